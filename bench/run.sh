@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# bench/run.sh BUILDDIR - speed targets of the foundation (issue #2).
+#
+#  1. one more vadduser into a domain of 5,000 users: wall time (median of
+#     25 adds) against the 5 ms target, and instructions (callgrind) when
+#     valgrind is installed;
+#  2. adding 5,000 users one process at a time: total wall time against
+#     the 15 s target;
+#  3. how the cost of one add grows with the size of the domain.
+# Each line ends with the ratio figure/target (below 1.00 meets the target).
+set -eu
+b=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+sb=$(mktemp -d /tmp/vpbench.XXXXXX)
+trap 'rm -rf "$sb"' EXIT
+mkdir -p "$sb/vh/etc" "$sb/vh/domains" "$sb/qh/users" "$sb/qh/control" "$sb/qh/bin"
+src=$(cd "$(dirname "$0")/.." && pwd)
+cp "$src/etc/vlimits.default" "$sb/vh/etc/"
+export VPOPMAIL_HOME=$sb/vh VPOPMAIL_QMAILDIR=$sb/qh VPOPMAIL_UID=$(id -u) VPOPMAIL_GID=$(id -g)
+export VPOPMAIL_QMAIL_NEWU=$sb/qh/bin/none VPOPMAIL_QMAIL_NEWMRH=$sb/qh/bin/none VPOPMAIL_PS=/bin/false
+
+now_ns() { date +%s%N; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# fill DOMAIN FROM TO: add users uFROM..uTO one process each; prints seconds.
+fill() {
+	local d=$1 i t0 t1
+	t0=$(now_ns)
+	for ((i = $2; i <= $3; i++)); do
+		"$b/vadduser" "u$i@$d" "pw$i-Secret" >/dev/null || { echo "vadduser failed at $i" >&2; exit 1; }
+	done
+	t1=$(now_ns)
+	awk -v n=$((t1 - t0)) 'BEGIN { printf "%.3f", n / 1e9 }'
+}
+
+# median_add DOMAIN N: median wall ms of N single adds into DOMAIN.
+median_add() {
+	local d=$1 n=$2 i t0 t1
+	for ((i = 1; i <= n; i++)); do
+		t0=$(now_ns)
+		"$b/vadduser" "extra$i@$d" "pw-Secret$i" >/dev/null
+		t1=$(now_ns)
+		echo $((t1 - t0))
+	done | sort -n | awk '{ a[NR] = $1 } END { printf "%.2f", a[int((NR + 1) / 2)] / 1e6 }'
+}
+
+"$b/vadddomain" bench.test Secret123 >/dev/null
+secs=$(fill bench.test 2 5000)
+echo "adding 5,000 users one process at a time: ${secs} s  (target 15 s, ratio $(ratio "$secs" 15))"
+
+ms=$(median_add bench.test 25)
+echo "one more vadduser into 5,000 users: ${ms} ms median of 25  (target 5 ms, ratio $(ratio "$ms" 5))"
+
+if command -v valgrind >/dev/null; then
+	out=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$b/vadduser" callgrind1@bench.test pw-Secret 2>&1 |
+	      awk '/Collected/ { print $4 }')
+	echo "instructions for that add (callgrind): $out  (the original: about 500,000,000)"
+	crypt_ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null --toggle-collect='crypt_rn' \
+	      "$b/vadduser" callgrind2@bench.test pw-Secret 2>&1 | awk '/Collected/ { print $4 }')
+	echo "  of which inside crypt_rn (SHA-512, 5000 rounds): $crypt_ir"
+fi
+
+echo "growth of one add with domain size (median of 9 adds each):"
+"$b/vadddomain" grow.test Secret123 >/dev/null
+have=1
+for size in 500 1000 2000 4000 8000; do
+	fill grow.test $((have + 1)) "$size" >/dev/null
+	have=$size
+	ms=$(median_add grow.test 9)
+	# keep the extra users out of the next step's numbering
+	for ((i = 1; i <= 9; i++)); do "$b/vdeluser" "extra$i@grow.test" >/dev/null; done
+	echo "  $size users: $ms ms"
+done

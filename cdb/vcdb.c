@@ -1,0 +1,687 @@
+/*
+ * vcdb.c - the vpasswd/cdb auth backend.
+ *
+ * The text file <domain dir>/vpasswd is the truth; <domain dir>/vpasswd.cdb
+ * is its index for lookups (key = name, value = the rest of the line).
+ *
+ * Every change is one pass over the old vpasswd under the domain's
+ * .vpasswd.lock: each line is copied (or dropped, or replaced) into the new
+ * vpasswd and, in the same step, added to the new vpasswd.cdb.  Both are
+ * temp files in the domain directory that are fsynced and renamed into
+ * place, vpasswd first, so a process killed at any moment leaves the old or
+ * the new version of each file, never a torn one.  The cost is O(n) in the
+ * size of the domain (vpopmail's own code reread the file per record).
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpinternal.h"
+#include "vcdb.h"
+
+#include <cdb.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* stdio buffer for the vpasswd streams: few system calls per pass. */
+#define IO_BUF (64 * 1024)
+
+/* The files of one domain. */
+struct vcdb_files {
+	char passwd[VP_PATH_MAX];
+	char index[VP_PATH_MAX];
+	char lock[VP_PATH_MAX];
+	char passwd_tmp[VP_PATH_MAX];
+	char index_tmp[VP_PATH_MAX];
+};
+
+static int vcdb_files(const struct vdomain *d, struct vcdb_files *f)
+{
+	const char *dir = d->dir;
+
+	if (dir[0] == '\0')
+		return VA_BAD_V_DIR;
+	if (vp_fmt(f->passwd, sizeof f->passwd, "%s/" VCDB_PASSWD, dir) != 0 ||
+	    vp_fmt(f->index, sizeof f->index, "%s/" VCDB_INDEX, dir) != 0 ||
+	    vp_fmt(f->lock, sizeof f->lock, "%s/" VCDB_LOCK, dir) != 0 ||
+	    vp_fmt(f->passwd_tmp, sizeof f->passwd_tmp, "%s/" VCDB_PASSWD_TMP ".%ld",
+	           dir, (long)getpid()) != 0 ||
+	    vp_fmt(f->index_tmp, sizeof f->index_tmp, "%s/" VCDB_INDEX_TMP, dir) != 0)
+		return VA_DIR_TOO_LONG;
+	return 0;
+}
+
+/* The process umask, read without leaving it changed. */
+static mode_t current_umask(void)
+{
+	mode_t m = umask(077);
+
+	umask(m);
+	return m;
+}
+
+/* ------------------------------------------------------------------ */
+/* The one-pass rewrite.                                              */
+
+enum vcdb_op {
+	OP_ADD,	/* insert rec before the first greater name */
+	OP_DEL,	/* drop every line of name */
+	OP_SET,	/* replace every line of name by rec */
+	OP_INDEX	/* copy: only rebuild the index */
+};
+
+struct rewrite {
+	enum vcdb_op op;
+	const char *name;	/* ADD, DEL, SET */
+	const char *rec;	/* ADD, SET: the new line, without '\n' */
+	size_t reclen;
+	int text;		/* write a new vpasswd ... */
+	mode_t text_mode;	/* ... with this mode */
+	int index;		/* write a new vpasswd.cdb */
+	int need_passwd;	/* a missing vpasswd is "no such user", not "empty" */
+	int only_if_missing;	/* INDEX: skip if vpasswd.cdb exists once locked */
+
+	/* Working state. */
+	struct vp_afile tf, cf;
+	struct cdb_make cm;
+	int cdbfd;		/* read-write fd on cf's temp, for tinycdb */
+	int text_open, index_open;
+	unsigned matched;
+	int inserted;
+};
+
+/* Copy one line (len bytes, no '\n') to the outputs. */
+static int emit(struct rewrite *rw, const char *line, size_t len)
+{
+	const char *colon;
+
+	if (rw->text) {
+		if (fwrite(line, 1, len, rw->tf.fp) != len || putc('\n', rw->tf.fp) == EOF)
+			return VA_COULD_NOT_UPDATE_FILE;
+	}
+	if (rw->index) {
+		colon = memchr(line, ':', len);
+		if (colon == NULL)
+			return 0;	/* not a record: kept in vpasswd, not indexed */
+		if (len > UINT_MAX)
+			return VA_COULD_NOT_UPDATE_FILE;
+		/*
+		 * A hand-edited file may hold a name twice; lookups have always
+		 * found the first one, so only the first is indexed.
+		 */
+		if (cdb_make_put(&rw->cm, line, (unsigned)(colon - line),
+		                 colon + 1, (unsigned)(len - (size_t)(colon - line) - 1),
+		                 CDB_PUT_INSERT) < 0)
+			return VA_COULD_NOT_UPDATE_FILE;
+	}
+	return 0;
+}
+
+/* strcmp(name, line's first field) without copying the field. */
+static int cmp_name(const char *name, size_t namelen, const char *field, size_t flen)
+{
+	int c = memcmp(name, field, namelen < flen ? namelen : flen);
+
+	if (c != 0)
+		return c;
+	return namelen < flen ? -1 : namelen > flen;
+}
+
+/* Feed one input line through the operation. */
+static int step(struct rewrite *rw, const char *line, size_t len, size_t namelen)
+{
+	const char *colon = memchr(line, ':', len);
+	size_t flen = colon != NULL ? (size_t)(colon - line) : len;
+	int c = 0, rc;
+
+	if (rw->op != OP_INDEX)
+		c = cmp_name(rw->name, namelen, line, flen);
+	switch (rw->op) {
+	case OP_ADD:
+		if (c == 0)
+			return VA_USERNAME_EXISTS;
+		if (c < 0 && !rw->inserted) {
+			rw->inserted = 1;
+			if ((rc = emit(rw, rw->rec, rw->reclen)) != 0)
+				return rc;
+		}
+		return emit(rw, line, len);
+	case OP_DEL:
+		if (c == 0) {
+			rw->matched++;
+			return 0;
+		}
+		return emit(rw, line, len);
+	case OP_SET:
+		if (c == 0) {
+			rw->matched++;
+			return emit(rw, rw->rec, rw->reclen);
+		}
+		return emit(rw, line, len);
+	case OP_INDEX:
+		return emit(rw, line, len);
+	}
+	return 0;
+}
+
+/*
+ * Open the outputs that rw asks for.  The temp files get the domain's
+ * owner before they are renamed, so readers never see a root-owned file.
+ */
+static int open_outputs(struct rewrite *rw, const struct vcdb_files *f,
+                        const struct vdomain *d)
+{
+	int rc;
+
+	if (rw->text) {
+		rc = vp_afile_open(&rw->tf, f->passwd, f->passwd_tmp, rw->text_mode);
+		if (rc != 0)
+			return rc;
+		rw->text_open = 1;
+		setvbuf(rw->tf.fp, NULL, _IOFBF, IO_BUF);
+		/* The exact mode, whatever the umask. */
+		if (fchmod(rw->tf.fd, rw->text_mode) != 0)
+			return VA_COULD_NOT_UPDATE_FILE;
+		vp_chown(f->passwd_tmp, d->uid, d->gid);
+	}
+	if (rw->index) {
+		rc = vp_afile_open(&rw->cf, f->index, f->index_tmp, 0600);
+		if (rc != 0)
+			return rc;
+		rw->index_open = 1;
+		if (fchmod(rw->cf.fd, 0600) != 0)
+			return VA_COULD_NOT_UPDATE_FILE;
+		vp_chown(f->index_tmp, d->uid, d->gid);
+		/*
+		 * tinycdb writes through an fd of its own, which must also be
+		 * readable: CDB_PUT_INSERT reads keys back to compare them.
+		 * The FILE of cf stays unused; its commit fsyncs the file.
+		 */
+		rw->cdbfd = open(f->index_tmp, O_RDWR | O_CLOEXEC);
+		if (rw->cdbfd < 0)
+			return VA_COULD_NOT_UPDATE_FILE;
+		cdb_make_start(&rw->cm, rw->cdbfd);
+	}
+	return 0;
+}
+
+/* Drop whatever temp files are still open. */
+static void abort_outputs(struct rewrite *rw)
+{
+	if (rw->index_open) {
+		if (rw->cdbfd >= 0) {
+			/* The only public way to free tinycdb's tables; the file goes anyway. */
+			cdb_make_finish(&rw->cm);
+			close(rw->cdbfd);
+			rw->cdbfd = -1;
+		}
+		vp_afile_abort(&rw->cf);
+		rw->index_open = 0;
+	}
+	if (rw->text_open) {
+		vp_afile_abort(&rw->tf);
+		rw->text_open = 0;
+	}
+}
+
+/* Finish the index, then rename vpasswd and vpasswd.cdb into place. */
+static int commit_outputs(struct rewrite *rw)
+{
+	int rc;
+
+	if (rw->index_open) {
+		rc = cdb_make_finish(&rw->cm);
+		if (close(rw->cdbfd) != 0)
+			rc = -1;
+		rw->cdbfd = -1;
+		if (rc != 0) {
+			vp_afile_abort(&rw->cf);
+			rw->index_open = 0;
+			return VA_COULD_NOT_UPDATE_FILE;
+		}
+	}
+	if (rw->text_open) {
+		rw->text_open = 0;
+		rc = vp_afile_commit(&rw->tf);
+		if (rc != 0)
+			return rc;
+	}
+	if (rw->index_open) {
+		rw->index_open = 0;
+		rc = vp_afile_commit(&rw->cf);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* vcdb_rewrite()'s private "lock not taken" (never a VA_* code). */
+#define LOCK_NOT_TAKEN 1
+
+/*
+ * Run rw over the domain's vpasswd under the lock.  Lock failure is
+ * LOCK_NOT_TAKEN; callers map it to their own code.
+ */
+static int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
+{
+	struct vcdb_files f;
+	FILE *in = NULL;
+	char *line = NULL;
+	size_t cap = 0, len, namelen = 0;
+	ssize_t n;
+	int lk, rc;
+
+	if ((rc = vcdb_files(d, &f)) != 0)
+		return rc;
+	if (rw->name != NULL)
+		namelen = strlen(rw->name);
+	rw->cdbfd = -1;
+	lk = vp_lock(f.lock);
+	if (lk < 0)
+		return LOCK_NOT_TAKEN;
+
+	if (rw->only_if_missing && access(f.index, F_OK) == 0) {
+		rc = 0;		/* someone else built it meanwhile */
+		goto out;
+	}
+	in = fopen(f.passwd, "re");
+	if (in == NULL && (errno != ENOENT || rw->need_passwd)) {
+		rc = errno == ENOENT ? VA_USER_DOES_NOT_EXIST : VA_COULD_NOT_UPDATE_FILE;
+		goto out;
+	}
+	if (in != NULL)
+		setvbuf(in, NULL, _IOFBF, IO_BUF);
+	if ((rc = open_outputs(rw, &f, d)) != 0)
+		goto fail;
+
+	while (in != NULL && (n = getline(&line, &cap, in)) >= 0) {
+		len = (size_t)n;
+		if (len > 0 && line[len - 1] == '\n')
+			len--;
+		if ((rc = step(rw, line, len, namelen)) != 0)
+			goto fail;
+	}
+	/* getline() also stops on ENOMEM: only a real end of file will do. */
+	if (in != NULL && (ferror(in) || !feof(in))) {
+		rc = VA_COULD_NOT_UPDATE_FILE;
+		goto fail;
+	}
+	if (rw->op == OP_ADD && !rw->inserted) {
+		rw->inserted = 1;
+		if ((rc = emit(rw, rw->rec, rw->reclen)) != 0)
+			goto fail;
+	}
+	if ((rw->op == OP_DEL || rw->op == OP_SET) && rw->matched == 0) {
+		rc = VA_USER_DOES_NOT_EXIST;
+		goto fail;
+	}
+	rc = commit_outputs(rw);
+	/* Even after a half-done commit: whatever is in place is the domain's. */
+	vp_chown(f.passwd, d->uid, d->gid);
+	if (rw->index)
+		vp_chown(f.index, d->uid, d->gid);
+	vp_chown(f.lock, d->uid, d->gid);
+	if (rc != 0)
+		goto fail;
+	goto out;
+
+fail:
+	abort_outputs(rw);
+out:
+	if (in != NULL)
+		fclose(in);
+	free(line);
+	vp_unlock(lk);
+	return rc;
+}
+
+/* A lock failure is just a failed update for the user operations. */
+static int update_code(int rc)
+{
+	return rc == LOCK_NOT_TAKEN ? VA_COULD_NOT_UPDATE_FILE : rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Backend operations.                                                */
+
+static int vcdb_open(int will_update)
+{
+	(void)will_update;
+	return 0;
+}
+
+static void vcdb_close(void)
+{
+}
+
+static int vcdb_adddomain(const struct vdomain *d)
+{
+	(void)d;
+	return 0;
+}
+
+static int vcdb_deldomain(const struct vdomain *d)
+{
+	(void)d;
+	return 0;
+}
+
+/* ADD or SET with a freshly formatted record. */
+static int put_record(const struct vdomain *d, const struct vqpasswd *pw,
+                      enum vcdb_op op, mode_t mode)
+{
+	struct rewrite rw;
+	char *rec;
+	size_t reclen;
+	int rc;
+
+	if ((rc = vpw_check_record(pw)) != 0)
+		return rc;
+	if ((rec = vpw_format_line(pw, &reclen)) == NULL)
+		return VA_MEMORY_ALLOC_ERR;
+	memset(&rw, 0, sizeof rw);
+	rw.op = op;
+	rw.name = pw->pw_name;
+	rw.rec = rec;
+	rw.reclen = reclen;
+	rw.text = 1;
+	rw.text_mode = mode;
+	rw.index = !NoMakeIndex;
+	rc = update_code(vcdb_rewrite(d, &rw));
+	free(rec);
+	return rc;
+}
+
+static int vcdb_adduser(const struct vdomain *d, const struct vqpasswd *pw)
+{
+	if (d == NULL || pw == NULL)
+		return VA_NULL_POINTER;
+	/* The name would collide with the file itself. */
+	if (pw->pw_name != NULL && strcmp(pw->pw_name, VCDB_PASSWD) == 0)
+		return VA_ILLEGAL_USERNAME;
+	return put_record(d, pw, OP_ADD, 0600);
+}
+
+static int vcdb_setpw(const struct vdomain *d, const struct vqpasswd *pw)
+{
+	if (d == NULL || pw == NULL)
+		return VA_NULL_POINTER;
+	/* vpopmail rewrites vpasswd here with fopen(3)'s 0666 & ~umask. */
+	return put_record(d, pw, OP_SET, 0666 & ~current_umask());
+}
+
+static int vcdb_deluser(const struct vdomain *d, const char *user)
+{
+	struct rewrite rw;
+
+	if (d == NULL || user == NULL)
+		return VA_NULL_POINTER;
+	if (user[0] == '\0')
+		return VA_USER_DOES_NOT_EXIST;
+	memset(&rw, 0, sizeof rw);
+	rw.op = OP_DEL;
+	rw.name = user;
+	rw.text = 1;
+	rw.text_mode = 0600;
+	rw.index = !NoMakeIndex;
+	rw.need_passwd = 1;
+	return update_code(vcdb_rewrite(d, &rw));
+}
+
+/*
+ * Rebuild vpasswd.cdb from vpasswd (vmkpasswd).  An absent vpasswd gives an
+ * empty index.  Returns VA_BAD_DIR if the domain directory is not there and
+ * VCDB_LOCK_FAILED (-2) if the lock cannot be had, like vmkpasswd().
+ */
+static int vcdb_reindex(const struct vdomain *d)
+{
+	struct rewrite rw;
+	struct stat st;
+	int rc;
+
+	if (d == NULL)
+		return VA_NULL_POINTER;
+	if (stat(d->dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return VA_BAD_DIR;
+	memset(&rw, 0, sizeof rw);
+	rw.op = OP_INDEX;
+	rw.index = 1;
+	rc = vcdb_rewrite(d, &rw);
+	return rc == LOCK_NOT_TAKEN ? VCDB_LOCK_FAILED : rc;
+}
+
+/* Build a missing vpasswd.cdb before a lookup (not if vpasswd is missing too). */
+static int build_missing_index(const struct vdomain *d)
+{
+	struct rewrite rw;
+
+	memset(&rw, 0, sizeof rw);
+	rw.op = OP_INDEX;
+	rw.index = 1;
+	rw.need_passwd = 1;
+	rw.only_if_missing = 1;
+	return vcdb_rewrite(d, &rw);
+}
+
+static int vcdb_getpw(const struct vdomain *d, const char *user, struct vpw_entry *out)
+{
+	struct vcdb_files f;
+	struct cdb c;
+	uid_t me = geteuid();
+	size_t ulen;
+	unsigned vlen;
+	char *line;
+	int fd, rc;
+
+	if (d == NULL || user == NULL || out == NULL)
+		return VA_NULL_POINTER;
+	/* Only root and the domain's owner may read its users (§3.4). */
+	if (me != 0 && me != d->uid)
+		return VA_USER_DOES_NOT_EXIST;
+	ulen = strlen(user);
+	if (ulen == 0 || ulen > UINT_MAX)
+		return VA_USER_DOES_NOT_EXIST;
+	if ((rc = vcdb_files(d, &f)) != 0)
+		return VA_USER_DOES_NOT_EXIST;
+
+	fd = open(f.index, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		if (build_missing_index(d) != 0)
+			return VA_USER_DOES_NOT_EXIST;
+		fd = open(f.index, O_RDONLY | O_CLOEXEC);
+	}
+	if (fd < 0)
+		return VA_USER_DOES_NOT_EXIST;
+	if (cdb_init(&c, fd) != 0) {
+		close(fd);
+		return VA_USER_DOES_NOT_EXIST;
+	}
+	rc = VA_USER_DOES_NOT_EXIST;
+	if (cdb_find(&c, user, (unsigned)ulen) > 0) {
+		/* Rebuild the text line "user:value" and parse it. */
+		vlen = cdb_datalen(&c);
+		line = malloc(ulen + 1 + (size_t)vlen);
+		if (line == NULL) {
+			rc = VA_MEMORY_ALLOC_ERR;
+		} else {
+			memcpy(line, user, ulen);
+			line[ulen] = ':';
+			if (cdb_read(&c, line + ulen + 1, vlen, cdb_datapos(&c)) == 0)
+				rc = vpw_parse_line(out, line, ulen + 1 + (size_t)vlen);
+			if (rc != 0 && rc != VA_MEMORY_ALLOC_ERR)
+				rc = VA_USER_DOES_NOT_EXIST;
+			free(line);
+		}
+	}
+	cdb_free(&c);
+	close(fd);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Iteration in file order.                                           */
+
+struct vcdb_iter {
+	FILE  *fp;
+	char  *line;
+	size_t cap;
+};
+
+static void *vcdb_iter_open(const struct vdomain *d)
+{
+	struct vcdb_files f;
+	struct vcdb_iter *it;
+
+	if (d == NULL || vcdb_files(d, &f) != 0)
+		return NULL;
+	it = calloc(1, sizeof *it);
+	if (it == NULL)
+		return NULL;
+	it->fp = fopen(f.passwd, "re");
+	if (it->fp == NULL) {
+		free(it);
+		return NULL;
+	}
+	return it;
+}
+
+/*
+ * Unlike vpopmail, a line that does not parse is skipped instead of ending
+ * the walk, and lines of any length are read whole.
+ */
+static int vcdb_iter_next(void *p, struct vpw_entry *out)
+{
+	struct vcdb_iter *it = p;
+
+	if (it == NULL || out == NULL)
+		return VA_NULL_POINTER;
+	return vpw_read_entry(it->fp, &it->line, &it->cap, out);
+}
+
+static void vcdb_iter_close(void *p)
+{
+	struct vcdb_iter *it = p;
+
+	if (it == NULL)
+		return;
+	fclose(it->fp);
+	free(it->line);
+	free(it);
+}
+
+/* ------------------------------------------------------------------ */
+/* Last authentication: <user dir>/lastauth, IP inside, time = mtime.  */
+
+#ifdef ENABLE_AUTH_LOGGING
+static int lastauth_path(const struct vqpasswd *pw, char *buf, size_t size)
+{
+	if (pw == NULL || pw->pw_dir == NULL || pw->pw_dir[0] == '\0')
+		return VA_NULL_POINTER;
+	return vp_fmt(buf, size, "%s/lastauth", pw->pw_dir) == 0 ? 0 : VA_DIR_TOO_LONG;
+}
+#endif
+
+static int vcdb_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
+                             const char *ip, time_t when)
+{
+#ifdef ENABLE_AUTH_LOGGING
+	char path[VP_PATH_MAX];
+	struct timespec ts[2];
+	int rc;
+
+	if (d == NULL)
+		return VA_NULL_POINTER;
+	if ((rc = lastauth_path(pw, path, sizeof path)) != 0)
+		return rc;
+	if (ip == NULL)
+		ip = "";
+	rc = vp_write_file_atomic(path, ip, strlen(ip), 0600);
+	if (rc != 0)
+		return rc;
+	vp_chown(path, d->uid, d->gid);
+	ts[0].tv_sec = ts[1].tv_sec = when;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	if (utimensat(AT_FDCWD, path, ts, 0) != 0)
+		return VA_COULD_NOT_UPDATE_FILE;
+	return 0;
+#else
+	(void)d; (void)pw; (void)ip; (void)when;
+	return 0;
+#endif
+}
+
+/*
+ * *when = mtime of lastauth and ip = its first line.  No file (or a build
+ * without auth logging) is VA_NO_AUTH_CONNECTION with *when = 0 and ip = "",
+ * the same code vadduser() uses when lastauth cannot be written.
+ */
+static int vcdb_get_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
+                             time_t *when, char *ip, size_t ipsize)
+{
+	(void)d;
+	if (when != NULL)
+		*when = 0;
+	if (ip != NULL && ipsize > 0)
+		ip[0] = '\0';
+#ifdef ENABLE_AUTH_LOGGING
+	{
+		char path[VP_PATH_MAX];
+		struct stat st;
+		ssize_t n;
+		char *nl;
+		int fd, rc;
+
+		if ((rc = lastauth_path(pw, path, sizeof path)) != 0)
+			return rc;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return VA_NO_AUTH_CONNECTION;
+		if (fstat(fd, &st) != 0) {
+			close(fd);
+			return VA_NO_AUTH_CONNECTION;
+		}
+		if (when != NULL)
+			*when = st.st_mtime;
+		if (ip != NULL && ipsize > 0) {
+			n = read(fd, ip, ipsize - 1);
+			ip[n > 0 ? n : 0] = '\0';
+			if ((nl = strchr(ip, '\n')) != NULL)
+				*nl = '\0';
+		}
+		close(fd);
+		return 0;
+	}
+#else
+	(void)pw;
+	return VA_NO_AUTH_CONNECTION;
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+
+static const vauth_backend vcdb_backend = {
+	.name         = "cdb",
+	.open         = vcdb_open,
+	.close        = vcdb_close,
+	.adddomain    = vcdb_adddomain,
+	.deldomain    = vcdb_deldomain,
+	.adduser      = vcdb_adduser,
+	.deluser      = vcdb_deluser,
+	.getpw        = vcdb_getpw,
+	.setpw        = vcdb_setpw,
+	.iter_open    = vcdb_iter_open,
+	.iter_next    = vcdb_iter_next,
+	.iter_close   = vcdb_iter_close,
+	.reindex      = vcdb_reindex,
+	.set_lastauth = vcdb_set_lastauth,
+	.get_lastauth = vcdb_get_lastauth,
+};
+
+const vauth_backend *vauth_backend_get(void)
+{
+	return &vcdb_backend;
+}

@@ -1,0 +1,275 @@
+/*
+ * vpwline.c - one vpasswd line to and from a struct vqpasswd.
+ *
+ *   name:crypted:pw_uid:pw_gid:gecos:dir:quota[:clear]
+ *
+ * A parsed record owns its storage (struct vpw_entry): the line is copied
+ * into a growable buffer and the fields are cut in place, so a record costs
+ * one allocation however long the line is.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpinternal.h"
+#include "vcdb.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NFIELDS 8	/* name crypted uid gid gecos dir quota clear */
+
+void vpw_entry_free(struct vpw_entry *e)
+{
+	if (e == NULL)
+		return;
+	free(e->buf);
+	memset(e, 0, sizeof *e);
+}
+
+/* Make room for need bytes in e->buf (contents are not kept). */
+static int entry_reserve(struct vpw_entry *e, size_t need)
+{
+	size_t cap = e->cap > 0 ? e->cap : 256;
+	char *nb;
+
+	if (e->buf != NULL && e->cap >= need)
+		return 0;
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2)
+			return VA_MEMORY_ALLOC_ERR;
+		cap *= 2;
+	}
+	nb = malloc(cap);
+	if (nb == NULL)
+		return VA_MEMORY_ALLOC_ERR;
+	free(e->buf);
+	e->buf = nb;
+	e->cap = cap;
+	return 0;
+}
+
+/* Leading decimal digits of s (like atoi, without sign or overflow). */
+static unsigned long decimal(const char *s)
+{
+	unsigned long v = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (UINT_MAX - 9) / 10)
+			return UINT_MAX;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	return v;
+}
+
+int vpw_parse_line(struct vpw_entry *e, const char *line, size_t len)
+{
+	char *field[NFIELDS];
+	const char *p, *end;
+	char *s;
+	int colons = 0, i, rc;
+
+	if (len > 0 && line[len - 1] == '\n')
+		len--;
+	/* Check before touching e, so a bad line leaves it as it was. */
+	if (memchr(line, '\0', len) != NULL)
+		return VA_PARSE_ERROR;
+	for (p = line, end = line + len; colons < 5; p++) {
+		p = memchr(p, ':', (size_t)(end - p));
+		if (p == NULL)
+			return VA_PARSE_ERROR;
+		colons++;
+	}
+
+	if ((rc = entry_reserve(e, len + 1)) != 0)
+		return rc;
+	memcpy(e->buf, line, len);
+	e->buf[len] = '\0';
+
+	/* Cut at each ':'; fields past the end of the line are "". */
+	s = e->buf;
+	for (i = 0; i < NFIELDS; i++) {
+		char *colon;
+
+		field[i] = s;
+		if (s == e->buf + len)
+			continue;
+		colon = strchr(s, ':');
+		if (colon == NULL) {
+			s = e->buf + len;
+			continue;
+		}
+		*colon = '\0';
+		/* The last field ends at a further ':' too (extra fields are ignored). */
+		s = (i == NFIELDS - 1) ? e->buf + len : colon + 1;
+	}
+
+	e->pw.pw_name = field[0];
+	e->pw.pw_passwd = field[1];
+	e->pw.pw_uid = (uid_t)decimal(field[2]);
+	e->pw.pw_gid = (gid_t)decimal(field[3]);
+	e->pw.pw_flags = e->pw.pw_gid;
+	e->pw.pw_gecos = field[4];
+	e->pw.pw_dir = field[5];
+	e->pw.pw_shell = field[6];
+	e->pw.pw_clear_passwd = field[7];
+	return 0;
+}
+
+static const char *or_empty(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* Length of s without its ':' characters. */
+static size_t len_without_colons(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (*s != ':')
+			n++;
+	return n;
+}
+
+/* Append s to *pp, leaving out ':' when strip is set. */
+static void put(char **pp, const char *s, int strip)
+{
+	char *p = *pp;
+
+	for (; *s != '\0'; s++)
+		if (!strip || *s != ':')
+			*p++ = *s;
+	*pp = p;
+}
+
+char *vpw_format_line(const struct vqpasswd *pw, size_t *lenp)
+{
+	const char *name = or_empty(pw->pw_name), *crypted = or_empty(pw->pw_passwd);
+	const char *gecos = or_empty(pw->pw_gecos), *dir = or_empty(pw->pw_dir);
+	const char *quota = or_empty(pw->pw_shell);
+#ifdef CLEAR_PASS
+	const char *clear = or_empty(pw->pw_clear_passwd);
+#endif
+	char uid[24], gid[24];
+	size_t total;
+	char *line, *p;
+
+	snprintf(uid, sizeof uid, "%lu", (unsigned long)pw->pw_uid);
+	snprintf(gid, sizeof gid, "%lu", (unsigned long)pw->pw_gid);
+	total = strlen(name) + strlen(crypted) + strlen(uid) + strlen(gid) +
+	        len_without_colons(gecos) + strlen(dir) + strlen(quota) + 6;
+#ifdef CLEAR_PASS
+	total += strlen(clear) + 1;
+#endif
+	line = malloc(total + 1);
+	if (line == NULL)
+		return NULL;
+	p = line;
+	put(&p, name, 0);    *p++ = ':';
+	put(&p, crypted, 0); *p++ = ':';
+	put(&p, uid, 0);     *p++ = ':';
+	put(&p, gid, 0);     *p++ = ':';
+	put(&p, gecos, 1);   *p++ = ':';
+	put(&p, dir, 0);     *p++ = ':';
+	put(&p, quota, 0);
+#ifdef CLEAR_PASS
+	*p++ = ':';
+	put(&p, clear, 0);
+#endif
+	*p = '\0';
+	if (lenp != NULL)
+		*lenp = (size_t)(p - line);
+	return line;
+}
+
+int vpw_check_record(const struct vqpasswd *pw)
+{
+	const char *plain[] = {
+		pw->pw_name, pw->pw_passwd, pw->pw_dir, pw->pw_shell,
+#ifdef CLEAR_PASS
+		pw->pw_clear_passwd,
+#endif
+	};
+	size_t i;
+
+	if (pw->pw_name == NULL)
+		return VA_NULL_POINTER;
+	if (pw->pw_name[0] == '\0')
+		return VA_ILLEGAL_USERNAME;
+	for (i = 0; i < sizeof plain / sizeof plain[0]; i++)
+		if (plain[i] != NULL && strpbrk(plain[i], ":\n") != NULL)
+			return VA_BAD_CHAR;
+	if (pw->pw_gecos != NULL && strchr(pw->pw_gecos, '\n') != NULL)
+		return VA_BAD_CHAR;
+#ifndef CLEAR_PASS
+	/* Not written, but a newline there is still a sign of bad input. */
+	if (pw->pw_clear_passwd != NULL && strchr(pw->pw_clear_passwd, '\n') != NULL)
+		return VA_BAD_CHAR;
+#endif
+	return 0;
+}
+
+int vpw_entry_set(struct vpw_entry *dst, const struct vqpasswd *src)
+{
+	const char *in[6];
+	char *out[6];
+	size_t len[6], total = 0;
+	char *nb, *p;
+	int i;
+
+	in[0] = or_empty(src->pw_name);
+	in[1] = or_empty(src->pw_passwd);
+	in[2] = or_empty(src->pw_gecos);
+	in[3] = or_empty(src->pw_dir);
+	in[4] = or_empty(src->pw_shell);
+	in[5] = or_empty(src->pw_clear_passwd);
+	for (i = 0; i < 6; i++) {
+		len[i] = strlen(in[i]) + 1;
+		total += len[i];
+	}
+	/* A fresh buffer: src may point into dst->buf. */
+	nb = malloc(total < 256 ? 256 : total);
+	if (nb == NULL)
+		return VA_MEMORY_ALLOC_ERR;
+	for (i = 0, p = nb; i < 6; i++) {
+		memcpy(p, in[i], len[i]);
+		out[i] = p;
+		p += len[i];
+	}
+	dst->pw.pw_uid = src->pw_uid;
+	dst->pw.pw_gid = src->pw_gid;
+	dst->pw.pw_flags = src->pw_flags;
+	free(dst->buf);
+	dst->buf = nb;
+	dst->cap = total < 256 ? 256 : total;
+	dst->pw.pw_name = out[0];
+	dst->pw.pw_passwd = out[1];
+	dst->pw.pw_gecos = out[2];
+	dst->pw.pw_dir = out[3];
+	dst->pw.pw_shell = out[4];
+	dst->pw.pw_clear_passwd = out[5];
+	return 0;
+}
+
+int vpw_read_entry(FILE *fp, char **line, size_t *cap, struct vpw_entry *e)
+{
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		n = getline(line, cap, fp);
+		if (n < 0) {
+			if (feof(fp) && !ferror(fp))
+				return 0;
+			return errno == ENOMEM ? VA_MEMORY_ALLOC_ERR : VA_COULD_NOT_UPDATE_FILE;
+		}
+		rc = vpw_parse_line(e, *line, (size_t)n);
+		if (rc == 0)
+			return 1;
+		if (rc == VA_MEMORY_ALLOC_ERR)
+			return rc;
+		/* Anything else is a malformed line: skip it. */
+	}
+}

@@ -1,0 +1,118 @@
+/*
+ * vauth.h - the authentication backend interface.
+ *
+ * A backend is one `struct vauth_backend` of function pointers, filled with
+ * designated initializers (see cdb/vcdb.c).  The classic vauth_* functions
+ * below are thin dispatchers over the active backend, kept so that code
+ * written against vpopmail's headers still links.
+ *
+ * A backend knows nothing of qmail's files: the library resolves a domain
+ * through users/cdb first and hands the backend a `struct vdomain`.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#ifndef VAUTH_H
+#define VAUTH_H
+
+#include <limits.h>
+#include <sys/types.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifndef VP_PATH_MAX
+#define VP_PATH_MAX 4096
+#endif
+
+/* A resolved domain: what users/cdb says about it. */
+struct vdomain {
+	char  name[97];        /* the name asked for, lower case (may be an alias) */
+	char  real[97];        /* the real domain */
+	char  dir[VP_PATH_MAX];/* domain directory */
+	uid_t uid;
+	gid_t gid;
+};
+
+#define VQPASSWD_HAS_PW_FLAGS 1
+struct vqpasswd {
+	char  *pw_name;          /* user name, lower case */
+	char  *pw_passwd;        /* crypt(3) hash, may be empty */
+	uid_t  pw_uid;           /* USE_POP or USE_APOP, not a uid */
+	gid_t  pw_gid;           /* flag word as stored */
+	gid_t  pw_flags;         /* pw_gid | domain-wide flags */
+	char  *pw_gecos;         /* comment */
+	char  *pw_dir;           /* absolute user directory */
+	char  *pw_shell;         /* quota string */
+	char  *pw_clear_passwd;  /* clear-text password, may be empty */
+};
+
+/*
+ * One user record with its own storage: pw's strings point into buf.
+ * Zero-initialise before first use; reuse freely; release with
+ * vpw_entry_free().
+ */
+struct vpw_entry {
+	struct vqpasswd pw;
+	char   *buf;
+	size_t  cap;
+};
+
+typedef struct vauth_backend {
+	const char *name;
+	int   (*open)(int will_update);
+	void  (*close)(void);
+	int   (*adddomain)(const struct vdomain *d);
+	int   (*deldomain)(const struct vdomain *d);
+	/* Insert a complete record; VA_USERNAME_EXISTS if the name is taken. */
+	int   (*adduser)(const struct vdomain *d, const struct vqpasswd *pw);
+	/* Remove a user; VA_USER_DOES_NOT_EXIST if absent. */
+	int   (*deluser)(const struct vdomain *d, const char *user);
+	/* Look a user up; VA_USER_DOES_NOT_EXIST if absent.  pw_flags = pw_gid. */
+	int   (*getpw)(const struct vdomain *d, const char *user, struct vpw_entry *out);
+	/* Replace the record of pw->pw_name; VA_USER_DOES_NOT_EXIST if absent. */
+	int   (*setpw)(const struct vdomain *d, const struct vqpasswd *pw);
+	/* Stream every user in storage order, in constant memory. */
+	void *(*iter_open)(const struct vdomain *d);
+	int   (*iter_next)(void *it, struct vpw_entry *out);   /* 1 got one, 0 end, <0 VA code */
+	void  (*iter_close)(void *it);
+	/* Rebuild any index (vmkpasswd). */
+	int   (*reindex)(const struct vdomain *d);
+	/* Last authentication time and address. */
+	int   (*set_lastauth)(const struct vdomain *d, const struct vqpasswd *pw,
+	                      const char *ip, time_t when);
+	int   (*get_lastauth)(const struct vdomain *d, const struct vqpasswd *pw,
+	                      time_t *when, char *ip, size_t ipsize);
+} vauth_backend;
+
+/* The compiled-in backend. */
+const vauth_backend *vauth_backend_get(void);
+
+void vpw_entry_free(struct vpw_entry *e);
+
+/* ------------------------------------------------------------------ */
+/* Classic API (vpopmail 5.6 vauth.h).                                */
+
+int   vauth_open(int will_update);
+void  vclose(void);
+int   vauth_adddomain(char *domain);
+int   vauth_deldomain(char *domain);
+int   vauth_adduser(char *user, char *domain, char *pass, char *gecos, char *dir, int apop);
+int   vauth_deluser(char *user, char *domain);
+struct vqpasswd *vauth_getpw(char *user, char *domain);
+int   vauth_setpw(struct vqpasswd *pw, char *domain);
+int   vauth_setquota(char *user, char *domain, char *quota);
+struct vqpasswd *vauth_getall(char *domain, int first, int sortit);
+void  vauth_end_getall(void);
+int   vauth_crypt(char *user, char *domain, char *clear_pass, struct vqpasswd *pw);
+int   vmkpasswd(char *domain);
+int   vset_lastauth(char *user, char *domain, char *remoteip);
+time_t vget_lastauth(struct vqpasswd *pw, char *domain);
+char *vget_lastauthip(struct vqpasswd *pw, char *domain);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VAUTH_H */

@@ -1,0 +1,310 @@
+/*
+ * vpopmail.h - public interface of libvpopmail (vpopmail-ng).
+ *
+ * Source-compatible with the classic vpopmail 5.6 API, so that programs
+ * written against vpopmail's headers (qmailadmin and friends) build and link
+ * unchanged.  Every function that can fail returns a VA_* code (0 = success)
+ * unless its classic signature says otherwise; the library never prints to
+ * stdout and never exits.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#ifndef VPOPMAIL_H
+#define VPOPMAIL_H
+
+#include <sys/types.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "vpopmail_config.h"
+#include "vauth.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Return codes (values as in vpopmail).                              */
+
+#define VA_SUCCESS                       0
+#define VA_ILLEGAL_USERNAME             -1
+#define VA_USERNAME_EXISTS              -2
+#define VA_BAD_DIR                      -3
+#define VA_BAD_U_DIR                    -4
+#define VA_BAD_D_DIR                    -5
+#define VA_BAD_V_DIR                    -6
+#define VA_EXIST_U_DIR                  -7
+#define VA_BAD_U_DIR2                   -8
+#define VA_SUBDIR_CREATION              -9
+#define VA_USER_DOES_NOT_EXIST         -10
+#define VA_DOMAIN_DOES_NOT_EXIST       -11
+#define VA_INVALID_DOMAIN_NAME         -12
+#define VA_DOMAIN_ALREADY_EXISTS       -13
+#define VA_COULD_NOT_MAKE_DOMAIN_DIR   -14
+#define VA_COULD_NOT_OPEN_QMAIL_DEFAULT -15
+#define VA_CAN_NOT_MAKE_DOMAINS_DIR    -16
+#define VA_COULD_NOT_UPDATE_FILE       -17
+#define VA_CRYPT_FAILED                -18
+#define VA_COULD_NOT_OPEN_DOT_QMAIL    -19
+#define VA_BAD_CHAR                    -20
+#define VA_SQWEBMAIL_PASS_FAIL         -21
+#define VA_BAD_UID                     -22
+#define VA_NO_AUTH_CONNECTION          -23
+#define VA_MEMORY_ALLOC_ERR            -24
+#define VA_USER_NAME_TOO_LONG          -25
+#define VA_DOMAIN_NAME_TOO_LONG        -26
+#define VA_PASSWD_TOO_LONG             -27
+#define VA_GECOS_TOO_LONG              -28
+#define VA_QUOTA_TOO_LONG              -29
+#define VA_DIR_TOO_LONG                -30
+#define VA_CLEAR_PASSWD_TOO_LONG       -31
+#define VA_ALIAS_LINE_TOO_LONG         -32
+#define VA_NULL_POINTER                -33
+#define VA_INVALID_EMAIL_CHAR          -34
+#define VA_PARSE_ERROR                 -35
+#define VA_CANNOT_READ_LIMITS          -36
+#define VA_CANNOT_READ_ASSIGN          -37
+#define VA_CANNOT_OPEN_DATABASE        -38
+#define VA_INVALID_IP_ADDRESS          -39
+#define VA_QUERY_FAILED                -40
+#define VA_STORE_RESULT_FAILED         -41
+#define VA_INVALID_OPEN_MODE           -42
+#define VA_CANNOT_CREATE_DATABASE      -43
+#define VA_CANNOT_CREATE_TABLE         -44
+#define VA_PARSE_ERROR01               -45
+#define VA_PARSE_ERROR02               -46
+#define VA_PARSE_ERROR03               -47
+#define VA_PARSE_ERROR04               -48
+#define VA_PARSE_ERROR05               -49
+#define VA_PARSE_ERROR06               -50
+#define VA_PARSE_ERROR07               -51
+#define VA_PARSE_ERROR08               -52
+#define VA_PARSE_ERROR09               -53
+#define VA_PARSE_ERROR10               -54
+#define VA_CANNOT_DELETE_CATCHALL      -55
+#define VA_PWSTR_EMPTY                 -69
+#define VA_PWSTR_LENGTH                -70
+#define VA_PWSTR_ALPHA                 -71
+#define VA_PWSTR_NUMERIC               -72
+#define VA_PWSTR_OTHER                 -73
+#define VA_PWSTR_DELTA                 -74
+
+/* ------------------------------------------------------------------ */
+/* Field limits (5.6 values).                                         */
+
+#define MAX_PW_NAME           64
+#define MAX_PW_DOMAIN         96
+#define MAX_PW_PASS          128
+#define MAX_PW_GECOS          64
+#define MAX_PW_QUOTA          20
+#define MAX_PW_DIR           160
+#if defined(SHA512_PASSWORDS) || defined(MD5_PASSWORDS)
+#define MAX_PW_CLEAR_PASSWD  128
+#else
+#define MAX_PW_CLEAR_PASSWD   50
+#endif
+#define MAX_ALIAS_LINE       160
+#define MAX_BUFF             300
+#define MIN_DOMAIN_LENGTH      3
+
+/* pw_uid: how the password was given. */
+#define USE_POP   0
+#define USE_APOP  1
+
+/* pw_gid flag bits. */
+#define NO_PASSWD_CHNG   0x00001
+#define NO_POP           0x00002
+#define NO_WEBMAIL       0x00004
+#define NO_IMAP          0x00008
+#define BOUNCE_MAIL      0x00010
+#define NO_RELAY         0x00020
+#define NO_DIALUP        0x00040
+#define V_USER0          0x00080
+#define V_USER1          0x00100
+#define V_USER2          0x00200
+#define V_USER3          0x00400
+#define NO_SMTP          0x00800
+#define QA_ADMIN         0x01000
+#define V_OVERRIDE       0x02000
+#define NO_SPAMASSASSIN  0x04000
+#define DELETE_SPAM      0x08000
+#define SA_ADMIN         0x10000
+#define SA_EXPERT        0x20000
+#define NO_MAILDROP      0x40000
+
+/* Domain-admin permission bits (limits). */
+#define VLIMIT_DISABLE_CREATE 0x01
+#define VLIMIT_DISABLE_MODIFY 0x02
+#define VLIMIT_DISABLE_DELETE 0x04
+#define VLIMIT_DISABLE_ALL (VLIMIT_DISABLE_CREATE | VLIMIT_DISABLE_MODIFY | VLIMIT_DISABLE_DELETE)
+#define VLIMIT_DISABLE_BITS 3
+
+/* Big-dir constants. */
+#define MAX_DIR_LEVELS       3
+#define MAX_USERS_PER_LEVEL  100
+#define MAX_DIR_LIST         62
+#define MAX_DIR_NAME         300
+
+/* onchange timing (5.6 before-and-after mode). */
+#define ON_VCHANGE_BEFORE 1
+#define ON_VCHANGE_AFTER  2
+
+/* update_file() types. */
+#define VP_FILE_ASSIGN         1
+#define VP_FILE_RCPTHOSTS      2
+#define VP_FILE_VIRTUALDOMAINS 3
+
+/* ------------------------------------------------------------------ */
+/* Data structures.                                                   */
+
+typedef uint64_t storage_t;
+
+
+typedef struct domain_entry {
+	char *domain;            /* name as listed in users/assign */
+	char *realdomain;        /* the real domain it maps to */
+	int   uid;
+	int   gid;
+	char *path;              /* domain directory */
+} domain_entry;
+
+typedef struct string_list {
+	int    size;
+	int    count;
+	char **values;
+} string_list;
+
+typedef struct vdir_type {
+	int   level_cur;
+	int   level_max;
+	int   level_start[MAX_DIR_LEVELS];
+	int   level_end[MAX_DIR_LEVELS];
+	int   level_mod[MAX_DIR_LEVELS];
+	int   level_index[MAX_DIR_LEVELS];
+	unsigned long cur_users;
+	char  the_dir[MAX_DIR_NAME];
+} vdir_type;
+
+/* ------------------------------------------------------------------ */
+/* Globals kept for source compatibility.                             */
+
+extern int verrori;             /* last detailed error */
+extern int OptimizeAddDomain;   /* vadddomain -O: skip qmail-newmrh and HUP */
+extern int NoMakeIndex;         /* vmoduser -n: do not rebuild vpasswd.cdb */
+
+/* ------------------------------------------------------------------ */
+/* Domains.                                                           */
+
+int   vadddomain(char *domain, char *dir, uid_t uid, gid_t gid);
+int   vdeldomain(char *domain);
+int   vaddaliasdomain(char *alias, char *real);
+char *vget_assign(char *domain, char *dir, int dir_len, uid_t *uid, gid_t *gid);
+domain_entry *get_domain_entries(const char *match_real);
+int   add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid);
+int   del_domain_assign(char **names, int count, char *real, char *dir, uid_t uid, gid_t gid);
+int   del_control(char **names, int count);
+int   remove_lines(char *filename, char **lines, int count);
+int   update_file(char *filename, char *line, int type);
+int   count_rcpthosts(void);
+int   compile_morercpthosts(void);
+int   update_newu(void);
+int   signal_process(char *name, int sig);
+
+/* ------------------------------------------------------------------ */
+/* Users.                                                             */
+
+int   vadduser(char *user, char *domain, char *password, char *gecos, int apop);
+int   vdeluser(char *user, char *domain);
+int   vpasswd(char *user, char *domain, char *password, int apop);
+int   vsetuserquota(char *user, char *domain, char *quota);
+struct vqpasswd *vauth_user(char *user, char *domain, char *password, char *apop);
+char *make_user_dir(char *user, char *domain, uid_t uid, gid_t gid);
+int   vmake_maildir(char *domain, char *dir);
+int   vsqwebmail_pass(char *dir, char *crypted, uid_t uid, gid_t gid);
+int   vcheck_vqpw(struct vqpasswd *pw, char *domain);
+struct vqpasswd *vgetent(FILE *fp);
+int   is_catchall(char *user, char *domain);   /* 1 yes, 0 no, <0 VA code */
+
+/* Quota (Maildir++). */
+char *format_maildirquota(const char *quota);
+void  remove_maildirsize(char *dir);
+void  update_maildirsize(char *domain, char *dir, char *quota);
+int   readuserquota(const char *dir, storage_t *size, storage_t *count);
+int   vmaildir_readquota(const char *maildir, const char *quota);  /* usage in percent */
+
+/* ------------------------------------------------------------------ */
+/* Strings, names and passwords.                                      */
+
+int   parse_email(char *email, char *user, char *domain, int buff_size);
+int   is_username_valid(char *user);
+int   is_domain_valid(char *domain);
+void  lowerit(char *s);
+char *vrandom_pass(char *buffer, int len);
+char *vgen_pass(int len);
+char  randltr(void);
+int   mkpasswd3(char *clearpass, char *crypted, int ssize);
+void  vgetpasswd(char *user, char *pass, size_t len);
+char *default_domain(void);
+void  vset_default_domain(char *domain);
+char *maildir_to_email(const char *maildir);
+char *date_header(void);
+
+/* Password strength (5.6). */
+int         vpw_strength_check(const char *clear);
+const char *vpw_strength_policy(void);
+
+/* ------------------------------------------------------------------ */
+/* Errors.                                                            */
+
+char *verror(int va_err);
+int   vexit(int code);
+int   vexiterror(FILE *f, char *comment);
+void  vsqlerror(FILE *f, char *comment);
+
+/* ------------------------------------------------------------------ */
+/* Files and directories.                                             */
+
+int   vdelfiles(char *dir);
+int   r_chown(char *path, uid_t uid, gid_t gid);
+int   r_mkdir(char *path, uid_t uid, gid_t gid);
+char *backfill(char *user, char *domain, char *path, int operation);
+
+/* Big-dir bookkeeping (.dir-control). */
+int   vread_dir_control(vdir_type *vdir, char *domain, uid_t uid, gid_t gid);
+int   vwrite_dir_control(vdir_type *vdir, char *domain, uid_t uid, gid_t gid);
+int   vdel_dir_control(char *domain);
+char *next_big_dir(uid_t uid, gid_t gid);
+int   dec_dir_control(char *domain, uid_t uid, gid_t gid);
+
+/* ------------------------------------------------------------------ */
+/* String lists.                                                      */
+
+int   string_list_init(string_list *a, int first);
+int   string_list_add(string_list *a, const char *value);
+void  string_list_free(string_list *a);
+
+/* ------------------------------------------------------------------ */
+/* onchange hook (5.6).                                               */
+
+int   call_onchange(const char *cmd, const char *arg1, const char *arg2, const char *arg3);
+void  on_change(const char *cmd, const char *arg1, const char *arg2, int change, int mode);
+int   allow_onchange(int allow);   /* sets the flag, returns the old value */
+
+/* ------------------------------------------------------------------ */
+/* vpopmail-ng extensions.                                            */
+
+/* The vpopmail and qmail homes in effect (compiled in, or overridden
+ * through VPOPMAIL_HOME / VPOPMAIL_QMAILDIR for sandboxes). */
+const char *vpopmail_dir(void);
+const char *vpopmail_qmaildir(void);
+uid_t       vpopmail_uid(void);
+gid_t       vpopmail_gid(void);
+/* (Re)write <domdir>/.qmail-default as "| <home>/bin/vdelivermail '' <action>". */
+int   vp_write_qmail_default(const char *domdir, const char *action, uid_t uid, gid_t gid);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VPOPMAIL_H */

@@ -1,0 +1,675 @@
+/*
+ * assign.c - a domain's entries in qmail's files, and looking domains up.
+ *
+ * A domain (real or alias) lives in four places: a "+name-:" line in
+ * users/assign (compiled into users/cdb), a line in rcpthosts or, past 50
+ * lines there, morercpthosts (compiled into morercpthosts.cdb), a
+ * "name:name" line in virtualdomains, and never a line in locals.
+ *
+ * Each source file's lock is held across its rewrite *and* the rebuild of
+ * the cdb made from it: qmail-newu and qmail-newmrh write fixed temp
+ * names, so two rebuilds must never overlap.  The only nested locks are
+ * rcpthosts then morercpthosts, always in that order.
+ *
+ * Lookups never read users/assign: they use users/cdb like qmail does.
+ */
+#include "vpinternal.h"
+
+#include <cdb.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define QFILE_MODE       0644
+#define RCPTHOSTS_MAX    50     /* domains past this go to morercpthosts */
+
+/* "<qmaildir>/<rel>" into buf, or VA_DIR_TOO_LONG. */
+static int qpath(char *buf, size_t size, const char *rel)
+{
+	return vp_qmail_path(buf, size, rel) != NULL ? VA_SUCCESS : VA_DIR_TOO_LONG;
+}
+
+/* ------------------------------------------------------------------ */
+/* Running qmail-newu / qmail-newmrh                                   */
+
+/*
+ * Run `prog` (argv0 `name`) in the qmail directory with umask 022 and
+ * wait for it.  Returns 0 when it exited 0.
+ */
+static int run_tool(const char *prog, const char *name)
+{
+	const char *dir = vp_qmaildir();
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return VA_COULD_NOT_UPDATE_FILE;
+	if (pid == 0) {
+		umask(022);
+		if (chdir(dir) != 0)
+			_exit(111);
+		execl(prog, name, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return VA_COULD_NOT_UPDATE_FILE;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0
+	       ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
+}
+
+/* An executable regular file? */
+static int is_program(const char *path)
+{
+	struct stat st;
+
+	return path != NULL && *path != '\0' && stat(path, &st) == 0 &&
+	       S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* Rebuild users/cdb; the caller holds the assign lock. */
+static int newu_locked(void)
+{
+	const char *prog = vp_qmail_newu();
+
+	if (is_program(prog))
+		return run_tool(prog, "qmail-newu");
+	return vp_build_users_cdb();
+}
+
+/* Rebuild morercpthosts.cdb; the caller holds the morercpthosts lock. */
+static int newmrh_locked(void)
+{
+	const char *prog = vp_qmail_newmrh();
+
+	if (is_program(prog))
+		return run_tool(prog, "qmail-newmrh");
+	return vp_build_morercpthosts_cdb();
+}
+
+int update_newu(void)
+{
+	char file[VP_PATH_MAX];
+	int lk, rc;
+
+	if ((rc = qpath(file, sizeof file, "users/assign")) != VA_SUCCESS)
+		return rc;
+	if ((lk = vp_qfile_lock(file)) < 0)
+		return lk;
+	rc = newu_locked();
+	vp_qfile_unlock(lk);
+	return rc;
+}
+
+int compile_morercpthosts(void)
+{
+	char file[VP_PATH_MAX];
+	int lk, rc;
+
+	if ((rc = qpath(file, sizeof file, "control/morercpthosts")) != VA_SUCCESS)
+		return rc;
+	if ((lk = vp_qfile_lock(file)) < 0)
+		return lk;
+	rc = newmrh_locked();
+	vp_qfile_unlock(lk);
+	return rc;
+}
+
+int count_rcpthosts(void)
+{
+	char file[VP_PATH_MAX];
+
+	if (qpath(file, sizeof file, "control/rcpthosts") != VA_SUCCESS)
+		return 0;
+	return vp_qfile_count_lines(file);
+}
+
+/* ------------------------------------------------------------------ */
+/* Domain lookup through users/cdb                                      */
+
+/* The last successful lookup, valid while the cdb file is unchanged. */
+static struct {
+	int             valid;
+	char            name[MAX_PW_DOMAIN + 1];
+	char            cdb[VP_PATH_MAX];
+	dev_t           dev;
+	ino_t           ino;
+	off_t           size;
+	struct timespec mtime;
+	struct vdomain  dom;
+} cache;
+
+static void cache_clear(void)
+{
+	cache.valid = 0;
+}
+
+static int cache_matches(const char *name, const char *cdb, const struct stat *st)
+{
+	return cache.valid && strcmp(cache.name, name) == 0 &&
+	       strcmp(cache.cdb, cdb) == 0 &&
+	       cache.dev == st->st_dev && cache.ino == st->st_ino &&
+	       cache.size == st->st_size &&
+	       cache.mtime.tv_sec == st->st_mtim.tv_sec &&
+	       cache.mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/* Decimal prefix, like atoi() but unsigned and without overflow games. */
+static unsigned long parse_id(const char *s)
+{
+	unsigned long n = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++)
+		n = n * 10 + (unsigned long)(*s - '0');
+	return n;
+}
+
+/*
+ * Split a users/cdb value "real\0uid\0gid\0dir\0..." into `out`.
+ * The value has no guaranteed terminator, so work on a copy.
+ */
+static int parse_value(const char *val, unsigned len, struct vdomain *out)
+{
+	const char *f[4];
+	char *copy;
+	unsigned i, nf = 0;
+	int rc = VA_DOMAIN_DOES_NOT_EXIST;
+
+	if ((copy = malloc(len + 1)) == NULL)
+		return VA_MEMORY_ALLOC_ERR;
+	memcpy(copy, val, len);
+	copy[len] = '\0';
+	f[nf++] = copy;
+	for (i = 0; i < len && nf < 4; i++)
+		if (copy[i] == '\0')
+			f[nf++] = copy + i + 1;
+	if (nf == 4 &&
+	    vp_strlcpy(out->real, f[0], sizeof out->real) == 0 &&
+	    vp_strlcpy(out->dir, f[3], sizeof out->dir) == 0) {
+		out->uid = (uid_t)parse_id(f[1]);
+		out->gid = (gid_t)parse_id(f[2]);
+		rc = VA_SUCCESS;
+	}
+	free(copy);
+	return rc;
+}
+
+int vp_domain_lookup(const char *domain, struct vdomain *out)
+{
+	char name[MAX_PW_DOMAIN + 1], key[MAX_PW_DOMAIN + 3];
+	char cdbpath[VP_PATH_MAX];
+	struct vdomain d;
+	struct stat st;
+	struct cdb c;
+	size_t len, i;
+	int fd, rc;
+
+	if (domain == NULL || *domain == '\0')
+		return VA_DOMAIN_DOES_NOT_EXIST;
+	len = strlen(domain);
+	if (len > MAX_PW_DOMAIN)
+		return VA_INVALID_DOMAIN_NAME;
+	memcpy(name, domain, len + 1);
+	vp_lower(name);
+	for (i = 0; i < len; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      name[i] == '-' || name[i] == '.'))
+			return VA_INVALID_DOMAIN_NAME;
+	if (qpath(cdbpath, sizeof cdbpath, "users/" QMAIL_CDB_NAME) != VA_SUCCESS)
+		return VA_DOMAIN_DOES_NOT_EXIST;
+
+	if ((fd = open(cdbpath, O_RDONLY | O_CLOEXEC)) < 0)
+		return VA_DOMAIN_DOES_NOT_EXIST;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return VA_DOMAIN_DOES_NOT_EXIST;
+	}
+	if (cache_matches(name, cdbpath, &st)) {
+		close(fd);
+		if (out != NULL)
+			*out = cache.dom;
+		return VA_SUCCESS;
+	}
+
+	memset(&d, 0, sizeof d);
+	memcpy(d.name, name, len + 1);
+	vp_fmt(key, sizeof key, "!%s-", name);          /* fits: len <= 96 */
+	rc = VA_DOMAIN_DOES_NOT_EXIST;
+	if (cdb_init(&c, fd) == 0) {
+		if (cdb_find(&c, key, (unsigned)strlen(key)) > 0) {
+			const void *val = cdb_getdata(&c);
+
+			if (val != NULL)
+				rc = parse_value(val, cdb_datalen(&c), &d);
+		}
+		cdb_free(&c);
+	}
+	close(fd);
+	if (rc != VA_SUCCESS)
+		return rc;
+
+	cache.valid = 1;
+	memcpy(cache.name, name, len + 1);
+	vp_strlcpy(cache.cdb, cdbpath, sizeof cache.cdb);
+	cache.dev = st.st_dev;
+	cache.ino = st.st_ino;
+	cache.size = st.st_size;
+	cache.mtime = st.st_mtim;
+	cache.dom = d;
+	if (out != NULL)
+		*out = d;
+	return VA_SUCCESS;
+}
+
+char *vget_assign(char *domain, char *dir, int dir_len, uid_t *uid, gid_t *gid)
+{
+	static char sdir[VP_PATH_MAX];
+	struct vdomain d;
+
+	if (domain == NULL || *domain == '\0') {
+		cache_clear();
+		return NULL;
+	}
+	vp_lower(domain);
+	if (vp_domain_lookup(domain, &d) != VA_SUCCESS)
+		return NULL;
+
+	/* Classic contract: an alias is replaced by its real domain; the
+	 * caller's buffer holds MAX_PW_DOMAIN + 1 bytes. */
+	if (strcmp(domain, d.real) != 0)
+		vp_strlcpy(domain, d.real, MAX_PW_DOMAIN + 1);
+	if (dir != NULL && dir_len > 0)
+		vp_strlcpy(dir, d.dir, (size_t)dir_len);
+	if (uid != NULL)
+		*uid = d.uid;
+	if (gid != NULL)
+		*gid = d.gid;
+	vp_strlcpy(sdir, d.dir, sizeof sdir);
+	return sdir;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading users/assign                                                 */
+
+int vp_assign_has(const char *name)
+{
+	char file[VP_PATH_MAX];
+	char *line = NULL;
+	size_t cap = 0, nlen;
+	FILE *fp;
+	int found = 0;
+
+	if (name == NULL || *name == '\0')
+		return 0;
+	if (qpath(file, sizeof file, "users/assign") != VA_SUCCESS)
+		return VA_DIR_TOO_LONG;
+	if ((fp = fopen(file, "re")) == NULL)
+		return errno == ENOENT ? 0 : VA_CANNOT_READ_ASSIGN;
+	nlen = strlen(name);
+	while (!found && getline(&line, &cap, fp) >= 0)
+		found = line[0] == '+' && strncasecmp(line + 1, name, nlen) == 0 &&
+		        line[nlen + 1] == '-' && line[nlen + 2] == ':';
+	free(line);
+	fclose(fp);
+	return found;
+}
+
+/*
+ * Stream users/assign.  match_real "" = every domain entry, a name = the
+ * entries of that domain's real domain (aliases resolved), NULL = next.
+ * Only "+name-:real:uid:gid:dir..." lines whose name holds a '.' count.
+ */
+domain_entry *get_domain_entries(const char *match_real)
+{
+	static FILE *fp;
+	static char match[MAX_PW_DOMAIN + 1];
+	static char *line;
+	static size_t cap;
+	static domain_entry entry;
+	char *f[5], *p, file[VP_PATH_MAX];
+	size_t len;
+	ssize_t n;
+	int i;
+
+	if (match_real != NULL) {
+		struct vdomain d;
+
+		if (fp != NULL)
+			fclose(fp);
+		fp = NULL;
+		if (qpath(file, sizeof file, "users/assign") == VA_SUCCESS)
+			fp = fopen(file, "re");
+		vp_strlcpy(match, match_real, sizeof match);
+		vp_lower(match);
+		if (*match != '\0' && vp_domain_lookup(match, &d) == VA_SUCCESS)
+			vp_strlcpy(match, d.real, sizeof match);
+	}
+	if (fp == NULL) {
+		verrori = VA_CANNOT_READ_ASSIGN;
+		return NULL;
+	}
+
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (line[0] != '+')
+			continue;
+		/* Split the first five ':' separated fields after the '+'. */
+		p = line + 1;
+		for (i = 0; i < 5 && p != NULL; i++) {
+			f[i] = p;
+			p = strchr(p, ':');
+			if (p != NULL)
+				*p++ = '\0';
+		}
+		if (i < 5)
+			continue;
+		len = strlen(f[0]);
+		if (len < 2 || f[0][len - 1] != '-' || strchr(f[0], '.') == NULL ||
+		    *f[1] == '\0' || *f[4] == '\0')
+			continue;
+		f[0][len - 1] = '\0';
+		if (*match != '\0' && strcmp(match, f[1]) != 0)
+			continue;
+		entry.domain = f[0];
+		entry.realdomain = f[1];
+		entry.uid = (int)parse_id(f[2]);
+		entry.gid = (int)parse_id(f[3]);
+		entry.path = f[4];
+		return &entry;
+	}
+	fclose(fp);
+	fp = NULL;
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Adding a domain                                                      */
+
+/* A name or path going into a qmail file must not break its lines. */
+static int field_ok(const char *s)
+{
+	return s != NULL && *s != '\0' && strchr(s, ':') == NULL && !vp_has_ctl(s);
+}
+
+/* Insert into `rel` with its own lock; print vpopmail's message on failure. */
+static int insert_one(const char *rel, const char *line, int type, const char *what)
+{
+	char file[VP_PATH_MAX];
+	int lk, rc;
+
+	if ((rc = qpath(file, sizeof file, rel)) != VA_SUCCESS)
+		return rc;
+	if ((lk = vp_qfile_lock(file)) < 0)
+		return lk;
+	rc = vp_qfile_insert(file, line, type);
+	vp_qfile_unlock(lk);
+	if (rc != VA_SUCCESS)
+		fprintf(stderr, "Failed while attempting to update_file() the %s file\n", what);
+	return rc;
+}
+
+/* rcpthosts, or morercpthosts once rcpthosts holds 50 lines. */
+static int add_rcpthost(const char *name)
+{
+	char rcpt[VP_PATH_MAX], more[VP_PATH_MAX];
+	int lk, lk2, rc;
+
+	if ((rc = qpath(rcpt, sizeof rcpt, "control/rcpthosts")) != VA_SUCCESS ||
+	    (rc = qpath(more, sizeof more, "control/morercpthosts")) != VA_SUCCESS)
+		return rc;
+	/* Hold the rcpthosts lock so that the count stays true. */
+	if ((lk = vp_qfile_lock(rcpt)) < 0)
+		return lk;
+	if (vp_qfile_count_lines(rcpt) < RCPTHOSTS_MAX) {
+		rc = vp_qfile_insert(rcpt, name, VP_FILE_RCPTHOSTS);
+		if (rc != VA_SUCCESS)
+			fprintf(stderr, "Failed while attempting to update_file() the rcpthosts file\n");
+	} else if ((lk2 = vp_qfile_lock(more)) < 0) {
+		rc = lk2;
+	} else {
+		rc = vp_qfile_insert(more, name, VP_FILE_RCPTHOSTS);
+		if (rc != VA_SUCCESS)
+			fprintf(stderr, "Failed while attempting to update_file() the morercpthosts file\n");
+		else if (!OptimizeAddDomain)
+			newmrh_locked();
+		vp_qfile_unlock(lk2);
+	}
+	vp_qfile_unlock(lk);
+	return rc;
+}
+
+int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
+{
+	char assign[VP_PATH_MAX], locals[VP_PATH_MAX];
+	char *line, *vline;
+	size_t llen, vlen;
+	char *names[1];
+	int lk, rc;
+
+	if (alias == NULL || real == NULL || dir == NULL)
+		return VA_NULL_POINTER;
+	if (!field_ok(alias) || !field_ok(real) || !field_ok(dir))
+		return VA_BAD_CHAR;
+	if ((rc = qpath(assign, sizeof assign, "users/assign")) != VA_SUCCESS ||
+	    (rc = qpath(locals, sizeof locals, "control/locals")) != VA_SUCCESS)
+		return rc;
+
+	/* vpopmail built this line in 300 bytes and wrote it truncated; we refuse. */
+	llen = strlen(alias) + strlen(real) + strlen(dir) + 64;
+	vlen = 2 * strlen(alias) + 2;
+	line = malloc(llen);
+	vline = malloc(vlen);
+	if (line == NULL || vline == NULL) {
+		free(line);
+		free(vline);
+		return VA_MEMORY_ALLOC_ERR;
+	}
+	snprintf(line, llen, "+%s-:%s:%lu:%lu:%s:-::", alias, real,
+	         (unsigned long)uid, (unsigned long)gid, dir);
+	snprintf(vline, vlen, "%s:%s", alias, alias);
+	if (strlen(line) >= MAX_BUFF) {
+		rc = VA_DIR_TOO_LONG;
+		goto out;
+	}
+
+	/* 1. users/assign and users/cdb, under one lock. */
+	if ((lk = vp_qfile_lock(assign)) < 0) {
+		rc = lk;
+		goto out;
+	}
+	rc = vp_qfile_insert(assign, line, VP_FILE_ASSIGN);
+	if (rc == VA_SUCCESS)
+		newu_locked();          /* vpopmail ignores its status too */
+	vp_qfile_unlock(lk);
+	cache_clear();
+	if (rc != VA_SUCCESS) {
+		if (rc != VA_DOMAIN_ALREADY_EXISTS)
+			fprintf(stderr, "Failed while attempting to update_file() the assign file\n");
+		goto out;
+	}
+
+	/* 2. rcpthosts or morercpthosts. */
+	if ((rc = add_rcpthost(alias)) != VA_SUCCESS)
+		goto out;
+
+	/* 3. virtualdomains. */
+	rc = insert_one("control/virtualdomains", vline, VP_FILE_VIRTUALDOMAINS,
+	                "virtualdomains");
+	if (rc != VA_SUCCESS)
+		goto out;
+
+	/* 4. never in locals too. */
+	names[0] = alias;
+	if ((lk = vp_qfile_lock(locals)) < 0) {
+		rc = lk;
+		goto out;
+	}
+	rc = vp_qfile_remove(locals, names, 1);
+	vp_qfile_unlock(lk);
+	if (rc < 0) {
+		fprintf(stderr, "Failure while attempting to remove_lines() the locals file\n");
+		goto out;
+	}
+	rc = VA_SUCCESS;
+out:
+	free(line);
+	free(vline);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Removing a domain                                                    */
+
+/* Free the first n strings of a line array, then the array. */
+static void free_lines(char **v, int n)
+{
+	int i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* "<n>:<n>" for each name. */
+static char **virtualdomain_lines(char **names, int count)
+{
+	char **v = calloc((size_t)count + 1, sizeof *v);
+	int i;
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < count; i++) {
+		size_t n = 2 * strlen(names[i]) + 2;
+
+		if ((v[i] = malloc(n)) == NULL) {
+			free_lines(v, i);
+			return NULL;
+		}
+		snprintf(v[i], n, "%s:%s", names[i], names[i]);
+	}
+	return v;
+}
+
+/*
+ * Take names out of rcpthosts; only if none was there, out of
+ * morercpthosts (vpopmail's behaviour: a list split over both files
+ * loses only its rcpthosts part).  An emptied morercpthosts is deleted
+ * with its cdb, otherwise the cdb is rebuilt.
+ */
+static int del_rcpthosts(char **names, int count)
+{
+	char rcpt[VP_PATH_MAX], more[VP_PATH_MAX], morecdb[VP_PATH_MAX];
+	struct stat st;
+	int lk, lk2, n, rc = VA_SUCCESS;
+
+	if (qpath(rcpt, sizeof rcpt, "control/rcpthosts") != VA_SUCCESS ||
+	    qpath(more, sizeof more, "control/morercpthosts") != VA_SUCCESS ||
+	    qpath(morecdb, sizeof morecdb, "control/morercpthosts.cdb") != VA_SUCCESS)
+		return VA_DIR_TOO_LONG;
+	if ((lk = vp_qfile_lock(rcpt)) < 0)
+		return lk;
+	n = vp_qfile_remove(rcpt, names, count);
+	if (n < 0) {
+		fprintf(stderr, "Failed while attempting to remove_lines() the rcpthosts file\n");
+		rc = n;
+	} else if (n == 0) {
+		if ((lk2 = vp_qfile_lock(more)) < 0) {
+			rc = lk2;
+		} else {
+			n = vp_qfile_remove(more, names, count);
+			if (n < 0) {
+				fprintf(stderr, "Failed while attempting to remove_lines() the morercpthosts file\n");
+				rc = n;
+			} else if (n > 0 && stat(more, &st) == 0) {
+				if (st.st_size == 0) {
+					unlink(more);
+					unlink(morecdb);
+				} else {
+					newmrh_locked();
+					chmod(more, QFILE_MODE);
+				}
+			}
+			vp_qfile_unlock(lk2);
+		}
+	}
+	vp_qfile_unlock(lk);
+	return rc;
+}
+
+int del_control(char **names, int count)
+{
+	char vd[VP_PATH_MAX];
+	char **vlines;
+	int lk, rc, bad = 0;
+
+	if (names == NULL || count < 0)
+		return VA_NULL_POINTER;
+	if (del_rcpthosts(names, count) != VA_SUCCESS)
+		bad = 1;
+
+	if ((vlines = virtualdomain_lines(names, count)) == NULL)
+		return VA_MEMORY_ALLOC_ERR;
+	rc = qpath(vd, sizeof vd, "control/virtualdomains");
+	if (rc == VA_SUCCESS && (lk = vp_qfile_lock(vd)) >= 0) {
+		rc = vp_qfile_remove(vd, vlines, count);
+		vp_qfile_unlock(lk);
+	} else if (rc == VA_SUCCESS) {
+		rc = VA_COULD_NOT_UPDATE_FILE;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "Failed while attempting to remove_lines() the virtualdomains file\n");
+		bad = 1;
+	}
+	free_lines(vlines, count);
+	return bad ? VA_COULD_NOT_UPDATE_FILE : VA_SUCCESS;
+}
+
+int del_domain_assign(char **names, int count, char *real, char *dir, uid_t uid, gid_t gid)
+{
+	char assign[VP_PATH_MAX];
+	char **lines;
+	int i, lk, rc;
+
+	if (names == NULL || count < 0 || real == NULL || dir == NULL)
+		return VA_NULL_POINTER;
+	if ((rc = qpath(assign, sizeof assign, "users/assign")) != VA_SUCCESS)
+		return rc;
+	if ((lines = calloc((size_t)count + 1, sizeof *lines)) == NULL)
+		return VA_MEMORY_ALLOC_ERR;
+	for (i = 0; i < count; i++) {
+		size_t n = strlen(names[i]) + strlen(real) + strlen(dir) + 64;
+
+		if ((lines[i] = malloc(n)) == NULL) {
+			free_lines(lines, i);
+			return VA_MEMORY_ALLOC_ERR;
+		}
+		snprintf(lines[i], n, "+%s-:%s:%lu:%lu:%s:-::", names[i], real,
+		         (unsigned long)uid, (unsigned long)gid, dir);
+	}
+
+	if ((lk = vp_qfile_lock(assign)) < 0) {
+		free_lines(lines, count);
+		return lk;
+	}
+	rc = vp_qfile_remove(assign, lines, count);
+	if (rc >= 0)
+		newu_locked();
+	vp_qfile_unlock(lk);
+	free_lines(lines, count);
+	cache_clear();
+	if (rc < 0) {
+		fprintf(stderr, "Failed while attempting to remove_lines() the assign file\n");
+		return rc;
+	}
+	return VA_SUCCESS;
+}

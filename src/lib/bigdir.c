@@ -1,0 +1,713 @@
+/*
+ * bigdir.c - hashed placement of user and domain directories (".dir-control").
+ *
+ * A domain keeps its users (and ~vpopmail/domains keeps its domains) in a
+ * flat directory until 99 entries exist; after that every further block of
+ * 100 goes into a hash directory named from a 62-character table: "0", "1",
+ * ... "z", then "0/0" ... "z/z".  The state lives in an 8-line text file
+ * whose exact bytes other tools read and compare, so it is written exactly
+ * as vpopmail writes it, including one reading quirk (see parse_triple()).
+ *
+ * Unlike the original, the read-modify-write of the control file is done
+ * under an flock() on the directory that holds it (no extra lock file
+ * appears in the domain directory), and the file is replaced atomically.
+ *
+ * Helpers provided here that vpinternal.h does not declare yet:
+ *   int  vp_bigdir_count_reuse(const char *ctlpath, uid_t uid, gid_t gid);
+ *       After a backfill slot was taken: re-read the control file, count
+ *       the user only if cur_users is non-zero, write it back (as 5.6).
+ *   int  vp_dirctl_lock(const char *ctlpath);   returns fd or -1
+ *   void vp_dirctl_unlock(int fd);
+ *       The lock vp_bigdir_* use, for callers that rewrite the file
+ *       themselves (vdominfo's read + write).
+ *   int  vp_backfill_hashpart(const char *path, const char *user,
+ *                             const char *domain, char *out, size_t size);
+ *       The hash part of a user directory as vdeluser records it
+ *       (1 = found a non-empty part, 0 = none).
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpinternal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int  vp_bigdir_count_reuse(const char *ctlpath, uid_t uid, gid_t gid);
+int  vp_dirctl_lock(const char *ctlpath);
+void vp_dirctl_unlock(int fd);
+int  vp_backfill_hashpart(const char *path, const char *user, const char *domain,
+                          char *out, size_t size);
+
+/* Index 0..61 of this table is what the control file's numbers refer to. */
+static const char hash_table[] =
+	"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+#define CTL_NAME  ".dir-control"
+#define FREE_NAME ".dir_control_free"
+
+/* ------------------------------------------------------------------ */
+/* The control file.                                                   */
+
+void vp_dirctl_init(vdir_type *vd)
+{
+	int i;
+
+	memset(vd, 0, sizeof *vd);
+	vd->level_max = MAX_DIR_LEVELS;
+	for (i = 0; i < MAX_DIR_LEVELS; i++) {
+		vd->level_start[i] = 0;
+		vd->level_end[i] = MAX_DIR_LIST - 1;
+		vd->level_mod[i] = 2 * i;       /* 0 2 4: "a/b/c" positions */
+		vd->level_index[i] = 0;
+	}
+}
+
+/*
+ * Lines 4-7 hold three numbers each.  vpopmail reads the second number
+ * after the first space and then looks for the third starting from the
+ * beginning of the line again, so the third always repeats the second
+ * ("0 2 4" comes back as "0 2 2").  The values are observable in every
+ * rewritten file, so we read them the same way.
+ */
+static void parse_triple(const char *line, int v[3])
+{
+	const char *sp = strchr(line, ' ');
+
+	v[0] = (int)strtol(line, NULL, 10);
+	v[1] = sp != NULL ? (int)strtol(sp + 1, NULL, 10) : 0;
+	v[2] = v[1];
+}
+
+/* 1 if s is a usable hash path: table characters and single slashes. */
+static int hash_path_ok(const char *s)
+{
+	const char *p;
+
+	if (*s == '/')
+		return 0;
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '/') {
+			if (p[1] == '/')
+				return 0;
+		} else if (strchr(hash_table, *p) == NULL) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Reject states that would make the allocator index outside its arrays. */
+static int dirctl_sane(const vdir_type *vd)
+{
+	int i;
+
+	if (vd->level_cur < 0 || vd->level_cur >= MAX_DIR_LEVELS)
+		return 0;
+	for (i = 0; i < MAX_DIR_LEVELS; i++) {
+		if (vd->level_start[i] < 0 || vd->level_start[i] >= MAX_DIR_LIST ||
+		    vd->level_end[i] < 0 || vd->level_end[i] >= MAX_DIR_LIST ||
+		    vd->level_mod[i] < 0 || vd->level_mod[i] > MAX_DIR_NAME - 8)
+			return 0;
+	}
+	/* Room for a "/" per level on top of what is there. */
+	if (strlen(vd->the_dir) > MAX_DIR_NAME - 8)
+		return 0;
+	return hash_path_ok(vd->the_dir);
+}
+
+int vp_dirctl_read(const char *ctlpath, vdir_type *vd)
+{
+	char *buf, *line, *next;
+	const char *lines[8];
+	int n, rc;
+
+	vp_dirctl_init(vd);
+	if (ctlpath == NULL || *ctlpath == '\0')
+		return 1;
+	rc = vp_slurp(ctlpath, &buf, NULL);
+	if (rc != 0) {
+		if (rc == -1 && errno == ENOENT)
+			return 1;
+		return rc == VA_MEMORY_ALLOC_ERR ? rc : VA_COULD_NOT_UPDATE_FILE;
+	}
+
+	/* Split into (at most) 8 lines; missing lines read as empty. */
+	for (n = 0; n < 8; n++)
+		lines[n] = "";
+	for (n = 0, line = buf; n < 8 && *line != '\0'; n++, line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		lines[n] = line;
+	}
+
+	vd->cur_users = (unsigned long)strtol(lines[0], NULL, 10);  /* atol */
+	vd->level_cur = (int)strtol(lines[1], NULL, 10);
+	vd->level_max = (int)strtol(lines[2], NULL, 10);
+	parse_triple(lines[3], vd->level_start);
+	parse_triple(lines[4], vd->level_end);
+	parse_triple(lines[5], vd->level_mod);
+	parse_triple(lines[6], vd->level_index);
+	if (strlen(lines[7]) >= sizeof vd->the_dir) {
+		free(buf);
+		return VA_PARSE_ERROR;
+	}
+	memset(vd->the_dir, 0, sizeof vd->the_dir);
+	memcpy(vd->the_dir, lines[7], strlen(lines[7]));
+	free(buf);
+	return dirctl_sane(vd) ? VA_SUCCESS : VA_PARSE_ERROR;
+}
+
+int vp_dirctl_write(const char *ctlpath, const vdir_type *vd, uid_t uid, gid_t gid)
+{
+	struct vp_afile af;
+	char tmp[VP_PATH_MAX];
+	int rc;
+
+	if (ctlpath == NULL || *ctlpath == '\0')
+		return VA_SUCCESS;      /* nowhere to keep it: the count is not persisted */
+	if (vp_fmt(tmp, sizeof tmp, "%s.%ld", ctlpath, (long)getpid()) != 0)
+		return VA_DIR_TOO_LONG;
+	/* 0666 so the file ends up "per umask" like the original's fopen(). */
+	rc = vp_afile_open(&af, ctlpath, tmp, 0666);
+	if (rc != VA_SUCCESS)
+		return rc;
+	fprintf(af.fp, "%lu\n%d\n%d\n", vd->cur_users, vd->level_cur, vd->level_max);
+	fprintf(af.fp, "%d %d %d\n", vd->level_start[0], vd->level_start[1], vd->level_start[2]);
+	fprintf(af.fp, "%d %d %d\n", vd->level_end[0], vd->level_end[1], vd->level_end[2]);
+	fprintf(af.fp, "%d %d %d\n", vd->level_mod[0], vd->level_mod[1], vd->level_mod[2]);
+	fprintf(af.fp, "%d %d %d\n", vd->level_index[0], vd->level_index[1], vd->level_index[2]);
+	fprintf(af.fp, "%s\n", vd->the_dir);
+	if (vp_chown(af.tmp, uid, gid) != 0) {
+		vp_afile_abort(&af);
+		return VA_COULD_NOT_UPDATE_FILE;
+	}
+	return vp_afile_commit(&af);
+}
+
+/* ------------------------------------------------------------------ */
+/* Locking: flock on the directory holding the control file.          */
+
+int vp_dirctl_lock(const char *ctlpath)
+{
+	char dir[VP_PATH_MAX];
+	char *slash;
+	int fd;
+
+	if (vp_strlcpy(dir, ctlpath, sizeof dir) != 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	slash = strrchr(dir, '/');
+	if (slash == NULL)
+		strcpy(dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (flock(fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			int saved = errno;
+
+			close(fd);
+			errno = saved;
+			return -1;
+		}
+	}
+	return fd;
+}
+
+void vp_dirctl_unlock(int fd)
+{
+	if (fd >= 0) {
+		flock(fd, LOCK_UN);
+		close(fd);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* The allocator.                                                      */
+
+/* The table character after c within [start, end]; anything unknown
+ * (NUL included) and the last one both lead back to start. */
+static char following_char(char c, int start, int end)
+{
+	int i = start;
+
+	while (i <= end && hash_table[i] != c)
+		i++;
+	i++;
+	return hash_table[i > end ? start : i];
+}
+
+/*
+ * Step the character that level lv owns.  On wrap-around it restarts the
+ * level (index back to start) and carries into the level above.  The
+ * index counts steps, not positions: the very first hash dir of a domain
+ * is produced without a step (see advance()), and the first dir of a new
+ * level by a step from nothing, so indexes run one ahead on the first pass
+ * through a level.  That bookkeeping decides when the next level opens,
+ * so it is kept as is.
+ */
+static void step_level(vdir_type *vd, int lv)
+{
+	char *c = &vd->the_dir[vd->level_mod[lv]];
+
+	if (*c == hash_table[vd->level_end[lv]]) {
+		*c = hash_table[vd->level_start[lv]];
+		vd->level_index[lv] = vd->level_start[lv];
+		if (lv > 0)
+			step_level(vd, lv - 1);
+	} else {
+		*c = following_char(*c, vd->level_start[lv], vd->level_end[lv]);
+		vd->level_index[lv]++;
+	}
+}
+
+/* Count one more entry; move to the next hash dir on every 100th. */
+static void advance(vdir_type *vd)
+{
+	int lv;
+
+	vd->cur_users++;
+	if (vd->cur_users % MAX_USERS_PER_LEVEL != 0)
+		return;
+	if (vd->the_dir[0] == '\0') {
+		vd->the_dir[0] = hash_table[vd->level_start[0]];
+		vd->the_dir[1] = '\0';
+		return;
+	}
+	lv = vd->level_cur;
+	if (vd->level_index[lv] == vd->level_end[lv]) {
+		/* This level is used up: open the next one, if it may be. */
+		int open_next = lv == 0 ||
+			(lv == 1 && vd->level_index[0] == vd->level_end[0]);
+
+		if (open_next) {
+			step_level(vd, lv);
+			vd->level_cur++;
+			strcat(vd->the_dir, "/");
+		}
+	}
+	step_level(vd, vd->level_cur);
+}
+
+/* mkdir -p "<base>/<hash>" (nothing to do for the root). */
+static int make_hash_dir(const char *base, const char *hash, uid_t uid, gid_t gid)
+{
+	char path[VP_PATH_MAX];
+
+	if (*hash == '\0')
+		return VA_SUCCESS;
+	if (vp_fmt(path, sizeof path, "%s/%s", base, hash) != 0)
+		return VA_DIR_TOO_LONG;
+	return vp_mkdir_p(path, uid, gid) == 0 ? VA_SUCCESS : VA_COULD_NOT_MAKE_DOMAIN_DIR;
+}
+
+int vp_bigdir_next(const char *ctlpath, const char *base, uid_t uid, gid_t gid,
+                   char *out, size_t outsize)
+{
+	vdir_type vd;
+	int lockfd, rc;
+
+	if (out == NULL || outsize == 0)
+		return VA_NULL_POINTER;
+	*out = '\0';
+	if (ctlpath == NULL || *ctlpath == '\0')
+		return VA_SUCCESS;      /* nowhere to count: always the root */
+
+	lockfd = vp_dirctl_lock(ctlpath);
+	if (lockfd < 0)
+		return VA_COULD_NOT_UPDATE_FILE;
+	rc = vp_dirctl_read(ctlpath, &vd);
+	if (rc < 0)
+		goto done;
+	advance(&vd);
+	if (vp_strlcpy(out, vd.the_dir, outsize) != 0) {
+		*out = '\0';
+		rc = VA_DIR_TOO_LONG;
+		goto done;
+	}
+	rc = vp_dirctl_write(ctlpath, &vd, uid, gid);
+	if (rc == VA_SUCCESS && base != NULL)
+		rc = make_hash_dir(base, out, uid, gid);
+done:
+	vp_dirctl_unlock(lockfd);
+	return rc < 0 ? rc : VA_SUCCESS;
+}
+
+/* Read, change cur_users, write back, all under the lock. */
+static int adjust_count(const char *ctlpath, uid_t uid, gid_t gid, int delta)
+{
+	vdir_type vd;
+	int lockfd, rc;
+
+	if (ctlpath == NULL || *ctlpath == '\0')
+		return VA_SUCCESS;
+	lockfd = vp_dirctl_lock(ctlpath);
+	if (lockfd < 0)
+		return VA_COULD_NOT_UPDATE_FILE;
+	rc = vp_dirctl_read(ctlpath, &vd);
+	if (rc >= 0) {
+		if (delta < 0)
+			vd.cur_users--;         /* unsigned: 0 wraps, as in vpopmail */
+		else if (vd.cur_users != 0)
+			vd.cur_users++;
+		rc = vp_dirctl_write(ctlpath, &vd, uid, gid);
+	}
+	vp_dirctl_unlock(lockfd);
+	return rc < 0 ? rc : VA_SUCCESS;
+}
+
+int vp_bigdir_dec(const char *ctlpath, uid_t uid, gid_t gid)
+{
+	return adjust_count(ctlpath, uid, gid, -1);
+}
+
+int vp_bigdir_count_reuse(const char *ctlpath, uid_t uid, gid_t gid)
+{
+	return adjust_count(ctlpath, uid, gid, +1);
+}
+
+int vp_domains_ctlpath(uid_t uid, char *out, size_t size)
+{
+	const char *home;
+	struct passwd *pw;
+
+	if (out == NULL || size == 0)
+		return VA_NULL_POINTER;
+	*out = '\0';
+	if (uid == vp_uid()) {
+		home = vp_home();
+	} else {
+		pw = getpwuid(uid);
+		if (pw == NULL || pw->pw_dir == NULL)
+			return VA_BAD_UID;      /* vpopmail: empty name, nothing kept */
+		home = pw->pw_dir;
+	}
+	if (vp_fmt(out, size, "%s/%s/%s", home, DOMAINS_DIR, CTL_NAME) != 0) {
+		*out = '\0';
+		return VA_DIR_TOO_LONG;
+	}
+	return VA_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ */
+/* Backfill list: hash dirs freed by deleted users, reused first.      */
+
+static int free_paths(const char *domdir, char *file, char *lock, char *bak, size_t size)
+{
+	if (vp_fmt(file, size, "%s/%s", domdir, FREE_NAME) != 0 ||
+	    vp_fmt(lock, size, "%s/%s.lock", domdir, FREE_NAME) != 0 ||
+	    vp_fmt(bak, size, "%s/%s.bak", domdir, FREE_NAME) != 0)
+		return VA_DIR_TOO_LONG;
+	return VA_SUCCESS;
+}
+
+/* The entry a line names: '#' starts a comment, blanks around are ignored.
+ * Writes into val (size >= line length + 1); returns its length. */
+static size_t line_entry(const char *line, size_t len, char *val)
+{
+	size_t a = 0, b;
+
+	for (b = 0; b < len && line[b] != '#'; b++)
+		;
+	while (a < b && isspace((unsigned char)line[a]))
+		a++;
+	while (b > a && isspace((unsigned char)line[b - 1]))
+		b--;
+	memcpy(val, line + a, b - a);
+	val[b - a] = '\0';
+	return b - a;
+}
+
+int vp_backfill_take(const char *domdir, char *out, size_t outsize)
+{
+	char file[VP_PATH_MAX], lock[VP_PATH_MAX], bak[VP_PATH_MAX];
+	struct vp_afile af;
+	struct stat st;
+	char *buf = NULL, *val = NULL, *line, *end;
+	size_t len;
+	int lockfd, rc, got = 0, dropped = 0;
+
+	if (out == NULL || outsize == 0)
+		return VA_NULL_POINTER;
+	*out = '\0';
+	rc = free_paths(domdir, file, lock, bak, sizeof file);
+	if (rc != VA_SUCCESS)
+		return rc;
+	if (stat(file, &st) != 0)
+		return errno == ENOENT ? 0 : VA_COULD_NOT_UPDATE_FILE;
+
+	lockfd = vp_lock(lock);
+	if (lockfd == -1)
+		return VA_COULD_NOT_UPDATE_FILE;
+	rc = vp_slurp(file, &buf, &len);
+	if (rc != 0) {
+		vp_unlock(lockfd);
+		return errno == ENOENT ? 0 : VA_COULD_NOT_UPDATE_FILE;
+	}
+	if (stat(file, &st) != 0 || (val = malloc(len + 1)) == NULL) {
+		rc = VA_COULD_NOT_UPDATE_FILE;
+		goto out;
+	}
+
+	/* Find the first entry; entries that are not hash paths are dropped. */
+	rc = vp_afile_open(&af, file, bak, 0644);
+	if (rc != VA_SUCCESS)
+		goto out;
+	fchmod(af.fd, 0644);
+	for (line = buf; line < buf + len; line = end + 1) {
+		size_t n;
+
+		end = memchr(line, '\n', (size_t)(buf + len - line));
+		if (end == NULL)
+			end = buf + len;
+		n = (size_t)(end - line);
+		if (!got && line_entry(line, n, val) > 0) {
+			if (hash_path_ok(val) && vp_strlcpy(out, val, outsize) == 0) {
+				got = 1;
+				continue;
+			}
+			*out = '\0';
+			dropped = 1;
+			continue;
+		}
+		fwrite(line, 1, n, af.fp);
+		fputc('\n', af.fp);
+	}
+	if (!got && !dropped) {
+		vp_afile_abort(&af);    /* nothing taken: leave the file alone */
+		rc = 0;
+		goto out;
+	}
+	if (vp_chown(af.tmp, st.st_uid, st.st_gid) != 0) {
+		vp_afile_abort(&af);
+		rc = VA_COULD_NOT_UPDATE_FILE;
+		goto out;
+	}
+	rc = vp_afile_commit(&af);
+	if (rc == VA_SUCCESS)
+		rc = got;
+out:
+	if (rc != 1)
+		*out = '\0';
+	free(val);
+	free(buf);
+	vp_unlock(lockfd);
+	return rc;
+}
+
+int vp_backfill_give(const char *domdir, const char *hashdir)
+{
+	char file[VP_PATH_MAX], lock[VP_PATH_MAX], bak[VP_PATH_MAX];
+	char line[MAX_DIR_NAME + 2];
+	int lockfd, fd, rc;
+	size_t n;
+
+	if (hashdir == NULL || *hashdir == '\0' || !hash_path_ok(hashdir))
+		return VA_BAD_CHAR;
+	rc = free_paths(domdir, file, lock, bak, sizeof file);
+	if (rc != VA_SUCCESS)
+		return rc;
+	if (vp_fmt(line, sizeof line, "%s\n", hashdir) != 0)
+		return VA_DIR_TOO_LONG;
+	n = strlen(line);
+
+	lockfd = vp_lock(lock);
+	if (lockfd == -1)
+		return VA_COULD_NOT_UPDATE_FILE;
+	fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	rc = VA_COULD_NOT_UPDATE_FILE;
+	if (fd >= 0) {
+		if (write(fd, line, n) == (ssize_t)n && fsync(fd) == 0)
+			rc = VA_SUCCESS;
+		if (close(fd) != 0)
+			rc = VA_COULD_NOT_UPDATE_FILE;
+	}
+	vp_unlock(lockfd);
+	return rc;
+}
+
+/* Last occurrence of needle in hay, or NULL. */
+static char *last_occurrence(char *hay, const char *needle)
+{
+	char *hit = NULL, *p = hay;
+
+	if (*needle == '\0')
+		return NULL;
+	while ((p = strstr(p, needle)) != NULL)
+		hit = p++;
+	return hit;
+}
+
+/*
+ * vdeluser's record of a user's hash dir: the part of the user's directory
+ * between "<domain>/" and "/<user>" (5.6 searches both names from the end).
+ */
+int vp_backfill_hashpart(const char *path, const char *user, const char *domain,
+                         char *out, size_t size)
+{
+	char buf[VP_PATH_MAX];
+	char *p;
+
+	if (out == NULL || size == 0)
+		return VA_NULL_POINTER;
+	*out = '\0';
+	if (path == NULL || user == NULL || domain == NULL || *domain == '\0')
+		return 0;
+	if (vp_strlcpy(buf, path, sizeof buf) != 0)
+		return VA_DIR_TOO_LONG;
+	p = last_occurrence(buf, user);
+	if (p == NULL)
+		return 0;
+	if (p != buf)
+		p--;
+	if (*p == '/')
+		*p = '\0';
+	p = last_occurrence(buf, domain);
+	if (p == NULL)
+		return 0;
+	p += strlen(domain);
+	if (*p == '/')
+		p++;
+	if (*p == '\0')
+		return 0;
+	return vp_strlcpy(out, p, size) == 0 ? 1 : VA_DIR_TOO_LONG;
+}
+
+/* ------------------------------------------------------------------ */
+/* Classic API.                                                        */
+
+/*
+ * Where vpopmail keeps the counter for `name`: the domain's own file if
+ * users/cdb knows it, else (names like "dom_<uid>") the file for placing
+ * domains owned by uid.
+ */
+static int ctlpath_for(const char *name, uid_t uid, char *out, size_t size,
+                       struct vdomain *dom)
+{
+	struct vdomain local;
+
+	if (dom == NULL)
+		dom = &local;
+	if (name != NULL && vp_domain_lookup(name, dom) == VA_SUCCESS)
+		return vp_fmt(out, size, "%s/%s", dom->dir, CTL_NAME) == 0 ?
+			VA_SUCCESS : VA_DIR_TOO_LONG;
+	return vp_domains_ctlpath(uid, out, size);
+}
+
+int vread_dir_control(vdir_type *vdir, char *domain, uid_t uid, gid_t gid)
+{
+	char ctl[VP_PATH_MAX];
+	int rc;
+
+	(void)gid;
+	if (vdir == NULL)
+		return VA_NULL_POINTER;
+	if (ctlpath_for(domain, uid, ctl, sizeof ctl, NULL) != VA_SUCCESS)
+		ctl[0] = '\0';
+	rc = vp_dirctl_read(ctl, vdir);
+	return rc == 1 ? -1 : rc;       /* vpopmail: -1 when the file is absent */
+}
+
+int vwrite_dir_control(vdir_type *vdir, char *domain, uid_t uid, gid_t gid)
+{
+	char ctl[VP_PATH_MAX];
+	int rc;
+
+	if (vdir == NULL)
+		return VA_NULL_POINTER;
+	rc = ctlpath_for(domain, uid, ctl, sizeof ctl, NULL);
+	if (rc != VA_SUCCESS)
+		return rc;
+	if (!dirctl_sane(vdir))
+		return VA_PARSE_ERROR;
+	return vp_dirctl_write(ctl, vdir, uid, gid);
+}
+
+int vdel_dir_control(char *domain)
+{
+	struct vdomain d;
+	char ctl[VP_PATH_MAX];
+	int rc;
+
+	if (domain == NULL)
+		return VA_NULL_POINTER;
+	rc = vp_domain_lookup(domain, &d);
+	if (rc != VA_SUCCESS)
+		return rc;
+	if (vp_fmt(ctl, sizeof ctl, "%s/%s", d.dir, CTL_NAME) != 0)
+		return VA_DIR_TOO_LONG;
+	return unlink(ctl) == 0 ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
+}
+
+char *next_big_dir(uid_t uid, gid_t gid)
+{
+	static char hash[MAX_DIR_NAME];
+	char ctl[VP_PATH_MAX], base[VP_PATH_MAX], *slash;
+
+	hash[0] = '\0';
+	if (vp_domains_ctlpath(uid, ctl, sizeof ctl) != VA_SUCCESS)
+		return hash;
+	/* Hash dirs go next to the control file, i.e. in <home>/domains. */
+	vp_strlcpy(base, ctl, sizeof base);
+	slash = strrchr(base, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	if (vp_bigdir_next(ctl, base, uid, gid, hash, sizeof hash) != VA_SUCCESS)
+		hash[0] = '\0';
+	return hash;
+}
+
+int dec_dir_control(char *domain, uid_t uid, gid_t gid)
+{
+	char ctl[VP_PATH_MAX];
+	int rc;
+
+	rc = ctlpath_for(domain, uid, ctl, sizeof ctl, NULL);
+	if (rc != VA_SUCCESS)
+		return rc;
+	return vp_bigdir_dec(ctl, uid, gid);
+}
+
+char *backfill(char *user, char *domain, char *path, int operation)
+{
+	static char result[MAX_BUFF];
+	struct vdomain d;
+	char ctl[VP_PATH_MAX];
+
+	if (domain == NULL || *domain == '\0')
+		return NULL;
+	if (vp_domain_lookup(domain, &d) != VA_SUCCESS)
+		return NULL;
+
+	if (operation == 1) {
+		if (vp_backfill_take(d.dir, result, sizeof result) != 1)
+			return NULL;
+		if (vp_fmt(ctl, sizeof ctl, "%s/%s", d.dir, CTL_NAME) == 0)
+			vp_bigdir_count_reuse(ctl, d.uid, d.gid);
+		return result;
+	}
+	if (operation == 2) {
+		/* The path names the real domain, whatever name we were given. */
+		if (vp_backfill_hashpart(path, user, d.real, result, sizeof result) != 1)
+			return NULL;
+		if (vp_backfill_give(d.dir, result) != VA_SUCCESS)
+			return NULL;
+		return result;
+	}
+	return NULL;
+}

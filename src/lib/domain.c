@@ -1,0 +1,297 @@
+/*
+ * domain.c - adding and removing virtual domains and alias domains.
+ *
+ * A domain is a directory under ~vpopmail/domains (hashed once there are
+ * many), a .qmail-default that hands its mail to vdelivermail, and lines
+ * in qmail's users/assign, rcpthosts and virtualdomains (assign.c).
+ */
+#include "vpinternal.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *vpopmail_dir(void)
+{
+	return vp_home();
+}
+
+const char *vpopmail_qmaildir(void)
+{
+	return vp_qmaildir();
+}
+
+uid_t vpopmail_uid(void)
+{
+	return vp_uid();
+}
+
+gid_t vpopmail_gid(void)
+{
+	return vp_gid();
+}
+
+int vp_write_qmail_default(const char *domdir, const char *action, uid_t uid, gid_t gid)
+{
+	char path[VP_PATH_MAX], line[VP_PATH_MAX];
+	int rc;
+
+	if (vp_has_ctl(action))
+		return VA_BAD_CHAR;
+	if (vp_fmt(path, sizeof path, "%s/.qmail-default", domdir) != 0 ||
+	    vp_fmt(line, sizeof line, "| %s/bin/vdelivermail '' %s\n", vp_home(), action) != 0)
+		return VA_DIR_TOO_LONG;
+	rc = vp_write_file_atomic(path, line, strlen(line), 0600);
+	if (rc != VA_SUCCESS)
+		return VA_COULD_NOT_OPEN_QMAIL_DEFAULT;
+	vp_chown(path, uid, gid);
+	return VA_SUCCESS;
+}
+
+/* Tell qmail-send to re-read its control files, unless -O asked not to. */
+static void hup_qmail(void)
+{
+	signal_process((char *)"qmail-send", SIGHUP);
+}
+
+int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
+{
+	struct vdomain existing;
+	char domains[VP_PATH_MAX], ctl[VP_PATH_MAX], hash[MAX_DIR_NAME];
+	char domdir[VP_PATH_MAX], base[VP_PATH_MAX];
+	int rc;
+
+#ifdef ONCHANGE_SCRIPT
+	/* Mask the postmaster's add_user/mod_user; see the spec, §9.2. */
+	vp_onchange_set_allowed(0);
+#endif
+	if (domain == NULL)
+		return VA_NULL_POINTER;
+	vp_lower(domain);
+	rc = vp_check_new_domain(domain);
+	if (rc != VA_SUCCESS)
+		return rc;
+	umask(077);
+
+	rc = vp_domain_lookup(domain, &existing);
+	if (rc == VA_SUCCESS)
+		return VA_DOMAIN_ALREADY_EXISTS;
+
+	if (dir == NULL || *dir == '\0')
+		dir = (char *)vp_home();
+	if (vp_strlcpy(base, dir, sizeof base) != 0)
+		return VA_DIR_TOO_LONG;
+#ifndef ONCHANGE_SCRIPT
+	vp_onchange("add_domain", domain, "-", ON_VCHANGE_BEFORE);
+#endif
+
+	if (vp_fmt(domains, sizeof domains, "%s/%s", base, DOMAINS_DIR) != 0)
+		return VA_DIR_TOO_LONG;
+	if (mkdir(domains, 0750) == 0)
+		vp_chown(domains, uid, gid);
+	else if (errno != EEXIST)
+		return VA_CAN_NOT_MAKE_DOMAINS_DIR;
+
+	/* Place it: directly in domains/ for the first 99, then hashed. */
+	rc = vp_domains_ctlpath(uid, ctl, sizeof ctl);
+	if (rc != VA_SUCCESS)
+		ctl[0] = '\0';
+	hash[0] = '\0';
+	if (ctl[0] != '\0') {
+		rc = vp_bigdir_next(ctl, domains, uid, gid, hash, sizeof hash);
+		if (rc != VA_SUCCESS)
+			return VA_COULD_NOT_MAKE_DOMAIN_DIR;
+	}
+	if (strlen(base) + strlen(DOMAINS_DIR) + strlen(hash) + strlen(domain) + 1 > MAX_PW_DIR ||
+	    vp_fmt(domdir, sizeof domdir, "%s/%s%s%s/%s", base, DOMAINS_DIR,
+	           hash[0] ? "/" : "", hash, domain) != 0) {
+		rc = VA_DIR_TOO_LONG;
+		goto undo_count;
+	}
+	if (mkdir(domdir, 0750) != 0) {
+		rc = VA_COULD_NOT_MAKE_DOMAIN_DIR;
+		goto undo_count;
+	}
+	rc = vp_write_qmail_default(domdir, "delete", uid, gid);
+	if (rc != VA_SUCCESS)
+		goto undo_dir;
+
+	rc = add_domain_assign(domain, domain, domdir, uid, gid);
+	if (rc != VA_SUCCESS) {
+		if (rc != VA_DOMAIN_ALREADY_EXISTS)
+			fprintf(stderr, "Error. Failed to add domain to assign file\n");
+		goto undo_dir;
+	}
+	vp_chown_tree(domdir, uid, gid);
+
+	if (vp_fmt(existing.name, sizeof existing.name, "%s", domain) != 0 ||
+	    vp_fmt(existing.real, sizeof existing.real, "%s", domain) != 0 ||
+	    vp_strlcpy(existing.dir, domdir, sizeof existing.dir) != 0) {
+		rc = VA_DIR_TOO_LONG;
+		goto undo_dir;
+	}
+	existing.uid = uid;
+	existing.gid = gid;
+	if (vauth_backend_get()->adddomain(&existing) != 0) {
+		fprintf(stderr, "Error. Failed while attempting to add domain to auth backend\n");
+		return VA_NO_AUTH_CONNECTION;
+	}
+	if (!OptimizeAddDomain)
+		hup_qmail();
+
+#ifdef ONCHANGE_SCRIPT
+	vp_onchange_set_allowed(1);
+	vp_onchange("add_domain", domain, "-", 0);
+#endif
+	vp_onchange("add_domain", domain, "-", ON_VCHANGE_AFTER);
+#ifdef ONCHANGE_SCRIPT
+	vp_onchange_set_allowed(0);
+#endif
+	return VA_SUCCESS;
+
+undo_dir:
+	vp_rmtree(domdir);
+undo_count:
+	if (ctl[0] != '\0')
+		vp_bigdir_dec(ctl, uid, gid);
+	return rc;
+}
+
+int vaddaliasdomain(char *alias, char *real)
+{
+	struct vdomain target, other;
+	int rc;
+
+	if (alias == NULL || real == NULL)
+		return VA_NULL_POINTER;
+	vp_lower(alias);
+	vp_lower(real);
+	rc = vp_check_alias_domain(alias);
+	if (rc != VA_SUCCESS)
+		return rc;
+	if (strcmp(alias, real) == 0) {
+		fprintf(stderr, "Error. alias and real domain are the same\n");
+		return VA_DOMAIN_ALREADY_EXISTS;
+	}
+	rc = vp_domain_lookup(real, &target);
+	if (rc != VA_SUCCESS)
+		return rc;
+	if (vp_domain_lookup(alias, &other) == VA_SUCCESS)
+		return VA_DOMAIN_ALREADY_EXISTS;
+
+	vp_onchange("add_alias_domain", alias, target.real, ON_VCHANGE_BEFORE);
+	rc = add_domain_assign(alias, target.real, target.dir, target.uid, target.gid);
+	if (rc != VA_SUCCESS)
+		return rc;
+	hup_qmail();
+	vp_onchange("add_alias_domain", alias, target.real, 0);
+	vp_onchange("add_alias_domain", alias, target.real, ON_VCHANGE_AFTER);
+	return VA_SUCCESS;
+}
+
+/* Remove names[] from qmail's files: control files first, then assign. */
+static int unassign(char **names, int count, const struct vdomain *d)
+{
+	int rc = VA_SUCCESS;
+
+	if (del_control(names, count) != 0) {
+		fprintf(stderr, "Warning: Failed to delete domain from qmail's control files\n");
+		rc = VA_COULD_NOT_UPDATE_FILE;
+	}
+	if (del_domain_assign(names, count, (char *)d->real, (char *)d->dir,
+	                      d->uid, d->gid) != 0) {
+		fprintf(stderr, "Warning: Failed to delete domain from the assign file\n");
+		rc = VA_COULD_NOT_UPDATE_FILE;
+	}
+	return rc;
+}
+
+static int del_alias(struct vdomain *d)
+{
+	char text[2 * MAX_PW_DOMAIN + 16];
+	char *names[1];
+
+	snprintf(text, sizeof text, "%s alias of %s", d->name, d->real);
+	vp_onchange("del_domain", text, "-", 0);
+	vp_onchange("del_domain", text, "-", ON_VCHANGE_BEFORE);
+	names[0] = d->name;
+	unassign(names, 1, d);
+	hup_qmail();
+	vp_onchange("del_domain", text, "-", ON_VCHANGE_AFTER);
+	return VA_SUCCESS;
+}
+
+/* The real domain's name plus every alias that points at it. */
+static int collect_names(const struct vdomain *d, string_list *names)
+{
+	domain_entry *e;
+
+	if (string_list_init(names, 4) != 0)
+		return VA_MEMORY_ALLOC_ERR;
+	if (string_list_add(names, d->real) != 0)
+		return VA_MEMORY_ALLOC_ERR;
+	for (e = get_domain_entries(d->real); e != NULL; e = get_domain_entries(NULL)) {
+		if (strcmp(e->domain, d->real) == 0)
+			continue;
+		if (string_list_add(names, e->domain) != 0)
+			return VA_MEMORY_ALLOC_ERR;
+	}
+	return VA_SUCCESS;
+}
+
+int vdeldomain(char *domain)
+{
+	struct vdomain d;
+	struct stat st;
+	string_list names;
+	char path[VP_PATH_MAX], ctl[VP_PATH_MAX], text[2 * MAX_PW_DOMAIN + 16];
+	int rc;
+
+	if (domain == NULL)
+		return VA_NULL_POINTER;
+	vp_lower(domain);
+	if (strlen(domain) > MAX_PW_DOMAIN)
+		return VA_DOMAIN_NAME_TOO_LONG;
+	rc = vp_domain_lookup(domain, &d);
+	if (rc != VA_SUCCESS)
+		return rc;
+	if (strcmp(d.name, d.real) != 0)
+		return del_alias(&d);
+
+	vp_onchange("del_domain", d.real, "-", 0);
+	vp_onchange("del_domain", d.real, "-", ON_VCHANGE_BEFORE);
+
+	rc = collect_names(&d, &names);
+	if (rc != VA_SUCCESS) {
+		string_list_free(&names);
+		return rc;
+	}
+	/* Take the domain out of qmail first, so no mail is routed to a
+	 * directory that is being removed. */
+	unassign(names.values, names.count, &d);
+	string_list_free(&names);
+
+	if (vauth_backend_get()->deldomain(&d) != 0)
+		fprintf(stderr, "Warning: Failed while attempting to delete domain from auth backend\n");
+	vdel_limits(d.real);
+	if (vp_fmt(path, sizeof path, "%s/.dir-control", d.dir) == 0 && unlink(path) != 0)
+		fprintf(stderr, "Warning: Failed to delete dir_control for %s\n", d.real);
+
+	if (lstat(d.dir, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if (unlink(d.dir) != 0)
+			fprintf(stderr, "Warning: Failed to remove symlink for %s\n", d.real);
+	} else if (vp_rmtree(d.dir) != 0) {
+		fprintf(stderr, "Warning: Failed to delete directory tree: %s\n", d.real);
+	}
+	if (vp_domains_ctlpath(d.uid, ctl, sizeof ctl) == VA_SUCCESS)
+		vp_bigdir_dec(ctl, d.uid, d.gid);
+
+	hup_qmail();
+	snprintf(text, sizeof text, "%s alias of %s", d.real, d.real);
+	vp_onchange("del_domain", text, "-", ON_VCHANGE_AFTER);
+	return VA_SUCCESS;
+}

@@ -1,0 +1,108 @@
+/*
+ * onchange.c - the ~vpopmail/etc/onchange notification hook (5.6 style).
+ *
+ * The script is run synchronously with four arguments: command, two
+ * values and, in before-and-after builds, "before" or "after" (else "").
+ * A process-wide flag lets vadddomain()/vadduser() mask the notifications
+ * of the operations they perform internally (see §9.2 of the spec).
+ */
+#include "vpinternal.h"
+
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static int onchange_allowed = 1;
+
+int vp_onchange_allowed(void)
+{
+	return onchange_allowed;
+}
+
+void vp_onchange_set_allowed(int on)
+{
+	onchange_allowed = on ? 1 : 0;
+}
+
+int allow_onchange(int allow)
+{
+	int old = onchange_allowed;
+
+	onchange_allowed = allow ? 1 : 0;
+	return old;
+}
+
+int call_onchange(const char *cmd, const char *arg1, const char *arg2, const char *arg3)
+{
+	char path[VP_PATH_MAX];
+	char *argv[6];
+	struct stat st;
+	pid_t pid;
+	int status;
+
+	if (vp_home_path(path, sizeof path, "etc/onchange") == NULL)
+		return -1;
+	if (stat(path, &st) != 0)
+		return 0;		/* no script: nothing to do */
+	if (access(path, X_OK) != 0) {
+		fprintf(stderr, "ONCHANGE script %s not executable.\n", path);
+		return -1;
+	}
+	argv[0] = (char *)"onchange";
+	argv[1] = (char *)(cmd != NULL ? cmd : "");
+	argv[2] = (char *)(arg1 != NULL ? arg1 : "");
+	argv[3] = (char *)(arg2 != NULL ? arg2 : "");
+	argv[4] = (char *)(arg3 != NULL ? arg3 : "");
+	argv[5] = NULL;
+	/* Whatever the script prints must come after what we printed so far. */
+	fflush(stdout);
+	fflush(stderr);
+	if (posix_spawn(&pid, path, NULL, NULL, argv, environ) != 0) {
+		fprintf(stderr, "ONCHANGE script %s did not exit gracefully.\n", path);
+		return -1;
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "ONCHANGE script %s did not exit gracefully.\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+void vp_onchange(const char *cmd, const char *arg1, const char *arg2, int when)
+{
+	if (!onchange_allowed)
+		return;
+	switch (when) {
+	case 0:
+#ifdef ONCHANGE_SCRIPT
+		call_onchange(cmd, arg1, arg2, "");
+#endif
+		break;
+	case ON_VCHANGE_BEFORE:
+#ifdef ONCHANGE_SCRIPT_BEFORE_AND_AFTER
+		call_onchange(cmd, arg1, arg2, "before");
+#endif
+		break;
+	case ON_VCHANGE_AFTER:
+#ifdef ONCHANGE_SCRIPT_BEFORE_AND_AFTER
+		call_onchange(cmd, arg1, arg2, "after");
+#endif
+		break;
+	}
+	(void)cmd; (void)arg1; (void)arg2;
+}
+
+void on_change(const char *cmd, const char *arg1, const char *arg2, int change, int mode)
+{
+	(void)mode;
+	vp_onchange(cmd, arg1, arg2, change);
+}

@@ -1,0 +1,289 @@
+/*
+ * passwd.c - randomness, password hashing and verification.
+ *
+ * Hashes have the formats vpopmail 5.6 writes ("$6$" + 8 salt characters
+ * by default, "$1$" + 8 with MD5_PASSWORDS, 2-character DES otherwise),
+ * but every random choice comes from the kernel's CSPRNG (getrandom(2))
+ * instead of rand() seeded with the time and pid.  Hashing goes through
+ * libxcrypt's reentrant crypt_rn(); verification compares in constant
+ * time.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpinternal.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#ifdef HAVE_GETRANDOM
+#include <sys/random.h>
+#endif
+
+/* crypt(3) salt alphabet. */
+static const char salt_chars[] =
+	"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+/* Alphabet of generated passwords (68 characters, as in 5.6). */
+static const char pass_chars[] =
+	"abcdefghijklmnopqrstuvwxyz"
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	"0123456789.@!#%*";
+
+/* ------------------------------------------------------------------ */
+/* Randomness.                                                        */
+
+/* Fallback for kernels without getrandom(2). */
+static int urandom_bytes(unsigned char *p, size_t n)
+{
+	ssize_t r;
+	int fd;
+
+	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (n > 0) {
+		r = read(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			close(fd);
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	close(fd);
+	return 0;
+}
+
+/* 0, or VA_CRYPT_FAILED when the OS cannot supply random bytes. */
+int vp_random_bytes(void *buf, size_t n)
+{
+	unsigned char *p = buf;
+
+	if (p == NULL)
+		return VA_NULL_POINTER;
+#ifdef HAVE_GETRANDOM
+	while (n > 0) {
+		ssize_t r = getrandom(p, n, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && errno == ENOSYS)
+			break;
+		if (r <= 0)
+			return VA_CRYPT_FAILED;
+		p += r;               /* short reads happen for large n */
+		n -= (size_t)r;
+	}
+	if (n == 0)
+		return 0;
+#endif
+	return urandom_bytes(p, n) == 0 ? 0 : VA_CRYPT_FAILED;
+}
+
+/*
+ * Uniform value in [0, n) into *out, by rejection sampling: 32-bit values
+ * at or above the largest multiple of n are drawn again, so no residue
+ * is more likely than another.
+ */
+static int random_below(unsigned n, unsigned *out)
+{
+	uint32_t v, limit;
+
+	if (n <= 1) {
+		*out = 0;
+		return 0;
+	}
+	limit = UINT32_MAX - (UINT32_MAX % n);   /* multiple of n, or 2^32 - 1 */
+	do {
+		if (vp_random_bytes(&v, sizeof(v)) != 0)
+			return VA_CRYPT_FAILED;
+	} while (v >= limit);
+	*out = v % n;
+	return 0;
+}
+
+/*
+ * The classic-style wrapper cannot report failure; it returns 0 then.
+ * Code that must not degrade silently (salts, passwords) uses
+ * random_below() directly.
+ */
+unsigned vp_random_below(unsigned n)
+{
+	unsigned v;
+
+	return random_below(n, &v) == 0 ? v : 0;
+}
+
+/* Fill buf[0..len) with characters from set; 0 or VA_CRYPT_FAILED. */
+static int random_string(char *buf, size_t len, const char *set)
+{
+	size_t i, nset = strlen(set);
+	unsigned k;
+
+	for (i = 0; i < len; i++) {
+		if (random_below((unsigned)nset, &k) != 0)
+			return VA_CRYPT_FAILED;
+		buf[i] = set[k];
+	}
+	buf[len] = '\0';
+	return 0;
+}
+
+/* One random salt character (5.6 semantics: from "./0-9A-Za-z"). */
+char randltr(void)
+{
+	return salt_chars[vp_random_below(64)];
+}
+
+/*
+ * Write a random password of len characters (plus NUL) to buffer, which
+ * must hold len + 1 bytes.  Returns buffer, or NULL if the OS random
+ * source failed (the original could not fail).
+ */
+char *vrandom_pass(char *buffer, int len)
+{
+	if (buffer == NULL)
+		return NULL;
+	if (len < 0)
+		len = 0;
+	if (random_string(buffer, (size_t)len, pass_chars) != 0) {
+		buffer[0] = '\0';
+		return NULL;
+	}
+	return buffer;
+}
+
+/* Like vrandom_pass() into a malloc'd buffer (free() it). */
+char *vgen_pass(int len)
+{
+	char *p;
+
+	if (len < 0)
+		len = 0;
+	p = malloc((size_t)len + 1);
+	if (p == NULL)
+		return NULL;
+	if (vrandom_pass(p, len) == NULL) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* ------------------------------------------------------------------ */
+/* Hashing.                                                           */
+
+/* crypt_rn(); NULL on failure, including a failure token ("*..."). */
+static const char *do_crypt(const char *clear, const char *setting,
+                            struct crypt_data *cd)
+{
+	const char *h = crypt_rn(clear, setting, cd, (int)sizeof(*cd));
+
+	return (h == NULL || h[0] == '*') ? NULL : h;
+}
+
+/* Build a DES setting (2 salt characters). */
+static int des_setting(char *setting)
+{
+	return random_string(setting, 2, salt_chars);
+}
+
+int vp_hash_password(const char *clear, char *out, size_t size)
+{
+	struct crypt_data *cd;
+	char setting[16];
+	const char *h;
+	int rc = 0;
+
+	if (clear == NULL || out == NULL)
+		return VA_NULL_POINTER;
+#if defined(SHA512_PASSWORDS) || defined(MD5_PASSWORDS)
+#ifdef SHA512_PASSWORDS
+	memcpy(setting, "$6$", 3);
+#else
+	memcpy(setting, "$1$", 3);
+#endif
+	if (random_string(setting + 3, 8, salt_chars) != 0)
+		return VA_CRYPT_FAILED;
+#else
+	if (des_setting(setting) != 0)
+		return VA_CRYPT_FAILED;
+#endif
+	cd = calloc(1, sizeof(*cd));   /* large (~32 KiB): keep it off the stack */
+	if (cd == NULL)
+		return VA_MEMORY_ALLOC_ERR;
+	h = do_crypt(clear, setting, cd);
+#if defined(SHA512_PASSWORDS) || defined(MD5_PASSWORDS)
+	/* A crypt without the requested scheme: fall back to DES, as 5.6 does. */
+	if (h == NULL || h[2] != '$') {
+		if (des_setting(setting) != 0)
+			h = NULL;
+		else
+			h = do_crypt(clear, setting, cd);
+	}
+#endif
+	if (h == NULL || vp_strlcpy(out, h, size) != 0) {
+		if (size > 0)
+			out[0] = '\0';
+		rc = VA_CRYPT_FAILED;
+	}
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}
+
+/*
+ * Classic mkpasswd3(): hash clearpass into crypted (ssize bytes).
+ * VA_CRYPT_FAILED if hashing failed or the hash does not fit.
+ */
+int mkpasswd3(char *clearpass, char *crypted, int ssize)
+{
+	if (ssize <= 0)
+		return VA_CRYPT_FAILED;
+	return vp_hash_password(clearpass, crypted, (size_t)ssize);
+}
+
+/* Equal strings?  Time depends only on the length of `a`. */
+static int ct_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i;
+	unsigned diff = (la != lb);
+
+	for (i = 0; i < la; i++)
+		diff |= (unsigned char)a[i] ^ (unsigned char)(i < lb ? b[i] : 0);
+	return diff == 0;
+}
+
+/*
+ * 0 if clear matches the stored hash, -1 otherwise.  A leading
+ * "{SCHEME}" (e.g. "{SHA512-CRYPT}$6$...") is skipped, as 5.6 does.
+ * An empty stored hash never matches (crypt cannot use "" as a setting;
+ * vchkpw treats such accounts separately), nor does one crypt rejects.
+ */
+int vp_check_password(const char *clear, const char *stored)
+{
+	struct crypt_data *cd;
+	const char *h, *end;
+	int rc = -1;
+
+	if (clear == NULL || stored == NULL)
+		return -1;
+	if (stored[0] == '{' && (end = strchr(stored, '}')) != NULL)
+		stored = end + 1;
+	if (stored[0] == '\0')
+		return -1;
+	cd = calloc(1, sizeof(*cd));
+	if (cd == NULL)
+		return -1;
+	h = do_crypt(clear, stored, cd);
+	if (h != NULL && ct_equal(h, stored))
+		rc = 0;
+	explicit_bzero(cd, sizeof(*cd));
+	free(cd);
+	return rc;
+}

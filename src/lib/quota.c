@@ -1,0 +1,484 @@
+/*
+ * quota.c - Maildir++ quota strings and the maildirsize file.
+ *
+ * A quota is stored as "<bytes>S", "<count>C", "<bytes>S,<count>C",
+ * "NOQUOTA" or "" (see format_maildirquota()).  A quota'd user's Maildir
+ * holds "maildirsize": the quota on the first line, then "<bytes> <count>"
+ * lines whose sums give the usage (delivery agents append deltas).
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpinternal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* vpopmail works on a 128-byte copy of the quota argument. */
+#define QUOTA_BUF 128
+
+/* maildirsize is trusted while smaller than this and younger than MAX_AGE. */
+#define MDS_MAX_SIZE 5120
+#define MDS_MAX_AGE  (15 * 60)
+
+/* How often to recount when a folder changes while we count it. */
+#define COUNT_TRIES 5
+
+/* ------------------------------------------------------------------ */
+/* Quota strings.                                                      */
+
+/* One comma-separated part: a count ("...C") or a size with an optional
+ * K/M/G multiplier and optional trailing "B" and "S". */
+static void quota_part(char *p, storage_t *size, storage_t *count)
+{
+	size_t n = strlen(p);
+	storage_t v;
+
+	if (p[n - 1] == 'C') {
+		*count = (storage_t)strtoll(p, NULL, 10);
+		return;
+	}
+	if (p[n - 1] == 'S' || p[n - 1] == 's')
+		p[--n] = '\0';
+	if (n > 0 && (p[n - 1] == 'B' || p[n - 1] == 'b'))
+		p[--n] = '\0';
+	v = (storage_t)strtoll(p, NULL, 10);
+	if (n > 0) {
+		switch (p[n - 1]) {
+		case 'K': case 'k': v *= 1024; break;
+		case 'M': case 'm': v *= 1048576; break;
+		/* Not in vpopmail, which stores "1G" as 1 byte. */
+		case 'G': case 'g': v *= 1073741824; break;
+		}
+	}
+	*size = v;
+}
+
+int vp_format_quota(const char *in, char *out, size_t size)
+{
+	char buf[QUOTA_BUF];
+	char *p, *save = NULL;
+	storage_t qsize = 0, qcount = 0;
+	int r;
+
+	if (in == NULL || out == NULL || size == 0)
+		return VA_NULL_POINTER;
+	if (strcmp(in, "NOQUOTA") == 0)
+		return vp_strlcpy(out, "NOQUOTA", size) == 0 ? VA_SUCCESS : VA_QUOTA_TOO_LONG;
+
+	vp_strlcpy(buf, in, sizeof buf);       /* long input is cut, like vpopmail */
+	for (p = strtok_r(buf, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save))
+		quota_part(p, &qsize, &qcount);     /* later parts win */
+
+	if (qsize == 0 && qcount == 0)
+		r = vp_strlcpy(out, "", size);      /* nothing usable */
+	else if (qcount == 0)
+		r = vp_fmt(out, size, "%" PRIu64 "S", qsize);
+	else if (qsize == 0)
+		r = vp_fmt(out, size, "%" PRIu64 "C", qcount);
+	else
+		r = vp_fmt(out, size, "%" PRIu64 "S,%" PRIu64 "C", qsize, qcount);
+	return r == 0 ? VA_SUCCESS : VA_QUOTA_TOO_LONG;
+}
+
+char *format_maildirquota(const char *quota)
+{
+	static char out[QUOTA_BUF];
+
+	if (vp_format_quota(quota, out, sizeof out) != VA_SUCCESS)
+		out[0] = '\0';
+	return out;
+}
+
+/*
+ * Usage in percent of a quota string, Maildir++ style: every number is a
+ * limit, followed by 'C' for a message count or anything else for bytes.
+ * Returns -1 (and 100 in *pct) when a limit is exceeded.
+ */
+static int quota_percent(storage_t bytes, storage_t count, const char *quota, int *pct)
+{
+	int spct = 0, cpct = 0;
+
+	while (quota != NULL && *quota != '\0') {
+		storage_t lim = 0;
+
+		if (*quota < '0' || *quota > '9') {
+			quota++;
+			continue;
+		}
+		while (*quota >= '0' && *quota <= '9')
+			lim = lim * 10 + (storage_t)(*quota++ - '0');
+		if (*quota == 'C') {
+			if (lim < count) {
+				*pct = 100;
+				return -1;
+			}
+			cpct = lim != 0 ? (int)(count * 100 / lim) : 100;
+		} else {
+			if (lim < bytes) {
+				*pct = 100;
+				return -1;
+			}
+			spct = lim != 0 ? (int)(bytes * 100 / lim) : 100;
+		}
+	}
+	*pct = spct > cpct ? spct : cpct;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Counting a Maildir.                                                 */
+
+struct usage {
+	storage_t bytes;
+	storage_t count;
+};
+
+/* A message flagged T (trashed) in its ":2," info is not counted. */
+static int is_trashed(const char *name)
+{
+	const char *p = strstr(name, ":2,");
+
+	if (p == NULL)
+		return 0;
+	for (p += 3; *p >= 'A' && *p <= 'Z'; p++)
+		if (*p == 'T')
+			return 1;
+	return 0;
+}
+
+/* The ",S=<n>" size in a file name (before any ':'), if there is one. */
+static int size_from_name(const char *name, storage_t *size)
+{
+	const char *colon = strchr(name, ':');
+	const char *p = colon != NULL ? colon : name + strlen(name);
+
+	for (; p >= name; p--) {
+		if (p[0] == ',' && p[1] == 'S' && p[2] == '=') {
+			storage_t v = 0;
+
+			for (p += 3; *p >= '0' && *p <= '9'; p++)
+				v = v * 10 + (storage_t)(*p - '0');
+			*size = v;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Add up the messages in one new/ or cur/ directory. */
+static void count_dir(const char *dir, struct usage *u)
+{
+	char path[VP_PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+
+	d = opendir(dir);
+	if (d == NULL)
+		return;         /* a missing new/ or cur/ counts as empty */
+	while ((de = readdir(d)) != NULL) {
+		storage_t size;
+		struct stat st;
+
+		if (de->d_name[0] == '.' || is_trashed(de->d_name))
+			continue;
+		if (!size_from_name(de->d_name, &size)) {
+			if (vp_fmt(path, sizeof path, "%s/%s", dir, de->d_name) != 0 ||
+			    stat(path, &st) != 0)
+				continue;
+			size = (storage_t)st.st_size;
+		}
+		u->bytes += size;
+		u->count++;
+	}
+	closedir(d);
+}
+
+/* Folders that count: the Maildir itself and its ".name" subfolders but
+ * .Trash.  Calls fn(folder) for each; fn gets the folder path. */
+static void each_folder(const char *maildir, void (*fn)(const char *, void *), void *arg)
+{
+	char path[VP_PATH_MAX];
+	DIR *d;
+	struct dirent *de;
+
+	fn(maildir, arg);
+	d = opendir(maildir);
+	if (d == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		const char *n = de->d_name;
+
+		if (n[0] != '.' || strcmp(n, ".") == 0 || strcmp(n, "..") == 0 ||
+		    strcmp(n, ".Trash") == 0)
+			continue;
+		if (vp_fmt(path, sizeof path, "%s/%s", maildir, n) == 0)
+			fn(path, arg);
+	}
+	closedir(d);
+}
+
+static void count_folder(const char *folder, void *arg)
+{
+	char path[VP_PATH_MAX];
+
+	if (vp_fmt(path, sizeof path, "%s/new", folder) == 0)
+		count_dir(path, arg);
+	if (vp_fmt(path, sizeof path, "%s/cur", folder) == 0)
+		count_dir(path, arg);
+}
+
+/* A running "fingerprint" of the folders' new/ and cur/ mtimes. */
+struct stamp {
+	uint64_t sum;
+	uint64_t n;
+};
+
+static void stamp_folder(const char *folder, void *arg)
+{
+	static const char *const sub[] = { "new", "cur" };
+	struct stamp *s = arg;
+	char path[VP_PATH_MAX];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (vp_fmt(path, sizeof path, "%s/%s", folder, sub[i]) != 0 ||
+		    stat(path, &st) != 0)
+			continue;
+		s->sum = s->sum * 1000003u + (uint64_t)st.st_mtim.tv_sec * 1000000000u +
+		         (uint64_t)st.st_mtim.tv_nsec;
+		s->n++;
+	}
+}
+
+static struct stamp folder_stamp(const char *maildir)
+{
+	struct stamp s = { 0, 0 };
+
+	each_folder(maildir, stamp_folder, &s);
+	return s;
+}
+
+/* Count a Maildir; if a folder changed meanwhile, count again (a few
+ * times, then take the last result). */
+static void count_maildir(const char *maildir, struct usage *u)
+{
+	struct stamp before, after;
+	int i;
+
+	for (i = 0; i < COUNT_TRIES; i++) {
+		before = folder_stamp(maildir);
+		u->bytes = 0;
+		u->count = 0;
+		each_folder(maildir, count_folder, u);
+		after = folder_stamp(maildir);
+		if (before.sum == after.sum && before.n == after.n)
+			break;
+	}
+}
+
+int readuserquota(const char *dir, storage_t *size, storage_t *count)
+{
+	struct usage u;
+
+	if (dir == NULL || size == NULL || count == NULL)
+		return VA_NULL_POINTER;
+	count_maildir(dir, &u);
+	*size += u.bytes;               /* adds up, as vpopmail's does */
+	*count += u.count;
+	return VA_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ */
+/* The maildirsize file.                                               */
+
+/* Write "<quota>\n<bytes> <count>\n" as <maildir>/maildirsize via a temp
+ * in <maildir>/tmp.  force_mode: chmod to mode regardless of umask. */
+static int write_maildirsize(const char *maildir, const char *quota, const struct usage *u,
+                             mode_t mode, int force_mode, uid_t uid, gid_t gid)
+{
+	char dst[VP_PATH_MAX], tmp[VP_PATH_MAX], host[256];
+	struct vp_afile af;
+	char *p;
+	int rc;
+
+	host[0] = '\0';
+	if (gethostname(host, sizeof host - 1) != 0)
+		host[0] = '\0';
+	host[sizeof host - 1] = '\0';
+	for (p = host; *p != '\0'; p++)
+		if (*p == '/')
+			*p = '_';
+	if (vp_fmt(dst, sizeof dst, "%s/maildirsize", maildir) != 0 ||
+	    vp_fmt(tmp, sizeof tmp, "%s/tmp/%lld.%ld_NeWmAiLdIrSiZe.%s", maildir,
+	           (long long)time(NULL), (long)getpid(), host) != 0)
+		return VA_DIR_TOO_LONG;
+	rc = vp_afile_open(&af, dst, tmp, mode);
+	if (rc != VA_SUCCESS)
+		return rc;
+	if (force_mode)
+		fchmod(af.fd, mode);
+	fprintf(af.fp, "%s\n%" PRIu64 " %" PRIu64 "\n", quota, u->bytes, u->count);
+	if (vp_chown(af.tmp, uid, gid) != 0) {
+		vp_afile_abort(&af);
+		return VA_COULD_NOT_UPDATE_FILE;
+	}
+	return vp_afile_commit(&af);
+}
+
+int vp_maildirsize_update(const char *userdir, const char *quota, uid_t uid, gid_t gid)
+{
+	char maildir[VP_PATH_MAX], file[VP_PATH_MAX];
+	struct usage u;
+
+	if (userdir == NULL)
+		return VA_NULL_POINTER;
+	if (vp_fmt(maildir, sizeof maildir, "%s/Maildir", userdir) != 0 ||
+	    vp_fmt(file, sizeof file, "%s/maildirsize", maildir) != 0)
+		return VA_DIR_TOO_LONG;
+	if (unlink(file) != 0 && errno != ENOENT)
+		return VA_COULD_NOT_UPDATE_FILE;
+	if (quota == NULL || *quota == '\0' || strcmp(quota, "NOQUOTA") == 0)
+		return VA_SUCCESS;
+	count_maildir(maildir, &u);
+	return write_maildirsize(maildir, quota, &u, 0600, 1, uid, gid);
+}
+
+void remove_maildirsize(char *dir)
+{
+	char file[VP_PATH_MAX];
+
+	if (dir != NULL && vp_fmt(file, sizeof file, "%s/Maildir/maildirsize", dir) == 0)
+		unlink(file);
+}
+
+void update_maildirsize(char *domain, char *dir, char *quota)
+{
+	struct vdomain d;
+	uid_t uid = vp_uid();
+	gid_t gid = vp_gid();
+
+	umask(077);
+	/* Without a known domain the file stays with the vpopmail user. */
+	if (domain != NULL && *domain != '\0' && vp_domain_lookup(domain, &d) == VA_SUCCESS) {
+		uid = d.uid;
+		gid = d.gid;
+	}
+	vp_maildirsize_update(dir, quota, uid, gid);
+}
+
+/*
+ * Sum an existing maildirsize if it may be trusted.  Returns 0 and the
+ * totals, or -1 if the file is missing, too big or stale (a stale or big
+ * one is removed so that it gets rebuilt).
+ */
+static int read_maildirsize(const char *file, struct usage *u, unsigned *lines,
+                            time_t *mtime)
+{
+	char buf[MDS_MAX_SIZE + 1];
+	struct stat st;
+	ssize_t got;
+	size_t len = 0;
+	char *p, *nl;
+	int fd;
+
+	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -1;
+	}
+	if (st.st_size >= MDS_MAX_SIZE || time(NULL) > st.st_mtime + MDS_MAX_AGE) {
+		unlink(file);
+		close(fd);
+		return -1;
+	}
+	while (len < MDS_MAX_SIZE && (got = read(fd, buf + len, MDS_MAX_SIZE - len)) > 0)
+		len += (size_t)got;
+	close(fd);
+	if (len >= MDS_MAX_SIZE)
+		return -1;
+	buf[len] = '\0';
+
+	u->bytes = 0;
+	u->count = 0;
+	*lines = 0;
+	*mtime = st.st_mtime;
+	p = strchr(buf, '\n');          /* skip the quota line */
+	if (p == NULL)
+		return 0;
+	for (p++; *p != '\0'; p = nl) {
+		char *e1, *e2;
+		storage_t b, c = 0;
+
+		nl = strchr(p, '\n');
+		if (nl != NULL)
+			*nl++ = '\0';
+		else
+			nl = p + strlen(p);
+		/* Deltas may be negative: unsigned arithmetic sums them right. */
+		b = (storage_t)strtoull(p, &e1, 10);
+		if (e1 == p) {
+			b = 0;
+		} else {
+			c = (storage_t)strtoull(e1, &e2, 10);
+			if (e2 == e1)
+				c = 0;
+		}
+		u->bytes += b;
+		u->count += c;
+		(*lines)++;
+	}
+	return 0;
+}
+
+int vmaildir_readquota(const char *maildir, const char *quota)
+{
+	char dir[VP_PATH_MAX], probe[VP_PATH_MAX];
+	struct usage u;
+	struct stat st;
+	unsigned lines;
+	time_t mtime;
+	int pct = 0, depth;
+
+	if (maildir == NULL || quota == NULL || *quota == '\0')
+		return 0;
+	if (strcmp(quota, "NOQUOTA") == 0)
+		return 0;               /* nothing to measure against */
+
+	/* A subfolder ("maildirfolder" present) is accounted in its parent. */
+	if (vp_strlcpy(dir, maildir, sizeof dir) != 0)
+		return 0;
+	for (depth = 0; depth < 8; depth++) {
+		if (vp_fmt(probe, sizeof probe, "%s/maildirfolder", dir) != 0)
+			return 0;
+		if (stat(probe, &st) != 0)
+			break;
+		if (vp_fmt(probe, sizeof probe, "%s/..", dir) != 0)
+			return 0;
+		vp_strlcpy(dir, probe, sizeof dir);
+	}
+
+	if (vp_fmt(probe, sizeof probe, "%s/maildirsize", dir) != 0)
+		return 0;
+	if (read_maildirsize(probe, &u, &lines, &mtime) == 0) {
+		if (quota_percent(u.bytes, u.count, quota, &pct) == 0)
+			return pct;
+		/* Over quota: believe a fresh single-line file, else recount. */
+		if (lines == 1 && time(NULL) < mtime + MDS_MAX_AGE)
+			return pct;
+	}
+
+	count_maildir(dir, &u);
+	write_maildirsize(dir, quota, &u, 0644, 0, vp_uid(), vp_gid());
+	quota_percent(u.bytes, u.count, quota, &pct);
+	return pct;
+}

@@ -1,0 +1,59 @@
+/*
+ * strutil.c - small string helpers with explicit bounds.
+ */
+#include "vpinternal.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int vp_fmt(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return (n < 0 || (size_t)n >= size) ? -1 : 0;
+}
+
+int vp_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size == 0)
+		return -1;
+	if (n >= size) {
+		memcpy(dst, src, size - 1);
+		dst[size - 1] = '\0';
+		return -1;
+	}
+	memcpy(dst, src, n + 1);
+	return 0;
+}
+
+void vp_lower(char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+void vp_strip_char(char *s, char c)
+{
+	char *w = s;
+
+	for (; *s != '\0'; s++)
+		if (*s != c)
+			*w++ = *s;
+	*w = '\0';
+}
+
+int vp_has_ctl(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
+			return 1;
+	return 0;
+}

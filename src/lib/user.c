@@ -1,0 +1,504 @@
+/*
+ * user.c - adding, removing and changing virtual users.
+ *
+ * The user's directory lives under its domain's directory, hashed into
+ * subdirectories once the domain is large (bigdir.c).  The record itself
+ * is stored by the auth backend; this file owns the order of operations
+ * and the checks that come before anything is written.
+ */
+#include "vpinternal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Lengths the classic API checks before anything else (spec §7.5). */
+static int check_user_domain(const char *user, const char *domain)
+{
+	if (strlen(user) > MAX_PW_NAME)
+		return VA_USER_NAME_TOO_LONG;
+#ifdef USERS_BIG_DIR
+	if (strlen(user) == 1)
+		return VA_ILLEGAL_USERNAME;
+#endif
+	if (strlen(domain) > MAX_PW_DOMAIN)
+		return VA_DOMAIN_NAME_TOO_LONG;
+	if (strlen(domain) < MIN_DOMAIN_LENGTH)
+		return VA_INVALID_DOMAIN_NAME;
+	return VA_SUCCESS;
+}
+
+/* A clear-text password that will be stored must not break the line. */
+static int check_clear(const char *pass)
+{
+#ifdef CLEAR_PASS
+	if (strchr(pass, ':') != NULL || vp_has_ctl(pass))
+		return VA_BAD_CHAR;
+#else
+	(void)pass;
+#endif
+	return VA_SUCCESS;
+}
+
+/*
+ * Names that would collide with the domain's own files.  The original
+ * fails on mkdir for some of them; we refuse all of them up front.
+ */
+static int is_reserved_name(const char *user)
+{
+	return strcmp(user, "vpasswd") == 0 || strcmp(user, "vpasswd.cdb") == 0 ||
+	       strcmp(user, "cdb.tmp") == 0 || strncmp(user, "vpasswd.bak.", 12) == 0;
+}
+
+/* The quota a new user gets from the domain's limits. */
+static void default_quota(const struct vlimits *lim, char *out, size_t size)
+{
+	char raw[64];
+
+	if (lim->defaultquota > 0 && lim->defaultmaxmsgcount > 0)
+		snprintf(raw, sizeof raw, "%lluS,%lluC",
+		         (unsigned long long)lim->defaultquota,
+		         (unsigned long long)lim->defaultmaxmsgcount);
+	else if (lim->defaultquota > 0)
+		snprintf(raw, sizeof raw, "%lluS", (unsigned long long)lim->defaultquota);
+	else if (lim->defaultmaxmsgcount > 0)
+		snprintf(raw, sizeof raw, "%lluC", (unsigned long long)lim->defaultmaxmsgcount);
+	else
+		snprintf(raw, sizeof raw, "NOQUOTA");
+	if (vp_format_quota(raw, out, size) != VA_SUCCESS || strlen(out) > MAX_PW_QUOTA)
+		vp_strlcpy(out, "NOQUOTA", size);
+}
+
+/*
+ * Create <domdir>[/<hash>]/<user> with its Maildir.  Takes a freed hash
+ * dir from .dir_control_free first, else allocates the next one.
+ */
+static int create_user_dir(const struct vdomain *d, const char *user,
+                           char *userdir, size_t size, char *hash, size_t hsize)
+{
+	char ctl[VP_PATH_MAX];
+	int rc;
+
+	hash[0] = '\0';
+	if (vp_fmt(ctl, sizeof ctl, "%s/.dir-control", d->dir) != 0)
+		return VA_DIR_TOO_LONG;
+#ifdef USERS_BIG_DIR
+	if (vp_backfill_take(d->dir, hash, hsize) == 1) {
+		char sub[VP_PATH_MAX];
+
+		vp_bigdir_count_reuse(ctl, d->uid, d->gid);
+		if (vp_fmt(sub, sizeof sub, "%s/%s", d->dir, hash) != 0 ||
+		    vp_mkdir_p(sub, d->uid, d->gid) != 0)
+			return VA_BAD_U_DIR;
+	} else {
+		rc = vp_bigdir_next(ctl, d->dir, d->uid, d->gid, hash, hsize);
+		if (rc != VA_SUCCESS)
+			return VA_BAD_U_DIR;
+	}
+#else
+	(void)hsize;
+#endif
+	if (strlen(d->dir) + strlen(hash) + strlen(user) > MAX_PW_DIR) {
+		fprintf(stderr, "Error. Path exceeds maximum permitted length\n");
+		return VA_BAD_U_DIR;
+	}
+	if (vp_fmt(userdir, size, "%s/%s%s%s", d->dir, hash, hash[0] ? "/" : "", user) != 0)
+		return VA_BAD_U_DIR;
+	if (mkdir(userdir, 0750) != 0)
+		return VA_EXIST_U_DIR;
+	rc = vp_make_maildir_in(userdir, d->uid, d->gid);
+	if (rc != VA_SUCCESS) {
+		vp_rmtree(userdir);
+		return rc;
+	}
+	vp_chown_tree(userdir, d->uid, d->gid);
+	return VA_SUCCESS;
+}
+
+char *make_user_dir(char *user, char *domain, uid_t uid, gid_t gid)
+{
+	static char hash[MAX_DIR_NAME];
+	struct vdomain d;
+	char userdir[VP_PATH_MAX];
+
+	if (user == NULL || domain == NULL)
+		return NULL;
+	vp_lower(user);
+	if (vp_domain_lookup(domain, &d) != VA_SUCCESS)
+		return NULL;
+	d.uid = uid;
+	d.gid = gid;
+	if (create_user_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash) != VA_SUCCESS)
+		return NULL;
+	return hash;
+}
+
+/* The body of vadduser(), run with onchange notifications masked. */
+static int add_user(char *user, char *domain, char *password, char *gecos, int apop)
+{
+	struct vdomain d;
+	struct vpw_entry old = {0};
+	struct vlimits lim;
+	struct vqpasswd pw;
+	char userdir[VP_PATH_MAX], hash[MAX_DIR_NAME], crypted[MAX_PW_PASS + 1];
+	char quota[MAX_PW_QUOTA + 1], comment[MAX_PW_GECOS + 1];
+	int rc;
+
+	if (user == NULL || domain == NULL || password == NULL)
+		return VA_NULL_POINTER;
+	if (gecos != NULL && (strchr(gecos, ':') != NULL || vp_has_ctl(gecos)))
+		return VA_BAD_CHAR;
+	rc = check_user_domain(user, domain);
+	if (rc != VA_SUCCESS)
+		return rc;
+#ifdef CLEAR_PASS
+	if (strlen(password) > MAX_PW_CLEAR_PASSWD)
+		return VA_PASSWD_TOO_LONG;
+#endif
+	if (gecos != NULL && strlen(gecos) > MAX_PW_GECOS)
+		return VA_GECOS_TOO_LONG;
+	rc = check_clear(password);
+	if (rc != VA_SUCCESS)
+		return rc;
+
+	vp_lower(user);
+	vp_lower(domain);
+	if (is_username_valid(user) != 0)
+		return VA_ILLEGAL_USERNAME;
+	if (is_domain_valid(domain) != 0)
+		return VA_INVALID_DOMAIN_NAME;
+	if (strchr(user, '/') != NULL || is_reserved_name(user))
+		return VA_EXIST_U_DIR;
+
+	rc = vp_domain_lookup(domain, &d);
+	if (rc != VA_SUCCESS)
+		return VA_DOMAIN_DOES_NOT_EXIST;
+	rc = vauth_backend_get()->getpw(&d, user, &old);
+	vpw_entry_free(&old);
+	if (rc == VA_SUCCESS)
+		return VA_USERNAME_EXISTS;
+	if (vget_limits(d.real, &lim) != 0)
+		return VA_CANNOT_READ_LIMITS;
+	rc = vpw_strength_check(password);
+	if (rc != VA_SUCCESS)
+		return rc;
+
+	crypted[0] = '\0';
+	if (password[0] != '\0') {
+		rc = vp_hash_password(password, crypted, sizeof crypted);
+		if (rc != VA_SUCCESS)
+			return rc;
+	}
+	default_quota(&lim, quota, sizeof quota);
+	vp_strlcpy(comment, (gecos != NULL && *gecos != '\0') ? gecos : user, sizeof comment);
+
+	umask(077);
+	rc = create_user_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash);
+	if (rc != VA_SUCCESS)
+		return rc;
+
+	memset(&pw, 0, sizeof pw);
+	pw.pw_name = user;
+	pw.pw_passwd = crypted;
+	pw.pw_uid = (apop == USE_APOP) ? 2 : 1;
+	pw.pw_gid = 0;
+	pw.pw_flags = 0;
+	pw.pw_gecos = comment;
+	pw.pw_dir = userdir;
+	pw.pw_shell = quota;
+#ifdef CLEAR_PASS
+	pw.pw_clear_passwd = password;
+#else
+	pw.pw_clear_passwd = (char *)"";
+#endif
+	rc = vauth_backend_get()->adduser(&d, &pw);
+	if (rc != VA_SUCCESS) {
+		vp_rmtree(userdir);
+		if (rc == VA_USERNAME_EXISTS)
+			return rc;	/* lost a race with another vadduser */
+		fprintf(stderr, "Failed while attempting to add user to auth backend\n");
+		return VA_NO_AUTH_CONNECTION;
+	}
+	if (strcmp(quota, "NOQUOTA") != 0)
+		vp_maildirsize_update(userdir, quota, d.uid, d.gid);
+#ifdef SQWEBMAIL_PASS
+	vsqwebmail_pass(userdir, crypted, d.uid, d.gid);
+#endif
+#ifdef ENABLE_AUTH_LOGGING
+	if (vauth_backend_get()->set_lastauth(&d, &pw, "0.0.0.0", time(NULL)) != 0) {
+		fprintf(stderr, "Failed to create create lastauth entry\n");
+		return VA_NO_AUTH_CONNECTION;
+	}
+#endif
+	return VA_SUCCESS;
+}
+
+int vadduser(char *user, char *domain, char *password, char *gecos, int apop)
+{
+	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2];
+	int saved = vp_onchange_allowed();
+	int rc;
+
+	vp_onchange_set_allowed(0);
+	rc = add_user(user, domain, password, gecos, apop);
+	vp_onchange_set_allowed(saved);
+	if (rc != VA_SUCCESS)
+		return rc;
+	snprintf(addr, sizeof addr, "%s@%s", user, domain);
+	vp_onchange("add_user", addr, "-", 0);
+	vp_onchange("add_user", addr, "-", ON_VCHANGE_AFTER);
+	vp_onchange_set_allowed(1);
+	return VA_SUCCESS;
+}
+
+/*
+ * Is user the domain's catch-all, i.e. the target of .qmail-default?
+ * 1 yes, 0 no.
+ */
+static int catchall_of(const struct vdomain *d, const char *user)
+{
+	char path[VP_PATH_MAX], *text = NULL, *line, *q, *action, *end, *at;
+	int yes = 0;
+
+	if (vp_fmt(path, sizeof path, "%s/.qmail-default", d->dir) != 0 ||
+	    vp_slurp(path, &text, NULL) != 0)
+		return 0;
+	line = text;
+	line[strcspn(line, "\n")] = '\0';
+	if (strstr(line, "vdelivermail") == NULL || (q = strstr(line, "''")) == NULL)
+		goto out;
+	action = strchr(q, ' ');
+	if (action == NULL)
+		goto out;
+	action += strspn(action, " \t");
+	end = action + strlen(action);
+	while (end > action && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	if (*action == '\0' || strcmp(action, "bounce-no-mailbox") == 0 ||
+	    strcmp(action, "delete-no-mailbox") == 0)
+		goto out;
+	if (action[0] == '/') {
+		const char *last;
+
+		if (strstr(action, d->dir) == NULL)
+			goto out;
+		while (end > action + 1 && end[-1] == '/')
+			*--end = '\0';
+		last = strrchr(action, '/') + 1;
+		yes = strcmp(last, user) == 0;
+		goto out;
+	}
+	at = strchr(action, '@');
+	if (at == NULL)
+		goto out;	/* e.g. "delete": never a user (the original crashes here) */
+	*at = '\0';
+	yes = strcmp(action, user) == 0 && strcmp(at + 1, d->real) == 0;
+out:
+	free(text);
+	return yes;
+}
+
+int is_catchall(char *user, char *domain)
+{
+	struct vdomain d;
+	int rc;
+
+	if (user == NULL || domain == NULL)
+		return VA_NULL_POINTER;
+	rc = vp_domain_lookup(domain, &d);
+	if (rc != VA_SUCCESS)
+		return rc;
+	return catchall_of(&d, user);
+}
+
+/* The hash part of a user directory: "<domdir>/<hash>/<user>" → "<hash>". */
+static void hash_of(const char *domdir, const char *userdir, const char *user,
+                    char *out, size_t size)
+{
+	size_t dl = strlen(domdir), ul = strlen(user), tl;
+	const char *rest;
+
+	out[0] = '\0';
+	if (strncmp(userdir, domdir, dl) != 0 || userdir[dl] != '/')
+		return;
+	rest = userdir + dl + 1;
+	tl = strlen(rest);
+	if (tl <= ul + 1 || strcmp(rest + tl - ul, user) != 0 || rest[tl - ul - 1] != '/')
+		return;
+	if (tl - ul - 1 < size) {
+		memcpy(out, rest, tl - ul - 1);
+		out[tl - ul - 1] = '\0';
+	}
+}
+
+int vdeluser(char *user, char *domain)
+{
+	struct vdomain d;
+	struct vpw_entry e = {0};
+	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2], ctl[VP_PATH_MAX], hash[VP_PATH_MAX];
+	char userdir[VP_PATH_MAX];
+	int rc;
+
+	if (user == NULL || *user == '\0' || domain == NULL)
+		return VA_ILLEGAL_USERNAME;
+	vp_lower(user);
+	vp_lower(domain);
+	if (strlen(user) > MAX_PW_NAME)
+		return VA_USER_NAME_TOO_LONG;
+	if (strlen(domain) > MAX_PW_DOMAIN)
+		return VA_DOMAIN_NAME_TOO_LONG;
+	rc = vp_domain_lookup(domain, &d);
+	if (rc != VA_SUCCESS)
+		return VA_DOMAIN_DOES_NOT_EXIST;
+	rc = vauth_backend_get()->getpw(&d, user, &e);
+	if (rc != VA_SUCCESS) {
+		vpw_entry_free(&e);
+		return VA_USER_DOES_NOT_EXIST;
+	}
+	if (vp_strlcpy(userdir, e.pw.pw_dir, sizeof userdir) != 0) {
+		vpw_entry_free(&e);
+		return VA_DIR_TOO_LONG;
+	}
+	vpw_entry_free(&e);
+	if (catchall_of(&d, user))
+		return VA_CANNOT_DELETE_CATCHALL;
+
+	snprintf(addr, sizeof addr, "%s@%s", user, d.real);
+	vp_onchange("del_user", addr, "-", 0);
+	vp_onchange("del_user", addr, "-", ON_VCHANGE_BEFORE);
+
+	if (vauth_backend_get()->deluser(&d, user) != VA_SUCCESS) {
+		fprintf(stderr, "Failed to delete user from auth backend\n");
+		return VA_ILLEGAL_USERNAME;
+	}
+#ifdef USERS_BIG_DIR
+	hash_of(d.dir, userdir, user, hash, sizeof hash);
+	if (hash[0] != '\0')
+		vp_backfill_give(d.dir, hash);
+	if (vp_fmt(ctl, sizeof ctl, "%s/.dir-control", d.dir) == 0)
+		vp_bigdir_dec(ctl, d.uid, d.gid);
+#else
+	(void)hash; (void)ctl; (void)hash_of;
+#endif
+	/* Only ever remove a directory inside the domain's own tree. */
+	if (strncmp(userdir, d.dir, strlen(d.dir)) == 0 && userdir[strlen(d.dir)] == '/' &&
+	    strstr(userdir, "/../") == NULL && vp_rmtree(userdir) != 0) {
+		fprintf(stderr, "could not remove %s\n", userdir);
+		return VA_BAD_DIR;
+	}
+	vp_onchange("del_user", addr, "-", ON_VCHANGE_AFTER);
+	return VA_SUCCESS;
+}
+
+int vpasswd(char *user, char *domain, char *password, int apop)
+{
+	struct vdomain d;
+	struct vpw_entry e = {0};
+	char crypted[MAX_PW_PASS + 1];
+	int rc;
+
+	(void)apop;
+	if (user == NULL || domain == NULL || password == NULL)
+		return VA_NULL_POINTER;
+	rc = check_user_domain(user, domain);
+	if (rc != VA_SUCCESS)
+		return rc;
+	if (strlen(password) > MAX_PW_CLEAR_PASSWD)
+		return VA_PASSWD_TOO_LONG;
+	rc = check_clear(password);
+	if (rc != VA_SUCCESS)
+		return rc;
+	vp_lower(user);
+	vp_lower(domain);
+	/* An unknown user and a locked password look the same: -1. */
+	if (vp_getpw(user, domain, &e, &d) != VA_SUCCESS ||
+	    (e.pw.pw_flags & NO_PASSWD_CHNG)) {
+		vpw_entry_free(&e);
+		return VA_ILLEGAL_USERNAME;
+	}
+	rc = vpw_strength_check(password);
+	if (rc == VA_SUCCESS)
+		rc = vp_hash_password(password, crypted, sizeof crypted);
+	if (rc != VA_SUCCESS) {
+		vpw_entry_free(&e);
+		return rc;
+	}
+	e.pw.pw_passwd = crypted;
+#ifdef CLEAR_PASS
+	e.pw.pw_clear_passwd = password;
+#endif
+	rc = vauth_setpw(&e.pw, d.real);
+#ifdef SQWEBMAIL_PASS
+	if (rc == VA_SUCCESS)
+		vsqwebmail_pass(e.pw.pw_dir, crypted, d.uid, d.gid);
+#endif
+	vpw_entry_free(&e);
+	return rc;
+}
+
+int vsetuserquota(char *user, char *domain, char *quota)
+{
+	struct vdomain d;
+	struct vpw_entry e = {0};
+	char formatted[64];
+	int rc;
+
+	if (user == NULL || domain == NULL || quota == NULL)
+		return VA_NULL_POINTER;
+	rc = check_user_domain(user, domain);
+	if (rc != VA_SUCCESS)
+		return rc;
+	if (strlen(quota) > MAX_PW_QUOTA)
+		return VA_QUOTA_TOO_LONG;
+	vp_lower(user);
+	vp_lower(domain);
+	if (vp_domain_lookup(domain, &d) != VA_SUCCESS)
+		return VA_DOMAIN_DOES_NOT_EXIST;
+	if (vp_getpw(user, domain, &e, &d) != VA_SUCCESS) {
+		vpw_entry_free(&e);
+		return VA_USER_DOES_NOT_EXIST;
+	}
+	if (vp_format_quota(quota, formatted, sizeof formatted) != VA_SUCCESS ||
+	    strlen(formatted) > MAX_PW_QUOTA) {
+		vpw_entry_free(&e);
+		return VA_QUOTA_TOO_LONG;
+	}
+	e.pw.pw_shell = formatted;
+	rc = vauth_setpw(&e.pw, d.real);
+	if (rc == VA_SUCCESS)
+		vp_maildirsize_update(e.pw.pw_dir, formatted, d.uid, d.gid);
+	vpw_entry_free(&e);
+	return rc;
+}
+
+struct vqpasswd *vauth_user(char *user, char *domain, char *password, char *apop)
+{
+	struct vqpasswd *pw;
+
+	(void)apop;
+	if (user == NULL || domain == NULL || password == NULL)
+		return NULL;
+	pw = vauth_getpw(user, domain);
+	if (pw == NULL || vp_check_password(password, pw->pw_passwd) != 0)
+		return NULL;
+	return pw;
+}
+
+int vsqwebmail_pass(char *dir, char *crypted, uid_t uid, gid_t gid)
+{
+	char path[VP_PATH_MAX], line[MAX_PW_PASS + 3];
+
+	if (dir == NULL || crypted == NULL)
+		return VA_NULL_POINTER;
+	if (vp_fmt(path, sizeof path, "%s/Maildir/sqwebmail-pass", dir) != 0 ||
+	    vp_fmt(line, sizeof line, "\t%s\n", crypted) != 0)
+		return VA_SQWEBMAIL_PASS_FAIL;
+	if (vp_write_file_atomic(path, line, strlen(line), 0600) != VA_SUCCESS)
+		return VA_SQWEBMAIL_PASS_FAIL;
+	vp_chown(path, uid, gid);
+	return VA_SUCCESS;
+}

@@ -1,0 +1,217 @@
+/*
+ * vpinternal.h - helpers shared inside libvpopmail and its backends.
+ * Not installed.  Names start with vp_ so they never clash with the
+ * classic API or with programs linking the library.
+ *
+ * Conventions: functions return VA_* codes (0 = success) unless noted;
+ * paths are bounded by VP_PATH_MAX; nothing here prints to stdout or exits.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#ifndef VPINTERNAL_H
+#define VPINTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "vpopmail.h"
+#include "vlimits.h"
+
+/* ------------------------------------------------------------------ */
+/* config.c: compiled-in paths and ids, with run-time overrides.      */
+/*
+ * Each value can be overridden by an environment variable for tests and
+ * for running several instances on one host; overrides are ignored in
+ * set-uid/set-gid processes (AT_SECURE).
+ *   VPOPMAIL_HOME        ~vpopmail           (VPOPMAILDIR)
+ *   VPOPMAIL_QMAILDIR    qmail home          (QMAILDIR)
+ *   VPOPMAIL_UID/_GID    vpopmail ids        (VPOPMAILUID/GID)
+ *   VPOPMAIL_QMAIL_NEWU  qmail-newu path     (QMAILNEWU)
+ *   VPOPMAIL_QMAIL_NEWMRH qmail-newmrh path  (QMAILNEWMRH)
+ *   VPOPMAIL_PS          ps command line     (PS_COMMAND)
+ */
+const char *vp_home(void);              /* e.g. /home/vpopmail */
+const char *vp_qmaildir(void);          /* e.g. /var/qmail */
+uid_t       vp_uid(void);
+gid_t       vp_gid(void);
+const char *vp_qmail_newu(void);
+const char *vp_qmail_newmrh(void);
+const char *vp_ps_command(void);
+/* "<home>/domains" into buf; returns buf. */
+char       *vp_domains_path(char *buf, size_t size);
+/* "<qmaildir>/<rel>" into buf (rel like "users/assign"); returns buf or NULL if too long. */
+char       *vp_qmail_path(char *buf, size_t size, const char *rel);
+/* "<home>/<rel>" into buf; returns buf or NULL if too long. */
+char       *vp_home_path(char *buf, size_t size, const char *rel);
+/* Nonzero when we may chown (effective uid 0). */
+int         vp_can_chown(void);
+
+/* ------------------------------------------------------------------ */
+/* strutil.c                                                          */
+
+/* snprintf that reports truncation: 0 ok, -1 truncated/error. */
+int   vp_fmt(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Bounded copy; 0 ok, -1 truncated (dst still terminated). */
+int   vp_strlcpy(char *dst, const char *src, size_t size);
+/* Lower-case in place (ASCII only). */
+void  vp_lower(char *s);
+/* Remove every occurrence of c from s in place. */
+void  vp_strip_char(char *s, char c);
+/* 1 if s has a byte < 0x20 or == 0x7f (control), else 0. */
+int   vp_has_ctl(const char *s);
+
+/* ------------------------------------------------------------------ */
+/* atomic.c: locks and atomic file replacement.                       */
+
+/*
+ * Take an exclusive fcntl write lock on `path` (created 0600 if missing).
+ * Retries for up to about 20 s while another process holds it.  Returns
+ * an fd (>= 0) to pass to vp_unlock(), or -1 (errno set).  Built with
+ * --disable-file-locking it returns an fd without taking the lock.
+ */
+int   vp_lock(const char *path);
+void  vp_unlock(int lockfd);
+
+/* An open temporary file that becomes `dst` on commit. */
+struct vp_afile {
+	FILE *fp;
+	int   fd;
+	char  tmp[VP_PATH_MAX];
+	char  dst[VP_PATH_MAX];
+};
+/* Create `tmp` (O_EXCL after unlinking a stale one) with `mode`. */
+int   vp_afile_open(struct vp_afile *af, const char *dst, const char *tmp, mode_t mode);
+/* Flush, fsync, close, rename over dst, fsync the directory.  On error the temp is removed. */
+int   vp_afile_commit(struct vp_afile *af);
+/* Close and unlink the temp. */
+void  vp_afile_abort(struct vp_afile *af);
+/* Write a whole file atomically (temp name = dst + ".tmp.<pid>"). */
+int   vp_write_file_atomic(const char *dst, const void *data, size_t len, mode_t mode);
+/* fsync the directory that contains `path`. */
+int   vp_fsync_parent(const char *path);
+
+/* ------------------------------------------------------------------ */
+/* fsutil.c                                                           */
+
+/* chown if vp_can_chown(); always 0 when not root.  lchown semantics. */
+int   vp_chown(const char *path, uid_t uid, gid_t gid);
+/* Recursive chown (no symlink following). */
+int   vp_chown_tree(const char *path, uid_t uid, gid_t gid);
+/* mkdir -p with mode 0750 (before umask), chowning what it creates. */
+int   vp_mkdir_p(const char *path, uid_t uid, gid_t gid);
+/* Recursive delete of a directory tree (a symlink is unlinked, not followed). */
+int   vp_rmtree(const char *path);
+/* Read a small file fully into a malloc'd NUL-terminated buffer. */
+int   vp_slurp(const char *path, char **out, size_t *len);
+
+/* ------------------------------------------------------------------ */
+/* names.c                                                            */
+
+/* vadddomain's rules (5.6): length 3..96, charset, hyphens, TLD 2..63, no "..". */
+int   vp_check_new_domain(const char *domain);
+/* vaddaliasdomain's rules: charset and length only. */
+int   vp_check_alias_domain(const char *domain);
+/* Split "user@domain" / "user%domain" / "user/domain" without defaulting or printing. */
+int   vp_split_address(const char *addr, char *user, size_t usize, char *domain, size_t dsize);
+
+/* ------------------------------------------------------------------ */
+/* passwd.c                                                           */
+
+/* Fill buf with n bytes from the OS CSPRNG. */
+int   vp_random_bytes(void *buf, size_t n);
+/* Uniform random index in [0, n). */
+unsigned vp_random_below(unsigned n);
+/* Hash clear with the configured scheme into out (size >= 128). */
+int   vp_hash_password(const char *clear, char *out, size_t size);
+/* Constant-time check of clear against a stored hash ({SCHEME} prefix allowed). 0 = match. */
+int   vp_check_password(const char *clear, const char *stored);
+
+/* ------------------------------------------------------------------ */
+/* error.c                                                            */
+
+/* pwstrength.c: text for the password-strength codes (generated, 5.6 wording). */
+const char *vp_pwstr_error_text(int code);
+
+/* ------------------------------------------------------------------ */
+/* qmailfiles.c: qmail's line files under their "<file>.lock".        */
+
+/* Lock a qmail file; a handle >= 0, or VA_COULD_NOT_UPDATE_FILE (message printed). */
+int   vp_qfile_lock(const char *file);
+void  vp_qfile_unlock(int lockfd);
+/* Sorted insert / exact-line removal with the lock already held. */
+int   vp_qfile_insert(const char *file, const char *line, int type);
+int   vp_qfile_remove(const char *file, char **lines, int count);  /* number removed, <0 error */
+int   vp_qfile_count_lines(const char *file);
+
+/* ------------------------------------------------------------------ */
+/* assign.c / qmailcdb.c                                              */
+
+/* Resolve a domain (or alias) via QMAILDIR/users/<cdb name>.
+ * VA_DOMAIN_DOES_NOT_EXIST if unknown; VA_INVALID_DOMAIN_NAME for bad input. */
+int   vp_domain_lookup(const char *domain, struct vdomain *out);
+/* Does users/assign hold a "+<name>-:" line?  1 yes, 0 no, <0 error. */
+int   vp_assign_has(const char *name);
+/* Write users/cdb from users/assign exactly as qmail-newu would
+ * (used when the configured qmail-newu is not there). */
+int   vp_build_users_cdb(void);
+/* Write control/morercpthosts.cdb exactly as qmail-newmrh would. */
+int   vp_build_morercpthosts_cdb(void);
+
+/* ------------------------------------------------------------------ */
+/* bigdir.c                                                           */
+
+/* Allocate the next hash dir using control file `ctlpath`, create it
+ * under `base` (mkdir -p, 0700, chowned), and copy it (possibly "") to out.
+ * The read-modify-write of the control file is serialised with a lock. */
+int   vp_bigdir_next(const char *ctlpath, const char *base, uid_t uid, gid_t gid,
+                     char *out, size_t outsize);
+/* Decrement cur_users in `ctlpath` (unsigned wrap as the original). */
+int   vp_bigdir_dec(const char *ctlpath, uid_t uid, gid_t gid);
+int   vp_dirctl_read(const char *ctlpath, vdir_type *vd);   /* defaults if absent; 1 if absent */
+int   vp_dirctl_write(const char *ctlpath, const vdir_type *vd, uid_t uid, gid_t gid);
+void  vp_dirctl_init(vdir_type *vd);
+/* Control file used for placing domains owned by uid: <home of uid>/domains/.dir-control. */
+int   vp_domains_ctlpath(uid_t uid, char *out, size_t size);
+/* Backfill (.dir_control_free): take the first free hash dir (1 = got one, 0 = none). */
+int   vp_backfill_take(const char *domdir, char *out, size_t outsize);
+int   vp_backfill_give(const char *domdir, const char *hashdir);
+/* After a backfill: count the reused slot (cur_users++ only if non-zero). */
+int   vp_bigdir_count_reuse(const char *ctlpath, uid_t uid, gid_t gid);
+
+/* ------------------------------------------------------------------ */
+/* maildir.c                                                          */
+
+/* Create <userdir>/Maildir/{new,cur,tmp}, chowned.  VA_SUBDIR_CREATION on failure. */
+int   vp_make_maildir_in(const char *userdir, uid_t uid, gid_t gid);
+
+/* ------------------------------------------------------------------ */
+/* quota.c                                                            */
+
+/* format_maildirquota into a caller buffer. */
+int   vp_format_quota(const char *in, char *out, size_t size);
+/* Rewrite <userdir>/Maildir/maildirsize for quota (none for NOQUOTA/empty). */
+int   vp_maildirsize_update(const char *userdir, const char *quota, uid_t uid, gid_t gid);
+
+/* ------------------------------------------------------------------ */
+/* onchange.c                                                         */
+
+/* Notify the onchange script (if compiled in and allowed). when: 0 plain
+ * (ONCHANGE_SCRIPT mode), ON_VCHANGE_BEFORE, ON_VCHANGE_AFTER. */
+void  vp_onchange(const char *cmd, const char *arg1, const char *arg2, int when);
+int   vp_onchange_allowed(void);
+void  vp_onchange_set_allowed(int on);
+
+/* ------------------------------------------------------------------ */
+/* user.c                                                             */
+
+/* Look a user up (resolves the domain, fills pw_flags from limits). */
+int   vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
+               struct vdomain *dom_out);
+/* Deep copy of a vqpasswd into an entry's own storage. */
+int   vp_pw_copy(struct vpw_entry *dst, const struct vqpasswd *src);
+
+#endif /* VPINTERNAL_H */

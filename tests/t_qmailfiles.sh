@@ -1,0 +1,199 @@
+#!/bin/bash
+# t_qmailfiles.sh - qmail's files: sorted inserts, locals, morercpthosts after
+# 50 domains, users/cdb and morercpthosts.cdb in qmail's format, qmail-newu /
+# qmail-newmrh runs, the qmail-send HUP (spec storage-and-admin.md §1.2, §2).
+. "$(dirname "$0")/lib.sh"
+require_bins vadddomain vdeldomain vaddaliasdomain vadduser
+
+# ------------------------------------------------------------ sorted inserts
+sandbox_new
+for d in zeta.org alpha.com mail.alpha.com b.co.uk x.y.alpha.com beta.net; do
+	setup vadddomain "$d" Secret123
+done
+order="alpha.com mail.alpha.com x.y.alpha.com beta.net b.co.uk zeta.org"
+want=(); for d in $order; do want+=("$(assign_line "$d" "$d" "$D/$d")"); done
+file_lines "$QH/users/assign" "assign sorted by key (last two labels first), '.' last" "${want[@]}" "."
+file_lines "$QH/control/rcpthosts" "rcpthosts sorted by the same key" $order
+want=(); for d in $order; do want+=("$d:$d"); done
+file_lines "$QH/control/virtualdomains" "virtualdomains sorted by the same key" "${want[@]}"
+ok_cmd "users/cdb byte-identical to qmail-newu's output" users_cdb_ok
+for d in $order; do
+	is "$(cdb_get "$QH/users/cdb" "!$d-")" "$(assign_value "$d" "$D/$d")" "users/cdb record for $d"
+done
+setup vaddaliasdomain beta.net alpha.org
+like "$(sed -n 4p "$QH/users/assign")" '^\+alpha\.org-:beta\.net:' "alias inserted at its key position (alpha.org after alpha.com's subdomains)"
+ok_cmd "users/cdb still byte-identical after an alias" users_cdb_ok
+is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
+
+# ------------------------------------------------------------ out-of-order file, duplicates, locals
+sandbox_new
+printf 'zzz.com\naaa.com\n' > "$QH/control/rcpthosts"
+run vadddomain mmm.com Secret123
+is_rc 0 "out-of-order rcpthosts: exit 0"
+is_out "" "out-of-order rcpthosts: stdout silent"
+is_err "NOTICE: Out of order entries found in $QH/control/rcpthosts
+   Sorting...
+" "out-of-order rcpthosts: NOTICE on stderr"
+file_lines "$QH/control/rcpthosts" "out-of-order rcpthosts re-sorted" aaa.com mmm.com zzz.com
+file_mode "$QH/control/rcpthosts" 0644 "re-sorted rcpthosts 0644"
+
+sandbox_new
+printf 'dup.com\n' > "$QH/control/rcpthosts"
+printf 'localhost\nexample.com\nexample.comx\nEXAMPLE.COM\n' > "$QH/control/locals"
+chmod 0600 "$QH/control/locals"
+run vadddomain dup.com Secret123
+is_rc 0 "domain already in rcpthosts: exit 0"
+file_lines "$QH/control/rcpthosts" "no duplicate check on rcpthosts" dup.com dup.com
+run vadddomain example.com Secret123
+file_lines "$QH/control/locals" "locals: only the exact line removed" localhost example.comx EXAMPLE.COM
+file_mode "$QH/control/locals" 0644 "locals chmod 0644"
+
+# foreign lines in users/assign survive and are compiled like qmail-newu does
+sandbox_new
+printf '=joe:joe:1000:1000:/home/joe:::\n.\n' > "$QH/users/assign"
+run vadddomain example.com Secret123
+is_rc 0 "assign with a foreign '=' line: exit 0"
+like "$(cat "$QH/users/assign")" '(^|'$'\n'')=joe:joe:1000:1000:/home/joe:::'$'\n' "foreign line kept"
+is "$(tail -n 1 "$QH/users/assign")" "." "still ends with '.'"
+ok_cmd "users/cdb byte-identical to qmail-newu's output (with a '=' line)" users_cdb_ok
+is "$(cdb_get "$QH/users/cdb" '!joe\0')" 'joe\01000\01000\0/home/joe\0\0' "users/cdb: '=' line stored under !joe\\0"
+
+# ------------------------------------------------------------ path limits
+sandbox_new
+long=$SB/$(printf 'p%.0s' $(seq 150))
+snap=$(snapshot)
+run vadddomain -d "$long" toolong.com Secret123
+is_rc 226 "base dir + domain longer than 160: exit 226"
+is_out "Error: dir too long (max=160)" "dir too long: message"
+unchanged "$snap" "dir too long: no file changed"
+file_absent "$long" "dir too long: base dir not created"
+
+# ------------------------------------------------------------ morercpthosts after 50 domains
+sandbox_new
+for i in $(seq -w 1 50); do setup vadddomain -O "d$i.com" Secret123 || break; done
+is "$(wc -l < "$QH/control/rcpthosts")" 50 "50 domains in rcpthosts"
+file_absent "$QH/control/morercpthosts" "no morercpthosts yet"
+run vadddomain m51.com Secret123
+is_rc 0 "51st domain: exit 0"
+is "$(wc -l < "$QH/control/rcpthosts")" 50 "51st domain: rcpthosts still 50 lines"
+file_lines "$QH/control/morercpthosts" "51st domain goes to morercpthosts" m51.com
+file_mode "$QH/control/morercpthosts" 0644 "morercpthosts 0644"
+ok_cmd "morercpthosts.cdb byte-identical to qmail-newmrh's output" mrh_cdb_ok
+is "$(cdb_dump "$QH/control/morercpthosts.cdb")" "m51.com	" "morercpthosts.cdb: key m51.com with empty data"
+run vadddomain aaa.com Secret123
+file_lines "$QH/control/morercpthosts" "morercpthosts sorted insert" aaa.com m51.com
+ok_cmd "morercpthosts.cdb rebuilt" mrh_cdb_ok
+run vaddaliasdomain d01.com alias.org
+is_rc 0 "alias after 50 domains: exit 0"
+file_lines "$QH/control/morercpthosts" "alias goes to morercpthosts too" aaa.com alias.org m51.com
+ok_cmd "morercpthosts.cdb rebuilt after the alias" mrh_cdb_ok
+
+# -O: morercpthosts updated, its cdb not recompiled
+run vadddomain -O o53.com Secret123
+is_rc 0 "-O beyond 50: exit 0"
+file_lines "$QH/control/morercpthosts" "-O: morercpthosts updated" aaa.com alias.org m51.com o53.com
+is "$(cdb_dump "$QH/control/morercpthosts.cdb" | cut -f1 | tr '\n' ' ')" "aaa.com alias.org m51.com " "-O: morercpthosts.cdb not recompiled"
+ok_cmd "-O: users/cdb still rebuilt" users_cdb_ok
+run vadddomain p54.com Secret123
+ok_cmd "next add without -O recompiles morercpthosts.cdb" mrh_cdb_ok
+
+# deleting
+run vdeldomain m51.com
+is_rc 0 "vdeldomain of a morercpthosts domain: exit 0"
+file_lines "$QH/control/morercpthosts" "removed from morercpthosts" aaa.com alias.org o53.com p54.com
+ok_cmd "morercpthosts.cdb recompiled after the delete" mrh_cdb_ok
+is "$(wc -l < "$QH/control/rcpthosts")" 50 "rcpthosts untouched"
+run vdeldomain alias.org
+is_rc 0 "vdeldomain of an alias in morercpthosts: exit 0"
+for d in aaa.com o53.com p54.com; do setup vdeldomain "$d"; done
+file_absent "$QH/control/morercpthosts" "morercpthosts deleted when it becomes empty"
+file_absent "$QH/control/morercpthosts.cdb" "morercpthosts.cdb deleted with it"
+run vdeldomain d25.com
+is_rc 0 "vdeldomain of an rcpthosts domain: exit 0"
+is "$(wc -l < "$QH/control/rcpthosts")" 49 "rcpthosts down to 49"
+unlike "$(cat "$QH/control/rcpthosts")" '(^|'$'\n'')d25\.com'$'\n' "d25.com gone from rcpthosts"
+run vadddomain back.com Secret123
+like "$(cat "$QH/control/rcpthosts")" '(^|'$'\n'')back\.com'$'\n' "below 50 again: next domain goes to rcpthosts"
+file_absent "$QH/control/morercpthosts" "below 50: morercpthosts not re-created"
+ok_cmd "users/cdb byte-identical after all of this" users_cdb_ok
+ok_cmd "assign sorted and duplicate-free" vph sorted_by_key assign "$QH/users/assign"
+is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
+
+# ------------------------------------------------------------ configured qmail-newu / qmail-newmrh are run
+sandbox_new
+cat > "$QH/bin/qmail-newu" <<EOF
+#!/bin/sh
+echo "newu \$(umask)" >> "$SB/tools.log"
+cd "$QH" && "$PYTHON" "$T0/vph.py" mknewu users/assign users/cdb
+EOF
+cat > "$QH/bin/qmail-newmrh" <<EOF
+#!/bin/sh
+echo "newmrh \$(umask)" >> "$SB/tools.log"
+cd "$QH" && "$PYTHON" "$T0/vph.py" mkmrh control/morercpthosts control/morercpthosts.cdb
+EOF
+chmod 0755 "$QH/bin/qmail-newu" "$QH/bin/qmail-newmrh"
+run vadddomain example.com Secret123
+is_rc 0 "with qmail-newu installed: exit 0"
+file_lines "$SB/tools.log" "qmail-newu run once, with umask 022" "newu 0022"
+run vadduser bob@example.com Passw0rd
+is_rc 0 "users/cdb written by the configured qmail-newu is used for lookups"
+file_lines "$SB/tools.log" "vadduser does not run qmail-newu" "newu 0022"
+run vaddaliasdomain example.com alias.net
+file_lines "$SB/tools.log" "vaddaliasdomain runs qmail-newu" "newu 0022" "newu 0022"
+run vadddomain -O fast.com Secret123
+file_lines "$SB/tools.log" "-O still runs qmail-newu" "newu 0022" "newu 0022" "newu 0022"
+run vdeldomain fast.com
+file_lines "$SB/tools.log" "vdeldomain runs qmail-newu" "newu 0022" "newu 0022" "newu 0022" "newu 0022"
+: > "$SB/tools.log"
+for i in $(seq -w 1 48); do printf 'x%s.net\n' "$i"; done >> "$QH/control/rcpthosts"
+run vadddomain more.com Secret123
+file_lines "$SB/tools.log" "beyond 50 lines: qmail-newu then qmail-newmrh" "newu 0022" "newmrh 0022"
+ok_cmd "morercpthosts.cdb as written by the configured qmail-newmrh" mrh_cdb_ok
+: > "$SB/tools.log"
+run vadddomain -O more2.com Secret123
+file_lines "$SB/tools.log" "-O beyond 50: qmail-newmrh not run" "newu 0022"
+
+# ------------------------------------------------------------ SIGHUP to qmail-send
+sandbox_new
+dummy() {   # a process that counts the HUPs it gets in $SB/hup.<name>
+	bash -c 'trap "echo HUP >> \"$1\"" HUP; while :; do sleep 0.05; done' dummy "$SB/hup.$1" &
+	CLEANUP_PIDS="$CLEANUP_PIDS $!"
+	eval "pid_$1=$!"
+}
+dummy send; dummy super; dummy other
+cat > "$SB/ps" <<EOF
+#!/bin/sh
+echo "  PID TTY      STAT   TIME COMMAND"
+echo "    1 ?        Ss     0:01 /sbin/init"
+echo " $pid_super ?        S      0:00 supervise qmail-send"
+echo " $pid_send ?        S      0:00 qmail-send"
+echo " $pid_other ?        S      0:00 qmail-smtpd"
+EOF
+chmod 0755 "$SB/ps"
+export VPOPMAIL_PS=$SB/ps
+hups() {   # hups NAME: HUPs received so far (waits a little for the trap to run)
+	local i
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		[ "$(cat "$SB/hup.$1" 2>/dev/null | wc -l)" -ge "${2:-0}" ] && break
+		sleep 0.1
+	done
+	cat "$SB/hup.$1" 2>/dev/null | wc -l
+}
+sleep 0.3
+run vadddomain example.com Secret123
+is_rc 0 "vadddomain with a qmail-send running: exit 0"
+is "$(hups send 1)" 1 "vadddomain HUPs qmail-send"
+run vadddomain -O fast.com Secret123
+is "$(hups send 1)" 1 "vadddomain -O does not HUP"
+run vadduser bob@example.com Passw0rd
+is "$(hups send 1)" 1 "vadduser does not HUP"
+run vaddaliasdomain example.com alias.net
+is "$(hups send 2)" 2 "vaddaliasdomain HUPs qmail-send"
+run vdeldomain alias.net
+is "$(hups send 3)" 3 "vdeldomain HUPs qmail-send"
+is "$(hups super)" 0 "'supervise qmail-send' is not signalled"
+is "$(hups other)" 0 "other processes are not signalled"
+export VPOPMAIL_PS=/bin/false
+kill $pid_send $pid_super $pid_other 2>/dev/null
+
+done_testing

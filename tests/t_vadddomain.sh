@@ -1,0 +1,346 @@
+#!/bin/bash
+# t_vadddomain.sh - vadddomain: usage, options, errors and the files it writes
+# (spec storage-and-admin.md §1-§3, §7.7, §8.1, Appendix A).
+. "$(dirname "$0")/lib.sh"
+require_bins vadddomain vadduser
+
+PROMPTS='Please enter password for postmaster: enter password again: '
+
+# ------------------------------------------------------------ usage / version
+sandbox_new
+run vadddomain
+is_rc 0 "no operand: exit 0"
+is_out "$USAGE_VADDDOMAIN" "no operand: usage text"
+is_err "" "no operand: nothing on stderr"
+
+run vadddomain -v
+is_rc 0 "-v alone: exit 0"
+is_out "version: $VERSION
+$USAGE_VADDDOMAIN" "-v alone: version line then usage"
+file_absent "$QH/users/assign" "usage: no assign file created"
+
+# ------------------------------------------------------------ a fresh domain
+sandbox_new
+run vadddomain example.com Secret123
+is_rc 0 "vadddomain example.com Secret123: exit 0"
+is_out "" "success: silent stdout"
+is_err "" "success: silent stderr"
+DD=$D/example.com
+
+file_lines "$QH/users/assign" "users/assign holds the domain and the '.' line" \
+	"$(assign_line example.com example.com "$DD")" "."
+file_mode "$QH/users/assign" 0644 "users/assign mode 0644"
+ok_cmd "users/cdb is exactly what qmail-newu makes of users/assign" users_cdb_ok
+is "$(cdb_get "$QH/users/cdb" '!example.com-')" "$(assign_value example.com "$DD")" \
+	"users/cdb record !example.com- = real\\0uid\\0gid\\0dir\\0-\\0"
+is "$(cdb_get "$QH/users/cdb" '')" "-" "users/cdb empty key holds the wildcard chars '-'"
+file_lines "$QH/control/rcpthosts" "rcpthosts holds the domain" example.com
+file_mode "$QH/control/rcpthosts" 0644 "rcpthosts mode 0644"
+file_lines "$QH/control/virtualdomains" "virtualdomains holds domain:domain" example.com:example.com
+file_mode "$QH/control/virtualdomains" 0644 "virtualdomains mode 0644"
+file_is "$QH/control/locals" "" "locals created empty"
+file_mode "$QH/control/locals" 0644 "locals mode 0644"
+file_absent "$QH/control/morercpthosts" "no morercpthosts for the first domain"
+
+file_mode "$DD" 0700 "domain dir 0700"
+file_lines "$DD/.qmail-default" ".qmail-default delivers to vdelivermail with 'delete'" \
+	"| $VH/bin/vdelivermail '' delete"
+file_mode "$DD/.qmail-default" 0600 ".qmail-default 0600"
+file_is "$DD/.dir-control" "$(dirctl 1 "0 2 4" "0 0 0" "")" "domain .dir-control after the postmaster"
+file_mode "$DD/.dir-control" 0600 "domain .dir-control 0600"
+file_is "$D/.dir-control" "$(dirctl 1 "0 2 4" "0 0 0" "")" "domains/.dir-control after one domain (Appendix A)"
+file_mode "$D/.dir-control" 0600 "domains/.dir-control 0600"
+file_is "$DD/.vpasswd.lock" "" ".vpasswd.lock exists and is empty"
+file_mode "$DD/.vpasswd.lock" 0600 ".vpasswd.lock 0600"
+vpasswd_is "$DD" "vpasswd holds the postmaster line" \
+	"$(vpw_line postmaster Postmaster "$DD/postmaster" NOQUOTA Secret123)"
+file_mode "$DD/vpasswd" 0600 "vpasswd 0600"
+file_mode "$DD/vpasswd.cdb" 0600 "vpasswd.cdb 0600"
+ok_cmd "vpasswd.cdb has exactly the vpasswd records" vpw_cdb_ok "$DD"
+is "$(cdb_get "$DD/vpasswd.cdb" postmaster)" "$(sed -n 's/^postmaster://p' "$DD/vpasswd")" \
+	"vpasswd.cdb value = the line after the name"
+ok_cmd "postmaster hash is a SHA-512 crypt of Secret123" crypt_ok Secret123 "$(vpw_field "$DD" postmaster 2)"
+like "$(vpw_field "$DD" postmaster 2)" '^\$6\$[./0-9A-Za-z]{8}\$[./0-9A-Za-z]{86}$' "hash is \$6\$<8>\$<86>"
+for p in postmaster postmaster/Maildir postmaster/Maildir/cur postmaster/Maildir/new postmaster/Maildir/tmp; do
+	file_mode "$DD/$p" 0700 "$p is a 0700 directory"
+done
+if [ "$AUTHLOG" = 1 ]; then
+	file_is "$DD/postmaster/lastauth" "0.0.0.0" "lastauth holds 0.0.0.0 without newline"
+	file_mode "$DD/postmaster/lastauth" 0600 "lastauth 0600"
+fi
+is "$(cd "$DD" && ls -A | grep -v '\.lock$' | tr '\n' ' ')" ".dir-control .qmail-default postmaster vpasswd vpasswd.cdb " \
+	"domain dir holds exactly the expected files"
+is "$(cd "$DD/postmaster/Maildir" && ls -A | tr '\n' ' ')" "cur new tmp " "Maildir holds cur new tmp only"
+is "$(find "$DD" \( ! -user "$VPOPMAIL_UID" -o ! -group "$VPOPMAIL_GID" \) ! -name '*.lock' | wc -l)" 0 "everything in the domain is owned by the domain uid:gid"
+is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
+
+# ------------------------------------------------------------ duplicates, case
+snap=$(snapshot)
+run vadddomain example.com Other123
+is_rc 243 "duplicate domain: exit 243"
+is_out "Error: Domain already exists" "duplicate domain: message"
+unchanged "$snap" "duplicate domain changes no file"
+run vadddomain EXAMPLE.Com Other123
+is_rc 243 "duplicate domain in other case: exit 243"
+is_out "Error: Domain already exists" "duplicate domain in other case: message"
+run vadddomain example.com
+is_rc 243 "duplicate domain without password: refused before any prompt"
+is_err "" "duplicate domain: no prompt on stderr"
+unchanged "$snap" "duplicate attempts change no file"
+
+run vadddomain Mixed.EXAMPLE.Org Secret123
+is_rc 0 "mixed-case domain accepted"
+dir_exists "$D/mixed.example.org" "mixed-case domain stored lower-case"
+like "$(cat "$QH/users/assign")" '\+mixed\.example\.org-:mixed\.example\.org:' "assign line is lower-case"
+
+# ------------------------------------------------------------ invalid names
+sandbox_new
+setup vadddomain keep.com Secret123
+snap=$(snapshot)
+bad_domain() {   # bad_domain NAME RC MESSAGE DESC
+	run vadddomain "$1" Secret123
+	is_rc "$2" "$4: exit $2"
+	is_out "$3" "$4: message"
+	unchanged "$snap" "$4: no file changed"
+}
+bad_domain ab 244 "Error: Invalid domain name" "2-character domain"
+bad_domain abc 244 "Error: Invalid domain name" "domain without a dot"
+run vadddomain -- -ab.com Secret123
+is_rc 244 "leading hyphen: exit 244"
+is_out "Error: Invalid domain name" "leading hyphen: message"
+unchanged "$snap" "leading hyphen: no file changed"
+bad_domain ab.com- 244 "Error: Invalid domain name" "trailing hyphen"
+bad_domain a..b.com 244 "Error: Invalid domain name" "'..' in domain"
+bad_domain ab.c 244 "Error: Invalid domain name" "1-character TLD"
+bad_domain "ab.$(printf 'x%.0s' $(seq 64))" 244 "Error: Invalid domain name" "64-character TLD"
+bad_domain ex_ample.com 244 "Error: Invalid domain name" "underscore in domain"
+bad_domain "exa mple.com" 244 "Error: Invalid domain name" "space in domain"
+bad_domain "ex:ample.com" 244 "Error: Invalid domain name" "colon in domain"
+bad_domain "ex/ample.com" 244 "Error: Invalid domain name" "slash in domain"
+bad_domain ".example.com" 244 "Error: Invalid domain name" "leading dot"
+bad_domain $'exa\x01mple.com' 244 "Error: Invalid domain name" "control character in domain"
+bad_domain $'example2.com\nfoo.com' 244 "Error: Invalid domain name" "newline in domain"
+bad_domain "$(printf 'a%.0s' $(seq 93)).com" 230 "Error: domain name too long (max=96)" "97-character domain"
+bad_domain delete 244 "Error: Invalid domain name" "'delete' as a domain"
+
+# "-b delete example.com": -b takes no argument, so 'delete' is the domain
+run vadddomain -b delete example.com
+is_rc 244 "-b delete example.com: 'delete' taken as the domain (exit 244)"
+is_out "Error: Invalid domain name" "-b delete example.com: Invalid domain name"
+unchanged "$snap" "-b delete example.com: no file changed"
+
+run vadddomain ab-.com Secret123
+is_rc 0 "ab-.com accepted (only the very last character is checked)"
+run vadddomain "$(printf 'x%.0s' $(seq 63)).a-b.example.com" Secret123
+is_rc 0 "79-character domain with a 63-character label accepted"
+run vadddomain xy.$(printf 'y%.0s' $(seq 63)) Secret123
+is_rc 0 "63-character TLD accepted"
+
+# 96 characters: accepted with an intact assign line, or refused without any change
+long96="$(printf 'l%.0s' $(seq 90)).abcde"
+snap=$(snapshot)
+run vadddomain "$long96" Secret123
+if [ "$RC" = 0 ]; then
+	like "$(cat "$QH/users/assign")" "\\+$long96-:$long96:[0-9]+:[0-9]+:$D/$long96:-::" "96-character domain: assign line complete"
+	ok_cmd "96-character domain: users/cdb matches assign" users_cdb_ok
+else
+	like "$OUT" '^Error: ' "96-character domain refused with an Error: line"
+	unchanged "$snap" "96-character domain refused: no file changed"
+fi
+
+# ------------------------------------------------------------ -q quota
+sandbox_new
+run vadddomain -q 5M quota.com Secret123
+is_rc 0 "-q 5M: exit 0"
+is_out "" "-q 5M: silent"
+vpasswd_is "$D/quota.com" "-q 5M: postmaster quota 5242880S" \
+	"$(vpw_line postmaster Postmaster "$D/quota.com/postmaster" 5242880S Secret123)"
+file_is "$D/quota.com/postmaster/Maildir/maildirsize" "5242880S
+0 0
+" "-q 5M: maildirsize"
+file_mode "$D/quota.com/postmaster/Maildir/maildirsize" 0600 "-q 5M: maildirsize 0600"
+ok_cmd "-q 5M: vpasswd.cdb updated" vpw_cdb_ok "$D/quota.com"
+
+run vadddomain -q 1048576S,1000C quota2.com Secret123
+is_rc 0 "-q 1048576S,1000C: exit 0"
+is "$(vpw_field "$D/quota2.com" postmaster 7)" "1048576S,1000C" "-q 1048576S,1000C stored as is"
+
+run vadddomain -q 0 quota3.com Secret123
+is_rc 0 "-q 0: exit 0"
+is "$(vpw_field "$D/quota3.com" postmaster 7)" "" "-q 0: empty quota field"
+file_absent "$D/quota3.com/postmaster/Maildir/maildirsize" "-q 0: no maildirsize"
+
+run vadddomain -q 1000000000S,1000000000C quota4.com Secret123
+is_rc 227 "-q too long: exit 227"
+is_out "Error: quota too long (max=20)" "-q too long: message"
+is "$(vpw_field "$D/quota4.com" postmaster 7)" "NOQUOTA" "-q too long: domain and postmaster kept with NOQUOTA"
+
+# ------------------------------------------------------------ -e catch-all, -b
+sandbox_new
+run vadddomain -e bob@other.org catch1.com Secret123
+is_rc 0 "-e bob@other.org: exit 0"
+file_lines "$D/catch1.com/.qmail-default" "-e address: .qmail-default forwards to it" \
+	"| $VH/bin/vdelivermail '' bob@other.org"
+file_mode "$D/catch1.com/.qmail-default" 0600 "-e address: .qmail-default 0600"
+
+run vadddomain -e postmaster catch2.com Secret123
+is_rc 0 "-e postmaster: exit 0"
+file_lines "$D/catch2.com/.qmail-default" "-e name: .qmail-default delivers to the user's directory" \
+	"| $VH/bin/vdelivermail '' $D/catch2.com/postmaster"
+
+run vadddomain -e nosuchuser catch3.com Secret123
+is_rc 0 "-e name of a missing user: accepted"
+file_lines "$D/catch3.com/.qmail-default" "-e missing user: path written anyway" \
+	"| $VH/bin/vdelivermail '' $D/catch3.com/nosuchuser"
+
+run vadddomain -b bounce.com Secret123
+is_rc 0 "-b (no argument): exit 0"
+file_lines "$D/bounce.com/.qmail-default" "-b: default .qmail-default" \
+	"| $VH/bin/vdelivermail '' delete"
+
+# ------------------------------------------------------------ -r random password
+sandbox_new
+run vadddomain -r rand.com
+is_rc 0 "-r: exit 0"
+like "$OUT" "^Random password: $RANDPW_RE{12}"$'\n$' "-r: 'Random password: ' + 12 characters"
+pw=${OUT#Random password: }; pw=${pw%$'\n'}
+ok_cmd "-r: postmaster hash matches the printed password" crypt_ok "$pw" "$(vpw_field "$D/rand.com" postmaster 2)"
+is "$ERR" "" "-r: no prompt"
+[ "$CLEAR" = 1 ] && is "$(vpw_field "$D/rand.com" postmaster 8)" "$pw" "-r: clear field holds the random password"
+
+run vadddomain -r20 rand20.com
+is_rc 0 "-r20: exit 0"
+like "$OUT" "^Random password: $RANDPW_RE{20}"$'\n$' "-r20: 20 characters"
+pw=${OUT#Random password: }; pw=${pw%$'\n'}
+ok_cmd "-r20: hash matches" crypt_ok "$pw" "$(vpw_field "$D/rand20.com" postmaster 2)"
+
+run vadddomain -r128 rand128.com
+is_rc 0 "-r128: exit 0"
+like "$OUT" "^Random password: $RANDPW_RE{128}"$'\n$' "-r128: 128 characters"
+
+snap=$(snapshot)
+run vadddomain -r129 rand129.com
+is_rc 229 "-r129: exit 229"
+is_out "Error: password too long (max=128)" "-r129: message"
+unchanged "$snap" "-r129: no file changed"
+
+run vadddomain -r randpw.com Secret123
+is_rc 255 "-r with a password operand: exit 255"
+is_out "Error: don't use -r option when giving password on command line" "-r with password: message"
+unchanged "$snap" "-r with password: no file changed"
+
+run vadddomain -q 5M -r randq.com
+is_rc 0 "-q 5M -r: exit 0"
+is "$(vpw_field "$D/randq.com" postmaster 7)" 5242880S "-q 5M -r: quota applied"
+
+# ------------------------------------------------------------ rollback when the postmaster fails
+sandbox_new
+run vadddomain fail.com ""
+is_rc 0 "empty password: exit 0 (status of the rollback)"
+is_out "Error: (vadduser) password requires more characters " "empty password: vadduser error text"
+is_err "Warning: Failed to delete dir_control for fail.com" "empty password: rollback warning on stderr"
+file_absent "$D/fail.com" "rollback: domain directory removed"
+file_lines "$QH/users/assign" "rollback: assign back to the '.' line" "."
+file_is "$QH/control/rcpthosts" "" "rollback: rcpthosts empty"
+file_is "$QH/control/virtualdomains" "" "rollback: virtualdomains empty"
+file_is "$D/.dir-control" "$(dirctl 0 "0 2 2" "0 0 0" "")" "rollback: domain counter back to 0"
+ok_cmd "rollback: users/cdb rebuilt from assign" users_cdb_ok
+run vadduser bob@fail.com Passw0rd
+is_rc 255 "rollback: the domain no longer resolves"
+is_out "Error: Domain does not exist" "rollback: vadduser says Domain does not exist"
+
+run vadddomain -r0 fail0.com
+is_rc 0 "-r0 (empty random password): rolled back, exit 0"
+is_out "Error: (vadduser) password requires more characters " "-r0: vadduser error, no Random password line"
+file_absent "$D/fail0.com" "-r0: nothing left"
+
+# custom policy
+printf 'Policy = Passwords must be at least 8 characters long\nLength >= 8\n' > "$VH/etc/password_strength.conf"
+run vadddomain short.com abc
+is_rc 0 "policy failure: exit 0 after rollback"
+is_out "Error: (vadduser) password requires more characters " "policy failure: message"
+file_absent "$D/short.com" "policy failure: domain removed"
+run vadddomain long.com abcdefgh
+is_rc 0 "password meeting the custom policy accepted"
+
+# ------------------------------------------------------------ password prompt (no tty: stderr/stdin)
+sandbox_new
+run vadddomain prompt.com
+is_rc 0 "no password, no input: rolled back, exit 0"
+is_out "Error: (vadduser) password requires more characters " "no input: empty password refused by the policy"
+is_err "${PROMPTS}Warning: Failed to delete dir_control for prompt.com" "no input: both prompts on stderr, then the rollback warning"
+file_absent "$D/prompt.com" "no input: domain removed"
+
+run_in $'Secret123\nSecret123\n' vadddomain prompt.com
+is_rc 0 "password typed twice: exit 0"
+is_out "" "password typed twice: silent stdout"
+is_err_raw "$PROMPTS" "password typed twice: prompts on stderr"
+ok_cmd "prompted password stored" crypt_ok Secret123 "$(vpw_field "$D/prompt.com" postmaster 2)"
+
+run_in $'one1\ntwo2\nSecret123\nSecret123\n' vadddomain prompt2.com
+is_rc 0 "mismatch then match: exit 0"
+is_out "Passwords do not match, try again" "mismatch: message on stdout"
+is_err_raw "$PROMPTS$PROMPTS" "mismatch: prompts repeated"
+ok_cmd "mismatch: second pair stored" crypt_ok Secret123 "$(vpw_field "$D/prompt2.com" postmaster 2)"
+
+# ------------------------------------------------------------ -u, -d, -i/-g, -O
+sandbox_new
+snap=$(snapshot)
+run vadddomain -u no_such_user_vpt uuu.com Secret123
+is_rc 255 "-u unknown user: exit 255"
+is_out "Error: user no_such_user_vpt not found in /etc/passwd" "-u unknown user: message"
+unchanged "$snap" "-u unknown user: no file changed"
+run vadddomain -u no_such_user_vpt
+is_rc 255 "-u unknown user is checked before the missing domain"
+is_out "Error: user no_such_user_vpt not found in /etc/passwd" "-u unknown user without domain: message"
+
+me=$(id -un)
+base=$SB/base
+run vadddomain -u "$me" -d "$base" udom.com Secret123
+is_rc 0 "-u $me -d DIR: exit 0"
+dir_exists "$base/domains/udom.com" "-d: domain created under DIR/domains"
+file_mode "$base/domains" 0700 "-d: DIR/domains created 0700"
+file_lines "$QH/users/assign" "-u/-d: assign line uses the user's ids and DIR" \
+	"$(assign_line udom.com udom.com "$base/domains/udom.com" "$(id -u)" "$(id -g)")" "."
+file_absent "$base/domains/.dir-control" "-d: domain counter not kept in DIR"
+file_is "$D/.dir-control" "$(dirctl 1 "0 2 4" "0 0 0" "")" "-d: domain counter kept in ~vpopmail/domains"
+vpasswd_is "$base/domains/udom.com" "-d: postmaster under DIR" \
+	"$(vpw_line postmaster Postmaster "$base/domains/udom.com/postmaster" NOQUOTA Secret123)"
+
+run vadddomain -d "$SB/base2" ddom.com Secret123
+is_rc 0 "-d alone: exit 0"
+like "$(cat "$QH/users/assign")" "\\+ddom\\.com-:ddom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base2/domains/ddom\\.com:-::" "-d alone: default ids"
+
+if [ "$(id -u)" = 0 ]; then iu=54321; ig=54322; else iu=$(id -u); ig=$(id -g); fi
+run vadddomain -i "$iu" -g "$ig" ids.com Secret123
+is_rc 0 "-i $iu -g $ig: exit 0"
+like "$(cat "$QH/users/assign")" "\\+ids\\.com-:ids\\.com:$iu:$ig:$D/ids\\.com:-::" "-i/-g: assign line carries the ids"
+is "$(cdb_get "$QH/users/cdb" '!ids.com-')" "$(assign_value ids.com "$D/ids.com" "$iu" "$ig")" "-i/-g: users/cdb record"
+if [ "$(id -u)" = 0 ]; then
+	is "$(owner_of "$D/ids.com")" "$iu:$ig" "-i/-g: domain dir chowned"
+	is "$(owner_of "$D/ids.com/vpasswd")" "$iu:$ig" "-i/-g: vpasswd chowned"
+	is "$(owner_of "$D/ids.com/postmaster/Maildir/new")" "$iu:$ig" "-i/-g: Maildir chowned"
+	is "$(owner_of "$D/ids.com/.qmail-default")" "$iu:$ig" "-i/-g: .qmail-default chowned"
+fi
+
+run vadddomain -O fast.com Secret123
+is_rc 0 "-O: exit 0"
+like "$(cat "$QH/control/rcpthosts")" '(^|'$'\n'')fast\.com'$'\n' "-O: domain still added to rcpthosts"
+ok_cmd "-O: users/cdb still rebuilt" users_cdb_ok
+
+# domains/ missing: created 0700
+sandbox_new
+rmdir "$D"
+run vadddomain new.com Secret123
+is_rc 0 "missing domains/: created"
+file_mode "$D" 0700 "domains/ created 0700"
+
+# ------------------------------------------------------------ unknown option
+sandbox_new
+run vadddomain -x opt.com Secret123
+is_err "$top_builddir/vadddomain: invalid option -- 'x'" "unknown option: getopt diagnostic on stderr"
+is_rc 0 "unknown option: parsing stops, the operands are still used"
+is_out "" "unknown option: no usage printed"
+dir_exists "$D/opt.com" "unknown option: domain created"
+
+done_testing

@@ -1,0 +1,152 @@
+#!/bin/bash
+# t_vdeldomain.sh - vdeldomain: usage, errors, alias handling, files removed
+# (spec storage-and-admin.md §2.5, §3.6, §8.2).
+. "$(dirname "$0")/lib.sh"
+require_bins vdeldomain vadddomain vaddaliasdomain vadduser
+
+# ------------------------------------------------------------ usage / version
+sandbox_new
+run vdeldomain
+is_rc 0 "no operand: exit 0"
+is_out "$USAGE_VDELDOMAIN" "no operand: usage text"
+is_err "" "no operand: nothing on stderr"
+run vdeldomain -v
+is_rc 0 "-v alone: exit 0"
+is_out "version: $VERSION
+$USAGE_VDELDOMAIN" "-v alone: version then usage"
+
+# ------------------------------------------------------------ no assign file, unknown domain
+run vdeldomain example.com
+is_rc 219 "no users/assign: exit 219"
+is_out "Error: Can't get domain entries - can't read users/assign file" "no users/assign: message"
+
+setup vadddomain keep.com Secret123
+snap=$(snapshot)
+run vdeldomain nosuch.com
+is_rc 245 "unknown domain: exit 245"
+is_out "Error: Domain does not exist" "unknown domain: message"
+unchanged "$snap" "unknown domain: no file changed"
+run vdeldomain "bad name.com"
+is_rc 245 "invalid domain name: exit 245"
+is_out "Error: Domain does not exist" "invalid domain name: Domain does not exist"
+unchanged "$snap" "invalid domain name: no file changed"
+
+# ------------------------------------------------------------ delete a real domain with users
+sandbox_new
+setup vadddomain example.com Secret123
+setup vadddomain example.org Secret123
+setup vadduser bob@example.com Passw0rd
+setup vadduser -q 5M carol@example.com Passw0rd
+DD=$D/example.com
+run vdeldomain example.com
+is_rc 0 "vdeldomain example.com: exit 0"
+is_out "" "vdeldomain: silent stdout"
+is_err "" "vdeldomain: silent stderr"
+file_absent "$DD" "domain directory tree removed"
+file_lines "$QH/users/assign" "assign keeps only the other domain" \
+	"$(assign_line example.org example.org "$D/example.org")" "."
+ok_cmd "users/cdb matches the new assign" users_cdb_ok
+if cdb_get "$QH/users/cdb" '!example.com-' >/dev/null; then fail "users/cdb no longer knows example.com"; else pass "users/cdb no longer knows example.com"; fi
+file_lines "$QH/control/rcpthosts" "rcpthosts keeps only the other domain" example.org
+file_lines "$QH/control/virtualdomains" "virtualdomains keeps only the other domain" example.org:example.org
+file_mode "$QH/control/rcpthosts" 0644 "rcpthosts still 0644"
+file_mode "$QH/users/assign" 0644 "assign still 0644"
+file_is "$D/.dir-control" "$(dirctl 1 "0 2 2" "0 0 0" "")" "domains/.dir-control decremented (quirk: 0 2 2)"
+dir_exists "$D/example.org/postmaster/Maildir" "other domain untouched"
+is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
+run vadduser dave@example.com Passw0rd
+is_out "Error: Domain does not exist" "deleted domain no longer accepts users"
+
+# re-create after delete
+run vadddomain example.com Secret456
+is_rc 0 "a deleted domain can be added again"
+vpasswd_is "$DD" "re-created domain has a fresh vpasswd" \
+	"$(vpw_line postmaster Postmaster "$DD/postmaster" NOQUOTA Secret456)"
+
+# ------------------------------------------------------------ aliases: refusal without -f
+sandbox_new
+setup vadddomain example.com Secret123
+setup vaddaliasdomain example.com alias.net
+setup vaddaliasdomain example.com zalias.org
+snap=$(snapshot)
+run vdeldomain example.com
+is_rc 0 "real domain with aliases, no -f: exit 0"
+is_out "Warning: Alias domains exist:
+   alias.net
+   zalias.org
+   use -f to force delete of domain and all aliases" "no -f: warning lists the aliases in assign order"
+unchanged "$snap" "no -f: nothing deleted"
+
+# deleting an alias only
+run vdeldomain zalias.org
+is_rc 0 "vdeldomain alias: exit 0"
+is_out "" "vdeldomain alias: silent"
+file_lines "$QH/users/assign" "alias removed from assign only" \
+	"$(assign_line alias.net example.com "$D/example.com")" \
+	"$(assign_line example.com example.com "$D/example.com")" "."
+file_lines "$QH/control/rcpthosts" "alias removed from rcpthosts" alias.net example.com
+file_lines "$QH/control/virtualdomains" "alias removed from virtualdomains" alias.net:alias.net example.com:example.com
+ok_cmd "users/cdb follows assign" users_cdb_ok
+dir_exists "$D/example.com/postmaster" "real domain directory kept"
+file_is "$D/.dir-control" "$(dirctl 1 "0 2 4" "0 0 0" "")" "deleting an alias leaves the domain counter alone"
+run vdeldomain ZALIAS.org
+is_rc 245 "deleted alias is unknown now"
+
+# -f: delete everything
+run vdeldomain -f example.com
+is_rc 0 "-f: exit 0"
+is_out "Warning: Alias domains deleted:
+   alias.net" "-f: lists the deleted aliases"
+file_lines "$QH/users/assign" "-f: assign empty but for '.'" "."
+file_is "$QH/control/rcpthosts" "" "-f: rcpthosts empty"
+file_is "$QH/control/virtualdomains" "" "-f: virtualdomains empty"
+file_absent "$D/example.com" "-f: domain directory removed"
+ok_cmd "-f: users/cdb follows assign" users_cdb_ok
+
+# ------------------------------------------------------------ operand is an alias of a domain with other aliases
+sandbox_new
+setup vadddomain example.com Secret123
+setup vaddaliasdomain example.com alias.net
+setup vaddaliasdomain example.com other.net
+run vdeldomain Alias.NET
+is_rc 0 "upper-case alias operand: exit 0"
+is_out "" "alias deletion prints no warning"
+file_lines "$QH/users/assign" "only that alias removed" \
+	"$(assign_line example.com example.com "$D/example.com")" \
+	"$(assign_line other.net example.com "$D/example.com")" "."
+
+# ------------------------------------------------------------ domain without users (.dir-control missing)
+sandbox_new
+setup vadddomain example.com Secret123
+rm -f "$D/example.com/.dir-control"
+run vdeldomain example.com
+is_rc 0 "domain without .dir-control: exit 0"
+is_err "Warning: Failed to delete dir_control for example.com" "domain without .dir-control: warning on stderr"
+file_absent "$D/example.com" "domain without .dir-control: removed anyway"
+
+# ------------------------------------------------------------ domain under -d base dir
+sandbox_new
+setup vadddomain -d "$SB/base" based.com Secret123
+run vdeldomain based.com
+is_rc 0 "domain made with -d: exit 0"
+file_absent "$SB/base/domains/based.com" "domain made with -d: its directory removed"
+file_lines "$QH/users/assign" "domain made with -d: assign cleaned" "."
+
+# ------------------------------------------------------------ the domain directory is a symlink
+sandbox_new
+setup vadddomain -d "$SB/real" linked.com Secret123
+mv "$SB/real/domains/linked.com" "$SB/elsewhere"
+ln -s "$SB/elsewhere" "$SB/real/domains/linked.com"
+run vdeldomain linked.com
+is_rc 0 "symlinked domain dir: exit 0"
+file_absent "$SB/real/domains/linked.com" "symlinked domain dir: link removed"
+dir_exists "$SB/elsewhere/postmaster" "symlinked domain dir: target not followed"
+
+# ------------------------------------------------------------ case of the operand
+sandbox_new
+setup vadddomain example.com Secret123
+run vdeldomain EXAMPLE.COM
+is_rc 0 "upper-case operand of a real domain: exit 0"
+file_absent "$D/example.com" "upper-case operand: domain removed"
+
+done_testing

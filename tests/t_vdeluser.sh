@@ -1,0 +1,158 @@
+#!/bin/bash
+# t_vdeluser.sh - vdeluser: usage, errors, catch-all refusal, files removed
+# (spec storage-and-admin.md §3.3-§3.6, §8.5).
+. "$(dirname "$0")/lib.sh"
+require_bins vdeluser vadduser vadddomain vaddaliasdomain
+
+# ------------------------------------------------------------ usage / version
+sandbox_new
+run vdeluser
+is_rc 255 "no operand: exit 255"
+is_out "$USAGE_VDELUSER" "no operand: usage"
+is_err "" "no operand: nothing on stderr"
+run vdeluser -v
+is_rc 255 "-v alone: exit 255"
+is_out "version: $VERSION
+$USAGE_VDELUSER" "-v alone: version then usage"
+
+# ------------------------------------------------------------ delete a user
+sandbox_new
+setup vadddomain example.com Secret123
+setup vadduser bob@example.com Passw0rd
+setup vadduser -q 5M carol@example.com Passw0rd
+DD=$D/example.com
+run vdeluser bob@example.com
+is_rc 0 "vdeluser bob@example.com: exit 0"
+is_out "" "success: silent stdout"
+is_err "" "success: silent stderr"
+vpasswd_is "$DD" "bob's line removed, others kept" \
+	"$(vpw_line carol carol "$DD/carol" 5242880S Passw0rd)" \
+	"$(vpw_line postmaster Postmaster "$DD/postmaster" NOQUOTA Secret123)"
+file_mode "$DD/vpasswd" 0600 "vpasswd 0600 after a delete"
+ok_cmd "vpasswd.cdb rebuilt without bob" vpw_cdb_ok "$DD"
+if cdb_get "$DD/vpasswd.cdb" bob >/dev/null; then fail "bob not in vpasswd.cdb"; else pass "bob not in vpasswd.cdb"; fi
+file_absent "$DD/bob" "bob's directory removed"
+file_is "$DD/.dir-control" "$(dirctl 2 "0 2 2" "0 0 0" "")" ".dir-control decremented to 2"
+file_absent "$DD/.dir_control_free" "user in the domain root: no backfill entry"
+is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
+
+run vadduser bob@example.com NewPass1
+is_rc 0 "a deleted user can be added again"
+ok_cmd "re-added user has the new password" crypt_ok NewPass1 "$(vpw_field "$DD" bob 2)"
+
+run vdeluser CAROL@Example.COM
+is_rc 0 "mixed-case address: exit 0"
+is "$(vpw_count "$DD" carol)" 0 "mixed-case address: carol removed"
+file_absent "$DD/carol" "mixed-case address: directory removed"
+
+setup vaddaliasdomain example.com alias.net
+run vdeluser bob@alias.net
+is_rc 0 "delete through an alias domain: exit 0"
+is "$(vpw_count "$DD" bob)" 0 "delete through an alias: bob removed from the real domain"
+
+# ------------------------------------------------------------ errors
+sandbox_new
+setup vadddomain example.com Secret123
+setup vadduser bob@example.com Passw0rd
+DD=$D/example.com
+snap=$(snapshot)
+run vdeluser nobody@example.com
+is_rc 246 "unknown user: exit 246"
+is_out "Error: User does not exist" "unknown user: message"
+unchanged "$snap" "unknown user: no file changed"
+
+run vdeluser bob@nowhere.com
+is_rc 245 "unknown domain: exit 245"
+is_out "Error: Domain does not exist" "unknown domain: message"
+unchanged "$snap" "unknown domain: no file changed"
+
+run vdeluser "bad user@example.com"
+is_rc 255 "invalid user: exit 255"
+is_out "Error: Illegal username" "invalid user: stdout"
+is_err "user invalid bad user" "invalid user: stderr"
+unchanged "$snap" "invalid user: no file changed"
+
+run vdeluser "bob@bad_domain.com"
+is_rc 255 "invalid domain: exit 255"
+is_out "Error: Illegal username" "invalid domain: stdout"
+is_err "domain invalid bad_domain.com" "invalid domain: stderr"
+
+run vdeluser $'bo\nb@example.com'
+is_rc 255 "newline in user: exit 255"
+is_out "Error: Illegal username" "newline in user: stdout"
+unchanged "$snap" "newline in user: no file changed"
+
+run vdeluser bob
+like "$RC" '^(245|246|255)$' "no domain and no default domain: refused"
+unchanged "$snap" "no domain: no file changed"
+
+run vdeluser @example.com
+is_rc 255 "empty user: exit 255"
+is_out "Error: Illegal username" "empty user: message"
+unchanged "$snap" "empty user: no file changed"
+
+run vdeluser ../postmaster@example.com
+like "$RC" '^(246|255)$' "'../postmaster': refused"
+unchanged "$snap" "'../postmaster': no file changed"
+
+run vdeluser vpasswd@example.com
+is_rc 246 "user named vpasswd: exit 246"
+is_out "Error: User does not exist" "user named vpasswd: message"
+unchanged "$snap" "user named vpasswd: vpasswd file kept"
+
+# ------------------------------------------------------------ catch-all refusal
+sandbox_new
+setup vadddomain -e catch@example.com example.com Secret123
+setup vadduser catch@example.com Passw0rd
+setup vadduser catch2@example.com Passw0rd
+snap=$(snapshot)
+run vdeluser catch@example.com
+is_rc 201 "catch-all (address form): exit 201"
+is_out "Error: can't delete catchall account" "catch-all: message"
+unchanged "$snap" "catch-all: no file changed"
+run vdeluser catch2@example.com
+is_rc 0 "user whose name extends the catch-all name: deleted"
+
+setup vadddomain -e postmaster pm.com Secret123
+setup vadduser post@pm.com Passw0rd
+snap=$(snapshot)
+run vdeluser postmaster@pm.com
+is_rc 201 "catch-all (path form -e postmaster): exit 201"
+is_out "Error: can't delete catchall account" "catch-all path form: message"
+unchanged "$snap" "catch-all path form: no file changed"
+run vdeluser post@pm.com
+is_rc 0 "prefix of the catch-all user: deleted"
+
+setup vadddomain -e catch@other.org fw.com Secret123
+setup vadduser catch@fw.com Passw0rd
+run vdeluser catch@fw.com
+is_rc 0 "same local part, catch-all in another domain: deleted"
+
+# ------------------------------------------------------------ a user named 'delete'
+sandbox_new
+setup vadddomain example.com Secret123
+setup vadduser delete@example.com Passw0rd
+DD=$D/example.com
+run vdeluser delete@example.com
+is_rc 0 "user named delete: exit 0 (no crash)"
+is_out "" "user named delete: silent"
+is "$(vpw_count "$DD" delete)" 0 "user named delete: removed"
+file_absent "$DD/delete" "user named delete: directory removed"
+run vdeluser delete@example.com
+is_rc 246 "user named delete, gone: exit 246 (no crash)"
+is_out "Error: User does not exist" "user named delete, gone: message"
+printf "| %s/bin/vdelivermail '' bounce-no-mailbox\n" "$VH" > "$DD/.qmail-default"
+setup vadduser bounce-no-mailbox@example.com Passw0rd
+run vdeluser bounce-no-mailbox@example.com
+is_rc 0 "bounce-no-mailbox action is not a catch-all"
+
+# ------------------------------------------------------------ the postmaster can be deleted
+sandbox_new
+setup vadddomain example.com Secret123
+run vdeluser postmaster@example.com
+is_rc 0 "postmaster (not a catch-all) can be deleted"
+is "$(cat "$D/example.com/vpasswd")" "" "vpasswd empty after deleting the only user"
+ok_cmd "vpasswd.cdb consistent when empty" vpw_cdb_ok "$D/example.com"
+file_is "$D/example.com/.dir-control" "$(dirctl 0 "0 2 2" "0 0 0" "")" ".dir-control back to 0"
+
+done_testing

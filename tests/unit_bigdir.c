@@ -1,0 +1,409 @@
+/*
+ * unit_bigdir.c - .dir-control format, hash-dir placement sequence,
+ * decrement, backfill list and the classic wrappers.
+ */
+#include "tap.h"
+#include "vpinternal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* bigdir.c helpers not (yet) declared in vpinternal.h. */
+int vp_backfill_hashpart(const char *path, const char *user, const char *domain,
+                         char *out, size_t size);
+
+static const char table[] =
+	"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+static char sandbox[256];
+
+/* The placement table of the spec (§3.6), as plain arithmetic. */
+static void expected_hash(unsigned long n, char *out)
+{
+	unsigned long m;
+
+	out[0] = '\0';
+	if (n < 100)
+		return;
+	if (n < 6300) {
+		out[0] = table[n / 100 - 1];
+		out[1] = '\0';
+		return;
+	}
+	m = (n - 6300) / 100;
+	out[0] = table[m / 62];
+	out[1] = '/';
+	out[2] = table[m % 62];
+	out[3] = '\0';
+}
+
+/* Whole file as a string ("" if unreadable); static buffer. */
+static const char *file_text(const char *path)
+{
+	static char buf[8192];
+	char *data;
+	size_t len;
+
+	buf[0] = '\0';
+	if (vp_slurp(path, &data, &len) != 0)
+		return "(unreadable)";
+	if (len >= sizeof buf)
+		len = sizeof buf - 1;
+	memcpy(buf, data, len);
+	buf[len] = '\0';
+	free(data);
+	return buf;
+}
+
+static int mode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void put_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp != NULL) {
+		fputs(text, fp);
+		fclose(fp);
+	}
+}
+
+static void path_of(char *buf, size_t size, const char *rel)
+{
+	snprintf(buf, size, "%s/%s", sandbox, rel);
+}
+
+static void test_format(void)
+{
+	char ctl[512];
+	vdir_type vd;
+
+	path_of(ctl, sizeof ctl, "fmt/.dir-control");
+	vp_dirctl_init(&vd);
+	is_int(vp_dirctl_write(ctl, &vd, getuid(), getgid()), 0, "write fresh state");
+	is_str(file_text(ctl), "0\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n\n",
+	       "fresh state: 8 lines, mods 0 2 4, empty dir line");
+	is_int(mode_of(ctl), 0600, "written per umask 077: 0600");
+
+	/* Reading repeats the second number of lines 4-7 as the third. */
+	put_file(ctl, "42\n1\n3\n1 2 3\n10 20 30\n4 5 6\n7 8 9\nA/b\n");
+	is_int(vp_dirctl_read(ctl, &vd), 0, "read an existing file");
+	ok(vd.cur_users == 42 && vd.level_cur == 1 && vd.level_max == 3, "scalars read");
+	ok(vd.level_start[0] == 1 && vd.level_start[1] == 2 && vd.level_start[2] == 2,
+	   "starts 1 2 3 read as 1 2 2");
+	ok(vd.level_end[2] == 20 && vd.level_mod[2] == 5 && vd.level_index[2] == 8,
+	   "third column repeats the second on every triple line");
+	is_str(vd.the_dir, "A/b", "dir line");
+	vp_dirctl_write(ctl, &vd, getuid(), getgid());
+	is_str(file_text(ctl), "42\n1\n3\n1 2 2\n10 20 20\n4 5 5\n7 8 8\nA/b\n",
+	       "rewritten file shows the quirk");
+
+	path_of(ctl, sizeof ctl, "fmt/absent");
+	is_int(vp_dirctl_read(ctl, &vd), 1, "absent file reads as 1 (defaults)");
+	ok(vd.cur_users == 0 && vd.level_mod[2] == 4 && vd.level_end[1] == 61 &&
+	   vd.the_dir[0] == '\0', "defaults filled in");
+
+	path_of(ctl, sizeof ctl, "fmt/.dir-control");
+	put_file(ctl, "5\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n../../etc\n");
+	is_int(vp_dirctl_read(ctl, &vd), VA_PARSE_ERROR, "a dir line that is no hash path is refused");
+	put_file(ctl, "5\n7\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n\n");
+	is_int(vp_dirctl_read(ctl, &vd), VA_PARSE_ERROR, "level_cur out of range is refused");
+}
+
+static void test_sequence(void)
+{
+	char ctl[512], base[512], hash[64], want[64], path[600];
+	char at230[256] = "", at6299[256] = "", at6300[256] = "", at12400[256] = "";
+	char at12500[256] = "", at13000[256] = "";
+	unsigned long n, bad = 0, first_bad = 0;
+	int rc = 0;
+
+	path_of(base, sizeof base, "seq");
+	path_of(ctl, sizeof ctl, "seq/.dir-control");
+
+	is_int(vp_bigdir_next(ctl, base, getuid(), getgid(), hash, sizeof hash), 0,
+	       "first allocation");
+	is_str(hash, "", "first entry goes in the root");
+	is_str(file_text(ctl), "1\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n\n",
+	       "after one user: as observed on 5.6 (mods still 0 2 4)");
+
+	for (n = 2; n <= 13001; n++) {
+		rc = vp_bigdir_next(ctl, base, getuid(), getgid(), hash, sizeof hash);
+		if (rc != 0)
+			break;
+		expected_hash(n, want);
+		if (strcmp(hash, want) != 0 && bad++ == 0)
+			first_bad = n;
+		if (n == 230) snprintf(at230, sizeof at230, "%s", file_text(ctl));
+		if (n == 6299) snprintf(at6299, sizeof at6299, "%s", file_text(ctl));
+		if (n == 6300) snprintf(at6300, sizeof at6300, "%s", file_text(ctl));
+		if (n == 12400) snprintf(at12400, sizeof at12400, "%s", file_text(ctl));
+		if (n == 12500) snprintf(at12500, sizeof at12500, "%s", file_text(ctl));
+		if (n == 13000) snprintf(at13000, sizeof at13000, "%s", file_text(ctl));
+	}
+	is_int(rc, 0, "13,000 allocations succeed");
+	if (!ok(bad == 0, "every placement 2..13001 matches the table"))
+		printf("#   %lu mismatches, first at N=%lu\n", bad, first_bad);
+
+	is_str(at230, "230\n0\n3\n0 0 0\n61 61 61\n0 2 2\n1 0 0\n1\n",
+	       "after 230 users: indexes 1 0 0, dir 1 (observed)");
+	is_str(at6299, "6299\n0\n3\n0 0 0\n61 61 61\n0 2 2\n61 0 0\nz\n", "6299: last of level 0");
+	is_str(at6300, "6300\n1\n3\n0 0 0\n61 61 61\n0 2 2\n0 1 0\n0/0\n",
+	       "6300: second level opens with 0/0 (index already 1)");
+	is_str(at12400, "12400\n1\n3\n0 0 0\n61 61 61\n0 2 2\n0 62 61\n0/z\n",
+	       "12400: 0/z with index 62 (one ahead on the first pass)");
+	is_str(at12500, "12500\n1\n3\n0 0 0\n61 61 61\n0 2 2\n1 0 62\n1/0\n",
+	       "12500: carry into the first level");
+	is_str(at13000, "13000\n1\n3\n0 0 0\n61 61 61\n0 2 2\n1 5 4\n1/5\n",
+	       "13000: third index column lags when the second just moved");
+	is_str(file_text(ctl), "13001\n1\n3\n0 0 0\n61 61 61\n0 2 2\n1 5 5\n1/5\n",
+	       "13001: columns equal again after a plain read-modify-write");
+
+	snprintf(path, sizeof path, "%s/0", base);
+	ok(is_dir(path), "hash dir 0 created");
+	snprintf(path, sizeof path, "%s/z", base);
+	ok(is_dir(path), "hash dir z created");
+	snprintf(path, sizeof path, "%s/1/5", base);
+	ok(is_dir(path) && mode_of(path) == 0700, "hash dir 1/5 created, mode 0700");
+
+	/* Deletions step the counter back; the threshold then fires again. */
+	vp_bigdir_dec(ctl, getuid(), getgid());
+	vp_bigdir_dec(ctl, getuid(), getgid());
+	is_str(file_text(ctl), "12999\n1\n3\n0 0 0\n61 61 61\n0 2 2\n1 5 5\n1/5\n",
+	       "two decrements: only cur_users changes");
+	vp_bigdir_next(ctl, base, getuid(), getgid(), hash, sizeof hash);
+	is_str(hash, "1/6", "13000 reached again: the next hash dir");
+}
+
+static void test_decrement(void)
+{
+	char ctl[512], base[512], hash[64];
+
+	path_of(base, sizeof base, "dec");
+	path_of(ctl, sizeof ctl, "dec/.dir-control");
+	is_int(vp_bigdir_dec(ctl, getuid(), getgid()), 0, "decrement with no file");
+	is_str(file_text(ctl),
+	       "18446744073709551615\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n\n",
+	       "0 - 1 wraps to 18446744073709551615");
+	/* atol() saturates at LONG_MAX when that is read back. */
+	vp_bigdir_next(ctl, base, getuid(), getgid(), hash, sizeof hash);
+	is_str(file_text(ctl),
+	       "9223372036854775808\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n\n",
+	       "reading the wrapped value saturates like atol, then +1");
+
+	path_of(ctl, sizeof ctl, "dec/reuse-absent");
+	is_int(vp_bigdir_count_reuse(ctl, getuid(), getgid()), 0, "count_reuse, no file");
+	is_str(file_text(ctl), "0\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n\n",
+	       "cur_users 0 is not incremented, file still written");
+	put_file(ctl, "5\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n\n");
+	vp_bigdir_count_reuse(ctl, getuid(), getgid());
+	is_str(file_text(ctl), "6\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n\n",
+	       "non-zero cur_users is incremented");
+
+	is_int(vp_bigdir_next("", base, getuid(), getgid(), hash, sizeof hash), 0,
+	       "no control file name: still succeeds");
+	is_str(hash, "", "... and places in the root");
+}
+
+static void test_concurrency(void)
+{
+	char ctl[512], base[512], hash[64];
+	int i, status, okc = 1;
+
+	path_of(base, sizeof base, "conc");
+	path_of(ctl, sizeof ctl, "conc/.dir-control");
+	for (i = 0; i < 4; i++) {
+		pid_t pid = fork();
+
+		if (pid == 0) {
+			int j, fails = 0;
+
+			for (j = 0; j < 50; j++)
+				if (vp_bigdir_next(ctl, base, getuid(), getgid(), hash, sizeof hash) != 0)
+					fails++;
+			_exit(fails ? 1 : 0);
+		}
+	}
+	for (i = 0; i < 4; i++)
+		if (wait(&status) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			okc = 0;
+	ok(okc, "4 processes x 50 allocations all succeed");
+	is_str(file_text(ctl), "200\n0\n3\n0 0 0\n61 61 61\n0 2 2\n1 0 0\n1\n",
+	       "no increment lost under concurrency");
+}
+
+static void test_ctlpath(void)
+{
+	char out[512], want[600];
+
+	setenv("VPOPMAIL_UID", "4242", 1);
+	is_int(vp_domains_ctlpath(4242, out, sizeof out), 0, "ctlpath for the vpopmail uid");
+	snprintf(want, sizeof want, "%s/domains/.dir-control", sandbox);
+	is_str(out, want, "... is <VPOPMAILDIR>/domains/.dir-control");
+	is_int(vp_domains_ctlpath(0, out, sizeof out), 0, "ctlpath for uid 0");
+	is_str(out, "/root/domains/.dir-control", "... uses that uid's passwd home");
+	ok(vp_domains_ctlpath(3999999, out, sizeof out) != 0 && out[0] == '\0',
+	   "uid without passwd entry: error and empty name");
+}
+
+static void test_backfill(void)
+{
+	char dom[512], file[600], out[64];
+
+	path_of(dom, sizeof dom, "bf");
+	snprintf(file, sizeof file, "%s/.dir_control_free", dom);
+
+	is_int(vp_backfill_take(dom, out, sizeof out), 0, "take with no list: none");
+	is_int(vp_backfill_give(dom, "0"), 0, "give 0");
+	is_int(mode_of(file), 0600, "list created 0600");
+	vp_backfill_give(dom, "A/b");
+	is_str(file_text(file), "0\nA/b\n", "entries appended one per line");
+	ok(vp_backfill_give(dom, "../x") != 0, "give refuses a non-hash path");
+	ok(vp_backfill_give(dom, "") != 0, "give refuses an empty entry");
+
+	is_int(vp_backfill_take(dom, out, sizeof out), 1, "take: got one");
+	is_str(out, "0", "... the first entry");
+	is_str(file_text(file), "A/b\n", "... removed from the list");
+	is_int(mode_of(file), 0644, "rewritten list is 0644");
+
+	put_file(file, "# freed slots\n\n   \n  3  # old\n4\n");
+	is_int(vp_backfill_take(dom, out, sizeof out), 1, "take skips comments and blanks");
+	is_str(out, "3", "... entry trimmed of blanks and comment");
+	is_str(file_text(file), "# freed slots\n\n   \n4\n", "... only that line removed");
+
+	put_file(file, "# nothing\n\n");
+	is_int(vp_backfill_take(dom, out, sizeof out), 0, "only comments: none");
+	is_str(file_text(file), "# nothing\n\n", "... file untouched");
+
+	put_file(file, "../../etc\n7");
+	is_int(vp_backfill_take(dom, out, sizeof out), 1, "a bad entry is skipped");
+	is_str(out, "7", "... the next good one taken (no final newline needed)");
+	is_str(file_text(file), "", "... and both gone from the list");
+
+	is_int(vp_backfill_hashpart("/v/domains/example.com/0/bob", "bob", "example.com",
+	                            out, sizeof out), 1, "hash part of a hashed user");
+	is_str(out, "0", "... is 0");
+	is_int(vp_backfill_hashpart("/v/domains/example.com/bob", "bob", "example.com",
+	                            out, sizeof out), 0, "root user: nothing to record");
+	is_int(vp_backfill_hashpart("/v/domains/0/example.com/A/b/com", "com", "example.com",
+	                            out, sizeof out), 1, "names searched from the end");
+	is_str(out, "A/b", "... hash part A/b");
+}
+
+/* A domain registered in users/assign + users/cdb for the classic API. */
+static int make_domain(char *domdir, size_t size)
+{
+	char path[600], line[800];
+	FILE *fp;
+
+	snprintf(domdir, size, "%s/domains/example.com", sandbox);
+	snprintf(path, sizeof path, "%s/domains", sandbox);
+	mkdir(path, 0700);
+	mkdir(domdir, 0700);
+	snprintf(path, sizeof path, "%s/qmail/users", sandbox);
+	snprintf(line, sizeof line, "%s/qmail", sandbox);
+	mkdir(line, 0755);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/qmail/users/assign", sandbox);
+	fp = fopen(path, "w");
+	if (fp == NULL)
+		return -1;
+	fprintf(fp, "+example.com-:example.com:%u:%u:%s:-::\n.\n",
+	        (unsigned)getuid(), (unsigned)getgid(), domdir);
+	fclose(fp);
+	return vp_build_users_cdb();
+}
+
+static void test_classic(void)
+{
+	char domdir[512], file[600], path[600];
+	char user[] = "bob", domain[] = "example.com";
+	char bobdir[700];
+	vdir_type vd;
+	char *r;
+
+	if (!ok(make_domain(domdir, sizeof domdir) == 0, "test domain registered"))
+		return;
+	snprintf(bobdir, sizeof bobdir, "%s/0/bob", domdir);
+	r = backfill(user, domain, bobdir, 2);
+	is_str(r, "0", "backfill op 2 records the hash part");
+	snprintf(file, sizeof file, "%s/.dir_control_free", domdir);
+	is_str(file_text(file), "0\n", "... in .dir_control_free");
+	snprintf(bobdir, sizeof bobdir, "%s/bob", domdir);
+	ok(backfill(user, domain, bobdir, 2) == NULL, "root user: nothing recorded");
+
+	snprintf(path, sizeof path, "%s/.dir-control", domdir);
+	put_file(path, "150\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n0\n");
+	r = backfill(user, domain, NULL, 1);
+	is_str(r, "0", "backfill op 1 takes the slot");
+	is_str(file_text(path), "151\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n",
+	       "... and counts the user in .dir-control");
+	ok(backfill(user, domain, NULL, 1) == NULL, "list empty: NULL");
+
+	is_int(vread_dir_control(&vd, domain, getuid(), getgid()), 0, "vread_dir_control");
+	ok(vd.cur_users == 151, "... reads the domain's file");
+	vd.cur_users = 7;
+	is_int(vwrite_dir_control(&vd, domain, getuid(), getgid()), 0, "vwrite_dir_control");
+	is_str(file_text(path), "7\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n", "... writes it");
+	dec_dir_control(domain, getuid(), getgid());
+	ok(strncmp(file_text(path), "6\n", 2) == 0, "dec_dir_control");
+	is_int(vdel_dir_control(domain), 0, "vdel_dir_control");
+	ok(access(path, F_OK) != 0, "... removes the file");
+
+	/* dom_<uid> names fall back to the domains counter of that uid. */
+	setenv("VPOPMAIL_UID", "4242", 1);
+	is_str(next_big_dir(4242, getgid()), "", "next_big_dir: first domain in the root");
+	snprintf(path, sizeof path, "%s/domains/.dir-control", sandbox);
+	is_str(file_text(path), "1\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n\n",
+	       "... counted in <home>/domains/.dir-control");
+	is_int(vread_dir_control(&vd, "dom_4242", 4242, getgid()), 0, "vread_dir_control(dom_uid)");
+	ok(vd.cur_users == 1, "... reads the domains counter");
+}
+
+int main(void)
+{
+	char path[600];
+
+	umask(077);
+	snprintf(sandbox, sizeof sandbox, "/tmp/unit_bigdir.XXXXXX");
+	if (mkdtemp(sandbox) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	setenv("VPOPMAIL_HOME", sandbox, 1);
+	snprintf(path, sizeof path, "%s/qmail", sandbox);
+	setenv("VPOPMAIL_QMAILDIR", path, 1);
+	snprintf(path, sizeof path, "%s/qmail/bin/none", sandbox);
+	setenv("VPOPMAIL_QMAIL_NEWU", path, 1);
+	setenv("VPOPMAIL_UID", "4242", 1);
+	for (const char *const *d = (const char *const[]){ "fmt", "seq", "dec", "conc", "bf", NULL };
+	     *d != NULL; d++) {
+		snprintf(path, sizeof path, "%s/%s", sandbox, *d);
+		mkdir(path, 0700);
+	}
+
+	test_format();
+	test_sequence();
+	test_decrement();
+	test_concurrency();
+	test_ctlpath();
+	test_backfill();
+	test_classic();
+
+	vp_rmtree(sandbox);
+	return done_testing();
+}

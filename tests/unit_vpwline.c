@@ -1,0 +1,796 @@
+/*
+ * unit_vpwline.c - the vpasswd line format and the vpasswd/cdb backend.
+ *
+ * The backend is driven directly with a made-up struct vdomain pointing at
+ * a sandbox directory, so no users/assign or users/cdb is needed.
+ */
+#include "vpinternal.h"
+#include "vcdb.h"
+#include "tap.h"
+
+#include <cdb.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static char sandbox[VP_PATH_MAX];
+static struct vdomain dom;
+static const vauth_backend *be;
+
+/* ------------------------------------------------------------------ */
+/* Helpers.                                                           */
+
+/* Whole file as a string (NULL if unreadable); the caller frees it. */
+static char *slurp(const char *path)
+{
+	char *data = NULL;
+	size_t len = 0;
+
+	if (vp_slurp(path, &data, &len) != 0)
+		return NULL;
+	return data;
+}
+
+static char *dom_path(const char *name)
+{
+	static char buf[4][VP_PATH_MAX];
+	static int n;
+
+	n = (n + 1) % 4;
+	vp_fmt(buf[n], sizeof buf[n], "%s/%s", dom.dir, name);
+	return buf[n];
+}
+
+static int file_mode(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* Every cdb record as "key:value\n" in storage order; *count = records. */
+static char *cdb_dump(const char *path, int *count)
+{
+	struct cdb c;
+	unsigned pos;
+	size_t len = 0, cap = 1024;
+	char *out = malloc(cap);
+	int fd = open(path, O_RDONLY);
+
+	*count = 0;
+	if (fd < 0 || out == NULL || cdb_init(&c, fd) != 0) {
+		if (fd >= 0)
+			close(fd);
+		free(out);
+		return NULL;
+	}
+	out[0] = '\0';
+	cdb_seqinit(&pos, &c);
+	while (cdb_seqnext(&pos, &c) > 0) {
+		unsigned kl = cdb_keylen(&c), vl = cdb_datalen(&c);
+
+		while (len + kl + vl + 3 > cap)
+			out = realloc(out, cap *= 2);
+		cdb_read(&c, out + len, kl, cdb_keypos(&c));
+		len += kl;
+		out[len++] = ':';
+		cdb_read(&c, out + len, vl, cdb_datapos(&c));
+		len += vl;
+		out[len++] = '\n';
+		out[len] = '\0';
+		(*count)++;
+	}
+	cdb_free(&c);
+	close(fd);
+	return out;
+}
+
+/* Does the index hold exactly the lines of vpasswd? */
+static int index_matches_text(void)
+{
+	char *text = slurp(dom_path("vpasswd"));
+	int n, same;
+	char *idx = cdb_dump(dom_path("vpasswd.cdb"), &n);
+
+	same = text != NULL && idx != NULL && strcmp(text, idx) == 0;
+	if (!same)
+		printf("#  vpasswd:\n%s#  cdb:\n%s", text ? text : "(none)\n", idx ? idx : "(none)\n");
+	free(text);
+	free(idx);
+	return same;
+}
+
+/* Any vpasswd.bak.* or cdb.tmp left behind? */
+static int temp_files_left(void)
+{
+	DIR *d = opendir(dom.dir);
+	struct dirent *de;
+	int found = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, "vpasswd.bak", 11) == 0 || strcmp(de->d_name, "cdb.tmp") == 0)
+			found++;
+	closedir(d);
+	return found;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp != NULL) {
+		fputs(text, fp);
+		fclose(fp);
+	}
+}
+
+/* A record like vauth_adduser() makes (dir under the domain). */
+static struct vqpasswd rec(const char *name, const char *crypted, const char *gecos,
+                           const char *quota)
+{
+	static char dirs[8][VP_PATH_MAX];
+	static int n;
+	struct vqpasswd pw;
+
+	n = (n + 1) % 8;
+	vp_fmt(dirs[n], sizeof dirs[n], "%s/%s", dom.dir, name);
+	memset(&pw, 0, sizeof pw);
+	pw.pw_name = (char *)name;
+	pw.pw_passwd = (char *)crypted;
+	pw.pw_uid = 1;
+	pw.pw_gid = 0;
+	pw.pw_gecos = (char *)gecos;
+	pw.pw_dir = dirs[n];
+	pw.pw_shell = (char *)quota;
+	pw.pw_clear_passwd = (char *)"";
+	return pw;
+}
+
+/* The vpasswd line rec() would give, with a newline. */
+static char *line_of(const char *name, const char *crypted, const char *gecos,
+                     const char *quota)
+{
+	static char buf[8][VP_PATH_MAX];
+	static int n;
+
+	n = (n + 1) % 8;
+#ifdef CLEAR_PASS
+	vp_fmt(buf[n], sizeof buf[n], "%s:%s:1:0:%s:%s/%s:%s:\n",
+	         name, crypted, gecos, dom.dir, name, quota);
+#else
+	vp_fmt(buf[n], sizeof buf[n], "%s:%s:1:0:%s:%s/%s:%s\n",
+	         name, crypted, gecos, dom.dir, name, quota);
+#endif
+	return buf[n];
+}
+
+/* ------------------------------------------------------------------ */
+/* The line format.                                                   */
+
+static void test_parse(void)
+{
+	struct vpw_entry e;
+	const char *l1 = "bob:$6$salt$hash:1:16:Bob Smith:/d/example.com/bob:5000S\n";
+	const char *l2 = "amy:xx:2:524287:Amy:/d/amy:NOQUOTA:s3cret";
+	const char *l3 = "tom:pw:1:0:Tom:/d/tom";
+
+	memset(&e, 0, sizeof e);
+	is_int(vpw_parse_line(&e, l1, strlen(l1)), 0, "parse: 7 fields");
+	is_str(e.pw.pw_name, "bob", "parse: name");
+	is_str(e.pw.pw_passwd, "$6$salt$hash", "parse: crypted");
+	is_int(e.pw.pw_uid, 1, "parse: pw_uid decimal");
+	is_int(e.pw.pw_gid, 16, "parse: pw_gid decimal");
+	is_int(e.pw.pw_flags, 16, "parse: pw_flags = pw_gid");
+	is_str(e.pw.pw_gecos, "Bob Smith", "parse: gecos");
+	is_str(e.pw.pw_dir, "/d/example.com/bob", "parse: dir");
+	is_str(e.pw.pw_shell, "5000S", "parse: quota (newline dropped)");
+	is_str(e.pw.pw_clear_passwd, "", "parse: no clear field -> \"\"");
+
+	is_int(vpw_parse_line(&e, l2, strlen(l2)), 0, "parse: 8 fields");
+	is_int(e.pw.pw_uid, 2, "parse: APOP marker");
+	is_int(e.pw.pw_gid, 524287, "parse: all flag bits");
+	is_str(e.pw.pw_shell, "NOQUOTA", "parse: quota before clear");
+	is_str(e.pw.pw_clear_passwd, "s3cret", "parse: clear field");
+
+	is_int(vpw_parse_line(&e, l3, strlen(l3)), 0, "parse: 5 colons is enough");
+	is_str(e.pw.pw_dir, "/d/tom", "parse: dir as last field");
+	ok(e.pw.pw_shell != NULL && e.pw.pw_shell[0] == '\0', "parse: missing quota -> \"\"");
+	ok(e.pw.pw_clear_passwd != NULL && e.pw.pw_clear_passwd[0] == '\0',
+	   "parse: missing clear -> \"\"");
+
+	is_int(vpw_parse_line(&e, "tom:pw:1:0:Tom", 14), VA_PARSE_ERROR, "parse: 4 colons is an error");
+	is_str(e.pw.pw_name, "tom", "parse: a bad line leaves the entry alone");
+	is_int(vpw_parse_line(&e, "", 0), VA_PARSE_ERROR, "parse: empty line is an error");
+	is_int(vpw_parse_line(&e, "a:b:c:d:e\0:f", 12), VA_PARSE_ERROR, "parse: NUL in the line");
+	is_int(vpw_parse_line(&e, "x::::::", 7), 0, "parse: all-empty fields");
+	is_int(e.pw.pw_uid, 0, "parse: empty uid -> 0");
+	vpw_entry_free(&e);
+	ok(e.buf == NULL && e.cap == 0, "vpw_entry_free clears the entry");
+}
+
+static void test_format(void)
+{
+	struct vqpasswd pw;
+	struct vpw_entry e;
+	size_t len;
+	char *line, *again;
+
+	memset(&pw, 0, sizeof pw);
+	pw.pw_name = "bob";
+	pw.pw_passwd = "$6$abc$def";
+	pw.pw_uid = 1;
+	pw.pw_gid = 4096;
+	pw.pw_gecos = "Bob: the: builder";
+	pw.pw_dir = "/home/vpopmail/domains/example.com/bob";
+	pw.pw_shell = "NOQUOTA";
+	pw.pw_clear_passwd = "Passw0rd";
+	line = vpw_format_line(&pw, &len);
+#ifdef CLEAR_PASS
+	is_str(line, "bob:$6$abc$def:1:4096:Bob the builder:/home/vpopmail/domains/example.com/bob:NOQUOTA:Passw0rd",
+	       "format: 8 fields, ':' dropped from gecos (CLEAR_PASS)");
+#else
+	is_str(line, "bob:$6$abc$def:1:4096:Bob the builder:/home/vpopmail/domains/example.com/bob:NOQUOTA",
+	       "format: 7 fields, ':' dropped from gecos (no CLEAR_PASS)");
+#endif
+	is_int(len, line ? strlen(line) : 0, "format: length reported");
+	ok(strcmp(pw.pw_gecos, "Bob: the: builder") == 0, "format: input gecos untouched");
+
+	/* Round trip. */
+	memset(&e, 0, sizeof e);
+	is_int(vpw_parse_line(&e, line, len), 0, "round trip: parse formatted line");
+	again = vpw_format_line(&e.pw, &len);
+	is_str(again, line, "round trip: format(parse(line)) == line");
+	is_int(e.pw.pw_gid, 4096, "round trip: flags");
+#ifdef CLEAR_PASS
+	is_str(e.pw.pw_clear_passwd, "Passw0rd", "round trip: clear kept");
+#else
+	is_str(e.pw.pw_clear_passwd, "", "round trip: clear not stored");
+#endif
+	free(line);
+	free(again);
+
+	/* NULL fields format as empty. */
+	memset(&pw, 0, sizeof pw);
+	pw.pw_name = "n";
+	line = vpw_format_line(&pw, NULL);
+#ifdef CLEAR_PASS
+	is_str(line, "n::0:0::::", "format: NULL fields are empty");
+#else
+	is_str(line, "n::0:0:::", "format: NULL fields are empty");
+#endif
+	free(line);
+
+	/* Deep copy, also of an entry onto itself. */
+	is_int(vpw_parse_line(&e, "sue:h:1:2:Sue:/d/sue:10S:c", 26), 0, "copy: source parsed");
+	is_int(vpw_entry_set(&e, &e.pw), 0, "copy: onto itself");
+	is_str(e.pw.pw_gecos, "Sue", "copy: gecos survives self-copy");
+	is_str(e.pw.pw_clear_passwd, "c", "copy: clear survives self-copy");
+	is_int(e.pw.pw_gid, 2, "copy: numbers copied");
+	vpw_entry_free(&e);
+}
+
+static void test_check(void)
+{
+	struct vqpasswd pw;
+
+	memset(&pw, 0, sizeof pw);
+	pw.pw_name = "bob";
+	pw.pw_passwd = "x";
+	pw.pw_gecos = "a:b";
+	pw.pw_dir = "/d/bob";
+	pw.pw_shell = "NOQUOTA";
+	is_int(vpw_check_record(&pw), 0, "check: ':' allowed in gecos");
+	pw.pw_name = "b:ob";
+	is_int(vpw_check_record(&pw), VA_BAD_CHAR, "check: ':' in name");
+	pw.pw_name = "bob";
+	pw.pw_gecos = "a\nb";
+	is_int(vpw_check_record(&pw), VA_BAD_CHAR, "check: newline in gecos");
+	pw.pw_gecos = "ok";
+	pw.pw_shell = "1:2";
+	is_int(vpw_check_record(&pw), VA_BAD_CHAR, "check: ':' in quota");
+	pw.pw_shell = "";
+	pw.pw_name = "";
+	is_int(vpw_check_record(&pw), VA_ILLEGAL_USERNAME, "check: empty name");
+}
+
+static void test_long_line(void)
+{
+	struct vpw_entry e;
+	size_t glen = 10240, len;
+	char *gecos = malloc(glen + 1), *line;
+	int i;
+
+	for (i = 0; i < (int)glen; i++)
+		gecos[i] = (char)('a' + i % 26);
+	gecos[glen] = '\0';
+	len = glen + 64;
+	line = malloc(len);
+	vp_fmt(line, len, "long:h:1:0:%s:/d/long:NOQUOTA\n", gecos);
+	memset(&e, 0, sizeof e);
+	is_int(vpw_parse_line(&e, line, strlen(line)), 0, "long line: 10 KB gecos parses");
+	is_int(strlen(e.pw.pw_gecos), glen, "long line: gecos length intact");
+	ok(strcmp(e.pw.pw_gecos, gecos) == 0, "long line: gecos bytes intact");
+	is_str(e.pw.pw_dir, "/d/long", "long line: field after it intact");
+	is_str(e.pw.pw_shell, "NOQUOTA", "long line: last field intact");
+	vpw_entry_free(&e);
+	free(line);
+	free(gecos);
+}
+
+static void test_vgetent(void)
+{
+	static char text[] =
+		"a1:x:1:0:A:/d/a1:NOQUOTA\n"
+		"broken line\n"
+		"b2:y:2:8:B:/d/b2:NOQUOTA:clear\n";
+	FILE *fp = fmemopen(text, strlen(text), "r");
+	struct vqpasswd *pw;
+
+	pw = vgetent(fp);
+	is_str(pw ? pw->pw_name : NULL, "a1", "vgetent: first line");
+	pw = vgetent(fp);
+	is_str(pw ? pw->pw_name : NULL, "b2", "vgetent: bad line skipped");
+	is_int(pw ? (long)pw->pw_gid : -1, 8, "vgetent: gid");
+	ok(vgetent(fp) == NULL, "vgetent: NULL at end");
+	fclose(fp);
+}
+
+static void test_vcheck_vqpw(void)
+{
+	struct vqpasswd pw;
+	char gecos[80];
+
+	memset(&pw, 0, sizeof pw);
+	pw.pw_name = "bob";
+	pw.pw_passwd = "$6$x$y";
+	pw.pw_gecos = "B:ob";
+	pw.pw_dir = "/d/bob";
+	pw.pw_shell = "NOQUOTA";
+	pw.pw_clear_passwd = "";
+	is_int(vcheck_vqpw(&pw, "example.com"), 0, "vcheck_vqpw: valid record");
+	pw.pw_passwd = "a:b";
+	is_int(vcheck_vqpw(&pw, "example.com"), VA_BAD_CHAR, "vcheck_vqpw: ':' in hash");
+	pw.pw_passwd = "$6$x$y";
+	pw.pw_dir = "/d/b\tob";
+	is_int(vcheck_vqpw(&pw, "example.com"), VA_BAD_CHAR, "vcheck_vqpw: control char in dir");
+	pw.pw_dir = "/d/bob";
+	memset(gecos, 'g', 65);
+	gecos[65] = '\0';
+	pw.pw_gecos = gecos;
+	is_int(vcheck_vqpw(&pw, "example.com"), VA_GECOS_TOO_LONG, "vcheck_vqpw: 65-char gecos");
+	pw.pw_gecos = "ok";
+	pw.pw_shell = "123456789012345678901";
+	is_int(vcheck_vqpw(&pw, "example.com"), VA_QUOTA_TOO_LONG, "vcheck_vqpw: 21-char quota");
+	pw.pw_shell = "NOQUOTA";
+#ifdef USERS_BIG_DIR
+	pw.pw_name = "b";
+	is_int(vcheck_vqpw(&pw, "example.com"), VA_ILLEGAL_USERNAME, "vcheck_vqpw: 1-char name");
+	pw.pw_name = "bob";
+#endif
+	pw.pw_gecos = NULL;
+	is_int(vcheck_vqpw(&pw, "example.com"), VA_NULL_POINTER, "vcheck_vqpw: NULL field");
+}
+
+/* ------------------------------------------------------------------ */
+/* The backend.                                                       */
+
+static void test_add_sorted(void)
+{
+	const char *order[] = { "mike", "alice", "zed", "bob" };
+	char want[4 * VP_PATH_MAX], *got;
+	struct vqpasswd pw;
+	size_t i;
+
+	for (i = 0; i < 4; i++) {
+		pw = rec(order[i], "h", order[i], "NOQUOTA");
+		is_int(be->adduser(&dom, &pw), 0, "adduser %s", order[i]);
+	}
+	vp_fmt(want, sizeof want, "%s%s%s%s",
+	         line_of("alice", "h", "alice", "NOQUOTA"), line_of("bob", "h", "bob", "NOQUOTA"),
+	         line_of("mike", "h", "mike", "NOQUOTA"), line_of("zed", "h", "zed", "NOQUOTA"));
+	got = slurp(dom_path("vpasswd"));
+	is_str(got, want, "vpasswd sorted by name, byte for byte");
+	free(got);
+	is_int(file_mode(dom_path("vpasswd")), 0600, "vpasswd mode 0600 after add");
+	is_int(file_mode(dom_path("vpasswd.cdb")), 0600, "vpasswd.cdb mode 0600");
+	is_int(file_mode(dom_path(".vpasswd.lock")), 0600, ".vpasswd.lock mode 0600");
+	ok(index_matches_text(), "vpasswd.cdb holds exactly the vpasswd lines");
+	is_int(temp_files_left(), 0, "no temp files left");
+
+	/* Duplicate: refused, nothing changes. */
+	got = slurp(dom_path("vpasswd"));
+	pw = rec("bob", "other", "Other", "NOQUOTA");
+	is_int(be->adduser(&dom, &pw), VA_USERNAME_EXISTS, "adduser of an existing name refused");
+	{
+		char *after = slurp(dom_path("vpasswd"));
+
+		is_str(after, got, "vpasswd unchanged after refused add");
+		free(after);
+	}
+	free(got);
+	ok(index_matches_text(), "index unchanged after refused add");
+	is_int(temp_files_left(), 0, "refused add leaves no temp files");
+
+	pw = rec("vpasswd", "h", "x", "NOQUOTA");
+	is_int(be->adduser(&dom, &pw), VA_ILLEGAL_USERNAME, "the name vpasswd is refused");
+	pw = rec("new", "h", "bad\ngecos", "NOQUOTA");
+	is_int(be->adduser(&dom, &pw), VA_BAD_CHAR, "newline in a field refused");
+
+	/* ':' in the gecos is dropped. */
+	pw = rec("carl", "h", "Carl: C", "NOQUOTA");
+	is_int(be->adduser(&dom, &pw), 0, "adduser carl (':' in gecos)");
+	got = slurp(dom_path("vpasswd"));
+	ok(got != NULL && strstr(got, line_of("bob", "h", "bob", "NOQUOTA")) != NULL &&
+	   strstr(got, line_of("carl", "h", "Carl C", "NOQUOTA")) ==
+	   strstr(got, line_of("bob", "h", "bob", "NOQUOTA")) + strlen(line_of("bob", "h", "bob", "NOQUOTA")),
+	   "carl inserted right after bob, gecos without ':'");
+	free(got);
+}
+
+static void test_getpw(void)
+{
+	struct vpw_entry e;
+	char dir[VP_PATH_MAX];
+
+	memset(&e, 0, sizeof e);
+	is_int(be->getpw(&dom, "alice", &e), 0, "getpw alice");
+	vp_fmt(dir, sizeof dir, "%s/alice", dom.dir);
+	is_str(e.pw.pw_name, "alice", "getpw: name");
+	is_str(e.pw.pw_passwd, "h", "getpw: crypted");
+	is_int(e.pw.pw_uid, 1, "getpw: pw_uid");
+	is_str(e.pw.pw_dir, dir, "getpw: dir");
+	is_str(e.pw.pw_shell, "NOQUOTA", "getpw: quota");
+	is_int(e.pw.pw_flags, e.pw.pw_gid, "getpw: pw_flags = pw_gid");
+	is_int(be->getpw(&dom, "nobody", &e), VA_USER_DOES_NOT_EXIST, "getpw of a missing user");
+	is_int(be->getpw(&dom, "alic", &e), VA_USER_DOES_NOT_EXIST, "getpw of a prefix of a user");
+	if (geteuid() != 0) {
+		struct vdomain other = dom;
+
+		other.uid = geteuid() + 1;
+		is_int(be->getpw(&other, "alice", &e), VA_USER_DOES_NOT_EXIST,
+		       "getpw refused to a uid other than root and the domain's");
+	} else {
+		ok(1, "getpw uid check # SKIP running as root");
+	}
+	vpw_entry_free(&e);
+}
+
+static void test_setpw_del(void)
+{
+	struct vqpasswd pw;
+	struct vpw_entry e;
+	char *before, *after;
+	mode_t old;
+
+	old = umask(022);
+	pw = rec("bob", "newhash", "Bob B", "5000000S");
+	pw.pw_gid = NO_POP | NO_IMAP;
+	is_int(be->setpw(&dom, &pw), 0, "setpw bob");
+	after = slurp(dom_path("vpasswd"));
+	{
+		char want[VP_PATH_MAX];
+
+#ifdef CLEAR_PASS
+		vp_fmt(want, sizeof want, "bob:newhash:1:10:Bob B:%s/bob:5000000S:\n", dom.dir);
+#else
+		vp_fmt(want, sizeof want, "bob:newhash:1:10:Bob B:%s/bob:5000000S\n", dom.dir);
+#endif
+		ok(after != NULL && strstr(after, want) != NULL, "setpw: line replaced in place");
+		ok(after != NULL && strstr(after, "bob:h:") == NULL, "setpw: old line gone");
+	}
+	free(after);
+	is_int(file_mode(dom_path("vpasswd")), 0644, "setpw: vpasswd mode 0666 & ~umask");
+	is_int(umask(old), 022, "setpw: umask left as it was");
+	ok(index_matches_text(), "setpw: index rebuilt");
+	memset(&e, 0, sizeof e);
+	is_int(be->getpw(&dom, "bob", &e), 0, "getpw bob after setpw");
+	is_int(e.pw.pw_gid, 10, "getpw: new flags");
+	is_str(e.pw.pw_shell, "5000000S", "getpw: new quota");
+
+	before = slurp(dom_path("vpasswd"));
+	pw = rec("ghost", "x", "x", "NOQUOTA");
+	is_int(be->setpw(&dom, &pw), VA_USER_DOES_NOT_EXIST, "setpw of a missing user");
+	after = slurp(dom_path("vpasswd"));
+	is_str(after, before, "setpw of a missing user changes nothing");
+	free(after);
+
+	is_int(be->deluser(&dom, "ghost"), VA_USER_DOES_NOT_EXIST, "deluser of a missing user");
+	is_int(be->deluser(&dom, "mike"), 0, "deluser mike");
+	after = slurp(dom_path("vpasswd"));
+	ok(after != NULL && strstr(after, "mike:") == NULL, "deluser: line gone");
+	ok(after != NULL && strlen(after) == strlen(before) - strlen(line_of("mike", "h", "mike", "NOQUOTA")),
+	   "deluser: only that line removed");
+	free(after);
+	free(before);
+	is_int(file_mode(dom_path("vpasswd")), 0600, "deluser: vpasswd mode 0600");
+	ok(index_matches_text(), "deluser: index rebuilt");
+	is_int(be->getpw(&dom, "mike", &e), VA_USER_DOES_NOT_EXIST, "getpw after deluser");
+	is_int(temp_files_left(), 0, "no temp files left");
+	vpw_entry_free(&e);
+}
+
+static void test_iterate(void)
+{
+	char gecos[2001], *text;
+	struct vqpasswd pw;
+	struct vpw_entry e;
+	char names[512] = "";
+	void *it;
+	int rc, n = 0, longok = 0;
+
+	memset(gecos, 'G', 2000);
+	gecos[2000] = '\0';
+	pw = rec("dave", "h", gecos, "NOQUOTA");
+	is_int(be->adduser(&dom, &pw), 0, "adduser with a 2,000-byte line");
+	ok(index_matches_text(), "index holds the long line");
+
+	/* A hand-edited junk line in the middle is skipped, not the end. */
+	text = slurp(dom_path("vpasswd"));
+	{
+		char *p = strstr(text, "carl:"), *junk;
+		size_t head = (size_t)(p - text);
+
+		junk = malloc(strlen(text) + 32);
+		memcpy(junk, text, head);
+		strcpy(junk + head, "no colons here\n");
+		strcat(junk, p);
+		write_file(dom_path("vpasswd"), junk);
+		free(junk);
+	}
+	free(text);
+
+	memset(&e, 0, sizeof e);
+	it = be->iter_open(&dom);
+	ok(it != NULL, "iter_open");
+	while ((rc = be->iter_next(it, &e)) == 1) {
+		strcat(names, e.pw.pw_name);
+		strcat(names, " ");
+		if (strcmp(e.pw.pw_name, "dave") == 0)
+			longok = strcmp(e.pw.pw_gecos, gecos) == 0;
+		n++;
+	}
+	be->iter_close(it);
+	is_int(rc, 0, "iterator ends with 0");
+	is_str(names, "alice bob carl dave zed ", "iterator: every user in file order");
+	ok(longok, "iterator: long line intact");
+
+	is_int(be->getpw(&dom, "dave", &e), 0, "getpw of the long line");
+	ok(e.pw.pw_gecos != NULL && strcmp(e.pw.pw_gecos, gecos) == 0, "getpw: long gecos intact");
+	vpw_entry_free(&e);
+
+	/* The junk line stays in vpasswd; the index skips it. */
+	is_int(be->reindex(&dom), 0, "reindex");
+}
+
+static void test_missing_index(void)
+{
+	struct vpw_entry e;
+	struct vdomain empty = dom;
+	char *idx;
+	int n;
+
+	memset(&e, 0, sizeof e);
+	unlink(dom_path("vpasswd.cdb"));
+	is_int(be->getpw(&dom, "alice", &e), 0, "getpw with vpasswd.cdb missing");
+	is_int(file_mode(dom_path("vpasswd.cdb")), 0600, "vpasswd.cdb rebuilt, mode 0600");
+	/* The junk line is kept in vpasswd but is no record. */
+	idx = cdb_dump(dom_path("vpasswd.cdb"), &n);
+	is_int(n, 5, "rebuilt index has the 5 records");
+	free(idx);
+
+	vp_fmt(empty.dir, sizeof empty.dir, "%s/domains/empty.org", sandbox);
+	mkdir(empty.dir, 0700);
+	is_int(be->getpw(&empty, "alice", &e), VA_USER_DOES_NOT_EXIST, "getpw with no vpasswd at all");
+	{
+		char p[VP_PATH_MAX];
+
+		vp_fmt(p, sizeof p, "%s/vpasswd.cdb", empty.dir);
+		ok(access(p, F_OK) != 0, "no index made for a domain without vpasswd");
+	}
+	is_int(be->deluser(&empty, "alice"), VA_USER_DOES_NOT_EXIST, "deluser with no vpasswd");
+	is_int(be->reindex(&empty), 0, "reindex with no vpasswd");
+	idx = cdb_dump(dom_path("../empty.org/vpasswd.cdb"), &n);
+	ok(idx != NULL && n == 0, "reindex with no vpasswd gives an empty index");
+	free(idx);
+
+	vp_fmt(empty.dir, sizeof empty.dir, "%s/domains/none.org", sandbox);
+	is_int(be->reindex(&empty), VA_BAD_DIR, "reindex of a missing domain dir");
+	vpw_entry_free(&e);
+}
+
+static void test_nomakeindex(void)
+{
+	struct vqpasswd pw;
+	struct vpw_entry e;
+	char *text;
+
+	memset(&e, 0, sizeof e);
+	NoMakeIndex = 1;
+	pw = rec("alice", "h", "Alice Changed", "NOQUOTA");
+	is_int(be->setpw(&dom, &pw), 0, "setpw with NoMakeIndex");
+	NoMakeIndex = 0;
+	text = slurp(dom_path("vpasswd"));
+	ok(text != NULL && strstr(text, ":Alice Changed:") != NULL, "NoMakeIndex: vpasswd rewritten");
+	free(text);
+	is_int(be->getpw(&dom, "alice", &e), 0, "getpw alice");
+	is_str(e.pw.pw_gecos, "alice", "NoMakeIndex: index left stale");
+	is_int(be->reindex(&dom), 0, "reindex");
+	is_int(be->getpw(&dom, "alice", &e), 0, "getpw alice after reindex");
+	is_str(e.pw.pw_gecos, "Alice Changed", "reindex picks the change up");
+	vpw_entry_free(&e);
+}
+
+static void test_duplicates(void)
+{
+	struct vdomain d2 = dom;
+	char p[VP_PATH_MAX], *idx;
+	int n;
+
+	vp_fmt(d2.dir, sizeof d2.dir, "%s/domains/dup.org", sandbox);
+	mkdir(d2.dir, 0700);
+	vp_fmt(p, sizeof p, "%s/vpasswd", d2.dir);
+	write_file(p, "dup:a:1:0:first:/d/dup:NOQUOTA\ndup:b:1:0:second:/d/dup:NOQUOTA\nz:c:1:0:z:/d/z:NOQUOTA");
+	is_int(be->reindex(&d2), 0, "reindex of a file with a name twice");
+	vp_fmt(p, sizeof p, "%s/vpasswd.cdb", d2.dir);
+	idx = cdb_dump(p, &n);
+	is_str(idx, "dup:a:1:0:first:/d/dup:NOQUOTA\nz:c:1:0:z:/d/z:NOQUOTA\n",
+	       "only the first of a duplicated name is indexed");
+	free(idx);
+	is_int(be->deluser(&d2, "dup"), 0, "deluser removes every line of the name");
+	vp_fmt(p, sizeof p, "%s/vpasswd", d2.dir);
+	idx = slurp(p);
+	is_str(idx, "z:c:1:0:z:/d/z:NOQUOTA\n", "both dup lines gone, last line gets its newline");
+	free(idx);
+}
+
+static void test_lastauth(void)
+{
+	struct vpw_entry e;
+	char path[VP_PATH_MAX], ip[64], *got;
+	time_t when = 0;
+
+	memset(&e, 0, sizeof e);
+	is_int(be->getpw(&dom, "bob", &e), 0, "getpw bob");
+	mkdir(e.pw.pw_dir, 0700);
+	vp_fmt(path, sizeof path, "%s/lastauth", e.pw.pw_dir);
+#ifdef ENABLE_AUTH_LOGGING
+	is_int(be->get_lastauth(&dom, &e.pw, &when, ip, sizeof ip), VA_NO_AUTH_CONNECTION,
+	       "get_lastauth without a record");
+	is_int(when, 0, "no record: time 0");
+	is_int(be->set_lastauth(&dom, &e.pw, "192.0.2.7", 1000000000), 0, "set_lastauth");
+	got = slurp(path);
+	is_str(got, "192.0.2.7", "lastauth holds the IP, no newline");
+	free(got);
+	is_int(file_mode(path), 0600, "lastauth mode 0600");
+	is_int(be->get_lastauth(&dom, &e.pw, &when, ip, sizeof ip), 0, "get_lastauth");
+	is_int(when, 1000000000, "lastauth time = mtime = when");
+	is_str(ip, "192.0.2.7", "lastauth ip");
+#else
+	is_int(be->set_lastauth(&dom, &e.pw, "192.0.2.7", 1000000000), 0, "set_lastauth is a no-op");
+	ok(access(path, F_OK) != 0, "no lastauth file without auth logging");
+	(void)got;
+	be->get_lastauth(&dom, &e.pw, &when, ip, sizeof ip);
+	is_int(when, 0, "get_lastauth gives time 0");
+#endif
+	vpw_entry_free(&e);
+}
+
+/* As root, the files go to the domain's owner. */
+static void test_owner(void)
+{
+	struct vdomain d2 = dom;
+	struct vqpasswd pw;
+	const char *names[] = { "vpasswd", "vpasswd.cdb", ".vpasswd.lock" };
+	char p[VP_PATH_MAX];
+	struct stat st;
+	size_t i;
+
+	if (geteuid() != 0) {
+		ok(1, "files chowned to the domain # SKIP not root");
+		return;
+	}
+	vp_fmt(d2.dir, sizeof d2.dir, "%s/domains/owned.org", sandbox);
+	mkdir(d2.dir, 0700);
+	d2.uid = 65534;
+	d2.gid = 65533;
+	pw = rec("olga", "h", "Olga", "NOQUOTA");
+	is_int(be->adduser(&d2, &pw), 0, "adduser in a domain owned by 65534");
+	for (i = 0; i < 3; i++) {
+		vp_fmt(p, sizeof p, "%s/%s", d2.dir, names[i]);
+		ok(stat(p, &st) == 0 && st.st_uid == 65534 && st.st_gid == 65533,
+		   "%s owned by the domain's uid:gid", names[i]);
+	}
+}
+
+/* Not a pass/fail test (machines differ): report the cost of one add. */
+static void report_speed(void)
+{
+	struct vdomain big = dom;
+	struct vqpasswd pw;
+	struct timeval t0, t1;
+	char name[32], dir[VP_PATH_MAX], p[VP_PATH_MAX];
+	FILE *fp;
+	int i;
+
+	vp_fmt(big.dir, sizeof big.dir, "%s/domains/big.org", sandbox);
+	mkdir(big.dir, 0700);
+	vp_fmt(p, sizeof p, "%s/vpasswd", big.dir);
+	fp = fopen(p, "w");
+	for (i = 0; i < 5000; i++)
+		fprintf(fp, "u%05d:$6$saltsalt$%086d:1:0:u%05d:%s/u%05d:NOQUOTA\n",
+		        i, i, i, big.dir, i);
+	fclose(fp);
+	is_int(be->reindex(&big), 0, "reindex of 5,000 users");
+	vp_fmt(name, sizeof name, "u02500x");
+	vp_fmt(dir, sizeof dir, "%s/%s", big.dir, name);
+	memset(&pw, 0, sizeof pw);
+	pw.pw_name = name;
+	pw.pw_passwd = "h";
+	pw.pw_uid = 1;
+	pw.pw_gecos = name;
+	pw.pw_dir = dir;
+	pw.pw_shell = "NOQUOTA";
+	gettimeofday(&t0, NULL);
+	i = be->adduser(&big, &pw);
+	gettimeofday(&t1, NULL);
+	is_int(i, 0, "add into a 5,000-user domain");
+	printf("# one add into 5,000 users: %.2f ms\n",
+	       (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_usec - t0.tv_usec) / 1e3);
+}
+
+int main(void)
+{
+	char *tmp = getenv("TMPDIR");
+
+	vp_fmt(sandbox, sizeof sandbox, "%s/unit_vpwline.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(sandbox) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	setenv("VPOPMAIL_HOME", sandbox, 1);
+	setenv("VPOPMAIL_QMAILDIR", sandbox, 1);
+
+	memset(&dom, 0, sizeof dom);
+	strcpy(dom.name, "example.com");
+	strcpy(dom.real, "example.com");
+	vp_fmt(dom.dir, sizeof dom.dir, "%s/domains/example.com", sandbox);
+	dom.uid = geteuid();
+	dom.gid = getegid();
+	{
+		char p[VP_PATH_MAX];
+
+		vp_fmt(p, sizeof p, "%s/domains", sandbox);
+		mkdir(p, 0700);
+		mkdir(dom.dir, 0700);
+	}
+	be = vauth_backend_get();
+
+	test_parse();
+	test_format();
+	test_check();
+	test_long_line();
+	test_vgetent();
+	test_vcheck_vqpw();
+
+	is_str(be->name, "cdb", "backend name");
+	test_add_sorted();
+	test_getpw();
+	test_setpw_del();
+	test_iterate();
+	test_missing_index();
+	test_nomakeindex();
+	test_duplicates();
+	test_lastauth();
+	test_owner();
+	report_speed();
+
+	vp_rmtree(sandbox);
+	return done_testing();
+}
