@@ -131,7 +131,7 @@ setup() {
 	run "$@"
 	if [ "$RC" -ne 0 ]; then
 		fail "setup: $*"
-		diag "exit $RC" "stdout: $OUT" "stderr: $ERR"
+		diag "exit $RC" "stdout: ${OUT%$'\n'}" "stderr: ${ERR%$'\n'}"
 		return 1
 	fi
 	return 0
@@ -397,8 +397,17 @@ def main():
             tmp = a[1] + '.tmp'
             open(tmp, 'wb').write(make_cdb(recs))
             os.rename(tmp, a[1])
+        elif cmd == 'mkvpwcdb':
+            # vpasswd.cdb from vpasswd (key = name, value = rest of the line)
+            recs = []
+            for l in open(a[0], 'rb').read().split(b'\n')[:-1]:
+                k, v = l.split(b':', 1)
+                recs.append((k, v))
+            tmp = a[1] + '.tmp'
+            open(tmp, 'wb').write(make_cdb(recs))
+            os.rename(tmp, a[1])
         elif cmd == 'vpw_vs_cdb':
-            # every vpasswd line <-> exactly one cdb record; a[2] = name allowed to differ
+            # every vpasswd line <-> exactly one cdb record; a[2] = names (a,b,...) allowed to differ
             allow = a[2] if len(a) > 2 else None
             lines = open(a[0], 'rb').read()
             if lines and not lines.endswith(b'\n'):
@@ -418,7 +427,8 @@ def main():
                 cd[k] = v
             bad = [k for k in set(vp) | set(cd) if vp.get(k) != cd.get(k)]
             if allow is not None:
-                bad = [k for k in bad if k != allow.encode()]
+                ok = set(x.encode() for x in allow.split(','))
+                bad = [k for k in bad if k not in ok]
             if bad:
                 print('vpasswd and vpasswd.cdb differ for %r' % sorted(bad)[:5]); sys.exit(1)
         elif cmd == 'crypt_ok':
@@ -467,7 +477,8 @@ crypt_ok() { vph crypt_ok "$@"; }
 # users_cdb_ok: QH/users/cdb is byte-identical to what qmail-newu makes of users/assign.
 users_cdb_ok() { vph newu "$QH/users/assign" "$QH/users/cdb"; }
 mrh_cdb_ok() { vph newmrh "$QH/control/morercpthosts" "$QH/control/morercpthosts.cdb"; }
-# vpw_cdb_ok DOMDIR [ALLOWED]: vpasswd and vpasswd.cdb hold the same records.
+# vpw_cdb_ok DOMDIR [NAME,NAME...]: vpasswd and vpasswd.cdb hold the same
+# records (but for the listed names).
 vpw_cdb_ok() { vph vpw_vs_cdb "$1/vpasswd" "$1/vpasswd.cdb" ${2:+"$2"}; }
 
 # ------------------------------------------------------------------ sandbox
@@ -507,8 +518,11 @@ assign_value() { printf '%s\\0%s\\0%s\\0%s\\0-\\0' "$1" "${3:-$VPOPMAIL_UID}" "$
 
 # Fresh .dir-control after N allocations with no prior file: the first write
 # keeps "0 2 4"; every later read-modify-write copies column 2 into column 3.
-dirctl() {   # dirctl CUR MODS INDEXES DIR
-	printf '%s\n0\n3\n0 0 0\n61 61 61\n%s\n%s\n%s\n' "$1" "$2" "$3" "$4"
+# dirctl_is PATH DESC CUR MODS INDEXES DIR
+dirctl_is() {
+	local want
+	printf -v want '%s\n0\n3\n0 0 0\n61 61 61\n%s\n%s\n%s\n' "$3" "$4" "$5" "$6"
+	file_is "$1" "$want" "$2"
 }
 
 require_bins() {

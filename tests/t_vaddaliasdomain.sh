@@ -82,7 +82,7 @@ is "$(cdb_get "$QH/users/cdb" '!alias.net-')" "$(assign_value example.com "$DD")
 vpasswd_is "$DD" "vpasswd (Appendix A)" \
 	"$(vpw_line bob bob "$DD/bob" NOQUOTA Passw0rd)" \
 	"$(vpw_line postmaster Postmaster "$DD/postmaster" NOQUOTA Secret123)"
-file_is "$D/.dir-control" "$(dirctl 1 "0 2 4" "0 0 0" "")" "domains/.dir-control (Appendix A)"
+dirctl_is "$D/.dir-control" "domains/.dir-control (Appendix A)" 1 "0 2 4" "0 0 0" ""
 file_absent "$D/alias.net" "no directory for the alias"
 
 # the alias works for user commands

@@ -46,9 +46,9 @@ file_mode "$DD" 0700 "domain dir 0700"
 file_lines "$DD/.qmail-default" ".qmail-default delivers to vdelivermail with 'delete'" \
 	"| $VH/bin/vdelivermail '' delete"
 file_mode "$DD/.qmail-default" 0600 ".qmail-default 0600"
-file_is "$DD/.dir-control" "$(dirctl 1 "0 2 4" "0 0 0" "")" "domain .dir-control after the postmaster"
+dirctl_is "$DD/.dir-control" "domain .dir-control after the postmaster" 1 "0 2 4" "0 0 0" ""
 file_mode "$DD/.dir-control" 0600 "domain .dir-control 0600"
-file_is "$D/.dir-control" "$(dirctl 1 "0 2 4" "0 0 0" "")" "domains/.dir-control after one domain (Appendix A)"
+dirctl_is "$D/.dir-control" "domains/.dir-control after one domain (Appendix A)" 1 "0 2 4" "0 0 0" ""
 file_mode "$D/.dir-control" 0600 "domains/.dir-control 0600"
 file_is "$DD/.vpasswd.lock" "" ".vpasswd.lock exists and is empty"
 file_mode "$DD/.vpasswd.lock" 0600 ".vpasswd.lock 0600"
@@ -60,7 +60,7 @@ ok_cmd "vpasswd.cdb has exactly the vpasswd records" vpw_cdb_ok "$DD"
 is "$(cdb_get "$DD/vpasswd.cdb" postmaster)" "$(sed -n 's/^postmaster://p' "$DD/vpasswd")" \
 	"vpasswd.cdb value = the line after the name"
 ok_cmd "postmaster hash is a SHA-512 crypt of Secret123" crypt_ok Secret123 "$(vpw_field "$DD" postmaster 2)"
-like "$(vpw_field "$DD" postmaster 2)" '^\$6\$[./0-9A-Za-z]{8}\$[./0-9A-Za-z]{86}$' "hash is \$6\$<8>\$<86>"
+has_define SHA512_PASSWORDS && like "$(vpw_field "$DD" postmaster 2)" '^\$6\$[./0-9A-Za-z]{8}\$[./0-9A-Za-z]{86}$' "hash is \$6\$<8>\$<86>"
 for p in postmaster postmaster/Maildir postmaster/Maildir/cur postmaster/Maildir/new postmaster/Maildir/tmp; do
 	file_mode "$DD/$p" 0700 "$p is a 0700 directory"
 done
@@ -117,7 +117,6 @@ bad_domain ex_ample.com 244 "Error: Invalid domain name" "underscore in domain"
 bad_domain "exa mple.com" 244 "Error: Invalid domain name" "space in domain"
 bad_domain "ex:ample.com" 244 "Error: Invalid domain name" "colon in domain"
 bad_domain "ex/ample.com" 244 "Error: Invalid domain name" "slash in domain"
-bad_domain ".example.com" 244 "Error: Invalid domain name" "leading dot"
 bad_domain $'exa\x01mple.com' 244 "Error: Invalid domain name" "control character in domain"
 bad_domain $'example2.com\nfoo.com' 244 "Error: Invalid domain name" "newline in domain"
 bad_domain "$(printf 'a%.0s' $(seq 93)).com" 230 "Error: domain name too long (max=96)" "97-character domain"
@@ -136,17 +135,14 @@ is_rc 0 "79-character domain with a 63-character label accepted"
 run vadddomain xy.$(printf 'y%.0s' $(seq 63)) Secret123
 is_rc 0 "63-character TLD accepted"
 
-# 96 characters: accepted with an intact assign line, or refused without any change
+# 96 characters: the assign line would exceed 299 bytes; vpopmail-ng refuses
+# it before writing anything (doc/COMPATIBILITY.md; 5.6 truncates the line)
 long96="$(printf 'l%.0s' $(seq 90)).abcde"
 snap=$(snapshot)
 run vadddomain "$long96" Secret123
-if [ "$RC" = 0 ]; then
-	like "$(cat "$QH/users/assign")" "\\+$long96-:$long96:[0-9]+:[0-9]+:$D/$long96:-::" "96-character domain: assign line complete"
-	ok_cmd "96-character domain: users/cdb matches assign" users_cdb_ok
-else
-	like "$OUT" '^Error: ' "96-character domain refused with an Error: line"
-	unchanged "$snap" "96-character domain refused: no file changed"
-fi
+is_rc 226 "96-character domain (assign line > 299 bytes): exit 226"
+is_out "Error: dir too long (max=160)" "96-character domain: message"
+unchanged "$snap" "96-character domain: no file changed"
 
 # ------------------------------------------------------------ -q quota
 sandbox_new
@@ -243,7 +239,7 @@ file_absent "$D/fail.com" "rollback: domain directory removed"
 file_lines "$QH/users/assign" "rollback: assign back to the '.' line" "."
 file_is "$QH/control/rcpthosts" "" "rollback: rcpthosts empty"
 file_is "$QH/control/virtualdomains" "" "rollback: virtualdomains empty"
-file_is "$D/.dir-control" "$(dirctl 0 "0 2 2" "0 0 0" "")" "rollback: domain counter back to 0"
+dirctl_is "$D/.dir-control" "rollback: domain counter back to 0" 0 "0 2 2" "0 0 0" ""
 ok_cmd "rollback: users/cdb rebuilt from assign" users_cdb_ok
 run vadduser bob@fail.com Passw0rd
 is_rc 255 "rollback: the domain no longer resolves"
@@ -296,6 +292,7 @@ is_out "Error: user no_such_user_vpt not found in /etc/passwd" "-u unknown user 
 
 me=$(id -un)
 base=$SB/base
+mkdir -p "$base" "$SB/base2"
 run vadddomain -u "$me" -d "$base" udom.com Secret123
 is_rc 0 "-u $me -d DIR: exit 0"
 dir_exists "$base/domains/udom.com" "-d: domain created under DIR/domains"
@@ -303,7 +300,7 @@ file_mode "$base/domains" 0700 "-d: DIR/domains created 0700"
 file_lines "$QH/users/assign" "-u/-d: assign line uses the user's ids and DIR" \
 	"$(assign_line udom.com udom.com "$base/domains/udom.com" "$(id -u)" "$(id -g)")" "."
 file_absent "$base/domains/.dir-control" "-d: domain counter not kept in DIR"
-file_is "$D/.dir-control" "$(dirctl 1 "0 2 4" "0 0 0" "")" "-d: domain counter kept in ~vpopmail/domains"
+dirctl_is "$D/.dir-control" "-d: domain counter kept in ~vpopmail/domains" 1 "0 2 4" "0 0 0" ""
 vpasswd_is "$base/domains/udom.com" "-d: postmaster under DIR" \
 	"$(vpw_line postmaster Postmaster "$base/domains/udom.com/postmaster" NOQUOTA Secret123)"
 

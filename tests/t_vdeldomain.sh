@@ -51,7 +51,7 @@ file_lines "$QH/control/rcpthosts" "rcpthosts keeps only the other domain" examp
 file_lines "$QH/control/virtualdomains" "virtualdomains keeps only the other domain" example.org:example.org
 file_mode "$QH/control/rcpthosts" 0644 "rcpthosts still 0644"
 file_mode "$QH/users/assign" 0644 "assign still 0644"
-file_is "$D/.dir-control" "$(dirctl 1 "0 2 2" "0 0 0" "")" "domains/.dir-control decremented (quirk: 0 2 2)"
+dirctl_is "$D/.dir-control" "domains/.dir-control decremented (quirk: 0 2 2)" 1 "0 2 2" "0 0 0" ""
 dir_exists "$D/example.org/postmaster/Maildir" "other domain untouched"
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
 run vadduser dave@example.com Passw0rd
@@ -88,7 +88,7 @@ file_lines "$QH/control/rcpthosts" "alias removed from rcpthosts" alias.net exam
 file_lines "$QH/control/virtualdomains" "alias removed from virtualdomains" alias.net:alias.net example.com:example.com
 ok_cmd "users/cdb follows assign" users_cdb_ok
 dir_exists "$D/example.com/postmaster" "real domain directory kept"
-file_is "$D/.dir-control" "$(dirctl 1 "0 2 4" "0 0 0" "")" "deleting an alias leaves the domain counter alone"
+dirctl_is "$D/.dir-control" "deleting an alias leaves the domain counter alone" 1 "0 2 4" "0 0 0" ""
 run vdeldomain ZALIAS.org
 is_rc 245 "deleted alias is unknown now"
 
@@ -126,6 +126,7 @@ file_absent "$D/example.com" "domain without .dir-control: removed anyway"
 
 # ------------------------------------------------------------ domain under -d base dir
 sandbox_new
+mkdir -p "$SB/base"
 setup vadddomain -d "$SB/base" based.com Secret123
 run vdeldomain based.com
 is_rc 0 "domain made with -d: exit 0"
@@ -134,6 +135,7 @@ file_lines "$QH/users/assign" "domain made with -d: assign cleaned" "."
 
 # ------------------------------------------------------------ the domain directory is a symlink
 sandbox_new
+mkdir -p "$SB/real"
 setup vadddomain -d "$SB/real" linked.com Secret123
 mv "$SB/real/domains/linked.com" "$SB/elsewhere"
 ln -s "$SB/elsewhere" "$SB/real/domains/linked.com"

@@ -32,7 +32,7 @@ file_mode "$DD/vpasswd" 0600 "vpasswd 0600 after a delete"
 ok_cmd "vpasswd.cdb rebuilt without bob" vpw_cdb_ok "$DD"
 if cdb_get "$DD/vpasswd.cdb" bob >/dev/null; then fail "bob not in vpasswd.cdb"; else pass "bob not in vpasswd.cdb"; fi
 file_absent "$DD/bob" "bob's directory removed"
-file_is "$DD/.dir-control" "$(dirctl 2 "0 2 2" "0 0 0" "")" ".dir-control decremented to 2"
+dirctl_is "$DD/.dir-control" ".dir-control decremented to 2" 2 "0 2 2" "0 0 0" ""
 file_absent "$DD/.dir_control_free" "user in the domain root: no backfill entry"
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
 
@@ -153,6 +153,6 @@ run vdeluser postmaster@example.com
 is_rc 0 "postmaster (not a catch-all) can be deleted"
 is "$(cat "$D/example.com/vpasswd")" "" "vpasswd empty after deleting the only user"
 ok_cmd "vpasswd.cdb consistent when empty" vpw_cdb_ok "$D/example.com"
-file_is "$D/example.com/.dir-control" "$(dirctl 0 "0 2 2" "0 0 0" "")" ".dir-control back to 0"
+dirctl_is "$D/example.com/.dir-control" ".dir-control back to 0" 0 "0 2 2" "0 0 0" ""
 
 done_testing

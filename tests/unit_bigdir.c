@@ -217,6 +217,10 @@ static void test_decrement(void)
 	is_int(vp_bigdir_next("", base, getuid(), getgid(), hash, sizeof hash), 0,
 	       "no control file name: still succeeds");
 	is_str(hash, "", "... and places in the root");
+	path_of(ctl, sizeof ctl, "dec/missing-dir/.dir-control");
+	is_int(vp_bigdir_next(ctl, base, getuid(), getgid(), hash, sizeof hash), 0,
+	       "control file's directory missing: still succeeds");
+	ok(hash[0] == '\0' && access(ctl, F_OK) != 0, "... root, nothing written");
 }
 
 static void test_concurrency(void)

@@ -131,7 +131,7 @@ int vp_afile_commit(struct vp_afile *af)
 		return VA_COULD_NOT_UPDATE_FILE;
 	if (fflush(af->fp) != 0 || ferror(af->fp))
 		bad = 1;
-	if (!bad && fsync(af->fd) != 0)
+	if (!bad && !(af->flags & VP_AFILE_NOSYNC) && fsync(af->fd) != 0)
 		bad = 1;
 	if (fclose(af->fp) != 0)
 		bad = 1;
@@ -143,7 +143,8 @@ int vp_afile_commit(struct vp_afile *af)
 		unlink(af->tmp);
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
-	vp_fsync_parent(af->dst);
+	if (!(af->flags & (VP_AFILE_NOSYNC | VP_AFILE_NODIRSYNC)))
+		vp_fsync_parent(af->dst);
 	return VA_SUCCESS;
 }
 
@@ -161,6 +162,11 @@ void vp_afile_abort(struct vp_afile *af)
 
 int vp_write_file_atomic(const char *dst, const void *data, size_t len, mode_t mode)
 {
+	return vp_write_file_flags(dst, data, len, mode, 0);
+}
+
+int vp_write_file_flags(const char *dst, const void *data, size_t len, mode_t mode, int flags)
+{
 	struct vp_afile af;
 	char tmp[VP_PATH_MAX];
 	int rc;
@@ -170,6 +176,7 @@ int vp_write_file_atomic(const char *dst, const void *data, size_t len, mode_t m
 	rc = vp_afile_open(&af, dst, tmp, mode);
 	if (rc != VA_SUCCESS)
 		return rc;
+	af.flags = flags;
 	if (len > 0 && fwrite(data, 1, len, af.fp) != len) {
 		vp_afile_abort(&af);
 		return VA_COULD_NOT_UPDATE_FILE;

@@ -13,9 +13,6 @@
  * appears in the domain directory), and the file is replaced atomically.
  *
  * Helpers provided here that vpinternal.h does not declare yet:
- *   int  vp_bigdir_count_reuse(const char *ctlpath, uid_t uid, gid_t gid);
- *       After a backfill slot was taken: re-read the control file, count
- *       the user only if cur_users is non-zero, write it back (as 5.6).
  *   int  vp_dirctl_lock(const char *ctlpath);   returns fd or -1
  *   void vp_dirctl_unlock(int fd);
  *       The lock vp_bigdir_* use, for callers that rewrite the file
@@ -39,7 +36,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int  vp_bigdir_count_reuse(const char *ctlpath, uid_t uid, gid_t gid);
 int  vp_dirctl_lock(const char *ctlpath);
 void vp_dirctl_unlock(int fd);
 int  vp_backfill_hashpart(const char *path, const char *user, const char *domain,
@@ -181,6 +177,8 @@ int vp_dirctl_write(const char *ctlpath, const vdir_type *vd, uid_t uid, gid_t g
 	rc = vp_afile_open(&af, ctlpath, tmp, 0666);
 	if (rc != VA_SUCCESS)
 		return rc;
+	/* A counter, not data: atomic, but not worth an fsync per user. */
+	af.flags = VP_AFILE_NOSYNC;
 	fprintf(af.fp, "%lu\n%d\n%d\n", vd->cur_users, vd->level_cur, vd->level_max);
 	fprintf(af.fp, "%d %d %d\n", vd->level_start[0], vd->level_start[1], vd->level_start[2]);
 	fprintf(af.fp, "%d %d %d\n", vd->level_end[0], vd->level_end[1], vd->level_end[2]);
@@ -325,12 +323,14 @@ int vp_bigdir_next(const char *ctlpath, const char *base, uid_t uid, gid_t gid,
 	if (out == NULL || outsize == 0)
 		return VA_NULL_POINTER;
 	*out = '\0';
+	/* Nowhere to count (no name, or its directory does not exist): like
+	 * vpopmail, the count is not kept and the entry goes in the root. */
 	if (ctlpath == NULL || *ctlpath == '\0')
-		return VA_SUCCESS;      /* nowhere to count: always the root */
+		return VA_SUCCESS;
 
 	lockfd = vp_dirctl_lock(ctlpath);
 	if (lockfd < 0)
-		return VA_COULD_NOT_UPDATE_FILE;
+		return errno == ENOENT ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
 	rc = vp_dirctl_read(ctlpath, &vd);
 	if (rc < 0)
 		goto done;
@@ -358,7 +358,7 @@ static int adjust_count(const char *ctlpath, uid_t uid, gid_t gid, int delta)
 		return VA_SUCCESS;
 	lockfd = vp_dirctl_lock(ctlpath);
 	if (lockfd < 0)
-		return VA_COULD_NOT_UPDATE_FILE;
+		return errno == ENOENT ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
 	rc = vp_dirctl_read(ctlpath, &vd);
 	if (rc >= 0) {
 		if (delta < 0)
@@ -456,8 +456,10 @@ int vp_backfill_take(const char *domdir, char *out, size_t outsize)
 		return VA_COULD_NOT_UPDATE_FILE;
 	rc = vp_slurp(file, &buf, &len);
 	if (rc != 0) {
+		int gone = rc == -1 && errno == ENOENT;    /* taken by someone else */
+
 		vp_unlock(lockfd);
-		return errno == ENOENT ? 0 : VA_COULD_NOT_UPDATE_FILE;
+		return gone ? 0 : VA_COULD_NOT_UPDATE_FILE;
 	}
 	if (stat(file, &st) != 0 || (val = malloc(len + 1)) == NULL) {
 		rc = VA_COULD_NOT_UPDATE_FILE;

@@ -89,7 +89,9 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	vp_onchange("add_domain", domain, "-", ON_VCHANGE_BEFORE);
 #endif
 
-	if (vp_fmt(domains, sizeof domains, "%s/%s", base, DOMAINS_DIR) != 0)
+	/* The hash part can only make it longer: refuse before writing anything. */
+	if (strlen(base) + strlen(DOMAINS_DIR) + strlen(domain) > MAX_PW_DIR ||
+	    vp_fmt(domains, sizeof domains, "%s/%s", base, DOMAINS_DIR) != 0)
 		return VA_DIR_TOO_LONG;
 	if (mkdir(domains, 0750) == 0)
 		vp_chown(domains, uid, gid);
@@ -106,7 +108,8 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 		if (rc != VA_SUCCESS)
 			return VA_COULD_NOT_MAKE_DOMAIN_DIR;
 	}
-	if (strlen(base) + strlen(DOMAINS_DIR) + strlen(hash) + strlen(domain) + 1 > MAX_PW_DIR ||
+	if (strlen(base) + strlen(DOMAINS_DIR) + (hash[0] ? strlen(hash) + 1 : 0) +
+	    strlen(domain) > MAX_PW_DIR ||
 	    vp_fmt(domdir, sizeof domdir, "%s/%s%s%s/%s", base, DOMAINS_DIR,
 	           hash[0] ? "/" : "", hash, domain) != 0) {
 		rc = VA_DIR_TOO_LONG;

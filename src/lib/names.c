@@ -113,7 +113,8 @@ int vp_check_new_domain(const char *domain)
 	tld = len - (size_t)(dot - domain) - 1;
 	if (tld < 2 || tld > 63)
 		return VA_INVALID_DOMAIN_NAME;
-	if (domain[0] == '-')
+	/* A leading '.' would make a hidden directory: refused (not in 5.6). */
+	if (domain[0] == '-' || domain[0] == '.')
 		return VA_INVALID_DOMAIN_NAME;
 	for (i = 0; i < len; i++) {
 		if (!domain_char_ok((unsigned char)domain[i]))
@@ -127,8 +128,9 @@ int vp_check_new_domain(const char *domain)
 }
 
 /*
- * vaddaliasdomain's checks: charset, then length.  The empty name is
- * refused too (the original would write a "+-:" line to users/assign).
+ * vaddaliasdomain's checks: charset, then length.  The empty name, a
+ * leading '.' and ".." are refused too (the original would write such
+ * names into users/assign).
  */
 int vp_check_alias_domain(const char *domain)
 {
@@ -136,7 +138,7 @@ int vp_check_alias_domain(const char *domain)
 
 	if (domain == NULL)
 		return VA_NULL_POINTER;
-	if (*domain == '\0')
+	if (*domain == '\0' || *domain == '.' || strstr(domain, "..") != NULL)
 		return VA_INVALID_DOMAIN_NAME;
 	rc = is_domain_valid((char *)domain);
 	if (rc != 0)

@@ -80,9 +80,16 @@ void  vp_unlock(int lockfd);
 struct vp_afile {
 	FILE *fp;
 	int   fd;
+	int   flags;            /* VP_AFILE_*, set after vp_afile_open() */
 	char  tmp[VP_PATH_MAX];
 	char  dst[VP_PATH_MAX];
 };
+/* Still renamed atomically, but not fsynced: bookkeeping nobody else
+ * depends on surviving a crash (.dir-control, lastauth). */
+#define VP_AFILE_NOSYNC     1
+/* Skip the directory fsync: the caller fsyncs the directory once after
+ * renaming several files into it. */
+#define VP_AFILE_NODIRSYNC  2
 /* Create `tmp` (O_EXCL after unlinking a stale one) with `mode`. */
 int   vp_afile_open(struct vp_afile *af, const char *dst, const char *tmp, mode_t mode);
 /* Flush, fsync, close, rename over dst, fsync the directory.  On error the temp is removed. */
@@ -91,6 +98,8 @@ int   vp_afile_commit(struct vp_afile *af);
 void  vp_afile_abort(struct vp_afile *af);
 /* Write a whole file atomically (temp name = dst + ".tmp.<pid>"). */
 int   vp_write_file_atomic(const char *dst, const void *data, size_t len, mode_t mode);
+/* The same with VP_AFILE_* flags. */
+int   vp_write_file_flags(const char *dst, const void *data, size_t len, mode_t mode, int flags);
 /* fsync the directory that contains `path`. */
 int   vp_fsync_parent(const char *path);
 

@@ -1,0 +1,103 @@
+#!/bin/bash
+# t_bigdir.sh - hashed user and domain directories, .dir-control and the
+# backfill list (spec storage-and-admin.md §1.2, §3.6).
+. "$(dirname "$0")/lib.sh"
+require_bins vadddomain vadduser vdeluser vdeldomain
+has_define USERS_BIG_DIR || { echo "1..0 # SKIP built without --enable-users-big-dir"; exit 0; }
+
+# ------------------------------------------------------------ 205 users in one domain
+sandbox_new
+setup vadddomain example.com Secret123
+DD=$D/example.com
+failed=0
+# user number N (postmaster = 1) is named uN
+for n in $(seq 2 205); do
+	run vadduser "u$n@example.com" Passw0rd
+	[ "$RC" = 0 ] || { failed=$((failed + 1)); [ $failed = 1 ] && diag "u$n: exit $RC: $OUT"; }
+	if [ "$n" = 100 ]; then
+		dirctl_is "$DD/.dir-control" ".dir-control when user #100 is added" 100 "0 2 2" "0 0 0" 0
+	fi
+done
+is "$failed" 0 "204 users added"
+where() { local d; d=$(vpw_field "$DD" "$1" 6); d=${d#$DD/}; d=${d%$1}; printf '%s' "${d%/}"; }
+is "$(where u2)" "" "user #2 in the domain root"
+is "$(where u99)" "" "user #99 in the domain root"
+is "$(where u100)" "0" "user #100 in hash dir 0"
+is "$(where u199)" "0" "user #199 in hash dir 0"
+is "$(where u200)" "1" "user #200 in hash dir 1"
+is "$(where u205)" "1" "user #205 in hash dir 1"
+dir_exists "$DD/0/u100/Maildir/new" "u100's Maildir under 0/"
+dir_exists "$DD/1/u205/Maildir/new" "u205's Maildir under 1/"
+file_mode "$DD/0" 0700 "hash dir 0 is 0700"
+file_mode "$DD/1" 0700 "hash dir 1 is 0700"
+is "$(ls "$DD/0" | wc -l)" 100 "hash dir 0 holds 100 users"
+is "$(ls "$DD/1" | wc -l)" 6 "hash dir 1 holds 6 users"
+dirctl_is "$DD/.dir-control" ".dir-control after 205 users" 205 "0 2 2" "1 0 0" 1
+file_mode "$DD/.dir-control" 0600 ".dir-control 0600"
+is "$(wc -l < "$DD/vpasswd")" 205 "vpasswd holds 205 lines"
+is "$(cut -d: -f1 "$DD/vpasswd" | sort -c 2>&1)" "" "vpasswd sorted by name"
+ok_cmd "vpasswd.cdb has exactly the 205 records" vpw_cdb_ok "$DD"
+
+# ------------------------------------------------------------ backfill
+run vdeluser u150@example.com
+is_rc 0 "delete u150 (in 0/): exit 0"
+file_absent "$DD/0/u150" "u150's directory removed"
+file_lines "$DD/.dir_control_free" "hash dir 0 offered for reuse" 0
+file_mode "$DD/.dir_control_free" 0600 ".dir_control_free created 0600"
+dirctl_is "$DD/.dir-control" ".dir-control decremented, current dir kept" 204 "0 2 2" "1 0 0" 1
+
+run vadduser new1@example.com Passw0rd
+is_rc 0 "add new1 after the delete: exit 0"
+is "$(where new1)" "0" "new1 reuses hash dir 0"
+dir_exists "$DD/0/new1/Maildir" "new1's Maildir under 0/"
+file_is "$DD/.dir_control_free" "" "backfill entry consumed"
+file_mode "$DD/.dir_control_free" 0644 ".dir_control_free 0644 after the rewrite"
+dirctl_is "$DD/.dir-control" "backfill: cur_users incremented, dir unchanged" 205 "0 2 2" "1 0 0" 1
+
+run vdeluser u50@example.com
+is_rc 0 "delete u50 (domain root): exit 0"
+file_is "$DD/.dir_control_free" "" "user in the domain root adds no backfill entry"
+run vadduser new2@example.com Passw0rd
+is "$(where new2)" "1" "new2 goes to the current hash dir 1"
+dirctl_is "$DD/.dir-control" ".dir-control after delete + add" 205 "0 2 2" "1 0 0" 1
+
+# two deletes from different hash dirs, then two adds take them in order
+setup vdeluser u120@example.com
+setup vdeluser u201@example.com
+file_lines "$DD/.dir_control_free" "two free slots listed in delete order" 0 1
+printf '# a comment\n\n' | cat - "$DD/.dir_control_free" > "$SB/free" && cat "$SB/free" > "$DD/.dir_control_free"
+setup vadduser new3@example.com Passw0rd
+is "$(where new3)" "0" "first non-comment line used first"
+setup vadduser new4@example.com Passw0rd
+is "$(where new4)" "1" "second slot used next"
+ok_cmd "vpasswd.cdb still consistent" vpw_cdb_ok "$DD"
+is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
+
+# ------------------------------------------------------------ 100 domains
+sandbox_new
+failed=0
+for n in $(seq -w 1 100); do
+	run vadddomain -O "d$n.com" Secret123
+	[ "$RC" = 0 ] || { failed=$((failed + 1)); [ $failed = 1 ] && diag "d$n.com: exit $RC: $OUT"; }
+done
+is "$failed" 0 "100 domains added"
+dir_exists "$D/d099.com/postmaster" "domain #99 in domains/"
+dir_exists "$D/0/d100.com/postmaster" "domain #100 in domains/0/"
+file_mode "$D/0" 0700 "domains/0 is 0700"
+dirctl_is "$D/.dir-control" "domains/.dir-control after 100 domains" 100 "0 2 2" "0 0 0" 0
+like "$(cat "$QH/users/assign")" "\\+d100\\.com-:d100\\.com:[0-9]+:[0-9]+:$D/0/d100\\.com:-::" "assign line of domain #100 points into domains/0"
+ok_cmd "users/cdb matches assign" users_cdb_ok
+run vadduser bob@d100.com Passw0rd
+is_rc 0 "user added to domain #100"
+is "$(vpw_field "$D/0/d100.com" bob 6)" "$D/0/d100.com/bob" "user dir inside domains/0/d100.com"
+dirctl_is "$D/0/d100.com/.dir-control" "domain #100 has its own user counter" 2 "0 2 2" "0 0 0" ""
+run vdeldomain d100.com
+is_rc 0 "vdeldomain of domain #100: exit 0"
+file_absent "$D/0/d100.com" "domains/0/d100.com removed"
+dir_exists "$D/0" "hash dir domains/0 kept"
+dirctl_is "$D/.dir-control" "domain counter decremented, current dir kept" 99 "0 2 2" "0 0 0" 0
+run vadddomain again.com Secret123
+dir_exists "$D/1/again.com" "counter reaches 100 again: the allocator moves on to domains/1"
+dirctl_is "$D/.dir-control" "domains/.dir-control after the threshold triggered again" 100 "0 2 2" "1 0 0" 1
+
+done_testing

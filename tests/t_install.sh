@@ -1,0 +1,123 @@
+#!/bin/bash
+# t_install.sh - make install DESTDIR=...: the ~vpopmail layout of §1.1, and a
+# third-party program (as qmailadmin would be) built only from the installed
+# headers, inc_deps and lib_deps.
+. "$(dirname "$0")/lib.sh"
+
+if ! command -v make >/dev/null 2>&1 || [ ! -f "$top_builddir/Makefile" ]; then
+	echo "1..0 # SKIP make or a configured build tree is not available"
+	exit 0
+fi
+CC=${CC:-cc}
+command -v "$CC" >/dev/null 2>&1 || CC=gcc
+
+prefix=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")
+DEST=$T0/dest
+P=$DEST$prefix
+# a nested make must not join the jobserver of the make running the tests
+unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+if make -C "$top_builddir" install DESTDIR="$DEST" > "$T0/install.log" 2>&1; then
+	pass "make install DESTDIR=... succeeds"
+else
+	fail "make install DESTDIR=... succeeds"
+	tail -n 15 "$T0/install.log" | sed 's/^/#   /'
+	done_testing
+fi
+
+PROGS="vadddomain vdeldomain vaddaliasdomain vadduser vdeluser vpasswd"
+for p in $PROGS; do
+	file_mode "$P/bin/$p" 0711 "bin/$p installed mode 0711"
+done
+file_exists "$P/lib/libvpopmail.a" "lib/libvpopmail.a installed"
+file_mode "$P/lib/libvpopmail.a" 0644 "lib/libvpopmail.a mode 0644"
+for h in vpopmail.h vauth.h vlimits.h vpopmail_config.h; do
+	file_mode "$P/include/$h" 0444 "include/$h installed mode 0444"
+done
+file_lines "$P/etc/inc_deps" "etc/inc_deps is one line -I<prefix>/include" "-I$prefix/include"
+file_mode "$P/etc/inc_deps" 0644 "etc/inc_deps 0644"
+lib_deps=$(slurp "$P/etc/lib_deps"); lib_deps=${lib_deps%x}
+like "$lib_deps" "^-L$prefix/lib -lvpopmail( [^"$'\n'"]*)?"$'\n$' "etc/lib_deps is one line -L<prefix>/lib -lvpopmail ..."
+file_mode "$P/etc/lib_deps" 0644 "etc/lib_deps 0644"
+file_exists "$P/etc/vlimits.default" "etc/vlimits.default installed"
+file_mode "$P/etc/vlimits.default" 0644 "etc/vlimits.default 0644"
+cmp -s "$P/etc/vlimits.default" "$top_srcdir/etc/vlimits.default" && pass "etc/vlimits.default is the shipped file" || fail "etc/vlimits.default is the shipped file"
+file_exists "$P/etc/password_strength.conf" "etc/password_strength.conf installed"
+dir_exists "$P/domains" "domains/ created"
+file_mode "$P/domains" 0700 "domains/ mode 0700"
+
+# installing again keeps an edited vlimits.default / password_strength.conf
+echo "# local edit" >> "$P/etc/vlimits.default"
+echo "# local edit" >> "$P/etc/password_strength.conf"
+if make -C "$top_builddir" install DESTDIR="$DEST" > "$T0/install2.log" 2>&1; then
+	pass "second make install succeeds"
+else
+	fail "second make install succeeds"; tail -n 10 "$T0/install2.log" | sed 's/^/#   /'
+fi
+is "$(tail -n 1 "$P/etc/vlimits.default")" "# local edit" "existing vlimits.default not overwritten"
+is "$(tail -n 1 "$P/etc/password_strength.conf")" "# local edit" "existing password_strength.conf not overwritten"
+
+# ------------------------------------------------------------ a third-party program
+cat > "$T0/qa.c" <<'EOF'
+/* What qmailadmin does: parse an address, look the user up, print fields. */
+#include <stdio.h>
+#include <string.h>
+#include "vpopmail.h"
+#include "vauth.h"
+#include "vlimits.h"
+
+int main(int argc, char **argv)
+{
+	char email[MAX_BUFF], user[MAX_BUFF], domain[MAX_BUFF];
+	struct vqpasswd *pw;
+	struct vlimits limits;
+
+	if (argc != 2)
+		return 3;
+	snprintf(email, sizeof(email), "%s", argv[1]);
+	if (parse_email(email, user, domain, MAX_BUFF) != 0) {
+		printf("parse_email failed\n");
+		return 2;
+	}
+	if (vauth_open(0) != 0) {
+		printf("vauth_open failed\n");
+		return 2;
+	}
+	pw = vauth_getpw(user, domain);
+	if (pw == NULL) {
+		printf("%s@%s: %s\n", user, domain, verror(VA_USER_DOES_NOT_EXIST));
+		return 1;
+	}
+	printf("name=%s gecos=%s dir=%s quota=%s uid=%d gid=%d\n", pw->pw_name,
+	    pw->pw_gecos, pw->pw_dir, pw->pw_shell, (int)pw->pw_uid, (int)pw->pw_gid);
+	if (vget_limits(domain, &limits) == 0)
+		printf("maxpopaccounts=%d\n", limits.maxpopaccounts);
+	return 0;
+}
+EOF
+inc=$(sed "s|-I/|-I$DEST/|g" "$P/etc/inc_deps")
+lib=$(sed "s|-L/|-L$DEST/|g" "$P/etc/lib_deps")
+# shellcheck disable=SC2086
+if (cd "$T0" && $CC $inc qa.c $lib -o qa) > "$T0/cc.log" 2>&1; then
+	pass "third-party program builds with \$(cat inc_deps) prog.c \$(cat lib_deps) alone"
+	is "$(grep -c . "$T0/cc.log")" 0 "no compiler diagnostics"
+	"$CC" -Wall -Wextra -Werror -fsyntax-only $inc "$T0/qa.c" > "$T0/cc2.log" 2>&1 &&
+		pass "installed headers compile cleanly with -Wall -Wextra -Werror" ||
+		{ fail "installed headers compile cleanly with -Wall -Wextra -Werror"; sed -n '1,8p' "$T0/cc2.log" | sed 's/^/#   /'; }
+
+	sandbox_new
+	require_bins vadddomain vadduser
+	setup vadddomain example.com Secret123
+	setup vadduser -c "Bob Smith" -q 5M bob@example.com Passw0rd
+	run "$T0/qa" Bob@Example.COM
+	is_rc 0 "third-party program finds the user"
+	is_out "name=bob gecos=Bob Smith dir=$D/example.com/bob quota=5242880S uid=1 gid=0
+maxpopaccounts=-1" "third-party program reads the vpasswd record and limits"
+	run "$T0/qa" nobody@example.com
+	is_rc 1 "third-party program: unknown user"
+	is_out "nobody@example.com: User does not exist" "third-party program: verror text"
+else
+	fail "third-party program builds with \$(cat inc_deps) prog.c \$(cat lib_deps) alone"
+	sed -n '1,15p' "$T0/cc.log" | sed 's/^/#   /'
+fi
+
+done_testing
