@@ -97,7 +97,7 @@ EOF
 inc=$(sed "s|-I/|-I$DEST/|g" "$P/etc/inc_deps")
 lib=$(sed "s|-L/|-L$DEST/|g" "$P/etc/lib_deps")
 # shellcheck disable=SC2086
-if (cd "$T0" && $CC $inc qa.c $lib -o qa) > "$T0/cc.log" 2>&1; then
+if (cd "$T0" && $CC $inc qa.c $lib ${VP_TEST_LDFLAGS:-} -o qa) > "$T0/cc.log" 2>&1; then
 	pass "third-party program builds with \$(cat inc_deps) prog.c \$(cat lib_deps) alone"
 	is "$(grep -c . "$T0/cc.log")" 0 "no compiler diagnostics"
 	"$CC" -Wall -Wextra -Werror -fsyntax-only $inc "$T0/qa.c" > "$T0/cc2.log" 2>&1 &&
