@@ -210,6 +210,19 @@ vpasswd_is() {
 vpw_field() { awk -F: -v u="$2" -v n="$3" '$1 == u { print $n; exit }' "$1/vpasswd" 2>/dev/null; }
 vpw_count() { awk -F: -v u="$2" '$1 == u { c++ } END { print c + 0 }' "$1/vpasswd" 2>/dev/null; }
 
+# user_dir_ok DOMDIR USER: a new user's directory, Maildir and its cur/new/tmp
+# are 0700 directories; with auth logging, lastauth holds 0.0.0.0 (no newline), 0600.
+user_dir_ok() {
+	local dd=$1 u=$2 p
+	for p in "$u" "$u/Maildir" "$u/Maildir/cur" "$u/Maildir/new" "$u/Maildir/tmp"; do
+		file_mode "$dd/$p" 0700 "$p is a 0700 directory"
+	done
+	if [ "$AUTHLOG" = 1 ]; then
+		file_is "$dd/$u/lastauth" "0.0.0.0" "$u: lastauth holds 0.0.0.0 without newline"
+		file_mode "$dd/$u/lastauth" 0600 "$u: lastauth 0600"
+	fi
+}
+
 # Snapshot of the whole sandbox: types, modes, owners, link targets and file
 # hashes (lock files excluded: creating an empty lock file is harmless).
 snapshot() {

@@ -23,32 +23,31 @@ for j in $(seq 1 "$PRE"); do
 done
 is "$(cat "$SB/prefail" 2>/dev/null)" "" "$PRE users added before the parallel phase"
 
+# worker TAG N CMD...: in the background, run "CMD... j" for j = 1..N; each
+# failure adds "TAG j rc=<status> <output>" to $SB/fail.TAG.
+worker() {
+	local tag=$1 n=$2
+	shift 2
+	(
+		for j in $(seq 1 "$n"); do
+			"$@" "$j" < /dev/null > "$SB/out.$tag" 2>&1 ||
+				echo "$tag $j rc=$? $(cat "$SB/out.$tag")" >> "$SB/fail.$tag"
+		done
+	) &
+	pids="$pids $!"
+}
+add_user() { "$B/vadduser" "w$1x$2@example.com" Passw0rd; }
+del_user() { "$B/vdeluser" "pre$1@example.com"; }
+add_domain() { "$B/vadddomain" "$1$2.org" Secret123; }
+
 start=$(date +%s)
 pids=
 for w in $(seq 1 "$WRITERS"); do
-	(
-		for j in $(seq 1 "$PER"); do
-			"$B/vadduser" "w${w}x$j@example.com" Passw0rd < /dev/null > "$SB/out.w$w" 2>&1 ||
-				echo "w${w}x$j rc=$? $(cat "$SB/out.w$w")" >> "$SB/fail.w$w"
-		done
-	) &
-	pids="$pids $!"
+	worker "w$w" "$PER" add_user "$w"
 done
-(
-	for j in $(seq 1 "$PRE"); do
-		"$B/vdeluser" "pre$j@example.com" < /dev/null > "$SB/out.del" 2>&1 ||
-			echo "pre$j rc=$? $(cat "$SB/out.del")" >> "$SB/fail.del"
-	done
-) &
-pids="$pids $!"
+worker del "$PRE" del_user
 for l in a b; do
-	(
-		for j in $(seq 1 "$DOMS"); do
-			"$B/vadddomain" "$l$j.org" Secret123 < /dev/null > "$SB/out.dom$l" 2>&1 ||
-				echo "$l$j.org rc=$? $(cat "$SB/out.dom$l")" >> "$SB/fail.dom$l"
-		done
-	) &
-	pids="$pids $!"
+	worker "dom$l" "$DOMS" add_domain "$l"
 done
 CLEANUP_PIDS="$CLEANUP_PIDS $pids"
 wait $pids

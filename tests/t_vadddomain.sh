@@ -61,13 +61,7 @@ is "$(cdb_get "$DD/vpasswd.cdb" postmaster)" "$(sed -n 's/^postmaster://p' "$DD/
 	"vpasswd.cdb value = the line after the name"
 ok_cmd "postmaster hash is a SHA-512 crypt of Secret123" crypt_ok Secret123 "$(vpw_field "$DD" postmaster 2)"
 has_define SHA512_PASSWORDS && like "$(vpw_field "$DD" postmaster 2)" '^\$6\$[./0-9A-Za-z]{8}\$[./0-9A-Za-z]{86}$' "hash is \$6\$<8>\$<86>"
-for p in postmaster postmaster/Maildir postmaster/Maildir/cur postmaster/Maildir/new postmaster/Maildir/tmp; do
-	file_mode "$DD/$p" 0700 "$p is a 0700 directory"
-done
-if [ "$AUTHLOG" = 1 ]; then
-	file_is "$DD/postmaster/lastauth" "0.0.0.0" "lastauth holds 0.0.0.0 without newline"
-	file_mode "$DD/postmaster/lastauth" 0600 "lastauth 0600"
-fi
+user_dir_ok "$DD" postmaster
 is "$(cd "$DD" && ls -A | grep -v '\.lock$' | tr '\n' ' ')" ".dir-control .qmail-default postmaster vpasswd vpasswd.cdb " \
 	"domain dir holds exactly the expected files"
 is "$(cd "$DD/postmaster/Maildir" && ls -A | tr '\n' ' ')" "cur new tmp " "Maildir holds cur new tmp only"

@@ -31,13 +31,7 @@ file_mode "$DD/vpasswd.cdb" 0600 "vpasswd.cdb 0600"
 ok_cmd "vpasswd.cdb holds exactly the vpasswd records" vpw_cdb_ok "$DD"
 is "$(cdb_get "$DD/vpasswd.cdb" bob)" "$(sed -n 's/^bob://p' "$DD/vpasswd")" "vpasswd.cdb value for bob"
 ok_cmd "bob's hash verifies Passw0rd" crypt_ok Passw0rd "$(vpw_field "$DD" bob 2)"
-for p in bob bob/Maildir bob/Maildir/cur bob/Maildir/new bob/Maildir/tmp; do
-	file_mode "$DD/$p" 0700 "$p is a 0700 directory"
-done
-if [ "$AUTHLOG" = 1 ]; then
-	file_is "$DD/bob/lastauth" "0.0.0.0" "lastauth 0.0.0.0 without newline"
-	file_mode "$DD/bob/lastauth" 0600 "lastauth 0600"
-fi
+user_dir_ok "$DD" bob
 is "$(cd "$DD/bob" && ls -A | tr '\n' ' ')" "$( [ "$AUTHLOG" = 1 ] && echo 'Maildir lastauth ' || echo 'Maildir ')" "user dir holds Maildir (and lastauth) only"
 dirctl_is "$DD/.dir-control" ".dir-control after the second user (quirk: 0 2 2)" 2 "0 2 2" "0 0 0" ""
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left"

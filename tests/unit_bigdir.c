@@ -1,9 +1,11 @@
 /*
  * unit_bigdir.c - .dir-control format, hash-dir placement sequence,
- * decrement, backfill list and the classic wrappers.
+ * decrement, backfill list and the classic wrappers; and the tree walks
+ * of fsutil.c (vp_chown_tree, vp_rmtree) that domain directories rely on.
  */
 #include "tap.h"
 #include "vpinternal.h"
+#include "testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +19,6 @@ int vp_backfill_hashpart(const char *path, const char *user, const char *domain,
 
 static const char table[] =
 	"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-
-static char sandbox[256];
 
 /* The placement table of the spec (§3.6), as plain arithmetic. */
 static void expected_hash(unsigned long n, char *out)
@@ -40,59 +40,12 @@ static void expected_hash(unsigned long n, char *out)
 	out[3] = '\0';
 }
 
-/* Whole file as a string ("" if unreadable); static buffer. */
-static const char *file_text(const char *path)
-{
-	static char buf[8192];
-	char *data;
-	size_t len;
-
-	buf[0] = '\0';
-	if (vp_slurp(path, &data, &len) != 0)
-		return "(unreadable)";
-	if (len >= sizeof buf)
-		len = sizeof buf - 1;
-	memcpy(buf, data, len);
-	buf[len] = '\0';
-	free(data);
-	return buf;
-}
-
-static int mode_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
-}
-
-static int is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-static void put_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	if (fp != NULL) {
-		fputs(text, fp);
-		fclose(fp);
-	}
-}
-
-static void path_of(char *buf, size_t size, const char *rel)
-{
-	snprintf(buf, size, "%s/%s", sandbox, rel);
-}
-
 static void test_format(void)
 {
 	char ctl[512];
 	vdir_type vd;
 
-	path_of(ctl, sizeof ctl, "fmt/.dir-control");
+	sandbox_path(ctl, sizeof ctl, "fmt/.dir-control");
 	vp_dirctl_init(&vd);
 	is_int(vp_dirctl_write(ctl, &vd, getuid(), getgid()), 0, "write fresh state");
 	is_str(file_text(ctl), "0\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n\n",
@@ -112,12 +65,12 @@ static void test_format(void)
 	is_str(file_text(ctl), "42\n1\n3\n1 2 2\n10 20 20\n4 5 5\n7 8 8\nA/b\n",
 	       "rewritten file shows the quirk");
 
-	path_of(ctl, sizeof ctl, "fmt/absent");
+	sandbox_path(ctl, sizeof ctl, "fmt/absent");
 	is_int(vp_dirctl_read(ctl, &vd), 1, "absent file reads as 1 (defaults)");
 	ok(vd.cur_users == 0 && vd.level_mod[2] == 4 && vd.level_end[1] == 61 &&
 	   vd.the_dir[0] == '\0', "defaults filled in");
 
-	path_of(ctl, sizeof ctl, "fmt/.dir-control");
+	sandbox_path(ctl, sizeof ctl, "fmt/.dir-control");
 	put_file(ctl, "5\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n../../etc\n");
 	is_int(vp_dirctl_read(ctl, &vd), VA_PARSE_ERROR, "a dir line that is no hash path is refused");
 	put_file(ctl, "5\n7\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n\n");
@@ -132,8 +85,8 @@ static void test_sequence(void)
 	unsigned long n, bad = 0, first_bad = 0;
 	int rc = 0;
 
-	path_of(base, sizeof base, "seq");
-	path_of(ctl, sizeof ctl, "seq/.dir-control");
+	sandbox_path(base, sizeof base, "seq");
+	sandbox_path(ctl, sizeof ctl, "seq/.dir-control");
 
 	is_int(vp_bigdir_next(ctl, base, getuid(), getgid(), hash, sizeof hash), 0,
 	       "first allocation");
@@ -193,8 +146,8 @@ static void test_decrement(void)
 {
 	char ctl[512], base[512], hash[64];
 
-	path_of(base, sizeof base, "dec");
-	path_of(ctl, sizeof ctl, "dec/.dir-control");
+	sandbox_path(base, sizeof base, "dec");
+	sandbox_path(ctl, sizeof ctl, "dec/.dir-control");
 	is_int(vp_bigdir_dec(ctl, getuid(), getgid()), 0, "decrement with no file");
 	is_str(file_text(ctl),
 	       "18446744073709551615\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n\n",
@@ -205,7 +158,7 @@ static void test_decrement(void)
 	       "9223372036854775808\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n\n",
 	       "reading the wrapped value saturates like atol, then +1");
 
-	path_of(ctl, sizeof ctl, "dec/reuse-absent");
+	sandbox_path(ctl, sizeof ctl, "dec/reuse-absent");
 	is_int(vp_bigdir_count_reuse(ctl, getuid(), getgid()), 0, "count_reuse, no file");
 	is_str(file_text(ctl), "0\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n\n",
 	       "cur_users 0 is not incremented, file still written");
@@ -217,7 +170,7 @@ static void test_decrement(void)
 	is_int(vp_bigdir_next("", base, getuid(), getgid(), hash, sizeof hash), 0,
 	       "no control file name: still succeeds");
 	is_str(hash, "", "... and places in the root");
-	path_of(ctl, sizeof ctl, "dec/missing-dir/.dir-control");
+	sandbox_path(ctl, sizeof ctl, "dec/missing-dir/.dir-control");
 	is_int(vp_bigdir_next(ctl, base, getuid(), getgid(), hash, sizeof hash), 0,
 	       "control file's directory missing: still succeeds");
 	ok(hash[0] == '\0' && access(ctl, F_OK) != 0, "... root, nothing written");
@@ -228,8 +181,8 @@ static void test_concurrency(void)
 	char ctl[512], base[512], hash[64];
 	int i, status, okc = 1;
 
-	path_of(base, sizeof base, "conc");
-	path_of(ctl, sizeof ctl, "conc/.dir-control");
+	sandbox_path(base, sizeof base, "conc");
+	sandbox_path(ctl, sizeof ctl, "conc/.dir-control");
 	for (i = 0; i < 4; i++) {
 		pid_t pid = fork();
 
@@ -256,7 +209,7 @@ static void test_ctlpath(void)
 
 	setenv("VPOPMAIL_UID", "4242", 1);
 	is_int(vp_domains_ctlpath(4242, out, sizeof out), 0, "ctlpath for the vpopmail uid");
-	snprintf(want, sizeof want, "%s/domains/.dir-control", sandbox);
+	sandbox_path(want, sizeof want, "domains/.dir-control");
 	is_str(out, want, "... is <VPOPMAILDIR>/domains/.dir-control");
 	is_int(vp_domains_ctlpath(0, out, sizeof out), 0, "ctlpath for uid 0");
 	is_str(out, "/root/domains/.dir-control", "... uses that uid's passwd home");
@@ -268,7 +221,7 @@ static void test_backfill(void)
 {
 	char dom[512], file[600], out[64];
 
-	path_of(dom, sizeof dom, "bf");
+	sandbox_path(dom, sizeof dom, "bf");
 	snprintf(file, sizeof file, "%s/.dir_control_free", dom);
 
 	is_int(vp_backfill_take(dom, out, sizeof out), 0, "take with no list: none");
@@ -308,30 +261,6 @@ static void test_backfill(void)
 	is_str(out, "A/b", "... hash part A/b");
 }
 
-/* A domain registered in users/assign + users/cdb for the classic API. */
-static int make_domain(char *domdir, size_t size)
-{
-	char path[600], line[800];
-	FILE *fp;
-
-	snprintf(domdir, size, "%s/domains/example.com", sandbox);
-	snprintf(path, sizeof path, "%s/domains", sandbox);
-	mkdir(path, 0700);
-	mkdir(domdir, 0700);
-	snprintf(path, sizeof path, "%s/qmail/users", sandbox);
-	snprintf(line, sizeof line, "%s/qmail", sandbox);
-	mkdir(line, 0755);
-	mkdir(path, 0755);
-	snprintf(path, sizeof path, "%s/qmail/users/assign", sandbox);
-	fp = fopen(path, "w");
-	if (fp == NULL)
-		return -1;
-	fprintf(fp, "+example.com-:example.com:%u:%u:%s:-::\n.\n",
-	        (unsigned)getuid(), (unsigned)getgid(), domdir);
-	fclose(fp);
-	return vp_build_users_cdb();
-}
-
 static void test_classic(void)
 {
 	char domdir[512], file[600], path[600];
@@ -340,7 +269,7 @@ static void test_classic(void)
 	vdir_type vd;
 	char *r;
 
-	if (!ok(make_domain(domdir, sizeof domdir) == 0, "test domain registered"))
+	if (!ok(sandbox_domain(domdir, sizeof domdir) == 0, "test domain registered"))
 		return;
 	snprintf(bobdir, sizeof bobdir, "%s/0/bob", domdir);
 	r = backfill(user, domain, bobdir, 2);
@@ -371,11 +300,77 @@ static void test_classic(void)
 	/* dom_<uid> names fall back to the domains counter of that uid. */
 	setenv("VPOPMAIL_UID", "4242", 1);
 	is_str(next_big_dir(4242, getgid()), "", "next_big_dir: first domain in the root");
-	snprintf(path, sizeof path, "%s/domains/.dir-control", sandbox);
+	sandbox_path(path, sizeof path, "domains/.dir-control");
 	is_str(file_text(path), "1\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n\n",
 	       "... counted in <home>/domains/.dir-control");
 	is_int(vread_dir_control(&vd, "dom_4242", 4242, getgid()), 0, "vread_dir_control(dom_uid)");
 	ok(vd.cur_users == 1, "... reads the domains counter");
+}
+
+/* owner "uid:gid" of path (lstat), for the tree walks below. */
+static const char *owner(const char *path)
+{
+	static char buf[64];
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return "missing";
+	snprintf(buf, sizeof buf, "%u:%u", (unsigned)st.st_uid, (unsigned)st.st_gid);
+	return buf;
+}
+
+/* vp_chown_tree and vp_rmtree walk a tree without following symlinks. */
+static void test_tree_walks(void)
+{
+	static const char *const dirs[] = { "tree", "tree/a", "tree/a/b" };
+	static const char *const files[] = { "tree/f", "tree/a/g", "tree/a/b/h" };
+	static const char *const all_entries[] = {
+		"tree", "tree/a", "tree/a/b", "tree/f", "tree/a/g", "tree/a/b/h", "tree/link",
+	};
+	char path[600], outside[600], want[64];
+	size_t i;
+	int all = 1;
+
+	sandbox_path(outside, sizeof outside, "outside");
+	mkdir(outside, 0700);
+	sandbox_path(path, sizeof path, "outside/keep");
+	put_file(path, "keep");
+	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		sandbox_path(path, sizeof path, dirs[i]);
+		mkdir(path, 0700);
+	}
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		sandbox_path(path, sizeof path, files[i]);
+		put_file(path, "x");
+	}
+	sandbox_path(path, sizeof path, "tree/link");
+	ok(symlink(outside, path) == 0, "tree with a symlink to a directory outside it");
+
+	sandbox_path(path, sizeof path, "tree");
+	snprintf(want, sizeof want, "%u:%u", (unsigned)getuid(), (unsigned)getgid());
+	if (vp_can_chown()) {
+		is_int(vp_chown_tree(path, 4242, 4343), 0, "chown_tree: whole tree");
+		for (i = 0; i < sizeof all_entries / sizeof all_entries[0]; i++) {
+			sandbox_path(path, sizeof path, all_entries[i]);
+			if (strcmp(owner(path), "4242:4343") != 0) {
+				all = 0;
+				printf("# %s is %s\n", all_entries[i], owner(path));
+			}
+		}
+		ok(all, "chown_tree: every entry, the symlink itself included");
+		is_str(owner(outside), want, "chown_tree: symlink target not followed");
+	} else {
+		is_int(vp_chown_tree(path, 4242, 4343), 0, "chown_tree: not root, nothing to do");
+		is_str(owner(path), want, "chown_tree: not root, owner unchanged");
+	}
+
+	sandbox_path(path, sizeof path, "tree");
+	is_int(vp_rmtree(path), 0, "rmtree: whole tree");
+	ok(!exists(path), "rmtree: tree gone");
+	sandbox_path(path, sizeof path, "outside/keep");
+	is_str(file_text(path), "keep", "rmtree: symlink target and its contents kept");
+	sandbox_path(path, sizeof path, "tree");
+	is_int(vp_rmtree(path), 0, "rmtree: missing path is success");
 }
 
 int main(void)
@@ -383,20 +378,17 @@ int main(void)
 	char path[600];
 
 	umask(077);
-	snprintf(sandbox, sizeof sandbox, "/tmp/unit_bigdir.XXXXXX");
-	if (mkdtemp(sandbox) == NULL) {
-		perror("mkdtemp");
+	if (sandbox_create("unit_bigdir") != 0)
 		return 1;
-	}
 	setenv("VPOPMAIL_HOME", sandbox, 1);
-	snprintf(path, sizeof path, "%s/qmail", sandbox);
+	sandbox_path(path, sizeof path, "qmail");
 	setenv("VPOPMAIL_QMAILDIR", path, 1);
-	snprintf(path, sizeof path, "%s/qmail/bin/none", sandbox);
+	sandbox_path(path, sizeof path, "qmail/bin/none");
 	setenv("VPOPMAIL_QMAIL_NEWU", path, 1);
 	setenv("VPOPMAIL_UID", "4242", 1);
 	for (const char *const *d = (const char *const[]){ "fmt", "seq", "dec", "conc", "bf", NULL };
 	     *d != NULL; d++) {
-		snprintf(path, sizeof path, "%s/%s", sandbox, *d);
+		sandbox_path(path, sizeof path, *d);
 		mkdir(path, 0700);
 	}
 
@@ -407,7 +399,8 @@ int main(void)
 	test_ctlpath();
 	test_backfill();
 	test_classic();
+	test_tree_walks();
 
-	vp_rmtree(sandbox);
+	sandbox_remove();
 	return done_testing();
 }

@@ -1,71 +1,22 @@
 /*
  * unit_names.c - names.c: parse_email, validation, vadddomain's domain
- * rules, lowerit and the default domain.
+ * rules, lowerit, the default domain and the classic length checks; and
+ * strutil.c's vp_dirname.
  */
 #include "vpinternal.h"
 #include "tap.h"
+#include "testutil.h"
 
-#include <fcntl.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-static char sandbox[256];
-
-/* ---- stderr capture ------------------------------------------------ */
-
-static int saved_stderr = -1;
-static char capture_path[300];
-
-static void capture_begin(void)
-{
-	int fd;
-
-	fflush(stderr);
-	snprintf(capture_path, sizeof(capture_path), "%s/stderr.txt", sandbox);
-	fd = open(capture_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	saved_stderr = dup(2);
-	dup2(fd, 2);
-	close(fd);
-}
-
-/* Stop capturing; the captured bytes in a static buffer. */
-static const char *capture_end(void)
-{
-	static char buf[4096];
-	ssize_t n;
-	int fd;
-
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	fd = open(capture_path, O_RDONLY);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
 
 /* ---- helpers --------------------------------------------------------- */
 
 /* A fresh vpopmail home under the sandbox, optionally with defaultdomain. */
 static void new_home(const char *name, const char *defaultdomain)
 {
-	char path[512];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", sandbox, name);
-	mkdir(path, 0700);
-	setenv("VPOPMAIL_HOME", path, 1);
-	snprintf(path, sizeof(path), "%s/%s/etc", sandbox, name);
-	mkdir(path, 0700);
-	if (defaultdomain != NULL) {
-		snprintf(path, sizeof(path), "%s/%s/etc/defaultdomain", sandbox, name);
-		fp = fopen(path, "w");
-		fputs(defaultdomain, fp);
-		fclose(fp);
-	}
+	sandbox_home(name, "defaultdomain", defaultdomain);
 }
 
 /* in, printable: other bytes as \xNN (keeps TAP lines on one line). */
@@ -371,13 +322,65 @@ static void test_split(void)
 	       VA_DOMAIN_NAME_TOO_LONG, "  domain too long for the buffer");
 }
 
+static void test_len_checks(void)
+{
+	char name65[MAX_PW_NAME + 2], dom97[MAX_PW_DOMAIN + 2];
+	const int all = VP_LEN_ONE_CHAR | VP_LEN_MIN_DOMAIN;
+
+	memset(name65, 'u', sizeof(name65) - 1);
+	name65[sizeof(name65) - 1] = '\0';
+	memset(dom97, 'd', sizeof(dom97) - 1);
+	dom97[sizeof(dom97) - 1] = '\0';
+	is_int(vp_check_user_domain_len("bob", "ex.com", all), 0, "len: ordinary names pass");
+	is_int(vp_check_user_domain_len(name65, "ex.com", all), VA_USER_NAME_TOO_LONG,
+	       "len: 65-char user");
+	is_int(vp_check_user_domain_len(name65, dom97, 0), VA_USER_NAME_TOO_LONG,
+	       "len: user checked before domain");
+	name65[MAX_PW_NAME] = '\0';
+	is_int(vp_check_user_domain_len(name65, "ex.com", all), 0, "len: 64-char user passes");
+	is_int(vp_check_user_domain_len("bob", dom97, all), VA_DOMAIN_NAME_TOO_LONG,
+	       "len: 97-char domain");
+	dom97[MAX_PW_DOMAIN] = '\0';
+	is_int(vp_check_user_domain_len("bob", dom97, all), 0, "len: 96-char domain passes");
+	is_int(vp_check_user_domain_len("bob", "ab", all), VA_INVALID_DOMAIN_NAME,
+	       "len: 2-char domain with VP_LEN_MIN_DOMAIN");
+	is_int(vp_check_user_domain_len("bob", "ab", VP_LEN_ONE_CHAR), 0,
+	       "len: 2-char domain without it");
+	is_int(vp_check_user_domain_len("b", "ex.com", 0), 0,
+	       "len: 1-char user without VP_LEN_ONE_CHAR");
+#ifdef USERS_BIG_DIR
+	is_int(vp_check_user_domain_len("b", "ab", all), VA_ILLEGAL_USERNAME,
+	       "len: 1-char user refused (big-dir build), before the domain checks");
+#else
+	is_int(vp_check_user_domain_len("b", "ex.com", all), 0,
+	       "len: 1-char user allowed (no big-dir build)");
+#endif
+}
+
+static void test_dirname(void)
+{
+	char out[16];
+
+	is_int(vp_dirname("/a/b/c", out, sizeof(out)), 0, "dirname: /a/b/c");
+	is_str(out, "/a/b", "  -> /a/b");
+	vp_dirname("/x", out, sizeof(out));
+	is_str(out, "/", "dirname: /x -> /");
+	vp_dirname("file", out, sizeof(out));
+	is_str(out, ".", "dirname: no slash -> .");
+	vp_dirname("rel/dir/", out, sizeof(out));
+	is_str(out, "rel/dir", "dirname: trailing slash is cut only once");
+	errno = 0;
+	is_int(vp_dirname("/0123456789/abcdef", out, sizeof(out)), -1, "dirname: too long -> -1");
+	is_int(errno, ENAMETOOLONG, "  errno ENAMETOOLONG");
+	vp_dirname("", out, sizeof(out));
+	is_str(out, ".", "dirname: empty path -> .");
+	is_int(vp_dirname("", out, 1), -1, "dirname: \".\" must fit too");
+}
+
 int main(void)
 {
-	snprintf(sandbox, sizeof(sandbox), "/tmp/unit_names.XXXXXX");
-	if (mkdtemp(sandbox) == NULL) {
-		perror("mkdtemp");
+	if (sandbox_create("unit_names") != 0)
 		return 1;
-	}
 	test_lowerit();
 	test_parse_forms();
 	test_parse_invalid();
@@ -387,12 +390,8 @@ int main(void)
 	test_new_domain();
 	test_alias_domain();
 	test_split();
-	{
-		char cmd[300];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sandbox);
-		if (system(cmd) != 0)
-			fprintf(stderr, "could not remove %s\n", sandbox);
-	}
+	test_len_checks();
+	test_dirname();
+	sandbox_remove();
 	return done_testing();
 }

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE 1   /* posix_openpt() and friends */
 #include "vpinternal.h"
 #include "tap.h"
+#include "testutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static char sandbox[256];
-
 static const char salt_set[] =
 	"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 static const char pass_set[] =
@@ -28,62 +27,10 @@ static const char pass_set[] =
 
 /* ---- small helpers --------------------------------------------------- */
 
-static int saved_stderr = -1;
-static char capture_path[300];
-
-static void capture_begin(void)
-{
-	int fd;
-
-	fflush(stderr);
-	snprintf(capture_path, sizeof(capture_path), "%s/stderr.txt", sandbox);
-	fd = open(capture_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	saved_stderr = dup(2);
-	dup2(fd, 2);
-	close(fd);
-}
-
-static const char *read_file(const char *path)
-{
-	static char buf[8192];
-	ssize_t n;
-	int fd;
-
-	buf[0] = '\0';
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return buf;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return buf;
-}
-
-static const char *capture_end(void)
-{
-	fflush(stderr);
-	dup2(saved_stderr, 2);
-	close(saved_stderr);
-	return read_file(capture_path);
-}
-
 /* Point VPOPMAIL_HOME at a new home whose strength file holds conf (NULL: none). */
 static void strength_home(const char *name, const char *conf)
 {
-	char path[512];
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", sandbox, name);
-	mkdir(path, 0700);
-	setenv("VPOPMAIL_HOME", path, 1);
-	snprintf(path, sizeof(path), "%s/%s/etc", sandbox, name);
-	mkdir(path, 0700);
-	if (conf == NULL)
-		return;
-	snprintf(path, sizeof(path), "%s/%s/etc/password_strength.conf", sandbox, name);
-	fp = fopen(path, "w");
-	fputs(conf, fp);
-	fclose(fp);
+	sandbox_home(name, "password_strength.conf", conf);
 }
 
 /* Every character of s is in set. */
@@ -151,14 +98,14 @@ static void test_exit_helpers(void)
 	char path[300];
 	FILE *fp;
 
-	snprintf(path, sizeof(path), "%s/err.txt", sandbox);
+	sandbox_path(path, sizeof(path), "err.txt");
 	fp = fopen(path, "w");
 	verrori = VA_USER_DOES_NOT_EXIST;
 	vsqlerror(fp, "Initial open.");
 	is_int(vexiterror(fp, "second"), VA_USER_DOES_NOT_EXIST,
 	       "vexiterror returns verrori instead of exiting");
 	fclose(fp);
-	is_str(read_file(path),
+	is_str(file_text(path),
 	       "Error - User does not exist. Initial open.\n"
 	       "Error - User does not exist. second\n",
 	       "vsqlerror / vexiterror print 'Error - <verror>. <comment>'");
@@ -319,7 +266,7 @@ static void test_strength_default(void)
 
 	/* The shipped file. */
 	snprintf(path, sizeof(path), "%s/etc/password_strength.conf", srcdir ? srcdir : ".");
-	snprintf(conf, sizeof(conf), "%s", read_file(path));
+	snprintf(conf, sizeof(conf), "%s", file_text(path));
 	ok(strstr(conf, "Length >= 1") != NULL, "shipped file read from %s", path);
 	strength_home("shipped", conf);
 	capture_begin();
@@ -463,7 +410,7 @@ static void test_strength_diagnostics(void)
 		char path[400];
 		FILE *fp;
 
-		snprintf(path, sizeof(path), "%s/loaded_once/etc/password_strength.conf", sandbox);
+		sandbox_path(path, sizeof(path), "loaded_once/etc/password_strength.conf");
 		fp = fopen(path, "w");
 		fputs("Length > 1\n", fp);
 		fclose(fp);
@@ -484,8 +431,8 @@ static void prompt_without_tty(const char *user, char *err, size_t esize,
 	pid_t pid;
 	int status;
 
-	snprintf(epath, sizeof(epath), "%s/notty.err", sandbox);
-	snprintf(opath, sizeof(opath), "%s/notty.out", sandbox);
+	sandbox_path(epath, sizeof(epath), "notty.err");
+	sandbox_path(opath, sizeof(opath), "notty.out");
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -509,8 +456,8 @@ static void prompt_without_tty(const char *user, char *err, size_t esize,
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
-	snprintf(err, esize, "%s", read_file(epath));
-	snprintf(pass, psize, "%s", read_file(opath));
+	snprintf(err, esize, "%s", file_text(epath));
+	snprintf(pass, psize, "%s", file_text(opath));
 }
 
 /* Append everything still readable from fd to acc (until EOF/EIO or 2 s of quiet). */
@@ -573,7 +520,7 @@ static void test_prompt_tty(void)
 		ok(1, "# SKIP no pseudo-terminals here");
 		return;
 	}
-	snprintf(opath, sizeof(opath), "%s/tty.out", sandbox);
+	sandbox_path(opath, sizeof(opath), "tty.out");
 	fflush(stdout);
 	pid = fork();
 	if (pid == 0) {
@@ -617,7 +564,7 @@ static void test_prompt_tty(void)
 	       "Please enter password for bob@x.org: \r\n"
 	       "enter password again: \r\n",
 	       "  nothing typed is echoed; Enter shows as a newline");
-	is_str(read_file(opath), "Passwords do not match, try again\n[s3cret word]\n",
+	is_str(file_text(opath), "Passwords do not match, try again\n[s3cret word]\n",
 	       "  a mismatch is reported on stdout and asked again");
 }
 
@@ -643,13 +590,8 @@ static void test_prompt(void)
 
 int main(void)
 {
-	char cmd[300];
-
-	snprintf(sandbox, sizeof(sandbox), "/tmp/unit_passwd.XXXXXX");
-	if (mkdtemp(sandbox) == NULL) {
-		perror("mkdtemp");
+	if (sandbox_create("unit_passwd") != 0)
 		return 1;
-	}
 	test_verror();
 	test_exit_helpers();
 	test_hash();
@@ -658,8 +600,6 @@ int main(void)
 	test_strength_rules();
 	test_strength_diagnostics();
 	test_prompt();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sandbox);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", sandbox);
+	sandbox_remove();
 	return done_testing();
 }

@@ -22,11 +22,11 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "testutil.h"
 
 /* qmail's compiled assign file (users/cdb unless configured otherwise). */
 #define USERS_CDB "users/" QMAIL_CDB_NAME
 
-static char sandbox[256];
 static char qdir[512];
 
 /* ------------------------------------------------------------------ */
@@ -42,43 +42,6 @@ static char *path_of(const char *rel)
 	return p;
 }
 
-/* Whole file, NUL-terminated; *lenp gets its size.  NULL if missing. */
-static char *slurp_len(const char *path, size_t *lenp)
-{
-	FILE *fp = fopen(path, "rb");
-	char *s = NULL;
-	size_t len = 0, cap = 0, n;
-
-	if (fp == NULL)
-		return NULL;
-	do {
-		if (len + 4096 + 1 > cap) {
-			cap = (len + 4096 + 1) * 2;
-			s = realloc(s, cap);
-		}
-		n = fread(s + len, 1, 4096, fp);
-		len += n;
-	} while (n > 0);
-	fclose(fp);
-	s[len] = '\0';
-	if (lenp != NULL)
-		*lenp = len;
-	return s;
-}
-
-static char *slurp(const char *path)
-{
-	return slurp_len(path, NULL);
-}
-
-static void spew(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	fputs(text, fp);
-	fclose(fp);
-}
-
 static int file_is(const char *rel, const char *want)
 {
 	char *got = slurp(path_of(rel));
@@ -91,26 +54,12 @@ static int file_is(const char *rel, const char *want)
 	return same;
 }
 
-static int mode_of(const char *rel)
-{
-	struct stat st;
-
-	return stat(path_of(rel), &st) == 0 ? (int)(st.st_mode & 07777) : -1;
-}
-
-static int exists(const char *rel)
-{
-	struct stat st;
-
-	return stat(path_of(rel), &st) == 0;
-}
-
 /* Start a fresh qmail tree under the sandbox. */
 static void new_qmaildir(const char *name)
 {
 	char p[1100];
 
-	snprintf(qdir, sizeof qdir, "%s/%s", sandbox, name);
+	sandbox_path(qdir, sizeof qdir, name);
 	mkdir(qdir, 0755);
 	snprintf(p, sizeof p, "%s/users", qdir);
 	mkdir(p, 0755);
@@ -118,30 +67,6 @@ static void new_qmaildir(const char *name)
 	mkdir(p, 0755);
 	setenv("VPOPMAIL_QMAILDIR", qdir, 1);
 	vget_assign(NULL, NULL, 0, NULL, NULL);
-}
-
-/* stderr capture */
-static int saved_err = -1;
-static char cap_path[512];
-
-static void cap_begin(void)
-{
-	int fd;
-
-	fflush(stderr);
-	snprintf(cap_path, sizeof cap_path, "%s/stderr.txt", sandbox);
-	saved_err = dup(2);
-	fd = open(cap_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	dup2(fd, 2);
-	close(fd);
-}
-
-static char *cap_end(void)
-{
-	fflush(stderr);
-	dup2(saved_err, 2);
-	close(saved_err);
-	return slurp(cap_path);
 }
 
 /* ------------------------------------------------------------------ */
@@ -287,12 +212,12 @@ static void test_newu_worked_example(void)
 	mode_t old;
 
 	new_qmaildir("newu");
-	spew(path_of("users/assign"), assign);
+	put_file(path_of("users/assign"), assign);
 	old = umask(077);
 	is_int(vp_build_users_cdb(), 0, "newu: worked example compiles");
 	umask(old);
-	is_int(mode_of(USERS_CDB), 0644, "newu: users/cdb is 0644 whatever the umask");
-	ok(!exists(USERS_CDB ".tmp"), "newu: no temp left behind");
+	is_int(mode_of(path_of(USERS_CDB)), 0644, "newu: users/cdb is 0644 whatever the umask");
+	ok(!exists(path_of(USERS_CDB ".tmp")), "newu: no temp left behind");
 	ok(cdb_value_is(USERS_CDB, "!example.com-", 13, dom_val, sizeof dom_val - 1),
 	   "newu: !example.com- (no NUL) -> realdomain\\0uid\\0gid\\0dir\\0-\\0");
 	ok(cdb_value_is(USERS_CDB, "!alias.net-", 11, dom_val, sizeof dom_val - 1),
@@ -381,25 +306,25 @@ static void test_newu_bad_format(void)
 		"+a.com-\n.\n",                                 /* no colon */
 		"+a.com-:a.com:1:1:/a:-::",                     /* no newline */
 	};
-	char *before, *after, *err;
+	char *before, *after;
+	const char *err;
 	size_t i, blen, alen;
 	int all_refused = 1, all_kept = 1, all_said = 1;
 
 	new_qmaildir("newu-bad");
-	spew(path_of("users/assign"), "+good.com-:good.com:1:1:/g:-::\n.\n");
+	put_file(path_of("users/assign"), "+good.com-:good.com:1:1:/g:-::\n.\n");
 	is_int(vp_build_users_cdb(), 0, "newu: good file compiles");
 	before = slurp_len(path_of(USERS_CDB), &blen);
 	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		spew(path_of("users/assign"), bad[i]);
-		cap_begin();
+		put_file(path_of("users/assign"), bad[i]);
+		capture_begin();
 		if (vp_build_users_cdb() != VA_COULD_NOT_UPDATE_FILE)
 			all_refused = 0;
-		err = cap_end();
+		err = capture_end();
 		if (err == NULL || strcmp(err, "qmail-newu: fatal: bad format in users/assign\n") != 0) {
 			all_said = 0;
 			printf("# case %zu stderr: %s\n", i, err ? err : "(null)");
 		}
-		free(err);
 		after = slurp_len(path_of(USERS_CDB), &alen);
 		if (after == NULL || alen != blen || memcmp(before, after, blen) != 0)
 			all_kept = 0;
@@ -408,7 +333,7 @@ static void test_newu_bad_format(void)
 	ok(all_refused, "newu: every bad format -> VA_COULD_NOT_UPDATE_FILE");
 	ok(all_said, "newu: prints qmail-newu's bad-format message");
 	ok(all_kept, "newu: users/cdb untouched on bad format");
-	ok(!exists(USERS_CDB ".tmp"), "newu: temp removed after failure");
+	ok(!exists(path_of(USERS_CDB ".tmp")), "newu: temp removed after failure");
 	free(before);
 
 	/* NUL in a line is bad too. */
@@ -418,16 +343,15 @@ static void test_newu_bad_format(void)
 		fwrite("+a\0b-:a:1:1:/a:-::\n.\n", 1, 21, fp);
 		fclose(fp);
 	}
-	cap_begin();
+	capture_begin();
 	is_int(vp_build_users_cdb(), VA_COULD_NOT_UPDATE_FILE, "newu: NUL byte in a line is bad format");
-	free(cap_end());
+	capture_end();
 
 	unlink(path_of("users/assign"));
-	cap_begin();
+	capture_begin();
 	is_int(vp_build_users_cdb(), VA_COULD_NOT_UPDATE_FILE, "newu: missing assign fails");
-	err = cap_end();
+	err = capture_end();
 	is_str(err, "qmail-newu: fatal: unable to open users/assign\n", "newu: missing assign message");
-	free(err);
 }
 
 static void test_newmrh(void)
@@ -435,14 +359,14 @@ static void test_newmrh(void)
 	static const char *keys[] = { "foo.com", "  #x", "bar.com\r", "last.org" };
 	size_t i;
 	int all = 1;
-	char *err;
+	const char *err;
 
 	new_qmaildir("newmrh");
-	spew(path_of("control/morercpthosts"),
-	     "Foo.COM  \t \n#comment\n\n \t\n  #x\nbar.com\r\nlast.org");
+	put_file(path_of("control/morercpthosts"),
+	         "Foo.COM  \t \n#comment\n\n \t\n  #x\nbar.com\r\nlast.org");
 	is_int(vp_build_morercpthosts_cdb(), 0, "newmrh: compiles");
-	is_int(mode_of("control/morercpthosts.cdb"), 0644, "newmrh: cdb is 0644");
-	ok(!exists("control/morercpthosts.tmp"), "newmrh: no temp left");
+	is_int(mode_of(path_of("control/morercpthosts.cdb")), 0644, "newmrh: cdb is 0644");
+	ok(!exists(path_of("control/morercpthosts.tmp")), "newmrh: no temp left");
 	for (i = 0; i < 4; i++)
 		if (!cdb_value_is("control/morercpthosts.cdb", keys[i], strlen(keys[i]), "", 0))
 			all = 0;
@@ -451,12 +375,11 @@ static void test_newmrh(void)
 	       "newmrh: '#' lines and blank lines skipped, no extra record");
 
 	unlink(path_of("control/morercpthosts"));
-	cap_begin();
+	capture_begin();
 	is_int(vp_build_morercpthosts_cdb(), VA_COULD_NOT_UPDATE_FILE, "newmrh: missing source fails");
-	err = cap_end();
+	err = capture_end();
 	is_str(err, "qmail-newmrh: fatal: unable to read control/morercpthosts: file does not exist\n",
 	       "newmrh: qmail-newmrh's message");
-	free(err);
 	ok(cdb_count("control/morercpthosts.cdb") == 4, "newmrh: old cdb kept on failure");
 }
 
@@ -464,7 +387,7 @@ static void test_newmrh(void)
 
 static void test_sorted_insert(void)
 {
-	char *err;
+	const char *err;
 
 	new_qmaildir("sort");
 	/* users/assign */
@@ -475,17 +398,16 @@ static void test_sorted_insert(void)
 	update_file(path_of("users/assign"), L("a.b.example.com"), VP_FILE_ASSIGN);
 	update_file(path_of("users/assign"), L("alias.net"), VP_FILE_ASSIGN);
 	update_file(path_of("users/assign"), L("b.example.com"), VP_FILE_ASSIGN);
-	cap_begin();
+	capture_begin();
 	is_int(update_file(path_of("users/assign"), L("a.example.org"), VP_FILE_ASSIGN), 0,
 	       "sort: insert into sorted assign");
-	err = cap_end();
+	err = capture_end();
 	is_str(err, "", "sort: no NOTICE for a sorted file");
-	free(err);
 	ok(file_is("users/assign",
 	           L("alias.net") "\n" L("example.com") "\n" L("a.b.example.com") "\n"
 	           L("b.example.com") "\n" L("a.example.org") "\n" L("zzz.com") "\n.\n"),
 	   "sort: assign keyed by last two labels first (example.com.a.b < example.com.b)");
-	is_int(mode_of("users/assign"), 0644, "sort: assign is 0644");
+	is_int(mode_of(path_of("users/assign")), 0644, "sort: assign is 0644");
 
 	/* rcpthosts, with the empty-label rule */
 	update_file(path_of("control/rcpthosts"), "example.com", VP_FILE_RCPTHOSTS);
@@ -509,11 +431,11 @@ static void test_sorted_insert(void)
 	   "sort: virtualdomains order");
 
 	/* duplicates */
-	cap_begin();
+	capture_begin();
 	is_int(update_file(path_of("users/assign"),
 	                   "+Example.COM-:other.com:1:1:/elsewhere:-::", VP_FILE_ASSIGN),
 	       VA_DOMAIN_ALREADY_EXISTS, "dup: same +name-: refused (case-insensitive)");
-	free(cap_end());
+	capture_end();
 	ok(file_is("users/assign",
 	           L("alias.net") "\n" L("example.com") "\n" L("a.b.example.com") "\n"
 	           L("b.example.com") "\n" L("a.example.org") "\n" L("zzz.com") "\n.\n"),
@@ -563,33 +485,32 @@ static void test_long_line_limit(void)
 
 static void test_out_of_order(void)
 {
-	char *err, want[1200];
+	const char *err;
+	char want[1200];
 
 	new_qmaildir("unsorted");
-	spew(path_of("control/rcpthosts"), "zzz.com\nalias.net\n");
-	cap_begin();
+	put_file(path_of("control/rcpthosts"), "zzz.com\nalias.net\n");
+	capture_begin();
 	is_int(update_file(path_of("control/rcpthosts"), "example.com", VP_FILE_RCPTHOSTS), 0,
 	       "resort: insert into unsorted rcpthosts");
-	err = cap_end();
+	err = capture_end();
 	snprintf(want, sizeof want, "NOTICE: Out of order entries found in %s\n   Sorting...\n\n",
 	         path_of("control/rcpthosts"));
 	is_str(err, want, "resort: NOTICE text on stderr");
-	free(err);
 	ok(file_is("control/rcpthosts", "alias.net\nexample.com\nzzz.com\n"),
 	   "resort: whole file sorted");
 
-	spew(path_of("users/assign"), L("zzz.com") "\n" L("aaa.com") "\n.\n");
-	cap_begin();
+	put_file(path_of("users/assign"), L("zzz.com") "\n" L("aaa.com") "\n.\n");
+	capture_begin();
 	is_int(update_file(path_of("users/assign"), L("bbb.com"), VP_FILE_ASSIGN), 0,
 	       "resort: insert into unsorted assign");
-	err = cap_end();
+	err = capture_end();
 	snprintf(want, sizeof want, "NOTICE: Out of order entries found in %s\n   Sorting...\n\n",
 	         path_of("users/assign"));
 	is_str(err, want, "resort: assign NOTICE");
-	free(err);
 	ok(file_is("users/assign", L("aaa.com") "\n" L("bbb.com") "\n" L("zzz.com") "\n.\n"),
 	   "resort: assign sorted, '.' last");
-	ok(!exists("users/assign.lock") || mode_of("users/assign.lock") == 0600,
+	ok(!exists(path_of("users/assign.lock")) || mode_of(path_of("users/assign.lock")) == 0600,
 	   "resort: lock file is 0600");
 }
 
@@ -598,15 +519,15 @@ static void test_remove_lines(void)
 	char *lines[] = { "a", "c", "zz" };
 
 	new_qmaildir("remove");
-	spew(path_of("control/locals"), "a\nb\na\nc\n");
+	put_file(path_of("control/locals"), "a\nb\na\nc\n");
 	is_int(remove_lines(path_of("control/locals"), lines, 3), 3, "remove: count of lines removed");
 	ok(file_is("control/locals", "b\n"), "remove: the rest kept in order");
 	is_int(remove_lines(path_of("control/locals"), lines, 3), 0, "remove: nothing to remove -> 0");
 	ok(file_is("control/locals", "b\n"), "remove: unchanged");
 	is_int(remove_lines(path_of("control/missing"), lines, 3), 0, "remove: missing file -> 0");
 	ok(file_is("control/missing", ""), "remove: missing file created empty");
-	is_int(mode_of("control/missing"), 0644, "remove: created 0644");
-	spew(path_of("control/locals"), "a\na");
+	is_int(mode_of(path_of("control/missing")), 0644, "remove: created 0644");
+	put_file(path_of("control/locals"), "a\na");
 	is_int(remove_lines(path_of("control/locals"), lines, 1), 2,
 	       "remove: a last line without newline matches too");
 	ok(file_is("control/locals", ""), "remove: file emptied");
@@ -621,7 +542,7 @@ static void test_add_domain_rcpthosts_rule(void)
 	char *names[2];
 
 	new_qmaildir("fifty");
-	spew(path_of("control/locals"), "localhost\nd51.com\n");
+	put_file(path_of("control/locals"), "localhost\nd51.com\n");
 	chmod(path_of("control/locals"), 0600);
 	for (i = 0; i < 50; i++) {
 		snprintf(name, sizeof name, "d%02d.com", i);
@@ -630,13 +551,13 @@ static void test_add_domain_rcpthosts_rule(void)
 	}
 	ok(all, "fifty: 50 domains added");
 	is_int(count_rcpthosts(), 50, "fifty: rcpthosts holds 50 lines");
-	ok(!exists("control/morercpthosts"), "fifty: no morercpthosts yet");
+	ok(!exists(path_of("control/morercpthosts")), "fifty: no morercpthosts yet");
 	is_int(add_domain_assign("d50.com", "d50.com", "/v/dom", 89, 89), 0, "fifty: 51st domain");
 	is_int(count_rcpthosts(), 50, "fifty: rcpthosts still 50 lines");
 	ok(file_is("control/morercpthosts", "d50.com\n"), "fifty: 51st goes to morercpthosts");
 	ok(cdb_value_is("control/morercpthosts.cdb", "d50.com", 7, "", 0),
 	   "fifty: morercpthosts.cdb built with the domain");
-	is_int(mode_of("control/morercpthosts"), 0644, "fifty: morercpthosts 0644");
+	is_int(mode_of(path_of("control/morercpthosts")), 0644, "fifty: morercpthosts 0644");
 
 	OptimizeAddDomain = 1;
 	is_int(add_domain_assign("d51.com", "d51.com", "/v/dom", 89, 89), 0, "fifty: 52nd with -O");
@@ -645,7 +566,7 @@ static void test_add_domain_rcpthosts_rule(void)
 	ok(!cdb_value_is("control/morercpthosts.cdb", "d51.com", 7, "", 0),
 	   "fifty: -O skips the morercpthosts.cdb rebuild");
 	ok(file_is("control/locals", "localhost\n"), "fifty: domain removed from locals");
-	is_int(mode_of("control/locals"), 0644, "fifty: locals forced to 0644");
+	is_int(mode_of(path_of("control/locals")), 0644, "fifty: locals forced to 0644");
 	err = slurp(path_of("control/virtualdomains"));
 	ok(err != NULL && strlen(err) == 52 * 16 && strstr(err, "d51.com:d51.com\n") != NULL,
 	   "fifty: virtualdomains has all 52");
@@ -663,7 +584,7 @@ static void test_add_domain_rcpthosts_rule(void)
 	names[0] = "d50.com";
 	names[1] = "d51.com";
 	is_int(del_control(names, 2), 0, "del: morercpthosts names");
-	ok(!exists("control/morercpthosts") && !exists("control/morercpthosts.cdb"),
+	ok(!exists(path_of("control/morercpthosts")) && !exists(path_of("control/morercpthosts.cdb")),
 	   "del: emptied morercpthosts and its cdb deleted");
 	err = slurp(path_of("control/virtualdomains"));
 	ok(err != NULL && strstr(err, "d50.com:d50.com") == NULL &&
@@ -724,11 +645,23 @@ static void test_lookup(void)
 	is_str(buf, "nope.org", "vget_assign: lower-cased in place anyway");
 	ok(vget_assign(NULL, NULL, 0, NULL, NULL) == NULL, "vget_assign: NULL clears, NULL");
 
+	is_int(vp_domain_file("Alias.NET", ".qmailadmin-limits", dir, sizeof dir), 0,
+	       "domain_file: alias resolves");
+	is_str(dir, "/v/one/.qmailadmin-limits", "domain_file: <real domain dir>/<name>");
+	is_int(vp_domain_file("nope.org", "x", dir, sizeof dir), VA_DOMAIN_DOES_NOT_EXIST,
+	       "domain_file: unknown domain -> lookup's code");
+	is_int(vp_domain_file("bad_name.com", "x", dir, sizeof dir), VA_INVALID_DOMAIN_NAME,
+	       "domain_file: invalid name -> lookup's code");
+	is_int(vp_domain_file("example.com", "x", dir, 8), VA_DIR_TOO_LONG,
+	       "domain_file: path that does not fit -> VA_DIR_TOO_LONG");
+	is_int(vp_domain_file("example.com", "x", dir, 9), 0, "domain_file: exactly fits");
+	is_str(dir, "/v/one/x", "  -> /v/one/x");
+
 	/* Change users/cdb behind the cache: same size, new content. */
 	is_int(vp_domain_lookup("example.com", &d), 0, "cache: warm");
-	spew(path_of("users/assign"),
-	     "+alias.net-:example.com:1001:1002:/v/one:-::\n"
-	     "+example.com-:example.com:1001:1002:/v/two:-::\n.\n");
+	put_file(path_of("users/assign"),
+	         "+alias.net-:example.com:1001:1002:/v/one:-::\n"
+	         "+example.com-:example.com:1001:1002:/v/two:-::\n.\n");
 	is_int(vp_build_users_cdb(), 0, "cache: rebuild users/cdb directly");
 	is_int(vp_domain_lookup("example.com", &d), 0, "cache: lookup after change");
 	is_str(d.dir, "/v/two", "cache: changed cdb is re-read");
@@ -851,7 +784,7 @@ static void test_signal_process(void)
 	}
 	/* A name no real process has, so the test never hits anything else. */
 	snprintf(prog, sizeof prog, "vpng-test-%ld", (long)getpid());
-	snprintf(fake, sizeof fake, "%s/%s", sandbox, prog);
+	sandbox_path(fake, sizeof fake, prog);
 	if (symlink("/bin/sleep", fake) != 0) {
 		ok(0, "signal: symlink");
 		return;
@@ -899,8 +832,8 @@ static void test_external_tools(void)
 	mode_t old;
 
 	new_qmaildir("tools");
-	snprintf(script, sizeof script, "%s/fake-newu", sandbox);
-	spew(script, "#!/bin/sh\n{ umask; pwd; } > ran-newu\n");
+	sandbox_path(script, sizeof script, "fake-newu");
+	put_file(script, "#!/bin/sh\n{ umask; pwd; } > ran-newu\n");
 	chmod(script, 0755);
 	setenv("VPOPMAIL_QMAIL_NEWU", script, 1);
 	old = umask(077);
@@ -908,10 +841,10 @@ static void test_external_tools(void)
 	umask(old);
 	snprintf(want, sizeof want, "0022\n%s\n", qdir);
 	ok(file_is("ran-newu", want), "tools: child ran in QMAILDIR with umask 022");
-	ok(!exists(USERS_CDB), "tools: our own writer not used then");
+	ok(!exists(path_of(USERS_CDB)), "tools: our own writer not used then");
 
-	snprintf(script, sizeof script, "%s/fake-newmrh", sandbox);
-	spew(script, "#!/bin/sh\nexit 3\n");
+	sandbox_path(script, sizeof script, "fake-newmrh");
+	put_file(script, "#!/bin/sh\nexit 3\n");
 	chmod(script, 0755);
 	setenv("VPOPMAIL_QMAIL_NEWMRH", script, 1);
 	is_int(compile_morercpthosts(), VA_COULD_NOT_UPDATE_FILE,
@@ -920,19 +853,10 @@ static void test_external_tools(void)
 	setenv("VPOPMAIL_QMAIL_NEWMRH", "/nonexistent/qmail-newmrh", 1);
 }
 
-static void cleanup(void)
-{
-	if (getenv("KEEP_SANDBOX") == NULL && vp_rmtree(sandbox) != 0)
-		fprintf(stderr, "could not remove %s\n", sandbox);
-}
-
 int main(void)
 {
-	snprintf(sandbox, sizeof sandbox, "/tmp/unit_qmailcdb.XXXXXX");
-	if (mkdtemp(sandbox) == NULL) {
-		perror("mkdtemp");
+	if (sandbox_create("unit_qmailcdb") != 0)
 		return 1;
-	}
 	setenv("VPOPMAIL_HOME", sandbox, 1);
 	setenv("VPOPMAIL_QMAIL_NEWU", "/nonexistent/qmail-newu", 1);
 	setenv("VPOPMAIL_QMAIL_NEWMRH", "/nonexistent/qmail-newmrh", 1);
@@ -951,6 +875,6 @@ int main(void)
 	test_concurrency();
 	test_signal_process();
 	test_external_tools();
-	cleanup();
+	sandbox_remove();
 	return done_testing();
 }

@@ -4,6 +4,7 @@
  */
 #include "tap.h"
 #include "vpinternal.h"
+#include "testutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -12,62 +13,20 @@
 #include <time.h>
 #include <unistd.h>
 
-static char sandbox[256];
-
-static const char *file_text(const char *path)
-{
-	static char buf[8192];
-	char *data;
-	size_t len;
-
-	if (vp_slurp(path, &data, &len) != 0)
-		return "(unreadable)";
-	if (len >= sizeof buf)
-		len = sizeof buf - 1;
-	memcpy(buf, data, len);
-	buf[len] = '\0';
-	free(data);
-	return buf;
-}
-
-static int mode_of(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
-}
-
-static int is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 /* Create sandbox/<rel> holding text. */
 static void put(const char *rel, const char *text)
 {
 	char path[700];
-	FILE *fp;
 
-	snprintf(path, sizeof path, "%s/%s", sandbox, rel);
-	fp = fopen(path, "w");
-	if (fp != NULL) {
-		fputs(text, fp);
-		fclose(fp);
-	}
-}
-
-static void sub(char *buf, size_t size, const char *rel)
-{
-	snprintf(buf, size, "%s/%s", sandbox, rel);
+	sandbox_path(path, sizeof path, rel);
+	put_file(path, text);
 }
 
 static void xmkdir(const char *rel)
 {
 	char path[700];
 
-	sub(path, sizeof path, rel);
+	sandbox_path(path, sizeof path, rel);
 	mkdir(path, 0700);
 }
 
@@ -116,7 +75,7 @@ static void make_user(void)
 	char userdir[600], path[700];
 
 	xmkdir("u");
-	sub(userdir, sizeof userdir, "u/bob");
+	sandbox_path(userdir, sizeof userdir, "u/bob");
 	mkdir(userdir, 0700);
 	is_int(vp_make_maildir_in(userdir, getuid(), getgid()), 0, "vp_make_maildir_in");
 	snprintf(path, sizeof path, "%s/Maildir/new", userdir);
@@ -153,7 +112,7 @@ static void test_maildirsize(void)
 	storage_t size = 10, count = 1;
 
 	make_user();
-	sub(userdir, sizeof userdir, "u/bob");
+	sandbox_path(userdir, sizeof userdir, "u/bob");
 	snprintf(maildir, sizeof maildir, "%s/Maildir", userdir);
 	snprintf(mds, sizeof mds, "%s/Maildir/maildirsize", userdir);
 	snprintf(tmpdir, sizeof tmpdir, "%s/Maildir/tmp", userdir);
@@ -193,7 +152,7 @@ static void test_percent(void)
 {
 	char maildir[600], mds[700], sent[700];
 
-	sub(maildir, sizeof maildir, "u/bob/Maildir");
+	sandbox_path(maildir, sizeof maildir, "u/bob/Maildir");
 	snprintf(mds, sizeof mds, "%s/maildirsize", maildir);
 	snprintf(sent, sizeof sent, "%s/.Sent", maildir);
 
@@ -264,7 +223,7 @@ static void test_limits_file(void)
 	char path[600], def[600];
 	const char *top = getenv("top_srcdir");
 
-	sub(path, sizeof path, "limits");
+	sandbox_path(path, sizeof path, "limits");
 	sample_limits(&l);
 	is_int(vlimits_write_limits_file(path, &l), 0, "write a limits file");
 	is_str(file_text(path), limits_text, "limits file bytes in vpopmail's order");
@@ -288,7 +247,7 @@ static void test_limits_file(void)
 	put("limits2", "maxpopaccounts\nmaxaliases:\nmaxforwards  :\t 7\r\n"
 	    "#maxautoresponders 3\n disable_pop\ndisable_imap whatever\nperm_account 15\n"
 	    "perm_maillist 511\nunknown 5\nquota 12abc\r\rdefault_quota\t2048");
-	sub(path, sizeof path, "limits2");
+	sandbox_path(path, sizeof path, "limits2");
 	vdefault_limits(&r);
 	vlimits_read_limits_file(path, &r);
 	is_int(r.maxpopaccounts, -1, "numeric key without separator: ignored");
@@ -300,7 +259,7 @@ static void test_limits_file(void)
 	ok(r.perm_maillist == 7 && r.perm_maillist_users == 7 && r.perm_maillist_moderators == 7,
 	   "perm_maillist carries users and moderators");
 	ok(r.diskquota == 12 && r.defaultquota == 2048, "integer prefix; last line without newline");
-	sub(path, sizeof path, "absent");
+	sandbox_path(path, sizeof path, "absent");
 	is_int(vlimits_read_limits_file(path, &r), VA_CANNOT_READ_LIMITS, "missing file");
 
 	snprintf(def, sizeof def, "%s/etc/vlimits.default", top != NULL ? top : ".");
@@ -328,25 +287,67 @@ static void test_limits_file(void)
 	is_int(vlimits_get_flag_mask(&r), NO_RELAY, "disable_external_relay -> NO_RELAY");
 }
 
-/* Register example.com (dir sandbox/domains/example.com) in users/cdb. */
-static int make_domain(char *domdir, size_t size)
+/* Every on/off key: written in §6.3 order, each parsed into its own field and bit. */
+static void test_limits_flags(void)
 {
-	char path[700];
-	FILE *fp;
+	static const struct {
+		const char *key;
+		int bit;
+	} keys[] = {
+		{ "disable_pop", NO_POP },
+		{ "disable_imap", NO_IMAP },
+		{ "disable_dialup", NO_DIALUP },
+		{ "disable_password_changing", NO_PASSWD_CHNG },
+		{ "disable_webmail", NO_WEBMAIL },
+		{ "disable_external_relay", NO_RELAY },
+		{ "disable_smtp", NO_SMTP },
+		{ "disable_spamassassin", NO_SPAMASSASSIN },
+		{ "delete_spam", DELETE_SPAM },
+		{ "disable_maildrop", NO_MAILDROP },
+	};
+	static const char head[] =
+		"maxpopaccounts: -1\nmaxaliases: -1\nmaxforwards: -1\nmaxautoresponders: -1\n"
+		"maxmailinglists: -1\nquota: 0\nmaxmsgcount: 0\ndefault_quota: 0\n"
+		"default_maxmsgcount: 0\n";
+	static const char tail[] =
+		"perm_account: 0\nperm_alias: 0\nperm_forward: 0\nperm_autoresponder: 0\n"
+		"perm_maillist: 0\nperm_quota: 0\nperm_defaultquota: 0\n";
+	struct vlimits r;
+	char path[600], want[2048], line[64];
+	size_t i;
+	int each_ok = 1;
 
-	xmkdir("domains");
-	xmkdir("qmail");
-	xmkdir("qmail/users");
-	snprintf(domdir, size, "%s/domains/example.com", sandbox);
-	mkdir(domdir, 0700);
-	sub(path, sizeof path, "qmail/users/assign");
-	fp = fopen(path, "w");
-	if (fp == NULL)
-		return -1;
-	fprintf(fp, "+example.com-:example.com:%u:%u:%s:-::\n.\n",
-	        (unsigned)getuid(), (unsigned)getgid(), domdir);
-	fclose(fp);
-	return vp_build_users_cdb();
+	vdefault_limits(&r);
+	r.disable_pop = r.disable_imap = r.disable_dialup = r.disable_passwordchanging = 1;
+	r.disable_webmail = r.disable_relay = r.disable_smtp = r.disable_spamassassin = 1;
+	r.delete_spam = r.disable_maildrop = 1;
+	sandbox_path(path, sizeof path, "flags");
+	vlimits_write_limits_file(path, &r);
+	snprintf(want, sizeof want, "%s", head);
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		strcat(want, keys[i].key);
+		strcat(want, "\n");
+	}
+	strcat(want, tail);
+	is_str(file_text(path), want, "all ten flags written, in vpopmail's order");
+
+	for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		snprintf(line, sizeof line, "%s\n", keys[i].key);
+		put("flags", line);
+		vdefault_limits(&r);
+		vlimits_read_limits_file(path, &r);
+		if (vlimits_get_flag_mask(&r) != keys[i].bit) {
+			each_ok = 0;
+			printf("# %s: mask %d\n", keys[i].key, vlimits_get_flag_mask(&r));
+		}
+		vlimits_write_limits_file(path, &r);
+		snprintf(want, sizeof want, "%s%s%s", head, line, tail);
+		if (strcmp(file_text(path), want) != 0) {
+			each_ok = 0;
+			printf("# %s: written back as:\n%s", keys[i].key, file_text(path));
+		}
+	}
+	ok(each_ok, "each flag key sets its own field and pw_flags bit only");
 }
 
 static void test_limits_domain(void)
@@ -357,14 +358,14 @@ static void test_limits_domain(void)
 	struct vqpasswd pw;
 	const char *top = getenv("top_srcdir");
 
-	if (!ok(make_domain(domdir, sizeof domdir) == 0, "test domain registered"))
+	if (!ok(sandbox_domain(domdir, sizeof domdir) == 0, "test domain registered"))
 		return;
 	snprintf(path, sizeof path, "%s/.qmailadmin-limits", domdir);
 	is_int(vget_limits(domain, &r), VA_CANNOT_READ_LIMITS, "no domain file, no default: fails");
 	is_int(vget_limits("nosuch.example", &r), VA_DOMAIN_DOES_NOT_EXIST, "unknown domain");
 
 	xmkdir("etc");
-	sub(def, sizeof def, "etc/vlimits.default");
+	sandbox_path(def, sizeof def, "etc/vlimits.default");
 	{
 		char src[600];
 
@@ -421,7 +422,7 @@ static void test_maildir_helpers(void)
 	is_str(maildir_to_email("/home/x.org/bob/Maildirs"), "", "... no Maildir component");
 	is_str(maildir_to_email("/Maildir"), "", "... no user");
 
-	if (make_domain(domdir, sizeof domdir) != 0)
+	if (sandbox_domain(domdir, sizeof domdir) != 0)
 		return;
 	if (getcwd(cwd, sizeof cwd) != NULL && chdir(domdir) == 0) {
 		is_str(maildir_to_email("./bob/Maildir/"), "bob@example.com",
@@ -438,7 +439,7 @@ static void test_maildir_helpers(void)
 	snprintf(path, sizeof path, "%s/0", domdir);
 	ok(is_dir(path), "... with the hash dir");
 	is_int(vmake_maildir(domain, dir), VA_SUBDIR_CREATION, "existing Maildir: failure");
-	snprintf(dir, sizeof dir, "%s/elsewhere/dave", sandbox);
+	sandbox_path(dir, sizeof dir, "elsewhere/dave");
 	ok(vmake_maildir(domain, dir) != 0 && !is_dir(dir), "dir outside the domain refused");
 	snprintf(dir, sizeof dir, "%s/../x/dave", domdir);
 	ok(vmake_maildir(domain, dir) != 0, "'..' in the dir refused");
@@ -461,13 +462,10 @@ int main(void)
 
 	umask(077);
 	setenv("LC_ALL", "C", 1);
-	snprintf(sandbox, sizeof sandbox, "/tmp/unit_quota.XXXXXX");
-	if (mkdtemp(sandbox) == NULL) {
-		perror("mkdtemp");
+	if (sandbox_create("unit_quota") != 0)
 		return 1;
-	}
 	setenv("VPOPMAIL_HOME", sandbox, 1);
-	snprintf(path, sizeof path, "%s/qmail", sandbox);
+	sandbox_path(path, sizeof path, "qmail");
 	setenv("VPOPMAIL_QMAILDIR", path, 1);
 	setenv("VPOPMAIL_UID", "4242", 1);
 
@@ -475,9 +473,10 @@ int main(void)
 	test_maildirsize();
 	test_percent();
 	test_limits_file();
+	test_limits_flags();
 	test_limits_domain();
 	test_maildir_helpers();
 
-	vp_rmtree(sandbox);
+	sandbox_remove();
 	return done_testing();
 }

@@ -7,6 +7,7 @@
 #include "vpinternal.h"
 #include "vcdb.h"
 #include "tap.h"
+#include "testutil.h"
 
 #include <cdb.h>
 #include <dirent.h>
@@ -18,23 +19,11 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-static char sandbox[VP_PATH_MAX];
 static struct vdomain dom;
 static const vauth_backend *be;
 
 /* ------------------------------------------------------------------ */
 /* Helpers.                                                           */
-
-/* Whole file as a string (NULL if unreadable); the caller frees it. */
-static char *slurp(const char *path)
-{
-	char *data = NULL;
-	size_t len = 0;
-
-	if (vp_slurp(path, &data, &len) != 0)
-		return NULL;
-	return data;
-}
 
 static char *dom_path(const char *name)
 {
@@ -44,13 +33,6 @@ static char *dom_path(const char *name)
 	n = (n + 1) % 4;
 	vp_fmt(buf[n], sizeof buf[n], "%s/%s", dom.dir, name);
 	return buf[n];
-}
-
-static int file_mode(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
 }
 
 /* Every cdb record as "key:value\n" in storage order; *count = records. */
@@ -119,16 +101,6 @@ static int temp_files_left(void)
 			found++;
 	closedir(d);
 	return found;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *fp = fopen(path, "w");
-
-	if (fp != NULL) {
-		fputs(text, fp);
-		fclose(fp);
-	}
 }
 
 /* A record like vauth_adduser() makes (dir under the domain). */
@@ -398,9 +370,9 @@ static void test_add_sorted(void)
 	got = slurp(dom_path("vpasswd"));
 	is_str(got, want, "vpasswd sorted by name, byte for byte");
 	free(got);
-	is_int(file_mode(dom_path("vpasswd")), 0600, "vpasswd mode 0600 after add");
-	is_int(file_mode(dom_path("vpasswd.cdb")), 0600, "vpasswd.cdb mode 0600");
-	is_int(file_mode(dom_path(".vpasswd.lock")), 0600, ".vpasswd.lock mode 0600");
+	is_int(mode_of(dom_path("vpasswd")), 0600, "vpasswd mode 0600 after add");
+	is_int(mode_of(dom_path("vpasswd.cdb")), 0600, "vpasswd.cdb mode 0600");
+	is_int(mode_of(dom_path(".vpasswd.lock")), 0600, ".vpasswd.lock mode 0600");
 	ok(index_matches_text(), "vpasswd.cdb holds exactly the vpasswd lines");
 	is_int(temp_files_left(), 0, "no temp files left");
 
@@ -486,7 +458,7 @@ static void test_setpw_del(void)
 		ok(after != NULL && strstr(after, "bob:h:") == NULL, "setpw: old line gone");
 	}
 	free(after);
-	is_int(file_mode(dom_path("vpasswd")), 0644, "setpw: vpasswd mode 0666 & ~umask");
+	is_int(mode_of(dom_path("vpasswd")), 0644, "setpw: vpasswd mode 0666 & ~umask");
 	is_int(umask(old), 022, "setpw: umask left as it was");
 	ok(index_matches_text(), "setpw: index rebuilt");
 	memset(&e, 0, sizeof e);
@@ -509,7 +481,7 @@ static void test_setpw_del(void)
 	   "deluser: only that line removed");
 	free(after);
 	free(before);
-	is_int(file_mode(dom_path("vpasswd")), 0600, "deluser: vpasswd mode 0600");
+	is_int(mode_of(dom_path("vpasswd")), 0600, "deluser: vpasswd mode 0600");
 	ok(index_matches_text(), "deluser: index rebuilt");
 	is_int(be->getpw(&dom, "mike", &e), VA_USER_DOES_NOT_EXIST, "getpw after deluser");
 	is_int(temp_files_left(), 0, "no temp files left");
@@ -541,7 +513,7 @@ static void test_iterate(void)
 		memcpy(junk, text, head);
 		strcpy(junk + head, "no colons here\n");
 		strcat(junk, p);
-		write_file(dom_path("vpasswd"), junk);
+		put_file(dom_path("vpasswd"), junk);
 		free(junk);
 	}
 	free(text);
@@ -579,7 +551,7 @@ static void test_missing_index(void)
 	memset(&e, 0, sizeof e);
 	unlink(dom_path("vpasswd.cdb"));
 	is_int(be->getpw(&dom, "alice", &e), 0, "getpw with vpasswd.cdb missing");
-	is_int(file_mode(dom_path("vpasswd.cdb")), 0600, "vpasswd.cdb rebuilt, mode 0600");
+	is_int(mode_of(dom_path("vpasswd.cdb")), 0600, "vpasswd.cdb rebuilt, mode 0600");
 	/* The junk line is kept in vpasswd but is no record. */
 	idx = cdb_dump(dom_path("vpasswd.cdb"), &n);
 	is_int(n, 5, "rebuilt index has the 5 records");
@@ -636,7 +608,7 @@ static void test_duplicates(void)
 	vp_fmt(d2.dir, sizeof d2.dir, "%s/domains/dup.org", sandbox);
 	mkdir(d2.dir, 0700);
 	vp_fmt(p, sizeof p, "%s/vpasswd", d2.dir);
-	write_file(p, "dup:a:1:0:first:/d/dup:NOQUOTA\ndup:b:1:0:second:/d/dup:NOQUOTA\nz:c:1:0:z:/d/z:NOQUOTA");
+	put_file(p, "dup:a:1:0:first:/d/dup:NOQUOTA\ndup:b:1:0:second:/d/dup:NOQUOTA\nz:c:1:0:z:/d/z:NOQUOTA");
 	is_int(be->reindex(&d2), 0, "reindex of a file with a name twice");
 	vp_fmt(p, sizeof p, "%s/vpasswd.cdb", d2.dir);
 	idx = cdb_dump(p, &n);
@@ -668,7 +640,7 @@ static void test_lastauth(void)
 	got = slurp(path);
 	is_str(got, "192.0.2.7", "lastauth holds the IP, no newline");
 	free(got);
-	is_int(file_mode(path), 0600, "lastauth mode 0600");
+	is_int(mode_of(path), 0600, "lastauth mode 0600");
 	is_int(be->get_lastauth(&dom, &e.pw, &when, ip, sizeof ip), 0, "get_lastauth");
 	is_int(when, 1000000000, "lastauth time = mtime = when");
 	is_str(ip, "192.0.2.7", "lastauth ip");
@@ -747,13 +719,8 @@ static void report_speed(void)
 
 int main(void)
 {
-	char *tmp = getenv("TMPDIR");
-
-	vp_fmt(sandbox, sizeof sandbox, "%s/unit_vpwline.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-	if (mkdtemp(sandbox) == NULL) {
-		perror("mkdtemp");
+	if (sandbox_create("unit_vpwline") != 0)
 		return 1;
-	}
 	setenv("VPOPMAIL_HOME", sandbox, 1);
 	setenv("VPOPMAIL_QMAILDIR", sandbox, 1);
 
@@ -791,6 +758,6 @@ int main(void)
 	test_owner();
 	report_speed();
 
-	vp_rmtree(sandbox);
+	sandbox_remove();
 	return done_testing();
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int cli_exit_code(int va)
 {
@@ -31,6 +32,14 @@ void cli_open(void)
 void cli_version(void)
 {
 	printf("version: %s\n", PACKAGE_VERSION);
+}
+
+void cli_version_options(int argc, char **argv)
+{
+	int c;
+
+	while ((c = getopt(argc, argv, "v")) == 'v')
+		cli_version();
 }
 
 void cli_print_error(int va)

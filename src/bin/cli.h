@@ -43,6 +43,13 @@ void cli_open(void);
 /* -v: "version: <VERSION>" on stdout.  Processing continues. */
 void cli_version(void);
 
+/*
+ * Options of a program whose only option is -v: getopt(3) with "v",
+ * cli_version() for each -v, and the scan stops at the first other
+ * option (as in the original; the rest are then operands from optind).
+ */
+void cli_version_options(int argc, char **argv);
+
 /* "Error: <verror(va)>" on stdout. */
 void cli_print_error(int va);
 

@@ -29,16 +29,11 @@ int main(int argc, char **argv)
 	static char dom_a[CLI_BUF];
 	static char dom_b[CLI_BUF];
 	const char *arg_a = "", *arg_b = "";
-	int c, stop = 0, toolong = 0, a_exists, b_exists, err;
+	int toolong = 0, a_exists, b_exists, err;
 
 	cli_open();
 
-	while (!stop && (c = getopt(argc, argv, "v")) != -1) {
-		if (c == 'v')
-			cli_version();
-		else
-			stop = 1;
-	}
+	cli_version_options(argc, argv);
 	if (optind < argc)
 		arg_a = argv[optind++];
 	if (optind < argc)

@@ -26,16 +26,11 @@ int main(int argc, char **argv)
 	static char user[CLI_BUF];
 	static char domain[CLI_BUF];
 	const char *arg = "";
-	int c, stop = 0, toolong = 0, err;
+	int toolong = 0, err;
 
 	cli_open();
 
-	while (!stop && (c = getopt(argc, argv, "v")) != -1) {
-		if (c == 'v')
-			cli_version();
-		else
-			stop = 1;
-	}
+	cli_version_options(argc, argv);
 	if (optind < argc)
 		arg = argv[optind++];
 	if (arg[0] == '\0') {

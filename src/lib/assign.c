@@ -94,32 +94,37 @@ static int newmrh_locked(void)
 	return vp_build_morercpthosts_cdb();
 }
 
-int update_newu(void)
+/* <qmaildir>/<rel> into file, locked: the lock handle (>= 0) or a VA_* code. */
+static int lock_qfile(const char *rel, char *file, size_t size)
+{
+	int rc;
+
+	if ((rc = qpath(file, size, rel)) != VA_SUCCESS)
+		return rc;
+	return vp_qfile_lock(file);
+}
+
+/* Run build() holding the lock of the qmail file <qmaildir>/<rel>. */
+static int with_qfile_lock(const char *rel, int (*build)(void))
 {
 	char file[VP_PATH_MAX];
 	int lk, rc;
 
-	if ((rc = qpath(file, sizeof file, "users/assign")) != VA_SUCCESS)
-		return rc;
-	if ((lk = vp_qfile_lock(file)) < 0)
+	if ((lk = lock_qfile(rel, file, sizeof file)) < 0)
 		return lk;
-	rc = newu_locked();
+	rc = build();
 	vp_qfile_unlock(lk);
 	return rc;
 }
 
+int update_newu(void)
+{
+	return with_qfile_lock("users/assign", newu_locked);
+}
+
 int compile_morercpthosts(void)
 {
-	char file[VP_PATH_MAX];
-	int lk, rc;
-
-	if ((rc = qpath(file, sizeof file, "control/morercpthosts")) != VA_SUCCESS)
-		return rc;
-	if ((lk = vp_qfile_lock(file)) < 0)
-		return lk;
-	rc = newmrh_locked();
-	vp_qfile_unlock(lk);
-	return rc;
+	return with_qfile_lock("control/morercpthosts", newmrh_locked);
 }
 
 int count_rcpthosts(void)
@@ -268,6 +273,17 @@ int vp_domain_lookup(const char *domain, struct vdomain *out)
 	return VA_SUCCESS;
 }
 
+int vp_domain_file(const char *domain, const char *name, char *out, size_t size)
+{
+	struct vdomain d;
+	int rc;
+
+	rc = vp_domain_lookup(domain, &d);
+	if (rc != VA_SUCCESS)
+		return rc;
+	return vp_fmt(out, size, "%s/%s", d.dir, name) == 0 ? VA_SUCCESS : VA_DIR_TOO_LONG;
+}
+
 char *vget_assign(char *domain, char *dir, int dir_len, uid_t *uid, gid_t *gid)
 {
 	static char sdir[VP_PATH_MAX];
@@ -405,9 +421,7 @@ static int insert_one(const char *rel, const char *line, int type, const char *w
 	char file[VP_PATH_MAX];
 	int lk, rc;
 
-	if ((rc = qpath(file, sizeof file, rel)) != VA_SUCCESS)
-		return rc;
-	if ((lk = vp_qfile_lock(file)) < 0)
+	if ((lk = lock_qfile(rel, file, sizeof file)) < 0)
 		return lk;
 	rc = vp_qfile_insert(file, line, type);
 	vp_qfile_unlock(lk);

@@ -81,18 +81,10 @@ void vp_unlock(int lockfd)
 int vp_fsync_parent(const char *path)
 {
 	char dir[VP_PATH_MAX];
-	char *slash;
 	int fd, rc;
 
-	if (vp_strlcpy(dir, path, sizeof dir) != 0)
+	if (vp_dirname(path, dir, sizeof dir) != 0)
 		return -1;
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;

@@ -198,20 +198,10 @@ int vp_dirctl_write(const char *ctlpath, const vdir_type *vd, uid_t uid, gid_t g
 int vp_dirctl_lock(const char *ctlpath)
 {
 	char dir[VP_PATH_MAX];
-	char *slash;
 	int fd;
 
-	if (vp_strlcpy(dir, ctlpath, sizeof dir) != 0) {
-		errno = ENAMETOOLONG;
+	if (vp_dirname(ctlpath, dir, sizeof dir) != 0)
 		return -1;
-	}
-	slash = strrchr(dir, '/');
-	if (slash == NULL)
-		strcpy(dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
@@ -314,71 +304,89 @@ static int make_hash_dir(const char *base, const char *hash, uid_t uid, gid_t gi
 	return vp_mkdir_p(path, uid, gid) == 0 ? VA_SUCCESS : VA_COULD_NOT_MAKE_DOMAIN_DIR;
 }
 
-int vp_bigdir_next(const char *ctlpath, const char *base, uid_t uid, gid_t gid,
-                   char *out, size_t outsize)
+/*
+ * The locked read-modify-write of a control file: lock its directory, read
+ * it (defaults if absent), and let change() alter and write it back while
+ * the lock is held.  No control file named, or its directory missing: like
+ * vpopmail, nothing is counted, and that is success.
+ */
+typedef int (*dirctl_change)(const char *ctlpath, vdir_type *vd, uid_t uid, gid_t gid,
+                             void *arg);
+
+static int update_dirctl(const char *ctlpath, uid_t uid, gid_t gid,
+                         dirctl_change change, void *arg)
 {
 	vdir_type vd;
 	int lockfd, rc;
+
+	if (ctlpath == NULL || *ctlpath == '\0')
+		return VA_SUCCESS;
+	lockfd = vp_dirctl_lock(ctlpath);
+	if (lockfd < 0)
+		return errno == ENOENT ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
+	rc = vp_dirctl_read(ctlpath, &vd);
+	if (rc >= 0)
+		rc = change(ctlpath, &vd, uid, gid, arg);
+	vp_dirctl_unlock(lockfd);
+	return rc < 0 ? rc : VA_SUCCESS;
+}
+
+struct next_dir {
+	const char *base;
+	char       *out;
+	size_t      outsize;
+};
+
+/* Step to the next hash dir, record it, then create it under base. */
+static int take_next(const char *ctlpath, vdir_type *vd, uid_t uid, gid_t gid, void *arg)
+{
+	struct next_dir *nd = arg;
+	int rc;
+
+	advance(vd);
+	if (vp_strlcpy(nd->out, vd->the_dir, nd->outsize) != 0) {
+		*nd->out = '\0';
+		return VA_DIR_TOO_LONG;
+	}
+	rc = vp_dirctl_write(ctlpath, vd, uid, gid);
+	if (rc == VA_SUCCESS && nd->base != NULL)
+		rc = make_hash_dir(nd->base, nd->out, uid, gid);
+	return rc;
+}
+
+int vp_bigdir_next(const char *ctlpath, const char *base, uid_t uid, gid_t gid,
+                   char *out, size_t outsize)
+{
+	struct next_dir nd = { base, out, outsize };
 
 	if (out == NULL || outsize == 0)
 		return VA_NULL_POINTER;
 	*out = '\0';
-	/* Nowhere to count (no name, or its directory does not exist): like
-	 * vpopmail, the count is not kept and the entry goes in the root. */
-	if (ctlpath == NULL || *ctlpath == '\0')
-		return VA_SUCCESS;
-
-	lockfd = vp_dirctl_lock(ctlpath);
-	if (lockfd < 0)
-		return errno == ENOENT ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
-	rc = vp_dirctl_read(ctlpath, &vd);
-	if (rc < 0)
-		goto done;
-	advance(&vd);
-	if (vp_strlcpy(out, vd.the_dir, outsize) != 0) {
-		*out = '\0';
-		rc = VA_DIR_TOO_LONG;
-		goto done;
-	}
-	rc = vp_dirctl_write(ctlpath, &vd, uid, gid);
-	if (rc == VA_SUCCESS && base != NULL)
-		rc = make_hash_dir(base, out, uid, gid);
-done:
-	vp_dirctl_unlock(lockfd);
-	return rc < 0 ? rc : VA_SUCCESS;
+	return update_dirctl(ctlpath, uid, gid, take_next, &nd);
 }
 
-/* Read, change cur_users, write back, all under the lock. */
-static int adjust_count(const char *ctlpath, uid_t uid, gid_t gid, int delta)
+/* Change cur_users by *(int *)arg: -1 decrements, +1 counts a reused slot. */
+static int adjust_count(const char *ctlpath, vdir_type *vd, uid_t uid, gid_t gid, void *arg)
 {
-	vdir_type vd;
-	int lockfd, rc;
-
-	if (ctlpath == NULL || *ctlpath == '\0')
-		return VA_SUCCESS;
-	lockfd = vp_dirctl_lock(ctlpath);
-	if (lockfd < 0)
-		return errno == ENOENT ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
-	rc = vp_dirctl_read(ctlpath, &vd);
-	if (rc >= 0) {
-		if (delta < 0)
-			vd.cur_users--;         /* unsigned: 0 wraps, as in vpopmail */
-		else if (vd.cur_users != 0)
-			vd.cur_users++;
-		rc = vp_dirctl_write(ctlpath, &vd, uid, gid);
-	}
-	vp_dirctl_unlock(lockfd);
-	return rc < 0 ? rc : VA_SUCCESS;
+	if (*(const int *)arg < 0)
+		vd->cur_users--;        /* unsigned: 0 wraps, as in vpopmail */
+	else if (vd->cur_users != 0)
+		vd->cur_users++;
+	return vp_dirctl_write(ctlpath, vd, uid, gid);
 }
 
 int vp_bigdir_dec(const char *ctlpath, uid_t uid, gid_t gid)
 {
-	return adjust_count(ctlpath, uid, gid, -1);
+	int delta = -1;
+
+	return update_dirctl(ctlpath, uid, gid, adjust_count, &delta);
 }
 
 int vp_bigdir_count_reuse(const char *ctlpath, uid_t uid, gid_t gid)
 {
-	return adjust_count(ctlpath, uid, gid, +1);
+	int delta = +1;
+
+	return update_dirctl(ctlpath, uid, gid, adjust_count, &delta);
 }
 
 int vp_domains_ctlpath(uid_t uid, char *out, size_t size)
@@ -642,33 +650,27 @@ int vwrite_dir_control(vdir_type *vdir, char *domain, uid_t uid, gid_t gid)
 
 int vdel_dir_control(char *domain)
 {
-	struct vdomain d;
 	char ctl[VP_PATH_MAX];
 	int rc;
 
 	if (domain == NULL)
 		return VA_NULL_POINTER;
-	rc = vp_domain_lookup(domain, &d);
+	rc = vp_domain_file(domain, CTL_NAME, ctl, sizeof ctl);
 	if (rc != VA_SUCCESS)
 		return rc;
-	if (vp_fmt(ctl, sizeof ctl, "%s/%s", d.dir, CTL_NAME) != 0)
-		return VA_DIR_TOO_LONG;
 	return unlink(ctl) == 0 ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
 }
 
 char *next_big_dir(uid_t uid, gid_t gid)
 {
 	static char hash[MAX_DIR_NAME];
-	char ctl[VP_PATH_MAX], base[VP_PATH_MAX], *slash;
+	char ctl[VP_PATH_MAX], base[VP_PATH_MAX];
 
 	hash[0] = '\0';
 	if (vp_domains_ctlpath(uid, ctl, sizeof ctl) != VA_SUCCESS)
 		return hash;
 	/* Hash dirs go next to the control file, i.e. in <home>/domains. */
-	vp_strlcpy(base, ctl, sizeof base);
-	slash = strrchr(base, '/');
-	if (slash != NULL)
-		*slash = '\0';
+	vp_dirname(ctl, base, sizeof base);
 	if (vp_bigdir_next(ctl, base, uid, gid, hash, sizeof hash) != VA_SUCCESS)
 		hash[0] = '\0';
 	return hash;

@@ -18,8 +18,18 @@ int vp_chown(const char *path, uid_t uid, gid_t gid)
 	return lchown(path, uid, gid) == 0 ? 0 : -1;
 }
 
-/* Walk a tree below an open directory fd, chowning everything. */
-static int chown_below(int dfd, uid_t uid, gid_t gid, int depth)
+/*
+ * Walk a tree below an open directory fd (taken over and closed), calling
+ * visit on every entry without following symlinks.  With WALK_PRE a
+ * directory is visited before its contents, with WALK_POST after them
+ * (so a visitor may remove it).  Errors are counted, not fatal: the walk
+ * goes on and -1 is returned at the end.
+ */
+enum walk_order { WALK_PRE, WALK_POST };
+typedef int (*walk_visitor)(int dfd, const char *name, const struct stat *st, void *arg);
+
+static int walk_below(int dfd, int depth, enum walk_order order,
+                      walk_visitor visit, void *arg)
 {
 	DIR *d;
 	struct dirent *de;
@@ -41,21 +51,43 @@ static int chown_below(int dfd, uid_t uid, gid_t gid, int depth)
 			rc = -1;
 			continue;
 		}
-		if (fchownat(dirfd(d), de->d_name, uid, gid, AT_SYMLINK_NOFOLLOW) != 0)
+		if (order == WALK_PRE && visit(dirfd(d), de->d_name, &st, arg) != 0)
 			rc = -1;
 		if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dirfd(d), de->d_name,
 			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0 || chown_below(sub, uid, gid, depth + 1) != 0)
+			if (sub < 0 || walk_below(sub, depth + 1, order, visit, arg) != 0)
 				rc = -1;
 		}
+		if (order == WALK_POST && visit(dirfd(d), de->d_name, &st, arg) != 0)
+			rc = -1;
 	}
 	closedir(d);
 	return rc;
 }
 
+struct owner {
+	uid_t uid;
+	gid_t gid;
+};
+
+static int chown_entry(int dfd, const char *name, const struct stat *st, void *arg)
+{
+	const struct owner *o = arg;
+
+	(void)st;
+	return fchownat(dfd, name, o->uid, o->gid, AT_SYMLINK_NOFOLLOW);
+}
+
+static int remove_entry(int dfd, const char *name, const struct stat *st, void *arg)
+{
+	(void)arg;
+	return unlinkat(dfd, name, S_ISDIR(st->st_mode) ? AT_REMOVEDIR : 0);
+}
+
 int vp_chown_tree(const char *path, uid_t uid, gid_t gid)
 {
+	struct owner o = { uid, gid };
 	struct stat st;
 	int fd;
 
@@ -70,7 +102,7 @@ int vp_chown_tree(const char *path, uid_t uid, gid_t gid)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	return chown_below(fd, uid, gid, 0);
+	return walk_below(fd, 0, WALK_PRE, chown_entry, &o);
 }
 
 int vp_mkdir_p(const char *path, uid_t uid, gid_t gid)
@@ -98,44 +130,6 @@ int vp_mkdir_p(const char *path, uid_t uid, gid_t gid)
 	return 0;
 }
 
-/* Remove everything below an open directory fd. */
-static int rm_below(int dfd, int depth)
-{
-	DIR *d;
-	struct dirent *de;
-	int rc = 0;
-
-	if (depth > 64)
-		return -1;
-	d = fdopendir(dfd);
-	if (d == NULL) {
-		close(dfd);
-		return -1;
-	}
-	while ((de = readdir(d)) != NULL) {
-		struct stat st;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-			rc = -1;
-			continue;
-		}
-		if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd(d), de->d_name,
-			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0 || rm_below(sub, depth + 1) != 0)
-				rc = -1;
-			if (unlinkat(dirfd(d), de->d_name, AT_REMOVEDIR) != 0)
-				rc = -1;
-		} else if (unlinkat(dirfd(d), de->d_name, 0) != 0) {
-			rc = -1;
-		}
-	}
-	closedir(d);
-	return rc;
-}
-
 int vp_rmtree(const char *path)
 {
 	struct stat st;
@@ -148,7 +142,7 @@ int vp_rmtree(const char *path)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (rm_below(fd, 0) != 0)
+	if (walk_below(fd, 0, WALK_POST, remove_entry, NULL) != 0)
 		return -1;
 	return rmdir(path);
 }

@@ -45,29 +45,47 @@ static int to_int(const char *v)        { return (int)strtol(v, NULL, 10); }
 static short to_perm(const char *v)     { return (short)(to_int(v) & VLIMIT_DISABLE_ALL); }
 static storage_t to_storage(const char *v) { return (storage_t)strtoll(v, NULL, 10); }
 
-/* Flag keys: presence switches them on, whatever follows. */
-static short *flag_field(struct vlimits *l, const char *key)
+/*
+ * The on/off keys, in the order vset_limits() writes them (spec §6.3).
+ * In the file, presence switches one on whatever follows; for a user,
+ * each one set adds its bit to pw_flags.
+ */
+static const struct limit_flag {
+	const char *key;
+	size_t      off;        /* a short in struct vlimits */
+	int         bit;
+} limit_flags[] = {
+	{ "disable_pop",               offsetof(struct vlimits, disable_pop),              NO_POP },
+	{ "disable_imap",              offsetof(struct vlimits, disable_imap),             NO_IMAP },
+	{ "disable_dialup",            offsetof(struct vlimits, disable_dialup),           NO_DIALUP },
+	{ "disable_password_changing", offsetof(struct vlimits, disable_passwordchanging), NO_PASSWD_CHNG },
+	{ "disable_webmail",           offsetof(struct vlimits, disable_webmail),          NO_WEBMAIL },
+	{ "disable_external_relay",    offsetof(struct vlimits, disable_relay),            NO_RELAY },
+	{ "disable_smtp",              offsetof(struct vlimits, disable_smtp),             NO_SMTP },
+	{ "disable_spamassassin",      offsetof(struct vlimits, disable_spamassassin),     NO_SPAMASSASSIN },
+	{ "delete_spam",               offsetof(struct vlimits, delete_spam),              DELETE_SPAM },
+	{ "disable_maildrop",          offsetof(struct vlimits, disable_maildrop),         NO_MAILDROP },
+};
+#define N_LIMIT_FLAGS (sizeof limit_flags / sizeof limit_flags[0])
+
+static short *flag_field(struct vlimits *l, const struct limit_flag *f)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} flags[] = {
-		{ "disable_pop",               offsetof(struct vlimits, disable_pop) },
-		{ "disable_imap",              offsetof(struct vlimits, disable_imap) },
-		{ "disable_dialup",            offsetof(struct vlimits, disable_dialup) },
-		{ "disable_password_changing", offsetof(struct vlimits, disable_passwordchanging) },
-		{ "disable_external_relay",    offsetof(struct vlimits, disable_relay) },
-		{ "disable_smtp",              offsetof(struct vlimits, disable_smtp) },
-		{ "disable_webmail",           offsetof(struct vlimits, disable_webmail) },
-		{ "disable_spamassassin",      offsetof(struct vlimits, disable_spamassassin) },
-		{ "delete_spam",               offsetof(struct vlimits, delete_spam) },
-		{ "disable_maildrop",          offsetof(struct vlimits, disable_maildrop) },
-	};
+	return (short *)((char *)l + f->off);
+}
+
+static short flag_value(const struct vlimits *l, const struct limit_flag *f)
+{
+	return *(const short *)((const char *)l + f->off);
+}
+
+/* The flag named by a key in the file, or NULL. */
+static short *flag_by_key(struct vlimits *l, const char *key)
+{
 	size_t i;
 
-	for (i = 0; i < sizeof flags / sizeof flags[0]; i++)
-		if (strcmp(key, flags[i].key) == 0)
-			return (short *)((char *)l + flags[i].off);
+	for (i = 0; i < N_LIMIT_FLAGS; i++)
+		if (strcmp(key, limit_flags[i].key) == 0)
+			return flag_field(l, &limit_flags[i]);
 	return NULL;
 }
 
@@ -88,7 +106,7 @@ static void parse_line(char *line, struct vlimits *l)
 		val = NULL;
 	}
 
-	flag = flag_field(l, key);
+	flag = flag_by_key(l, key);
 	if (flag != NULL) {
 		*flag = 1;
 		return;
@@ -259,6 +277,8 @@ int vget_limits(const char *domain, struct vlimits *limits)
 
 static void print_limits(FILE *fp, const struct vlimits *l)
 {
+	size_t i;
+
 	fprintf(fp, "maxpopaccounts: %d\n", l->maxpopaccounts);
 	fprintf(fp, "maxaliases: %d\n", l->maxaliases);
 	fprintf(fp, "maxforwards: %d\n", l->maxforwards);
@@ -268,26 +288,9 @@ static void print_limits(FILE *fp, const struct vlimits *l)
 	fprintf(fp, "maxmsgcount: %" PRIu64 "\n", l->maxmsgcount);
 	fprintf(fp, "default_quota: %" PRIu64 "\n", l->defaultquota);
 	fprintf(fp, "default_maxmsgcount: %" PRIu64 "\n", l->defaultmaxmsgcount);
-	if (l->disable_pop)
-		fputs("disable_pop\n", fp);
-	if (l->disable_imap)
-		fputs("disable_imap\n", fp);
-	if (l->disable_dialup)
-		fputs("disable_dialup\n", fp);
-	if (l->disable_passwordchanging)
-		fputs("disable_password_changing\n", fp);
-	if (l->disable_webmail)
-		fputs("disable_webmail\n", fp);
-	if (l->disable_relay)
-		fputs("disable_external_relay\n", fp);
-	if (l->disable_smtp)
-		fputs("disable_smtp\n", fp);
-	if (l->disable_spamassassin)
-		fputs("disable_spamassassin\n", fp);
-	if (l->delete_spam)
-		fputs("delete_spam\n", fp);
-	if (l->disable_maildrop)
-		fputs("disable_maildrop\n", fp);
+	for (i = 0; i < N_LIMIT_FLAGS; i++)
+		if (flag_value(l, &limit_flags[i]))
+			fprintf(fp, "%s\n", limit_flags[i].key);
 	fprintf(fp, "perm_account: %d\n", l->perm_account);
 	fprintf(fp, "perm_alias: %d\n", l->perm_alias);
 	fprintf(fp, "perm_forward: %d\n", l->perm_forward);
@@ -335,33 +338,27 @@ int vlimits_write_limits_file(const char *path, const struct vlimits *limits)
 
 int vset_limits(const char *domain, const struct vlimits *limits)
 {
-	struct vdomain d;
 	char path[VP_PATH_MAX];
 	int rc;
 
 	if (domain == NULL || limits == NULL)
 		return VA_NULL_POINTER;
-	rc = vp_domain_lookup(domain, &d);
+	rc = vp_domain_file(domain, LIMITS_NAME, path, sizeof path);
 	if (rc != VA_SUCCESS)
 		return rc;
-	if (vp_fmt(path, sizeof path, "%s/%s", d.dir, LIMITS_NAME) != 0)
-		return VA_DIR_TOO_LONG;
 	return vlimits_write_limits_file(path, limits);
 }
 
 int vdel_limits(const char *domain)
 {
-	struct vdomain d;
 	char path[VP_PATH_MAX];
 	int rc;
 
 	if (domain == NULL)
 		return VA_NULL_POINTER;
-	rc = vp_domain_lookup(domain, &d);
+	rc = vp_domain_file(domain, LIMITS_NAME, path, sizeof path);
 	if (rc != VA_SUCCESS)
 		return rc;
-	if (vp_fmt(path, sizeof path, "%s/%s", d.dir, LIMITS_NAME) != 0)
-		return VA_DIR_TOO_LONG;
 	/* 5.6: no file means no limits to delete, which is success. */
 	if (unlink(path) != 0 && errno != ENOENT)
 		return VA_COULD_NOT_UPDATE_FILE;
@@ -373,30 +370,14 @@ int vdel_limits(const char *domain)
 
 int vlimits_get_flag_mask(struct vlimits *limits)
 {
+	size_t i;
 	int mask = 0;
 
 	if (limits == NULL)
 		return 0;
-	if (limits->disable_pop)
-		mask |= NO_POP;
-	if (limits->disable_smtp)
-		mask |= NO_SMTP;
-	if (limits->disable_imap)
-		mask |= NO_IMAP;
-	if (limits->disable_relay)
-		mask |= NO_RELAY;
-	if (limits->disable_webmail)
-		mask |= NO_WEBMAIL;
-	if (limits->disable_passwordchanging)
-		mask |= NO_PASSWD_CHNG;
-	if (limits->disable_dialup)
-		mask |= NO_DIALUP;
-	if (limits->disable_spamassassin)
-		mask |= NO_SPAMASSASSIN;
-	if (limits->delete_spam)
-		mask |= DELETE_SPAM;
-	if (limits->disable_maildrop)
-		mask |= NO_MAILDROP;
+	for (i = 0; i < N_LIMIT_FLAGS; i++)
+		if (flag_value(limits, &limit_flags[i]))
+			mask |= limit_flags[i].bit;
 	return mask;
 }
 

@@ -149,6 +149,27 @@ int vp_check_alias_domain(const char *domain)
 }
 
 /*
+ * The classic API's length checks (spec §7.5), in vpopmail's order: user
+ * name, a one-character name in big-dir builds (VP_LEN_ONE_CHAR), domain,
+ * then the domain minimum (VP_LEN_MIN_DOMAIN).  Callers differ in which of
+ * the optional checks the original made, so they choose.
+ */
+int vp_check_user_domain_len(const char *user, const char *domain, int flags)
+{
+	if (strlen(user) > MAX_PW_NAME)
+		return VA_USER_NAME_TOO_LONG;
+#ifdef USERS_BIG_DIR
+	if ((flags & VP_LEN_ONE_CHAR) && strlen(user) == 1)
+		return VA_ILLEGAL_USERNAME;
+#endif
+	if (strlen(domain) > MAX_PW_DOMAIN)
+		return VA_DOMAIN_NAME_TOO_LONG;
+	if ((flags & VP_LEN_MIN_DOMAIN) && strlen(domain) < MIN_DOMAIN_LENGTH)
+		return VA_INVALID_DOMAIN_NAME;
+	return VA_SUCCESS;
+}
+
+/*
  * Split at the first '@'; failing that the first '%'; failing that the
  * first '/'.  No separator: everything is the user, the domain is "".
  * The input is not changed, folded or validated.

@@ -3,6 +3,7 @@
  */
 #include "vpinternal.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,5 +56,28 @@ int vp_has_ctl(const char *s)
 	for (; *s != '\0'; s++)
 		if ((unsigned char)*s < 0x20 || (unsigned char)*s == 0x7f)
 			return 1;
+	return 0;
+}
+
+int vp_dirname(const char *path, char *out, size_t size)
+{
+	char *slash;
+
+	if (vp_strlcpy(out, path, size) != 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	slash = strrchr(out, '/');
+	if (slash == NULL) {
+		if (size < 2) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		strcpy(out, ".");
+	} else if (slash == out) {
+		out[1] = '\0';
+	} else {
+		*slash = '\0';
+	}
 	return 0;
 }

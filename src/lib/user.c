@@ -19,17 +19,7 @@
 /* Lengths the classic API checks before anything else (spec §7.5). */
 static int check_user_domain(const char *user, const char *domain)
 {
-	if (strlen(user) > MAX_PW_NAME)
-		return VA_USER_NAME_TOO_LONG;
-#ifdef USERS_BIG_DIR
-	if (strlen(user) == 1)
-		return VA_ILLEGAL_USERNAME;
-#endif
-	if (strlen(domain) > MAX_PW_DOMAIN)
-		return VA_DOMAIN_NAME_TOO_LONG;
-	if (strlen(domain) < MIN_DOMAIN_LENGTH)
-		return VA_INVALID_DOMAIN_NAME;
-	return VA_SUCCESS;
+	return vp_check_user_domain_len(user, domain, VP_LEN_ONE_CHAR | VP_LEN_MIN_DOMAIN);
 }
 
 /* A clear-text password that will be stored must not break the line. */
@@ -347,10 +337,9 @@ int vdeluser(char *user, char *domain)
 		return VA_ILLEGAL_USERNAME;
 	vp_lower(user);
 	vp_lower(domain);
-	if (strlen(user) > MAX_PW_NAME)
-		return VA_USER_NAME_TOO_LONG;
-	if (strlen(domain) > MAX_PW_DOMAIN)
-		return VA_DOMAIN_NAME_TOO_LONG;
+	/* No one-character check here: such a user is simply not found. */
+	if ((rc = vp_check_user_domain_len(user, domain, 0)) != VA_SUCCESS)
+		return rc;
 	rc = vp_domain_lookup(domain, &d);
 	if (rc != VA_SUCCESS)
 		return VA_DOMAIN_DOES_NOT_EXIST;

@@ -228,6 +228,8 @@ static int field_ok(const char *s, int colon_ok)
 
 int vcheck_vqpw(struct vqpasswd *pw, char *domain)
 {
+	int rc;
+
 	if (pw == NULL || domain == NULL)
 		return VA_NULL_POINTER;
 	if (pw->pw_name == NULL || pw->pw_passwd == NULL || pw->pw_gecos == NULL ||
@@ -239,14 +241,8 @@ int vcheck_vqpw(struct vqpasswd *pw, char *domain)
 #endif
 
 	/* Lengths, in vpopmail's order (§7.5). */
-	if (strlen(pw->pw_name) > MAX_PW_NAME)
-		return VA_USER_NAME_TOO_LONG;
-#ifdef USERS_BIG_DIR
-	if (strlen(pw->pw_name) == 1)
-		return VA_ILLEGAL_USERNAME;
-#endif
-	if (strlen(domain) > MAX_PW_DOMAIN)
-		return VA_DOMAIN_NAME_TOO_LONG;
+	if ((rc = vp_check_user_domain_len(pw->pw_name, domain, VP_LEN_ONE_CHAR)) != VA_SUCCESS)
+		return rc;
 	if (strlen(pw->pw_passwd) > MAX_PW_PASS)
 		return VA_PASSWD_TOO_LONG;
 	if (strlen(pw->pw_gecos) > MAX_PW_GECOS)
@@ -308,17 +304,12 @@ int vauth_setpw(struct vqpasswd *pw, char *domain)
 int vauth_setquota(char *user, char *domain, char *quota)
 {
 	struct vqpasswd *pw;
+	int rc;
 
 	if (user == NULL || domain == NULL || quota == NULL)
 		return VA_NULL_POINTER;
-	if (strlen(user) > MAX_PW_NAME)
-		return VA_USER_NAME_TOO_LONG;
-#ifdef USERS_BIG_DIR
-	if (strlen(user) == 1)
-		return VA_ILLEGAL_USERNAME;
-#endif
-	if (strlen(domain) > MAX_PW_DOMAIN)
-		return VA_DOMAIN_NAME_TOO_LONG;
+	if ((rc = vp_check_user_domain_len(user, domain, VP_LEN_ONE_CHAR)) != VA_SUCCESS)
+		return rc;
 	if (strlen(quota) > MAX_PW_QUOTA)
 		return VA_QUOTA_TOO_LONG;
 	if ((pw = vauth_getpw(user, domain)) == NULL)

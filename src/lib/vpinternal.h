@@ -63,6 +63,9 @@ void  vp_lower(char *s);
 void  vp_strip_char(char *s, char c);
 /* 1 if s has a byte < 0x20 or == 0x7f (control), else 0. */
 int   vp_has_ctl(const char *s);
+/* The directory holding path ("." without a slash, "/" for "/x") into out.
+ * 0 ok, -1 too long (errno ENAMETOOLONG). */
+int   vp_dirname(const char *path, char *out, size_t size);
 
 /* ------------------------------------------------------------------ */
 /* atomic.c: locks and atomic file replacement.                       */
@@ -124,6 +127,13 @@ int   vp_slurp(const char *path, char **out, size_t *len);
 int   vp_check_new_domain(const char *domain);
 /* vaddaliasdomain's rules: charset and length only. */
 int   vp_check_alias_domain(const char *domain);
+/* Length checks of user and domain in vpopmail's order (spec §7.5):
+ * VA_USER_NAME_TOO_LONG, [VA_ILLEGAL_USERNAME for a 1-char name in big-dir
+ * builds], VA_DOMAIN_NAME_TOO_LONG, [VA_INVALID_DOMAIN_NAME below
+ * MIN_DOMAIN_LENGTH]; the bracketed checks only with their flag. */
+#define VP_LEN_ONE_CHAR    1
+#define VP_LEN_MIN_DOMAIN  2
+int   vp_check_user_domain_len(const char *user, const char *domain, int flags);
 /* Split "user@domain" / "user%domain" / "user/domain" without defaulting or printing. */
 int   vp_split_address(const char *addr, char *user, size_t usize, char *domain, size_t dsize);
 
@@ -162,6 +172,9 @@ int   vp_qfile_count_lines(const char *file);
 /* Resolve a domain (or alias) via QMAILDIR/users/<cdb name>.
  * VA_DOMAIN_DOES_NOT_EXIST if unknown; VA_INVALID_DOMAIN_NAME for bad input. */
 int   vp_domain_lookup(const char *domain, struct vdomain *out);
+/* "<domain dir>/<name>" for a domain (or alias) into out: vp_domain_lookup's
+ * error if it is unknown, VA_DIR_TOO_LONG if the path does not fit. */
+int   vp_domain_file(const char *domain, const char *name, char *out, size_t size);
 /* Does users/assign hold a "+<name>-:" line?  1 yes, 0 no, <0 error. */
 int   vp_assign_has(const char *name);
 /* Write users/cdb from users/assign exactly as qmail-newu would
