@@ -134,6 +134,7 @@ static int add_user(char *user, char *domain, char *password, char *gecos, int a
 	struct vpw_entry old = {0};
 	struct vlimits lim;
 	struct vqpasswd pw;
+	struct vp_hash_job job;
 	char userdir[VP_PATH_MAX], hash[MAX_DIR_NAME], crypted[MAX_PW_PASS + 1];
 	char quota[MAX_PW_QUOTA + 1], comment[MAX_PW_GECOS + 1];
 	int rc;
@@ -177,17 +178,23 @@ static int add_user(char *user, char *domain, char *password, char *gecos, int a
 	if (rc != VA_SUCCESS)
 		return rc;
 
-	crypted[0] = '\0';
-	if (password[0] != '\0') {
-		rc = vp_hash_password(password, crypted, sizeof crypted);
-		if (rc != VA_SUCCESS)
-			return rc;
-	}
 	default_quota(&lim, quota, sizeof quota);
 	vp_strlcpy(comment, (gecos != NULL && *gecos != '\0') ? gecos : user, sizeof comment);
 
+	/* Hash while the directories are made: both take milliseconds. */
+	crypted[0] = '\0';
+	if (password[0] != '\0')
+		vp_hash_start(&job, password);
 	umask(077);
 	rc = create_user_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash);
+	if (password[0] != '\0') {
+		int hrc = vp_hash_finish(&job, crypted, sizeof crypted);
+
+		if (rc == VA_SUCCESS && hrc != VA_SUCCESS) {
+			vp_rmtree(userdir);
+			rc = hrc;
+		}
+	}
 	if (rc != VA_SUCCESS)
 		return rc;
 

@@ -11,6 +11,7 @@
 #ifndef VPINTERNAL_H
 #define VPINTERNAL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -146,6 +147,17 @@ int   vp_random_bytes(void *buf, size_t n);
 unsigned vp_random_below(unsigned n);
 /* Hash clear with the configured scheme into out (size >= 128). */
 int   vp_hash_password(const char *clear, char *out, size_t size);
+/* hashjob.c: hash on a second thread while the caller does other work.
+ * `clear` must stay valid until vp_hash_finish(), which is always called. */
+struct vp_hash_job {
+	pthread_t   thread;
+	int         running;
+	int         rc;
+	const char *clear;
+	char        out[MAX_PW_PASS + 1];
+};
+void  vp_hash_start(struct vp_hash_job *job, const char *clear);
+int   vp_hash_finish(struct vp_hash_job *job, char *out, size_t size);
 /* Constant-time check of clear against a stored hash ({SCHEME} prefix allowed). 0 = match. */
 int   vp_check_password(const char *clear, const char *stored);
 
