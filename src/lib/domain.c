@@ -146,14 +146,14 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	if (!OptimizeAddDomain)
 		hup_qmail();
 
-#ifdef ONCHANGE_SCRIPT
+	/*
+	 * Notify with the flag on, then leave it off whatever the build:
+	 * the postmaster that the caller adds next is part of this event.
+	 */
 	vp_onchange_set_allowed(1);
 	vp_onchange("add_domain", domain, "-", 0);
-#endif
 	vp_onchange("add_domain", domain, "-", ON_VCHANGE_AFTER);
-#ifdef ONCHANGE_SCRIPT
 	vp_onchange_set_allowed(0);
-#endif
 	return VA_SUCCESS;
 
 undo_dir:
