@@ -120,7 +120,10 @@ _run_with() {
 	exe=$(bin_path "$2"); shift 2
 	# The outer subshell reaps the program, so a crash report from bash
 	# ("Segmentation fault") goes to /dev/null instead of the TAP stream.
-	( ( exec $TIMEOUT $SETSID "$exe" "$@" ) < "$in" > "$T0/.out" 2> "$T0/.err" ) 2>/dev/null
+	# VP_TEST_WRAPPER (e.g. valgrind, see "make check-valgrind") runs the
+	# program under a checker that fails the test by exit status.
+	# shellcheck disable=SC2086
+	( ( exec $TIMEOUT $SETSID ${VP_TEST_WRAPPER:-} "$exe" "$@" ) < "$in" > "$T0/.out" 2> "$T0/.err" ) 2>/dev/null
 	RC=$?
 	OUT=$(cat "$T0/.out"; printf x); OUT=${OUT%x}
 	ERR=$(cat "$T0/.err"; printf x); ERR=${ERR%x}

@@ -395,6 +395,14 @@ run_in $'aaa1\nbbb2\nTyped123\nTyped123\n' vadduser typed2@example.com
 is_rc 0 "mismatch then match: exit 0"
 is_out "Passwords do not match, try again" "mismatch: message on stdout"
 
+# a typed password too long for the 300-byte buffer is refused, not cut short
+long=$(printf 'p%.0s' $(seq 1 400))
+snap=$(snapshot)
+run_in "$long"$'\n'"$long"$'\n' vadduser typedlong@example.com
+is_rc 229 "typed 400-char password: exit 229"
+is_out "Error: password too long (max=128)" "typed 400-char password: message"
+unchanged "$snap" "typed 400-char password: nothing written"
+
 # a user named 'delete' can be created
 run vadduser delete@example.com Passw0rd
 is_rc 0 "user named delete: exit 0"

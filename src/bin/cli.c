@@ -129,9 +129,18 @@ void cli_random_line(const char *pw)
 
 int cli_read_password(char *who, char *pw, size_t size)
 {
-	pw[0] = '\0';
-	vgetpasswd(who, pw, size);
-	pw[size - 1] = '\0';
+	char answer[4 * CLI_BUF];
+	int toolong = 0;
+
+	/* Read into a larger buffer, so an answer too long for pw is
+	 * refused like an overlong operand instead of being cut short. */
+	answer[0] = '\0';
+	vgetpasswd(who, answer, sizeof(answer));
+	answer[sizeof(answer) - 1] = '\0';
+	cli_take(pw, size, answer, VA_PASSWD_TOO_LONG, &toolong);
+	explicit_bzero(answer, sizeof(answer));
+	if (toolong != 0)
+		cli_fail(toolong);
 	return pw[0] != '\0' ? 0 : -1;
 }
 
