@@ -59,7 +59,7 @@ if command -v valgrind >/dev/null; then
 	echo "  of which inside crypt_rn (SHA-512, 5000 rounds): $crypt_ir"
 fi
 
-echo "growth of one add with domain size (median of 9 adds each):"
+echo "growth of one add with domain size (median of 9 adds each; callgrind count of one):"
 "$b/vadddomain" grow.test Secret123 >/dev/null
 have=1
 for size in 500 1000 2000 4000 8000; do
@@ -68,5 +68,12 @@ for size in 500 1000 2000 4000 8000; do
 	ms=$(median_add grow.test 9)
 	# keep the extra users out of the next step's numbering
 	for ((i = 1; i <= 9; i++)); do "$b/vdeluser" "extra$i@grow.test" >/dev/null; done
-	echo "  $size users: $ms ms"
+	ir=""
+	if command -v valgrind >/dev/null; then
+		ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$b/vadduser" "cg$size@grow.test" pw-Secret 2>&1 |
+		     awk '/Collected/ { print $4 }')
+		"$b/vdeluser" "cg$size@grow.test" >/dev/null
+		ir=", $ir instructions"
+	fi
+	echo "  $size users: $ms ms$ir"
 done
