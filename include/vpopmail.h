@@ -285,6 +285,37 @@ int   string_list_add(string_list *a, const char *value);
 void  string_list_free(string_list *a);
 
 /* ------------------------------------------------------------------ */
+/* Aliases (.qmail-<alias> files)                                     */
+/*
+ * cdb build: alias a@d is <domain dir>/.qmail-<a> ('.' stored as ':').
+ * The select functions return one line (no newline) per call, NULL at
+ * the end; on NULL, verrori is VA_DOMAIN_DOES_NOT_EXIST for an unknown
+ * domain, else 0 or another VA_* code.  They lower-case `domain` and
+ * replace an alias domain by its real one, like vget_assign().
+ * valias_select_all() writes each alias name to `alias` (at least
+ * MAX_PW_NAME + 1 bytes).  valias_remove() drops the lines that start
+ * with alias_line.
+ */
+char *valias_select(char *alias, char *domain);
+char *valias_select_next(void);
+char *valias_select_all(char *alias, char *domain);
+char *valias_select_all_next(char *alias);
+char *valias_select_names(char *domain);
+char *valias_select_names_next(void);
+void  valias_select_names_end(void);
+int   valias_insert(char *alias, char *domain, char *alias_line);
+int   valias_remove(char *alias, char *domain, char *alias_line);
+int   valias_delete(char *alias, char *domain);
+
+/* ------------------------------------------------------------------ */
+/* IP alias map, <home>/etc/ip_alias_map (ipmap.c).                   */
+
+int   vget_ip_map(char *ip, char *domain, int domain_size);
+int   vadd_ip_map(char *ip, char *domain);
+int   vdel_ip_map(char *ip, char *domain);
+int   vshow_ip_map(int first, char *ip, char *domain);   /* 1 entry, 0 end, -1 no map */
+
+/* ------------------------------------------------------------------ */
 /* onchange hook (5.6).                                               */
 
 int   call_onchange(const char *cmd, const char *arg1, const char *arg2, const char *arg3);

@@ -12,11 +12,7 @@
  * under an flock() on the directory that holds it (no extra lock file
  * appears in the domain directory), and the file is replaced atomically.
  *
- * Helpers provided here that vpinternal.h does not declare yet:
- *   int  vp_dirctl_lock(const char *ctlpath);   returns fd or -1
- *   void vp_dirctl_unlock(int fd);
- *       The lock vp_bigdir_* use, for callers that rewrite the file
- *       themselves (vdominfo's read + write).
+ * Helper provided here that vpinternal.h does not declare yet:
  *   int  vp_backfill_hashpart(const char *path, const char *user,
  *                             const char *domain, char *out, size_t size);
  *       The hash part of a user directory as vdeluser records it
@@ -36,8 +32,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int  vp_dirctl_lock(const char *ctlpath);
-void vp_dirctl_unlock(int fd);
 int  vp_backfill_hashpart(const char *path, const char *user, const char *domain,
                           char *out, size_t size);
 
@@ -198,31 +192,15 @@ int vp_dirctl_write(const char *ctlpath, const vdir_type *vd, uid_t uid, gid_t g
 int vp_dirctl_lock(const char *ctlpath)
 {
 	char dir[VP_PATH_MAX];
-	int fd;
 
 	if (vp_dirname(ctlpath, dir, sizeof dir) != 0)
 		return -1;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	while (flock(fd, LOCK_EX) != 0) {
-		if (errno != EINTR) {
-			int saved = errno;
-
-			close(fd);
-			errno = saved;
-			return -1;
-		}
-	}
-	return fd;
+	return vp_lock_dir(dir);
 }
 
 void vp_dirctl_unlock(int fd)
 {
-	if (fd >= 0) {
-		flock(fd, LOCK_UN);
-		close(fd);
-	}
+	vp_unlock_dir(fd);
 }
 
 /* ------------------------------------------------------------------ */

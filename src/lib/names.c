@@ -288,28 +288,6 @@ static int host_in_locals(const char *domain)
 	return found;
 }
 
-/* Domain mapped to `ip` in <home>/etc/ip_alias_map, into out; 0 if found. */
-static int ip_alias_lookup(const char *ip, char *out, size_t size)
-{
-	char path[VP_PATH_MAX], line[MAX_BUFF];
-	char *f_ip, *f_dom, *save;
-	int rc = -1;
-	FILE *fp;
-
-	if (vp_home_path(path, sizeof(path), "etc/ip_alias_map") == NULL)
-		return -1;
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	while (rc != 0 && fgets(line, sizeof(line), fp) != NULL) {
-		f_ip = strtok_r(line, " \t\r\n", &save);
-		f_dom = f_ip != NULL ? strtok_r(NULL, " \t\r\n", &save) : NULL;
-		if (f_dom != NULL && strcmp(f_ip, ip) == 0)
-			rc = vp_strlcpy(out, f_dom, size) == 0 ? 0 : -1;
-	}
-	fclose(fp);
-	return rc;
-}
-
 /* The domain served on the local IP (TCPLOCALIP), or NULL. */
 static const char *ip_alias_domain(void)
 {
@@ -323,7 +301,8 @@ static const char *ip_alias_domain(void)
 	 */
 	if (clean_env("TCPLOCALIP", ip, sizeof(ip)) == NULL)
 		return NULL;
-	if (ip_alias_lookup(ip, host, sizeof(host)) != 0 || host[0] == '\0')
+	/* The map file is read by ipmap.c (vget_ip_map). */
+	if (vget_ip_map(ip, host, (int)sizeof(host)) != 0 || host[0] == '\0')
 		return NULL;
 	if (host_in_locals(host))
 		return NULL;

@@ -259,6 +259,14 @@ static int ct_equal(const char *a, const char *b)
 	return diff == 0;
 }
 
+/* Public form of ct_equal() for callers comparing secrets (vverifypw -e). */
+int vp_ct_equal(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return 0;
+	return ct_equal(a, b);
+}
+
 /*
  * 0 if clear matches the stored hash, -1 otherwise.  A leading
  * "{SCHEME}" (e.g. "{SHA512-CRYPT}$6$...") is skipped, as 5.6 does.

@@ -116,3 +116,23 @@ void vgetpasswd(char *user, char *pass, size_t len)
 	explicit_bzero(first, sizeof(first));
 	explicit_bzero(second, sizeof(second));
 }
+
+/*
+ * Ask once for a hidden answer (vverifypw's "Enter password: "), the way
+ * getpass(3) does: on /dev/tty if there is one, else prompt on stderr and
+ * read stdin.  The answer is cut to size - 1 bytes.
+ */
+void vp_getpass(const char *prompt, char *buf, size_t size)
+{
+	int fd, in, out;
+
+	if (buf == NULL || size == 0)
+		return;
+	fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	in = fd >= 0 ? fd : STDIN_FILENO;
+	out = fd >= 0 ? fd : STDERR_FILENO;
+	fflush(stdout);
+	read_hidden(in, out, prompt, buf, size);
+	if (fd >= 0)
+		close(fd);
+}

@@ -79,6 +79,13 @@ int   vp_dirname(const char *path, char *out, size_t size);
  */
 int   vp_lock(const char *path);
 void  vp_unlock(int lockfd);
+/*
+ * Exclusive flock on a directory itself, for state kept in files of that
+ * directory (.dir-control, .qmail-<alias>): no lock file appears in it.
+ * Returns an fd for vp_unlock_dir(), or -1.
+ */
+int   vp_lock_dir(const char *dir);
+void  vp_unlock_dir(int fd);
 
 /* An open temporary file that becomes `dst` on commit. */
 struct vp_afile {
@@ -160,6 +167,11 @@ void  vp_hash_start(struct vp_hash_job *job, const char *clear);
 int   vp_hash_finish(struct vp_hash_job *job, char *out, size_t size);
 /* Constant-time check of clear against a stored hash ({SCHEME} prefix allowed). 0 = match. */
 int   vp_check_password(const char *clear, const char *stored);
+/* 1 if a and b are equal; time depends only on strlen(a). */
+int   vp_ct_equal(const char *a, const char *b);
+
+/* prompt.c: one hidden answer, getpass(3)-style (tty, else stderr/stdin). */
+void  vp_getpass(const char *prompt, char *buf, size_t size);
 
 /* ------------------------------------------------------------------ */
 /* error.c                                                            */
@@ -213,6 +225,10 @@ int   vp_domains_ctlpath(uid_t uid, char *out, size_t size);
 /* Backfill (.dir_control_free): take the first free hash dir (1 = got one, 0 = none). */
 int   vp_backfill_take(const char *domdir, char *out, size_t outsize);
 int   vp_backfill_give(const char *domdir, const char *hashdir);
+/* The lock vp_bigdir_* hold (vp_lock_dir on the control file's directory),
+ * for callers that read and rewrite the file themselves. */
+int   vp_dirctl_lock(const char *ctlpath);
+void  vp_dirctl_unlock(int fd);
 /* After a backfill: count the reused slot (cur_users++ only if non-zero). */
 int   vp_bigdir_count_reuse(const char *ctlpath, uid_t uid, gid_t gid);
 

@@ -1,0 +1,423 @@
+#!/bin/bash
+# t_vmoddomlimits.sh - vmoddomlimits: usage, every option, -S layout, -D, -d,
+# the failure messages and the files written (spec storage-and-admin.md §6,
+# §8.16).
+. "$(dirname "$0")/lib.sh"
+require_bins vmoddomlimits vadddomain vaddaliasdomain vadduser
+
+USAGE_VMODDOMLIMITS='vmoddomlimits: usage: [options] domain 
+options: -v ( display the vpopmail version number )
+         -d ( use the vlimits.default file, instead of domain )
+         -S ( show current settings )
+         -D ( delete limits for this domain, i.e. switch to default limits)
+         -Q quota-in-megabytes ( set domain disk quota, '"'"'100'"'"' = 100 MB )
+         -q quota-in-bytes ( set default user quota, '"'"'10M'"'"' = 10 MB )
+         -M count ( set domain max msg count )
+         -m count ( set default user max msg count )
+         -P count ( set max amount of pop accounts )
+         -A count ( set max amount of aliases )
+         -F count ( set max amount of forwards )
+         -R count ( set max amount of autoresponders )
+         -L count ( set max amount of mailing lists )
+the following options are bit flags in the gid int field
+         -g "flags"  (set flags, see below)
+         gid flags:
+            u ( set no dialup flag )
+            d ( set no password changing flag )
+            p ( set no pop access flag )
+            s ( set no smtp access flag )
+            w ( set no web mail access flag )
+            i ( set no imap access flag )
+            r ( set no external relay flag )
+            c ( set no spamassasssin flag )
+            x ( set delete spam flag )
+            m ( set no maildrop flag )
+the following options are bit flags for non postmaster admins
+         -p "flags"  (set pop account flags)
+         -a "flags"  (set alias flags)
+         -f "flags"  (set forward flags)
+         -r "flags"  (set autoresponder flags)
+         -l "flags"  (set mailinglist flags)
+         -u "flags"  (set mailinglist users flags)
+         -o "flags"  (set mailinglist moderators flags)
+         -x "flags"  (set quota flags)
+         -z "flags"  (set default quota flags)
+         perm flags:
+            a ( set deny all flag )
+            c ( set deny create flag )
+            m ( set deny modify flag )
+            d ( set deny delete flag )'
+
+# limits_file POP ALIAS FWD AR ML QUOTA MSGS DQUOTA DMSGS "flag keys" P A F R L Q DQ:
+# the exact bytes vset_limits writes (§6.3); flag keys space separated, in file order.
+limits_file() {
+	local k
+	printf 'maxpopaccounts: %s\nmaxaliases: %s\nmaxforwards: %s\nmaxautoresponders: %s\n' "$1" "$2" "$3" "$4"
+	printf 'maxmailinglists: %s\nquota: %s\nmaxmsgcount: %s\ndefault_quota: %s\ndefault_maxmsgcount: %s\n' "$5" "$6" "$7" "$8" "$9"
+	for k in ${10}; do printf '%s\n' "$k"; done
+	printf 'perm_account: %s\nperm_alias: %s\nperm_forward: %s\nperm_autoresponder: %s\n' "${11}" "${12}" "${13}" "${14}"
+	printf 'perm_maillist: %s\nperm_quota: %s\nperm_defaultquota: %s\n' "${15}" "${16}" "${17}"
+}
+# file_is_l PATH WANT DESC: WANT came from $(limits_file ...), which lost the final newline.
+file_is_l() { file_is "$1" "$2"$'\n' "$3"; }
+FRESH=$(limits_file -1 -1 -1 -1 -1 0 0 0 0 "" 0 0 0 0 0 0 0)
+
+# One -S permission row: perm_row LABEL BITS.
+perm_row() {
+	local r
+	printf -v r '  %-24s' "$1:"
+	if (( $2 & 1 )); then r+='DENY_CREATE  '; else r+='ALLOW_CREATE '; fi
+	if (( $2 & 2 )); then r+='DENY_MODIFY  '; else r+='ALLOW_MODIFY '; fi
+	if (( $2 & 4 )); then r+='DENY_DELETE  '; else r+='ALLOW_DELETE '; fi
+	printf '%s\n' "$r"
+}
+# show_text TITLE POP ALIAS FWD AR ML LETTERS PERMS(9 digits) QUOTA DQUOTA MSGS DMSGS
+# LETTERS are -g letters in -S order (i s p w d r u c x m).
+show_text() {
+	local i c labels='pop account|alias|forward|autoresponder|mailinglist|mailinglist users|mailinglist moderators|quota|default quota'
+	local -A name=([i]=NO_IMAP [s]=NO_SMTP [p]=NO_POP [w]=NO_WEBMAIL [d]=NO_PASSWD_CHNG
+		[r]=NO_RELAY [u]=NO_DIALUP [c]=NO_SPAMASSASSIN [x]=DEL_SPAM [m]=NO_MAILDROP)
+	printf '%s\n--\nMax Pop Accounts: %s\nMax Aliases: %s\nMax Forwards: %s\n' "$1" "$2" "$3" "$4"
+	printf 'Max Autoresponders: %s\nMax Mailinglists: %s\nGID Flags:\n' "$5" "$6"
+	for ((i = 0; i < ${#7}; i++)); do c=${7:i:1}; printf '  %s\n' "${name[$c]}"; done
+	printf 'Flags (for commandline): %s\nFlags for non postmaster accounts:\n' "$7"
+	IFS='|' read -r -a lab <<< "$labels"
+	for ((i = 0; i < 9; i++)); do perm_row "${lab[i]}" "${8:i:1}"; done
+	printf 'Domain Quota: %s MB\nDefault User Quota: %s bytes\nMax Domain Messages: %s\n' "$9" "${10}" "${11}"
+	printf 'Default Max Messages per User: %s\n' "${12}"
+}
+
+# ------------------------------------------------------------ usage / version
+sandbox_new
+setup vadddomain example.com Secret123
+DD=$D/example.com
+L=$DD/.qmailadmin-limits
+snap=$(snapshot)
+run vmoddomlimits
+is_rc 255 "no operand: exit 255"
+is_out "$USAGE_VMODDOMLIMITS" "no operand: usage (trailing space after 'domain')"
+is_err "" "no operand: nothing on stderr"
+run vmoddomlimits ""
+is_rc 255 "empty operand: exit 255"
+is_out "$USAGE_VMODDOMLIMITS" "empty operand: usage"
+run vmoddomlimits -h
+is_rc 0 "-h: exit 0"
+is_out "$USAGE_VMODDOMLIMITS" "-h: usage"
+run vmoddomlimits -v -h -P 5 example.com
+is_rc 0 "-v -h with a domain: exit 0"
+is_out "version: $VERSION
+$USAGE_VMODDOMLIMITS" "-v -h: version then usage"
+run vmoddomlimits -v
+is_rc 255 "-v alone: exit 255"
+is_out "version: $VERSION
+$USAGE_VMODDOMLIMITS" "-v alone: version then usage"
+run vmoddomlimits -S -P 5
+is_rc 255 "options but no domain: exit 255"
+is_out "$USAGE_VMODDOMLIMITS" "options but no domain: usage"
+unchanged "$snap" "usage runs change nothing"
+
+# ------------------------------------------------------------ -S on a fresh domain (literal layout)
+run vmoddomlimits -S example.com
+is_rc 0 "-S: exit 0"
+is_out 'Domain: example.com
+--
+Max Pop Accounts: -1
+Max Aliases: -1
+Max Forwards: -1
+Max Autoresponders: -1
+Max Mailinglists: -1
+GID Flags:
+Flags (for commandline): 
+Flags for non postmaster accounts:
+  pop account:            ALLOW_CREATE ALLOW_MODIFY ALLOW_DELETE 
+  alias:                  ALLOW_CREATE ALLOW_MODIFY ALLOW_DELETE 
+  forward:                ALLOW_CREATE ALLOW_MODIFY ALLOW_DELETE 
+  autoresponder:          ALLOW_CREATE ALLOW_MODIFY ALLOW_DELETE 
+  mailinglist:            ALLOW_CREATE ALLOW_MODIFY ALLOW_DELETE 
+  mailinglist users:      ALLOW_CREATE ALLOW_MODIFY ALLOW_DELETE 
+  mailinglist moderators: ALLOW_CREATE ALLOW_MODIFY ALLOW_DELETE 
+  quota:                  ALLOW_CREATE ALLOW_MODIFY ALLOW_DELETE 
+  default quota:          ALLOW_CREATE ALLOW_MODIFY ALLOW_DELETE 
+Domain Quota: 0 MB
+Default User Quota: 0 bytes
+Max Domain Messages: 0
+Default Max Messages per User: 0' "-S: built-in defaults + vlimits.default, exact layout"
+is_err "" "-S: nothing on stderr"
+file_absent "$L" "-S writes no file"
+unchanged "$snap" "-S changes nothing"
+run vmoddomlimits -S -P 9 -g p example.com
+is_rc 0 "-S with changes: exit 0"
+file_absent "$L" "-S with changes: nothing written"
+
+# ------------------------------------------------------------ write even if unchanged
+run vmoddomlimits example.com
+is_rc 0 "no option: exit 0"
+is_out "" "no option: silent stdout"
+is_err "" "no option: silent stderr"
+file_is_l "$L" "$FRESH" "no option: the current limits are written anyway"
+file_mode "$L" 0644 "new file: created per umask (0644)"
+run vmoddomlimits example.com
+is_rc 0 "second run: exit 0"
+file_is_l "$L" "$FRESH" "second run: same bytes"
+file_mode "$L" 0600 "second run: vget_limits made it 0600 before the rewrite"
+is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
+
+# ------------------------------------------------------------ counts, quotas, messages
+run vmoddomlimits -P 10 -A 5 -F 3 -R 2 -L 1 -Q 100 -q 10M -M 1000 -m 100 example.com
+is_rc 0 "all count options: exit 0"
+is_out "" "all count options: silent"
+file_is_l "$L" "$(limits_file 10 5 3 2 1 100 1000 10485760 100 "" 0 0 0 0 0 0 0)" \
+	"-P -A -F -R -L -Q -q 10M -M -m written in order"
+run vmoddomlimits -S example.com
+is_out "$(show_text 'Domain: example.com' 10 5 3 2 1 '' 000000000 100 10485760 1000 100)" \
+	"-S shows the new counts, 'MB' and 'bytes' units"
+run vmoddomlimits -P '' -Q '' -q '' -A 7 example.com
+is_rc 0 "empty arguments: exit 0"
+file_is_l "$L" "$(limits_file 10 7 3 2 1 100 1000 10485760 100 "" 0 0 0 0 0 0 0)" \
+	"empty arguments leave their values alone"
+run vmoddomlimits -q 5000000 -P 12abc -F -1 -Q 2x example.com
+file_is_l "$L" "$(limits_file 12 7 -1 2 1 2 1000 5000000 100 "" 0 0 0 0 0 0 0)" \
+	"plain byte quota; numbers parsed like atoi/strtoll (trailing junk ignored)"
+run vmoddomlimits -P 1 -P 4 example.com
+file_is_l "$L" "$(limits_file 4 7 -1 2 1 2 1000 5000000 100 "" 0 0 0 0 0 0 0)" "repeated option: the last wins"
+
+# effect on new users: the default quota and message count
+setup vadduser bob@example.com Passw0rd
+is "$(vpw_field "$DD" bob 7)" "5000000S,100C" "vadduser takes the default quota/message count"
+
+# ------------------------------------------------------------ -g domain flags
+sandbox_new
+setup vadddomain example.com Secret123
+DD=$D/example.com
+L=$DD/.qmailadmin-limits
+declare -A GKEY=([u]=disable_dialup [d]=disable_password_changing [p]=disable_pop [s]=disable_smtp
+	[w]=disable_webmail [i]=disable_imap [r]=disable_external_relay [c]=disable_spamassassin
+	[x]=delete_spam [m]=disable_maildrop)
+for g in u d p s w i r c x m; do
+	run vmoddomlimits -g "$g" example.com
+	is_rc 0 "-g $g: exit 0"
+	file_is_l "$L" "$(limits_file -1 -1 -1 -1 -1 0 0 0 0 "${GKEY[$g]}" 0 0 0 0 0 0 0)" "-g $g: only ${GKEY[$g]} set"
+	run vmoddomlimits -S example.com
+	is_out "$(show_text 'Domain: example.com' -1 -1 -1 -1 -1 "$g" 000000000 0 0 0 0)" "-g $g: -S line and letter"
+done
+run vmoddomlimits -g mxcurdwpsi example.com
+file_is_l "$L" "$(limits_file -1 -1 -1 -1 -1 0 0 0 0 \
+	"disable_pop disable_imap disable_dialup disable_password_changing disable_webmail disable_external_relay disable_smtp disable_spamassassin delete_spam disable_maildrop" \
+	0 0 0 0 0 0 0)" "-g with all ten letters: all keys, in file order"
+run vmoddomlimits -S example.com
+is_out "$(show_text 'Domain: example.com' -1 -1 -1 -1 -1 ispwdrucxm 000000000 0 0 0 0)" \
+	"-S lists all flags in the order i s p w d r u c x m"
+run vmoddomlimits -g pzZ example.com
+file_is_l "$L" "$(limits_file -1 -1 -1 -1 -1 0 0 0 0 "disable_pop" 0 0 0 0 0 0 0)" \
+	"-g replaces the whole set; unknown letters ignored"
+run vmoddomlimits -P 3 example.com
+file_is_l "$L" "$(limits_file 3 -1 -1 -1 -1 0 0 0 0 "disable_pop" 0 0 0 0 0 0 0)" "without -g the flags are kept"
+run vmoddomlimits -g '' example.com
+file_is_l "$L" "$(limits_file 3 -1 -1 -1 -1 0 0 0 0 "" 0 0 0 0 0 0 0)" "-g '' clears every flag"
+# effect on users: with -g p the domain file carries disable_pop, which
+# vget_limits turns into NO_POP in every user's pw_flags (no V_OVERRIDE)
+run vmoddomlimits -g p example.com
+is "$(grep -c -x disable_pop "$L")" 1 "-g p: disable_pop line present for the users' pw_flags"
+
+# ------------------------------------------------------------ permissions
+sandbox_new
+setup vadddomain example.com Secret123
+DD=$D/example.com
+L=$DD/.qmailadmin-limits
+run vmoddomlimits -p a -a c -f m -r d -l cm -z md example.com
+is_rc 0 "perm options: exit 0"
+file_is_l "$L" "$(limits_file -1 -1 -1 -1 -1 0 0 0 0 "" 7 1 2 4 3 0 6)" \
+	"-p a=7 -a c=1 -f m=2 -r d=4 -l cm=3 -z md=6"
+run vmoddomlimits -S example.com
+is_out "$(show_text 'Domain: example.com' -1 -1 -1 -1 -1 '' 712430006 0 0 0 0)" "-S permission rows"
+run vmoddomlimits -S example.com
+is "$(printf '%s' "$OUT" | sed -n '11,12p')" "  pop account:            DENY_CREATE  DENY_MODIFY  DENY_DELETE  
+  alias:                  DENY_CREATE  ALLOW_MODIFY ALLOW_DELETE " "-S rows literally: DENY_X + 2 spaces, ALLOW_X + 1 space"
+run vmoddomlimits -p '' -a xyz -f dd example.com
+file_is_l "$L" "$(limits_file -1 -1 -1 -1 -1 0 0 0 0 "" 0 0 4 4 3 0 6)" \
+	"perm option replaces the value: '' and unknown letters give 0"
+# the quirk: list users/moderators go into perm_quota's high bits ...
+run vmoddomlimits -x d -u c -o m example.com
+is_rc 0 "-x d -u c -o m: exit 0"
+file_is_l "$L" "$(limits_file -1 -1 -1 -1 -1 0 0 0 0 "" 0 0 4 4 3 140 6)" "-x d -u c -o m: perm_quota: 140"
+# ... and are read back from perm_maillist's, so they are lost
+run vmoddomlimits -S example.com
+is_out "$(show_text 'Domain: example.com' -1 -1 -1 -1 -1 '' 004430046 0 0 0 0)" \
+	"read back: quota DENY_DELETE, list users/moderators ALLOW"
+run vmoddomlimits example.com
+file_is_l "$L" "$(limits_file -1 -1 -1 -1 -1 0 0 0 0 "" 0 0 4 4 3 4 6)" "next rewrite: perm_quota: 4"
+printf 'perm_maillist: 453\nperm_quota: 15\n' > "$L"
+run vmoddomlimits -S example.com
+is_out "$(show_text 'Domain: example.com' -1 -1 -1 -1 -1 '' 000050770 0 0 0 0)" \
+	"perm_maillist 453 read as list 5 / users 0 / moderators 7; perm_quota masked to 7"
+run vmoddomlimits example.com
+file_is_l "$L" "$(limits_file -1 -1 -1 -1 -1 0 0 0 0 "" 0 0 0 0 5 455 0)" \
+	"rewrite: list bits alone in perm_maillist, users/moderators in perm_quota"
+
+# ------------------------------------------------------------ -D
+sandbox_new
+setup vadddomain example.com Secret123
+DD=$D/example.com
+L=$DD/.qmailadmin-limits
+setup vmoddomlimits -P 4 example.com
+run vmoddomlimits -D example.com
+is_rc 0 "-D: exit 0"
+is_out "Limits deleted" "-D: message"
+file_absent "$L" "-D: file removed"
+run vmoddomlimits -D example.com
+is_rc 0 "-D without a file: exit 0 (5.6)"
+is_out "Limits deleted" "-D without a file: message"
+setup vmoddomlimits -P 4 example.com
+run vmoddomlimits -S -D -P 8 example.com
+is_rc 0 "-S -D -P: exit 0"
+is_out "Limits deleted" "-D wins over -S and changes"
+file_absent "$L" "-S -D: file removed"
+mkdir -p "$L/sub"
+run vmoddomlimits -D example.com
+is_rc 255 "-D failure: exit 255"
+is_out "Failed to delete limits" "-D failure: message"
+dir_exists "$L" "-D failure: still there"
+rm -rf "$L"
+
+# ------------------------------------------------------------ write / read failures
+snap=$(snapshot)
+mkdir "$L"
+run vmoddomlimits -P 5 example.com
+is_rc 255 "unwritable limits file: exit 255"
+is_out "Failed to vset_limits" "unwritable limits file: message"
+rmdir "$L"
+is "$(leftovers "$VH" "$QH")" "" "failed write: no temporary file left"
+
+# a write that fails for lack of space (file size limit 0; stdout is a pipe)
+fsize0() {
+	local exe o
+	exe=$(bin_path "$1"); shift
+	o=$( ( trap '' XFSZ; ulimit -f 0; exec "$exe" "$@" ) 2>/dev/null < /dev/null; printf 'x%s' "$?" )
+	RC=${o##*x}; OUT=${o%x*}
+}
+setup vmoddomlimits -P 4 example.com
+cp "$L" "$T0/before"
+fsize0 vmoddomlimits -P 6 example.com
+is_rc 255 "full disk: exit 255"
+is_out "Failed to vset_limits" "full disk: message"
+ok_cmd "full disk: old file intact" cmp "$T0/before" "$L"
+rm -f "$L"
+
+mv "$VH/etc/vlimits.default" "$VH/etc/vl.save"
+run vmoddomlimits -P 5 example.com
+is_rc 255 "no domain file, no vlimits.default: exit 255"
+is_out "Failed to vget_limits" "no limits at all: message"
+file_absent "$L" "no limits at all: nothing written"
+run vmoddomlimits -S example.com
+is_rc 255 "-S without any limits: exit 255"
+is_out "Failed to vget_limits" "-S without any limits: message"
+run vmoddomlimits -D example.com
+is_rc 255 "-D without any limits: exit 255 (read comes first)"
+is_out "Failed to vget_limits" "-D without any limits: message"
+printf 'maxaliases 2\n' > "$L"
+run vmoddomlimits -P 5 example.com
+is_rc 0 "domain file without vlimits.default: exit 0"
+file_is_l "$L" "$(limits_file 5 2 -1 -1 -1 0 0 0 0 "" 0 0 0 0 0 0 0)" "domain file read over the built-in defaults"
+rm -f "$L"
+mv "$VH/etc/vl.save" "$VH/etc/vlimits.default"
+
+# ------------------------------------------------------------ unknown domain, alias, case, options
+snap=$(snapshot)
+run vmoddomlimits -P 5 nowhere.com
+is_rc 0 "unknown domain: exit 0"
+is_out "" "unknown domain: silent stdout"
+is_err "" "unknown domain: silent stderr"
+run vmoddomlimits -S nowhere.com
+is_rc 0 "unknown domain -S: exit 0"
+is_out "" "unknown domain -S: silent"
+run vmoddomlimits -D nowhere.com
+is_rc 0 "unknown domain -D: exit 0"
+is_out "" "unknown domain -D: silent"
+run vmoddomlimits -P 5 "$(printf 'a%.0s' {1..400}).com"
+is_rc 0 "overlong domain: unknown, exit 0"
+is_out "" "overlong domain: silent"
+unchanged "$snap" "unknown domains change nothing"
+
+setup vaddaliasdomain example.com alias.net
+run vmoddomlimits -P 3 alias.net
+is_rc 0 "alias domain: exit 0"
+file_is_l "$L" "$(limits_file 3 -1 -1 -1 -1 0 0 0 0 "" 0 0 0 0 0 0 0)" "alias domain: the real domain's file"
+file_absent "$D/alias.net" "alias domain: no directory of its own"
+run vmoddomlimits -S ALIAS.NET
+is "$(printf '%s' "$OUT" | head -n 1)" "Domain: example.com" "-S through a mixed-case alias names the real domain"
+run vmoddomlimits -S EXAMPLE.COM
+is "$(printf '%s' "$OUT" | sed -n '1p;3p')" "Domain: example.com
+Max Pop Accounts: 3" "mixed-case domain: lower-cased"
+
+run vmoddomlimits -k -P 6 example.com
+is_rc 0 "unknown option: exit 0"
+is_err "$top_builddir/vmoddomlimits: invalid option -- 'k'" "unknown option: getopt's message"
+is_out "" "unknown option: nothing on stdout"
+file_is_l "$L" "$(limits_file 6 -1 -1 -1 -1 0 0 0 0 "" 0 0 0 0 0 0 0)" "unknown option: parsing went on (-P 6 applied)"
+run vmoddomlimits example.com -A
+is_rc 0 "missing option argument: exit 0"
+is_err "$top_builddir/vmoddomlimits: option requires an argument -- 'A'" "missing option argument: getopt's message"
+file_is_l "$L" "$(limits_file 6 -1 -1 -1 -1 0 0 0 0 "" 0 0 0 0 0 0 0)" "missing option argument: limits rewritten unchanged"
+run vmoddomlimits -v -L 2 example.com
+is_rc 0 "-v with a change: exit 0"
+is_out "version: $VERSION" "-v with a change: version only"
+file_is_l "$L" "$(limits_file 6 -1 -1 -1 2 0 0 0 0 "" 0 0 0 0 0 0 0)" "-v with a change: applied"
+
+# ------------------------------------------------------------ -d: vlimits.default
+sandbox_new
+setup vadddomain example.com Secret123
+DD=$D/example.com
+L=$DD/.qmailadmin-limits
+V=$VH/etc/vlimits.default
+run vmoddomlimits -d -S
+is_rc 0 "-d -S: exit 0"
+is_out "$(show_text "Default limits: $V" -1 0 -1 -1 -1 '' 000000000 0 0 0 0)" \
+	"-d -S: file values only (Max Aliases: 0)"
+run vmoddomlimits -d -S
+is "$(printf '%s' "$OUT" | sed -n '1,4p')" "Default limits: $V
+--
+Max Pop Accounts: -1
+Max Aliases: 0" "-d -S: header literally"
+cp "$V" "$T0/orig"
+run vmoddomlimits -d -D
+is_rc 255 "-d -D: exit 255"
+is_out "Default limits must not be deleted. If you really want to do this,
+remove the vlimits.default file.
+But be warned: this might stop vpopmail from working!!" "-d -D: 3-line refusal"
+ok_cmd "-d -D: file kept" cmp "$T0/orig" "$V"
+run vmoddomlimits -d -D -S -P 3 example.com
+is_rc 255 "-d -D -S: refusal wins"
+ok_cmd "-d -D -S: file kept" cmp "$T0/orig" "$V"
+
+run vmoddomlimits -d -P 20 -g pi -x c example.com
+is_rc 0 "-d with changes: exit 0"
+is_out "" "-d with changes: silent"
+file_is_l "$V" "$(limits_file 20 0 -1 -1 -1 0 0 0 0 "disable_pop disable_imap" 0 0 0 0 0 1 0)" \
+	"-d: vlimits.default rewritten in the vset_limits layout"
+file_absent "$L" "-d: the domain operand is ignored"
+run vmoddomlimits -S example.com
+is_out "$(show_text 'Domain: example.com' 20 0 -1 -1 -1 'ip' 000000010 0 0 0 0)" \
+	"a domain without its own file now shows the new defaults (maxaliases 0 written)"
+run vmoddomlimits -d
+is_rc 0 "-d alone: exit 0"
+file_is_l "$V" "$(limits_file 20 0 -1 -1 -1 0 0 0 0 "disable_pop disable_imap" 0 0 0 0 0 1 0)" "-d alone: rewritten, same bytes"
+
+cp "$V" "$T0/before"
+fsize0 vmoddomlimits -d -P 21
+is_rc 255 "-d write failure: exit 255"
+is_out_raw "Failed to write vlimits.default file" "-d write failure: message without newline"
+ok_cmd "-d write failure: old file intact" cmp "$T0/before" "$V"
+is "$(leftovers "$VH" "$QH")" "" "-d write failure: no temporary file left"
+
+rm -f "$V"
+run vmoddomlimits -d -S
+is_rc 255 "-d without vlimits.default: exit 255"
+is_out "Failed to read the vlimits.default file." "-d without vlimits.default: message"
+run vmoddomlimits -d -D
+is_rc 255 "-d -D without vlimits.default: exit 255"
+is_out "Failed to read the vlimits.default file." "-d -D without the file: the read fails first"
+run vmoddomlimits -d -P 3
+is_rc 255 "-d -P without the file: exit 255"
+file_absent "$V" "-d without the file: none created"
+
+done_testing
