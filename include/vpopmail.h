@@ -334,6 +334,39 @@ gid_t       vpopmail_gid(void);
 /* (Re)write <domdir>/.qmail-default as "| <home>/bin/vdelivermail '' <action>". */
 int   vp_write_qmail_default(const char *domdir, const char *action, uid_t uid, gid_t gid);
 
+/* ------------------------------------------------------------------ */
+/* vpopmail-ng extensions: .qmail files (dotqmail.c), recipient check */
+/* (rcptcheck.c), password prompt and compare (secret.c).             */
+
+/* Read QMAILDIR/control/defaultdelivery into a malloc'd, NUL-terminated
+ * buffer (*text, caller frees; *len its length if len is not NULL).
+ * VA_COULD_NOT_OPEN_DOT_QMAIL if it cannot be read. */
+int   vdefaultdelivery_read(char **text, size_t *len);
+/* "<homedir>/.qmail" into path; VA_BAD_U_DIR if it does not fit. */
+int   vdotqmail_path(const char *homedir, char *path, size_t size);
+/* 1 if <homedir>/.qmail exists, else 0. */
+int   vdotqmail_exists(const char *homedir);
+/* Replace <homedir>/.qmail with text (atomic, 0600, vpopmail owner).
+ * VA_COULD_NOT_OPEN_DOT_QMAIL if it cannot be written. */
+int   vdotqmail_write(const char *homedir, const char *text, size_t len);
+/* Remove <homedir>/.qmail: VA_USER_DOES_NOT_EXIST if there is none,
+ * VA_COULD_NOT_OPEN_DOT_QMAIL if it cannot be removed. */
+int   vdotqmail_remove(const char *homedir);
+/* Rewrite <domdir>/.qmail-default as line plus a newline; line NULL
+ * means vdelivermail with "delete" (vp_write_qmail_default()).
+ * VA_COULD_NOT_OPEN_QMAIL_DEFAULT if it cannot be written. */
+int   vdotqmail_default_write(const char *domdir, const char *line);
+/* Is "user@domain" (up to a CR or LF) deliverable here: a user, a
+ * .qmail-<name> forward, an autoresponder or a qmail system alias?
+ * VA_SUCCESS if so, else a VA_* code (VA_USER_DOES_NOT_EXIST). */
+int   vrcpt_deliverable(const char *address);
+/* Ask once for a hidden answer (tty, else prompt on stderr and read
+ * stdin); cut to size - 1 bytes. */
+int   vgetpass_once(const char *prompt, char *buf, size_t size);
+/* 1 if a and b are equal (neither NULL), else 0; the time taken
+ * depends only on strlen(a). */
+int   vstr_ct_equal(const char *a, const char *b);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,9 +14,7 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "cli.h"
-#include "vpinternal.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,16 +69,13 @@ static size_t delivery_len;
 /* Read control/defaultdelivery, or explain how to create it and exit. */
 static void load_delivery(void)
 {
-	char path[VP_PATH_MAX];
-
 	if (delivery != NULL)
 		return;
-	if (vp_qmail_path(path, sizeof(path), "control/defaultdelivery") == NULL ||
-	    vp_slurp(path, &delivery, &delivery_len) != 0) {
-		printf("\nERROR: Missing %s/control/defaultdelivery file.\n", vp_qmaildir());
-		printf("To create a %s/control/defaultdelivery type:\n", vp_qmaildir());
+	if (vdefaultdelivery_read(&delivery, &delivery_len) != VA_SUCCESS) {
+		printf("\nERROR: Missing %s/control/defaultdelivery file.\n", vpopmail_qmaildir());
+		printf("To create a %s/control/defaultdelivery type:\n", vpopmail_qmaildir());
 		printf("echo \"| %s/bin/vdelivermail '' delete\" > %s/control/defaultdelivery\n\n",
-		       vp_home(), vp_qmaildir());
+		       vpopmail_dir(), vpopmail_qmaildir());
 		cli_exit(-1);
 	}
 }
@@ -95,13 +90,13 @@ static enum result make_dotqmail(const char *homedir)
 		if (strstr(delivery, "vdelivermail") != NULL)
 			return SKIP_LOOP;
 	}
-	if (vp_fmt(path, sizeof(path), "%s/.qmail", homedir) != 0)
+	if (vdotqmail_path(homedir, path, sizeof(path)) != VA_SUCCESS)
 		cli_fail(VA_BAD_U_DIR);
-	present = access(path, F_OK) == 0;
+	present = vdotqmail_exists(homedir);
 	if (reverse) {
 		if (!present)
 			return SKIP_NONE;
-		if (!testing && unlink(path) != 0) {
+		if (!testing && vdotqmail_remove(homedir) != VA_SUCCESS) {
 			printf("Unable to remove %s\n", path);
 			cli_exit(-1);
 		}
@@ -109,13 +104,9 @@ static enum result make_dotqmail(const char *homedir)
 	}
 	if (present && !overwrite)
 		return SKIP_EXISTS;
-	if (!testing) {
-		if (vp_write_file_atomic(path, delivery, delivery_len, 0600) != 0) {
-			printf("Could not open %s\n", path);
-			cli_exit(VA_COULD_NOT_OPEN_DOT_QMAIL);
-		}
-		if (vp_can_chown())
-			(void)vp_chown(path, vp_uid(), vp_gid());
+	if (!testing && vdotqmail_write(homedir, delivery, delivery_len) != VA_SUCCESS) {
+		printf("Could not open %s\n", path);
+		cli_exit(VA_COULD_NOT_OPEN_DOT_QMAIL);
 	}
 	return present ? OVERWRITTEN : DONE;
 }
@@ -148,17 +139,26 @@ static void make_mailbox(char *address)
 	printf("%s%s %s\n", testing ? "**TESTING** " : "", address, lines[r]);
 }
 
+/* snprintf() into buf; -1 if it did not fit. */
+static int fmt(char *buf, size_t size, const char *format, const char *arg)
+{
+	int n = snprintf(buf, size, format, arg);
+
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
 static void make_dotqmail_default(char *domain)
 {
 	char dir[VP_PATH_MAX], path[VP_PATH_MAX], lda[CLI_BUF + 2];
-	int err;
+	int is_default, err;
 
-	if (strcmp(qvalue, "default") == 0)
-		err = vp_fmt(lda, sizeof(lda), "| %s/bin/vdelivermail '' delete", vp_home());
+	is_default = strcmp(qvalue, "default") == 0;
+	if (is_default)
+		err = fmt(lda, sizeof(lda), "| %s/bin/vdelivermail '' delete", vpopmail_dir());
 	else
-		err = vp_fmt(lda, sizeof(lda), "%s", qvalue);
+		err = fmt(lda, sizeof(lda), "%s", qvalue);
 	if (err != 0 || vget_assign(domain, dir, (int)sizeof(dir), NULL, NULL) == NULL ||
-	    vp_fmt(path, sizeof(path), "%s/.qmail-default", dir) != 0)
+	    fmt(path, sizeof(path), "%s/.qmail-default", dir) != 0)
 		cli_fail(VA_DOMAIN_DOES_NOT_EXIST);
 
 	printf("%s: rewriting .qmail-default: \"%s\": ", domain, lda);
@@ -166,14 +166,10 @@ static void make_dotqmail_default(char *domain)
 		printf("**TESTING**\n");
 		return;
 	}
-	/* qmail-local wants whole lines: the instruction gets its newline. */
-	strcat(lda, "\n");
-	if (vp_write_file_atomic(path, lda, strlen(lda), 0600) != 0) {
+	if (vdotqmail_default_write(dir, is_default ? NULL : lda) != VA_SUCCESS) {
 		printf("Could not open %s\n", path);
 		return;
 	}
-	if (vp_can_chown())
-		(void)vp_chown(path, vp_uid(), vp_gid());
 	printf("DONE\n");
 }
 
@@ -182,7 +178,7 @@ static void make_domain(char *domain)
 	struct vqpasswd *pw;
 	string_list users;
 	char address[2 * CLI_BUF];
-	int first = 1, i;
+	int first = 1, i, n;
 
 	fputs(rule, stdout);
 	printf("Domain: %s\n\n", domain);
@@ -206,7 +202,8 @@ static void make_domain(char *domain)
 				cli_fail(VA_MEMORY_ALLOC_ERR);
 		}
 		for (i = 0; i < users.count; i++) {
-			if (vp_fmt(address, sizeof(address), "%s@%s", users.values[i], domain) == 0)
+			n = snprintf(address, sizeof(address), "%s@%s", users.values[i], domain);
+			if (n >= 0 && (size_t)n < sizeof(address))
 				make_mailbox(address);
 		}
 		string_list_free(&users);

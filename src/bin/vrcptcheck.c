@@ -12,22 +12,13 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "cli.h"
-#include "vpinternal.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define FD_INPUT 3
-
-/* First-line words that make a .qmail-<name> file not count as a forward. */
-static const char *const not_forwards[] = {
-	"ezmlm-reject", "ezmlm-send", "autorespond", NULL
-};
 
 _Noreturn static void temp_failure(void)
 {
@@ -35,78 +26,9 @@ _Noreturn static void temp_failure(void)
 	exit(111);
 }
 
-/* The .qmail file name part for a local name: '.' becomes ':' as in qmail-local. */
-static void dot_to_colon(const char *name, char *out, size_t size)
-{
-	size_t i;
-
-	for (i = 0; name[i] != '\0' && i + 1 < size; i++)
-		out[i] = name[i] == '.' ? ':' : name[i];
-	out[i] = '\0';
-}
-
-static int exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0;
-}
-
-/* <domdir>/.qmail-<qname> exists and its first line is a plain forward. */
-static int is_forward(const char *domdir, const char *qname)
-{
-	char path[VP_PATH_MAX], line[MAX_BUFF];
-	int i, ok;
-	FILE *fp;
-
-	if (vp_fmt(path, sizeof(path), "%s/.qmail-%s", domdir, qname) != 0)
-		return 0;
-	if ((fp = fopen(path, "re")) == NULL)
-		return 0;
-	if (fgets(line, sizeof(line), fp) == NULL)
-		line[0] = '\0';
-	fclose(fp);
-	ok = 1;
-	for (i = 0; not_forwards[i] != NULL; i++)
-		if (strstr(line, not_forwards[i]) != NULL)
-			ok = 0;
-	return ok;
-}
-
-/* <domdir>/<NAME upper-cased>/message exists. */
-static int is_autoresponder(const char *domdir, const char *name)
-{
-	char upper[CLI_BUF], path[VP_PATH_MAX];
-	size_t i;
-
-	for (i = 0; name[i] != '\0' && i + 1 < sizeof(upper); i++)
-		upper[i] = (char)toupper((unsigned char)name[i]);
-	upper[i] = '\0';
-	if (vp_fmt(path, sizeof(path), "%s/%s/message", domdir, upper) != 0)
-		return 0;
-	return exists(path);
-}
-
-/* QMAILDIR/alias/.qmail-<qname> or .qmail-<qname>-default exists. */
-static int is_system_alias(const char *qname)
-{
-	char rel[VP_PATH_MAX], path[VP_PATH_MAX];
-
-	if (vp_fmt(rel, sizeof(rel), "alias/.qmail-%s", qname) == 0 &&
-	    vp_qmail_path(path, sizeof(path), rel) != NULL && exists(path))
-		return 1;
-	if (vp_fmt(rel, sizeof(rel), "alias/.qmail-%s-default", qname) == 0 &&
-	    vp_qmail_path(path, sizeof(path), rel) != NULL && exists(path))
-		return 1;
-	return 0;
-}
-
 int main(void)
 {
 	static char input[MAX_BUFF];
-	static char domdir[VP_PATH_MAX];
-	char qname[CLI_BUF];
-	char *user, *domain, *at;
 	ssize_t n;
 
 	do
@@ -116,29 +38,5 @@ int main(void)
 	if (n <= 0)
 		temp_failure();
 	input[n] = '\0';
-	input[strcspn(input, "\r\n")] = '\0';
-
-	user = input;
-	if ((at = strchr(input, '@')) == NULL)
-		exit(1);
-	*at = '\0';
-	domain = at + 1;
-	domain[strcspn(domain, "@")] = '\0';
-	/* Nothing else could name a file inside the domain directory. */
-	if (user[0] == '\0' || domain[0] == '\0' || user[0] == '.' ||
-	    strchr(user, '/') != NULL || vp_has_ctl(user))
-		exit(1);
-	vp_lower(user);
-	vp_lower(domain);
-	dot_to_colon(user, qname, sizeof(qname));
-
-	if (vauth_open(0) == 0 && vget_assign(domain, domdir, (int)sizeof(domdir), NULL, NULL) != NULL) {
-		if (vauth_getpw(user, domain) != NULL)
-			exit(0);
-		if (is_forward(domdir, qname) || is_autoresponder(domdir, user))
-			exit(0);
-	}
-	if (is_system_alias(qname))
-		exit(0);
-	exit(1);
+	exit(vrcpt_deliverable(input) == VA_SUCCESS ? 0 : 1);
 }

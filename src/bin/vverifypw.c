@@ -10,7 +10,6 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "cli.h"
-#include "vpinternal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -113,7 +112,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (passwd[0] == '\0')
-		vp_getpass("Enter password: ", passwd, sizeof(passwd));
+		(void)vgetpass_once("Enter password: ", passwd, sizeof(passwd));
 
 	err = parse_email(email, user, domain, (int)sizeof(user));
 	if (err != 0)
@@ -123,7 +122,7 @@ int main(int argc, char **argv)
 	if (pw == NULL)
 		auth_failed();
 	if (encrypted)
-		ok = vp_ct_equal(passwd, pw->pw_passwd);
+		ok = vstr_ct_equal(passwd, pw->pw_passwd);
 	else
 		ok = vauth_crypt(user, domain, passwd, pw) == 0;
 	explicit_bzero(passwd, sizeof(passwd));
