@@ -18,12 +18,10 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
-#include <termios.h>
 #include <unistd.h>
 
 /* The original's buffers: fgets() into 300 bytes, passwords into 128. */
@@ -72,70 +70,13 @@ static size_t read_line(int fd, char *buf, size_t size)
 	return n;
 }
 
-static void put_str(int fd, const char *s)
-{
-	size_t n = strlen(s);
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
-}
-
-/*
- * getpass(3)-like: the prompt and the hidden answer on /dev/tty, or the
- * prompt on stderr and the answer from stdin.  The whole line is read;
- * at most size - 1 bytes are kept and its full length is returned.
- */
-static size_t read_secret(const char *prompt, char *buf, size_t size)
-{
-	struct termios saved, quiet;
-	int tty, in, out, changed = 0, newline = 0;
-	size_t n = 0;
-	char c;
-
-	tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-	in = tty >= 0 ? tty : STDIN_FILENO;
-	out = tty >= 0 ? tty : STDERR_FILENO;
-	if (tty >= 0 && tcgetattr(in, &saved) == 0) {
-		quiet = saved;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ISIG);
-		changed = tcsetattr(in, TCSAFLUSH, &quiet) == 0;
-	}
-	put_str(out, prompt);
-	while (read_byte(in, &c)) {
-		if (c == '\n') {
-			newline = 1;
-			break;
-		}
-		if (n + 1 < size)
-			buf[n] = c;
-		n++;
-	}
-	buf[n + 1 < size ? n : size - 1] = '\0';
-	if (changed) {
-		if (newline)
-			put_str(out, "\n");
-		tcsetattr(in, TCSAFLUSH, &saved);
-	}
-	if (tty >= 0)
-		close(tty);
-	explicit_bzero(&c, sizeof(c));
-	return n;
-}
-
 int main(void)
 {
 	static char email[CLI_BUF];
 	static char user[CLI_BUF];
 	static char domain[CLI_BUF];
 	static char passwd[PASS_BUF];
+	static char answer[8 * PASS_BUF];
 	struct vqpasswd *pw;
 	size_t len;
 	int err;
@@ -162,8 +103,13 @@ int main(void)
 	if (err != 0)
 		cli_fail(err);
 
+	/* Read into a larger buffer to tell a too long answer from a long one. */
 	fflush(stdout);
-	len = read_secret("Enter old password: ", passwd, sizeof(passwd));
+	vgetpass_once("Enter old password: ", answer, sizeof(answer));
+	len = strlen(answer);
+	if (len < sizeof(passwd))
+		memcpy(passwd, answer, len + 1);
+	explicit_bzero(answer, sizeof(answer));
 	if (len >= sizeof(passwd)) {
 		explicit_bzero(passwd, sizeof(passwd));
 		fputs("Error: password too long.\n", stdout);
