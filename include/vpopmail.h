@@ -367,6 +367,28 @@ int   vgetpass_once(const char *prompt, char *buf, size_t size);
  * depends only on strlen(a). */
 int   vstr_ct_equal(const char *a, const char *b);
 
+/* vconvert sources (convert.c).  A system account; `passwd` is the
+ * shadow(5) hash, NULL when the account has no readable shadow entry.
+ * The strings stay valid until the next vconvert_sys_* call. */
+struct vconvert_account {
+	const char *name;
+	const char *gecos;
+	const char *passwd;
+};
+/* Start (or restart) reading the system accounts (getpwent/getspent, or
+ * the files named by VPOPMAIL_ETC_PASSWD / VPOPMAIL_ETC_SHADOW). */
+int   vconvert_sys_begin(void);
+int   vconvert_sys_next(struct vconvert_account *acct);     /* 1 entry, 0 end */
+void  vconvert_sys_end(void);
+/* A "user:crypted" list (fields split at ' ', ':', TAB; lines with fewer
+ * than two fields skipped).  open keeps errno on failure; the returned
+ * strings stay valid until the next call. */
+int   vconvert_list_open(const char *path);
+int   vconvert_list_next(char **user, char **crypted);       /* 1 entry, 0 end */
+void  vconvert_list_close(void);
+/* <dir>/Maildir/sqwebmail-pass = TAB + crypted, no newline (mode 0600). */
+int   vconvert_sqwebmail_pass(const char *dir, const char *crypted, uid_t uid, gid_t gid);
+
 #ifdef __cplusplus
 }
 #endif

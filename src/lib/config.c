@@ -57,6 +57,9 @@ gid_t       vp_gid(void)         { return (gid_t)id_setting("VPOPMAIL_GID", VPOP
 const char *vp_qmail_newu(void)  { return setting("VPOPMAIL_QMAIL_NEWU", QMAILNEWU); }
 const char *vp_qmail_newmrh(void){ return setting("VPOPMAIL_QMAIL_NEWMRH", QMAILNEWMRH); }
 const char *vp_ps_command(void)  { return setting("VPOPMAIL_PS", PS_COMMAND); }
+/* System account files read by vconvert -e; NULL = the system databases. */
+const char *vp_etc_passwd(void)  { return setting("VPOPMAIL_ETC_PASSWD", NULL); }
+const char *vp_etc_shadow(void)  { return setting("VPOPMAIL_ETC_SHADOW", NULL); }
 
 char *vp_domains_path(char *buf, size_t size)
 {

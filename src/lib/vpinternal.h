@@ -33,6 +33,8 @@
  *   VPOPMAIL_QMAIL_NEWU  qmail-newu path     (QMAILNEWU)
  *   VPOPMAIL_QMAIL_NEWMRH qmail-newmrh path  (QMAILNEWMRH)
  *   VPOPMAIL_PS          ps command line     (PS_COMMAND)
+ *   VPOPMAIL_ETC_PASSWD / VPOPMAIL_ETC_SHADOW  passwd(5)/shadow(5) files
+ *                        for vconvert -e     (unset: getpwent/getspent)
  */
 const char *vp_home(void);              /* e.g. /home/vpopmail */
 const char *vp_qmaildir(void);          /* e.g. /var/qmail */
@@ -41,6 +43,8 @@ gid_t       vp_gid(void);
 const char *vp_qmail_newu(void);
 const char *vp_qmail_newmrh(void);
 const char *vp_ps_command(void);
+const char *vp_etc_passwd(void);         /* NULL when not overridden */
+const char *vp_etc_shadow(void);         /* NULL when not overridden */
 /* "<home>/domains" into buf; returns buf. */
 char       *vp_domains_path(char *buf, size_t size);
 /* "<qmaildir>/<rel>" into buf (rel like "users/assign"); returns buf or NULL if too long. */

@@ -1,0 +1,254 @@
+/*
+ * vconvert - move accounts between formats (cdb build).
+ *
+ * The first format option names the source, the second the target; -S
+ * sets both to "sqwebmail".  What a cdb build can actually do:
+ *
+ *   -e -c, -e -m   add every system account with a usable hash
+ *   -p file ...    add the users of a "user:crypted" list
+ *   -S             write each user's Maildir/sqwebmail-pass
+ *   -c ..., -m -c  SQL conversions: nothing to do here, reported "done"
+ *
+ * Every other pair is an "unknown conversion".  The domains are the
+ * operands, or every users/assign entry when there are none.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+enum format { FMT_NONE, FMT_SQL, FMT_CDB, FMT_ETC, FMT_LIST, FMT_SQWEBMAIL };
+
+static enum format from_fmt = FMT_NONE, to_fmt = FMT_NONE;
+static const char *list_file;
+static int debug;
+
+static const char usage_text[] =
+	"vconvert: usage\n"
+	" The first option sets which format to convert FROM,\n"
+	" the second option sets which format to convert TO.\n"
+	" -e = etc format\n"
+	" -c = cdb format\n"
+	" -m = sql format\n"
+	" -S = set sqwebmail passwords\n"
+	" -v = version\n"
+	" -d = debug info\n";
+
+/* The first format seen is the source, any later one the target. */
+static void take_format(enum format f)
+{
+	if (from_fmt == FMT_NONE)
+		from_fmt = f;
+	else
+		to_fmt = f;
+}
+
+static void get_options(int argc, char **argv)
+{
+	int c, bad = 0;
+
+	while (!bad && (c = getopt(argc, argv, "mcep:Svd")) != -1) {
+		switch (c) {
+		case 'd':
+			debug = 1;
+			break;
+		case 'v':
+			cli_version();
+			break;
+		case 'S':
+			from_fmt = to_fmt = FMT_SQWEBMAIL;
+			break;
+		case 'm':
+			take_format(FMT_SQL);
+			break;
+		case 'c':
+			take_format(FMT_CDB);
+			break;
+		case 'e':
+			take_format(FMT_ETC);
+			break;
+		case 'p':
+			take_format(FMT_LIST);
+			list_file = optarg;
+			break;
+		default:
+			bad = 1;
+			break;
+		}
+	}
+	if (bad || from_fmt == FMT_NONE || to_fmt == FMT_NONE) {
+		fputs(usage_text, stdout);
+		cli_exit(-1);
+	}
+}
+
+/* -S: rewrite every user's sqwebmail-pass from the stored hash. */
+static int sqwebmail_domain(char *domain)
+{
+	struct vqpasswd *pw;
+
+	if (debug)
+		printf("Setting sqwebmail passwords for %s\n", domain);
+	for (pw = vauth_getall(domain, 1, 0); pw != NULL; pw = vauth_getall(domain, 0, 0)) {
+		if (debug)
+			printf("%s\n", pw->pw_name);
+		vsqwebmail_pass(pw->pw_dir, pw->pw_passwd, vpopmail_uid(), vpopmail_gid());
+	}
+	return 0;
+}
+
+/* Copy src into dst; -1 if it does not fit. */
+static int copy(char *dst, size_t size, const char *src)
+{
+	int n = snprintf(dst, size, "%s", src);
+
+	return (n < 0 || (size_t)n >= size) ? -1 : 0;
+}
+
+/* Give a freshly added user the imported hash instead of its placeholder. */
+static int replace_hash(char *user, char *domain, char *hash, struct vqpasswd **out)
+{
+	struct vqpasswd *pw = vauth_getpw(user, domain);
+
+	*out = pw;
+	if (pw == NULL)
+		return VA_USER_DOES_NOT_EXIST;
+	pw->pw_passwd = hash;
+	return vauth_setpw(pw, domain);
+}
+
+/*
+ * -e: system accounts whose hash is longer than 2 characters ("*", "!",
+ * "!!" and empty ones are locked or unusable); accounts without a
+ * shadow entry are passed over silently.
+ */
+static int etc_domain(char *domain)
+{
+	struct vconvert_account a;
+	struct vqpasswd *pw;
+	char name[CLI_BUF], gecos[CLI_BUF], hash[CLI_BUF];
+
+	if (vconvert_sys_begin() != VA_SUCCESS)
+		return 0;
+	while (vconvert_sys_next(&a) == 1) {
+		if (a.passwd == NULL)
+			continue;
+		if (strlen(a.passwd) <= 2) {
+			printf("skipping %s\n", a.name);
+			continue;
+		}
+		/* Private copies: the library wants writable strings. */
+		if (copy(name, sizeof name, a.name) != 0 ||
+		    copy(gecos, sizeof gecos, a.gecos) != 0 ||
+		    copy(hash, sizeof hash, a.passwd) != 0 ||
+		    vadduser(name, domain, "xxxx", gecos, USE_POP) != VA_SUCCESS) {
+			printf("user %s domain %s did not add\n", a.name, domain);
+			continue;
+		}
+		replace_hash(name, domain, hash, &pw);
+	}
+	vconvert_sys_end();
+	return 0;
+}
+
+/* -p file: "user:crypted" lines; the first failure ends the domain. */
+static int list_domain(char *domain)
+{
+	struct vqpasswd *pw;
+	char *user, *hash;
+	int err = 0;
+
+	if (vconvert_list_open(list_file) != VA_SUCCESS) {
+		printf("Could not open passwd file %s\n", list_file);
+		perror("fopen");
+		return -1;
+	}
+	while (vconvert_list_next(&user, &hash) == 1) {
+		err = vadduser(user, domain, "foob", user, USE_POP);
+		if (err < 0) {
+			cli_print_error(err);
+			break;
+		}
+		err = replace_hash(user, domain, hash, &pw);
+		if (pw == NULL) {
+			printf("no such user %s@%s\n", user, domain);
+			err = 0;
+			break;
+		}
+		if (err != 0) {
+			cli_print_error(err);
+			break;
+		}
+		if (vconvert_sqwebmail_pass(pw->pw_dir, hash, vpopmail_uid(), vpopmail_gid()) != VA_SUCCESS)
+			break;
+	}
+	vconvert_list_close();
+	return err;
+}
+
+static int convert_domain(char *domain)
+{
+	switch (from_fmt) {
+	case FMT_SQWEBMAIL:
+		return sqwebmail_domain(domain);
+	case FMT_SQL:
+		if (to_fmt == FMT_CDB)
+			return 0;       /* needs an SQL backend: nothing to do */
+		break;
+	case FMT_CDB:
+		return 0;               /* cdb -> SQL: likewise */
+	case FMT_ETC:
+		if (to_fmt == FMT_CDB || to_fmt == FMT_SQL)
+			return etc_domain(domain);
+		break;
+	case FMT_LIST:
+		return list_domain(domain);
+	case FMT_NONE:
+		break;
+	}
+	printf("unknown conversion\n");
+	return -1;
+}
+
+static void report(int err)
+{
+	printf("%s\n", err != 0 ? "domain conversion failed" : "done");
+}
+
+/* No operands: every users/assign entry, alias domains only named. */
+static void all_domains(void)
+{
+	domain_entry *e;
+	char real[CLI_BUF];
+
+	for (e = get_domain_entries(""); e != NULL; e = get_domain_entries(NULL)) {
+		if (strcmp(e->domain, e->realdomain) != 0) {
+			printf("%s is an alias of %s.\n", e->domain, e->realdomain);
+			continue;
+		}
+		printf("converting %s...    ", e->realdomain);
+		if (copy(real, sizeof real, e->realdomain) != 0) {
+			report(-1);
+			continue;
+		}
+		report(convert_domain(real));
+	}
+}
+
+int main(int argc, char **argv)
+{
+	cli_open();
+	get_options(argc, argv);
+
+	if (optind == argc)
+		all_domains();
+	for (; optind < argc; optind++) {
+		printf("converting %s ", argv[optind]);
+		lowerit(argv[optind]);
+		report(convert_domain(argv[optind]));
+	}
+	cli_exit(0);
+}
