@@ -6,7 +6,8 @@
 #     valgrind is installed;
 #  2. adding 5,000 users one process at a time: total wall time against
 #     the 15 s target;
-#  3. how the cost of one add grows with the size of the domain.
+#  3. how the cost of one add grows with the size of the domain;
+#  4. vadduser -f of 100,000 users into one domain (bench/bulk.sh).
 # Each line ends with the ratio figure/target (below 1.00 meets the target).
 set -eu
 b=${1:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -77,3 +78,6 @@ for size in 500 1000 2000 4000 8000; do
 	fi
 	echo "  $size users: $ms ms$ir"
 done
+
+# 4. vadduser -f: 100,000 users into one domain in one run (bench/bulk.sh).
+"$src/bench/bulk.sh" "$b"

@@ -68,17 +68,27 @@ static mode_t current_umask(void)
 /* The one-pass rewrite.                                              */
 
 enum vcdb_op {
-	OP_ADD,	/* insert rec before the first greater name */
+	OP_ADD,	/* insert each of adds[] before the first greater name */
 	OP_DEL,	/* drop every line of name */
 	OP_SET,	/* replace every line of name by rec */
 	OP_INDEX	/* copy: only rebuild the index */
 };
 
+/* A record to insert: its name and its whole line (without '\n'). */
+struct addrec {
+	const char *name;
+	size_t namelen;
+	char *rec;
+	size_t reclen;
+};
+
 struct rewrite {
 	enum vcdb_op op;
-	const char *name;	/* ADD, DEL, SET */
-	const char *rec;	/* ADD, SET: the new line, without '\n' */
+	const char *name;	/* DEL, SET */
+	const char *rec;	/* SET: the new line, without '\n' */
 	size_t reclen;
+	const struct addrec *adds;	/* ADD: sorted by name (strcmp), no name twice */
+	size_t nadd;
 	int text;		/* write a new vpasswd ... */
 	mode_t text_mode;	/* ... with this mode */
 	int index;		/* write a new vpasswd.cdb */
@@ -91,7 +101,7 @@ struct rewrite {
 	int cdbfd;		/* read-write fd on cf's temp, for tinycdb */
 	int text_open, index_open;
 	unsigned matched;
-	int inserted;
+	size_t inserted;	/* ADD: adds[0 .. inserted) are written */
 };
 
 /* Copy one line (len bytes, no '\n') to the outputs. */
@@ -131,25 +141,62 @@ static int cmp_name(const char *name, size_t namelen, const char *field, size_t 
 	return namelen < flen ? -1 : namelen > flen;
 }
 
+/* Is the field one of the names being added?  Binary search of adds[]. */
+static int adding(const struct rewrite *rw, const char *field, size_t flen)
+{
+	size_t lo = 0, hi = rw->nadd, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = cmp_name(rw->adds[mid].name, rw->adds[mid].namelen, field, flen);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/*
+ * ADD: before copying a line, write every pending new record whose name is
+ * smaller.  In a sorted file this is a merge.  In a hand-edited unsorted
+ * one it still puts each record before the first greater line, and where
+ * several pick the same line they come in name order: exactly where
+ * adding them one at a time, in any order, would have put them.
+ */
+static int step_add(struct rewrite *rw, const char *line, size_t len, size_t flen)
+{
+	const struct addrec *a;
+	int rc;
+
+	if (adding(rw, line, flen))
+		return VA_USERNAME_EXISTS;
+	while (rw->inserted < rw->nadd) {
+		a = &rw->adds[rw->inserted];
+		if (cmp_name(a->name, a->namelen, line, flen) > 0)
+			break;
+		if ((rc = emit(rw, a->rec, a->reclen)) != 0)
+			return rc;
+		rw->inserted++;
+	}
+	return emit(rw, line, len);
+}
+
 /* Feed one input line through the operation. */
 static int step(struct rewrite *rw, const char *line, size_t len, size_t namelen)
 {
 	const char *colon = memchr(line, ':', len);
 	size_t flen = colon != NULL ? (size_t)(colon - line) : len;
-	int c = 0, rc;
+	int c = 0;
 
-	if (rw->op != OP_INDEX)
+	if (rw->op == OP_DEL || rw->op == OP_SET)
 		c = cmp_name(rw->name, namelen, line, flen);
 	switch (rw->op) {
 	case OP_ADD:
-		if (c == 0)
-			return VA_USERNAME_EXISTS;
-		if (c < 0 && !rw->inserted) {
-			rw->inserted = 1;
-			if ((rc = emit(rw, rw->rec, rw->reclen)) != 0)
-				return rc;
-		}
-		return emit(rw, line, len);
+		return step_add(rw, line, len, flen);
 	case OP_DEL:
 		if (c == 0) {
 			rw->matched++;
@@ -314,9 +361,10 @@ static int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 		rc = VA_COULD_NOT_UPDATE_FILE;
 		goto fail;
 	}
-	if (rw->op == OP_ADD && !rw->inserted) {
-		rw->inserted = 1;
-		if ((rc = emit(rw, rw->rec, rw->reclen)) != 0)
+	while (rw->op == OP_ADD && rw->inserted < rw->nadd) {
+		const struct addrec *a = &rw->adds[rw->inserted++];
+
+		if ((rc = emit(rw, a->rec, a->reclen)) != 0)
 			goto fail;
 	}
 	if ((rw->op == OP_DEL || rw->op == OP_SET) && rw->matched == 0) {
@@ -374,7 +422,7 @@ static int vcdb_deldomain(const struct vdomain *d)
 	return 0;
 }
 
-/* ADD or SET with a freshly formatted record. */
+/* SET with a freshly formatted record. */
 static int put_record(const struct vdomain *d, const struct vqpasswd *pw,
                       enum vcdb_op op, mode_t mode)
 {
@@ -400,14 +448,69 @@ static int put_record(const struct vdomain *d, const struct vqpasswd *pw,
 	return rc;
 }
 
+static int addrec_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct addrec *)a)->name, ((const struct addrec *)b)->name);
+}
+
+/*
+ * Insert n complete records in one pass; all or none.  Every record is
+ * checked and formatted before the lock is taken.
+ */
+static int vcdb_adduser_many(const struct vdomain *d, const struct vqpasswd *pws, size_t n)
+{
+	struct rewrite rw;
+	struct addrec *adds;
+	size_t i;
+	int rc = 0;
+
+	if (d == NULL || (pws == NULL && n > 0))
+		return VA_NULL_POINTER;
+	if (n == 0)
+		return 0;
+	if ((adds = calloc(n, sizeof *adds)) == NULL)
+		return VA_MEMORY_ALLOC_ERR;
+	for (i = 0; i < n && rc == 0; i++) {
+		/* The name would collide with the file itself. */
+		if (pws[i].pw_name != NULL && strcmp(pws[i].pw_name, VCDB_PASSWD) == 0)
+			rc = VA_ILLEGAL_USERNAME;
+		else if ((rc = vpw_check_record(&pws[i])) != 0)
+			break;
+		else if ((adds[i].rec = vpw_format_line(&pws[i], &adds[i].reclen)) == NULL)
+			rc = VA_MEMORY_ALLOC_ERR;
+		else {
+			adds[i].name = pws[i].pw_name;
+			adds[i].namelen = strlen(pws[i].pw_name);
+		}
+	}
+	if (rc == 0) {
+		qsort(adds, n, sizeof *adds, addrec_cmp);
+		for (i = 1; i < n && rc == 0; i++)
+			if (strcmp(adds[i - 1].name, adds[i].name) == 0)
+				rc = VA_USERNAME_EXISTS;
+	}
+	if (rc == 0) {
+		memset(&rw, 0, sizeof rw);
+		rw.op = OP_ADD;
+		rw.adds = adds;
+		rw.nadd = n;
+		rw.text = 1;
+		rw.text_mode = 0600;
+		rw.index = !NoMakeIndex;
+		rc = update_code(vcdb_rewrite(d, &rw));
+	}
+	for (i = 0; i < n; i++)
+		free(adds[i].rec);
+	free(adds);
+	return rc;
+}
+
+/* The single add is a batch of one. */
 static int vcdb_adduser(const struct vdomain *d, const struct vqpasswd *pw)
 {
 	if (d == NULL || pw == NULL)
 		return VA_NULL_POINTER;
-	/* The name would collide with the file itself. */
-	if (pw->pw_name != NULL && strcmp(pw->pw_name, VCDB_PASSWD) == 0)
-		return VA_ILLEGAL_USERNAME;
-	return put_record(d, pw, OP_ADD, 0600);
+	return vcdb_adduser_many(d, pw, 1);
 }
 
 static int vcdb_setpw(const struct vdomain *d, const struct vqpasswd *pw)
@@ -683,6 +786,7 @@ static const vauth_backend vcdb_backend = {
 	.adddomain    = vcdb_adddomain,
 	.deldomain    = vcdb_deldomain,
 	.adduser      = vcdb_adduser,
+	.adduser_many = vcdb_adduser_many,
 	.deluser      = vcdb_deluser,
 	.getpw        = vcdb_getpw,
 	.setpw        = vcdb_setpw,

@@ -67,6 +67,9 @@ typedef struct vauth_backend {
 	int   (*deldomain)(const struct vdomain *d);
 	/* Insert a complete record; VA_USERNAME_EXISTS if the name is taken. */
 	int   (*adduser)(const struct vdomain *d, const struct vqpasswd *pw);
+	/* Insert n complete records at once, all or none (vpopmail-ng);
+	 * VA_USERNAME_EXISTS if any name is taken or given twice. */
+	int   (*adduser_many)(const struct vdomain *d, const struct vqpasswd *pws, size_t n);
 	/* Remove a user; VA_USER_DOES_NOT_EXIST if absent. */
 	int   (*deluser)(const struct vdomain *d, const char *user);
 	/* Look a user up; VA_USER_DOES_NOT_EXIST if absent.  pw_flags = pw_gid. */

@@ -334,6 +334,22 @@ gid_t       vpopmail_gid(void);
 /* (Re)write <domdir>/.qmail-default as "| <home>/bin/vdelivermail '' <action>". */
 int   vp_write_qmail_default(const char *domdir, const char *action, uid_t uid, gid_t gid);
 
+/* One user for vadduser_many(). */
+struct vbulk_user {
+	char *user;       /* in: the name; lower-cased in place */
+	char *password;   /* in: clear text */
+	char *gecos;      /* in: NULL or "" for the user name */
+	int   rc;         /* out: VA_SUCCESS, or why this user was not added */
+};
+/*
+ * Add users[0..n) to domain as vadduser(user, domain, password, gecos,
+ * USE_POP) would one at a time, with one rewrite of the user database.
+ * Returns VA_SUCCESS, or the rc of the first user not added.  progress,
+ * if not NULL, is called now and then with how many users are done.
+ */
+int   vadduser_many(const char *domain, struct vbulk_user *users, size_t n,
+                    void (*progress)(size_t done, size_t total, void *arg), void *arg);
+
 /* ------------------------------------------------------------------ */
 /* vpopmail-ng extensions: .qmail files (dotqmail.c), recipient check */
 /* (rcptcheck.c), password prompt and compare (secret.c).             */

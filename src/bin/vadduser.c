@@ -8,9 +8,12 @@
  * the stored hash is replaced by HASH verbatim and the clear-text field
  * emptied.
  *
+ * -f FILE (vpopmail-ng) adds the users listed in FILE: see vadduser_bulk.c.
+ *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "cli.h"
+#include "vadduser_bulk.h"
 
 #include <stdio.h>
 #include <unistd.h>
@@ -45,6 +48,7 @@ struct opts {
 	char gecos[CLI_BUF];
 	char crypted[CLI_BUF];     /* -e */
 	const char *email_arg;     /* the operand as given, for the usage check */
+	const char *file;          /* -f */
 	int  random;               /* -r given */
 	int  toolong;              /* first overlong argument (VA code), see cli_take() */
 };
@@ -53,7 +57,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 {
 	int c, stop = 0;
 
-	while (!stop && (c = getopt(argc, argv, "svc:nq:e:r::")) != -1) {
+	while (!stop && (c = getopt(argc, argv, "svc:nq:e:r::f:")) != -1) {
 		switch (c) {
 		case 'v':
 			cli_version();
@@ -68,6 +72,9 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			cli_take(o->crypted, sizeof(o->crypted), optarg,
 			         VA_PASSWD_TOO_LONG, &o->toolong);
 			break;
+		case 'f':
+			o->file = optarg;
+			break;
 		case 's':
 			fprintf(stderr, "Warning: The -s option has been disabled.\n");
 			break;
@@ -79,6 +86,16 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			stop = 1;
 			break;
 		}
+	}
+
+	/* -f stands alone: its file gives the addresses, passwords and comments. */
+	if (o->file != NULL) {
+		if (optind < argc || o->quota[0] != '\0' || o->gecos[0] != '\0' ||
+		    o->crypted[0] != '\0' || o->random || o->toolong != 0) {
+			usage();
+			cli_exit(-1);
+		}
+		cli_exit(vadduser_bulk(o->file));
 	}
 
 	/* A throw-away password to create the account with; see -e above. */

@@ -45,7 +45,7 @@ static int is_reserved_name(const char *user)
 }
 
 /* The quota a new user gets from the domain's limits. */
-static void default_quota(const struct vlimits *lim, char *out, size_t size)
+void vp_user_default_quota(const struct vlimits *lim, char *out, size_t size)
 {
 	char raw[64];
 
@@ -67,8 +67,8 @@ static void default_quota(const struct vlimits *lim, char *out, size_t size)
  * Create <domdir>[/<hash>]/<user> with its Maildir.  Takes a freed hash
  * dir from .dir_control_free first, else allocates the next one.
  */
-static int create_user_dir(const struct vdomain *d, const char *user,
-                           char *userdir, size_t size, char *hash, size_t hsize)
+int vp_user_create_dir(const struct vdomain *d, const char *user,
+                       char *userdir, size_t size, char *hash, size_t hsize)
 {
 	char ctl[VP_PATH_MAX];
 	int rc;
@@ -122,21 +122,13 @@ char *make_user_dir(char *user, char *domain, uid_t uid, gid_t gid)
 		return NULL;
 	d.uid = uid;
 	d.gid = gid;
-	if (create_user_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash) != VA_SUCCESS)
+	if (vp_user_create_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash) != VA_SUCCESS)
 		return NULL;
 	return hash;
 }
 
-/* The body of vadduser(), run with onchange notifications masked. */
-static int add_user(char *user, char *domain, char *password, char *gecos, int apop)
+int vp_user_check_new(char *user, char *domain, char *password, char *gecos)
 {
-	struct vdomain d;
-	struct vpw_entry old = {0};
-	struct vlimits lim;
-	struct vqpasswd pw;
-	struct vp_hash_job job;
-	char userdir[VP_PATH_MAX], hash[MAX_DIR_NAME], crypted[MAX_PW_PASS + 1];
-	char quota[MAX_PW_QUOTA + 1], comment[MAX_PW_GECOS + 1];
 	int rc;
 
 	if (user == NULL || domain == NULL || password == NULL)
@@ -164,21 +156,82 @@ static int add_user(char *user, char *domain, char *password, char *gecos, int a
 		return VA_INVALID_DOMAIN_NAME;
 	if (strchr(user, '/') != NULL || is_reserved_name(user))
 		return VA_EXIST_U_DIR;
+	return VA_SUCCESS;
+}
 
-	rc = vp_domain_lookup(domain, &d);
-	if (rc != VA_SUCCESS)
-		return VA_DOMAIN_DOES_NOT_EXIST;
-	rc = vauth_backend_get()->getpw(&d, user, &old);
+int vp_user_check_in(const struct vdomain *d, const char *user, const char *password,
+                     int have_limits)
+{
+	struct vpw_entry old = {0};
+	int rc;
+
+	rc = vauth_backend_get()->getpw(d, user, &old);
 	vpw_entry_free(&old);
 	if (rc == VA_SUCCESS)
 		return VA_USERNAME_EXISTS;
-	if (vget_limits(d.real, &lim) != 0)
+	if (!have_limits)
 		return VA_CANNOT_READ_LIMITS;
-	rc = vpw_strength_check(password);
+	return vpw_strength_check(password);
+}
+
+void vp_user_new_record(struct vqpasswd *pw, char *user, char *crypted, char *comment,
+                        char *userdir, char *quota, char *password, int apop)
+{
+	memset(pw, 0, sizeof *pw);
+	pw->pw_name = user;
+	pw->pw_passwd = crypted;
+	pw->pw_uid = (apop == USE_APOP) ? 2 : 1;
+	pw->pw_gid = 0;
+	pw->pw_flags = 0;
+	pw->pw_gecos = comment;
+	pw->pw_dir = userdir;
+	pw->pw_shell = quota;
+#ifdef CLEAR_PASS
+	pw->pw_clear_passwd = password;
+#else
+	(void)password;
+	pw->pw_clear_passwd = (char *)"";
+#endif
+}
+
+int vp_user_added(const struct vdomain *d, struct vqpasswd *pw)
+{
+	if (strcmp(pw->pw_shell, "NOQUOTA") != 0)
+		vp_maildirsize_update(pw->pw_dir, pw->pw_shell, d->uid, d->gid);
+#ifdef SQWEBMAIL_PASS
+	vsqwebmail_pass(pw->pw_dir, pw->pw_passwd, d->uid, d->gid);
+#endif
+#ifdef ENABLE_AUTH_LOGGING
+	if (vauth_backend_get()->set_lastauth(d, pw, "0.0.0.0", time(NULL)) != 0) {
+		fprintf(stderr, "Failed to create create lastauth entry\n");
+		return VA_NO_AUTH_CONNECTION;
+	}
+#endif
+	return VA_SUCCESS;
+}
+
+/* The body of vadduser(), run with onchange notifications masked. */
+static int add_user(char *user, char *domain, char *password, char *gecos, int apop)
+{
+	struct vdomain d;
+	struct vlimits lim;
+	struct vqpasswd pw;
+	struct vp_hash_job job;
+	char userdir[VP_PATH_MAX], hash[MAX_DIR_NAME], crypted[MAX_PW_PASS + 1];
+	char quota[MAX_PW_QUOTA + 1], comment[MAX_PW_GECOS + 1];
+	int rc;
+
+	rc = vp_user_check_new(user, domain, password, gecos);
+	if (rc != VA_SUCCESS)
+		return rc;
+	rc = vp_domain_lookup(domain, &d);
+	if (rc != VA_SUCCESS)
+		return VA_DOMAIN_DOES_NOT_EXIST;
+	rc = vp_user_check_in(&d, user, password, vget_limits(d.real, &lim) == 0);
 	if (rc != VA_SUCCESS)
 		return rc;
 
-	default_quota(&lim, quota, sizeof quota);
+	vp_user_default_quota(&lim, quota, sizeof quota);
 	vp_strlcpy(comment, (gecos != NULL && *gecos != '\0') ? gecos : user, sizeof comment);
 
 	/* Hash while the directories are made: both take milliseconds. */
@@ -186,7 +239,7 @@ static int add_user(char *user, char *domain, char *password, char *gecos, int a
 	if (password[0] != '\0')
 		vp_hash_start(&job, password);
 	umask(077);
-	rc = create_user_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash);
+	rc = vp_user_create_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash);
 	if (password[0] != '\0') {
 		int hrc = vp_hash_finish(&job, crypted, sizeof crypted);
 
@@ -198,20 +251,7 @@ static int add_user(char *user, char *domain, char *password, char *gecos, int a
 	if (rc != VA_SUCCESS)
 		return rc;
 
-	memset(&pw, 0, sizeof pw);
-	pw.pw_name = user;
-	pw.pw_passwd = crypted;
-	pw.pw_uid = (apop == USE_APOP) ? 2 : 1;
-	pw.pw_gid = 0;
-	pw.pw_flags = 0;
-	pw.pw_gecos = comment;
-	pw.pw_dir = userdir;
-	pw.pw_shell = quota;
-#ifdef CLEAR_PASS
-	pw.pw_clear_passwd = password;
-#else
-	pw.pw_clear_passwd = (char *)"";
-#endif
+	vp_user_new_record(&pw, user, crypted, comment, userdir, quota, password, apop);
 	rc = vauth_backend_get()->adduser(&d, &pw);
 	if (rc != VA_SUCCESS) {
 		vp_rmtree(userdir);
@@ -220,18 +260,7 @@ static int add_user(char *user, char *domain, char *password, char *gecos, int a
 		fprintf(stderr, "Failed while attempting to add user to auth backend\n");
 		return VA_NO_AUTH_CONNECTION;
 	}
-	if (strcmp(quota, "NOQUOTA") != 0)
-		vp_maildirsize_update(userdir, quota, d.uid, d.gid);
-#ifdef SQWEBMAIL_PASS
-	vsqwebmail_pass(userdir, crypted, d.uid, d.gid);
-#endif
-#ifdef ENABLE_AUTH_LOGGING
-	if (vauth_backend_get()->set_lastauth(&d, &pw, "0.0.0.0", time(NULL)) != 0) {
-		fprintf(stderr, "Failed to create create lastauth entry\n");
-		return VA_NO_AUTH_CONNECTION;
-	}
-#endif
-	return VA_SUCCESS;
+	return vp_user_added(&d, &pw);
 }
 
 int vadduser(char *user, char *domain, char *password, char *gecos, int apop)

@@ -268,4 +268,21 @@ int   vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
 /* Deep copy of a vqpasswd into an entry's own storage. */
 int   vp_pw_copy(struct vpw_entry *dst, const struct vqpasswd *src);
 
+/* The pieces of vadduser() that bulkadd.c shares, in the order it uses them. */
+/* Checks made before the domain is read; lowers user and domain in place. */
+int   vp_user_check_new(char *user, char *domain, char *password, char *gecos);
+/* Checks against the domain: user absent, limits readable, password strong enough. */
+int   vp_user_check_in(const struct vdomain *d, const char *user, const char *password,
+                       int have_limits);
+/* The quota string a new user gets from the domain's limits. */
+void  vp_user_default_quota(const struct vlimits *lim, char *out, size_t size);
+/* <domdir>[/<hash>]/<user> with its Maildir, through the big-dir allocator. */
+int   vp_user_create_dir(const struct vdomain *d, const char *user,
+                         char *userdir, size_t size, char *hash, size_t hsize);
+/* The record of a new user; every pointer is stored as given. */
+void  vp_user_new_record(struct vqpasswd *pw, char *user, char *crypted, char *comment,
+                         char *userdir, char *quota, char *password, int apop);
+/* After the record is stored: maildirsize, sqwebmail-pass, lastauth. */
+int   vp_user_added(const struct vdomain *d, struct vqpasswd *pw);
+
 #endif /* VPINTERNAL_H */
