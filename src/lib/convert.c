@@ -216,15 +216,6 @@ void vconvert_list_close(void)
 
 int vconvert_sqwebmail_pass(const char *dir, const char *crypted, uid_t uid, gid_t gid)
 {
-	char path[VP_PATH_MAX], data[MAX_BUFF];
-
-	if (dir == NULL || crypted == NULL)
-		return VA_NULL_POINTER;
-	if (vp_fmt(path, sizeof path, "%s/Maildir/sqwebmail-pass", dir) != 0 ||
-	    vp_fmt(data, sizeof data, "\t%s", crypted) != 0)
-		return VA_SQWEBMAIL_PASS_FAIL;
-	if (vp_write_file_atomic(path, data, strlen(data), 0600) != VA_SUCCESS)
-		return VA_SQWEBMAIL_PASS_FAIL;
-	vp_chown(path, uid, gid);
-	return VA_SUCCESS;
+	/* vconvert -p writes the hash without a newline, as 5.6 did. */
+	return vp_sqwebmail_write(dir, crypted, 0, uid, gid);
 }

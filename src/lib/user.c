@@ -513,17 +513,22 @@ struct vqpasswd *vauth_user(char *user, char *domain, char *password, char *apop
 	return pw;
 }
 
-int vsqwebmail_pass(char *dir, char *crypted, uid_t uid, gid_t gid)
+int vp_sqwebmail_write(const char *dir, const char *crypted, int newline, uid_t uid, gid_t gid)
 {
-	char path[VP_PATH_MAX], line[MAX_PW_PASS + 3];
+	char path[VP_PATH_MAX], line[MAX_BUFF];
 
 	if (dir == NULL || crypted == NULL)
 		return VA_NULL_POINTER;
 	if (vp_fmt(path, sizeof path, "%s/Maildir/sqwebmail-pass", dir) != 0 ||
-	    vp_fmt(line, sizeof line, "\t%s\n", crypted) != 0)
+	    vp_fmt(line, sizeof line, "\t%s%s", crypted, newline ? "\n" : "") != 0)
 		return VA_SQWEBMAIL_PASS_FAIL;
 	if (vp_write_file_atomic(path, line, strlen(line), 0600) != VA_SUCCESS)
 		return VA_SQWEBMAIL_PASS_FAIL;
 	vp_chown(path, uid, gid);
 	return VA_SUCCESS;
+}
+
+int vsqwebmail_pass(char *dir, char *crypted, uid_t uid, gid_t gid)
+{
+	return vp_sqwebmail_write(dir, crypted, 1, uid, gid);
 }

@@ -265,6 +265,8 @@ void  vp_onchange_set_allowed(int on);
 /* Look a user up (resolves the domain, fills pw_flags from limits). */
 int   vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
                struct vdomain *dom_out);
+/* Write <dir>/Maildir/sqwebmail-pass: TAB + crypted (+ newline), 0600, chowned. */
+int   vp_sqwebmail_write(const char *dir, const char *crypted, int newline, uid_t uid, gid_t gid);
 /* Deep copy of a vqpasswd into an entry's own storage. */
 int   vp_pw_copy(struct vpw_entry *dst, const struct vqpasswd *src);
 
