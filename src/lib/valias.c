@@ -399,6 +399,24 @@ static int read_alias(const char *path, char **buf, size_t *len)
 	return VA_COULD_NOT_OPEN_DOT_QMAIL;
 }
 
+/*
+ * Start of insert/remove: check in 5.6's order (alias, domain, line, then
+ * the domain lookup), announce the change, take the lock.
+ */
+static int op_start_line(struct alias_op *op, const char *event, char *alias,
+                         char *domain, const char *alias_line)
+{
+	int rc;
+
+	if ((rc = check_alias(alias)) != 0 || (rc = check_domain_arg(domain)) != 0 ||
+	    (rc = check_line(alias_line)) != 0)
+		return rc;
+	if ((rc = op_begin(op, alias, domain)) != 0)
+		return rc;
+	vp_onchange(event, op->who, alias_line, ON_VCHANGE_BEFORE);
+	return op_lock(op);
+}
+
 int valias_insert(char *alias, char *domain, char *alias_line)
 {
 	struct alias_op op;
@@ -406,14 +424,7 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 	size_t len = 0, need, n;
 	int rc;
 
-	/* 5.6's order: alias, domain, line, then the domain lookup. */
-	if ((rc = check_alias(alias)) != 0 || (rc = check_domain_arg(domain)) != 0 ||
-	    (rc = check_line(alias_line)) != 0)
-		return rc;
-	if ((rc = op_begin(&op, alias, domain)) != 0)
-		return rc;
-	vp_onchange("valias_insert", op.who, alias_line, ON_VCHANGE_BEFORE);
-	if ((rc = op_lock(&op)) != 0)
+	if ((rc = op_start_line(&op, "valias_insert", alias, domain, alias_line)) != 0)
 		return rc;
 	rc = read_alias(op.path, &old, &len);
 	if (rc < 0) {
@@ -454,14 +465,7 @@ int valias_remove(char *alias, char *domain, char *alias_line)
 	size_t len = 0, olen = 0, n, llen;
 	int rc;
 
-	/* 5.6's order: alias, domain, line, then the domain lookup. */
-	if ((rc = check_alias(alias)) != 0 || (rc = check_domain_arg(domain)) != 0 ||
-	    (rc = check_line(alias_line)) != 0)
-		return rc;
-	if ((rc = op_begin(&op, alias, domain)) != 0)
-		return rc;
-	vp_onchange("valias_remove", op.who, alias_line, ON_VCHANGE_BEFORE);
-	if ((rc = op_lock(&op)) != 0)
+	if ((rc = op_start_line(&op, "valias_remove", alias, domain, alias_line)) != 0)
 		return rc;
 	rc = read_alias(op.path, &old, &len);
 	if (rc != VA_SUCCESS) {
