@@ -4,15 +4,8 @@
 # share of the time the password hashes take (CPU seconds / cores), which
 # is what bounds the run on a machine with few cores.
 set -eu
-b=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 n=${2:-100000}
-sb=$(mktemp -d /tmp/vpbulk.XXXXXX)
-trap 'rm -rf "$sb"' EXIT
-mkdir -p "$sb/vh/etc" "$sb/vh/domains" "$sb/qh/users" "$sb/qh/control" "$sb/qh/bin"
-src=$(cd "$(dirname "$0")/.." && pwd)
-cp "$src/etc/vlimits.default" "$sb/vh/etc/"
-export VPOPMAIL_HOME=$sb/vh VPOPMAIL_QMAILDIR=$sb/qh VPOPMAIL_UID=$(id -u) VPOPMAIL_GID=$(id -g)
-export VPOPMAIL_QMAIL_NEWU=$sb/qh/bin/none VPOPMAIL_QMAIL_NEWMRH=$sb/qh/bin/none VPOPMAIL_PS=/bin/false
+. "$(dirname "$0")/sandbox.sh"
 
 "$b/vadddomain" bulk.test Secret123 >/dev/null
 awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++) printf "u%d@bulk.test pw%d-Secret\n", i, i }' > "$sb/list"

@@ -10,14 +10,7 @@
 #  4. vadduser -f of 100,000 users into one domain (bench/bulk.sh).
 # Each line ends with the ratio figure/target (below 1.00 meets the target).
 set -eu
-b=${1:-$(cd "$(dirname "$0")/.." && pwd)}
-sb=$(mktemp -d /tmp/vpbench.XXXXXX)
-trap 'rm -rf "$sb"' EXIT
-mkdir -p "$sb/vh/etc" "$sb/vh/domains" "$sb/qh/users" "$sb/qh/control" "$sb/qh/bin"
-src=$(cd "$(dirname "$0")/.." && pwd)
-cp "$src/etc/vlimits.default" "$sb/vh/etc/"
-export VPOPMAIL_HOME=$sb/vh VPOPMAIL_QMAILDIR=$sb/qh VPOPMAIL_UID=$(id -u) VPOPMAIL_GID=$(id -g)
-export VPOPMAIL_QMAIL_NEWU=$sb/qh/bin/none VPOPMAIL_QMAIL_NEWMRH=$sb/qh/bin/none VPOPMAIL_PS=/bin/false
+. "$(dirname "$0")/sandbox.sh"
 
 now_ns() { date +%s%N; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
