@@ -57,6 +57,11 @@ gid_t       vp_gid(void)         { return (gid_t)id_setting("VPOPMAIL_GID", VPOP
 const char *vp_qmail_newu(void)  { return setting("VPOPMAIL_QMAIL_NEWU", QMAILNEWU); }
 const char *vp_qmail_newmrh(void){ return setting("VPOPMAIL_QMAIL_NEWMRH", QMAILNEWMRH); }
 const char *vp_ps_command(void)  { return setting("VPOPMAIL_PS", PS_COMMAND); }
+const char *vp_qmail_inject(void){ return setting("VPOPMAIL_QMAIL_INJECT", QMAILINJECT); }
+const char *vp_tcprules(void)    { return setting("VPOPMAIL_TCPRULES", TCPRULES_PROG); }
+const char *vp_tcp_file(void)    { return setting("VPOPMAIL_TCP_FILE", TCP_FILE); }
+const char *vp_spamc(void)       { return setting("VPOPMAIL_SPAMC", SPAMC_PROG); }
+const char *vp_maildrop(void)    { return setting("VPOPMAIL_MAILDROP", MAILDROP_PROG); }
 /* System account files read by vconvert -e; NULL = the system databases. */
 const char *vp_etc_passwd(void)  { return setting("VPOPMAIL_ETC_PASSWD", NULL); }
 const char *vp_etc_shadow(void)  { return setting("VPOPMAIL_ETC_SHADOW", NULL); }

@@ -43,6 +43,11 @@ gid_t       vp_gid(void);
 const char *vp_qmail_newu(void);
 const char *vp_qmail_newmrh(void);
 const char *vp_ps_command(void);
+const char *vp_qmail_inject(void);
+const char *vp_tcprules(void);
+const char *vp_tcp_file(void);          /* tcp.smtp rules source */
+const char *vp_spamc(void);
+const char *vp_maildrop(void);
 const char *vp_etc_passwd(void);         /* NULL when not overridden */
 const char *vp_etc_shadow(void);         /* NULL when not overridden */
 /* "<home>/domains" into buf; returns buf. */
