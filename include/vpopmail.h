@@ -19,6 +19,7 @@
 
 #include "vpopmail_config.h"
 #include "vauth.h"
+#include "vlogin.h"
 
 #ifdef __cplusplus
 extern "C" {
