@@ -406,6 +406,58 @@ void  vconvert_list_close(void);
 /* <dir>/Maildir/sqwebmail-pass = TAB + crypted, no newline (mode 0600). */
 int   vconvert_sqwebmail_pass(const char *dir, const char *crypted, uid_t uid, gid_t gid);
 
+/* ------------------------------------------------------------------ */
+/* vpopmail-ng extensions: bulletins to every user of a domain        */
+/* (bulletin.c), the work of vpopbull.                                */
+
+#define VBULL_COPY      0   /* a copy with To: (and Date:) lines added */
+#define VBULL_HARDLINK  1   /* a hard link to the message file */
+#define VBULL_SYMLINK   2   /* a symbolic link to the message file */
+
+/* One bulletin run.  Set up with vbulletin_init(), then
+ * vbulletin_set_message() (unless list_only) and optionally
+ * vbulletin_set_exclude(); release with vbulletin_free(). */
+struct vbulletin {
+	int    method;          /* VBULL_* */
+	int    list_only;       /* 1: deliver nothing, only report the users */
+	int    fd;              /* the message file, -1 if none */
+	off_t  size;            /* its size (0 for a non-regular file) */
+	int    add_date;        /* 1 if its header section has no Date: line */
+	char   path[VP_PATH_MAX];  /* its absolute path (what links point to) */
+	char **exclude;         /* sorted "user@domain" lines not to deliver to */
+	size_t nexclude;
+};
+
+/* What became of one user in vbulletin_domain(). */
+struct vbull_result {
+	const char *user;
+	const char *domain;     /* the real domain */
+	const char *dir;        /* the user's directory as stored ("" if none) */
+	int         rc;         /* VA_SUCCESS; VA_BAD_U_DIR: no directory could be
+	                         * made; VA_USER_DOES_NOT_EXIST: the new directory
+	                         * could not be stored; else the copy or link failed */
+	const char *call;       /* "link"/"symlink" when that call failed, else NULL */
+	int         err;        /* errno of the failure */
+};
+
+void  vbulletin_init(struct vbulletin *b, int method);
+/* Open the message (regular file expected).  VA_BAD_DIR with errno set
+ * if it cannot be opened or is a directory.  b->size tells if it is empty. */
+int   vbulletin_set_message(struct vbulletin *b, const char *file);
+/* Read the exclude list: one address per line, compared exactly after
+ * the line's LF is removed.  VA_BAD_DIR (errno set) if unreadable. */
+int   vbulletin_set_exclude(struct vbulletin *b, const char *file);
+/*
+ * Deliver to (or with list_only, just report) every user of domain (an
+ * alias stands for its real domain) that is not excluded, in the order
+ * of the user database; report is called once per user.  Returns
+ * VA_DOMAIN_DOES_NOT_EXIST for an unknown domain, VA_SUCCESS otherwise
+ * (per-user failures are only reported).
+ */
+int   vbulletin_domain(struct vbulletin *b, const char *domain,
+                       void (*report)(const struct vbull_result *r, void *arg), void *arg);
+void  vbulletin_free(struct vbulletin *b);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,362 @@
+/*
+ * bulletin.c - put one message into the Maildir of every user of a
+ * domain (vpopbull).
+ *
+ * A copy is written the Maildir way: into Maildir/tmp under the final
+ * name, fsynced, then linked into Maildir/new, so a reader never sees a
+ * half-written bulletin and an existing message of the same name is
+ * never overwritten.  Hard and symbolic links go straight into new/.
+ * All users of one domain get the same file name, <time>.<pid>.<host>,
+ * as in vpopmail.
+ *
+ * The exclude list is read once and searched with bsearch; vpopmail
+ * re-read the whole file for every user.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpinternal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define COPY_CHUNK 65536
+
+void vbulletin_init(struct vbulletin *b, int method)
+{
+	memset(b, 0, sizeof *b);
+	b->method = method;
+	b->fd = -1;
+}
+
+void vbulletin_free(struct vbulletin *b)
+{
+	size_t i;
+
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = -1;
+	for (i = 0; i < b->nexclude; i++)
+		free(b->exclude[i]);
+	free(b->exclude);
+	b->exclude = NULL;
+	b->nexclude = 0;
+}
+
+/* 1 if a header line (before the first empty line) starts "Date: " in any case. */
+static int has_date_header(int fd)
+{
+	FILE *fp;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int found = 0, dupfd;
+
+	if ((dupfd = dup(fd)) < 0 || (fp = fdopen(dupfd, "r")) == NULL) {
+		if (dupfd >= 0)
+			close(dupfd);
+		return 0;
+	}
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		if (strcmp(line, "\n") == 0)
+			break;
+		if (strncasecmp(line, "Date: ", 6) == 0) {
+			found = 1;
+			break;
+		}
+	}
+	free(line);
+	fclose(fp);
+	return found;
+}
+
+int vbulletin_set_message(struct vbulletin *b, const char *file)
+{
+	struct stat st;
+	char cwd[VP_PATH_MAX];
+	int fd;
+
+	if (b == NULL || file == NULL)
+		return VA_NULL_POINTER;
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+		return VA_BAD_DIR;
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return VA_BAD_DIR;
+	}
+	/* The links point at an absolute path: a relative -f is taken from
+	 * the directory vpopbull was started in. */
+	if (file[0] == '/') {
+		if (vp_strlcpy(b->path, file, sizeof b->path) != 0)
+			goto too_long;
+	} else if (getcwd(cwd, sizeof cwd) == NULL ||
+	           vp_fmt(b->path, sizeof b->path, "%s/%s", cwd, file) != 0) {
+		goto too_long;
+	}
+	if (b->fd >= 0)
+		close(b->fd);
+	b->fd = fd;
+	b->size = S_ISREG(st.st_mode) ? st.st_size : 0;
+	b->add_date = !has_date_header(fd);
+	return VA_SUCCESS;
+too_long:
+	close(fd);
+	errno = ENAMETOOLONG;
+	return VA_BAD_DIR;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int vbulletin_set_exclude(struct vbulletin *b, const char *file)
+{
+	FILE *fp;
+	char *line = NULL, **grown;
+	size_t cap = 0, room = 0;
+	ssize_t n;
+	int rc = VA_SUCCESS;
+
+	if (b == NULL || file == NULL)
+		return VA_NULL_POINTER;
+	if ((fp = fopen(file, "re")) == NULL)
+		return VA_BAD_DIR;
+	while ((n = getline(&line, &cap, fp)) >= 0) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		if (b->nexclude == room) {
+			room = room ? 2 * room : 64;
+			grown = realloc(b->exclude, room * sizeof *grown);
+			if (grown == NULL) {
+				rc = VA_MEMORY_ALLOC_ERR;
+				break;
+			}
+			b->exclude = grown;
+		}
+		if ((b->exclude[b->nexclude] = strdup(line)) == NULL) {
+			rc = VA_MEMORY_ALLOC_ERR;
+			break;
+		}
+		b->nexclude++;
+	}
+	free(line);
+	fclose(fp);
+	if (b->nexclude > 1)
+		qsort(b->exclude, b->nexclude, sizeof *b->exclude, cmp_str);
+	return rc;
+}
+
+static int excluded(const struct vbulletin *b, const char *addr)
+{
+	return b->nexclude > 0 &&
+	       bsearch(&addr, b->exclude, b->nexclude, sizeof *b->exclude, cmp_str) != NULL;
+}
+
+/* "<time>.<pid>.<host>", with '/' and ':' in the host name written as
+ * octal escapes the way the Maildir convention asks. */
+static void bulletin_name(char *out, size_t size)
+{
+	char host[256], safe[1024], *p = safe;
+	size_t i;
+
+	if (gethostname(host, sizeof host) != 0)
+		vp_strlcpy(host, "localhost", sizeof host);
+	host[sizeof host - 1] = '\0';
+	for (i = 0; host[i] != '\0' && p < safe + sizeof safe - 5; i++) {
+		if (host[i] == '/' || host[i] == ':')
+			p += sprintf(p, "\\%03o", (unsigned char)host[i]);
+		else
+			*p++ = host[i];
+	}
+	*p = '\0';
+	snprintf(out, size, "%lu.%lu.%s", (unsigned long)time(NULL), (unsigned long)getpid(), safe);
+}
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t w;
+
+	while (len > 0) {
+		w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The To: line, the Date: line when the message has none, then the message. */
+static int write_copy(const struct vbulletin *b, int fd, const char *addr, const char *date)
+{
+	char buf[COPY_CHUNK];
+	off_t off = 0;
+	ssize_t n;
+	int len;
+
+	len = snprintf(buf, sizeof buf, "To: %s\n%s", addr, b->add_date ? date : "");
+	if (len < 0 || (size_t)len >= sizeof buf || write_all(fd, buf, (size_t)len) != 0)
+		return -1;
+	for (;;) {
+		n = pread(b->fd, buf, sizeof buf, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			return 0;
+		if (write_all(fd, buf, (size_t)n) != 0)
+			return -1;
+		off += n;
+	}
+}
+
+static int fail_with(struct vbull_result *r, int rc, const char *call)
+{
+	r->rc = rc;
+	r->call = call;
+	r->err = errno;
+	return rc;
+}
+
+/* Copy mode: tmp/<name>, fsync, link to new/<name>. */
+static int deliver_copy(const struct vbulletin *b, const struct vdomain *d, const char *mdir,
+                        const char *name, const char *addr, const char *date,
+                        struct vbull_result *r)
+{
+	char tmp[VP_PATH_MAX], dst[VP_PATH_MAX];
+	int fd, ok;
+
+	if (vp_fmt(tmp, sizeof tmp, "%s/tmp/%s", mdir, name) != 0 ||
+	    vp_fmt(dst, sizeof dst, "%s/new/%s", mdir, name) != 0) {
+		errno = ENAMETOOLONG;
+		return fail_with(r, VA_DIR_TOO_LONG, NULL);
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return fail_with(r, VA_COULD_NOT_UPDATE_FILE, NULL);
+	ok = write_copy(b, fd, addr, date) == 0 && fchmod(fd, 0600) == 0 &&
+	     (!vp_can_chown() || fchown(fd, d->uid, d->gid) == 0) && fsync(fd) == 0;
+	if (close(fd) != 0)
+		ok = 0;
+	if (ok && link(tmp, dst) != 0)
+		ok = 0;
+	if (!ok) {
+		int e = errno;
+
+		unlink(tmp);
+		errno = e;
+		return fail_with(r, VA_COULD_NOT_UPDATE_FILE, NULL);
+	}
+	unlink(tmp);
+	return VA_SUCCESS;
+}
+
+/* Link modes: new/<name> is a link to the message file, which (as in
+ * vpopmail) is then given to the domain's owner with mode 0600. */
+static int deliver_link(const struct vbulletin *b, const struct vdomain *d, const char *mdir,
+                        const char *name, struct vbull_result *r)
+{
+	char dst[VP_PATH_MAX];
+	int symbolic = b->method == VBULL_SYMLINK;
+
+	if (vp_fmt(dst, sizeof dst, "%s/new/%s", mdir, name) != 0) {
+		errno = ENAMETOOLONG;
+		return fail_with(r, VA_DIR_TOO_LONG, NULL);
+	}
+	if ((symbolic ? symlink(b->path, dst) : link(b->path, dst)) != 0)
+		return fail_with(r, VA_COULD_NOT_UPDATE_FILE, symbolic ? "symlink" : "link");
+	if (vp_can_chown() && chown(dst, d->uid, d->gid) != 0) {
+		/* best effort, as in vpopmail */
+	}
+	if (chmod(dst, 0600) != 0) {
+		/* best effort */
+	}
+	return VA_SUCCESS;
+}
+
+/*
+ * Make sure the user has a directory: one is allocated (and stored in
+ * the record) when the record has none, and a missing one is created.
+ */
+static int user_dir_ready(const struct vdomain *d, struct vpw_entry *e, struct vbull_result *r)
+{
+	static char newdir[VP_PATH_MAX];
+	char hash[MAX_DIR_NAME];
+	struct stat st;
+	struct vqpasswd pw;
+
+	if (e->pw.pw_dir == NULL || e->pw.pw_dir[0] == '\0') {
+		if (vp_user_create_dir(d, e->pw.pw_name, newdir, sizeof newdir, hash, sizeof hash) != 0)
+			return fail_with(r, VA_BAD_U_DIR, NULL);
+		pw = e->pw;
+		pw.pw_dir = newdir;
+		if (vauth_backend_get()->setpw(d, &pw) != VA_SUCCESS)
+			return fail_with(r, VA_USER_DOES_NOT_EXIST, NULL);
+		e->pw.pw_dir = newdir;
+		r->dir = newdir;
+		return VA_SUCCESS;
+	}
+	if (stat(e->pw.pw_dir, &st) != 0 && vmake_maildir((char *)d->real, e->pw.pw_dir) != VA_SUCCESS)
+		return fail_with(r, VA_BAD_U_DIR, NULL);
+	return VA_SUCCESS;
+}
+
+int vbulletin_domain(struct vbulletin *b, const char *domain,
+                     void (*report)(const struct vbull_result *r, void *arg), void *arg)
+{
+	const vauth_backend *be = vauth_backend_get();
+	struct vdomain d;
+	struct vpw_entry e;
+	struct vbull_result r;
+	char name[1200], addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2], mdir[VP_PATH_MAX];
+	char date[64];
+	void *it;
+	int rc, got;
+
+	if (b == NULL || domain == NULL)
+		return VA_NULL_POINTER;
+	if (!b->list_only && b->fd < 0)
+		return VA_NULL_POINTER;
+	rc = vp_domain_lookup(domain, &d);
+	if (rc != VA_SUCCESS)
+		return VA_DOMAIN_DOES_NOT_EXIST;
+	if ((it = be->iter_open(&d)) == NULL)
+		return VA_BAD_D_DIR;
+
+	bulletin_name(name, sizeof name);
+	vp_strlcpy(date, date_header(), sizeof date);
+	memset(&e, 0, sizeof e);
+	while ((got = be->iter_next(it, &e)) == 1) {
+		if (vp_fmt(addr, sizeof addr, "%s@%s", e.pw.pw_name, d.real) != 0 || excluded(b, addr))
+			continue;
+		memset(&r, 0, sizeof r);
+		r.user = e.pw.pw_name;
+		r.domain = d.real;
+		r.dir = e.pw.pw_dir != NULL ? e.pw.pw_dir : "";
+		if (!b->list_only && user_dir_ready(&d, &e, &r) == VA_SUCCESS) {
+			if (vp_fmt(mdir, sizeof mdir, "%s/Maildir", e.pw.pw_dir) != 0) {
+				errno = ENAMETOOLONG;
+				fail_with(&r, VA_DIR_TOO_LONG, NULL);
+			} else if (b->method == VBULL_COPY) {
+				deliver_copy(b, &d, mdir, name, addr, date, &r);
+			} else {
+				deliver_link(b, &d, mdir, name, &r);
+			}
+		}
+		if (report != NULL)
+			report(&r, arg);
+	}
+	be->iter_close(it);
+	vpw_entry_free(&e);
+	return got < 0 ? got : VA_SUCCESS;
+}

@@ -1,0 +1,257 @@
+#!/bin/bash
+# t_vpopbull.sh - vpopbull: usage and errors, copy / hard link / symlink
+# delivery, domain arguments and all domains, exclude list, -n/-V listing,
+# missing user directories and big-dir users (spec runtime.md §6).
+. "$(dirname "$0")/lib.sh"
+require_bins vpopbull vadddomain vadduser vaddaliasdomain vdeluser
+
+USAGE_VPOPBULL='usage: vpopbull [options] -f [email_file] [virtual_domain] [...]
+       -v (print version number)
+       -V (verbose)
+       -f email_file (file with message contents)
+       -e exclude_email_addr_file (list of addresses to exclude)
+       -n (don'"'"'t mail. Use with -V to list accounts)
+       -c (default, copy file)
+       -h (use hard links)
+       -s (use symbolic links)'
+DATE_RE='Date: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-3][0-9] (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [0-9]{4} [0-2][0-9]:[0-5][0-9]:[0-6][0-9] \+0000'
+HOST=$(hostname 2>/dev/null || uname -n)
+HOST=${HOST//\//\\057}; HOST=${HOST//:/\\072}
+
+# new_files USERDIR: the names in Maildir/new, one per line.
+new_files() { ls -A "$1/Maildir/new" 2>/dev/null; }
+# the_new USERDIR: path of the single message in Maildir/new (empty if not exactly one).
+the_new() { local f; f=$(new_files "$1"); [ -n "$f" ] && [ "$(printf '%s\n' "$f" | wc -l)" = 1 ] && echo "$1/Maildir/new/$f"; }
+# count_new DOMDIR: messages in every user's Maildir/new below DOMDIR.
+count_new() { find "$1" -path '*/Maildir/new/*' \( -type f -o -type l \) | wc -l; }
+
+two_domains() {
+	sandbox_new
+	setup vadddomain example.com Secret123
+	setup vadduser bob@example.com Passw0rd
+	setup vadduser carol@example.com Passw0rd
+	setup vadddomain other.net Secret123
+	setup vadduser dave@other.net Passw0rd
+	setup vaddaliasdomain example.com alias.org
+	DD=$D/example.com
+	OD=$D/other.net
+	MSG=$SB/msg
+	printf 'From: admin@example.com\nSubject: Notice\n\nBody text\nDate: in the body\n' > "$MSG"
+}
+
+# ------------------------------------------------------------ usage and bad input
+two_domains
+run vpopbull
+is_rc 255 "no arguments: exit 255"
+is_out "$USAGE_VPOPBULL" "no arguments: usage on stdout"
+is_err "" "no arguments: nothing on stderr"
+
+run vpopbull -v
+is_rc 255 "-v alone: exit 255"
+is_out "version: $VERSION
+$USAGE_VPOPBULL" "-v alone: version, then usage"
+is_err "Error: email_file not specified" "-v alone: email_file not specified"
+
+run vpopbull example.com
+is_rc 255 "no -f and no -n: exit 255"
+is_err "Error: email_file not specified" "no -f: message on stderr"
+is_out "$USAGE_VPOPBULL" "no -f: usage on stdout"
+
+run vpopbull -x -f "$MSG"
+is_rc 255 "unknown option: exit 255"
+is_out "$USAGE_VPOPBULL" "unknown option: usage"
+
+run vpopbull -f
+is_rc 255 "-f without its argument: exit 255"
+is_out "$USAGE_VPOPBULL" "-f without its argument: usage"
+
+snap=$(snapshot)
+run vpopbull -f "$SB/nothere" example.com
+is_rc 255 "missing message file: exit 255"
+is_err "Could not open file $SB/nothere" "missing message file: message"
+is_out "" "missing message file: nothing on stdout"
+: > "$SB/empty"
+run vpopbull -f "$SB/empty" example.com
+is_rc 255 "empty message file: exit 255"
+is_err "Error: $SB/empty is empty" "empty message file: message"
+run vpopbull -f "$SB" example.com
+is_rc 255 "a directory as message file: exit 255"
+is_err "Could not open file $SB" "a directory as message file: could not open"
+run vpopbull -f "$MSG" -e "$SB/noexcl" example.com
+is_rc 255 "missing exclude file: exit 255"
+is_err "Could not open file $SB/noexcl" "missing exclude file: message"
+unchanged "$snap" "bad input: nothing delivered, nothing changed"
+
+run vpopbull -f "$MSG" nope.com ../example.com "$(printf 'a%.0s' {1..300}).com" 'ex:ample.com'
+is_rc 0 "unknown domains: exit 0"
+is_err "Error: domain nope.com does not exist
+Error: domain ../example.com does not exist
+Error: domain $(printf 'a%.0s' {1..300}).com does not exist
+Error: domain ex:ample.com does not exist" "unknown, '../', overlong and ':' domains: one error each"
+unchanged "$snap" "unknown domains: nothing delivered"
+
+# ------------------------------------------------------------ copy mode
+run vpopbull -f "$MSG" example.com
+is_rc 0 "copy to example.com: exit 0"
+is_out "" "copy without -V: silent stdout"
+is_err "" "copy: silent stderr"
+f=$(the_new "$DD/bob")
+name=${f##*/}
+is "${name#*.*.}" "$HOST" "file name ends in the host name"
+like "$name" '^[0-9]{10}\.[0-9]+\.' "file name starts <time>.<pid>."
+unlike "$name" ',S=' "no ,S= in the name"
+got=$(fcontent "$f")
+like "${got%%$'\n'*}" '^To: bob@example.com$' "first line To: bob@example.com"
+second=${got#*$'\n'}; second=${second%%$'\n'*}
+like "$second" "^$DATE_RE\$" "second line: a Date header in UTC (a Date in the body does not count)"
+is "${got#*$'\n'*$'\n'}" "$(fcontent "$MSG")" "then the message verbatim"
+file_mode "$f" 0600 "copy is 0600"
+is "$(owner_of "$f")" "$UIDGID" "copy owned by the domain's ids"
+is "$(new_files "$DD/carol")" "$name" "carol got the same file name"
+is "$(sed -n 1p "$DD/carol/Maildir/new/$name")" "To: carol@example.com" "carol's copy is addressed to her"
+is "$(new_files "$DD/postmaster")" "$name" "postmaster got it too"
+is "$(count_new "$OD")" 0 "other.net untouched"
+is "$(ls -A "$DD/bob/Maildir/tmp")" "" "nothing left in tmp/"
+
+# A Date: header (any case) stops the added one; a Date only in the body does not.
+printf 'dAtE: Sun, 22 Nov 2026 02:04:00 +0000\nSubject: x\n\nbody\n' > "$SB/dated"
+run vpopbull -f "$SB/dated" other.net
+f=$(the_new "$OD/dave")
+file_is "$f" "To: dave@other.net
+$(cat "$SB/dated")
+" "message with its own Date header: only To: added"
+
+# A bigger message, several copy buffers long, arrives byte for byte.
+"$PYTHON" -c 'import sys; sys.stdout.buffer.write(b"Subject: big\n\n" + bytes(range(256)) * 1000)' > "$SB/big"
+rm -f "$OD"/dave/Maildir/new/*
+run vpopbull -f "$SB/big" other.net
+f=$(the_new "$OD/dave")
+ok_cmd "256000-byte body copied exactly" "$PYTHON" -c '
+import sys
+got = open(sys.argv[1], "rb").read(); want = open(sys.argv[2], "rb").read()
+head = got.split(b"\n", 2)
+sys.exit(0 if head[0] == b"To: dave@other.net" and got.endswith(want) and len(got) == len(head[0]) + len(head[1]) + 2 + len(want) else 1)' "$f" "$SB/big"
+
+# ------------------------------------------------------------ -V, aliases, argument order
+two_domains
+run vpopbull -V -f "$MSG" alias.org OTHER.NET
+is_rc 0 "alias and upper-case arguments: exit 0"
+is_out "bob@example.com
+carol@example.com
+postmaster@example.com
+dave@other.net
+postmaster@other.net" "-V lists each user, sorted, under the real domain"
+is_err "" "an alias argument does not spoil the next one"
+is "$(sed -n 1p "$(the_new "$DD/bob")")" "To: bob@example.com" "alias argument: To: the real domain"
+is "$(count_new "$OD")" 2 "second argument delivered too"
+
+# ------------------------------------------------------------ all domains
+two_domains
+run vpopbull -V -f "$MSG"
+is_rc 0 "all domains: exit 0"
+is_out "bob@example.com
+carol@example.com
+postmaster@example.com
+dave@other.net
+postmaster@other.net" "all domains: every user once, in assign order"
+is_err "skipping alias.org (alias of example.com)" "all domains -V: the alias is skipped"
+run vpopbull -f "$MSG"
+is_err "" "all domains without -V: no skipping line"
+is "$(new_files "$DD/bob" | wc -l)" 2 "a second run adds a second message"
+
+# ------------------------------------------------------------ -n and exclude
+two_domains
+snap=$(snapshot)
+run vpopbull -n
+is_rc 0 "-n: exit 0"
+is_out "bob@example.com
+carol@example.com
+postmaster@example.com
+dave@other.net
+postmaster@other.net" "-n lists every user without -V"
+run vpopbull -n -V example.com
+is_out "bob@example.com
+carol@example.com
+postmaster@example.com" "-n -V: each user once"
+printf 'carol@example.com\nBOB@example.com\npostmaster@other.net\r\n\n' > "$SB/excl"
+run vpopbull -n -e "$SB/excl"
+is_out "bob@example.com
+postmaster@example.com
+dave@other.net
+postmaster@other.net" "exclude: exact lines only (case and a CR count)"
+run vpopbull -n -f "$SB/empty"
+is_rc 255 "-n with an empty -f: the file is still checked"
+unchanged "$snap" "-n delivers nothing"
+run vpopbull -V -e "$SB/excl" -f "$MSG" example.com
+is_out "bob@example.com
+postmaster@example.com" "exclude: the excluded user is not delivered to"
+is "$(new_files "$DD/carol")" "" "carol (excluded) got nothing"
+is "$(new_files "$DD/bob" | wc -l)" 1 "bob got it"
+
+# ------------------------------------------------------------ hard and symbolic links
+two_domains
+cd "$SB" || exit 1
+run vpopbull -h -f msg example.com
+is_rc 0 "hard link: exit 0"
+f=$(the_new "$DD/bob")
+is "$(stat -c %i "$f")" "$(stat -c %i "$MSG")" "hard link: same inode as the message file"
+is "$(stat -c %h "$MSG")" 4 "hard link: one link per user plus the file"
+file_is "$f" "$(cat "$MSG")
+" "hard link: no headers added"
+file_mode "$MSG" 0600 "hard link: message file made 0600"
+run vpopbull -s -f msg other.net
+f=$(the_new "$OD/dave")
+if [ -L "$f" ]; then pass "symlink: new/ holds a symbolic link"; else fail "symlink: new/ holds a symbolic link"; fi
+is "$(readlink "$f")" "$SB/msg" "symlink: relative -f made absolute"
+cd "$top_builddir" || exit 1
+
+# Failures: a Maildir without new/ is reported, the others still get it.
+two_domains
+rm -rf "$DD/carol/Maildir/new"
+run vpopbull -V -h -f "$MSG" example.com
+is_rc 0 "failed link: still exit 0"
+is_err "link: No such file or directory
+carol@example.com: ERROR COPYING TO $DD/carol" "failed link: the call's error and ERROR COPYING"
+is_out "bob@example.com
+postmaster@example.com" "failed link: not listed as delivered"
+run vpopbull -f "$MSG" example.com
+is_err "carol@example.com: ERROR COPYING TO $DD/carol" "failed copy: ERROR COPYING"
+is "$(new_files "$DD/bob" | wc -l)" 2 "failed copy: others delivered"
+is "$(ls -A "$DD/carol/Maildir/tmp")" "" "failed copy: no temporary file left"
+
+# A missing user directory is made again.
+rm -rf "$DD/bob"
+run vpopbull -f "$MSG" example.com
+is_rc 0 "missing user directory: exit 0"
+is "$ERR" "carol@example.com: ERROR COPYING TO $DD/carol
+" "missing user directory: no error for bob"
+dir_exists "$DD/bob/Maildir/cur" "missing user directory: Maildir re-created"
+is "$(new_files "$DD/bob" | wc -l)" 1 "missing user directory: bulletin delivered"
+
+# ------------------------------------------------------------ big-dir users
+sandbox_new
+setup vadddomain big.org Secret123
+: > "$SB/list"
+for i in $(seq 1 104); do echo "u$i@big.org Passw0rd" >> "$SB/list"; done
+setup vadduser -f "$SB/list"
+printf 'Subject: all\n\nhello\n' > "$SB/m"
+run vpopbull -f "$SB/m" big.org
+is_rc 0 "105 users: exit 0"
+is_err "" "105 users: no errors"
+is "$(count_new "$D/big.org")" 105 "105 users: every user got one"
+hd=$(awk -F: '$1 == "u104" { print $6 }' "$D/big.org/vpasswd")
+like "$hd" "^$D/big.org/./u104\$" "u104 lives in a hashed directory"
+is "$(sed -n 1p "$(the_new "$hd")")" "To: u104@big.org" "hashed-directory user got the bulletin"
+
+# ------------------------------------------------------------ ownership (root only)
+if [ "$(id -u)" = 0 ]; then
+	sandbox_new
+	setup vadddomain -i 4321 -g 4322 own.org Secret123
+	printf 'Subject: x\n\ny\n' > "$SB/m"
+	run vpopbull -f "$SB/m" own.org
+	is "$(owner_of "$(the_new "$D/own.org/postmaster")")" "4321:4322" "copy owned by the domain's uid/gid"
+else
+	skip "ownership needs root"
+fi
+
+done_testing
