@@ -213,7 +213,7 @@ void dx_quota_add(const char *maildir, const char *def, off_t size, uid_t uid, g
 		return;
 	len = snprintf(line, sizeof line, "%lld 1\n", (long long)size);
 	for (tries = 0; tries < 5; tries++) {
-		fd = open(file, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+		fd = open(file, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			struct vp_usage u;
 
