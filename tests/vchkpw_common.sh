@@ -56,71 +56,38 @@ out_has() {
 		echo "#   wanted line: $1"; printf '%s' "$OUT" | sed -n '1,12p' | sed 's/^/#   stdout: /'; fi
 }
 
-# The shim: syslog lines to $VCH_SYSLOG as "ident|facility|level|text",
-# and the setting of every crypt call to $VCH_CRYPT (first 3 bytes).
-SHIM=
-if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v "${CC:-cc}" >/dev/null 2>&1; then
-	cat > "$T0/shim.c" <<'CEOF'
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-static const char *id = "";
-static int fac = 8;
-void openlog(const char *ident, int opt, int facility) { (void)opt; id = ident ? ident : ""; fac = facility; }
-void closelog(void) { }
-static void out(int pri, const char *fmt, va_list ap)
-{
-	const char *p = getenv("VCH_SYSLOG");
-	FILE *f = p ? fopen(p, "a") : NULL;
-	if (!f) return;
-	fprintf(f, "%s|%d|%d|", id, fac | (pri & ~7), pri & 7);
-	vfprintf(f, fmt, ap);
-	fputc('\n', f);
-	fclose(f);
-}
-void vsyslog(int pri, const char *fmt, va_list ap) { out(pri, fmt, ap); }
-void syslog(int pri, const char *fmt, ...) { va_list ap; va_start(ap, fmt); out(pri, fmt, ap); va_end(ap); }
-void __vsyslog_chk(int pri, int fl, const char *fmt, va_list ap) { (void)fl; out(pri, fmt, ap); }
-void __syslog_chk(int pri, int fl, const char *fmt, ...) { va_list ap; (void)fl; va_start(ap, fmt); out(pri, fmt, ap); va_end(ap); }
-char *crypt_rn(const char *phrase, const char *setting, void *data, int size)
-{
-	static char *(*real)(const char *, const char *, void *, int);
-	const char *p = getenv("VCH_CRYPT");
-	FILE *f = p ? fopen(p, "a") : NULL;
-	if (f) { fprintf(f, "%.3s\n", setting ? setting : "(null)"); fclose(f); }
-	if (!real) real = (char *(*)(const char *, const char *, void *, int))dlsym(RTLD_NEXT, "crypt_rn");
-	return real(phrase, setting, data, size);
-}
-CEOF
-	if "${CC:-cc}" -shared -fPIC -o "$T0/shim.so" "$T0/shim.c" -ldl 2>/dev/null; then
-		SHIM=$T0/shim.so
-		chmod 0755 "$T0/shim.so"
-		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
-		export LD_PRELOAD=$SHIM ASAN_OPTIONS
-	fi
-fi
-# Point the shim at the current sandbox (call after sandbox_new).
+# Syslog lines: vchkpw writes them to $VPOPMAIL_SYSLOG instead of syslog
+# (a test hook; it may be linked statically, so no LD_PRELOAD shim) as
+# "ident|facility|priority|text".
+SHIM=1
 shim_here() {
-	export VCH_SYSLOG=$SB/syslog VCH_CRYPT=$SB/crypt
-	: > "$SB/syslog"; : > "$SB/crypt"
-	chmod 0666 "$SB/syslog" "$SB/crypt"
+	export VPOPMAIL_SYSLOG=$SB/syslog
+	: > "$SB/syslog"
+	chmod 0666 "$SB/syslog"
 }
 # syslog_is TEXT DESC: the only line logged since the last check is
 # "vpopmail|16|5|TEXT" (LOG_MAIL, LOG_NOTICE); TEXT empty: nothing.
 syslog_is() {
-	if [ -z "$SHIM" ]; then skip "$2 (no syslog shim)"; return; fi
 	if [ -z "$1" ]; then file_is "$SB/syslog" "" "$2"
 	else file_is "$SB/syslog" "vpopmail|16|5|$1"$'\n' "$2"; fi
 	: > "$SB/syslog"
 }
-# crypt_calls WANT DESC: the crypt settings used since the last check (one per line).
-crypt_calls() {
-	if [ -z "$SHIM" ]; then skip "$2 (no shim)"; return; fi
-	file_is "$SB/crypt" "$1" "$2"
-	: > "$SB/crypt"
+# crypt_cost [VAR=value...] -- PROG: instructions vchkpw spends inside
+# crypt_rn (callgrind) for the credentials in $T0/.cred; empty if
+# callgrind cannot be used here (no valgrind, a sanitizer build, a checker).
+CALLGRIND=
+if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v valgrind >/dev/null 2>&1 &&
+   ! grep -q -- '-fsanitize' "$top_builddir/config.log" 2>/dev/null; then
+	CALLGRIND=valgrind
+fi
+crypt_cost() {
+	local envs=()
+	[ -n "$CALLGRIND" ] || return 0
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	env ${envs[@]+"${envs[@]}"} valgrind --tool=callgrind --callgrind-out-file=/dev/null \
+		--toggle-collect=crypt_rn "$top_builddir/vchkpw" "$@" 3< "$T0/.cred" 2>&1 >/dev/null |
+		sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
 # What each level logs (spec runtime §3.7).
 log_pwfail() {	# log_pwfail USER@DOM:IP PASSWORD

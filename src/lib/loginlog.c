@@ -12,7 +12,12 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <syslog.h>
+#include <unistd.h>
+#ifdef HAVE_GETAUXVAL
+#include <sys/auxv.h>
+#endif
 
 int vp_log_shows_password(void)
 {
@@ -26,6 +31,45 @@ static int wanted(int ev)
 	case VP_EV_SUCCESS:  return ENABLE_LOGGING == 1 || ENABLE_LOGGING == 4;
 	default:             return 1;
 	}
+}
+
+/*
+ * Test hook, like the other VPOPMAIL_* overrides (config.c): with
+ * VPOPMAIL_SYSLOG set, lines are appended to that file as
+ * "ident|facility|priority|text" instead of going to syslog.  Ignored in
+ * set-uid/set-gid processes.  (vchkpw may be linked statically, so tests
+ * cannot interpose syslog(3).)
+ */
+static const char *log_file(void)
+{
+	const char *v;
+
+#ifdef HAVE_GETAUXVAL
+	if (getauxval(AT_SECURE) != 0)
+		return NULL;
+#else
+	if (getuid() != geteuid() || getgid() != getegid())
+		return NULL;
+#endif
+	v = getenv("VPOPMAIL_SYSLOG");
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
+static void emit(const char *text)
+{
+	const char *path = log_file();
+	FILE *fp;
+
+	if (path != NULL) {
+		if ((fp = fopen(path, "ae")) != NULL) {
+			fprintf(fp, "%s|%d|%d|%s\n", LOG_NAME, LOG_MAIL, LOG_NOTICE, text);
+			fclose(fp);
+		}
+		return;
+	}
+	openlog(LOG_NAME, LOG_PID, LOG_MAIL);
+	syslog(LOG_NOTICE, "%s", text);
+	closelog();
 }
 
 void vp_login_log(const struct vlogin *l, int ev, const char *fmt, ...)
@@ -50,7 +94,5 @@ void vp_login_log(const struct vlogin *l, int ev, const char *fmt, ...)
 		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = '?';
 	}
-	openlog(LOG_NAME, LOG_PID, LOG_MAIL);
-	syslog(LOG_NOTICE, "%s", text);
-	closelog();
+	emit(text);
 }
