@@ -9,6 +9,7 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "deliver.h"
+#include "vcdb.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -339,19 +340,52 @@ static int unknown_user(struct dx_ctx *c)
 	return dx_maildir(c, maildir, NULL, 0);
 }
 
+/*
+ * "No such user" from the cdb backend also covers a user database it
+ * could not open; tell the two apart, so that such mail is deferred.
+ */
+static int db_unreadable(const struct dx_ctx *c)
+{
+	char path[VP_PATH_MAX];
+	int fd;
+
+	if (vp_fmt(path, sizeof path, "%s/" VCDB_INDEX, c->dom.dir) != 0)
+		return 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		if (vp_fmt(path, sizeof path, "%s/" VCDB_PASSWD, c->dom.dir) != 0)
+			return 1;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			return 0;       /* a domain without users */
+	}
+	if (fd < 0)
+		return 1;
+	close(fd);
+	return 0;
+}
+
+/*
+ * Look name up in the resolved domain: 1 found, 0 no such user, -1 the
+ * user database could not be read.  The backend is asked directly: the
+ * domain is already resolved, and delivery tests the user's own flags,
+ * not the domain-wide ones.
+ */
 static int lookup(struct dx_ctx *c, const char *name)
 {
-	int rc = vp_getpw(name, c->domain, &c->pw, NULL);
+	int rc;
 
+	if (!c->have_dom)
+		return 0;
+	rc = vauth_backend_get()->getpw(&c->dom, name, &c->pw);
 	if (rc == VA_SUCCESS) {
 		c->have_pw = 1;
 		return 1;
 	}
-	if (rc == VA_USER_DOES_NOT_EXIST || rc == VA_DOMAIN_DOES_NOT_EXIST ||
-	    rc == VA_ILLEGAL_USERNAME || rc == VA_USER_NAME_TOO_LONG ||
-	    rc == VA_INVALID_DOMAIN_NAME)
-		return 0;
-	return -1;      /* the user database could not be read */
+	if (rc == VA_USER_DOES_NOT_EXIST || rc == VA_ILLEGAL_USERNAME ||
+	    rc == VA_USER_NAME_TOO_LONG)
+		return db_unreadable(c) ? -1 : 0;
+	return -1;
 }
 
 static int run(struct dx_ctx *c)
@@ -411,8 +445,10 @@ static int run(struct dx_ctx *c)
 	if (found == 0 && strcmp(c->user, c->ext) != 0)
 		found = lookup(c, c->user);
 #endif
-	if (found < 0)
+	if (found < 0) {
+		fputs("vdelivermail: cannot read the user database\nsystem error\n", c->out);
 		return DX_TEMP;
+	}
 	if (found)
 		return deliver_user(c);
 	return unknown_user(c);

@@ -116,9 +116,10 @@ struct vp_usage {
 int  vp_quota_percent(storage_t bytes, storage_t count, const char *quota, int *pct);
 /* Count a Maildir and its folders (Maildir++ rules). */
 void vp_count_maildir(const char *maildir, struct vp_usage *u);
-/* Atomically write "<quota>\n<bytes> <count>\n" as <maildir>/maildirsize. */
+/* Atomically write "<quota>\n<bytes> <count>\n" as <maildir>/maildirsize
+ * (afile_flags: VP_AFILE_* of atomic.c, e.g. to skip the fsyncs). */
 int  vp_write_maildirsize(const char *maildir, const char *quota, const struct vp_usage *u,
-                          mode_t mode, int force_mode, uid_t uid, gid_t gid);
+                          mode_t mode, int force_mode, uid_t uid, gid_t gid, int afile_flags);
 
 /* mdquota.c */
 struct dx_quota {

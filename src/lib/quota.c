@@ -298,7 +298,7 @@ int readuserquota(const char *dir, storage_t *size, storage_t *count)
 /* Write "<quota>\n<bytes> <count>\n" as <maildir>/maildirsize via a temp
  * in <maildir>/tmp.  force_mode: chmod to mode regardless of umask. */
 int vp_write_maildirsize(const char *maildir, const char *quota, const struct vp_usage *u,
-                             mode_t mode, int force_mode, uid_t uid, gid_t gid)
+                         mode_t mode, int force_mode, uid_t uid, gid_t gid, int afile_flags)
 {
 	char dst[VP_PATH_MAX], tmp[VP_PATH_MAX], host[256];
 	struct vp_afile af;
@@ -319,6 +319,7 @@ int vp_write_maildirsize(const char *maildir, const char *quota, const struct vp
 	rc = vp_afile_open(&af, dst, tmp, mode);
 	if (rc != VA_SUCCESS)
 		return rc;
+	af.flags = afile_flags;
 	if (force_mode)
 		fchmod(af.fd, mode);
 	fprintf(af.fp, "%s\n%" PRIu64 " %" PRIu64 "\n", quota, u->bytes, u->count);
@@ -344,7 +345,7 @@ int vp_maildirsize_update(const char *userdir, const char *quota, uid_t uid, gid
 	if (quota == NULL || *quota == '\0' || strcmp(quota, "NOQUOTA") == 0)
 		return VA_SUCCESS;
 	vp_count_maildir(maildir, &u);
-	return vp_write_maildirsize(maildir, quota, &u, 0600, 1, uid, gid);
+	return vp_write_maildirsize(maildir, quota, &u, 0600, 1, uid, gid, 0);
 }
 
 void remove_maildirsize(char *dir)
@@ -474,7 +475,7 @@ int vmaildir_readquota(const char *maildir, const char *quota)
 	}
 
 	vp_count_maildir(dir, &u);
-	vp_write_maildirsize(dir, quota, &u, 0644, 0, vp_uid(), vp_gid());
+	vp_write_maildirsize(dir, quota, &u, 0644, 0, vp_uid(), vp_gid(), 0);
 	vp_quota_percent(u.bytes, u.count, quota, &pct);
 	return pct;
 }
