@@ -38,6 +38,7 @@ DV_DIR=
 DV_POP3=
 DV_IMAP=
 DV_N=0
+DV_LAST_SRC=
 
 # dovecot_usable: 0 if this host can run a private Dovecot, else 1 with
 # the reason in DV_WHY.
@@ -176,6 +177,7 @@ dovecot_log() { cat "$DV_DIR/dovecot.log" 2>/dev/null; }
 #   imap_list USER PASS      "<seq> <RFC822.SIZE>" per message of INBOX
 #   imap_fetch USER PASS N   message N of INBOX, LF line ends
 #   imap_quota USER PASS     "<resource> <usage> <limit>" per GETQUOTAROOT INBOX entry
+# Each call connects from its own 127.0.x.y (DV_LAST_SRC).
 # Exit 0 ok; 1 login refused as a normal authentication failure; 2 login
 # refused as a temporary failure; 3 anything else.  The server's answer to
 # a refused login is printed.
@@ -264,7 +266,8 @@ dv() {
 	DV_N=$((DV_N + 1))
 	case $cmd in pop_*) port=$DV_POP3;; esac
 	# shellcheck disable=SC2086
-	DVOUT=$(DV_SRC=127.0.$((DV_N / 250)).$((DV_N % 250 + 2)) $TIMEOUT "$PYTHON" "$T0/dvclient.py" "$cmd" "$port" "$@" 2>&1; printf '\n%d' $?)
+	DV_LAST_SRC=127.0.$((DV_N / 250)).$((DV_N % 250 + 2))
+	DVOUT=$(DV_SRC=$DV_LAST_SRC $TIMEOUT "$PYTHON" "$T0/dvclient.py" "$cmd" "$port" "$@" 2>&1; printf '\n%d' $?)
 	DVRC=${DVOUT##*$'\n'}
 	DVOUT=${DVOUT%$'\n'*}
 }

@@ -55,8 +55,15 @@ if [ "$(id -u)" = 0 ]; then
 else
 	as_domain() { "$@"; }
 fi
+# Roaming-user builds: vchkpw keeps open-smtp and rebuilds tcp.smtp.cdb in
+# the sandbox, never at the compiled-in path.
+export VPOPMAIL_TCP_FILE=$VH/etc/tcp.smtp
+VPOPMAIL_TCPRULES=$(command -v tcprules || echo /bin/false); export VPOPMAIL_TCPRULES
+printf '10.:allow,RELAYCLIENT=""\n' > "$VPOPMAIL_TCP_FILE"
 setup vadddomain example.com Secret123 || skip_all "vadddomain failed"
 setup vadduser bob@example.com Passw0rd
+# Builds with spamc/maildrop hooks: bob's mail goes straight to his Maildir.
+setup vmoduser -f -m bob@example.com
 setup vsetuserquota bob@example.com 1000000,50C
 setup vadduser nopop@example.com Passw0rd
 setup vmoduser -p nopop@example.com
@@ -169,6 +176,31 @@ MESSAGE 2 50\$" "maildirsize counts both deliveries against 1000000S,50C"
 dv imap_quota bob@example.com Passw0rd
 is "$DVOUT" "$want
 " "${PLAN[14]}"
+
+# --enable-roaming-users: a POP3/IMAP login opens the relay for the
+# client's address; a refused one does not.
+if has_define POP_AUTH_OPEN_RELAY; then
+	dv pop_login bob@example.com Passw0rd
+	ok_ip=$DV_LAST_SRC
+	dv imap_login bob@example.com WrongPass
+	bad_ip=$DV_LAST_SRC
+	rule="$ok_ip:allow,RELAYCLIENT=\"\",RBLSMTPD=\"\""
+	if awk -F'\t' -v r="$rule" '$1 == r && $2 ~ /^[0-9]+$/ { f = 1 } END { exit !f }' "$VH/etc/open-smtp" 2>/dev/null; then
+		pass "roaming: the POP3 client's address is in open-smtp"
+	else
+		fail "roaming: the POP3 client's address is in open-smtp"; diag "$(cat "$VH/etc/open-smtp" 2>&1)"
+	fi
+	if grep -q "^$bad_ip:" "$VH/etc/open-smtp" 2>/dev/null; then
+		fail "roaming: a refused client's address is not in open-smtp"
+	else
+		pass "roaming: a refused client's address is not in open-smtp"
+	fi
+	if command -v tcprules >/dev/null; then
+		ok_cmd "roaming: tcp.smtp.cdb lets the client relay" cdb_get "$VH/etc/tcp.smtp.cdb" "$ok_ip"
+	else
+		skip "roaming: tcprules (ucspi-tcp) not installed"
+	fi
+fi
 
 bad=$(dovecot_log | grep -E 'Error|Fatal|Panic' | grep -v 'Login failed')
 is "$bad" "" "no errors in Dovecot's log"
