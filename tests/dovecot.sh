@@ -174,6 +174,7 @@ dovecot_log() { cat "$DV_DIR/dovecot.log" 2>/dev/null; }
 #   pop_login USER PASS      imap_login USER PASS
 #   pop_list USER PASS       "<n> <size>" per message
 #   pop_retr USER PASS N     message N, bytes as stored (lines end in LF)
+#   pop_dele USER PASS N     delete message N (DELE, QUIT)
 #   imap_list USER PASS      "<seq> <RFC822.SIZE>" per message of INBOX
 #   imap_fetch USER PASS N   message N of INBOX, LF line ends
 #   imap_quota USER PASS     "<resource> <usage> <limit>" per GETQUOTAROOT INBOX entry
@@ -226,6 +227,8 @@ def main():
         elif cmd == 'pop_retr':
             for l in p.retr(int(sys.argv[5]))[1]:
                 out.write(l + b'\n')
+        elif cmd == 'pop_dele':
+            p.dele(int(sys.argv[5]))
         p.quit()
     else:
         c = imap(port, user, pw)

@@ -10,7 +10,7 @@
 #   VP_VCHKPW=/path/vchkpw VP_VDELIVERMAIL=/path/vdelivermail tests/t_dovecot.sh
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dovecot.sh"
-require_bins vadddomain vadduser vaddaliasdomain vmoduser vsetuserquota
+require_bins vadddomain vadduser vaddaliasdomain vmoduser vsetuserquota vpopbull
 
 VCHKPW=${VP_VCHKPW:-$top_builddir/vchkpw}
 VDELIVERMAIL=${VP_VDELIVERMAIL:-$top_builddir/vdelivermail}
@@ -166,16 +166,52 @@ dv imap_login bob@alias.org Passw0rd
 is "$DVRC" 0 "${PLAN[13]} (IMAP)"
 
 # Dovecot shows STORAGE in KiB rounded up; usage and limits both come
-# from maildirsize (definition line, then "<bytes> <count>" lines).
-want=$(awk 'NR == 1 { n = split($0, q, ","); for (i = 1; i <= n; i++) {
-		if (q[i] ~ /C$/) c = q[i] + 0; else s = q[i] + 0 } next }
-	{ b += $1; m += $2 }
-	END { printf "STORAGE %d %d\nMESSAGE %d %d\n", int((b + 1023) / 1024), int((s + 1023) / 1024), m, c }' "$BOB/maildirsize")
+# from maildirsize (definition line, then "<bytes> <count>" lines, which
+# may be negative).
+quota_of_maildirsize() {
+	awk 'NR == 1 { n = split($0, q, ","); for (i = 1; i <= n; i++) {
+			if (q[i] ~ /C$/) c = q[i] + 0; else s = q[i] + 0 } next }
+		{ b += $1; m += $2 }
+		END { printf "STORAGE %d %d\nMESSAGE %d %d\n", int((b + 1023) / 1024), int((s + 1023) / 1024), m, c }' "$BOB/maildirsize"
+}
+want=$(quota_of_maildirsize)
 like "$want" "^STORAGE [1-9][0-9]* 977
 MESSAGE 2 50\$" "maildirsize counts both deliveries against 1000000S,50C"
 dv imap_quota bob@example.com Passw0rd
 is "$DVOUT" "$want
 " "${PLAN[14]}"
+
+# Both sides keep the one file up to date: Dovecot records a POP3 deletion
+# in maildirsize, vdelivermail then adds to what Dovecot wrote.
+dv pop_dele bob@example.com Passw0rd 1
+is "$DVRC" 0 "POP3 DELE of the first message"
+want=$(quota_of_maildirsize)
+like "$want" "MESSAGE 1 50\$" "maildirsize after Dovecot's expunge: one message"
+dv imap_quota bob@example.com Passw0rd
+is "$DVOUT" "$want
+" "GETQUOTAROOT agrees after the expunge"
+deliver example.com bob "$SB/m1"
+is "$RC" 0 "vdelivermail delivers after Dovecot wrote maildirsize"
+want=$(quota_of_maildirsize)
+like "$want" "MESSAGE 2 50\$" "maildirsize: vdelivermail counted on from Dovecot's figures"
+dv imap_quota bob@example.com Passw0rd
+is "$DVOUT" "$want
+" "GETQUOTAROOT agrees after the next delivery"
+
+# vpopbull's bulletins (a copy, a symbolic link) are mail Dovecot can read.
+printf 'From: admin@example.com\nSubject: bulletin\n\nHello all.\n' > "$SB/bull1"
+printf 'From: admin@example.com\nSubject: linked\n\nHello again.\n' > "$SB/bull2"
+run vpopbull -f "$SB/bull1" example.com
+is "$RC$ERR" 0 "vpopbull copies a bulletin"
+f=$(ls "$DD/noimap/Maildir/new/"* 2>/dev/null | head -n 1)
+bytes_of B3 "$f"
+dv pop_retr noimap@example.com Passw0rd 1
+is "$DVOUT" "$B3" "POP3 RETR of vpopbull's copy"
+run vpopbull -s -f "$SB/bull2" example.com
+is "$RC$ERR" 0 "vpopbull links a bulletin"
+bytes_of B4 "$SB/bull2"
+dv imap_fetch nopop@example.com Passw0rd 2
+is "$DVOUT" "$B4" "IMAP FETCH of vpopbull's symbolic link"
 
 # --enable-roaming-users: a POP3/IMAP login opens the relay for the
 # client's address; a refused one does not.
