@@ -24,6 +24,8 @@
 #  - Failed logins are answered after auth_failure_delay (2 s by default;
 #    0 here), and later logins from the same address are delayed by the
 #    auth penalty (not configurable; the client varies its address).  Stopping takes a moment: the master pid file is the signal.
+#  - The checkpassword program inherits the auth service's vsz_limit
+#    (256M by default): AddressSanitizer builds need it lifted.
 #  - With quota = maildir and no quota_rule, the limits come from the first
 #    line of maildirsize; GETQUOTAROOT shows STORAGE in KiB rounded up.
 #
@@ -118,9 +120,12 @@ userdb {
   driver = prefetch
 }
 EOF
+		# vsz_limit: the checkpassword child inherits the auth process's
+		# address-space limit (256M), too small for AddressSanitizer.
 		if [ "$(id -u)" = 0 ]; then
-			printf 'service auth {\n  user = root\n}\n'
+			printf 'service auth {\n  user = root\n  vsz_limit = 0\n}\n'
 		else
+			printf 'service auth {\n  vsz_limit = 0\n}\n'
 			me=$(id -un) grp=$(id -gn)
 			printf 'default_login_user = %s\ndefault_internal_user = %s\ndefault_internal_group = %s\n' \
 				"$me" "$me" "$grp"
