@@ -77,6 +77,11 @@ is_err "Error: $SB/empty is empty" "empty message file: message"
 run vpopbull -f "$SB" example.com
 is_rc 255 "a directory as message file: exit 255"
 is_err "Could not open file $SB" "a directory as message file: could not open"
+mkfifo "$SB/fifo"
+run vpopbull -f "$SB/fifo" example.com
+is_rc 255 "a FIFO as message file: exit 255 at once"
+is_err "Error: $SB/fifo is empty" "a FIFO as message file: empty, as in vpopmail"
+rm -f "$SB/fifo"
 run vpopbull -f "$MSG" -e "$SB/noexcl" example.com
 is_rc 255 "missing exclude file: exit 255"
 is_err "Could not open file $SB/noexcl" "missing exclude file: message"

@@ -90,7 +90,7 @@ int vbulletin_set_message(struct vbulletin *b, const char *file)
 
 	if (b == NULL || file == NULL)
 		return VA_NULL_POINTER;
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)   /* a FIFO must not hang us */
 		return VA_BAD_DIR;
 	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
 		close(fd);
