@@ -24,6 +24,8 @@
 #  - Failed logins are answered after auth_failure_delay (2 s by default;
 #    0 here), and later logins from the same address are delayed by the
 #    auth penalty (not configurable; the client varies its address).  Stopping takes a moment: the master pid file is the signal.
+#  - The checkpassword program inherits the auth service's vsz_limit
+#    (256M by default): AddressSanitizer builds need it lifted.
 #  - With quota = maildir and no quota_rule, the limits come from the first
 #    line of maildirsize; GETQUOTAROOT shows STORAGE in KiB rounded up.
 #
@@ -38,6 +40,7 @@ DV_DIR=
 DV_POP3=
 DV_IMAP=
 DV_N=0
+DV_LAST_SRC=
 
 # dovecot_usable: 0 if this host can run a private Dovecot, else 1 with
 # the reason in DV_WHY.
@@ -117,9 +120,12 @@ userdb {
   driver = prefetch
 }
 EOF
+		# vsz_limit: the checkpassword child inherits the auth process's
+		# address-space limit (256M), too small for AddressSanitizer.
 		if [ "$(id -u)" = 0 ]; then
-			printf 'service auth {\n  user = root\n}\n'
+			printf 'service auth {\n  user = root\n  vsz_limit = 0\n}\n'
 		else
+			printf 'service auth {\n  vsz_limit = 0\n}\n'
 			me=$(id -un) grp=$(id -gn)
 			printf 'default_login_user = %s\ndefault_internal_user = %s\ndefault_internal_group = %s\n' \
 				"$me" "$me" "$grp"
@@ -173,9 +179,11 @@ dovecot_log() { cat "$DV_DIR/dovecot.log" 2>/dev/null; }
 #   pop_login USER PASS      imap_login USER PASS
 #   pop_list USER PASS       "<n> <size>" per message
 #   pop_retr USER PASS N     message N, bytes as stored (lines end in LF)
+#   pop_dele USER PASS N     delete message N (DELE, QUIT)
 #   imap_list USER PASS      "<seq> <RFC822.SIZE>" per message of INBOX
 #   imap_fetch USER PASS N   message N of INBOX, LF line ends
 #   imap_quota USER PASS     "<resource> <usage> <limit>" per GETQUOTAROOT INBOX entry
+# Each call connects from its own 127.0.x.y (DV_LAST_SRC).
 # Exit 0 ok; 1 login refused as a normal authentication failure; 2 login
 # refused as a temporary failure; 3 anything else.  The server's answer to
 # a refused login is printed.
@@ -224,6 +232,8 @@ def main():
         elif cmd == 'pop_retr':
             for l in p.retr(int(sys.argv[5]))[1]:
                 out.write(l + b'\n')
+        elif cmd == 'pop_dele':
+            p.dele(int(sys.argv[5]))
         p.quit()
     else:
         c = imap(port, user, pw)
@@ -264,7 +274,8 @@ dv() {
 	DV_N=$((DV_N + 1))
 	case $cmd in pop_*) port=$DV_POP3;; esac
 	# shellcheck disable=SC2086
-	DVOUT=$(DV_SRC=127.0.$((DV_N / 250)).$((DV_N % 250 + 2)) $TIMEOUT "$PYTHON" "$T0/dvclient.py" "$cmd" "$port" "$@" 2>&1; printf '\n%d' $?)
+	DV_LAST_SRC=127.0.$((DV_N / 250)).$((DV_N % 250 + 2))
+	DVOUT=$(DV_SRC=$DV_LAST_SRC $TIMEOUT "$PYTHON" "$T0/dvclient.py" "$cmd" "$port" "$@" 2>&1; printf '\n%d' $?)
 	DVRC=${DVOUT##*$'\n'}
 	DVOUT=${DVOUT%$'\n'*}
 }

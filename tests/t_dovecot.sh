@@ -10,7 +10,7 @@
 #   VP_VCHKPW=/path/vchkpw VP_VDELIVERMAIL=/path/vdelivermail tests/t_dovecot.sh
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/dovecot.sh"
-require_bins vadddomain vadduser vaddaliasdomain vmoduser vsetuserquota
+require_bins vadddomain vadduser vaddaliasdomain vmoduser vsetuserquota vpopbull
 
 VCHKPW=${VP_VCHKPW:-$top_builddir/vchkpw}
 VDELIVERMAIL=${VP_VDELIVERMAIL:-$top_builddir/vdelivermail}
@@ -55,8 +55,15 @@ if [ "$(id -u)" = 0 ]; then
 else
 	as_domain() { "$@"; }
 fi
+# Roaming-user builds: vchkpw keeps open-smtp and rebuilds tcp.smtp.cdb in
+# the sandbox, never at the compiled-in path.
+export VPOPMAIL_TCP_FILE=$VH/etc/tcp.smtp
+VPOPMAIL_TCPRULES=$(command -v tcprules || echo /bin/false); export VPOPMAIL_TCPRULES
+printf '10.:allow,RELAYCLIENT=""\n' > "$VPOPMAIL_TCP_FILE"
 setup vadddomain example.com Secret123 || skip_all "vadddomain failed"
 setup vadduser bob@example.com Passw0rd
+# Builds with spamc/maildrop hooks: bob's mail goes straight to his Maildir.
+setup vmoduser -f -m bob@example.com
 setup vsetuserquota bob@example.com 1000000,50C
 setup vadduser nopop@example.com Passw0rd
 setup vmoduser -p nopop@example.com
@@ -159,16 +166,77 @@ dv imap_login bob@alias.org Passw0rd
 is "$DVRC" 0 "${PLAN[13]} (IMAP)"
 
 # Dovecot shows STORAGE in KiB rounded up; usage and limits both come
-# from maildirsize (definition line, then "<bytes> <count>" lines).
-want=$(awk 'NR == 1 { n = split($0, q, ","); for (i = 1; i <= n; i++) {
-		if (q[i] ~ /C$/) c = q[i] + 0; else s = q[i] + 0 } next }
-	{ b += $1; m += $2 }
-	END { printf "STORAGE %d %d\nMESSAGE %d %d\n", int((b + 1023) / 1024), int((s + 1023) / 1024), m, c }' "$BOB/maildirsize")
+# from maildirsize (definition line, then "<bytes> <count>" lines, which
+# may be negative).
+quota_of_maildirsize() {
+	awk 'NR == 1 { n = split($0, q, ","); for (i = 1; i <= n; i++) {
+			if (q[i] ~ /C$/) c = q[i] + 0; else s = q[i] + 0 } next }
+		{ b += $1; m += $2 }
+		END { printf "STORAGE %d %d\nMESSAGE %d %d\n", int((b + 1023) / 1024), int((s + 1023) / 1024), m, c }' "$BOB/maildirsize"
+}
+want=$(quota_of_maildirsize)
 like "$want" "^STORAGE [1-9][0-9]* 977
 MESSAGE 2 50\$" "maildirsize counts both deliveries against 1000000S,50C"
 dv imap_quota bob@example.com Passw0rd
 is "$DVOUT" "$want
 " "${PLAN[14]}"
+
+# Both sides keep the one file up to date: Dovecot records a POP3 deletion
+# in maildirsize, vdelivermail then adds to what Dovecot wrote.
+dv pop_dele bob@example.com Passw0rd 1
+is "$DVRC" 0 "POP3 DELE of the first message"
+want=$(quota_of_maildirsize)
+like "$want" "MESSAGE 1 50\$" "maildirsize after Dovecot's expunge: one message"
+dv imap_quota bob@example.com Passw0rd
+is "$DVOUT" "$want
+" "GETQUOTAROOT agrees after the expunge"
+deliver example.com bob "$SB/m1"
+is "$RC" 0 "vdelivermail delivers after Dovecot wrote maildirsize"
+want=$(quota_of_maildirsize)
+like "$want" "MESSAGE 2 50\$" "maildirsize: vdelivermail counted on from Dovecot's figures"
+dv imap_quota bob@example.com Passw0rd
+is "$DVOUT" "$want
+" "GETQUOTAROOT agrees after the next delivery"
+
+# vpopbull's bulletins (a copy, a symbolic link) are mail Dovecot can read.
+printf 'From: admin@example.com\nSubject: bulletin\n\nHello all.\n' > "$SB/bull1"
+printf 'From: admin@example.com\nSubject: linked\n\nHello again.\n' > "$SB/bull2"
+run vpopbull -f "$SB/bull1" example.com
+is "$RC$ERR" 0 "vpopbull copies a bulletin"
+f=$(ls "$DD/noimap/Maildir/new/"* 2>/dev/null | head -n 1)
+bytes_of B3 "$f"
+dv pop_retr noimap@example.com Passw0rd 1
+is "$DVOUT" "$B3" "POP3 RETR of vpopbull's copy"
+run vpopbull -s -f "$SB/bull2" example.com
+is "$RC$ERR" 0 "vpopbull links a bulletin"
+bytes_of B4 "$SB/bull2"
+dv imap_fetch nopop@example.com Passw0rd 2
+is "$DVOUT" "$B4" "IMAP FETCH of vpopbull's symbolic link"
+
+# --enable-roaming-users: a POP3/IMAP login opens the relay for the
+# client's address; a refused one does not.
+if has_define POP_AUTH_OPEN_RELAY; then
+	dv pop_login bob@example.com Passw0rd
+	ok_ip=$DV_LAST_SRC
+	dv imap_login bob@example.com WrongPass
+	bad_ip=$DV_LAST_SRC
+	rule="$ok_ip:allow,RELAYCLIENT=\"\",RBLSMTPD=\"\""
+	if awk -F'\t' -v r="$rule" '$1 == r && $2 ~ /^[0-9]+$/ { f = 1 } END { exit !f }' "$VH/etc/open-smtp" 2>/dev/null; then
+		pass "roaming: the POP3 client's address is in open-smtp"
+	else
+		fail "roaming: the POP3 client's address is in open-smtp"; diag "$(cat "$VH/etc/open-smtp" 2>&1)"
+	fi
+	if grep -q "^$bad_ip:" "$VH/etc/open-smtp" 2>/dev/null; then
+		fail "roaming: a refused client's address is not in open-smtp"
+	else
+		pass "roaming: a refused client's address is not in open-smtp"
+	fi
+	if command -v tcprules >/dev/null; then
+		ok_cmd "roaming: tcp.smtp.cdb lets the client relay" cdb_get "$VH/etc/tcp.smtp.cdb" "$ok_ip"
+	else
+		skip "roaming: tcprules (ucspi-tcp) not installed"
+	fi
+fi
 
 bad=$(dovecot_log | grep -E 'Error|Fatal|Panic' | grep -v 'Login failed')
 is "$bad" "" "no errors in Dovecot's log"

@@ -77,6 +77,11 @@ is_err "Error: $SB/empty is empty" "empty message file: message"
 run vpopbull -f "$SB" example.com
 is_rc 255 "a directory as message file: exit 255"
 is_err "Could not open file $SB" "a directory as message file: could not open"
+mkfifo "$SB/fifo"
+run vpopbull -f "$SB/fifo" example.com
+is_rc 255 "a FIFO as message file: exit 255 at once"
+is_err "Error: $SB/fifo is empty" "a FIFO as message file: empty, as in vpopmail"
+rm -f "$SB/fifo"
 run vpopbull -f "$MSG" -e "$SB/noexcl" example.com
 is_rc 255 "missing exclude file: exit 255"
 is_err "Could not open file $SB/noexcl" "missing exclude file: message"
@@ -232,13 +237,23 @@ is "$(new_files "$DD/bob" | wc -l)" 1 "missing user directory: bulletin delivere
 sandbox_new
 setup vadddomain big.org Secret123
 : > "$SB/list"
-for i in $(seq 1 104); do echo "u$i@big.org Passw0rd" >> "$SB/list"; done
+for i in $(seq 1 140); do echo "u$i@big.org Passw0rd" >> "$SB/list"; done
 setup vadduser -f "$SB/list"
 printf 'Subject: all\n\nhello\n' > "$SB/m"
-run vpopbull -f "$SB/m" big.org
-is_rc 0 "105 users: exit 0"
-is_err "" "105 users: no errors"
-is "$(count_new "$D/big.org")" 105 "105 users: every user got one"
+run vpopbull -n big.org
+all=$OUT
+# Copies are synced and linked in batches: a failure in the middle of the
+# second batch (u9 is the 131st name) is still reported in its place, and
+# the rest delivered.
+u9=$(awk -F: '$1 == "u9" { print $6 }' "$D/big.org/vpasswd")
+rm -rf "$u9/Maildir/new"
+run vpopbull -V -f "$SB/m" big.org
+is_rc 0 "141 users: exit 0"
+is "$OUT" "$(printf '%s' "$all" | grep -vx 'u9@big.org')
+" "141 users: -V lists the delivered users in database order"
+is_err "u9@big.org: ERROR COPYING TO $u9" "141 users: the one failure reported"
+is "$(count_new "$D/big.org")" 140 "141 users: every other user got one"
+is "$(find "$D/big.org" -path '*/Maildir/tmp/*' | wc -l)" 0 "141 users: no temporary files left"
 hd=$(awk -F: '$1 == "u104" { print $6 }' "$D/big.org/vpasswd")
 like "$hd" "^$D/big.org/./u104\$" "u104 lives in a hashed directory"
 is "$(sed -n 1p "$(the_new "$hd")")" "To: u104@big.org" "hashed-directory user got the bulletin"
