@@ -20,7 +20,10 @@ in_session() { local d=$1; shift; out_is "$d" "+OK " "+OK " "$@" "+OK "; }
 sandbox_new
 setup vadddomain example.com Secret123 || exit 1
 setup vadduser -c Admin admin@example.com Adm1nPass
-setup vmoduser -S admin@example.com
+# vmoduser -S is for root only: set SA_ADMIN in the record itself.
+awk -F: -v OFS=: '$1 == "admin" { $4 = 65536 } { print }' "$D/example.com/vpasswd" > "$T0/vpw" &&
+	cat "$T0/vpw" > "$D/example.com/vpasswd" &&
+	vph mkvpwcdb "$D/example.com/vpasswd" "$D/example.com/vpasswd.cdb"
 setup vadduser bob@example.com Bobpass1
 setup vadduser qa@example.com Qapass1
 setup vmoduser -a qa@example.com
