@@ -62,10 +62,11 @@ static int may(enum who who, int can_override)
 	return 0;
 }
 
-static void copy(char *dst, size_t size, const char *src, int *bad)
+/* A value that does not fit refuses the change with the library's code. */
+static void copy(char *dst, size_t size, const char *src, int *bad, int too_long)
 {
 	if (strlen(src) >= size)
-		*bad = VA_PARSE_ERROR;
+		*bad = too_long;
 	else
 		snprintf(dst, size, "%s", src);
 }
@@ -92,17 +93,17 @@ static void apply(struct change *c, char *line, int can_override)
 		return;
 
 	if (strcmp(name, "comment") == 0) {
-		copy(c->gecos, sizeof c->gecos, value, &c->bad);
+		copy(c->gecos, sizeof c->gecos, value, &c->bad, VA_GECOS_TOO_LONG);
 		c->pw.pw_gecos = c->gecos;
 	} else if (strcmp(name, "quota") == 0 && can_override) {
-		copy(c->quota, sizeof c->quota, format_maildirquota(value), &c->bad);
+		copy(c->quota, sizeof c->quota, format_maildirquota(value), &c->bad, VA_QUOTA_TOO_LONG);
 		c->pw.pw_shell = c->quota;
 		c->set_quota = 1;
 	} else if (strcmp(name, "encrypted_password") == 0) {
-		copy(c->passwd, sizeof c->passwd, value, &c->bad);
+		copy(c->passwd, sizeof c->passwd, value, &c->bad, VA_PASSWD_TOO_LONG);
 		c->pw.pw_passwd = c->passwd;
 	} else if (strcmp(name, "clear_text_password") == 0 && !(c->pw.pw_flags & NO_PASSWD_CHNG)) {
-		copy(c->clear, sizeof c->clear, value, &c->bad);
+		copy(c->clear, sizeof c->clear, value, &c->bad, VA_CLEAR_PASSWD_TOO_LONG);
 		if (c->bad == 0 && mkpasswd3(c->clear, c->passwd, (int)sizeof c->passwd) != 0)
 			c->bad = VA_CRYPT_FAILED;
 		c->pw.pw_passwd = c->passwd;
@@ -182,11 +183,10 @@ void vpd_cmd_mod_user(struct vpd_args *a)
 	}
 	/* copy the record: the library's static one is reused by later calls */
 	c->pw = *pw;
-	copy(c->gecos, sizeof c->gecos, pw->pw_gecos != NULL ? pw->pw_gecos : "", &c->bad);
-	copy(c->quota, sizeof c->quota, pw->pw_shell != NULL ? pw->pw_shell : "", &c->bad);
-	copy(c->passwd, sizeof c->passwd, pw->pw_passwd != NULL ? pw->pw_passwd : "", &c->bad);
-	copy(c->clear, sizeof c->clear, pw->pw_clear_passwd != NULL ? pw->pw_clear_passwd : "", &c->bad);
-	c->bad = 0;
+	copy(c->gecos, sizeof c->gecos, pw->pw_gecos != NULL ? pw->pw_gecos : "", &c->bad, 0);
+	copy(c->quota, sizeof c->quota, pw->pw_shell != NULL ? pw->pw_shell : "", &c->bad, 0);
+	copy(c->passwd, sizeof c->passwd, pw->pw_passwd != NULL ? pw->pw_passwd : "", &c->bad, 0);
+	copy(c->clear, sizeof c->clear, pw->pw_clear_passwd != NULL ? pw->pw_clear_passwd : "", &c->bad, 0);
 	c->pw.pw_gecos = c->gecos;
 	c->pw.pw_shell = c->quota;
 	c->pw.pw_passwd = c->passwd;

@@ -91,8 +91,8 @@ int vpd_read_line(char *buf, size_t cap, size_t *len)
 	*len = n;
 	if (n + 1 >= cap)
 		return VPD_PARTIAL;
-	/* a last line without newline still counts */
-	return n > 0 ? VPD_LINE : VPD_EOF;
+	/* input ended inside a line: the client never finished that command */
+	return VPD_EOF;
 }
 
 int vpd_read_command(char *buf, size_t cap, int *overlong)
