@@ -98,9 +98,15 @@ static const char *str(const char *s)
 
 /* ------------------------------------------------------------------ */
 
+/* As in vpopmail, a failed open leaves its reason in verrori: the
+ * commands exit with it. */
 static int vmy_open(int will_update)
 {
-	return vmy_exec(will_update ? VMY_UPDATE : VMY_READ, "SELECT 1", NULL, 0, NULL, NULL);
+	int rc = vmy_exec(will_update ? VMY_UPDATE : VMY_READ, "SELECT 1", NULL, 0, NULL, NULL);
+
+	if (rc != 0)
+		verrori = rc;
+	return rc;
 }
 
 static void vmy_close(void)
