@@ -215,7 +215,7 @@ static void open_relay(struct vlogin *l)
 int vlogin_check(struct vlogin *l)
 {
 	char work[VLOGIN_MAX_INPUT + 1];
-	int accepted = 0;
+	int accepted = 0, rc = VA_SUCCESS;
 
 	if (l == NULL)
 		return VA_NULL_POINTER;
@@ -228,7 +228,14 @@ int vlogin_check(struct vlogin *l)
 		return fail(l, 20);
 	}
 	if (l->user[0] == '\0' || strlen(l->user) > MAX_PW_NAME || strlen(l->domain) > MAX_PW_DOMAIN ||
-	    vp_getpw(l->user, l->domain, &l->ent, &l->dom) != VA_SUCCESS) {
+	    (rc = vp_getpw(l->user, l->domain, &l->ent, &l->dom)) != VA_SUCCESS) {
+		/* An SQL backend that cannot reach its server: try again later,
+		 * never "no such user". */
+		if (rc == VA_NO_AUTH_CONNECTION) {
+			vp_login_log(l, VP_EV_INTERNAL, "user database unavailable %s@%s:%s",
+			             l->user, l->domain, l->ip);
+			return fail(l, 111);
+		}
 		equal_cost(l->password);
 		vp_login_log(l, VP_EV_LOGON, "vpopmail user not found %s@%s:%s", l->user, l->domain, l->ip);
 		return fail(l, 3);
