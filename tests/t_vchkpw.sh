@@ -26,7 +26,7 @@ vchk "${P110[@]}" --
 is_rc 2 "no program: usage error, exit 2"
 is_err "vchkpw: usage: vchkpw program [arguments...]" "no program: usage on stderr"
 
-( ( exec env TCPLOCALPORT=110 ${VP_TEST_WRAPPER:-} "$top_builddir/vchkpw" "$DUMP" ) </dev/null >"$T0/.out" 2>"$T0/.err" 3<&- ) 2>/dev/null
+( ( exec env TCPLOCALPORT=110 ${VP_TEST_WRAPPER:-} "$VCHKPW" "$DUMP" ) </dev/null >"$T0/.out" 2>"$T0/.err" 3<&- ) 2>/dev/null
 RC=$?; ERR=$(cat "$T0/.err")
 is "$RC" 11 "fd 3 closed: exit 11"
 is "$ERR" "vpopmail: vchkpw is only for talking with qmail-popup and qmail-pop3d. It is not for runnning on the command line." "fd 3 closed: message"
