@@ -7,6 +7,7 @@
  *   vlogin_init()   connection class, log name and remote IP from the
  *                   environment (TCPLOCALPORT, SERVICE, TCPREMOTEIP, ...)
  *   vlogin_read()   login NUL password NUL [timestamp NUL] from a fd
+ *                   (closed afterwards)
  *   vlogin_check()  the user, the password (crypt, APOP, CRAM-MD5), the
  *                   service flags, lastauth and the roaming relay
  *   vlogin_enter()  uid/gid, cwd and environment for the next program

@@ -29,7 +29,7 @@ is_err "vchkpw: usage: vchkpw program [arguments...]" "no program: usage on stde
 ( ( exec env TCPLOCALPORT=110 ${VP_TEST_WRAPPER:-} "$VCHKPW" "$DUMP" ) </dev/null >"$T0/.out" 2>"$T0/.err" 3<&- ) 2>/dev/null
 RC=$?; ERR=$(cat "$T0/.err")
 is "$RC" 11 "fd 3 closed: exit 11"
-is "$ERR" "vpopmail: vchkpw is only for talking with qmail-popup and qmail-pop3d. It is not for runnning on the command line." "fd 3 closed: message"
+is "$ERR" "vchkpw-pop3: vchkpw is only for talking with qmail-popup and qmail-pop3d. It is not for runnning on the command line." "fd 3 closed: message"
 syslog_is "" "fd 3 closed: nothing logged"
 
 creds "" Passw0rd
@@ -65,6 +65,7 @@ creds joe@example.com Passw0rd
 vchk "${P110[@]}" -- "$DUMP" one 'two words'
 is_rc 0 "correct password: exit 0 (the program's status)"
 out_has "args:one two words" "arguments passed on"
+out_has "fd3:closed" "the credentials pipe is closed for the program"
 out_has "cwd:$JH" "cwd is the user directory"
 out_has "USER=joe" "USER is the user part"
 out_has "HOME=$JH" "HOME is the user directory"

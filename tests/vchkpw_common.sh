@@ -23,6 +23,7 @@ cat > "$T0/bin/dump" <<'SH'
 echo "args:$*"
 echo "ids:$(id -u):$(id -g):$(id -G)"
 echo "cwd:$(pwd)"
+if (true <&3) 2>/dev/null; then echo "fd3:open"; else echo "fd3:closed"; fi
 for v in USER HOME SHELL VPOPUSER EXTRA userdb_uid userdb_gid userdb_mail; do
 	eval "x=\${$v-<unset>}"
 	echo "$v=$x"

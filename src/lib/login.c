@@ -61,6 +61,8 @@ int vlogin_read(struct vlogin *l, int fd)
 			break;
 		got += (size_t)r;
 	}
+	/* The next program has no use for it (checkpassword-reply writes to fd 4). */
+	close(fd);
 	l->input[got] = '\0';
 	end = l->input + got;
 	/* login NUL password NUL stamp NUL; missing fields are empty. */
