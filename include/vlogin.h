@@ -60,6 +60,11 @@ struct vlogin {
 	struct vdomain   dom;
 	struct vpw_entry ent;
 	const char *authtype;       /* "PLAIN", "APOP", "CRAM-MD5" */
+	/* A system account (--enable-passwd) instead of a virtual user. */
+	int   system;
+	uid_t sys_uid;
+	gid_t sys_gid;
+	char  sys_home[VP_PATH_MAX];
 	/* Result. */
 	int   status;               /* exit status for vchkpw */
 };
