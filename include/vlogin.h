@@ -7,6 +7,7 @@
  *   vlogin_init()   connection class, log name and remote IP from the
  *                   environment (TCPLOCALPORT, SERVICE, TCPREMOTEIP, ...)
  *   vlogin_read()   login NUL password NUL [timestamp NUL] from a fd
+ *                   (closed afterwards)
  *   vlogin_check()  the user, the password (crypt, APOP, CRAM-MD5), the
  *                   service flags, lastauth and the roaming relay
  *   vlogin_enter()  uid/gid, cwd and environment for the next program
@@ -59,6 +60,11 @@ struct vlogin {
 	struct vdomain   dom;
 	struct vpw_entry ent;
 	const char *authtype;       /* "PLAIN", "APOP", "CRAM-MD5" */
+	/* A system account (--enable-passwd) instead of a virtual user. */
+	int   system;
+	uid_t sys_uid;
+	gid_t sys_gid;
+	char  sys_home[VP_PATH_MAX];
 	/* Result. */
 	int   status;               /* exit status for vchkpw */
 };

@@ -120,6 +120,21 @@ is_rc 0 "tcprules missing: the login still succeeds"
 is "$(leftovers "$VH/etc")" "" "no temporary files left after failures"
 [ -n "$SHIM" ] && is "$(grep -c 'relay update failed' "$SB/syslog")" 2 "rebuild failures are logged" || skip "no shim"
 
+# ------------------------------------------------------------ concurrent logins
+# Twelve clients at once: the lock keeps every line and the last rebuild has them all.
+: > "$OS"
+creds joe@example.com Passw0rd
+for i in $(seq 1 12); do
+	( exec env TCPLOCALPORT=110 TCPREMOTEIP=10.6.0.$i ${VP_TEST_WRAPPER:-} "$VCHKPW" /bin/true \
+		< /dev/null > /dev/null 2>&1 3< "$T0/.cred" ) &
+done
+wait
+is "$(grep -c '^10\.6\.0\.' "$OS")" 12 "12 concurrent logins: 12 lines in open-smtp"
+n=0; for i in $(seq 1 12); do [ "$(cdb_get "$CDB" 10.6.0.$i)" = "$CDBVAL" ] && n=$((n + 1)); done
+is "$n" 12 "12 concurrent logins: all 12 relay after the last rebuild"
+is "$(leftovers "$VH/etc")" "" "concurrent logins: no temporary files left"
+: > "$SB/syslog"
+
 # ------------------------------------------------------------ clearopensmtp
 now=$(date +%s)
 printf '10.3.0.1:%s\t%s\n10.3.0.2:%s\t%s\n10.3.0.3:%s\n10.3.0.4:%s\t%s\n' \

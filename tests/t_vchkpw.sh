@@ -18,6 +18,17 @@ setup vaddaliasdomain example.com alias.org
 DD=$D/example.com
 JH=$DD/joe
 IP=10.1.2.3
+# --enable-passwd builds fall back to system accounts: none by default here.
+SYSPW=0; has_define HAS_SYSTEM_PASSWD && SYSPW=1
+UNK_RC=3
+if [ "$SYSPW" = 1 ]; then
+	: > "$T0/passwd.none"; : > "$T0/shadow.none"
+	export VPOPMAIL_ETC_PASSWD=$T0/passwd.none VPOPMAIL_ETC_SHADOW=$T0/shadow.none
+	UNK_RC=21
+fi
+unk_log() {	# unk_log USER DOMAIN IP: the line for an unknown user
+	if [ "$SYSPW" = 1 ]; then echo "system user not found $1:$3"; else echo "vpopmail user not found $1@$2:$3"; fi
+}
 P110=(TCPLOCALPORT=110 TCPREMOTEIP=$IP)
 
 # ------------------------------------------------------------ usage and input
@@ -26,10 +37,10 @@ vchk "${P110[@]}" --
 is_rc 2 "no program: usage error, exit 2"
 is_err "vchkpw: usage: vchkpw program [arguments...]" "no program: usage on stderr"
 
-( ( exec env TCPLOCALPORT=110 ${VP_TEST_WRAPPER:-} "$top_builddir/vchkpw" "$DUMP" ) </dev/null >"$T0/.out" 2>"$T0/.err" 3<&- ) 2>/dev/null
+( ( exec env TCPLOCALPORT=110 ${VP_TEST_WRAPPER:-} "$VCHKPW" "$DUMP" ) </dev/null >"$T0/.out" 2>"$T0/.err" 3<&- ) 2>/dev/null
 RC=$?; ERR=$(cat "$T0/.err")
 is "$RC" 11 "fd 3 closed: exit 11"
-is "$ERR" "vpopmail: vchkpw is only for talking with qmail-popup and qmail-pop3d. It is not for runnning on the command line." "fd 3 closed: message"
+is "$ERR" "vchkpw-pop3: vchkpw is only for talking with qmail-popup and qmail-pop3d. It is not for runnning on the command line." "fd 3 closed: message"
 syslog_is "" "fd 3 closed: nothing logged"
 
 creds "" Passw0rd
@@ -65,6 +76,7 @@ creds joe@example.com Passw0rd
 vchk "${P110[@]}" -- "$DUMP" one 'two words'
 is_rc 0 "correct password: exit 0 (the program's status)"
 out_has "args:one two words" "arguments passed on"
+out_has "fd3:closed" "the credentials pipe is closed for the program"
 out_has "cwd:$JH" "cwd is the user directory"
 out_has "USER=joe" "USER is the user part"
 out_has "HOME=$JH" "HOME is the user directory"
@@ -109,23 +121,23 @@ is_rc 3 "password is case-sensitive: exit 3"
 
 creds nobody@example.com Wrong
 vchk "${P110[@]}" -- "$DUMP"
-is_rc 3 "unknown user: exit 3"
-syslog_ev vchkpw-pop3 "vpopmail user not found nobody@example.com:$IP" "unknown user: logged"
+is_rc $UNK_RC "unknown user: exit $UNK_RC"
+syslog_ev vchkpw-pop3 "$(unk_log nobody example.com $IP)" "unknown user: logged"
 creds joe@nowhere.example Wrong
 vchk "${P110[@]}" -- "$DUMP"
-is_rc 3 "unknown domain: exit 3"
-syslog_ev vchkpw-pop3 "vpopmail user not found joe@nowhere.example:$IP" "unknown domain: logged"
+is_rc $UNK_RC "unknown domain: exit $UNK_RC"
+syslog_ev vchkpw-pop3 "$(unk_log joe nowhere.example $IP)" "unknown domain: logged"
 creds joe Passw0rd
 vchk "${P110[@]}" -- "$DUMP"
-is_rc 3 "no domain and no default domain: exit 3"
-syslog_ev vchkpw-pop3 "vpopmail user not found joe@:$IP" "no domain: logged"
+is_rc $UNK_RC "no domain and no default domain: exit $UNK_RC"
+syslog_ev vchkpw-pop3 "$(unk_log joe "" $IP)" "no domain: logged"
 creds "../joe@example.com" Passw0rd
 vchk "${P110[@]}" -- "$DUMP"
 is_rc 20 "'../joe' is refused: exit 20"
 : > "$SB/syslog"
 creds "$(printf 'u%.0s' $(seq 70))@example.com" Passw0rd
 vchk "${P110[@]}" -- "$DUMP"
-is_rc 3 "70-character user name: not found, exit 3"
+is_rc $UNK_RC "70-character user name: not found, exit $UNK_RC"
 : > "$SB/syslog"
 
 # Equal cost: an unknown user or domain runs one crypt of the configured
@@ -191,11 +203,11 @@ if [ "$IPALIAS" = 1 ]; then
 	form 'joe' joe "ip-alias domain (TCPLOCALIP)" TCPLOCALIP=192.0.2.7
 	creds joe Passw0rd
 	vchk TCPLOCALPORT=110 TCPLOCALIP=192.0.2.8 -- "$DUMP"
-	is_rc 3 "unmapped local IP: no domain, exit 3"
+	is_rc $UNK_RC "unmapped local IP: no domain, exit $UNK_RC"
 else
 	creds joe Passw0rd
 	vchk TCPLOCALPORT=110 TCPLOCALIP=192.0.2.7 -- "$DUMP"
-	is_rc 3 "no ip-alias domains in this build: exit 3"
+	is_rc $UNK_RC "no ip-alias domains in this build: exit $UNK_RC"
 fi
 : > "$SB/syslog"
 
@@ -396,6 +408,71 @@ vchk TCPLOCALPORT=110 -- /x/checkpassword-reply
 is_rc 1 "argv[1] checkpassword-reply: wrong password is exit 1"
 : > "$SB/syslog"
 
+# ------------------------------------------------------------ system accounts (--enable-passwd)
+if has_define HAS_SYSTEM_PASSWD; then
+	if [ "$ROOT" = 1 ]; then SU=23456; SG=23457; else SU=$(id -u); SG=$(id -g); fi
+	mkdir -p "$T0/home/sysu" "$T0/home/nos"
+	chmod 0755 "$T0/home" "$T0/home/sysu"
+	[ "$ROOT" = 1 ] && chown "$SU:$SG" "$T0/home/sysu"
+	printf 'sysu:x:%s:%s:Sys:%s:/bin/sh\nnos:x:%s:%s::%s:/bin/sh\nlocked:x:%s:%s::%s:/bin/sh\ngone:x:%s:%s::%s:/bin/sh\n' \
+		"$SU" "$SG" "$T0/home/sysu" "$SU" "$SG" "$T0/home/nos" "$SU" "$SG" "$T0/home/sysu" "$SU" "$SG" "$T0/home/gone" > "$T0/passwd"
+	printf 'sysu:%s:19000:0:99999:7:::\nlocked:!:19000:0:99999:7:::\ngone:%s:19000:0:99999:7:::\n' \
+		"$(vph mkhash Sysp4ss '$6$saltsalt$')" "$(vph mkhash Sysp4ss '$6$saltsalt$')" > "$T0/shadow"
+	SYSENV=(VPOPMAIL_ETC_PASSWD=$T0/passwd VPOPMAIL_ETC_SHADOW=$T0/shadow TCPLOCALPORT=110 TCPREMOTEIP=10.7.7.7)
+	: > "$SB/syslog"
+	creds sysu Sysp4ss
+	vchk "${SYSENV[@]}" -- "$DUMP"
+	is_rc 0 "system account: login works"
+	out_has "ids:$SU:$SG:$SG" "system account: its uid and gid"
+	out_has "cwd:$T0/home/sysu" "system account: cwd is its home"
+	out_has "USER=sysu" "system account: USER"
+	out_has "HOME=$T0/home/sysu" "system account: HOME"
+	out_has "VPOPUSER=sysu" "system account: VPOPUSER"
+	relay=; [ "$ROAM" = 1 ] && relay="relay update failed sysu@:10.7.7.7"
+	[ "$ROAM" = 1 ] && [ -x "$(sed -n 's/^#define TCPRULES_PROG "\(.*\)"$/\1/p' "$CONFIG_H")" ] && relay=
+	syslog_seq vchkpw-pop3 "system account: logged per level" "$(log_success "system password login success sysu:10.7.7.7")" "$relay"
+	if [ "$ROAM" = 1 ]; then
+		is "$(grep -c '^10.7.7.7:' "$VH/etc/open-smtp")" 1 "system account: relay opened"
+	fi
+	creds sysu@example.com Sysp4ss
+	vchk "${SYSENV[@]}" -- "$DUMP"
+	is_rc 0 "system account: a virtual domain without that user falls back to it"
+	: > "$SB/syslog"
+	creds sysu Wrong
+	vchk "${SYSENV[@]}" -- "$DUMP"
+	is_rc 23 "system account, wrong password: exit 23"
+	case $LVL in 0) w="";; 1|2) w="system password fail sysu:10.7.7.7";; *) w="system password fail (pass: 'Wrong') sysu:10.7.7.7";; esac
+	syslog_ev vchkpw-pop3 "$w" "system account, wrong password: logged per level"
+	creds nosuch Sysp4ss
+	vchk "${SYSENV[@]}" -- "$DUMP"
+	is_rc 21 "no such system account: exit 21"
+	syslog_ev vchkpw-pop3 "system user not found nosuch:10.7.7.7" "no such system account: logged"
+	creds nos Sysp4ss
+	vchk "${SYSENV[@]}" -- "$DUMP"
+	is_rc 22 "system account without shadow entry: exit 22"
+	syslog_ev vchkpw-pop3 "system user shadow entry not found nos:10.7.7.7" "no shadow entry: logged"
+	creds locked Sysp4ss
+	vchk "${SYSENV[@]}" -- "$DUMP"
+	is_rc 24 "locked system account (crypt cannot use '!'): exit 24"
+	: > "$SB/syslog"
+	creds gone Sysp4ss
+	vchk "${SYSENV[@]}" -- "$DUMP"
+	is_rc 6 "system account without a home: exit 6"
+	syslog_seq vchkpw-pop3 "no home: logged" "$(log_success "system password login success gone:10.7.7.7")" \
+		"$( [ "$ROAM" = 1 ] && echo "")" "chdir failed errno 2 $T0/home/gone gone@:10.7.7.7"
+	for c in "sysu:Wrong" "nosuch:x" "nos:x"; do
+		creds "${c%%:*}" "${c#*:}"
+		vchk ORIG_UID=0 SERVICE=pop3 "${SYSENV[@]}" -- "$DUMP"
+		is_rc 1 "Dovecot, system account ${c%%:*}: refusal is exit 1"
+	done
+	: > "$SB/syslog"
+else
+	creds root Whatever
+	vchk "${P110[@]}" -- "$DUMP"
+	is_rc 3 "no system accounts in this build: exit 3"
+	: > "$SB/syslog"
+fi
+
 # ------------------------------------------------------------ ids (root only)
 if [ "$ROOT" = 1 ]; then
 	chmod 0755 "$SB" "$VH"
@@ -434,7 +511,7 @@ if [ "$ROOT" = 1 ]; then
 	if command -v setpriv >/dev/null 2>&1; then
 		creds joe@example.com Passw0rd
 		( ( exec setpriv --reuid=54321 --regid=54321 --clear-groups env TCPLOCALPORT=110 "$top_builddir/vchkpw" "$DUMP" ) </dev/null >"$T0/.out" 2>"$T0/.err" 3<"$T0/.cred" ) 2>/dev/null
-		is "$?" 3 "run by another uid: user not found, exit 3"
+		is "$?" "$UNK_RC" "run by another uid: user not found, exit $UNK_RC"
 	else
 		skip "no setpriv"
 	fi

@@ -23,6 +23,7 @@ cat > "$T0/bin/dump" <<'SH'
 echo "args:$*"
 echo "ids:$(id -u):$(id -g):$(id -G)"
 echo "cwd:$(pwd)"
+if (true <&3) 2>/dev/null; then echo "fd3:open"; else echo "fd3:closed"; fi
 for v in USER HOME SHELL VPOPUSER EXTRA userdb_uid userdb_gid userdb_mail; do
 	eval "x=\${$v-<unset>}"
 	echo "$v=$x"
@@ -32,6 +33,12 @@ printf '#!/bin/sh\nexit 0\n' > "$T0/bin/noexec"
 chmod 0755 "$T0/bin" "$T0/bin/dump"
 chmod 0644 "$T0/bin/noexec"
 DUMP=$T0/bin/dump
+
+# vchkpw may be linked statically; memcheck needs its dynamic twin.
+VCHKPW=$top_builddir/vchkpw
+case ${VP_TEST_WRAPPER:-} in
+*valgrind*) [ -x "$top_builddir/tests/vchkpw-dynamic" ] && VCHKPW=$top_builddir/tests/vchkpw-dynamic;;
+esac
 
 # creds FIELD...: the fd 3 input, each field followed by a NUL.
 creds() { if [ $# -eq 0 ]; then : > "$T0/.cred"; else printf '%s\0' "$@" > "$T0/.cred"; fi; }
@@ -44,7 +51,7 @@ vchk() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do envs+=("$1"); shift; done
 	[ "${1-}" = -- ] && shift
 	# shellcheck disable=SC2086
-	( ( exec $TIMEOUT $SETSID env ${envs[@]+"${envs[@]}"} ${VP_TEST_WRAPPER:-} "$top_builddir/vchkpw" "$@" ) \
+	( ( exec $TIMEOUT $SETSID env ${envs[@]+"${envs[@]}"} ${VP_TEST_WRAPPER:-} "$VCHKPW" "$@" ) \
 		< /dev/null > "$T0/.out" 2> "$T0/.err" 3< "$T0/.cred" ) 2>/dev/null
 	RC=$?
 	OUT=$(cat "$T0/.out"; printf x); OUT=${OUT%x}

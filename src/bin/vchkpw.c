@@ -33,7 +33,7 @@ int main(int argc, char **argv)
 	if (vlogin_read(&l, 3) != VA_SUCCESS) {
 		if (l.status == 11)
 			fprintf(stderr, "%s: vchkpw is only for talking with qmail-popup and qmail-pop3d. "
-			        "It is not for runnning on the command line.\n", LOG_NAME);
+			        "It is not for runnning on the command line.\n", l.logname);
 		return vlogin_exit_status(&l);
 	}
 	if (vlogin_check(&l) != VA_SUCCESS || vlogin_enter(&l) != VA_SUCCESS) {

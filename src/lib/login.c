@@ -25,7 +25,7 @@
 static int is_refusal(int status)
 {
 	return status == 1 || status == 3 || status == 12 || status == 13 ||
-	       status == 15 || status == 20;
+	       status == 15 || status == 20 || status == 21 || status == 22 || status == 23;
 }
 
 static int fail(struct vlogin *l, int status)
@@ -61,6 +61,8 @@ int vlogin_read(struct vlogin *l, int fd)
 			break;
 		got += (size_t)r;
 	}
+	/* The next program has no use for it (checkpassword-reply writes to fd 4). */
+	close(fd);
 	l->input[got] = '\0';
 	end = l->input + got;
 	/* login NUL password NUL stamp NUL; missing fields are empty. */
@@ -86,7 +88,7 @@ int vlogin_read(struct vlogin *l, int fd)
  * unknown user or domain cannot be told from a wrong password by time.
  * The setting has the scheme and cost new passwords get.
  */
-static void equal_cost(const char *password)
+void vp_login_equal_cost(const char *password)
 {
 #if defined(SHA512_PASSWORDS)
 	static const char setting[] = "$6$vpopmail$";
@@ -193,12 +195,13 @@ static int service_allowed(struct vlogin *l)
 }
 
 /* Roaming users: an authenticated POP/IMAP/webmail client may relay. */
-static void open_relay(struct vlogin *l)
+void vp_login_open_relay(struct vlogin *l, int check_flags)
 {
 #ifdef POP_AUTH_OPEN_RELAY
 	int rc;
 
-	if (l->service == VLOGIN_SMTP || (l->ent.pw.pw_flags & NO_RELAY) || !l->have_ip)
+	if (l->service == VLOGIN_SMTP || !l->have_ip ||
+	    (check_flags && (l->ent.pw.pw_flags & NO_RELAY)))
 		return;
 	rc = vroaming_open(l->raw_ip);
 	if (rc == VA_INVALID_IP_ADDRESS)
@@ -209,6 +212,7 @@ static void open_relay(struct vlogin *l)
 		             l->user, l->domain, l->ip);
 #else
 	(void)l;
+	(void)check_flags;
 #endif
 }
 
@@ -236,9 +240,13 @@ int vlogin_check(struct vlogin *l)
 			             l->user, l->domain, l->ip);
 			return fail(l, 111);
 		}
-		equal_cost(l->password);
+#ifdef HAS_SYSTEM_PASSWD
+		return vp_login_system(l);
+#else
+		vp_login_equal_cost(l->password);
 		vp_login_log(l, VP_EV_LOGON, "vpopmail user not found %s@%s:%s", l->user, l->domain, l->ip);
 		return fail(l, 3);
+#endif
 	}
 	vp_strlcpy(l->domain, l->dom.real, sizeof l->domain);
 
@@ -277,7 +285,7 @@ int vlogin_check(struct vlogin *l)
 #ifdef ENABLE_AUTH_LOGGING
 	(void)vauth_backend_get()->set_lastauth(&l->dom, &l->ent.pw, l->ip, time(NULL));
 #endif
-	open_relay(l);
+	vp_login_open_relay(l, 1);
 	l->status = 0;
 	return VA_SUCCESS;
 }
@@ -297,17 +305,18 @@ static int put(struct vlogin *l, const char *name, const char *value, int status
  * fields (checkpassword-reply refuses to run after a setuid), and the
  * user name becomes the canonical user@realdomain.
  */
-static int dovecot_env(struct vlogin *l)
+static int dovecot_env(struct vlogin *l, uid_t uid, gid_t gid, const char *dir)
 {
 	char num[32], mail[VP_PATH_MAX + 16];
 
-	snprintf(num, sizeof num, "%lu", (unsigned long)l->dom.uid);
+	snprintf(num, sizeof num, "%lu", (unsigned long)uid);
 	if (setenv("userdb_uid", num, 1) != 0)
 		return -1;
-	snprintf(num, sizeof num, "%lu", (unsigned long)l->dom.gid);
+	snprintf(num, sizeof num, "%lu", (unsigned long)gid);
 	if (setenv("userdb_gid", num, 1) != 0)
 		return -1;
-	if (vp_fmt(mail, sizeof mail, "maildir:%s/Maildir", l->ent.pw.pw_dir) != 0 ||
+	(void)l;
+	if (vp_fmt(mail, sizeof mail, "maildir:%s/Maildir", dir) != 0 ||
 	    setenv("userdb_mail", mail, 1) != 0)
 		return -1;
 	return setenv("EXTRA", "userdb_uid userdb_gid userdb_mail", 1);
@@ -315,30 +324,37 @@ static int dovecot_env(struct vlogin *l)
 
 int vlogin_enter(struct vlogin *l)
 {
-	const char *dir = l->ent.pw.pw_dir;
+	const char *dir = l->system ? l->sys_home : l->ent.pw.pw_dir;
+	uid_t uid = l->system ? l->sys_uid : l->dom.uid;
+	gid_t gid = l->system ? l->sys_gid : l->dom.gid;
 	char who[2 * (VLOGIN_MAX_INPUT + 1)];
 	int e;
 
 	if (l->service != VLOGIN_SMTP) {
 		if (!l->dovecot) {
 			/* Drop root's supplementary groups too (the original kept them). */
-			if (geteuid() == 0 && setgroups(1, &l->dom.gid) != 0) {
+			if (geteuid() == 0 && setgroups(1, &gid) != 0) {
 				vp_login_log(l, VP_EV_INTERNAL, "setgid %lu failed errno %d %s@%s:%s",
-				             (unsigned long)l->dom.gid, errno, l->user, l->domain, l->ip);
+				             (unsigned long)gid, errno, l->user, l->domain, l->ip);
 				return fail(l, 4);
 			}
-			if (setgid(l->dom.gid) != 0) {
+			if (setgid(gid) != 0) {
 				vp_login_log(l, VP_EV_INTERNAL, "setgid %lu failed errno %d %s@%s:%s",
-				             (unsigned long)l->dom.gid, errno, l->user, l->domain, l->ip);
+				             (unsigned long)gid, errno, l->user, l->domain, l->ip);
 				return fail(l, 4);
 			}
-			if (setuid(l->dom.uid) != 0) {
+			if (setuid(uid) != 0) {
 				vp_login_log(l, VP_EV_INTERNAL, "setuid %lu failed errno %d %s@%s:%s",
-				             (unsigned long)l->dom.uid, errno, l->user, l->domain, l->ip);
+				             (unsigned long)uid, errno, l->user, l->domain, l->ip);
 				return fail(l, 5);
 			}
 		}
-		if (chdir(dir) != 0) {
+		if (l->system && chdir(dir) != 0) {
+			vp_login_log(l, VP_EV_INTERNAL, "chdir failed errno %d %s %s@%s:%s",
+			             errno, dir, l->user, l->domain, l->ip);
+			return fail(l, 6);
+		}
+		if (!l->system && chdir(dir) != 0) {
 			if (vmake_maildir(l->domain, (char *)dir) != VA_SUCCESS) {
 				e = errno;
 				vp_login_log(l, VP_EV_INTERNAL, "autocreate dir errno %d %s %s@%s:%s",
@@ -348,7 +364,7 @@ int vlogin_enter(struct vlogin *l)
 			(void)!chdir(dir);
 		}
 	}
-	if (l->dovecot) {
+	if (l->dovecot && !l->system) {
 		if (vp_fmt(who, sizeof who, "%s@%s", l->user, l->domain) != 0 ||
 		    put(l, "USER", who, 7) != 0)
 			return fail(l, 7);
@@ -358,7 +374,7 @@ int vlogin_enter(struct vlogin *l)
 	if (put(l, "HOME", dir, 8) != 0 || put(l, "SHELL", "NOLOGIN", 9) != 0 ||
 	    put(l, "VPOPUSER", l->given, 10) != 0)
 		return VA_MEMORY_ALLOC_ERR;
-	if (l->dovecot && dovecot_env(l) != 0) {
+	if (l->dovecot && dovecot_env(l, uid, gid, dir) != 0) {
 		vp_login_log(l, VP_EV_INTERNAL, "putenv(EXTRA) failed errno %d %s@%s:%s",
 		             errno, l->user, l->domain, l->ip);
 		return fail(l, 10);

@@ -25,6 +25,13 @@ void vp_login_log(const struct vlogin *l, int ev, const char *fmt, ...)
 
 /* Remote IP normalisation of spec §1.4 (sanitised at any length). */
 void vp_normalise_ip(const char *raw, char *out, size_t size);
+/* The same crypt work a password check costs, for answers without one. */
+void vp_login_equal_cost(const char *password);
+/* --enable-passwd: the login as a system account (loginsys.c), spec §3.11. */
+int  vp_login_system(struct vlogin *l);
+/* Open the roaming relay for the client, if this build and class allow. */
+void vp_login_open_relay(struct vlogin *l, int check_flags);
+
 /* Connection class, log name and Dovecot mode from the environment (loginenv.c). */
 void vp_login_classify(struct vlogin *l, const char *argv1);
 
