@@ -225,6 +225,30 @@ file_is "$BOX/maildirsize" "1000S
 $(( ${#RP} + 33 + ${#MSG} )) 1
 " "a folder is accounted in its parent's maildirsize"
 
+# ------------------------------------------------------------ domain quota
+new_domain
+printf 'disable_spamassassin\ndisable_maildrop\nmaxmsgcount 2\n' > "$DD/.qmailadmin-limits"
+dv; dv; dv
+if has_define DOMAIN_QUOTAS; then
+	is_rc 100 "domain maxmsgcount 2: the third message bounces"
+	is_out_raw "domain is over quota
+
+" "domain over quota: text and an empty line"
+	is "$(count_new "$BOX")" 2 "domain maxmsgcount: two kept"
+	new_domain
+	printf 'disable_spamassassin\ndisable_maildrop\nquota 1\n' > "$DD/.qmailadmin-limits"
+	quota 100M
+	printf '104857600S\n1048570 1\n' > "$BOX/maildirsize"
+	dv
+	is_rc 100 "domain quota 1 MB: a message past it bounces"
+	printf '104857600S\n1000 1\n' > "$BOX/maildirsize"
+	dv
+	is_rc 0 "domain quota 1 MB: a message within it is delivered"
+else
+	is_rc 0 "without --enable-domainquotas the domain limits are not enforced"
+	is "$(count_new "$BOX")" 3 "without domain quotas: three delivered"
+fi
+
 # ------------------------------------------------------------ EDQUOT / full disk is not a loss
 new_domain
 quota 100000
