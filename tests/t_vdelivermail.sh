@@ -117,6 +117,27 @@ to bob 'example.com/../x'
 dv delete
 is_rc 100 "HOST with '/': exit 100"
 nothing_new "$BOX" "bad input: nothing delivered"
+to ../../etc example.com
+dv bounce-no-mailbox
+is_rc 100 "EXT starting with '.': exit 100"
+is_out "invalid username" "EXT ../../etc: invalid username"
+to 'x/../../bob' example.com
+dv bounce-no-mailbox
+is_rc 100 "EXT x/../../bob: no such user, bounced"
+is_out "Sorry, no mailbox here by that name. (#5.1.1)" "EXT with '/': not a path to anyone's mailbox"
+long=$(printf 'b%.0s' $(seq 1 300))
+to "$long" example.com
+dv bounce-no-mailbox
+is_rc 100 "300-character EXT: an unknown user"
+to bob example.com
+export DTLINE=
+dv delete "Subject: $(printf 'y%.0s' $(seq 1 9000))
+Delivered-To: bob@example.com
+
+x
+"
+is_rc 100 "loop line after a 9000-byte header line is still found"
+nothing_new "$BOX" "input checks: nothing delivered"
 
 # ------------------------------------------------------------ delivery to a user
 new_domain
