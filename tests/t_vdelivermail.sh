@@ -14,16 +14,27 @@ MSG=$'From: alice@example.net\nSubject: hello\n\nline one\nline two\n'
 RP=$'Return-Path: <alice@example.net>\n'
 NAME_RE='^[0-9]+\.M[0-9]+P[0-9]+\.[^/]+,S=[0-9]+$'
 
-# A fresh domain example.com with bob; the hooks are off unless a test turns them on.
+# A fresh domain example.com with bob; the hooks are off unless a test turns
+# them on.  The first call builds the sandbox with the real commands (not
+# under VP_TEST_WRAPPER: they are tested elsewhere); later calls restore
+# that tree in the same place, which is much faster.
 new_domain() {
-	sandbox_new
-	setup vadddomain example.com Secret123
-	setup vadduser bob@example.com Passw0rd
+	if [ -z "${TEMPLATE:-}" ]; then
+		sandbox_new
+		VP_TEST_WRAPPER= setup vadddomain example.com Secret123
+		VP_TEST_WRAPPER= setup vadduser bob@example.com Passw0rd
+		printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
+		tar -C "$SB" -cf "$T0/template.tar" .
+		TEMPLATE=$SB
+	else
+		chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"
+		tar -C "$SB" -xf "$T0/template.tar"
+	fi
 	DD=$D/example.com
 	BOX=$DD/bob/Maildir
-	printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
 	export VPOPMAIL_SPAMC=$SB/no-spamc VPOPMAIL_MAILDROP=$SB/no-maildrop
 	export VPOPMAIL_QMAIL_INJECT=$SB/qmail-inject
+	unset INJECT_RC
 	# qmail-inject stand-in: records its arguments and input; exits $INJECT_RC.
 	cat > "$SB/qmail-inject" <<EOF
 #!/bin/sh
@@ -34,6 +45,7 @@ EOF
 	chmod 755 "$SB/qmail-inject"
 	to bob example.com
 }
+quiet_setup() { VP_TEST_WRAPPER= setup "$@"; }
 
 # to USER HOST: qmail-local's environment for USER@HOST (HOST's .qmail-default).
 to() {
@@ -105,6 +117,27 @@ to bob 'example.com/../x'
 dv delete
 is_rc 100 "HOST with '/': exit 100"
 nothing_new "$BOX" "bad input: nothing delivered"
+to ../../etc example.com
+dv bounce-no-mailbox
+is_rc 100 "EXT starting with '.': exit 100"
+is_out "invalid username" "EXT ../../etc: invalid username"
+to 'x/../../bob' example.com
+dv bounce-no-mailbox
+is_rc 100 "EXT x/../../bob: no such user, bounced"
+is_out "Sorry, no mailbox here by that name. (#5.1.1)" "EXT with '/': not a path to anyone's mailbox"
+long=$(printf 'b%.0s' $(seq 1 300))
+to "$long" example.com
+dv bounce-no-mailbox
+is_rc 100 "300-character EXT: an unknown user"
+to bob example.com
+export DTLINE=
+dv delete "Subject: $(printf 'y%.0s' $(seq 1 9000))
+Delivered-To: bob@example.com
+
+x
+"
+is_rc 100 "loop line after a 9000-byte header line is still found"
+nothing_new "$BOX" "input checks: nothing delivered"
 
 # ------------------------------------------------------------ delivery to a user
 new_domain
@@ -131,7 +164,7 @@ delivered "$BOX" "${RP}Delivered-To: bob@example.com
 $MSG" "upper-case EXT and HOST: delivered to bob"
 
 new_domain
-setup vaddaliasdomain example.com alias.org
+quiet_setup vaddaliasdomain example.com alias.org
 to bob alias.org
 dv delete
 is_rc 0 "alias domain: exit 0"
@@ -174,7 +207,7 @@ unset DELIVER_TO_STDOUT
 
 # ------------------------------------------------------------ locked account, auto-creation
 new_domain
-setup vmoduser -b bob@example.com
+quiet_setup vmoduser -b bob@example.com
 dv delete
 is_rc 100 "BOUNCE_MAIL: exit 100"
 is_out "vdelivermail: account is locked email bounced bob@example.com" "BOUNCE_MAIL: message"
@@ -200,7 +233,7 @@ new_domain
 dv delete $'Subject: x\n\nDelivered-To: bob@example.com\n'
 is_rc 0 "Delivered-To in the body: not a loop"
 new_domain
-setup vaddaliasdomain example.com alias.org
+quiet_setup vaddaliasdomain example.com alias.org
 to bob alias.org
 dv delete $'Received: x\nDelivered-To: Bob@Example.com\n\nbody\n'
 is_rc 100 "alias domain: loop found for the real address"
@@ -517,7 +550,7 @@ $MSG" "spamc missing: message passed on unchanged"
 	new_domain; limits disable_maildrop
 	printf '#!/bin/sh\necho X-Spam-Flag: YES; cat\n' > "$SB/spamc"; chmod 755 "$SB/spamc"
 	export VPOPMAIL_SPAMC=$SB/spamc
-	setup vmoduser -f bob@example.com
+	quiet_setup vmoduser -f bob@example.com
 	dv delete
 	is "$(head -c 20 "$(the_msg "$BOX")")" "Return-Path: <alice@" "user NO_SPAMASSASSIN: spamc not run"
 fi
@@ -540,7 +573,7 @@ if [ "$MDROP" = 1 ]; then
 	dv delete
 	is_rc 100 "maildrop exit 77: exit 100"
 	unset MAILDROP_RC
-	setup vmoduser -m bob@example.com
+	quiet_setup vmoduser -m bob@example.com
 	rm -f "$SB/maildrop.in"
 	dv delete
 	is_rc 0 "user NO_MAILDROP: exit 0"

@@ -11,16 +11,25 @@ RP=$'Return-Path: <a@example.net>\n'    # 29 bytes
 HDR="${RP}Delivered-To: bob@example.com"$'\n'
 SIZE=$(( ${#HDR} + ${#MSG} ))            # bytes of each delivered file
 
+# example.com with bob; built once, then restored in place (fast).
 new_domain() {
-	sandbox_new
-	setup vadddomain example.com Secret123
-	setup vadduser bob@example.com Passw0rd
+	if [ -z "${TEMPLATE:-}" ]; then
+		sandbox_new
+		VP_TEST_WRAPPER= setup vadddomain example.com Secret123
+		VP_TEST_WRAPPER= setup vadduser bob@example.com Passw0rd
+		printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
+		tar -C "$SB" -cf "$T0/template.tar" .
+		TEMPLATE=$SB
+	else
+		chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"
+		tar -C "$SB" -xf "$T0/template.tar"
+	fi
 	DD=$D/example.com
 	BOX=$DD/bob/Maildir
-	printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
 	export VPOPMAIL_SPAMC=$SB/no-spamc VPOPMAIL_MAILDROP=$SB/no-maildrop
 	export EXT=bob HOST=example.com RPLINE=$RP DTLINE=$'Delivered-To: example.com-bob@example.com\n'
 }
+quota() { VP_TEST_WRAPPER= setup vsetuserquota bob@example.com "$1"; }
 dv() {
 	local here=$PWD
 	cd "$DD" || return
@@ -31,7 +40,7 @@ count_new() { ls -1 "$1/new" | grep -c . ; }
 
 # ------------------------------------------------------------ incremental maildirsize
 new_domain
-setup vsetuserquota bob@example.com 1000
+quota 1000
 file_is "$BOX/maildirsize" "1000S
 0 0
 " "vsetuserquota wrote the maildirsize"
@@ -53,7 +62,7 @@ is "${f##*,S=}" "$SIZE" "the appended size equals the ,S= size"
 
 # ------------------------------------------------------------ over quota (bytes)
 new_domain
-setup vsetuserquota bob@example.com $(( 2 * SIZE + 10 ))
+quota $(( 2 * SIZE + 10 ))
 dv; dv
 is "$(count_new "$BOX")" 2 "two messages fit"
 dv
@@ -75,7 +84,7 @@ is_out_raw "Your box is full.
 
 # ------------------------------------------------------------ over quota (count)
 new_domain
-setup vsetuserquota bob@example.com 2C
+quota 2C
 file_is "$BOX/maildirsize" "2C
 0 0
 " "count quota maildirsize"
@@ -86,7 +95,7 @@ is "$(count_new "$BOX")" 2 "2C: two messages kept"
 
 # ------------------------------------------------------------ recounts
 new_domain
-setup vsetuserquota bob@example.com 100000
+quota 100000
 dv
 rm "$BOX/maildirsize"
 dv
@@ -97,7 +106,7 @@ $SIZE 1
 " "missing maildirsize: recounted (the earlier message), then appended"
 
 new_domain
-setup vsetuserquota bob@example.com 100000
+quota 100000
 dv
 printf '100000S\n99999 50\n' > "$BOX/maildirsize"
 touch -d '20 minutes ago' "$BOX/maildirsize"
@@ -109,7 +118,7 @@ $SIZE 1
 " "stale maildirsize: rebuilt from the Maildir"
 
 new_domain
-setup vsetuserquota bob@example.com 1000
+quota 1000
 printf '1000S\n0 0\n900 1\n900 1\n' > "$BOX/maildirsize"
 dv
 is_rc 0 "over by a multi-line file, but not really: recount, delivered"
@@ -119,13 +128,13 @@ $SIZE 1
 " "the recount replaced the wrong figures"
 
 new_domain
-setup vsetuserquota bob@example.com 1000
+quota 1000
 printf '1000S\n2000 1\n' > "$BOX/maildirsize"
 dv
 is_rc 100 "a fresh one-line file saying 'over' is believed"
 
 new_domain
-setup vsetuserquota bob@example.com 10000000
+quota 10000000
 { echo 10000000S; for i in $(seq 1 1400); do echo "7 1"; done; } > "$BOX/maildirsize"
 dv
 is_rc 0 "big maildirsize: exit 0"
@@ -134,7 +143,7 @@ $((1400 * 7 + SIZE)) 1401
 " "a fresh file past 5120 bytes is compacted to one line (not recounted)"
 
 new_domain
-setup vsetuserquota bob@example.com 1000
+quota 1000
 rm "$BOX/maildirsize"; mkdir "$BOX/maildirsize"
 dv
 is_rc 111 "maildirsize unreadable (a directory): exit 111"
@@ -143,7 +152,7 @@ is "$(count_new "$BOX")" 0 "unreadable maildirsize: nothing delivered"
 rmdir "$BOX/maildirsize"
 
 new_domain
-setup vsetuserquota bob@example.com 1000
+quota 1000
 rm "$BOX/maildirsize"; ln -s /etc/passwd "$BOX/maildirsize"
 dv
 is_rc 0 "maildirsize a symlink: not followed, rebuilt"
@@ -155,7 +164,7 @@ file_absent "$BOX/maildirsize" "NOQUOTA: no maildirsize"
 
 # ------------------------------------------------------------ the quota warning
 new_domain
-setup vsetuserquota bob@example.com 100000
+quota 100000
 printf 'From: postmaster\nSubject: Mail quota warning\n\nYour mailbox is nearly full.\n' > "$D/.quotawarn.msg"
 printf '100000S\n89000 1\n' > "$BOX/maildirsize"
 dv
@@ -205,7 +214,7 @@ $(( ${#RP} + 33 + ${#MSG} )) 1
 " "catchall Maildir: its maildirsize appended"
 
 new_domain
-setup vsetuserquota bob@example.com 1000
+quota 1000
 mkdir -p "$BOX/.Sub/new" "$BOX/.Sub/cur" "$BOX/.Sub/tmp"
 : > "$BOX/.Sub/maildirfolder"
 export EXT=nosuch
@@ -216,9 +225,33 @@ file_is "$BOX/maildirsize" "1000S
 $(( ${#RP} + 33 + ${#MSG} )) 1
 " "a folder is accounted in its parent's maildirsize"
 
+# ------------------------------------------------------------ domain quota
+new_domain
+printf 'disable_spamassassin\ndisable_maildrop\nmaxmsgcount 2\n' > "$DD/.qmailadmin-limits"
+dv; dv; dv
+if has_define DOMAIN_QUOTAS; then
+	is_rc 100 "domain maxmsgcount 2: the third message bounces"
+	is_out_raw "domain is over quota
+
+" "domain over quota: text and an empty line"
+	is "$(count_new "$BOX")" 2 "domain maxmsgcount: two kept"
+	new_domain
+	printf 'disable_spamassassin\ndisable_maildrop\nquota 1\n' > "$DD/.qmailadmin-limits"
+	quota 100M
+	printf '104857600S\n1048570 1\n' > "$BOX/maildirsize"
+	dv
+	is_rc 100 "domain quota 1 MB: a message past it bounces"
+	printf '104857600S\n1000 1\n' > "$BOX/maildirsize"
+	dv
+	is_rc 0 "domain quota 1 MB: a message within it is delivered"
+else
+	is_rc 0 "without --enable-domainquotas the domain limits are not enforced"
+	is "$(count_new "$BOX")" 3 "without domain quotas: three delivered"
+fi
+
 # ------------------------------------------------------------ EDQUOT / full disk is not a loss
 new_domain
-setup vsetuserquota bob@example.com 100000
+quota 100000
 big=$(head -c 8000 /dev/zero | tr '\0' 'z')
 printf 'Subject: x\n\n%s\n' "$big" > "$SB/bigmsg"
 ( cd "$DD" && ulimit -f 4 && exec "$top_builddir/vdelivermail" '' delete ) < "$SB/bigmsg" > "$T0/.out" 2>&1

@@ -188,6 +188,11 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 			fputs("\n", c->out);
 			return DX_PERM;
 		}
+		if (dx_domain_over(c)) {
+			dx_print_msgfile(c, ".over-quota.msg", "domain is over quota");
+			fputs("\n", c->out);
+			return DX_PERM;
+		}
 		if (q.def[0] != '\0' && q.pct >= WARN_PERCENT)
 			quota_warn(c, maildir, is_catchall, q.def);
 	}

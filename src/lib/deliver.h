@@ -137,4 +137,11 @@ int  dx_quota_check(const char *maildir, const char *quota, off_t msgsize,
  * a big file is compacted to one line.  Errors are not fatal. */
 void dx_quota_add(const char *maildir, const char *def, off_t size, uid_t uid, gid_t gid);
 
+/* Add a Maildir's usage (a fresh maildirsize, else a count) to the totals. */
+void dx_maildir_usage(const char *maildir, storage_t *bytes, storage_t *count);
+
+/* domquota.c (--enable-domainquotas): 1 if the message would take the
+ * domain past its limits (quota in MB, maxmsgcount), else 0. */
+int  dx_domain_over(struct dx_ctx *c);
+
 #endif /* VP_DELIVER_H */

@@ -259,3 +259,26 @@ void dx_quota_add(const char *maildir, const char *def, off_t size, uid_t uid, g
 		return;
 	}
 }
+
+void dx_maildir_usage(const char *maildir, storage_t *bytes, storage_t *count)
+{
+	char file[VP_PATH_MAX];
+	struct vp_usage u;
+	struct mds m;
+	int fd, rc = -1;
+
+	memset(&m, 0, sizeof m);
+	if (vp_fmt(file, sizeof file, "%s/maildirsize", maildir) == 0 &&
+	    (fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		rc = mds_read_fd(fd, &m);
+		close(fd);
+	}
+	if (rc == 0 && time(NULL) <= m.mtime + MDS_MAX_AGE) {
+		*bytes += (storage_t)(m.bytes > 0 ? m.bytes : 0);
+		*count += (storage_t)(m.count > 0 ? m.count : 0);
+		return;
+	}
+	vp_count_maildir(maildir, &u);
+	*bytes += u.bytes;
+	*count += u.count;
+}
