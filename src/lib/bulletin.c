@@ -277,8 +277,8 @@ static int write_tmp(const struct vbulletin *b, const struct vdomain *d, const c
 	return VA_SUCCESS;
 }
 
-/* Sync the file systems of the open copies: one syncfs() per device.
- * A device whose sync failed is remembered by errno in err[]. */
+/* Make the open copies durable; err[i] gets the errno of a failure.
+ * Linux: one syncfs() per file system in the batch; elsewhere fsync(). */
 static void sync_batch(struct pending *batch, size_t n, int *err)
 {
 	size_t i, k;
@@ -287,6 +287,7 @@ static void sync_batch(struct pending *batch, size_t n, int *err)
 		err[i] = 0;
 		if (batch[i].fd < 0)
 			continue;
+#ifdef __linux__
 		for (k = 0; k < i; k++)
 			if (batch[k].fd >= 0 && batch[k].dev == batch[i].dev)
 				break;
@@ -294,18 +295,14 @@ static void sync_batch(struct pending *batch, size_t n, int *err)
 			err[i] = err[k];
 			continue;
 		}
-#ifdef __linux__
 		if (syncfs(batch[i].fd) != 0)
+			err[i] = errno;
 #else
+		(void)k;
 		if (fsync(batch[i].fd) != 0)
-#endif
-			err[i] = errno ? errno : EIO;
-	}
-#ifndef __linux__
-	for (i = 0; i < n; i++)
-		if (batch[i].fd >= 0 && err[i] == 0 && fsync(batch[i].fd) != 0)
 			err[i] = errno;
 #endif
+	}
 }
 
 /* Copy mode, second half: sync, link tmp/<name> to new/<name>, report. */
