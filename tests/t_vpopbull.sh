@@ -3,7 +3,7 @@
 # delivery, domain arguments and all domains, exclude list, -n/-V listing,
 # missing user directories and big-dir users (spec runtime.md §6).
 . "$(dirname "$0")/lib.sh"
-require_bins vpopbull vadddomain vadduser vaddaliasdomain vdeluser
+require_bins vpopbull vadddomain vadduser vaddaliasdomain vdeluser vmkpasswd
 
 USAGE_VPOPBULL='usage: vpopbull [options] -f [email_file] [virtual_domain] [...]
        -v (print version number)
@@ -232,6 +232,18 @@ is "$ERR" "carol@example.com: ERROR COPYING TO $DD/carol
 " "missing user directory: no error for bob"
 dir_exists "$DD/bob/Maildir/cur" "missing user directory: Maildir re-created"
 is "$(new_files "$DD/bob" | wc -l)" 1 "missing user directory: bulletin delivered"
+
+# A record without a directory gets one allocated and stored.
+rm -rf "$DD/postmaster"
+awk -F: -v OFS=: '$1 == "postmaster" { $6 = "" } { print }' "$DD/vpasswd" > "$SB/vpw" && cat "$SB/vpw" > "$DD/vpasswd"
+setup vmkpasswd example.com
+run vpopbull -f "$MSG" example.com
+is "$ERR" "carol@example.com: ERROR COPYING TO $DD/carol
+" "record without a directory: no error"
+like "$(vpw_field "$DD" postmaster 6)" "^$DD/(./)?postmaster\$" "record without a directory: a new one is stored"
+pd=$(vpw_field "$DD" postmaster 6)
+is "$(new_files "$pd" | wc -l)" 1 "record without a directory: bulletin delivered there"
+ok_cmd "record without a directory: vpasswd.cdb matches" vpw_cdb_ok "$DD"
 
 # ------------------------------------------------------------ big-dir users
 sandbox_new
