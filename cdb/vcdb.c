@@ -798,7 +798,15 @@ static const vauth_backend vcdb_backend = {
 	.get_lastauth = vcdb_get_lastauth,
 };
 
+const vauth_backend *vcdb_backend_get(void)
+{
+	return &vcdb_backend;
+}
+
+/* The compiled-in backend, unless another module (mysql/) provides it. */
+#ifndef AUTH_MYSQL
 const vauth_backend *vauth_backend_get(void)
 {
 	return &vcdb_backend;
 }
+#endif

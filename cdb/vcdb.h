@@ -33,6 +33,9 @@
  */
 #define VCDB_LOCK_FAILED (-2)
 
+/* The cdb backend itself, whichever backend is compiled in (vconvert). */
+const vauth_backend *vcdb_backend_get(void);
+
 /* ------------------------------------------------------------------ */
 /* vpwline.c: one vpasswd line <-> struct vqpasswd.                   */
 

@@ -19,6 +19,7 @@
 
 #include "vpopmail_config.h"
 #include "vauth.h"
+#include "vlogin.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -232,6 +233,21 @@ void  remove_maildirsize(char *dir);
 void  update_maildirsize(char *domain, char *dir, char *quota);
 int   readuserquota(const char *dir, storage_t *size, storage_t *count);
 int   vmaildir_readquota(const char *maildir, const char *quota);  /* usage in percent */
+
+/* Delivery (vpopmail-ng; deliver.c).
+ * vdelivermail(): deliver the message on fd 0 to the recipient that
+ * qmail-local names in EXT and HOST, as "| vdelivermail '' <instruction>"
+ * in a domain's .qmail-default (spec runtime 4).  Text for qmail's log
+ * or bounce goes to out; *status gets the exit status for qmail-local
+ * (0, 99, 100, 111, or qmail-inject's own).
+ * vmaildir_deliver(): put header + the content of fd (from offset 0)
+ * into maildir (tmp, fsync, new/<name>,S=<size>) after checking quota
+ * (NULL: the definition in maildirsize) and append to maildirsize.
+ * *over_quota is set (and nothing written) when it would not fit;
+ * newpath (may be NULL) receives the file's name in new/. */
+int   vdelivermail(const char *instruction, FILE *out, int *status);
+int   vmaildir_deliver(const char *maildir, const char *header, int fd, const char *quota,
+                       uid_t uid, gid_t gid, char *newpath, size_t size, int *over_quota);
 
 /* ------------------------------------------------------------------ */
 /* Strings, names and passwords.                                      */

@@ -9,6 +9,7 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "vpinternal.h"
+#include "deliver.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -101,7 +102,7 @@ char *format_maildirquota(const char *quota)
  * limit, followed by 'C' for a message count or anything else for bytes.
  * Returns -1 (and 100 in *pct) when a limit is exceeded.
  */
-static int quota_percent(storage_t bytes, storage_t count, const char *quota, int *pct)
+int vp_quota_percent(storage_t bytes, storage_t count, const char *quota, int *pct)
 {
 	int spct = 0, cpct = 0;
 
@@ -134,11 +135,6 @@ static int quota_percent(storage_t bytes, storage_t count, const char *quota, in
 
 /* ------------------------------------------------------------------ */
 /* Counting a Maildir.                                                 */
-
-struct usage {
-	storage_t bytes;
-	storage_t count;
-};
 
 /* A message flagged T (trashed) in its ":2," info is not counted. */
 static int is_trashed(const char *name)
@@ -173,7 +169,7 @@ static int size_from_name(const char *name, storage_t *size)
 }
 
 /* Add up the messages in one new/ or cur/ directory. */
-static void count_dir(const char *dir, struct usage *u)
+static void count_dir(const char *dir, struct vp_usage *u)
 {
 	char path[VP_PATH_MAX];
 	DIR *d;
@@ -268,7 +264,7 @@ static struct stamp folder_stamp(const char *maildir)
 
 /* Count a Maildir; if a folder changed meanwhile, count again (a few
  * times, then take the last result). */
-static void count_maildir(const char *maildir, struct usage *u)
+void vp_count_maildir(const char *maildir, struct vp_usage *u)
 {
 	struct stamp before, after;
 	int i;
@@ -286,11 +282,11 @@ static void count_maildir(const char *maildir, struct usage *u)
 
 int readuserquota(const char *dir, storage_t *size, storage_t *count)
 {
-	struct usage u;
+	struct vp_usage u;
 
 	if (dir == NULL || size == NULL || count == NULL)
 		return VA_NULL_POINTER;
-	count_maildir(dir, &u);
+	vp_count_maildir(dir, &u);
 	*size += u.bytes;               /* adds up, as vpopmail's does */
 	*count += u.count;
 	return VA_SUCCESS;
@@ -301,8 +297,8 @@ int readuserquota(const char *dir, storage_t *size, storage_t *count)
 
 /* Write "<quota>\n<bytes> <count>\n" as <maildir>/maildirsize via a temp
  * in <maildir>/tmp.  force_mode: chmod to mode regardless of umask. */
-static int write_maildirsize(const char *maildir, const char *quota, const struct usage *u,
-                             mode_t mode, int force_mode, uid_t uid, gid_t gid)
+int vp_write_maildirsize(const char *maildir, const char *quota, const struct vp_usage *u,
+                         mode_t mode, int force_mode, uid_t uid, gid_t gid, int afile_flags)
 {
 	char dst[VP_PATH_MAX], tmp[VP_PATH_MAX], host[256];
 	struct vp_afile af;
@@ -323,6 +319,7 @@ static int write_maildirsize(const char *maildir, const char *quota, const struc
 	rc = vp_afile_open(&af, dst, tmp, mode);
 	if (rc != VA_SUCCESS)
 		return rc;
+	af.flags = afile_flags;
 	if (force_mode)
 		fchmod(af.fd, mode);
 	fprintf(af.fp, "%s\n%" PRIu64 " %" PRIu64 "\n", quota, u->bytes, u->count);
@@ -336,7 +333,7 @@ static int write_maildirsize(const char *maildir, const char *quota, const struc
 int vp_maildirsize_update(const char *userdir, const char *quota, uid_t uid, gid_t gid)
 {
 	char maildir[VP_PATH_MAX], file[VP_PATH_MAX];
-	struct usage u;
+	struct vp_usage u;
 
 	if (userdir == NULL)
 		return VA_NULL_POINTER;
@@ -347,8 +344,8 @@ int vp_maildirsize_update(const char *userdir, const char *quota, uid_t uid, gid
 		return VA_COULD_NOT_UPDATE_FILE;
 	if (quota == NULL || *quota == '\0' || strcmp(quota, "NOQUOTA") == 0)
 		return VA_SUCCESS;
-	count_maildir(maildir, &u);
-	return write_maildirsize(maildir, quota, &u, 0600, 1, uid, gid);
+	vp_count_maildir(maildir, &u);
+	return vp_write_maildirsize(maildir, quota, &u, 0600, 1, uid, gid, 0);
 }
 
 void remove_maildirsize(char *dir)
@@ -379,7 +376,7 @@ void update_maildirsize(char *domain, char *dir, char *quota)
  * totals, or -1 if the file is missing, too big or stale (a stale or big
  * one is removed so that it gets rebuilt).
  */
-static int read_maildirsize(const char *file, struct usage *u, unsigned *lines,
+static int read_maildirsize(const char *file, struct vp_usage *u, unsigned *lines,
                             time_t *mtime)
 {
 	char buf[MDS_MAX_SIZE + 1];
@@ -443,7 +440,7 @@ static int read_maildirsize(const char *file, struct usage *u, unsigned *lines,
 int vmaildir_readquota(const char *maildir, const char *quota)
 {
 	char dir[VP_PATH_MAX], probe[VP_PATH_MAX];
-	struct usage u;
+	struct vp_usage u;
 	struct stat st;
 	unsigned lines;
 	time_t mtime;
@@ -470,15 +467,15 @@ int vmaildir_readquota(const char *maildir, const char *quota)
 	if (vp_fmt(probe, sizeof probe, "%s/maildirsize", dir) != 0)
 		return 0;
 	if (read_maildirsize(probe, &u, &lines, &mtime) == 0) {
-		if (quota_percent(u.bytes, u.count, quota, &pct) == 0)
+		if (vp_quota_percent(u.bytes, u.count, quota, &pct) == 0)
 			return pct;
 		/* Over quota: believe a fresh single-line file, else recount. */
 		if (lines == 1 && time(NULL) < mtime + MDS_MAX_AGE)
 			return pct;
 	}
 
-	count_maildir(dir, &u);
-	write_maildirsize(dir, quota, &u, 0644, 0, vp_uid(), vp_gid());
-	quota_percent(u.bytes, u.count, quota, &pct);
+	vp_count_maildir(dir, &u);
+	vp_write_maildirsize(dir, quota, &u, 0644, 0, vp_uid(), vp_gid(), 0);
+	vp_quota_percent(u.bytes, u.count, quota, &pct);
 	return pct;
 }

@@ -206,14 +206,19 @@ int vauth_deluser(char *user, char *domain)
 struct vqpasswd *vauth_getpw(char *user, char *domain)
 {
 	static struct vpw_entry ent;
+	int rc;
 
 	verrori = 0;
 	if (user == NULL || domain == NULL)
 		return NULL;
 	vp_lower(user);
 	vp_lower(domain);
-	if (vp_getpw(user, domain, &ent, NULL) != 0)
+	if ((rc = vp_getpw(user, domain, &ent, NULL)) != 0) {
+		/* An unreachable SQL server is not "no such user" (as in 5.6). */
+		if (rc == VA_NO_AUTH_CONNECTION)
+			verrori = rc;
 		return NULL;
+	}
 	return &ent.pw;
 }
 

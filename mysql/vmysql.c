@@ -1,0 +1,496 @@
+/*
+ * vmysql.c - the MariaDB/MySQL auth backend (--enable-auth-module=mysql).
+ *
+ * Users live in vpopmail 5.6's tables (vmyschema.c); every statement is
+ * prepared with its values bound (vmyconn.c).  A server that cannot be
+ * reached is VA_NO_AUTH_CONNECTION, which callers treat as a temporary
+ * failure, never as "no such user".
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vmysql.h"
+#include "vcdb.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define SQL_MAX 1024
+
+#ifdef CLEAR_PASS
+#define USER_COLS "pw_name, pw_passwd, pw_uid, pw_gid, pw_gecos, pw_dir, pw_shell, pw_clear_passwd"
+#define NCOLS 8
+#else
+#define USER_COLS "pw_name, pw_passwd, pw_uid, pw_gid, pw_gecos, pw_dir, pw_shell"
+#define NCOLS 7
+#endif
+
+#ifdef MANY_DOMAINS
+#define AND_DOMAIN " AND pw_domain = ?"
+#else
+#define AND_DOMAIN ""
+#endif
+
+static const char *domain_of(const struct vdomain *d)
+{
+	return d->real[0] != '\0' ? d->real : d->name;
+}
+
+/* sql = fmt with the domain's users table for %s. */
+static int users_sql(char *sql, const struct vdomain *d, const char *fmt)
+{
+	char table[128];
+	int rc;
+
+	if ((rc = vmy_users_table(domain_of(d), table, sizeof table)) != 0)
+		return rc;
+	return vp_fmt(sql, SQL_MAX, fmt, table) == 0 ? 0 : VA_QUERY_FAILED;
+}
+
+static int create_users(const struct vdomain *d)
+{
+	char table[128];
+	int rc;
+
+	if ((rc = vmy_users_table(domain_of(d), table, sizeof table)) != 0)
+		return rc;
+	return vmy_create(VMY_T_USERS, table);
+}
+
+/* A write that creates its table if it is missing, then tries again. */
+static int exec_create(enum vmy_table t, const char *table, const char *sql,
+                       const struct vmy_arg *args, unsigned n, unsigned long long *affected)
+{
+	int rc = vmy_exec(VMY_UPDATE, sql, args, n, NULL, affected);
+
+	if (rc == VMY_NO_TABLE) {
+		if ((rc = vmy_create(t, table)) != 0)
+			return rc;
+		rc = vmy_exec(VMY_UPDATE, sql, args, n, NULL, affected);
+	}
+	return rc;
+}
+
+/* The cursor's current row as a record (strings point into the cursor). */
+static void row_to_pw(struct vmy_cursor *cur, struct vqpasswd *pw)
+{
+	memset(pw, 0, sizeof *pw);
+	pw->pw_name = cur->col[0];
+	pw->pw_passwd = cur->col[1];
+	pw->pw_uid = (uid_t)strtol(cur->col[2], NULL, 10);
+	pw->pw_gid = (gid_t)strtol(cur->col[3], NULL, 10);
+	pw->pw_flags = pw->pw_gid;
+	pw->pw_gecos = cur->col[4];
+	pw->pw_dir = cur->col[5];
+	pw->pw_shell = cur->col[6];
+#ifdef CLEAR_PASS
+	pw->pw_clear_passwd = cur->col[7];
+#else
+	pw->pw_clear_passwd = cur->buf[VMY_MAXCOL - 1];
+	cur->buf[VMY_MAXCOL - 1][0] = '\0';
+#endif
+}
+
+static const char *str(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* ------------------------------------------------------------------ */
+
+/* As in vpopmail, a failed open leaves its reason in verrori: the
+ * commands exit with it. */
+static int vmy_open(int will_update)
+{
+	int rc = vmy_exec(will_update ? VMY_UPDATE : VMY_READ, "SELECT 1", NULL, 0, NULL, NULL);
+
+	if (rc != 0)
+		verrori = rc;
+	return rc;
+}
+
+static void vmy_close(void)
+{
+	vmy_close_all();
+}
+
+static int vmy_adddomain(const struct vdomain *d)
+{
+	int rc;
+
+	if (d == NULL)
+		return VA_NULL_POINTER;
+	if ((rc = create_users(d)) != 0)
+		return rc;
+#ifdef SQL_ALIASDOMAINS
+	if ((rc = vmy_create(VMY_T_ALIASDOMAINS, "aliasdomains")) != 0)
+		return rc;
+#endif
+#ifdef VALIAS
+	if ((rc = vmy_create(VMY_T_VALIAS, "valias")) != 0)
+		return rc;
+#endif
+#ifdef ENABLE_MYSQL_LIMITS
+	if ((rc = vmy_create(VMY_T_LIMITS, "limits")) != 0)
+		return rc;
+#endif
+#ifdef ENABLE_SQL_LOGGING
+	if ((rc = vmy_create(VMY_T_VLOG, "vlog")) != 0)
+		return rc;
+#endif
+	return 0;
+}
+
+/* DELETE ... WHERE domain = ?, a missing table being nothing to delete. */
+static int delete_domain_rows(const char *sql, const char *domain)
+{
+	struct vmy_arg a[] = { VMY_S(domain) };
+	int rc = vmy_exec(VMY_UPDATE, sql, a, 1, NULL, NULL);
+
+	return rc == VMY_NO_TABLE ? 0 : rc;
+}
+
+static int vmy_deldomain(const struct vdomain *d)
+{
+	char sql[SQL_MAX];
+	const char *dom;
+	int rc;
+
+	if (d == NULL)
+		return VA_NULL_POINTER;
+	dom = domain_of(d);
+#ifdef MANY_DOMAINS
+	if ((rc = delete_domain_rows("DELETE FROM `" VMY_USERS_TABLE "` WHERE pw_domain = ?", dom)) != 0)
+		return rc;
+#else
+	if ((rc = users_sql(sql, d, "DROP TABLE IF EXISTS `%s`")) != 0 ||
+	    (rc = vmy_exec(VMY_UPDATE, sql, NULL, 0, NULL, NULL)) != 0)
+		return rc;
+#endif
+	(void)sql;
+	if ((rc = delete_domain_rows("DELETE FROM lastauth WHERE domain = ?", dom)) != 0)
+		return rc;
+#ifdef VALIAS
+	if ((rc = delete_domain_rows("DELETE FROM valias WHERE domain = ?", dom)) != 0)
+		return rc;
+#endif
+#ifdef ENABLE_MYSQL_LIMITS
+	if ((rc = delete_domain_rows("DELETE FROM limits WHERE domain = ?", dom)) != 0)
+		return rc;
+#endif
+#ifdef SQL_ALIASDOMAINS
+	if ((rc = delete_domain_rows("DELETE FROM aliasdomains WHERE domain = ?", dom)) != 0)
+		return rc;
+#endif
+	return 0;
+}
+
+static int insert_one(const struct vdomain *d, const struct vqpasswd *pw)
+{
+	char sql[SQL_MAX], table[128];
+	struct vmy_arg a[] = {
+		VMY_S(pw->pw_name),
+#ifdef MANY_DOMAINS
+		VMY_S(domain_of(d)),
+#endif
+		VMY_S(str(pw->pw_passwd)), VMY_I(pw->pw_uid), VMY_I(pw->pw_gid),
+		VMY_S(str(pw->pw_gecos)), VMY_S(str(pw->pw_dir)), VMY_S(str(pw->pw_shell)),
+#ifdef CLEAR_PASS
+		VMY_S(str(pw->pw_clear_passwd)),
+#endif
+	};
+	int rc;
+
+	if (pw == NULL || pw->pw_name == NULL)
+		return VA_NULL_POINTER;
+	if ((rc = vmy_users_table(domain_of(d), table, sizeof table)) != 0)
+		return rc;
+#ifdef MANY_DOMAINS
+	rc = vp_fmt(sql, sizeof sql, "INSERT INTO `%s` (pw_name, pw_domain, %s) VALUES (?, ?, ?, ?, ?, ?, ?, ?%s)",
+	            table, USER_COLS + 9, NCOLS == 8 ? ", ?" : "");
+#else
+	rc = vp_fmt(sql, sizeof sql, "INSERT INTO `%s` (%s) VALUES (?, ?, ?, ?, ?, ?, ?%s)",
+	            table, USER_COLS, NCOLS == 8 ? ", ?" : "");
+#endif
+	if (rc != 0)
+		return VA_QUERY_FAILED;
+	return exec_create(VMY_T_USERS, table, sql, a, sizeof a / sizeof a[0], NULL);
+}
+
+static int vmy_adduser(const struct vdomain *d, const struct vqpasswd *pw)
+{
+	if (d == NULL || pw == NULL)
+		return VA_NULL_POINTER;
+	return insert_one(d, pw);
+}
+
+static int vmy_adduser_many(const struct vdomain *d, const struct vqpasswd *pws, size_t n)
+{
+	size_t i;
+	int rc;
+
+	if (d == NULL || (pws == NULL && n > 0))
+		return VA_NULL_POINTER;
+	if (n == 0)
+		return 0;
+	/* The table must exist before the transaction: DDL would commit it. */
+	if ((rc = create_users(d)) != 0 || (rc = vmy_begin()) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if ((rc = insert_one(d, &pws[i])) != 0) {
+			vmy_rollback();
+			return rc;
+		}
+	}
+	return vmy_commit();
+}
+
+static int vmy_deluser(const struct vdomain *d, const char *user)
+{
+	struct vmy_arg a[] = { VMY_S(user), VMY_S(domain_of(d)) };
+	unsigned long long n = 0;
+	char sql[SQL_MAX];
+	int rc;
+
+	if (d == NULL || user == NULL)
+		return VA_NULL_POINTER;
+	if ((rc = users_sql(sql, d, "DELETE FROM `%s` WHERE pw_name = ?" AND_DOMAIN)) != 0)
+		return rc;
+#ifdef MANY_DOMAINS
+	rc = vmy_exec(VMY_UPDATE, sql, a, 2, NULL, &n);
+#else
+	rc = vmy_exec(VMY_UPDATE, sql, a, 1, NULL, &n);
+#endif
+	if (rc == VMY_NO_TABLE)
+		return VA_USER_DOES_NOT_EXIST;
+	if (rc != 0)
+		return rc;
+	if (n == 0)
+		return VA_USER_DOES_NOT_EXIST;
+	rc = vmy_exec(VMY_UPDATE, "DELETE FROM lastauth WHERE user = ? AND domain = ?", a, 2, NULL, NULL);
+	return rc == VMY_NO_TABLE ? 0 : rc;
+}
+
+static int vmy_getpw(const struct vdomain *d, const char *user, struct vpw_entry *out)
+{
+	struct vmy_arg a[] = { VMY_S(user), VMY_S(domain_of(d)) };
+	struct vmy_cursor *cur;
+	struct vqpasswd pw;
+	char sql[SQL_MAX];
+	int rc;
+
+	if (d == NULL || user == NULL || out == NULL)
+		return VA_NULL_POINTER;
+	if ((rc = users_sql(sql, d, "SELECT " USER_COLS " FROM `%s` WHERE pw_name = ?" AND_DOMAIN)) != 0)
+		return rc;
+	if ((cur = malloc(sizeof *cur)) == NULL)
+		return VA_MEMORY_ALLOC_ERR;
+#ifdef MANY_DOMAINS
+	rc = vmy_exec(VMY_READ, sql, a, 2, cur, NULL);
+#else
+	rc = vmy_exec(VMY_READ, sql, a, 1, cur, NULL);
+#endif
+	if (rc == VMY_NO_TABLE)
+		rc = VA_USER_DOES_NOT_EXIST;
+	else if (rc == 0) {
+		rc = vmy_fetch(cur);
+		if (rc == 1) {
+			row_to_pw(cur, &pw);
+			rc = vpw_entry_set(out, &pw);
+			out->pw.pw_flags = out->pw.pw_gid;
+		} else if (rc == 0)
+			rc = VA_USER_DOES_NOT_EXIST;
+		vmy_cursor_close(cur);
+	}
+	free(cur);
+	return rc;
+}
+
+static int vmy_setpw(const struct vdomain *d, const struct vqpasswd *pw)
+{
+	char sql[SQL_MAX];
+	unsigned long long n = 0;
+	struct vmy_arg a[] = {
+		VMY_S(str(pw->pw_passwd)), VMY_I(pw->pw_uid), VMY_I(pw->pw_gid),
+		VMY_S(str(pw->pw_gecos)), VMY_S(str(pw->pw_dir)), VMY_S(str(pw->pw_shell)),
+#ifdef CLEAR_PASS
+		VMY_S(str(pw->pw_clear_passwd)),
+#endif
+		VMY_S(pw->pw_name),
+#ifdef MANY_DOMAINS
+		VMY_S(domain_of(d)),
+#endif
+	};
+	int rc;
+
+	if (d == NULL || pw->pw_name == NULL)
+		return VA_NULL_POINTER;
+	if ((rc = users_sql(sql, d, "UPDATE `%s` SET pw_passwd = ?, pw_uid = ?, pw_gid = ?, "
+	                    "pw_gecos = ?, pw_dir = ?, pw_shell = ?"
+#ifdef CLEAR_PASS
+	                    ", pw_clear_passwd = ?"
+#endif
+	                    " WHERE pw_name = ?" AND_DOMAIN)) != 0)
+		return rc;
+	rc = vmy_exec(VMY_UPDATE, sql, a, sizeof a / sizeof a[0], NULL, &n);
+	if (rc == VMY_NO_TABLE || (rc == 0 && n == 0))
+		return VA_USER_DOES_NOT_EXIST;
+	return rc;
+}
+
+/* Iteration streams the rows over a connection of its own, in name order
+ * (bytewise, as the sorted vpasswd file of the cdb backend). */
+static void *vmy_iter_open(const struct vdomain *d)
+{
+	struct vmy_arg a[] = { VMY_S(domain_of(d)) };
+	struct vmy_cursor *cur;
+	char sql[SQL_MAX];
+	int rc;
+
+	if (d == NULL)
+		return NULL;
+#ifdef MANY_DOMAINS
+	rc = users_sql(sql, d, "SELECT " USER_COLS " FROM `%s` WHERE pw_domain = ? ORDER BY BINARY pw_name");
+#else
+	rc = users_sql(sql, d, "SELECT " USER_COLS " FROM `%s` ORDER BY BINARY pw_name");
+#endif
+	if (rc != 0 || (cur = malloc(sizeof *cur)) == NULL)
+		return NULL;
+#ifdef MANY_DOMAINS
+	rc = vmy_exec_own(sql, a, 1, cur);
+#else
+	(void)a;
+	rc = vmy_exec_own(sql, NULL, 0, cur);
+#endif
+	if (rc != 0) {
+		/* A missing table is an empty domain: the cursor has no rows. */
+		memset(cur, 0, sizeof *cur);
+		if (rc != VMY_NO_TABLE)
+			cur->ncol = (unsigned)-rc;   /* remembered for iter_next */
+	}
+	return cur;
+}
+
+static int vmy_iter_next(void *it, struct vpw_entry *out)
+{
+	struct vmy_cursor *cur = it;
+	struct vqpasswd pw;
+	int rc;
+
+	if (cur == NULL || out == NULL)
+		return VA_NULL_POINTER;
+	if (cur->stmt == NULL)
+		return cur->ncol != 0 ? -(int)cur->ncol : 0;
+	rc = vmy_fetch(cur);
+	if (rc != 1)
+		return rc;
+	row_to_pw(cur, &pw);
+	if ((rc = vpw_entry_set(out, &pw)) != 0)
+		return rc;
+	out->pw.pw_flags = out->pw.pw_gid;
+	return 1;
+}
+
+static void vmy_iter_close(void *it)
+{
+	vmy_cursor_close(it);
+	free(it);
+}
+
+static int vmy_reindex(const struct vdomain *d)
+{
+	(void)d;
+	return 0;       /* the database keeps its own indexes */
+}
+
+/* lastauth.user is VARCHAR(32) in vpopmail's schema: longer names are not
+ * recorded (rather than truncated into someone else's row). */
+#define LASTAUTH_USER_MAX 32
+
+static int vmy_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
+                            const char *ip, time_t when)
+{
+#ifdef ENABLE_AUTH_LOGGING
+	struct vmy_arg a[] = { VMY_S(pw->pw_name), VMY_S(domain_of(d)), VMY_S(str(ip)), VMY_I(when) };
+
+	if (d == NULL || pw->pw_name == NULL)
+		return VA_NULL_POINTER;
+	if (strlen(pw->pw_name) > LASTAUTH_USER_MAX)
+		return 0;
+	return exec_create(VMY_T_LASTAUTH, "lastauth",
+	                   "REPLACE INTO lastauth (user, domain, remote_ip, timestamp) VALUES (?, ?, ?, ?)",
+	                   a, 4, NULL);
+#else
+	(void)d; (void)pw; (void)ip; (void)when;
+	return 0;
+#endif
+}
+
+/* No row (or a build without auth logging) is VA_NO_AUTH_CONNECTION with
+ * *when = 0 and ip = "", as in the cdb backend. */
+static int vmy_get_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
+                            time_t *when, char *ip, size_t ipsize)
+{
+	if (when != NULL)
+		*when = 0;
+	if (ip != NULL && ipsize > 0)
+		ip[0] = '\0';
+#ifdef ENABLE_AUTH_LOGGING
+	{
+		struct vmy_arg a[] = { VMY_S(pw->pw_name), VMY_S(domain_of(d)) };
+		struct vmy_cursor *cur;
+		int rc;
+
+		if (d == NULL || pw->pw_name == NULL)
+			return VA_NULL_POINTER;
+		if ((cur = malloc(sizeof *cur)) == NULL)
+			return VA_MEMORY_ALLOC_ERR;
+		rc = vmy_exec(VMY_READ, "SELECT timestamp, remote_ip FROM lastauth WHERE user = ? AND domain = ?",
+		              a, 2, cur, NULL);
+		if (rc == 0) {
+			rc = vmy_fetch(cur);
+			if (rc == 1) {
+				if (when != NULL)
+					*when = (time_t)strtoll(cur->col[0], NULL, 10);
+				if (ip != NULL && ipsize > 0)
+					vp_strlcpy(ip, cur->col[1], ipsize);
+				rc = 0;
+			} else if (rc == 0)
+				rc = VA_NO_AUTH_CONNECTION;
+			vmy_cursor_close(cur);
+		} else if (rc == VMY_NO_TABLE)
+			rc = VA_NO_AUTH_CONNECTION;
+		free(cur);
+		return rc;
+	}
+#else
+	(void)d; (void)pw;
+	return VA_NO_AUTH_CONNECTION;
+#endif
+}
+
+/* ------------------------------------------------------------------ */
+
+static const vauth_backend vmysql_backend = {
+	.name         = "mysql",
+	.open         = vmy_open,
+	.close        = vmy_close,
+	.adddomain    = vmy_adddomain,
+	.deldomain    = vmy_deldomain,
+	.adduser      = vmy_adduser,
+	.adduser_many = vmy_adduser_many,
+	.deluser      = vmy_deluser,
+	.getpw        = vmy_getpw,
+	.setpw        = vmy_setpw,
+	.iter_open    = vmy_iter_open,
+	.iter_next    = vmy_iter_next,
+	.iter_close   = vmy_iter_close,
+	.reindex      = vmy_reindex,
+	.set_lastauth = vmy_set_lastauth,
+	.get_lastauth = vmy_get_lastauth,
+};
+
+const vauth_backend *vauth_backend_get(void)
+{
+	return &vmysql_backend;
+}

@@ -1,0 +1,33 @@
+/*
+ * clearopensmtp - expire the roaming users' relay entries (spec runtime
+ * §5.4).  Run from cron; no arguments.  Lines of ~vpopmail/etc/open-smtp
+ * older than --enable-relay-clear-minutes go, then tcp.smtp.cdb is
+ * rebuilt (always, even when nothing expired).
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include <stdio.h>
+
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+#ifdef POP_AUTH_OPEN_RELAY
+	int rc;
+
+	cli_open();
+	rc = vroaming_expire(RELAY_CLEAR_MINUTES);
+	if (rc == VA_COULD_NOT_UPDATE_FILE) {
+		printf("Error, could not create open-smtp.tmp\n");
+		cli_exit(-1);
+	}
+	if (rc == VA_BAD_DIR)
+		fprintf(stderr, "Warning: update_rules() - tcprules failed\n");
+	cli_exit(VA_SUCCESS);
+#else
+	printf("vpopmail not configure with --enable-roaming-users\n");
+	return 0;
+#endif
+}

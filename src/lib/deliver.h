@@ -1,0 +1,140 @@
+/*
+ * deliver.h - the pieces of vdelivermail shared inside libvpopmail.
+ *
+ * deliver.c       top level: environment, user lookup, unknown users
+ * msgsrc.c        the message on fd 0: seekable copy, size, header scan
+ * dotqmail_run.c  instructions (.qmail lines, catchall, defaultdelivery)
+ * maildir_deliver.c  tmp -> new with fsync and ,S=<size>; spamc filter
+ * mdquota.c       maildirsize check, append and compaction
+ *
+ * Results of the steps are qmail-local exit statuses: 0 delivered (go
+ * on), 99 delivered (stop), 100 permanent, 111 temporary, or another
+ * status qmail-inject gave.  Text for qmail's log goes to ctx->out.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#ifndef VP_DELIVER_H
+#define VP_DELIVER_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "vpinternal.h"
+
+#define DX_OK    0
+#define DX_STOP  99
+#define DX_PERM  100
+#define DX_TEMP  111
+
+/* Lengths kept from the environment and arguments (as the original). */
+#define DX_NAME_MAX   156
+#define DX_INSTR_MAX  299
+
+/* Delivered-To values found in the message's header section. */
+struct dx_dtlist {
+	char  **v;
+	size_t  n;
+};
+
+struct dx_ctx {
+	FILE  *out;                   /* diagnostics (qmail's log / bounce) */
+	char   ext[DX_NAME_MAX + 1];  /* EXT, lower case */
+	char   user[DX_NAME_MAX + 1]; /* the name looked up (EXT or its base) */
+	char   extpart[DX_NAME_MAX + 1]; /* qmail-ext extension, '.' -> ':' */
+	char   domain[DX_NAME_MAX + 1];  /* HOST, then the real domain */
+	struct vdomain dom;           /* valid when have_dom */
+	int    have_dom;
+	const char *rpline;           /* "" when RPLINE is unset */
+	const char *dtline;           /* NULL when DTLINE is unset */
+	off_t  size;                  /* message size */
+	int    to_stdout;             /* DELIVER_TO_STDOUT */
+	struct vpw_entry pw;          /* the recipient, when have_pw */
+	int    have_pw;
+	const char *catchall;         /* the .qmail-default instruction */
+	struct dx_dtlist dt;
+};
+
+/* msgsrc.c */
+/* Make fd 0 a seekable file (copying a pipe to an unlinked temp file),
+ * measure it and collect its Delivered-To header values.  DX_TEMP on error. */
+int  dx_msg_prepare(struct dx_ctx *c);
+/* Rewind fd 0; DX_TEMP if it cannot be. */
+int  dx_msg_rewind(struct dx_ctx *c);
+/* Read fd 0 to its end (so that a feeder never sees SIGPIPE). */
+void dx_msg_drain(void);
+/* 1 if "Delivered-To: <addr>" is DTLINE or in the header (case-insensitive). */
+int  dx_is_looping(const struct dx_ctx *c, const char *addr);
+void dx_msg_free(struct dx_ctx *c);
+
+/* dotqmail_run.c */
+/* Run one instruction; *ran is set when it counted as an action. */
+int  dx_instruction(struct dx_ctx *c, const char *line, int is_catchall);
+/* Run the .qmail file for dir (qmail-ext candidates too); *handled as 4.6. */
+int  dx_dotqmail(struct dx_ctx *c, const char *dir, int *handled);
+/* control/defaultdelivery (4.16); *handled when a line ran. */
+int  dx_defaultdelivery(struct dx_ctx *c, int *handled);
+/* Program delivery (4.12) and forwarding (4.11). */
+int  dx_program(struct dx_ctx *c, const char *cmd);
+int  dx_forward(struct dx_ctx *c, const char *addr);
+
+/* deliver.c: a Maildir delivery with its quota gate, warning, hooks.
+ * maildir ends with '/'; quota NULL = take it from maildirsize. */
+int  dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_catchall);
+/* Print a message file (domain's, else the global one) or fallback. */
+void dx_print_msgfile(struct dx_ctx *c, const char *name, const char *fallback);
+
+/* maildir_deliver.c */
+struct dx_write {
+	const char *maildir;      /* ends with '/' */
+	const char *header;       /* prepended block */
+	int         src;          /* message fd, read from offset 0 */
+	const char *spamc_user;   /* run spamc -f -u <this> on the message, or NULL */
+	int         drop_spam;    /* discard when spamc flags it */
+	int         to_stdout;    /* write to fd 1 instead (DELIVER_TO_STDOUT) */
+	uid_t uid;                /* maildirsize owner on rebuilds */
+	gid_t gid;
+	/* out */
+	off_t       size;         /* bytes written */
+	int         err;          /* errno of a failure */
+	int         dropped;      /* spam discarded */
+	char        path[VP_PATH_MAX];  /* the file in new/ */
+};
+#define DXW_OK      0
+#define DXW_QUOTA   1   /* EDQUOT */
+#define DXW_OPEN    2   /* could not create the tmp file */
+#define DXW_WRITE   3   /* read, write or filter failure */
+#define DXW_SYNC    4
+#define DXW_LINK    5
+int  dx_write_maildir(struct dx_write *w);
+
+/* quota.c, shared with mdquota.c */
+struct vp_usage {
+	storage_t bytes;
+	storage_t count;
+};
+/* Percent used (max of size and count); -1 and 100 when over a limit. */
+int  vp_quota_percent(storage_t bytes, storage_t count, const char *quota, int *pct);
+/* Count a Maildir and its folders (Maildir++ rules). */
+void vp_count_maildir(const char *maildir, struct vp_usage *u);
+/* Atomically write "<quota>\n<bytes> <count>\n" as <maildir>/maildirsize
+ * (afile_flags: VP_AFILE_* of atomic.c, e.g. to skip the fsyncs). */
+int  vp_write_maildirsize(const char *maildir, const char *quota, const struct vp_usage *u,
+                          mode_t mode, int force_mode, uid_t uid, gid_t gid, int afile_flags);
+
+/* mdquota.c */
+struct dx_quota {
+	char def[128];            /* the quota definition used */
+	int  over;                /* this message would exceed it */
+	int  pct;                 /* usage before the message, percent */
+};
+/* Evaluate maildirsize of maildir (ends with '/') for a message of
+ * msgsize bytes.  quota NULL: the definition is the file's first line.
+ * Returns VA_SUCCESS, or VA_COULD_NOT_UPDATE_FILE when maildirsize
+ * exists but cannot be read (a temporary failure for the caller). */
+int  dx_quota_check(const char *maildir, const char *quota, off_t msgsize,
+                    uid_t uid, gid_t gid, struct dx_quota *q);
+/* Append "<size> 1" (creating the file from def if it is missing);
+ * a big file is compacted to one line.  Errors are not fatal. */
+void dx_quota_add(const char *maildir, const char *def, off_t size, uid_t uid, gid_t gid);
+
+#endif /* VP_DELIVER_H */

@@ -1,0 +1,325 @@
+/*
+ * dotqmail_run.c - delivery instructions: the lines of a user's .qmail,
+ * the catchall of .qmail-default, control/defaultdelivery.
+ *
+ *   #...        comment
+ *   |command    run by /bin/sh with the message on stdin
+ *   ./dir/ /dir/  a Maildir
+ *   &addr, addr   forward through qmail-inject
+ *
+ * A blank line does nothing (vpopmail forwarded to an empty address).
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "deliver.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* qmail-local's reading of a program's exit status. */
+static int map_program_status(int status)
+{
+	if (!WIFEXITED(status))
+		return DX_TEMP;
+	switch (WEXITSTATUS(status)) {
+	case 0:
+		return DX_OK;
+	case 99:
+		return DX_STOP;
+	case 64: case 65: case 70: case 76: case 77: case 78: case 100: case 112:
+		return DX_PERM;
+	default:
+		return DX_TEMP;
+	}
+}
+
+static int wait_child(pid_t pid, int *status)
+{
+	while (waitpid(pid, status, 0) < 0) {
+		if (errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+int dx_program(struct dx_ctx *c, const char *cmd)
+{
+	pid_t pid;
+	int status;
+
+	while (*cmd == ' ')
+		cmd++;
+	if (dx_msg_rewind(c) != DX_OK)
+		return DX_TEMP;
+	fflush(c->out);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		fprintf(c->out, "Unable to fork: %d.\n", errno);
+		return DX_TEMP;
+	}
+	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		setenv("SHELL", "/bin/sh", 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		dprintf(1, "Unable to run /bin/sh: %d.\n", errno);
+		_exit(111);
+	}
+	if (wait_child(pid, &status) != 0)
+		return DX_TEMP;
+	return map_program_status(status);
+}
+
+/* The Delivered-To value of a forwarded copy (with its newline). */
+static void forward_dt(const struct dx_ctx *c, const char *addr, char *out, size_t size)
+{
+	const char *rest, *at;
+	size_t after;
+
+	if (c->dtline != NULL && strlen(c->dtline) >= 15 &&
+	    strncmp(c->dtline, "Delivered-To: ", 14) == 0) {
+		rest = c->dtline + 14;
+		at = strrchr(rest, '@');
+		if (at != NULL) {
+			after = strlen(at + 1);     /* "example.com\n" */
+			/* drop the "<domain>-" qmail-local put in front */
+			if (after < strlen(rest) && vp_fmt(out, size, "Delivered-To: %s", rest + after) == 0)
+				return;
+		}
+	}
+	if (vp_fmt(out, size, "Delivered-To: %s\n", addr) != 0)
+		out[0] = '\0';
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Header block then the message into fd. */
+static int feed(struct dx_ctx *c, int fd, const char *dt)
+{
+	char buf[65536];
+	ssize_t got;
+
+	if (write_all(fd, c->rpline, strlen(c->rpline)) != 0 || write_all(fd, dt, strlen(dt)) != 0)
+		return -1;
+	if (dx_msg_rewind(c) != DX_OK)
+		return -1;
+	for (;;) {
+		got = read(0, buf, sizeof buf);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		if (got == 0)
+			return 0;
+		if (write_all(fd, buf, (size_t)got) != 0)
+			return -1;
+	}
+}
+
+int dx_forward(struct dx_ctx *c, const char *addr)
+{
+	char dt[DX_INSTR_MAX + 64];
+	int pfd[2], status, werr = 0;
+	pid_t pid;
+
+	forward_dt(c, addr, dt, sizeof dt);
+	fflush(c->out);
+	fflush(stdout);
+	if (pipe(pfd) != 0 || (pid = fork()) < 0) {
+		fprintf(c->out, "Unable to fork: %d.\nsystem error, can't open qmail-inject\n", errno);
+		return DX_TEMP;
+	}
+	if (pid == 0) {
+		close(pfd[1]);
+		if (dup2(pfd[0], 0) < 0)
+			_exit(111);
+		close(pfd[0]);
+		signal(SIGPIPE, SIG_DFL);
+		execl(vp_qmail_inject(), vp_qmail_inject(), "--", addr, (char *)NULL);
+		dprintf(1, "Unable to launch qmail-inject.\n");
+		_exit(111);
+	}
+	close(pfd[0]);
+	if (feed(c, pfd[1], dt) != 0)
+		werr = errno;
+	close(pfd[1]);
+	if (wait_child(pid, &status) != 0) {
+		fputs("system error calling qmail-inject\n", c->out);
+		return DX_TEMP;
+	}
+	if (werr != 0) {
+		fprintf(c->out, "write to qmail-inject failed: %d\nsystem error calling qmail-inject\n",
+		        werr);
+		return DX_TEMP;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return DX_OK;
+	fputs("system error calling qmail-inject\n", c->out);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : DX_TEMP;
+}
+
+int dx_instruction(struct dx_ctx *c, const char *line, int is_catchall)
+{
+	size_t n = strlen(line);
+
+	if (line[0] == '#' || n == 0)
+		return DX_OK;
+	if (dx_is_looping(c, line)) {
+		fputs("mail is looping\n", c->out);
+		return DX_PERM;
+	}
+#ifdef MAKE_SEEKABLE
+	if (c->size == 0)
+		return DX_OK;           /* an empty message is dropped */
+#endif
+	if (line[0] == '|')
+		return dx_program(c, line + 1);
+	if (line[0] == '.' || line[0] == '/') {
+		if (line[n - 1] == '/')
+			return dx_maildir(c, line, NULL, is_catchall);
+		fprintf(c->out, "can't handle mbox delivery for %s", line);
+		return DX_TEMP;
+	}
+	if (line[0] == '&')
+		line++;
+	if (*line == '\0')
+		return DX_OK;
+	return dx_forward(c, line);
+}
+
+/* Run every line of an open .qmail file. */
+static int run_file(struct dx_ctx *c, FILE *fp, int *handled)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int rc = DX_OK;
+
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len == 0)
+			continue;           /* blank: nothing to do */
+		*handled = 1;
+		if (line[0] == '#')
+			continue;
+		rc = dx_instruction(c, line, 0);
+		if (rc != DX_OK)
+			break;
+	}
+	if (rc == DX_OK && ferror(fp)) {
+		fputs("vdelivermail: cannot read .qmail file\n", c->out);
+		rc = DX_TEMP;
+	}
+	free(line);
+	return rc;
+}
+
+/* Open the first existing candidate; NULL with errno ENOENT if none. */
+static FILE *open_candidate(const struct dx_ctx *c, const char *dir)
+{
+	char path[VP_PATH_MAX];
+
+#ifdef QMAIL_EXT
+	char pre[DX_NAME_MAX + 1];
+	FILE *fp;
+	size_t i;
+
+	if (c->extpart[0] != '\0' && strchr(c->extpart, '/') == NULL) {
+		if (vp_fmt(path, sizeof path, "%s/.qmail-%s", dir, c->extpart) == 0 &&
+		    ((fp = fopen(path, "re")) != NULL || errno != ENOENT))
+			return fp;
+		vp_strlcpy(pre, c->extpart, sizeof pre);
+		for (i = strlen(pre); i > 0; i--) {
+			if (pre[i - 1] != '-')
+				continue;
+			pre[i - 1] = '\0';
+			if (vp_fmt(path, sizeof path, "%s/.qmail-%s-default", dir, pre) == 0 &&
+			    ((fp = fopen(path, "re")) != NULL || errno != ENOENT))
+				return fp;
+		}
+		if (vp_fmt(path, sizeof path, "%s/.qmail-default", dir) == 0 &&
+		    ((fp = fopen(path, "re")) != NULL || errno != ENOENT))
+			return fp;
+	}
+#else
+	(void)c;
+#endif
+	if (vp_fmt(path, sizeof path, "%s/.qmail", dir) != 0) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return fopen(path, "re");
+}
+
+int dx_dotqmail(struct dx_ctx *c, const char *dir, int *handled)
+{
+	FILE *fp;
+	int rc;
+
+	*handled = 0;
+	if (chdir(dir) != 0) {
+		/* as vpopmail: carry on where we are */
+	}
+	fp = open_candidate(c, dir);
+	if (fp == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return DX_OK;
+		fprintf(c->out, "vdelivermail: cannot open .qmail in %s: %s\n", dir, strerror(errno));
+		return DX_TEMP;
+	}
+	rc = run_file(c, fp, handled);
+	fclose(fp);
+	return rc;
+}
+
+int dx_defaultdelivery(struct dx_ctx *c, int *handled)
+{
+	char path[VP_PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *fp;
+	int rc = DX_OK;
+
+	*handled = 0;
+	if (vp_qmail_path(path, sizeof path, "control/defaultdelivery") == NULL)
+		return DX_OK;
+	fp = fopen(path, "re");
+	if (fp == NULL)
+		return errno == ENOENT ? DX_OK : DX_TEMP;
+	while ((len = getline(&line, &cap, fp)) > 0) {
+		if (line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len == 0 || line[0] == '#')
+			continue;
+		if (strstr(line, "vdelivermail") != NULL) {
+			*handled = 0;       /* that would call us again: deliver normally */
+			break;
+		}
+		*handled = 1;
+		rc = dx_instruction(c, line, 0);
+		if (rc != DX_OK)
+			break;
+	}
+	free(line);
+	fclose(fp);
+	return rc;
+}

@@ -1,0 +1,388 @@
+/*
+ * login.c - the checkpassword login of vchkpw (spec runtime §3).
+ *
+ * Order of the checks as the original: credentials, login name, user,
+ * user directory, challenge/response, empty password, crypt, service
+ * flags; then lastauth and the roaming relay; then uid/gid, cwd and
+ * environment (vlogin_enter).  Differences, all deliberate: an unknown
+ * user or domain costs one crypt() like a wrong password does, secrets
+ * are compared in constant time, the IP is cleaned at any length, and
+ * only an IPv4 client can open the relay.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "login.h"
+#include "md5.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Statuses that mean "refused" (not an internal error), spec §3.6. */
+static int is_refusal(int status)
+{
+	return status == 1 || status == 3 || status == 12 || status == 13 ||
+	       status == 15 || status == 20;
+}
+
+static int fail(struct vlogin *l, int status)
+{
+	l->status = status;
+	return VA_USER_DOES_NOT_EXIST;
+}
+
+int vlogin_init(struct vlogin *l, const char *argv1)
+{
+	if (l == NULL)
+		return VA_NULL_POINTER;
+	memset(l, 0, sizeof *l);
+	l->login = l->password = l->stamp = l->input + VLOGIN_MAX_INPUT;
+	l->authtype = "PLAIN";
+	vp_login_classify(l, argv1);
+	return VA_SUCCESS;
+}
+
+int vlogin_read(struct vlogin *l, int fd)
+{
+	size_t got = 0, a;
+	ssize_t r;
+	char *end;
+
+	while (got < VLOGIN_MAX_INPUT) {
+		r = read(fd, l->input + got, VLOGIN_MAX_INPUT - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return fail(l, 11);
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	l->input[got] = '\0';
+	end = l->input + got;
+	/* login NUL password NUL stamp NUL; missing fields are empty. */
+	l->login = l->input;
+	a = strlen(l->login);
+	l->password = l->login + a < end ? l->login + a + 1 : end;
+	a = strlen(l->password);
+	l->stamp = l->password + a < end ? l->password + a + 1 : end;
+
+	if (l->login[0] == '\0') {
+		vp_login_log(l, VP_EV_LOGON, "null user name given %s:%s", l->login, l->ip);
+		return fail(l, 12);
+	}
+	if (l->password[0] == '\0') {
+		vp_login_log(l, VP_EV_PASSWORD, "null password given %s:%s", l->login, l->ip);
+		return fail(l, 13);
+	}
+	return VA_SUCCESS;
+}
+
+/*
+ * Spend what checking a real password costs, so that the answer for an
+ * unknown user or domain cannot be told from a wrong password by time.
+ * The setting has the scheme and cost new passwords get.
+ */
+static void equal_cost(const char *password)
+{
+#if defined(SHA512_PASSWORDS)
+	static const char setting[] = "$6$vpopmail$";
+#elif defined(MD5_PASSWORDS)
+	static const char setting[] = "$1$vpopmail$";
+#else
+	static const char setting[] = "vp";
+#endif
+	(void)vp_check_password(password, setting);
+}
+
+/* Give a user without a directory one (hashed dir), then read it again. */
+static int allocate_dir(struct vlogin *l)
+{
+	char dir[VP_PATH_MAX], *hash;
+	struct vqpasswd *pw = &l->ent.pw;
+
+	hash = make_user_dir(l->user, l->domain, l->dom.uid, l->dom.gid);
+	if (hash == NULL ||
+	    vp_fmt(dir, sizeof dir, "%s/%s%s%s", l->dom.dir, hash, hash[0] ? "/" : "", l->user) != 0) {
+		vp_login_log(l, VP_EV_INTERNAL, "dir auto create failed %s@%s:%s", l->user, l->domain, l->ip);
+		return fail(l, 14);
+	}
+	pw->pw_dir = dir;
+	if (vauth_setpw(pw, l->domain) != VA_SUCCESS ||
+	    vp_getpw(l->user, l->domain, &l->ent, &l->dom) != VA_SUCCESS ||
+	    l->ent.pw.pw_dir[0] == '\0') {
+		vp_login_log(l, VP_EV_INTERNAL, "failed to vauth_getpw() after dir auto create %s@%s:%s",
+		             l->user, l->domain, l->ip);
+		return fail(l, 14);
+	}
+	return VA_SUCCESS;
+}
+
+/* APOP (POP) or CRAM-MD5 (SMTP) against the stored clear password: 1 if it matches. */
+static int challenge_ok(struct vlogin *l)
+{
+#ifdef CLEAR_PASS
+	const char *clear = l->ent.pw.pw_clear_passwd;
+	char want[33];
+
+	if (clear == NULL || clear[0] == '\0')
+		return 0;
+	if (l->service == VLOGIN_SMTP) {
+		vp_hmac_md5_hex(clear, l->stamp, want);
+		l->authtype = "CRAM-MD5";
+	} else if (l->service == VLOGIN_POP) {
+		vp_md5_hex2(l->stamp, clear, want);
+		l->authtype = "APOP";
+	} else {
+		return 0;
+	}
+	if (vp_ct_equal(l->password, want)) {
+		explicit_bzero(want, sizeof want);
+		return 1;
+	}
+	explicit_bzero(want, sizeof want);
+	l->authtype = "PLAIN";
+#else
+	(void)l;
+#endif
+	return 0;
+}
+
+#ifdef LEARN_PASSWORDS
+/* --enable-learn-passwords: store the password given (hash, and clear copy). */
+static int learn(struct vlogin *l, int hash_too)
+{
+	char crypted[MAX_PW_PASS + 1];
+	struct vqpasswd pw = l->ent.pw;
+
+	if (hash_too) {
+		if (vp_hash_password(l->password, crypted, sizeof crypted) != VA_SUCCESS)
+			return VA_CRYPT_FAILED;
+		pw.pw_passwd = crypted;
+	}
+#ifdef CLEAR_PASS
+	pw.pw_clear_passwd = l->password;
+#endif
+	return vauth_setpw(&pw, l->domain);
+}
+#endif
+
+/* The service checks of §3.4 step 10: 0 allowed, else the status set. */
+static int service_allowed(struct vlogin *l)
+{
+	gid_t f = l->ent.pw.pw_flags;
+	const char *what = NULL;
+
+	switch (l->service) {
+	case VLOGIN_POP:     if (f & NO_POP) what = "pop"; break;
+	case VLOGIN_SMTP:    if (f & NO_SMTP) what = "smtp"; break;
+	case VLOGIN_IMAP:    if (f & NO_IMAP) what = "imap"; break;
+	case VLOGIN_WEBMAIL: if (f & NO_WEBMAIL) what = "webmail"; break;
+	}
+	/* With $SERVICE a local POP/IMAP client is also a webmail client. */
+	if (what == NULL && l->by_service_var && l->local_client &&
+	    l->service != VLOGIN_SMTP && (f & NO_WEBMAIL))
+		what = "webmail";
+	if (what == NULL)
+		return 0;
+	vp_login_log(l, VP_EV_ACCESS, "%s access denied %s@%s:%s", what, l->user, l->domain, l->ip);
+	return fail(l, 1);
+}
+
+/* Roaming users: an authenticated POP/IMAP/webmail client may relay. */
+static void open_relay(struct vlogin *l)
+{
+#ifdef POP_AUTH_OPEN_RELAY
+	int rc;
+
+	if (l->service == VLOGIN_SMTP || (l->ent.pw.pw_flags & NO_RELAY) || !l->have_ip)
+		return;
+	rc = vroaming_open(l->raw_ip);
+	if (rc == VA_INVALID_IP_ADDRESS)
+		vp_login_log(l, VP_EV_INTERNAL, "relay not opened for non-IPv4 address %s@%s:%s",
+		             l->user, l->domain, l->ip);
+	else if (rc != VA_SUCCESS)
+		vp_login_log(l, VP_EV_INTERNAL, "relay update failed %s@%s:%s",
+		             l->user, l->domain, l->ip);
+#else
+	(void)l;
+#endif
+}
+
+int vlogin_check(struct vlogin *l)
+{
+	char work[VLOGIN_MAX_INPUT + 1];
+	int accepted = 0, rc = VA_SUCCESS;
+
+	if (l == NULL)
+		return VA_NULL_POINTER;
+	/* VPOPUSER is the login as given, folded to lower case. */
+	vp_strlcpy(l->given, l->login, sizeof l->given);
+	lowerit(l->given);
+	vp_strlcpy(work, l->given, sizeof work);
+	if (parse_email(work, l->user, l->domain, (int)sizeof l->user) != 0) {
+		vp_login_log(l, VP_EV_PASSWORD, "invalid user/domain characters %s:%s", l->given, l->ip);
+		return fail(l, 20);
+	}
+	if (l->user[0] == '\0' || strlen(l->user) > MAX_PW_NAME || strlen(l->domain) > MAX_PW_DOMAIN ||
+	    (rc = vp_getpw(l->user, l->domain, &l->ent, &l->dom)) != VA_SUCCESS) {
+		/* An SQL backend that cannot reach its server: try again later,
+		 * never "no such user". */
+		if (rc == VA_NO_AUTH_CONNECTION) {
+			vp_login_log(l, VP_EV_INTERNAL, "user database unavailable %s@%s:%s",
+			             l->user, l->domain, l->ip);
+			return fail(l, 111);
+		}
+		equal_cost(l->password);
+		vp_login_log(l, VP_EV_LOGON, "vpopmail user not found %s@%s:%s", l->user, l->domain, l->ip);
+		return fail(l, 3);
+	}
+	vp_strlcpy(l->domain, l->dom.real, sizeof l->domain);
+
+	if (l->ent.pw.pw_dir[0] == '\0' && allocate_dir(l) != VA_SUCCESS)
+		return VA_BAD_U_DIR;
+
+	accepted = challenge_ok(l);
+	if (l->ent.pw.pw_passwd[0] == '\0') {
+#ifdef LEARN_PASSWORDS
+		if (learn(l, 1) != VA_SUCCESS) {
+			vp_login_log(l, VP_EV_INTERNAL, "user has no password %s@%s:%s", l->user, l->domain, l->ip);
+			return fail(l, 15);
+		}
+		accepted = 1;
+#else
+		vp_login_log(l, VP_EV_INTERNAL, "user has no password %s@%s:%s", l->user, l->domain, l->ip);
+		return fail(l, 15);
+#endif
+	}
+	if (!accepted && vp_check_password(l->password, l->ent.pw.pw_passwd) != 0) {
+		if (vp_log_shows_password())
+			vp_login_log(l, VP_EV_PASSWORD, "password fail (pass: '%s') %s@%s:%s",
+			             l->password, l->user, l->domain, l->ip);
+		else
+			vp_login_log(l, VP_EV_PASSWORD, "password fail %s@%s:%s", l->user, l->domain, l->ip);
+		return fail(l, 3);
+	}
+#if defined(LEARN_PASSWORDS) && defined(CLEAR_PASS)
+	if (l->ent.pw.pw_clear_passwd == NULL || l->ent.pw.pw_clear_passwd[0] == '\0')
+		(void)learn(l, 0);
+#endif
+	if (service_allowed(l) != 0)
+		return VA_USER_DOES_NOT_EXIST;
+
+	vp_login_log(l, VP_EV_SUCCESS, "(%s) login success %s@%s:%s", l->authtype, l->user, l->domain, l->ip);
+#ifdef ENABLE_AUTH_LOGGING
+	(void)vauth_backend_get()->set_lastauth(&l->dom, &l->ent.pw, l->ip, time(NULL));
+#endif
+	open_relay(l);
+	l->status = 0;
+	return VA_SUCCESS;
+}
+
+/* setenv, logging the failure with the original's status. */
+static int put(struct vlogin *l, const char *name, const char *value, int status)
+{
+	if (setenv(name, value, 1) == 0)
+		return 0;
+	vp_login_log(l, VP_EV_INTERNAL, "putenv(%s) failed errno %d %s@%s:%s",
+	             name, errno, l->user, l->domain, l->ip);
+	return fail(l, status);
+}
+
+/*
+ * Under Dovecot the uid/gid and mail location travel back as userdb
+ * fields (checkpassword-reply refuses to run after a setuid), and the
+ * user name becomes the canonical user@realdomain.
+ */
+static int dovecot_env(struct vlogin *l)
+{
+	char num[32], mail[VP_PATH_MAX + 16];
+
+	snprintf(num, sizeof num, "%lu", (unsigned long)l->dom.uid);
+	if (setenv("userdb_uid", num, 1) != 0)
+		return -1;
+	snprintf(num, sizeof num, "%lu", (unsigned long)l->dom.gid);
+	if (setenv("userdb_gid", num, 1) != 0)
+		return -1;
+	if (vp_fmt(mail, sizeof mail, "maildir:%s/Maildir", l->ent.pw.pw_dir) != 0 ||
+	    setenv("userdb_mail", mail, 1) != 0)
+		return -1;
+	return setenv("EXTRA", "userdb_uid userdb_gid userdb_mail", 1);
+}
+
+int vlogin_enter(struct vlogin *l)
+{
+	const char *dir = l->ent.pw.pw_dir;
+	char who[2 * (VLOGIN_MAX_INPUT + 1)];
+	int e;
+
+	if (l->service != VLOGIN_SMTP) {
+		if (!l->dovecot) {
+			/* Drop root's supplementary groups too (the original kept them). */
+			if (geteuid() == 0 && setgroups(1, &l->dom.gid) != 0) {
+				vp_login_log(l, VP_EV_INTERNAL, "setgid %lu failed errno %d %s@%s:%s",
+				             (unsigned long)l->dom.gid, errno, l->user, l->domain, l->ip);
+				return fail(l, 4);
+			}
+			if (setgid(l->dom.gid) != 0) {
+				vp_login_log(l, VP_EV_INTERNAL, "setgid %lu failed errno %d %s@%s:%s",
+				             (unsigned long)l->dom.gid, errno, l->user, l->domain, l->ip);
+				return fail(l, 4);
+			}
+			if (setuid(l->dom.uid) != 0) {
+				vp_login_log(l, VP_EV_INTERNAL, "setuid %lu failed errno %d %s@%s:%s",
+				             (unsigned long)l->dom.uid, errno, l->user, l->domain, l->ip);
+				return fail(l, 5);
+			}
+		}
+		if (chdir(dir) != 0) {
+			if (vmake_maildir(l->domain, (char *)dir) != VA_SUCCESS) {
+				e = errno;
+				vp_login_log(l, VP_EV_INTERNAL, "autocreate dir errno %d %s %s@%s:%s",
+				             e, dir, l->user, l->domain, l->ip);
+				return fail(l, 6);
+			}
+			(void)!chdir(dir);
+		}
+	}
+	if (l->dovecot) {
+		if (vp_fmt(who, sizeof who, "%s@%s", l->user, l->domain) != 0 ||
+		    put(l, "USER", who, 7) != 0)
+			return fail(l, 7);
+	} else if (put(l, "USER", l->user, 7) != 0) {
+		return VA_MEMORY_ALLOC_ERR;
+	}
+	if (put(l, "HOME", dir, 8) != 0 || put(l, "SHELL", "NOLOGIN", 9) != 0 ||
+	    put(l, "VPOPUSER", l->given, 10) != 0)
+		return VA_MEMORY_ALLOC_ERR;
+	if (l->dovecot && dovecot_env(l) != 0) {
+		vp_login_log(l, VP_EV_INTERNAL, "putenv(EXTRA) failed errno %d %s@%s:%s",
+		             errno, l->user, l->domain, l->ip);
+		return fail(l, 10);
+	}
+	return VA_SUCCESS;
+}
+
+int vlogin_exit_status(const struct vlogin *l)
+{
+	if (l->dovecot && is_refusal(l->status))
+		return 1;
+	return l->status;
+}
+
+void vlogin_log_exec_failure(struct vlogin *l, const char *prog, int err)
+{
+	vp_login_log(l, VP_EV_INTERNAL, "exec %s failed errno %d %s@%s:%s",
+	             prog != NULL ? prog : "(none)", err, l->user, l->domain, l->ip);
+}
+
+void vlogin_free(struct vlogin *l)
+{
+	if (l == NULL)
+		return;
+	vpw_entry_free(&l->ent);
+	explicit_bzero(l->input, sizeof l->input);
+}

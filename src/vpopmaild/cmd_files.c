@@ -1,0 +1,373 @@
+/*
+ * cmd_files.c - vpopmaild's file commands: mk_dir, rm_dir, list_dir,
+ * rm_file, rename_file, write_file, read_file, stat_file.
+ *
+ * Paths come from vpd_resolve_path() (confined to the session's area).
+ * The last component is never followed when it is a symbolic link, and
+ * the area's root itself is never removed or renamed.  write_file
+ * replaces the file atomically (temporary file, fsync, rename).
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpopmaild.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NEW_FILE_MODE 0644
+
+/* Take the path argument: 0 ok (path in out), -1 error sent. */
+static int path_arg(struct vpd_args *a, int major, int minor, char *out, size_t size)
+{
+	char *arg;
+
+	if ((arg = vpd_next(a)) == NULL) {
+		vpd_err(major, minor);
+		return -1;
+	}
+	return vpd_resolve_path(arg, out, size);
+}
+
+/* The area's root is refused with the confinement error of the level. */
+static int not_root(const char *path)
+{
+	if (!vpd_path_is_root(path))
+		return 0;
+	vpd_err(26, vpd_is_sa() ? 1510 : vpd_is_qa() ? 1511 : 1512);
+	return -1;
+}
+
+static void give_to_vpopmail(const char *path, int fd)
+{
+	if (geteuid() != 0)
+		return;
+	if (fd >= 0) {
+		if (fchown(fd, vpopmail_uid(), vpopmail_gid()) != 0) {
+			/* best effort, like the library's chowns */
+		}
+	} else if (lchown(path, vpopmail_uid(), vpopmail_gid()) != 0) {
+		/* idem */
+	}
+}
+
+void vpd_cmd_mk_dir(struct vpd_args *a)
+{
+	char path[VPD_PATH_MAX + 1];
+
+	if (path_arg(a, 27, 1601, path, sizeof path) != 0)
+		return;
+	if (mkdir(path, 0700) != 0) {
+		vpd_err0(1602, strerror(errno));
+		return;
+	}
+	if (geteuid() == 0 && lchown(path, vpopmail_uid(), vpopmail_gid()) != 0) {
+		vpd_err0(1603, strerror(errno));
+		return;
+	}
+	vpd_ok();
+}
+
+void vpd_cmd_rm_dir(struct vpd_args *a)
+{
+	char path[VPD_PATH_MAX + 1];
+	struct stat st;
+
+	if (path_arg(a, 27, 1701, path, sizeof path) != 0 || not_root(path) != 0)
+		return;
+	if (lstat(path, &st) != 0) {
+		vpd_err0(1702, strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		vpd_err0(1702, strerror(ENOTDIR));
+		return;
+	}
+	errno = 0;
+	if (vdelfiles(path) != 0) {
+		vpd_err0(1702, strerror(errno != 0 ? errno : EIO));
+		return;
+	}
+	vpd_ok();
+}
+
+static const char *type_name(mode_t m)
+{
+	if (S_ISREG(m))  return "file";
+	if (S_ISDIR(m))  return "dir";
+	if (S_ISCHR(m))  return "chardev";
+	if (S_ISBLK(m))  return "blkdev";
+	if (S_ISFIFO(m)) return "fifo";
+	if (S_ISLNK(m))  return "link";
+	if (S_ISSOCK(m)) return "sock";
+	return "unknown";
+}
+
+void vpd_cmd_list_dir(struct vpd_args *a)
+{
+	char path[VPD_PATH_MAX + 1];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int fd;
+
+	if (path_arg(a, 27, 1801, path, sizeof path) != 0)
+		return;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		vpd_err0(1802, strerror(errno));
+		return;
+	}
+	if ((d = fdopendir(fd)) == NULL) {
+		vpd_err0(1803, strerror(errno));
+		close(fd);
+		return;
+	}
+	vpd_more();
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		/* an entry that vanished meanwhile is left out (5.6 exited) */
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			continue;
+		vpd_printf("%s %s", de->d_name, type_name(st.st_mode));
+	}
+	closedir(d);
+	vpd_end();
+}
+
+void vpd_cmd_rm_file(struct vpd_args *a)
+{
+	char path[VPD_PATH_MAX + 1];
+
+	if (path_arg(a, 30, 1901, path, sizeof path) != 0 || not_root(path) != 0)
+		return;
+	if (unlink(path) != 0) {
+		vpd_err0(1902, strerror(errno));
+		return;
+	}
+	vpd_ok();
+}
+
+void vpd_cmd_rename_file(struct vpd_args *a)
+{
+	char src[VPD_PATH_MAX + 1], dst[VPD_PATH_MAX + 1];
+	char *s, *d;
+
+	if ((s = vpd_next(a)) == NULL) {
+		vpd_err(28, 3801);
+		return;
+	}
+	if ((d = vpd_next(a)) == NULL) {
+		vpd_err(29, 3802);      /* 5.6 reused 3801 here */
+		return;
+	}
+	if (vpd_resolve_path(s, src, sizeof src) != 0 || vpd_resolve_path(d, dst, sizeof dst) != 0)
+		return;
+	if (not_root(src) != 0 || not_root(dst) != 0)
+		return;
+	if (rename(src, dst) != 0) {
+		vpd_err0(3803, strerror(errno));
+		return;
+	}
+	vpd_ok();
+}
+
+/* ------------------------------------------------------------ write_file */
+
+/* Where the data lines go; fd < 0 once something failed (err kept). */
+struct sink {
+	int  fd;
+	int  err;
+	char tmp[VPD_PATH_MAX + 16];
+};
+
+static void sink_open(struct sink *s, const char *path)
+{
+	s->fd = -1;
+	s->err = 0;
+	if (snprintf(s->tmp, sizeof s->tmp, "%s.vpdXXXXXX", path) >= (int)sizeof s->tmp) {
+		s->err = ENAMETOOLONG;
+		return;
+	}
+	if ((s->fd = mkstemp(s->tmp)) < 0)
+		s->err = errno;
+}
+
+static void sink_write(struct sink *s, const char *data, size_t len)
+{
+	while (s->fd >= 0 && len > 0) {
+		ssize_t n = write(s->fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			s->err = n < 0 ? errno : EIO;
+			close(s->fd);
+			s->fd = -1;
+			unlink(s->tmp);
+			return;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+}
+
+static void sink_abort(struct sink *s)
+{
+	if (s->fd >= 0) {
+		close(s->fd);
+		unlink(s->tmp);
+		s->fd = -1;
+	}
+}
+
+/* Give the temp the old file's mode and owner (or ours), sync, rename. */
+static int sink_commit(struct sink *s, const char *path)
+{
+	struct stat st;
+	char dir[VPD_PATH_MAX + 1], *slash;
+	int dfd;
+
+	if (s->fd < 0)
+		return s->err != 0 ? s->err : EIO;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			sink_abort(s);
+			return S_ISDIR(st.st_mode) ? EISDIR : EPERM;
+		}
+		fchmod(s->fd, st.st_mode & 07777);
+		if (geteuid() == 0 && fchown(s->fd, st.st_uid, st.st_gid) != 0) {
+			/* best effort */
+		}
+	} else {
+		fchmod(s->fd, NEW_FILE_MODE);
+		give_to_vpopmail(s->tmp, s->fd);
+	}
+	if (fsync(s->fd) != 0 || close(s->fd) != 0) {
+		s->err = errno;
+		s->fd = -1;
+		unlink(s->tmp);
+		return s->err;
+	}
+	s->fd = -1;
+	if (rename(s->tmp, path) != 0) {
+		int e = errno;
+
+		unlink(s->tmp);
+		return e;
+	}
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+	}
+	return 0;
+}
+
+static int is_terminator(const char *line)
+{
+	return strcmp(line, ".\r\n") == 0 || strcmp(line, ".\n") == 0;
+}
+
+/*
+ * The data lines are always read up to their terminator, also after an
+ * error (5.6 answered a bad path at once and ran the data as commands).
+ */
+void vpd_cmd_write_file(struct vpd_args *a)
+{
+	char path[VPD_PATH_MAX + 1], buf[4096];
+	struct sink s = { -1, 0, "" };
+	char *arg;
+	int major = 0, minor = 0, bol = 1, rc;
+	size_t len;
+
+	if ((arg = vpd_next(a)) == NULL) {
+		major = 30;
+		minor = 2001;
+	} else if (vpd_check_path(arg, path, sizeof path, &major, &minor) == 0) {
+		sink_open(&s, path);
+	}
+	for (;;) {
+		rc = vpd_read_line(buf, sizeof buf, &len);
+		if (rc == VPD_EOF) {
+			/* the client went away: the file is left as it was */
+			sink_abort(&s);
+			vpd_err(3, 106);
+			vpd_exit(255);
+		}
+		if (bol && rc == VPD_LINE && is_terminator(buf))
+			break;
+		if (major == 0)
+			sink_write(&s, buf, len);
+		bol = rc == VPD_LINE && len > 0 && buf[len - 1] == '\n';
+	}
+	if (major != 0) {
+		vpd_err(major, minor);
+		return;
+	}
+	if ((rc = sink_commit(&s, path)) != 0) {
+		vpd_err0(2002, strerror(rc));
+		return;
+	}
+	vpd_ok();
+}
+
+void vpd_cmd_read_file(struct vpd_args *a)
+{
+	char path[VPD_PATH_MAX + 1];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	struct stat st;
+	FILE *fp;
+	int fd, open_line = 0;
+
+	if (path_arg(a, 30, 2101, path, sizeof path) != 0)
+		return;
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
+		vpd_err0(2102, strerror(errno));
+		return;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (fp = fdopen(fd, "r")) == NULL) {
+		vpd_err0(2102, strerror(S_ISDIR(st.st_mode) ? EISDIR : EINVAL));
+		close(fd);
+		return;
+	}
+	vpd_more();
+	while ((n = getline(&line, &cap, fp)) > 0) {
+		if (is_terminator(line))
+			vpd_write(".", 1);
+		vpd_write(line, (size_t)n);
+		open_line = line[n - 1] != '\n';
+	}
+	free(line);
+	fclose(fp);
+	if (open_line)
+		vpd_write("\r\n", 2);
+	vpd_end();
+}
+
+void vpd_cmd_stat_file(struct vpd_args *a)
+{
+	char path[VPD_PATH_MAX + 1];
+	struct stat st;
+
+	if (path_arg(a, 30, 2201, path, sizeof path) != 0)
+		return;
+	if (lstat(path, &st) != 0) {
+		vpd_err0(2202, strerror(errno));
+		return;
+	}
+	vpd_more();
+	vpd_printf("uid: %d", (int)st.st_uid);     /* 5.6 ended this line with LF only */
+	vpd_end();
+}

@@ -1,0 +1,224 @@
+/*
+ * cmd_limits.c - vpopmaild's domain limits: get_limits, set_limits,
+ * del_limits (§7.7).
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpopmaild.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One limit: its protocol name and where it lives in struct vlimits. */
+enum kind { K_INT, K_STORAGE, K_SHORT, K_FLAG, K_PERMQUOTA };
+struct limit_item {
+	const char *name;
+	enum kind   kind;
+	size_t      off;
+	int         listed;     /* shown by get_limits */
+};
+
+#define L(n, k, f, s) { n, k, offsetof(struct vlimits, f), s }
+static const struct limit_item items[] = {
+	L("max_popaccounts", K_INT, maxpopaccounts, 1),
+	L("max_aliases", K_INT, maxaliases, 1),
+	L("max_forwards", K_INT, maxforwards, 1),
+	L("max_autoresponders", K_INT, maxautoresponders, 1),
+	L("max_mailinglists", K_INT, maxmailinglists, 1),
+	L("disk_quota", K_STORAGE, diskquota, 1),
+	L("max_msgcount", K_STORAGE, maxmsgcount, 1),
+	L("default_quota", K_STORAGE, defaultquota, 1),
+	L("default_maxmsgcount", K_STORAGE, defaultmaxmsgcount, 1),
+	L("disable_pop", K_FLAG, disable_pop, 1),
+	L("disable_imap", K_FLAG, disable_imap, 1),
+	L("disable_dialup", K_FLAG, disable_dialup, 1),
+	L("disable_password_changing", K_FLAG, disable_passwordchanging, 1),
+	L("disable_webmail", K_FLAG, disable_webmail, 1),
+	L("disable_external_relay", K_FLAG, disable_relay, 1),
+	L("disable_smtp", K_FLAG, disable_smtp, 1),
+	L("disable_spamassassin", K_FLAG, disable_spamassassin, 1),
+	L("delete_spam", K_FLAG, delete_spam, 1),
+	L("disable_maildrop", K_FLAG, disable_maildrop, 1),
+	L("perm_account", K_SHORT, perm_account, 1),
+	L("perm_alias", K_SHORT, perm_alias, 1),
+	L("perm_forward", K_SHORT, perm_forward, 1),
+	L("perm_autoresponder", K_SHORT, perm_autoresponder, 1),
+	L("perm_maillist", K_SHORT, perm_maillist, 1),
+	L("perm_quota", K_PERMQUOTA, perm_quota, 1),
+	L("perm_defaultquota", K_SHORT, perm_defaultquota, 1),
+	L("perm_maillist_users", K_SHORT, perm_maillist_users, 0),
+	L("perm_maillist_moderators", K_SHORT, perm_maillist_moderators, 0),
+};
+#undef L
+#define N_ITEMS (sizeof items / sizeof items[0])
+
+static void show(const struct vlimits *l, const struct limit_item *it)
+{
+	const char *base = (const char *)l + it->off;
+	long long v = 0;
+
+	switch (it->kind) {
+	case K_INT:
+		v = *(const int *)(const void *)base;
+		break;
+	case K_STORAGE:
+		vpd_printf("%s %" PRIu64, it->name, *(const storage_t *)(const void *)base);
+		return;
+	case K_SHORT:
+		v = *(const short *)(const void *)base;
+		break;
+	case K_FLAG:
+		v = *(const short *)(const void *)base != 0;
+		break;
+	case K_PERMQUOTA:
+		v = l->perm_quota | (l->perm_maillist_users << VLIMIT_DISABLE_BITS) |
+		    (l->perm_maillist_moderators << (VLIMIT_DISABLE_BITS * 2));
+		break;
+	}
+	vpd_printf("%s %lld", it->name, v);
+}
+
+static void set(struct vlimits *l, const struct limit_item *it, const char *value)
+{
+	char *base = (char *)l + it->off;
+	long long v = strtoll(value, NULL, 10);
+
+	switch (it->kind) {
+	case K_INT:
+		*(int *)(void *)base = (int)v;
+		break;
+	case K_STORAGE:
+		*(storage_t *)(void *)base = v < 0 ? 0 : (storage_t)v;
+		break;
+	case K_SHORT:
+	case K_FLAG:
+		*(short *)(void *)base = (short)v;
+		break;
+	case K_PERMQUOTA:
+		/* the combined value get_limits shows splits back into its parts */
+		l->perm_quota = (short)(v & VLIMIT_DISABLE_ALL);
+		l->perm_maillist_users = (short)((v >> VLIMIT_DISABLE_BITS) & VLIMIT_DISABLE_ALL);
+		l->perm_maillist_moderators = (short)((v >> (VLIMIT_DISABLE_BITS * 2)) & VLIMIT_DISABLE_ALL);
+		break;
+	}
+}
+
+void vpd_cmd_get_limits(struct vpd_args *a)
+{
+	struct vlimits lim;
+	char *domain;
+	size_t i;
+
+	if (!vpd_is_sa()) {
+		vpd_err(9, 3401);
+		return;
+	}
+	if ((domain = vpd_next(a)) == NULL) {
+		vpd_err(13, 3402);
+		return;
+	}
+	if (vget_limits(domain, &lim) != VA_SUCCESS) {
+		vpd_err(34, 3403);
+		return;
+	}
+	vpd_more();
+	for (i = 0; i < N_ITEMS; i++)
+		if (items[i].listed)
+			show(&lim, &items[i]);
+	vpd_end();
+}
+
+/* Split an option line at the first run of ' ', '=', ':' (CR/LF dropped). */
+static char *split_option(char *line, char **value)
+{
+	static const char seps[] = " =:\r\n";
+	char *name;
+
+	line += strspn(line, seps);
+	if (*line == '\0')
+		return NULL;
+	name = line;
+	line += strcspn(line, seps);
+	if (*line != '\0')
+		*line++ = '\0';
+	line += strspn(line, seps);
+	*value = line;
+	line[strcspn(line, seps)] = '\0';
+	return name;
+}
+
+void vpd_cmd_set_limits(struct vpd_args *a)
+{
+	char line[VPD_LINE_MAX + 1];
+	struct vlimits lim;
+	char *domain, *name, *value;
+	size_t i;
+	int overlong;
+
+	if (!vpd_is_sa()) {
+		vpd_err(9, 3501);
+		return;
+	}
+	if ((domain = vpd_next(a)) == NULL) {
+		vpd_err(13, 3502);
+		return;
+	}
+	if (vget_limits(domain, &lim) != VA_SUCCESS) {
+		vpd_err(34, 3505);
+		return;
+	}
+	vpd_ok();
+	for (;;) {
+		if (vpd_read_command(line, sizeof line, &overlong) == VPD_EOF) {
+			/* the client went away: nothing is written */
+			vpd_err(3, 106);
+			vpd_exit(255);
+		}
+		if (line[0] == '.')
+			break;
+		if (overlong || (name = split_option(line, &value)) == NULL)
+			continue;
+		if (*value == '\0') {
+			vpd_printf("  Warning: missing value");
+			continue;
+		}
+		for (i = 0; i < N_ITEMS; i++)
+			if (strcmp(items[i].name, name) == 0)
+				break;
+		if (i == N_ITEMS) {
+			vpd_printf("  Warning: invalid option");
+			continue;
+		}
+		set(&lim, &items[i], value);
+	}
+	if (vset_limits(domain, &lim) != VA_SUCCESS) {
+		vpd_err(35, 3504);
+		return;
+	}
+	vpd_ok();
+}
+
+void vpd_cmd_del_limits(struct vpd_args *a)
+{
+	char *domain;
+	int rc;
+
+	if (!vpd_is_sa()) {
+		vpd_err(9, 3601);
+		return;
+	}
+	if ((domain = vpd_next(a)) == NULL) {
+		vpd_err(13, 3602);
+		return;
+	}
+	errno = 0;
+	rc = vdel_limits(domain);
+	if (rc != VA_SUCCESS) {
+		vpd_printf("-ERR 0.3603 %s.", rc == VA_COULD_NOT_UPDATE_FILE && errno != 0 ?
+		           strerror(errno) : verror(rc));
+		return;
+	}
+	vpd_ok();
+}

@@ -1,0 +1,114 @@
+/*
+ * cmd_lists.c - vpopmaild's mailing-list commands: list_lists (ezmlm
+ * lists found in the domain directory) and the three that 5.6 never
+ * implemented.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpopmaild.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+/* Does the first line of <dirfd>/<name> mention ezmlm-reject? */
+static int is_ezmlm(int dirfd, const char *name)
+{
+	char buf[1024];
+	ssize_t n;
+	int fd;
+
+	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return strstr(buf, "ezmlm-reject") != NULL;
+}
+
+static int by_name_nocase(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+void vpd_cmd_list_lists(struct vpd_args *a)
+{
+	char dir[VP_PATH_MAX], name[MAX_PW_DOMAIN + 1];
+	string_list names;
+	struct dirent *de;
+	DIR *d;
+	char *domain, *t;
+	int page = 0, per = 0, first = 0, last = 0, i, n;
+
+	if (!vpd_is_sa() && !vpd_is_qa()) {
+		vpd_err(9, 2901);
+		return;
+	}
+	if ((domain = vpd_next(a)) == NULL) {
+		vpd_err(6, 2902);
+		return;
+	}
+	if (vpd_is_qa() && !vpd_own_domain(domain)) {
+		vpd_err(11, 2903);
+		return;
+	}
+	if (strlen(domain) >= sizeof name ||
+	    vget_assign(strcpy(name, domain), dir, sizeof dir, NULL, NULL) == NULL) {
+		vpd_err(11, 2904);
+		return;
+	}
+	if ((t = vpd_next(a)) != NULL) {
+		page = atoi(t);
+		per = vpd_next_count(a);
+	}
+	if (page > 0 && per > 0) {
+		first = (page - 1) * per;
+		last = page * per;
+	}
+	if ((d = opendir(dir)) == NULL) {
+		vpd_err0(2905, strerror(errno));
+		return;
+	}
+	string_list_init(&names, 16);
+	while ((de = readdir(d)) != NULL)
+		if (strncmp(de->d_name, ".qmail-", 7) == 0 && is_ezmlm(dirfd(d), de->d_name))
+			string_list_add(&names, de->d_name);
+	closedir(d);
+	qsort(names.values, (size_t)names.count, sizeof names.values[0], by_name_nocase);
+
+	vpd_more();
+	for (i = 0, n = 0; i < names.count; i++, n++) {
+		if (last > 0 && n >= last)
+			break;
+		if (n >= first)
+			vpd_printf("%s", names.values[i]);
+	}
+	vpd_end();
+	string_list_free(&names);
+}
+
+void vpd_cmd_add_list(struct vpd_args *a)
+{
+	(void)a;
+	vpd_err(36, 4001);
+}
+
+void vpd_cmd_del_list(struct vpd_args *a)
+{
+	(void)a;
+	vpd_err(36, 4101);
+}
+
+void vpd_cmd_mod_list(struct vpd_args *a)
+{
+	(void)a;
+	vpd_err(36, 4201);
+}

@@ -1,0 +1,211 @@
+/*
+ * cmd_user.c - vpopmaild's user commands: user_info, add_user, del_user,
+ * user_count, list_users, get_lastauth.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpopmaild.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void vpd_cmd_user_info(struct vpd_args *a)
+{
+	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
+	struct vqpasswd *pw;
+	char *email;
+
+	if (!vpd_is_sa() && !vpd_is_qa()) {
+		vpd_err(9, 601);
+		return;
+	}
+	if ((email = vpd_next(a)) == NULL) {
+		vpd_err(6, 602);
+		return;
+	}
+	if (vpd_parse_email(email, user, sizeof user, domain, sizeof domain) != 0) {
+		vpd_err(10, 603);
+		return;
+	}
+	if (vpd_is_qa() && !vpd_own_domain(domain)) {
+		vpd_err(11, 604);
+		return;
+	}
+	if ((pw = vauth_getpw(user, domain)) == NULL) {
+		vpd_err(12, 605);
+		return;
+	}
+	vpd_more();
+	vpd_user_block(pw);
+	vpd_end();
+}
+
+void vpd_cmd_add_user(struct vpd_args *a)
+{
+	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
+	char *email, *pass;
+	int rc;
+
+	if (!vpd_is_sa() && !vpd_is_qa()) {
+		vpd_err(9, 301);
+		return;
+	}
+	if ((email = vpd_next(a)) == NULL) {
+		vpd_err(6, 302);
+		return;
+	}
+	if (vpd_parse_email(email, user, sizeof user, domain, sizeof domain) != 0) {
+		vpd_err(10, 303);
+		return;
+	}
+	if (vpd_is_qa() && !vpd_own_domain(domain)) {
+		vpd_err(11, 304);
+		return;
+	}
+	if ((pass = vpd_rest(a)) == NULL) {
+		vpd_err(7, 305);
+		return;
+	}
+	if ((rc = vadduser(user, domain, pass, user, USE_POP)) != VA_SUCCESS) {
+		vpd_err0(305, verror(rc));
+		return;
+	}
+	vpd_ok();
+}
+
+void vpd_cmd_del_user(struct vpd_args *a)
+{
+	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
+	char *email;
+	int rc;
+
+	if (!vpd_is_sa() && !vpd_is_qa()) {
+		vpd_err(9, 401);
+		return;
+	}
+	if ((email = vpd_next(a)) == NULL) {
+		vpd_err(6, 402);
+		return;
+	}
+	if (vpd_parse_email(email, user, sizeof user, domain, sizeof domain) != 0) {
+		vpd_err(10, 403);
+		return;
+	}
+	if (vpd_is_qa() && !vpd_own_domain(domain)) {
+		vpd_err(9, 404);
+		return;
+	}
+	if ((rc = vdeluser(user, domain)) != VA_SUCCESS) {
+		/* 5.6 printed "0,405" here */
+		vpd_err0(405, verror(rc));
+		return;
+	}
+	vpd_ok();
+}
+
+void vpd_cmd_user_count(struct vpd_args *a)
+{
+	char *domain;
+	int n = 0;
+
+	if (!vpd_is_sa() && !vpd_is_qa()) {
+		vpd_err(9, 2601);
+		return;
+	}
+	if ((domain = vpd_next(a)) == NULL) {
+		vpd_err(13, 2602);
+		return;
+	}
+	if (vpd_is_qa() && !vpd_own_domain(domain)) {
+		vpd_err(11, 2603);
+		return;
+	}
+	if (vauth_getall(domain, 1, 1) != NULL)
+		for (n = 1; vauth_getall(domain, 0, 1) != NULL; n++)
+			;
+	vpd_more();
+	vpd_printf("count %d", n);
+	vpd_end();
+}
+
+void vpd_cmd_list_users(struct vpd_args *a)
+{
+	struct vqpasswd *pw;
+	char *domain, *t;
+	int page = 0, per = 0, first = 0, last = 0, n;
+
+	if (!vpd_is_sa() && !vpd_is_qa()) {
+		vpd_err(9, 2701);
+		return;
+	}
+	if ((domain = vpd_next(a)) == NULL) {
+		vpd_err(6, 2702);
+		return;
+	}
+	if (vpd_is_qa() && !vpd_own_domain(domain)) {
+		vpd_err(11, 2703);
+		return;
+	}
+	if ((t = vpd_next(a)) != NULL) {
+		page = atoi(t);
+		per = vpd_next_count(a);
+	}
+	if (page > 0 && per > 0) {
+		first = (page - 1) * per;
+		last = page * per;
+	}
+	vpd_more();
+	for (n = 0, pw = vauth_getall(domain, 1, 1); pw != NULL; n++, pw = vauth_getall(domain, 0, 1)) {
+		if (last > 0 && n >= last) {
+			vauth_end_getall();
+			break;
+		}
+		if (n < first)
+			continue;       /* 5.6 still sent an empty line here */
+		vpd_user_block(pw);
+		vpd_printf("%s", "");
+	}
+	vpd_end();
+}
+
+void vpd_cmd_get_lastauth(struct vpd_args *a)
+{
+	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
+	struct vqpasswd *pw;
+	char *email;
+
+	if (!vpd_is_sa() && !vpd_is_qa()) {
+		vpd_err(9, 3701);
+		return;
+	}
+	if ((email = vpd_next(a)) == NULL) {
+		vpd_err(6, 3702);
+		return;
+	}
+	if (vpd_parse_email(email, user, sizeof user, domain, sizeof domain) != 0) {
+		vpd_err(10, 3703);
+		return;
+	}
+	if (vpd_is_qa() && !vpd_own_domain(domain)) {
+		vpd_err(11, 3704);
+		return;
+	}
+	if ((pw = vauth_getpw(user, domain)) == NULL) {
+		vpd_err(12, 3705);
+		return;
+	}
+#ifdef ENABLE_AUTH_LOGGING
+	{
+		char *ip;
+		long long when = (long long)vget_lastauth(pw, domain);
+
+		ip = vget_lastauthip(pw, domain);
+		vpd_more();
+		vpd_printf("time %lld", when);
+		vpd_printf("ip %s", ip != NULL ? ip : "");
+		vpd_end();
+	}
+#else
+	vpd_ok();
+#endif
+}

@@ -1,0 +1,283 @@
+/*
+ * io.c - vpopmaild's input and output.
+ *
+ * Input is read from fd 0 through a small buffer, with poll(2) giving each
+ * wait an idle timeout; end of input and a timeout look the same to the
+ * caller.  5.6 waited on fd 1 and read fd 0 with stdio, which only works
+ * when both are the same socket; waiting on the fd we read works with
+ * pipes as well.
+ *
+ * Output goes through stdout, flushed before every wait for input.  A
+ * client that went away makes the next write fail: the process then ends
+ * with status 254 instead of being killed by SIGPIPE.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpopmaild.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct {
+	char   buf[4096];
+	size_t pos, len;
+	int    eof;
+	int    timeout_ms;
+} in;
+
+void vpd_io_init(int timeout)
+{
+	signal(SIGPIPE, SIG_IGN);
+	in.timeout_ms = timeout > 0 ? timeout * 1000 : VPD_TIMEOUT * 1000;
+	in.pos = in.len = 0;
+	in.eof = 0;
+}
+
+/* Refill the buffer: 1 got data, 0 end of input or timeout. */
+static int fill(void)
+{
+	struct pollfd pfd;
+	ssize_t n;
+	int rc;
+
+	if (in.eof)
+		return 0;
+	vpd_flush();
+	pfd.fd = 0;
+	pfd.events = POLLIN;
+	for (;;) {
+		rc = poll(&pfd, 1, in.timeout_ms);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			break;
+		n = read(0, in.buf, sizeof in.buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		in.pos = 0;
+		in.len = (size_t)n;
+		return 1;
+	}
+	in.eof = 1;
+	return 0;
+}
+
+int vpd_read_line(char *buf, size_t cap, size_t *len)
+{
+	size_t n = 0;
+
+	while (n + 1 < cap) {
+		char c;
+
+		if (in.pos == in.len && !fill())
+			break;
+		c = in.buf[in.pos++];
+		buf[n++] = c;
+		if (c == '\n') {
+			buf[n] = '\0';
+			*len = n;
+			return VPD_LINE;
+		}
+	}
+	buf[n] = '\0';
+	*len = n;
+	if (n + 1 >= cap)
+		return VPD_PARTIAL;
+	/* input ended inside a line: the client never finished that command */
+	return VPD_EOF;
+}
+
+int vpd_read_command(char *buf, size_t cap, int *overlong)
+{
+	size_t len;
+	int rc;
+
+	*overlong = 0;
+	rc = vpd_read_line(buf, cap, &len);
+	if (rc != VPD_PARTIAL)
+		return rc;
+	*overlong = 1;
+	do {
+		char skip[256];
+
+		rc = vpd_read_line(skip, sizeof skip, &len);
+	} while (rc == VPD_PARTIAL);
+	buf[0] = '\0';
+	return rc == VPD_EOF ? VPD_EOF : VPD_LINE;
+}
+
+/* ------------------------------------------------------------ output */
+
+/* Texts of the error majors (§7.10). */
+static const char *const messages[] = {
+	"",
+	"Can't open authentication database",
+	"Too many actions before login",
+	"Read Timeout",
+	"Invalid Command",
+	"Too many invalid login attempts",
+	"Email Address Required",
+	"Password Required",
+	"Invalid Login",
+	"Not Authorized",
+	"Invalid Email Address",
+	"Not Authorized for domain",
+	"User does not exist",
+	"Domain Required",
+	"Alias Name Required",
+	"Invalid Alias Name Supplied",
+	"Alias Line Required",
+	"Alias Insertion Failed",
+	"Alias Removal Failed",
+	"Alias Deletion Failed",
+	"Invalid Directory.  .. not allowed in path",
+	"Invalid Directory.  % not allowed in path",
+	"Invalid Directory.  Do you need a trailing '/'?",
+	"Invalid Directory. Found / before @",
+	"Invalid Directory. Can't parse email address",
+	"Invalid Directory. Unknown email address",
+	"Unauthorized Directory.",
+	"Directory Required.",
+	"Source File Name Required",
+	"Destination File Name Required",
+	"Filename Required",
+	"Could not open assign file",
+	"IP Required",
+	"Not Available",
+	"Could not get limits",
+	"Could not set limits",
+	"Not Implemented yet",
+	"IP Required",          /* 37: missing from 5.6's table */
+	"Invalid Domain",       /* 38: missing from 5.6's table */
+};
+
+_Noreturn void vpd_exit(int status)
+{
+	if (fflush(stdout) != 0)
+		status = 254;
+	vclose();
+	_exit(status);
+}
+
+void vpd_flush(void)
+{
+	if (fflush(stdout) != 0)
+		vpd_exit(254);
+}
+
+void vpd_write(const char *data, size_t len)
+{
+	if (len > 0 && fwrite(data, 1, len, stdout) != len)
+		vpd_exit(254);
+}
+
+void vpd_printf(const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vprintf(fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		vpd_exit(254);
+	vpd_write("\r\n", 2);
+}
+
+void vpd_ok(void)
+{
+	vpd_write("+OK \r\n", 6);
+}
+
+void vpd_more(void)
+{
+	vpd_write("+OK+\r\n", 6);
+}
+
+void vpd_end(void)
+{
+	vpd_write(".\r\n", 3);
+}
+
+void vpd_err(int major, int minor)
+{
+	const char *text = "";
+
+	if (major >= 0 && (size_t)major < sizeof messages / sizeof messages[0])
+		text = messages[major];
+	vpd_printf("-ERR %d.%03d %s", major, minor, text);
+}
+
+void vpd_err0(int minor, const char *text)
+{
+	vpd_printf("-ERR 0.%d %s", minor, text);
+}
+
+/* ------------------------------------------------------------ tokens */
+
+static int is_sep(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+char *vpd_next(struct vpd_args *a)
+{
+	char *start;
+
+	if (a->p == NULL)
+		return NULL;
+	while (*a->p != '\0' && is_sep(*a->p))
+		a->p++;
+	if (*a->p == '\0') {
+		a->p = NULL;
+		return NULL;
+	}
+	start = a->p;
+	while (*a->p != '\0' && !is_sep(*a->p))
+		a->p++;
+	if (*a->p != '\0')
+		*a->p++ = '\0';    /* the separator is consumed, as strtok does */
+	else
+		a->p = NULL;
+	return start;
+}
+
+char *vpd_rest(struct vpd_args *a)
+{
+	char *start;
+
+	if (a->p == NULL)
+		return NULL;
+	while (*a->p == '\r' || *a->p == '\n')
+		a->p++;
+	if (*a->p == '\0') {
+		a->p = NULL;
+		return NULL;
+	}
+	start = a->p;
+	a->p += strcspn(a->p, "\r\n");
+	if (*a->p != '\0')
+		*a->p++ = '\0';
+	else
+		a->p = NULL;
+	return start;
+}
+
+int vpd_next_count(struct vpd_args *a)
+{
+	char *t = vpd_next(a);
+	int n;
+
+	if (t == NULL)
+		return 0;
+	n = atoi(t);
+	return n < 0 ? 0 : n;
+}

@@ -1,0 +1,154 @@
+/*
+ * session.c - vpopmaild's two phases: the login phase (at most
+ * VPD_LOGIN_LINES lines and VPD_LOGIN_FAILS failed logins) and the command
+ * loop, plus the privilege helpers the commands share.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpopmaild.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct vpd_session vpd;
+
+int vpd_is_sa(void)
+{
+	return (vpd.flags & SA_ADMIN) != 0;
+}
+
+int vpd_is_qa(void)
+{
+	return !vpd_is_sa() && (vpd.flags & QA_ADMIN) != 0;
+}
+
+/* As 5.6: the domain as given is compared with the home (real) domain, so
+ * a domain admin cannot reach its domain through an alias name. */
+int vpd_own_domain(const char *domain)
+{
+	return domain != NULL && strcmp(domain, vpd.domain) == 0;
+}
+
+/* login, clogin and slogin (mode VPD_FULL, VPD_COMPACT, VPD_SILENT). */
+int vpd_cmd_login(struct vpd_args *a, int mode)
+{
+	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
+	struct vqpasswd *pw;
+	char *email, *pass;
+	uid_t uid = 0;
+	gid_t gid = 0;
+
+	if ((email = vpd_next(a)) == NULL) {
+		vpd_err(6, 203);
+		return -1;
+	}
+	if ((pass = vpd_rest(a)) == NULL) {
+		vpd_err(7, 204);
+		return -1;
+	}
+	if (vpd_parse_email(email, user, sizeof user, domain, sizeof domain) != 0) {
+		vpd_err(8, 205);
+		return -2;
+	}
+	if ((pw = vauth_getpw(user, domain)) == NULL) {
+		vpd_err(8, 206);
+		return -2;
+	}
+	if (vauth_crypt(user, domain, pass, pw) != 0) {
+		vpd_err(8, 207);
+		return -2;
+	}
+
+	memset(&vpd, 0, sizeof vpd);
+	vpd.mode = mode;
+	vpd.flags = pw->pw_gid;
+	snprintf(vpd.user, sizeof vpd.user, "%s", pw->pw_name);
+	snprintf(vpd.userdir, sizeof vpd.userdir, "%s", pw->pw_dir != NULL ? pw->pw_dir : "");
+	/* vget_assign() turns an alias into its real domain in place. */
+	if (vget_assign(domain, vpd.domdir, sizeof vpd.domdir, &uid, &gid) == NULL)
+		vpd.domdir[0] = '\0';
+	snprintf(vpd.domain, sizeof vpd.domain, "%s", domain);
+	vpd.uid = uid;
+	vpd.gid = gid;
+	if (vpd.flags & SA_ADMIN) {
+		vpd.level = VPD_SYSTEM;
+	} else if ((vpd.flags & QA_ADMIN) || strcmp(vpd.user, "postmaster") == 0) {
+		vpd.flags |= QA_ADMIN;
+		vpd.level = VPD_DOMAIN;
+	} else {
+		vpd.level = VPD_USER;
+	}
+
+	if (mode == VPD_SILENT) {
+		vpd_ok();
+		return 0;
+	}
+	vpd_more();
+	vpd_printf("vpopmail_dir %s", vpopmail_dir());
+	vpd_printf("domain_dir %s", vpd.domdir);
+	vpd_printf("uid %d", (int)uid);
+	vpd_printf("gid %d", (int)gid);
+	{
+		/* The block shows the session's flags (QA_ADMIN added). */
+		struct vqpasswd shown = *pw;
+
+		shown.pw_gid = vpd.flags;
+		vpd_user_block(&shown);
+	}
+	vpd_end();
+	return 0;
+}
+
+void vpd_cmd_quit(struct vpd_args *a)
+{
+	(void)a;
+	vpd_ok();
+	vpd_exit(0);
+}
+
+int vpd_main(int timeout)
+{
+	char line[VPD_LINE_MAX + 1];
+	int lines = 0, failures = 0, overlong, rc;
+
+	vpd_io_init(timeout);
+	memset(&vpd, 0, sizeof vpd);
+	if (vauth_open(1) != 0) {
+		vpd_err(1, 101);
+		vpd_exit(255);
+	}
+	vpd_ok();
+
+	/* Login phase: every line read counts, blank ones included. */
+	while (vpd.level == VPD_NONE) {
+		if (++lines > VPD_LOGIN_LINES) {
+			vpd_err(5, 102);
+			vpd_exit(255);
+		}
+		if (vpd_read_command(line, sizeof line, &overlong) == VPD_EOF) {
+			vpd_err(3, 103);
+			vpd_exit(255);
+		}
+		if (overlong) {
+			vpd_err(4, 104);
+			continue;
+		}
+		rc = vpd_dispatch(line, 0);
+		if (rc == -2 && ++failures > VPD_LOGIN_FAILS) {
+			vpd_err(5, 105);
+			vpd_exit(255);
+		}
+	}
+
+	for (;;) {
+		if (vpd_read_command(line, sizeof line, &overlong) == VPD_EOF) {
+			vpd_err(3, 106);
+			vpd_exit(255);
+		}
+		if (overlong) {
+			vpd_err(4, 107);
+			continue;
+		}
+		vpd_dispatch(line, 1);
+	}
+}

@@ -1,0 +1,185 @@
+/*
+ * vpopmaild.h - the pieces of the vpopmaild protocol daemon.
+ *
+ * vpopmaild speaks vpopmail 5.6's line protocol on stdin/stdout (run under
+ * tcpserver).  The files of this directory split it by concern:
+ *   io.c        line reader (length limit, idle timeout) and response writer
+ *   session.c   the login phase, the command loop, privilege helpers
+ *   table.c     the command tables, dispatch and help
+ *   userinfo.c  the user-info block and address parsing
+ *   cmd_*.c     the commands, one group per file
+ *   paths.c     path arguments of the file commands, confined to ~vpopmail
+ * Only public headers of libvpopmail are used.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#ifndef VPOPMAILD_H
+#define VPOPMAILD_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "vpopmail.h"
+#include "vauth.h"
+#include "vlimits.h"
+
+/* Longest command line accepted (bytes, newline included); longer lines
+ * are discarded whole and answered as invalid commands. */
+#define VPD_LINE_MAX     1024
+/* Default idle timeout in seconds (5.6: 60). */
+#define VPD_TIMEOUT      60
+/* Lines read before a successful login, and failed logins tolerated. */
+#define VPD_LOGIN_LINES  4
+#define VPD_LOGIN_FAILS  3
+/* Longest path a file command resolves to (the original's 256-byte buffer). */
+#define VPD_PATH_MAX     255
+
+/* Session levels. */
+#define VPD_NONE    0
+#define VPD_USER    1
+#define VPD_DOMAIN  2
+#define VPD_SYSTEM  3
+
+/* Output modes chosen by the login command. */
+#define VPD_FULL    0
+#define VPD_COMPACT 1
+#define VPD_SILENT  2
+
+struct vpd_session {
+	int   level;
+	int   mode;
+	gid_t flags;                        /* the login's user flags (+QA_ADMIN for postmaster) */
+	char  user[MAX_PW_NAME + 1];
+	char  domain[MAX_PW_DOMAIN + 1];    /* the real domain of the login */
+	char  domdir[VP_PATH_MAX];
+	char  userdir[VP_PATH_MAX];
+	uid_t uid;                          /* the domain's ids */
+	gid_t gid;
+};
+
+/* The session (one per process). */
+extern struct vpd_session vpd;
+
+/* ------------------------------------------------------------------ io.c */
+
+/* Results of vpd_read_line(). */
+#define VPD_LINE     1      /* a whole line (newline kept, if it had one) */
+#define VPD_PARTIAL  2      /* the first cap-1 bytes of a longer line */
+#define VPD_EOF      0      /* end of input or timeout */
+
+void vpd_io_init(int timeout);
+/* Read one line into buf (NUL-terminated); *len gets its length. */
+int  vpd_read_line(char *buf, size_t cap, size_t *len);
+/* Read a command line; an overlong line is skipped whole and *overlong set. */
+int  vpd_read_command(char *buf, size_t cap, int *overlong);
+
+/* Responses.  Every write failure ends the process (exit 254). */
+void vpd_write(const char *data, size_t len);
+void vpd_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vpd_ok(void);                      /* "+OK " */
+void vpd_more(void);                    /* "+OK+" */
+void vpd_end(void);                     /* "." */
+void vpd_err(int major, int minor);     /* "-ERR <major>.<minor> <table text>" */
+void vpd_err0(int minor, const char *text);   /* "-ERR 0.<minor> <text>" */
+void vpd_flush(void);
+_Noreturn void vpd_exit(int status);
+
+/* ------------------------------------------------------------ tokens */
+
+/* A command line being split, strtok-style, on space, tab, CR, LF. */
+struct vpd_args {
+	char *p;
+};
+char *vpd_next(struct vpd_args *a);
+/* The rest of the line after the previous token's separator, up to CR/LF
+ * (passwords may hold spaces); NULL if empty. */
+char *vpd_rest(struct vpd_args *a);
+/* A non-negative number argument (atoi; negatives become 0), 0 if absent. */
+int   vpd_next_count(struct vpd_args *a);
+
+/* ------------------------------------------------------------ session.c */
+
+int  vpd_is_sa(void);
+int  vpd_is_qa(void);                   /* QA_ADMIN and not SA_ADMIN */
+/* A domain admin's check: does `domain` (as given) name the home domain? */
+int  vpd_own_domain(const char *domain);
+/* The whole daemon; returns the exit status. */
+int  vpd_main(int timeout);
+
+/* ------------------------------------------------------------ userinfo.c */
+
+/* Split and check "user@domain" (user%domain, user/domain; default domain
+ * when absent) into user and domain, lower-cased.  0 ok, -1 invalid. */
+int  vpd_parse_email(const char *addr, char *user, size_t usize, char *domain, size_t dsize);
+/* The user-info block (§7.4) in the session's mode. */
+void vpd_user_block(const struct vqpasswd *pw);
+
+/* ------------------------------------------------------------ table.c */
+
+typedef void (*vpd_handler)(struct vpd_args *a);
+/* Run a command line; before login only the login table is used.
+ * Returns the handler's login status for the login phase (see session.c). */
+int  vpd_dispatch(char *line, int logged_in);
+
+/* Handlers (cmd_*.c). */
+int  vpd_cmd_login(struct vpd_args *a, int mode);   /* 0 ok, -1 missing arg, -2 failure */
+void vpd_cmd_help(struct vpd_args *a);
+void vpd_cmd_login_help(struct vpd_args *a);
+void vpd_cmd_quit(struct vpd_args *a);
+
+void vpd_cmd_user_info(struct vpd_args *a);
+void vpd_cmd_list_domains(struct vpd_args *a);
+void vpd_cmd_find_domain(struct vpd_args *a);
+void vpd_cmd_domain_count(struct vpd_args *a);
+void vpd_cmd_add_alias_domain(struct vpd_args *a);
+void vpd_cmd_add_domain(struct vpd_args *a);
+void vpd_cmd_del_domain(struct vpd_args *a);
+void vpd_cmd_dom_info(struct vpd_args *a);
+void vpd_cmd_get_limits(struct vpd_args *a);
+void vpd_cmd_set_limits(struct vpd_args *a);
+void vpd_cmd_del_limits(struct vpd_args *a);
+void vpd_cmd_get_domain_size(struct vpd_args *a);
+
+void vpd_cmd_add_user(struct vpd_args *a);
+void vpd_cmd_del_user(struct vpd_args *a);
+void vpd_cmd_user_count(struct vpd_args *a);
+void vpd_cmd_list_users(struct vpd_args *a);
+void vpd_cmd_list_lists(struct vpd_args *a);
+void vpd_cmd_mod_user(struct vpd_args *a);
+void vpd_cmd_get_lastauth(struct vpd_args *a);
+void vpd_cmd_get_user_size(struct vpd_args *a);
+
+void vpd_cmd_add_alias(struct vpd_args *a);
+void vpd_cmd_remove_alias(struct vpd_args *a);
+void vpd_cmd_delete_alias(struct vpd_args *a);
+void vpd_cmd_list_alias(struct vpd_args *a);
+
+void vpd_cmd_mk_dir(struct vpd_args *a);
+void vpd_cmd_rm_dir(struct vpd_args *a);
+void vpd_cmd_list_dir(struct vpd_args *a);
+void vpd_cmd_rm_file(struct vpd_args *a);
+void vpd_cmd_rename_file(struct vpd_args *a);
+void vpd_cmd_write_file(struct vpd_args *a);
+void vpd_cmd_read_file(struct vpd_args *a);
+void vpd_cmd_stat_file(struct vpd_args *a);
+
+void vpd_cmd_get_ip_map(struct vpd_args *a);
+void vpd_cmd_add_ip_map(struct vpd_args *a);
+void vpd_cmd_del_ip_map(struct vpd_args *a);
+void vpd_cmd_show_ip_map(struct vpd_args *a);
+
+void vpd_cmd_add_list(struct vpd_args *a);
+void vpd_cmd_del_list(struct vpd_args *a);
+void vpd_cmd_mod_list(struct vpd_args *a);
+
+/* ------------------------------------------------------------ paths.c */
+
+/* Resolve a path argument (§7.9) into out (VPD_PATH_MAX + 1 bytes).
+ * 0 ok; otherwise the error has been sent and -1 is returned. */
+int  vpd_resolve_path(const char *arg, char *out, size_t size);
+/* The same, silent: the error's major and minor are stored instead. */
+int  vpd_check_path(const char *arg, char *out, size_t size, int *major, int *minor);
+/* Is path the confinement root itself (never removed or renamed)? */
+int  vpd_path_is_root(const char *path);
+
+#endif /* VPOPMAILD_H */

@@ -1,0 +1,208 @@
+#!/bin/bash
+# t_mysql.sh - the MariaDB/MySQL auth backend against a private server:
+# vpopmail 5.6's schema, users added/changed/removed through the commands,
+# listing order, lastauth, values stored verbatim (prepared statements),
+# reconnect after a server restart, an outage as a temporary failure, and
+# two vpopmail homes sharing one database.  Skips in a cdb build.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/mariadb.sh"
+export TZ=UTC
+
+if ! mariadb_usable; then
+	echo "1..0 # SKIP $MDB_WHY"
+	exit 0
+fi
+require_bins vadddomain vadduser vdeluser vpasswd vsetuserquota vuserinfo vdeldomain vmoduser
+mariadb_start || { echo "Bail out! $MDB_WHY"; exit 1; }
+MANY=0; has_define MANY_DOMAINS && MANY=1
+
+# cols TABLE: name|type|nullable|key|default for each column, in order.
+cols() {
+	sql "SELECT CONCAT_WS('|', COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY, IFNULL(COLUMN_DEFAULT, 'NULL'))
+	     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$MDB_DB' AND TABLE_NAME = '$1'
+	     ORDER BY ORDINAL_POSITION"
+}
+# row USER DOMAIN: the user's row, tab-separated, hash masked.
+row() {
+	if [ "$MANY" = 1 ]; then
+		sql "SELECT * FROM vpopmail WHERE pw_name = '$1' AND pw_domain = '$2'"
+	else
+		sql "SELECT * FROM \`$(printf '%s' "$2" | tr .- __)\` WHERE pw_name = '$1'"
+	fi | sed 's/\$6\$[^	]*/<hash>/'
+}
+vchk() {
+	printf '%s\0%s\0' "$1" "$2" > "$T0/.cred"
+	( ( exec $TIMEOUT env TCPREMOTEIP=${3:-192.0.2.7} ${VP_TEST_WRAPPER:-} "$top_builddir/vchkpw" /bin/true ) \
+		< /dev/null > "$T0/.out" 2> "$T0/.err" 3< "$T0/.cred" ) 2>/dev/null
+	RC=$?
+}
+
+# ------------------------------------------------------------ configuration
+sandbox_new
+run vuserinfo joe@example.com
+isnt "$RC" 0 "no vpopmail.mysql: vuserinfo fails"
+like "$ERR" "can't read settings from $VH/etc/vpopmail.mysql" "no vpopmail.mysql: the file is named on stderr"
+printf '# only a comment\n\n' > "$VH/etc/vpopmail.mysql"
+run vadddomain example.com pmpass
+isnt "$RC" 0 "a vpopmail.mysql without settings: vadddomain fails"
+like "$ERR" "no valid settings in $VH/etc/vpopmail.mysql" "... and says why"
+
+# ------------------------------------------------------------ schema
+mariadb_conf socket
+run vadddomain example.com pmpass
+is_rc 0 "vadddomain creates the database and the users table"
+if [ "$MANY" = 1 ]; then T=vpopmail; DOMCOL='pw_domain|varchar(96)|NO|PRI|NULL
+'; else T=example_com; DOMCOL=; fi
+CLEARCOL=; [ "$CLEAR" = 1 ] && CLEARCOL='
+pw_clear_passwd|varchar(128)|YES||NULL'
+is "$(cols "$T")" "pw_name|varchar(64)|NO|PRI|NULL
+${DOMCOL}pw_passwd|varchar(128)|YES||NULL
+pw_uid|int(11)|YES||NULL
+pw_gid|int(11)|YES||NULL
+pw_gecos|varchar(64)|YES||NULL
+pw_dir|varchar(160)|YES||NULL
+pw_shell|varchar(20)|YES||NULL$CLEARCOL" "users table $T: vpopmail 5.6's columns"
+if [ "$AUTHLOG" = 1 ]; then
+	is "$(cols lastauth)" "user|varchar(32)|NO|PRI|NULL
+domain|varchar(96)|NO|PRI|NULL
+remote_ip|varchar(39)|NO||NULL
+timestamp|int(11)|NO||0" "lastauth table: vpopmail 5.6's columns (created on first use)"
+else
+	skip "lastauth: built without auth logging"
+fi
+is "$(row postmaster example.com | cut -f1-2)" "postmaster	$([ "$MANY" = 1 ] && echo example.com || echo '<hash>')" \
+	"postmaster is a row of the domain"
+file_absent "$D/example.com/vpasswd" "no vpasswd file is written"
+
+# ------------------------------------------------------------ users
+run vadduser -c "Joe User" joe@example.com 'pw one'
+is_rc 0 "vadduser joe"
+want="joe	"; [ "$MANY" = 1 ] && want="${want}example.com	"
+want="$want<hash>	$(vpw_uid_default=0; echo 0)	0	Joe User	$D/example.com/joe	NOQUOTA"
+[ "$CLEAR" = 1 ] && want="$want	pw one"
+got=$(row joe example.com)
+# pw_uid is whatever vadduser sets in the cdb build as well; compare the rest.
+is "$(printf '%s' "$got" | cut -f1-$((MANY + 2)),$((MANY + 4))-)" \
+	"$(printf '%s' "$want" | cut -f1-$((MANY + 2)),$((MANY + 4))-)" "joe's row holds the record"
+dir_exists "$D/example.com/joe/Maildir/new" "joe's Maildir exists"
+run vadduser joe@example.com other
+isnt "$RC" 0 "adding joe again fails"
+run vuserinfo -n joe@example.com
+is_out "joe" "vuserinfo -n joe"
+run vuserinfo -c joe@example.com
+is_out "Joe User" "vuserinfo -c joe"
+
+old=$(sql "SELECT pw_passwd FROM $T WHERE pw_name = 'joe'")
+run vpasswd joe@example.com 'pw two'
+is_rc 0 "vpasswd joe"
+new=$(sql "SELECT pw_passwd FROM $T WHERE pw_name = 'joe'")
+isnt "$new" "$old" "the stored hash changed"
+is "$(printf '%s' "$new" | cut -c1-3)" '$6$' "a SHA-512 crypt hash"
+vchk joe@example.com 'pw two'
+is "$RC" 0 "vchkpw accepts the new password"
+vchk joe@example.com 'pw one'
+is "$RC" 3 "vchkpw refuses the old one (exit 3)"
+if [ "$AUTHLOG" = 1 ]; then
+	is "$(sql "SELECT remote_ip FROM lastauth WHERE user = 'joe' AND domain = 'example.com'")" "192.0.2.7" \
+		"the login wrote lastauth.remote_ip"
+	run vuserinfo joe@example.com
+	like "$OUT" "last auth ip: 192.0.2.7" "vuserinfo reads lastauth from the table"
+else
+	skip "no auth logging"; skip "no auth logging"
+fi
+
+run vsetuserquota joe@example.com 5M
+is_rc 0 "vsetuserquota joe 5M"
+is "$(sql "SELECT pw_shell FROM $T WHERE pw_name = 'joe'")" "5242880S" "pw_shell holds the quota"
+run vmoduser -p joe@example.com
+is_rc 0 "vmoduser -p joe"
+is "$(sql "SELECT pw_gid FROM $T WHERE pw_name = 'joe'")" "2" "pw_gid holds NO_POP"
+
+# Values that would break hand-built SQL are stored as given.
+NASTY="O'Brien \\\"x\\\" \\\\ y\`; DROP TABLE $T;--"
+NASTY=$(printf '%s' "O'Brien \"x\" \\ y\`; DROP TABLE $T;--" | cut -c1-64)
+run vadduser -c "$NASTY" quote@example.com pw
+is_rc 0 "vadduser with quotes, backslash, backtick in the gecos"
+is "$(sql "SELECT HEX(pw_gecos) FROM $T WHERE pw_name = 'quote'")" \
+	"$(printf '%s' "$NASTY" | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" "the gecos is stored byte for byte"
+run vuserinfo -c quote@example.com
+is_out "$NASTY" "and read back by vuserinfo"
+run vuserinfo "o'x@example.com"
+isnt "$RC" 0 "a quote in a user name is just an unknown user"
+
+# Listing order: bytewise by name, as the sorted vpasswd of the cdb backend.
+for u in zed a.b a-b abc; do run vadduser "$u@example.com" pw; done
+run vuserinfo -n -D example.com
+OUT=$(printf '%s' "$OUT" | grep -v '^-*$'; printf x); OUT=${OUT%x}
+is_out "a-b
+a.b
+abc
+joe
+postmaster
+quote
+zed" "vuserinfo -D lists every user in name order"
+
+run vdeluser zed@example.com
+is_rc 0 "vdeluser zed"
+is "$(sql "SELECT COUNT(*) FROM $T WHERE pw_name = 'zed'")" "0" "zed's row is gone"
+if [ "$AUTHLOG" = 1 ]; then
+	is "$(sql "SELECT COUNT(*) FROM lastauth WHERE user = 'zed'")" "0" "and so is zed's lastauth row"
+else skip "no auth logging"; fi
+run vdeluser zed@example.com
+isnt "$RC" 0 "vdeluser of a missing user fails"
+
+# ------------------------------------------------------------ reconnect
+exec 5> >(exec "$top_builddir/tests/auth_probe" > "$T0/probe.out" 2> "$T0/probe.err")
+PROBE=$!
+probe() { echo "$1" >&5; local n=$(wc -l < "$T0/probe.out") i; for i in $(seq 1 100); do
+	[ "$(wc -l < "$T0/probe.out")" -ge "$2" ] && break; sleep 0.1; done; tail -1 "$T0/probe.out"; }
+is "$(probe 'joe example.com' 1)" "joe|Joe User|5242880S" "a long-lived process reads joe"
+mariadb_restart || { echo "Bail out! $MDB_WHY"; exit 1; }
+is "$(probe 'joe example.com' 2)" "joe|Joe User|5242880S" "after a server restart it reconnects and reads joe again"
+
+# ------------------------------------------------------------ outage
+mariadb_stop
+is "$(probe 'joe example.com' 3)" "none -23" "server down: lookups fail with VA_NO_AUTH_CONNECTION, not 'no such user'"
+vchk joe@example.com 'pw two'
+is "$RC" 111 "server down: vchkpw exits 111 (temporary failure)"
+run vuserinfo joe@example.com
+isnt "$RC" 0 "server down: vuserinfo fails"
+like "$ERR" "Initial open" "... at its initial open"
+run vadduser new@example.com pw
+isnt "$RC" 0 "server down: vadduser fails"
+dir_absent() { if [ -e "$1" ]; then fail "$2"; else pass "$2"; fi; }
+dir_absent "$D/example.com/new" "... and leaves no directory behind"
+mariadb_restart || { echo "Bail out! $MDB_WHY"; exit 1; }
+is "$(probe 'joe example.com' 4)" "joe|Joe User|5242880S" "server back: the same process reads joe"
+exec 5>&-
+
+# ------------------------------------------------------------ two homes, one database
+QH1=$QH; D1=$D
+sandbox_new
+mariadb_conf tcp
+cp -p "$QH1/users/assign" "$QH1/users/cdb" "$QH/users/"
+run vuserinfo -d joe@example.com
+is_out "$D1/example.com/joe" "a second vpopmail home (TCP settings) sees joe"
+vchk joe@example.com 'pw two' 198.51.100.9
+is "$RC" 0 "and vchkpw on the second home accepts joe's password"
+run vpasswd joe@example.com 'pw three'
+is_rc 0 "a password change on the second home"
+QH2=$QH; VH2=$VH
+export VPOPMAIL_HOME=$(dirname "$D1") VPOPMAIL_QMAILDIR=$QH1
+vchk joe@example.com 'pw three'
+is "$RC" 0 "is seen at once by the first home"
+
+# ------------------------------------------------------------ deldomain
+run vdeldomain example.com
+is_rc 0 "vdeldomain example.com"
+if [ "$MANY" = 1 ]; then
+	is "$(sql "SELECT COUNT(*) FROM vpopmail WHERE pw_domain = 'example.com'")" "0" "its rows are gone"
+else
+	is "$(sql "SHOW TABLES LIKE 'example_com'")" "" "its table is dropped"
+fi
+if [ "$AUTHLOG" = 1 ]; then
+	is "$(sql "SELECT COUNT(*) FROM lastauth WHERE domain = 'example.com'")" "0" "and its lastauth rows"
+else skip "no auth logging"; fi
+
+mariadb_stop
+done_testing

@@ -1,0 +1,552 @@
+#!/bin/bash
+# t_vdelivermail.sh - vdelivermail: arguments and environment, user lookup,
+# the user's .qmail, unknown users, forwards, programs, loops, exit statuses,
+# never losing mail (spec runtime.md §2.4, §4, §11).  Quota: t_vdelivermail_quota.sh.
+. "$(dirname "$0")/lib.sh"
+require_bins vdelivermail vadddomain vadduser vaddaliasdomain vmoduser
+
+QEXT=0; has_define QMAIL_EXT && QEXT=1
+DEFDEL=0; has_define DEFAULT_DELIVERY && DEFDEL=1
+SPAM=0; has_define SPAMASSASSIN && SPAM=1
+MDROP=0; has_define MAILDROP && MDROP=1
+
+MSG=$'From: alice@example.net\nSubject: hello\n\nline one\nline two\n'
+RP=$'Return-Path: <alice@example.net>\n'
+NAME_RE='^[0-9]+\.M[0-9]+P[0-9]+\.[^/]+,S=[0-9]+$'
+
+# A fresh domain example.com with bob; the hooks are off unless a test turns them on.
+new_domain() {
+	sandbox_new
+	setup vadddomain example.com Secret123
+	setup vadduser bob@example.com Passw0rd
+	DD=$D/example.com
+	BOX=$DD/bob/Maildir
+	printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
+	export VPOPMAIL_SPAMC=$SB/no-spamc VPOPMAIL_MAILDROP=$SB/no-maildrop
+	export VPOPMAIL_QMAIL_INJECT=$SB/qmail-inject
+	# qmail-inject stand-in: records its arguments and input; exits $INJECT_RC.
+	cat > "$SB/qmail-inject" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" > "$SB/inject.args"
+cat > "$SB/inject.in"
+exit \${INJECT_RC:-0}
+EOF
+	chmod 755 "$SB/qmail-inject"
+	to bob example.com
+}
+
+# to USER HOST: qmail-local's environment for USER@HOST (HOST's .qmail-default).
+to() {
+	export EXT=$1 HOST=$2 RPLINE=$RP
+	export DTLINE="Delivered-To: $2-$1@$2"$'\n'
+	unset DELIVER_TO_STDOUT
+}
+
+# dv INSTRUCTION [MESSAGE]: run vdelivermail from the domain directory.
+dv() {
+	local here=$PWD
+	cd "${DD:-/}" || return
+	run_in "${2-$MSG}" vdelivermail '' "$1"
+	cd "$here" || return
+}
+
+# new_in MAILDIR: the names in new/ (one a line), and tmp/ must be empty.
+new_in() { ls -1 "$1/new" 2>/dev/null; }
+count_new() { new_in "$1" | grep -c . ; }
+# the_msg MAILDIR: path of the only message in new/
+the_msg() { local n; n=$(new_in "$1"); [ "$(printf '%s' "$n" | grep -c .)" = 1 ] && echo "$1/new/$n"; }
+
+# delivered MAILDIR CONTENT DESC: exactly one message, byte-exact, named
+# <time>.M<usec>P<pid>.<host>,S=<its size>, mode 0600, tmp/ empty.
+delivered() {
+	local f n sz
+	f=$(the_msg "$1")
+	if [ -z "$f" ]; then fail "$3"; diag "new/: $(new_in "$1" | tr '\n' ' ')"; return; fi
+	file_is "$f" "$2" "$3"
+	n=${f##*/}
+	like "$n" "$NAME_RE" "$3: file name <time>.M<usec>P<pid>.<host>,S=<size>"
+	sz=$(stat -c %s "$f")
+	is "${n##*,S=}" "$sz" "$3: ,S= is the file size"
+	file_mode "$f" 0600 "$3: mode 0600"
+	is "$(ls -A "$1/tmp")" "" "$3: tmp/ left empty"
+}
+nothing_new() { is "$(ls -A "$1/new" "$1/tmp" 2>/dev/null | grep -v ':$' | grep .)" "" "$2"; }
+
+# ------------------------------------------------------------ arguments, environment
+new_domain
+run vdelivermail
+is_rc 111 "no arguments: exit 111"
+is_out "vdelivermail: invalid syntax in .qmail-default file" "no arguments: message"
+run vdelivermail ''
+is_rc 111 "one argument: exit 111"
+run vdelivermail '' delete extra
+is_rc 111 "three arguments: exit 111"
+is_out "vdelivermail: invalid syntax in .qmail-default file" "three arguments: message"
+
+unset EXT
+dv delete
+is_rc 100 "no EXT: exit 100"
+is_out "vdelivermail: no EXT environment varilable" "no EXT: message (sic)"
+to bob example.com; unset HOST
+dv delete
+is_rc 100 "no HOST: exit 100"
+is_out "vdelivermail: no HOST environment varilable" "no HOST: message (sic)"
+for bad in 'bo b' 'bob:x' $'bob\nx' 'bob"'; do
+	to "$bad" example.com
+	dv delete
+	is_rc 100 "EXT $(printf %q "$bad"): exit 100"
+	is_out "invalid username" "EXT $(printf %q "$bad"): invalid username"
+done
+to bob 'exa mple.com'
+dv delete
+is_rc 100 "bad HOST: exit 100"
+is_out "invalid domain name" "bad HOST: invalid domain name"
+to bob 'example.com/../x'
+dv delete
+is_rc 100 "HOST with '/': exit 100"
+nothing_new "$BOX" "bad input: nothing delivered"
+
+# ------------------------------------------------------------ delivery to a user
+new_domain
+dv delete
+is_rc 0 "bob: exit 0"
+is_out "" "bob: no output"
+is_err "" "bob: nothing on stderr"
+delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" "bob: Return-Path, Delivered-To, message"
+is "$(ls -A "$BOX")" "$(printf 'cur\nnew\ntmp')" "NOQUOTA: no maildirsize written"
+
+new_domain
+unset RPLINE
+dv delete
+is_rc 0 "RPLINE unset: exit 0"
+delivered "$BOX" "Delivered-To: bob@example.com
+$MSG" "RPLINE unset: no (null) line, nothing in its place"
+
+new_domain
+to BoB EXAMPLE.Com
+dv delete
+is_rc 0 "upper-case EXT and HOST: exit 0"
+delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" "upper-case EXT and HOST: delivered to bob"
+
+new_domain
+setup vaddaliasdomain example.com alias.org
+to bob alias.org
+dv delete
+is_rc 0 "alias domain: exit 0"
+delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" "alias domain: delivered to the real domain's bob"
+
+new_domain
+printf 'x' > "$SB/one"
+dv delete ""
+is_rc 0 "empty message: exit 0"
+nothing_new "$BOX" "empty message: dropped"
+
+new_domain
+big=$(head -c 300000 /dev/zero | tr '\0' 'a'; echo)
+dv delete "Subject: big
+
+$big
+"
+is_rc 0 "300 KB message: exit 0"
+f=$(the_msg "$BOX")
+is "$(stat -c %s "$f" 2>/dev/null)" "$(( ${#RP} + 30 + 14 + ${#big} + 1 ))" "300 KB message: all bytes written"
+
+# A pipe on stdin (not seekable) is copied first, then delivered.
+new_domain
+cd "$DD" && printf '%s' "$MSG" | "$top_builddir/vdelivermail" '' delete > "$T0/.out" 2>&1
+RC=$?; cd - > /dev/null
+is_rc 0 "message on a pipe: exit 0"
+delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" "message on a pipe: delivered whole"
+
+# DELIVER_TO_STDOUT: the copy goes to stdout, nothing to disk.
+new_domain
+export DELIVER_TO_STDOUT=1
+dv delete
+is_rc 0 "DELIVER_TO_STDOUT: exit 0"
+is_out_raw "${RP}Delivered-To: bob@example.com
+$MSG" "DELIVER_TO_STDOUT: header block and message on stdout"
+nothing_new "$BOX" "DELIVER_TO_STDOUT: nothing in the Maildir"
+unset DELIVER_TO_STDOUT
+
+# ------------------------------------------------------------ locked account, auto-creation
+new_domain
+setup vmoduser -b bob@example.com
+dv delete
+is_rc 100 "BOUNCE_MAIL: exit 100"
+is_out "vdelivermail: account is locked email bounced bob@example.com" "BOUNCE_MAIL: message"
+nothing_new "$BOX" "BOUNCE_MAIL: nothing delivered"
+
+new_domain
+rm -rf "$DD/bob"
+dv delete
+is_rc 0 "user directory missing: exit 0"
+delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" "user directory missing: re-created and delivered"
+file_mode "$DD/bob/Maildir" 0700 "re-created Maildir is 0700"
+
+# ------------------------------------------------------------ loops
+new_domain
+dv delete $'Delivered-To: BOB@EXAMPLE.COM\nSubject: x\n\nbody\n'
+is_rc 100 "own Delivered-To in the header: exit 100"
+is_out "mail is looping" "loop: message"
+nothing_new "$BOX" "loop: nothing delivered"
+dv delete $'Delivered-To: bob@example.com\r\nSubject: x\n\nbody\n'
+is_rc 0 "Delivered-To with CR: not the same line, delivered"
+new_domain
+dv delete $'Subject: x\n\nDelivered-To: bob@example.com\n'
+is_rc 0 "Delivered-To in the body: not a loop"
+new_domain
+setup vaddaliasdomain example.com alias.org
+to bob alias.org
+dv delete $'Received: x\nDelivered-To: Bob@Example.com\n\nbody\n'
+is_rc 100 "alias domain: loop found for the real address"
+new_domain
+export DTLINE=$'Delivered-To: bob@example.com\n'
+dv delete
+is_rc 100 "DTLINE equal to our own line: loop"
+
+# ------------------------------------------------------------ unknown users
+new_domain
+to nosuch example.com
+dv delete
+is_rc 0 "delete: exit 0"
+is_out "" "delete: no output"
+dv bounce-no-mailbox
+is_rc 100 "bounce-no-mailbox: exit 100"
+is_out "Sorry, no mailbox here by that name. (#5.1.1)" "bounce-no-mailbox: default text"
+printf 'No such user here.\nTry again.\n' > "$D/.no-user.msg"
+dv bounce-no-mailbox
+is_out "No such user here.
+Try again." "bounce-no-mailbox: the global .no-user.msg"
+printf 'Domain text\n' > "$DD/.no-user.msg"
+dv bounce-no-mailbox
+is_out "Domain text" "bounce-no-mailbox: the domain's .no-user.msg first"
+dv ''
+is_rc 100 "empty instruction: bounced, not forwarded to an empty address"
+is "$(cat "$SB/inject.args" 2>/dev/null)" "" "empty instruction: qmail-inject not run"
+to nosuch unknown.org
+dv delete
+is_rc 0 "unknown domain + delete: exit 0"
+
+# Catchall Maildir, relative to the domain directory (an absolute path is
+# a user directory, below).
+new_domain
+to nosuch example.com
+dv ./bob/Maildir/
+is_rc 0 "catchall ./bob/Maildir/: exit 0"
+delivered "$BOX" "${RP}Delivered-To: nosuch@example.com
+$MSG" "catchall Maildir: Delivered-To is the original recipient"
+dv ./bob/mbox
+is_rc 111 "mbox line: exit 111"
+is_out_raw "can't handle mbox delivery for ./bob/mbox" "mbox line: message without newline"
+
+# Catchall user directory.
+new_domain
+to nosuch example.com
+dv "$DD/bob"
+is_rc 0 "catchall user directory: exit 0"
+is_out "user does not exist, but will deliver to $DD/bob/" "catchall directory: message"
+delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" "catchall directory: into <dir>/Maildir/, Delivered-To from the path"
+new_domain
+to nosuch example.com
+dv "$BOX"
+is_rc 111 "catchall given a Maildir path: exit 111"
+like "$OUT" "^user does not exist, but will deliver to $BOX/
+can not open new email file errno=2 .*
+system error
+\$" "catchall Maildir path: can not open + system error"
+new_domain
+to nosuch example.com
+printf '|cat > %s/dir-qmail.out\n' "$SB" > "$DD/bob/.qmail"
+dv "$DD/bob/"
+is_rc 0 "catchall directory with .qmail: exit 0"
+file_is "$SB/dir-qmail.out" "$MSG" "catchall directory: its .qmail ran"
+nothing_new "$BOX" "catchall directory with .qmail: no Maildir delivery"
+
+# ------------------------------------------------------------ forwarding
+new_domain
+to nosuch example.com
+dv elsewhere@example.net
+is_rc 0 "forward: exit 0"
+is_out "" "forward: no output"
+file_lines "$SB/inject.args" "forward: qmail-inject -- address" -- elsewhere@example.net
+file_is "$SB/inject.in" "${RP}Delivered-To: nosuch@example.com
+$MSG" "forward: RPLINE, Delivered-To from DTLINE, message"
+unset DTLINE
+dv '&other@example.net'
+is_rc 0 "forward with &: exit 0"
+file_lines "$SB/inject.args" "forward with &: the & is removed" -- other@example.net
+file_is "$SB/inject.in" "${RP}Delivered-To: other@example.net
+$MSG" "forward without DTLINE: Delivered-To is the address"
+export INJECT_RC=100
+dv elsewhere@example.net
+is_rc 100 "qmail-inject exits 100: exit 100"
+is_out "system error calling qmail-inject" "qmail-inject failure: message"
+export INJECT_RC=111
+dv elsewhere@example.net
+is_rc 111 "qmail-inject exits 111: exit 111"
+unset INJECT_RC
+export VPOPMAIL_QMAIL_INJECT=$SB/missing-inject
+dv elsewhere@example.net
+is_rc 111 "qmail-inject missing: exit 111"
+is_out "Unable to launch qmail-inject.
+system error calling qmail-inject" "qmail-inject missing: messages"
+new_domain
+to nosuch example.com
+export DTLINE=$'Delivered-To: example.com-nosuch@example.com\n'
+dv nosuch@example.com $'Delivered-To: nosuch@example.com\n\nx\n'
+is_rc 100 "forward to an address already in Delivered-To: loop"
+is_out "mail is looping" "forward loop: message"
+
+# ------------------------------------------------------------ programs
+new_domain
+to nosuch example.com
+dv "|cat > $SB/prog.out; echo \"\$SHELL\" > $SB/prog.shell"
+is_rc 0 "program: exit 0"
+file_is "$SB/prog.out" "$MSG" "program: stdin is the message, no headers added"
+file_is "$SB/prog.shell" "/bin/sh
+" "program: SHELL=/bin/sh"
+for pair in 99:99 100:100 64:100 65:100 70:100 76:100 77:100 78:100 112:100 111:111 1:111 2:111; do
+	dv "| echo said; exit ${pair%%:*}"
+	is_rc "${pair#*:}" "program exit ${pair%%:*}: vdelivermail exits ${pair#*:}"
+done
+is_out "said" "program output passes through"
+dv '|kill -9 $$'
+is_rc 111 "program killed by a signal: exit 111"
+
+# ------------------------------------------------------------ the user's .qmail
+new_domain
+printf '# only a comment\n' > "$DD/bob/.qmail"
+dv delete
+is_rc 0 ".qmail with only comments: exit 0"
+nothing_new "$BOX" ".qmail with only comments: message discarded"
+: > "$DD/bob/.qmail"
+dv delete
+is_rc 0 "empty .qmail: exit 0"
+delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" "empty .qmail: normal delivery"
+new_domain
+printf '\n\n' > "$DD/bob/.qmail"
+dv delete
+is_rc 0 "blank-line .qmail: exit 0"
+is "$(cat "$SB/inject.args" 2>/dev/null)" "" "blank line: no forward to an empty address"
+delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" "blank-line .qmail: normal delivery"
+new_domain
+printf '\n# copy\n./Maildir/\n&copy@example.net\n|cat > %s/q.out\n' "$SB" > "$DD/bob/.qmail"
+dv delete
+is_rc 0 ".qmail with three lines: exit 0"
+delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" ".qmail ./Maildir/ (relative to the user directory)"
+file_lines "$SB/inject.args" ".qmail forward line" -- copy@example.net
+file_is "$SB/q.out" "$MSG" ".qmail program line"
+new_domain
+printf '|exit 100\n|cat > %s/never\n' "$SB" > "$DD/bob/.qmail"
+dv delete
+is_rc 100 ".qmail program failing: exit 100"
+file_absent "$SB/never" ".qmail: later lines not run after a failure"
+nothing_new "$BOX" ".qmail failing: no Maildir delivery"
+printf '|exit 99\n|cat > %s/never\n' "$SB" > "$DD/bob/.qmail"
+dv delete
+is_rc 99 ".qmail program exit 99: exit 99"
+file_absent "$SB/never" ".qmail: exit 99 stops"
+new_domain
+printf './Maildir/\n' > "$DD/bob/.qmail"
+chmod 000 "$DD/bob/.qmail"
+if [ "$(id -u)" != 0 ]; then
+	dv delete
+	is_rc 111 "unreadable .qmail: exit 111 (not delivered elsewhere)"
+	nothing_new "$BOX" "unreadable .qmail: nothing delivered"
+else
+	skip "unreadable .qmail (root reads everything)"; skip "unreadable .qmail"
+fi
+chmod 600 "$DD/bob/.qmail"
+
+# ------------------------------------------------------------ qmail extensions
+new_domain
+to bob-foo example.com
+dv bounce-no-mailbox
+if [ "$QEXT" = 1 ]; then
+	is_rc 0 "qmail-ext: bob-foo goes to bob"
+	delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" "qmail-ext: delivered to bob's Maildir"
+	printf '|cat > %s/ext.out\n' "$SB" > "$DD/bob/.qmail-zz-yy"
+	printf '|echo zz-default > %s/which\n' "$SB" > "$DD/bob/.qmail-zz-default"
+	printf '|echo default > %s/which\n' "$SB" > "$DD/bob/.qmail-default"
+	to bob-zz-yy example.com
+	dv bounce-no-mailbox
+	is_rc 0 "qmail-ext bob-zz-yy: exit 0"
+	file_is "$SB/ext.out" "$MSG" "qmail-ext: .qmail-zz-yy first"
+	rm "$DD/bob/.qmail-zz-yy"
+	dv bounce-no-mailbox
+	file_is "$SB/which" "zz-default
+" "qmail-ext: then .qmail-zz-default"
+	rm "$DD/bob/.qmail-zz-default"
+	dv bounce-no-mailbox
+	file_is "$SB/which" "default
+" "qmail-ext: then .qmail-default"
+	to bob-a.b example.com
+	printf '|echo dots > %s/which\n' "$SB" > "$DD/bob/.qmail-a:b"
+	dv bounce-no-mailbox
+	file_is "$SB/which" "dots
+" "qmail-ext: '.' in the extension becomes ':'"
+	to nosuch-foo example.com
+	dv bounce-no-mailbox
+	is_rc 100 "qmail-ext: unknown base user bounces"
+else
+	is_rc 100 "no qmail-ext: bob-foo is an unknown user"
+	is_out "Sorry, no mailbox here by that name. (#5.1.1)" "no qmail-ext: bounce text"
+fi
+
+# ------------------------------------------------------------ defaultdelivery
+new_domain
+printf '# site default\n|cat > %s/dd.out\n' "$SB" > "$QH/control/defaultdelivery"
+dv delete
+is_rc 0 "defaultdelivery present: exit 0"
+if [ "$DEFDEL" = 1 ]; then
+	file_is "$SB/dd.out" "$MSG" "defaultdelivery: its line ran"
+	nothing_new "$BOX" "defaultdelivery: instead of the Maildir"
+	printf '| %s/bin/vdelivermail '"''"' delete\n' "$VH" > "$QH/control/defaultdelivery"
+	dv delete
+	is_rc 0 "defaultdelivery naming vdelivermail: exit 0"
+	delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" "defaultdelivery naming vdelivermail: normal delivery"
+else
+	file_absent "$SB/dd.out" "defaultdelivery ignored without --enable-defaultdelivery"
+	delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" "without defaultdelivery: normal delivery"
+fi
+
+# ------------------------------------------------------------ never lose mail
+new_domain
+big=$(head -c 8000 /dev/zero | tr '\0' 'z')
+printf 'Subject: x\n\n%s\n' "$big" > "$SB/bigmsg"
+( cd "$DD" && ulimit -f 4 && exec "$top_builddir/vdelivermail" '' delete ) < "$SB/bigmsg" > "$T0/.out" 2>&1
+RC=$?; OUT=$(cat "$T0/.out")
+is_rc 111 "write fails (file size limit): exit 111"
+is "$OUT" "write failed errno = 27
+system error" "write failure: message"
+nothing_new "$BOX" "write failure: nothing in new/, tmp file removed"
+
+new_domain
+rmdir "$BOX/new"
+dv delete
+is_rc 111 "new/ missing: exit 111"
+like "$OUT" "^link failed $BOX/new/ errno = 2
+system error" "new/ missing: message"
+is "$(ls -A "$BOX/tmp")" "" "new/ missing: tmp file removed"
+new_domain
+rmdir "$BOX/tmp"
+dv delete
+is_rc 111 "tmp/ missing: exit 111"
+like "$OUT" "^can not open new email file errno=2 file=$BOX/tmp/
+system error" "tmp/ missing: message"
+
+new_domain
+chmod 500 "$BOX/tmp"
+if [ "$(id -u)" != 0 ]; then
+	dv delete
+	is_rc 111 "tmp/ not writable: exit 111"
+else
+	skip "tmp/ not writable (root)"
+fi
+chmod 700 "$BOX/tmp"
+
+# A user database that cannot be read defers instead of bouncing.
+new_domain
+to bob example.com
+rm -f "$DD/vpasswd.cdb"; chmod 000 "$DD/vpasswd"
+if [ "$(id -u)" != 0 ]; then
+	dv bounce-no-mailbox
+	is_rc 111 "unreadable vpasswd: exit 111, not a bounce"
+else
+	skip "unreadable vpasswd (root)"
+fi
+chmod 600 "$DD/vpasswd"
+
+# ------------------------------------------------------------ spamc and maildrop hooks
+limits() { printf '%s\n' "$@" > "$DD/.qmailadmin-limits"; }
+if [ "$SPAM" = 1 ]; then
+	new_domain
+	cat > "$SB/spamc" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" > "$SB/spamc.args"
+printf 'X-Spam-Flag: YES\n'
+cat
+exit \${SPAMC_RC:-0}
+EOF
+	chmod 755 "$SB/spamc"
+	export VPOPMAIL_SPAMC=$SB/spamc
+	limits disable_maildrop
+	dv delete
+	is_rc 0 "spamc, delete_spam off: exit 0"
+	file_lines "$SB/spamc.args" "spamc -f -u <recipient>" -f -u bob@example.com
+	delivered "$BOX" "${RP}Delivered-To: bob@example.com
+X-Spam-Flag: YES
+$MSG" "spamc, delete_spam off: spam is delivered, not discarded"
+	new_domain; export VPOPMAIL_SPAMC=$SB/spamc
+	limits disable_maildrop delete_spam
+	cat > "$SB/spamc" <<EOF
+#!/bin/sh
+printf 'X-Spam-Flag: YES\n'
+cat
+EOF
+	chmod 755 "$SB/spamc"
+	dv delete
+	is_rc 0 "spamc, domain delete_spam: exit 0"
+	nothing_new "$BOX" "spamc, delete_spam: flagged spam discarded"
+	printf '#!/bin/sh\nprintf "X-Spam-Flag: NO\\n"; cat\n' > "$SB/spamc"
+	dv delete
+	is "$(count_new "$BOX")" 1 "spamc, delete_spam: clean mail delivered"
+	new_domain; limits disable_maildrop
+	printf '#!/bin/sh\nhead -c 5\nexit 74\n' > "$SB/spamc"; chmod 755 "$SB/spamc"
+	export VPOPMAIL_SPAMC=$SB/spamc
+	dv delete
+	is_rc 111 "spamc failing: exit 111"
+	nothing_new "$BOX" "spamc failing: no partial message in new/"
+	new_domain; limits disable_maildrop
+	dv delete
+	is_rc 0 "spamc missing: exit 0"
+	delivered "$BOX" "${RP}Delivered-To: bob@example.com
+$MSG" "spamc missing: message passed on unchanged"
+	new_domain; limits disable_maildrop
+	printf '#!/bin/sh\necho X-Spam-Flag: YES; cat\n' > "$SB/spamc"; chmod 755 "$SB/spamc"
+	export VPOPMAIL_SPAMC=$SB/spamc
+	setup vmoduser -f bob@example.com
+	dv delete
+	is "$(head -c 20 "$(the_msg "$BOX")")" "Return-Path: <alice@" "user NO_SPAMASSASSIN: spamc not run"
+fi
+if [ "$MDROP" = 1 ]; then
+	new_domain
+	limits disable_spamassassin
+	mkdir -p "$SB/path"
+	printf '#!/bin/sh\necho "$RPLINE$DTLINE" > %s/preline.env\nexec "$@"\n' "$SB" > "$SB/path/preline"
+	printf '#!/bin/sh\ncat > %s/maildrop.in\nexit ${MAILDROP_RC:-0}\n' "$SB" > "$SB/maildrop"
+	chmod 755 "$SB/path/preline" "$SB/maildrop"
+	export VPOPMAIL_MAILDROP=$SB/maildrop PATH=$SB/path:$PATH
+	dv delete
+	is_rc 0 "maildrop: exit 0"
+	file_is "$SB/maildrop.in" "$MSG" "maildrop: gets the message through preline"
+	nothing_new "$BOX" "maildrop: does the delivery itself"
+	export MAILDROP_RC=75
+	dv delete
+	is_rc 111 "maildrop exit 75: exit 111"
+	export MAILDROP_RC=77
+	dv delete
+	is_rc 100 "maildrop exit 77: exit 100"
+	unset MAILDROP_RC
+	setup vmoduser -m bob@example.com
+	rm -f "$SB/maildrop.in"
+	dv delete
+	is_rc 0 "user NO_MAILDROP: exit 0"
+	file_absent "$SB/maildrop.in" "user NO_MAILDROP: maildrop not run"
+	is "$(count_new "$BOX")" 1 "user NO_MAILDROP: delivered to the Maildir"
+	PATH=${PATH#"$SB/path:"}
+fi
+
+done_testing

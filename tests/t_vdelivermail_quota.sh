@@ -1,0 +1,232 @@
+#!/bin/bash
+# t_vdelivermail_quota.sh - vdelivermail and Maildir++ quota: the check
+# before delivery, the maildirsize line appended after it, recounts of a
+# missing or stale file, compaction of a big one, over-quota bounces,
+# the quota warning (spec runtime.md §4.8-§4.10, §9; storage-and-admin.md §5).
+. "$(dirname "$0")/lib.sh"
+require_bins vdelivermail vadddomain vadduser vsetuserquota
+
+MSG=$'Subject: q\n\n0123456789\n'        # 22 bytes
+RP=$'Return-Path: <a@example.net>\n'    # 29 bytes
+HDR="${RP}Delivered-To: bob@example.com"$'\n'
+SIZE=$(( ${#HDR} + ${#MSG} ))            # bytes of each delivered file
+
+new_domain() {
+	sandbox_new
+	setup vadddomain example.com Secret123
+	setup vadduser bob@example.com Passw0rd
+	DD=$D/example.com
+	BOX=$DD/bob/Maildir
+	printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
+	export VPOPMAIL_SPAMC=$SB/no-spamc VPOPMAIL_MAILDROP=$SB/no-maildrop
+	export EXT=bob HOST=example.com RPLINE=$RP DTLINE=$'Delivered-To: example.com-bob@example.com\n'
+}
+dv() {
+	local here=$PWD
+	cd "$DD" || return
+	run_in "${2-$MSG}" vdelivermail '' "${1:-delete}"
+	cd "$here" || return
+}
+count_new() { ls -1 "$1/new" | grep -c . ; }
+
+# ------------------------------------------------------------ incremental maildirsize
+new_domain
+setup vsetuserquota bob@example.com 1000
+file_is "$BOX/maildirsize" "1000S
+0 0
+" "vsetuserquota wrote the maildirsize"
+dv
+is_rc 0 "first delivery under quota: exit 0"
+is_out "" "first delivery: no output"
+file_is "$BOX/maildirsize" "1000S
+0 0
+$SIZE 1
+" "first delivery: '<size> 1' appended"
+dv
+file_is "$BOX/maildirsize" "1000S
+0 0
+$SIZE 1
+$SIZE 1
+" "second delivery appended too"
+f=$(ls "$BOX/new" | head -1)
+is "${f##*,S=}" "$SIZE" "the appended size equals the ,S= size"
+
+# ------------------------------------------------------------ over quota (bytes)
+new_domain
+setup vsetuserquota bob@example.com $(( 2 * SIZE + 10 ))
+dv; dv
+is "$(count_new "$BOX")" 2 "two messages fit"
+dv
+is_rc 100 "third message over the byte limit: exit 100"
+is_out_raw "user is over quota
+
+" "over quota: 'user is over quota' and an empty line"
+is "$(count_new "$BOX")" 2 "over quota: not delivered"
+file_is "$BOX/maildirsize" "$(( 2 * SIZE + 10 ))S
+$(( 2 * SIZE )) 2
+" "over quota by a multi-line file: verified by a recount"
+file_exists "$BOX/quotawarn" "over quota: warning time stamp set"
+printf 'Your box is full.\n' > "$DD/.over-quota.msg"
+dv
+is_rc 100 "over quota with .over-quota.msg: exit 100"
+is_out_raw "Your box is full.
+
+" "over quota: the domain's .over-quota.msg"
+
+# ------------------------------------------------------------ over quota (count)
+new_domain
+setup vsetuserquota bob@example.com 2C
+file_is "$BOX/maildirsize" "2C
+0 0
+" "count quota maildirsize"
+dv; dv
+dv
+is_rc 100 "third message with 2C: exit 100"
+is "$(count_new "$BOX")" 2 "2C: two messages kept"
+
+# ------------------------------------------------------------ recounts
+new_domain
+setup vsetuserquota bob@example.com 100000
+dv
+rm "$BOX/maildirsize"
+dv
+is_rc 0 "maildirsize missing: exit 0"
+file_is "$BOX/maildirsize" "100000S
+$SIZE 1
+$SIZE 1
+" "missing maildirsize: recounted (the earlier message), then appended"
+
+new_domain
+setup vsetuserquota bob@example.com 100000
+dv
+printf '100000S\n99999 50\n' > "$BOX/maildirsize"
+touch -d '20 minutes ago' "$BOX/maildirsize"
+dv
+is_rc 0 "stale maildirsize: exit 0"
+file_is "$BOX/maildirsize" "100000S
+$SIZE 1
+$SIZE 1
+" "stale maildirsize: rebuilt from the Maildir"
+
+new_domain
+setup vsetuserquota bob@example.com 1000
+printf '1000S\n0 0\n900 1\n900 1\n' > "$BOX/maildirsize"
+dv
+is_rc 0 "over by a multi-line file, but not really: recount, delivered"
+file_is "$BOX/maildirsize" "1000S
+0 0
+$SIZE 1
+" "the recount replaced the wrong figures"
+
+new_domain
+setup vsetuserquota bob@example.com 1000
+printf '1000S\n2000 1\n' > "$BOX/maildirsize"
+dv
+is_rc 100 "a fresh one-line file saying 'over' is believed"
+
+new_domain
+setup vsetuserquota bob@example.com 10000000
+{ echo 10000000S; for i in $(seq 1 1400); do echo "7 1"; done; } > "$BOX/maildirsize"
+dv
+is_rc 0 "big maildirsize: exit 0"
+file_is "$BOX/maildirsize" "10000000S
+$((1400 * 7 + SIZE)) 1401
+" "a fresh file past 5120 bytes is compacted to one line (not recounted)"
+
+new_domain
+setup vsetuserquota bob@example.com 1000
+rm "$BOX/maildirsize"; mkdir "$BOX/maildirsize"
+dv
+is_rc 111 "maildirsize unreadable (a directory): exit 111"
+like "$OUT" "system error" "unreadable maildirsize: system error"
+is "$(count_new "$BOX")" 0 "unreadable maildirsize: nothing delivered"
+rmdir "$BOX/maildirsize"
+
+new_domain
+setup vsetuserquota bob@example.com 1000
+rm "$BOX/maildirsize"; ln -s /etc/passwd "$BOX/maildirsize"
+dv
+is_rc 0 "maildirsize a symlink: not followed, rebuilt"
+is "$(stat -c %F "$BOX/maildirsize")" "regular file" "symlink replaced by a real file"
+
+new_domain
+dv
+file_absent "$BOX/maildirsize" "NOQUOTA: no maildirsize"
+
+# ------------------------------------------------------------ the quota warning
+new_domain
+setup vsetuserquota bob@example.com 100000
+printf 'From: postmaster\nSubject: Mail quota warning\n\nYour mailbox is nearly full.\n' > "$D/.quotawarn.msg"
+printf '100000S\n89000 1\n' > "$BOX/maildirsize"
+dv
+is "$(count_new "$BOX")" 1 "below 90%: no warning"
+file_absent "$BOX/quotawarn" "below 90%: no time stamp"
+printf '100000S\n90000 1\n' > "$BOX/maildirsize"
+dv
+is_rc 0 "at 90%: message delivered"
+is "$(count_new "$BOX")" 3 "at 90%: the warning and the message"
+w=$(grep -l 'Mail quota warning' "$BOX"/new/* | head -1)
+like "$(cat "$w")" "^Delivered-To: bob@example.com
+Date: [A-Z][a-z][a-z], [0-9][0-9] [A-Z][a-z][a-z] [0-9]{4} [0-9][0-9]:[0-9][0-9]:[0-9][0-9] \+0000
+From: postmaster
+Subject: Mail quota warning
+
+Your mailbox is nearly full.\$" "warning: Delivered-To, Date, the .quotawarn.msg text"
+file_exists "$BOX/quotawarn" "warning: time stamp file"
+wsize=$(stat -c %s "$w")
+file_is "$BOX/maildirsize" "100000S
+90000 1
+$wsize 1
+$SIZE 1
+" "warning and message both counted in maildirsize"
+dv
+is "$(count_new "$BOX")" 4 "second time within a day: no new warning"
+touch -d '25 hours ago' "$BOX/quotawarn"
+dv
+is "$(count_new "$BOX")" 6 "a day later: warned again"
+printf 'Domain warning\n' > "$DD/.quotawarn.msg"
+touch -d '25 hours ago' "$BOX/quotawarn"
+dv
+is "$(grep -l 'Domain warning' "$BOX"/new/* | grep -c .)" 1 "the domain's .quotawarn.msg comes first"
+
+# ------------------------------------------------------------ other Maildirs
+new_domain
+mkdir -p "$DD/catch/Maildir/new" "$DD/catch/Maildir/cur" "$DD/catch/Maildir/tmp"
+printf '20S\n0 0\n' > "$DD/catch/Maildir/maildirsize"
+export EXT=nosuch
+dv ./catch/Maildir/
+is_rc 100 "catchall Maildir: quota from its maildirsize's first line"
+printf '100000S\n0 0\n' > "$DD/catch/Maildir/maildirsize"
+dv ./catch/Maildir/
+is_rc 0 "catchall Maildir within its quota: exit 0"
+file_is "$DD/catch/Maildir/maildirsize" "100000S
+0 0
+$(( ${#RP} + 33 + ${#MSG} )) 1
+" "catchall Maildir: its maildirsize appended"
+
+new_domain
+setup vsetuserquota bob@example.com 1000
+mkdir -p "$BOX/.Sub/new" "$BOX/.Sub/cur" "$BOX/.Sub/tmp"
+: > "$BOX/.Sub/maildirfolder"
+export EXT=nosuch
+dv ./bob/Maildir/.Sub/
+is_rc 0 "delivery into a folder: exit 0"
+file_is "$BOX/maildirsize" "1000S
+0 0
+$(( ${#RP} + 33 + ${#MSG} )) 1
+" "a folder is accounted in its parent's maildirsize"
+
+# ------------------------------------------------------------ EDQUOT / full disk is not a loss
+new_domain
+setup vsetuserquota bob@example.com 100000
+big=$(head -c 8000 /dev/zero | tr '\0' 'z')
+printf 'Subject: x\n\n%s\n' "$big" > "$SB/bigmsg"
+( cd "$DD" && ulimit -f 4 && exec "$top_builddir/vdelivermail" '' delete ) < "$SB/bigmsg" > "$T0/.out" 2>&1
+RC=$?
+is_rc 111 "write failure with a quota: exit 111"
+file_is "$BOX/maildirsize" "100000S
+0 0
+" "write failure: maildirsize not appended"
+is "$(ls -A "$BOX/new" "$BOX/tmp" | grep -v ':$' | grep .)" "" "write failure: no file left"
+
+done_testing
