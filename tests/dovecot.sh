@@ -95,6 +95,8 @@ listen = 127.0.0.1
 protocols = pop3 imap
 ssl = no
 disable_plaintext_auth = no
+# the default set plus '%' (vpopmail's user%domain) and '+'
+auth_username_chars = abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890.-_@%+
 first_valid_uid = 1
 import_environment = $envs
 mail_location = maildir:~/Maildir

@@ -165,6 +165,17 @@ is "$DVOUT" "1 $S1
 dv imap_login bob@alias.org Passw0rd
 is "$DVRC" 0 "${PLAN[13]} (IMAP)"
 
+# A login without a domain gets vpopmail's default domain; user%domain
+# reaches vchkpw only when auth_username_chars allows '%' (it does here).
+printf 'example.com\n' > "$VH/etc/defaultdomain"
+dv pop_login bob Passw0rd
+is "$DVRC" 0 "login without a domain: the default domain (POP3)"
+dv imap_login bob Passw0rd
+is "$DVRC" 0 "login without a domain: the default domain (IMAP)"
+rm -f "$VH/etc/defaultdomain"
+dv imap_login 'bob%alias.org' Passw0rd
+is "$DVRC" 0 "login as user%domain"
+
 # Dovecot shows STORAGE in KiB rounded up; usage and limits both come
 # from maildirsize (definition line, then "<bytes> <count>" lines, which
 # may be negative).
