@@ -31,6 +31,10 @@ PLAN=(
 	"vmoduser -i: IMAP refused, POP3 allowed"
 	"alias-domain login over POP3 and IMAP"
 	"IMAP GETQUOTAROOT agrees with maildirsize"
+	"login without a domain gets the default domain"
+	"login as user%domain"
+	"Dovecot's expunge and vdelivermail's deliveries share maildirsize"
+	"vpopbull's bulletins read back over POP3 and IMAP"
 )
 skip_all() {
 	local d
