@@ -227,6 +227,11 @@ is "$RC$ERR" 0 "vpopbull links a bulletin"
 bytes_of B4 "$SB/bull2"
 dv imap_fetch nopop@example.com Passw0rd 2
 is "$DVOUT" "$B4" "IMAP FETCH of vpopbull's symbolic link"
+want=$(quota_of_maildirsize)
+like "$want" "MESSAGE 4 50\$" "maildirsize counts both bulletins"
+dv imap_quota bob@example.com Passw0rd
+is "$DVOUT" "$want
+" "GETQUOTAROOT agrees after the bulletins"
 
 # --enable-roaming-users: a POP3/IMAP login opens the relay for the
 # client's address; a refused one does not.

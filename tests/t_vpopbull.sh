@@ -96,6 +96,7 @@ Error: domain ex:ample.com does not exist" "unknown, '../', overlong and ':' dom
 unchanged "$snap" "unknown domains: nothing delivered"
 
 # ------------------------------------------------------------ copy mode
+setup vsetuserquota carol@example.com 5M
 run vpopbull -f "$MSG" example.com
 is_rc 0 "copy to example.com: exit 0"
 is_out "" "copy without -V: silent stdout"
@@ -114,6 +115,11 @@ file_mode "$f" 0600 "copy is 0600"
 is "$(owner_of "$f")" "$UIDGID" "copy owned by the domain's ids"
 is "$(new_files "$DD/carol")" "$name" "carol got the same file name"
 is "$(sed -n 1p "$DD/carol/Maildir/new/$name")" "To: carol@example.com" "carol's copy is addressed to her"
+file_is "$DD/carol/Maildir/maildirsize" "5242880S
+0 0
+$(stat -c %s "$DD/carol/Maildir/new/$name") 1
+" "carol has a quota: the copy is counted in her maildirsize"
+file_absent "$DD/bob/Maildir/maildirsize" "bob has none: no maildirsize made"
 is "$(new_files "$DD/postmaster")" "$name" "postmaster got it too"
 is "$(count_new "$OD")" 0 "other.net untouched"
 is "$(ls -A "$DD/bob/Maildir/tmp")" "" "nothing left in tmp/"
@@ -208,6 +214,13 @@ run vpopbull -s -f msg other.net
 f=$(the_new "$OD/dave")
 if [ -L "$f" ]; then pass "symlink: new/ holds a symbolic link"; else fail "symlink: new/ holds a symbolic link"; fi
 is "$(readlink "$f")" "$SB/msg" "symlink: relative -f made absolute"
+setup vsetuserquota dave@other.net 1M
+run vpopbull -h -f msg other.net
+# (vsetuserquota counted the symbolic link already there by its target.)
+file_is "$OD/dave/Maildir/maildirsize" "1048576S
+$(stat -c %s "$MSG") 1
+$(stat -c %s "$MSG") 1
+" "link modes count the message file's size in maildirsize"
 cd "$top_builddir" || exit 1
 
 # Failures: a Maildir without new/ is reported, the others still get it.
