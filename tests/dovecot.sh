@@ -60,8 +60,19 @@ _dv_free_port() {
 }
 
 # dovecot_start PASSDB_PROG: start; sets DV_POP3, DV_IMAP; 1 on failure
-# (DV_WHY and the tail of the log say why).
+# (DV_WHY and the tail of the log say why).  A port taken between choosing
+# and binding it is retried with new ports.
 dovecot_start() {
+	local try
+	for try in 1 2 3; do
+		_dv_start_once "$1" && return 0
+		grep -q 'Address already in use' "$DV_DIR/dovecot.log" "$DV_DIR/start.out" 2>/dev/null || return 1
+		rm -rf "$DV_DIR"
+	done
+	return 1
+}
+
+_dv_start_once() {
 	local prog=$1 me grp envs v n
 	DV_DIR=$T0/dovecot
 	mkdir -p "$DV_DIR/run" "$DV_DIR/state"
@@ -84,6 +95,8 @@ listen = 127.0.0.1
 protocols = pop3 imap
 ssl = no
 disable_plaintext_auth = no
+# the default set plus '%' (vpopmail's user%domain) and '+'
+auth_username_chars = abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890.-_@%+
 first_valid_uid = 1
 import_environment = $envs
 mail_location = maildir:~/Maildir

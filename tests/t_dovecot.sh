@@ -31,6 +31,10 @@ PLAN=(
 	"vmoduser -i: IMAP refused, POP3 allowed"
 	"alias-domain login over POP3 and IMAP"
 	"IMAP GETQUOTAROOT agrees with maildirsize"
+	"login without a domain gets the default domain"
+	"login as user%domain"
+	"Dovecot's expunge and vdelivermail's deliveries share maildirsize"
+	"vpopbull's bulletins read back over POP3 and IMAP"
 )
 skip_all() {
 	local d
@@ -165,6 +169,17 @@ is "$DVOUT" "1 $S1
 dv imap_login bob@alias.org Passw0rd
 is "$DVRC" 0 "${PLAN[13]} (IMAP)"
 
+# A login without a domain gets vpopmail's default domain; user%domain
+# reaches vchkpw only when auth_username_chars allows '%' (it does here).
+printf 'example.com\n' > "$VH/etc/defaultdomain"
+dv pop_login bob Passw0rd
+is "$DVRC" 0 "login without a domain: the default domain (POP3)"
+dv imap_login bob Passw0rd
+is "$DVRC" 0 "login without a domain: the default domain (IMAP)"
+rm -f "$VH/etc/defaultdomain"
+dv imap_login 'bob%alias.org' Passw0rd
+is "$DVRC" 0 "login as user%domain"
+
 # Dovecot shows STORAGE in KiB rounded up; usage and limits both come
 # from maildirsize (definition line, then "<bytes> <count>" lines, which
 # may be negative).
@@ -212,6 +227,11 @@ is "$RC$ERR" 0 "vpopbull links a bulletin"
 bytes_of B4 "$SB/bull2"
 dv imap_fetch nopop@example.com Passw0rd 2
 is "$DVOUT" "$B4" "IMAP FETCH of vpopbull's symbolic link"
+want=$(quota_of_maildirsize)
+like "$want" "MESSAGE 4 50\$" "maildirsize counts both bulletins"
+dv imap_quota bob@example.com Passw0rd
+is "$DVOUT" "$want
+" "GETQUOTAROOT agrees after the bulletins"
 
 # --enable-roaming-users: a POP3/IMAP login opens the relay for the
 # client's address; a refused one does not.

@@ -3,7 +3,7 @@
 # delivery, domain arguments and all domains, exclude list, -n/-V listing,
 # missing user directories and big-dir users (spec runtime.md §6).
 . "$(dirname "$0")/lib.sh"
-require_bins vpopbull vadddomain vadduser vaddaliasdomain vdeluser
+require_bins vpopbull vadddomain vadduser vaddaliasdomain vdeluser vmkpasswd
 
 USAGE_VPOPBULL='usage: vpopbull [options] -f [email_file] [virtual_domain] [...]
        -v (print version number)
@@ -96,6 +96,7 @@ Error: domain ex:ample.com does not exist" "unknown, '../', overlong and ':' dom
 unchanged "$snap" "unknown domains: nothing delivered"
 
 # ------------------------------------------------------------ copy mode
+setup vsetuserquota carol@example.com 5M
 run vpopbull -f "$MSG" example.com
 is_rc 0 "copy to example.com: exit 0"
 is_out "" "copy without -V: silent stdout"
@@ -114,6 +115,11 @@ file_mode "$f" 0600 "copy is 0600"
 is "$(owner_of "$f")" "$UIDGID" "copy owned by the domain's ids"
 is "$(new_files "$DD/carol")" "$name" "carol got the same file name"
 is "$(sed -n 1p "$DD/carol/Maildir/new/$name")" "To: carol@example.com" "carol's copy is addressed to her"
+file_is "$DD/carol/Maildir/maildirsize" "5242880S
+0 0
+$(stat -c %s "$DD/carol/Maildir/new/$name") 1
+" "carol has a quota: the copy is counted in her maildirsize"
+file_absent "$DD/bob/Maildir/maildirsize" "bob has none: no maildirsize made"
 is "$(new_files "$DD/postmaster")" "$name" "postmaster got it too"
 is "$(count_new "$OD")" 0 "other.net untouched"
 is "$(ls -A "$DD/bob/Maildir/tmp")" "" "nothing left in tmp/"
@@ -208,6 +214,13 @@ run vpopbull -s -f msg other.net
 f=$(the_new "$OD/dave")
 if [ -L "$f" ]; then pass "symlink: new/ holds a symbolic link"; else fail "symlink: new/ holds a symbolic link"; fi
 is "$(readlink "$f")" "$SB/msg" "symlink: relative -f made absolute"
+setup vsetuserquota dave@other.net 1M
+run vpopbull -h -f msg other.net
+# (vsetuserquota counted the symbolic link already there by its target.)
+file_is "$OD/dave/Maildir/maildirsize" "1048576S
+$(stat -c %s "$MSG") 1
+$(stat -c %s "$MSG") 1
+" "link modes count the message file's size in maildirsize"
 cd "$top_builddir" || exit 1
 
 # Failures: a Maildir without new/ is reported, the others still get it.
@@ -232,6 +245,18 @@ is "$ERR" "carol@example.com: ERROR COPYING TO $DD/carol
 " "missing user directory: no error for bob"
 dir_exists "$DD/bob/Maildir/cur" "missing user directory: Maildir re-created"
 is "$(new_files "$DD/bob" | wc -l)" 1 "missing user directory: bulletin delivered"
+
+# A record without a directory gets one allocated and stored.
+rm -rf "$DD/postmaster"
+awk -F: -v OFS=: '$1 == "postmaster" { $6 = "" } { print }' "$DD/vpasswd" > "$SB/vpw" && cat "$SB/vpw" > "$DD/vpasswd"
+setup vmkpasswd example.com
+run vpopbull -f "$MSG" example.com
+is "$ERR" "carol@example.com: ERROR COPYING TO $DD/carol
+" "record without a directory: no error"
+like "$(vpw_field "$DD" postmaster 6)" "^$DD/(./)?postmaster\$" "record without a directory: a new one is stored"
+pd=$(vpw_field "$DD" postmaster 6)
+is "$(new_files "$pd" | wc -l)" 1 "record without a directory: bulletin delivered there"
+ok_cmd "record without a directory: vpasswd.cdb matches" vpw_cdb_ok "$DD"
 
 # ------------------------------------------------------------ big-dir users
 sandbox_new

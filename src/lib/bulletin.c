@@ -12,6 +12,10 @@
  * All users of one domain get the same file name, <time>.<pid>.<host>,
  * as in vpopmail.
  *
+ * Unlike vpopmail, each delivery is also counted in the user's
+ * maildirsize ("<size> 1", as vdelivermail appends), so Maildir++ readers
+ * such as Dovecot see the bulletin in the quota at once.
+ *
  * The exclude list is read once and searched with bsearch; vpopmail
  * re-read the whole file for every user.
  *
@@ -21,6 +25,7 @@
 #define _GNU_SOURCE 1   /* syncfs() */
 #endif
 #include "vpinternal.h"
+#include "deliver.h"    /* dx_quota_add(): maildirsize, as vdelivermail keeps it */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -245,7 +250,19 @@ struct pending {
 	char  dst[VP_PATH_MAX];
 	char  user[MAX_PW_NAME + 1];
 	char  dir[VP_PATH_MAX];
+	char  mdir[VP_PATH_MAX];    /* "<dir>/Maildir/" */
+	char  quota[128];           /* maildirsize definition, "" for none */
+	off_t size;                 /* bytes of the copy */
 };
+
+/* The user's quota as a maildirsize definition; "" for none (NOQUOTA). */
+static void quota_def(const struct vqpasswd *pw, char *out, size_t size)
+{
+	out[0] = '\0';
+	if (pw->pw_shell != NULL && pw->pw_shell[0] != '\0' && strncmp(pw->pw_shell, "NO", 2) != 0 &&
+	    vp_format_quota(pw->pw_shell, out, size) != VA_SUCCESS)
+		out[0] = '\0';
+}
 
 /* Copy mode, first half: tmp/<name> written, owned and 0600, left open. */
 static int write_tmp(const struct vbulletin *b, const struct vdomain *d, const char *mdir,
@@ -274,11 +291,12 @@ static int write_tmp(const struct vbulletin *b, const struct vdomain *d, const c
 	}
 	p->fd = fd;
 	p->dev = st.st_dev;
+	p->size = st.st_size;
 	return VA_SUCCESS;
 }
 
-/* Sync the file systems of the open copies: one syncfs() per device.
- * A device whose sync failed is remembered by errno in err[]. */
+/* Make the open copies durable; err[i] gets the errno of a failure.
+ * Linux: one syncfs() per file system in the batch; elsewhere fsync(). */
 static void sync_batch(struct pending *batch, size_t n, int *err)
 {
 	size_t i, k;
@@ -287,6 +305,7 @@ static void sync_batch(struct pending *batch, size_t n, int *err)
 		err[i] = 0;
 		if (batch[i].fd < 0)
 			continue;
+#ifdef __linux__
 		for (k = 0; k < i; k++)
 			if (batch[k].fd >= 0 && batch[k].dev == batch[i].dev)
 				break;
@@ -294,22 +313,18 @@ static void sync_batch(struct pending *batch, size_t n, int *err)
 			err[i] = err[k];
 			continue;
 		}
-#ifdef __linux__
 		if (syncfs(batch[i].fd) != 0)
+			err[i] = errno;
 #else
+		(void)k;
 		if (fsync(batch[i].fd) != 0)
-#endif
-			err[i] = errno ? errno : EIO;
-	}
-#ifndef __linux__
-	for (i = 0; i < n; i++)
-		if (batch[i].fd >= 0 && err[i] == 0 && fsync(batch[i].fd) != 0)
 			err[i] = errno;
 #endif
+	}
 }
 
 /* Copy mode, second half: sync, link tmp/<name> to new/<name>, report. */
-static void flush_batch(struct pending *batch, size_t n,
+static void flush_batch(struct pending *batch, size_t n, uid_t uid, gid_t gid,
                         void (*report)(const struct vbull_result *r, void *arg), void *arg)
 {
 	int err[BATCH];
@@ -329,6 +344,8 @@ static void flush_batch(struct pending *batch, size_t n,
 			if (err[i] != 0) {
 				errno = err[i];
 				fail_with(&p->r, VA_COULD_NOT_UPDATE_FILE, NULL);
+			} else if (p->quota[0] != '\0') {
+				dx_quota_add(p->mdir, p->quota, p->size, uid, gid);
 			}
 		}
 		if (report != NULL)
@@ -434,17 +451,19 @@ int vbulletin_domain(struct vbulletin *b, const char *domain,
 			vp_strlcpy(p->user, r.user, sizeof p->user);
 			p->r.user = p->user;
 			if (user_dir_ready(&d, &e, &p->r) == VA_SUCCESS) {
-				if (vp_fmt(mdir, sizeof mdir, "%s/Maildir", e.pw.pw_dir) != 0) {
+				if (vp_fmt(mdir, sizeof mdir, "%s/Maildir", e.pw.pw_dir) != 0 ||
+				    vp_fmt(p->mdir, sizeof p->mdir, "%s/", mdir) != 0) {
 					errno = ENAMETOOLONG;
 					fail_with(&p->r, VA_DIR_TOO_LONG, NULL);
 				} else {
+					quota_def(&e.pw, p->quota, sizeof p->quota);
 					write_tmp(b, &d, mdir, name, addr, date, p);
 				}
 			}
 			vp_strlcpy(p->dir, p->r.dir, sizeof p->dir);
 			p->r.dir = p->dir;
 			if (nb == BATCH) {
-				flush_batch(batch, nb, report, arg);
+				flush_batch(batch, nb, d.uid, d.gid, report, arg);
 				nb = 0;
 			}
 			continue;
@@ -453,15 +472,19 @@ int vbulletin_domain(struct vbulletin *b, const char *domain,
 			if (vp_fmt(mdir, sizeof mdir, "%s/Maildir", e.pw.pw_dir) != 0) {
 				errno = ENAMETOOLONG;
 				fail_with(&r, VA_DIR_TOO_LONG, NULL);
-			} else {
-				deliver_link(b, &d, mdir, name, &r);
+			} else if (deliver_link(b, &d, mdir, name, &r) == VA_SUCCESS) {
+				char def[128], slashed[VP_PATH_MAX];
+
+				quota_def(&e.pw, def, sizeof def);
+				if (def[0] != '\0' && vp_fmt(slashed, sizeof slashed, "%s/", mdir) == 0)
+					dx_quota_add(slashed, def, b->size, d.uid, d.gid);
 			}
 		}
 		if (report != NULL)
 			report(&r, arg);
 	}
 	if (batch != NULL) {
-		flush_batch(batch, nb, report, arg);
+		flush_batch(batch, nb, d.uid, d.gid, report, arg);
 		free(batch);
 	}
 	be->iter_close(it);
