@@ -94,6 +94,17 @@ vpd "$U"
 is_rc 255 "EOF after login: exit 255"
 out_is "EOF after login: 3.106" "+OK " "+OK " "-ERR 3.106 Read Timeout"
 
+if [ -w /dev/full ]; then
+	printf '%s\r\n' "$U" "user_count example.com" q > "$T0/full.in"
+	( exec "$top_builddir/vpopmaild" -t 5 < "$T0/full.in" > /dev/full ) 2>/dev/null
+	is "$?" 254 "a client that cannot be written to: exit 254"
+else
+	skip "no /dev/full"
+fi
+run vpopmaild -x
+is_rc 100 "an unknown option: exit 100"
+is_err "usage: vpopmaild [-t timeout]" "an unknown option: usage on stderr"
+
 LONG=$(printf 'x%.0s' $(seq 1500))
 vpd "$LONG" q
 out_is "an overlong line before login: 4.104, one line" "+OK " "-ERR 4.104 Invalid Command" "+OK "
@@ -390,6 +401,11 @@ printf '|/usr/bin/ezmlm-reject %s\n|/usr/bin/ezmlm-send x\n' "$DD/list1" > "$DD/
 printf '|/usr/bin/ezmlm-reject %s\n' "$DD/Abc" > "$DD/.qmail-Abc"
 printf '&bob@example.com\n|ezmlm-reject\n' > "$DD/.qmail-notalist"
 as QA "list_lists example.com" "list_lists example.com 2 1" "list_lists alias.net"
+LL_OUT=$OUT
+as QA "list_lists example.com -1 1" "list_lists example.com 3 1"
+in_session "list_lists: a bad page lists all, a page past the end none" "+OK+" ".qmail-Abc" \
+	".qmail-list1" "." "+OK+" "."
+OUT=$LL_OUT
 in_session "list_lists: ezmlm lists, sorted without case, paging" "+OK+" ".qmail-Abc" \
 	".qmail-list1" "." "+OK+" ".qmail-list1" "." "-ERR 11.2903 Not Authorized for domain"
 as SA "list_lists nosuch.org" add_list del_list mod_list

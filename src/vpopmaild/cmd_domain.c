@@ -7,31 +7,8 @@
 #include "vpopmaild.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* Paging: entries with index in [first, last) are shown; last 0 = all. */
-struct vpd_page {
-	int first, last;
-};
-
-static struct vpd_page page_args(struct vpd_args *a)
-{
-	struct vpd_page pg = { 0, 0 };
-	char *t;
-	int page, per;
-
-	if ((t = vpd_next(a)) == NULL)
-		return pg;
-	page = atoi(t);
-	per = vpd_next_count(a);
-	if (page > 0 && per > 0) {
-		pg.first = (page - 1) * per;
-		pg.last = page * per;
-	}
-	return pg;
-}
 
 void vpd_cmd_list_domains(struct vpd_args *a)
 {
@@ -43,7 +20,7 @@ void vpd_cmd_list_domains(struct vpd_args *a)
 		vpd_err(9, 2301);
 		return;
 	}
-	pg = page_args(a);
+	pg = vpd_page_args(a);
 	if ((e = get_domain_entries("")) == NULL) {
 		vpd_err(31, 2302);
 		return;

@@ -131,8 +131,9 @@ void vpd_cmd_user_count(struct vpd_args *a)
 void vpd_cmd_list_users(struct vpd_args *a)
 {
 	struct vqpasswd *pw;
-	char *domain, *t;
-	int page = 0, per = 0, first = 0, last = 0, n;
+	char *domain;
+	struct vpd_page pg;
+	int n;
 
 	if (!vpd_is_sa() && !vpd_is_qa()) {
 		vpd_err(9, 2701);
@@ -146,21 +147,14 @@ void vpd_cmd_list_users(struct vpd_args *a)
 		vpd_err(11, 2703);
 		return;
 	}
-	if ((t = vpd_next(a)) != NULL) {
-		page = atoi(t);
-		per = vpd_next_count(a);
-	}
-	if (page > 0 && per > 0) {
-		first = (page - 1) * per;
-		last = page * per;
-	}
+	pg = vpd_page_args(a);
 	vpd_more();
 	for (n = 0, pw = vauth_getall(domain, 1, 1); pw != NULL; n++, pw = vauth_getall(domain, 0, 1)) {
-		if (last > 0 && n >= last) {
+		if (pg.last > 0 && n >= pg.last) {
 			vauth_end_getall();
 			break;
 		}
-		if (n < first)
+		if (n < pg.first)
 			continue;       /* 5.6 still sent an empty line here */
 		vpd_user_block(pw);
 		vpd_printf("%s", "");

@@ -281,3 +281,20 @@ int vpd_next_count(struct vpd_args *a)
 	n = atoi(t);
 	return n < 0 ? 0 : n;
 }
+
+struct vpd_page vpd_page_args(struct vpd_args *a)
+{
+	struct vpd_page pg = { 0, 0 };
+	char *t;
+	int page, per;
+
+	if ((t = vpd_next(a)) == NULL)
+		return pg;
+	page = atoi(t);
+	per = vpd_next_count(a);
+	if (page > 0 && per > 0) {
+		pg.first = (page - 1) * per;
+		pg.last = page * per;
+	}
+	return pg;
+}

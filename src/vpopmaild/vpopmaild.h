@@ -96,6 +96,12 @@ char *vpd_next(struct vpd_args *a);
 char *vpd_rest(struct vpd_args *a);
 /* A non-negative number argument (atoi; negatives become 0), 0 if absent. */
 int   vpd_next_count(struct vpd_args *a);
+/* Paging arguments "[page per_page]": entries with zero-based index in
+ * [first, last) are listed; last 0 (page or per_page missing or < 1) = all. */
+struct vpd_page {
+	int first, last;
+};
+struct vpd_page vpd_page_args(struct vpd_args *a);
 
 /* ------------------------------------------------------------ session.c */
 
