@@ -103,7 +103,8 @@ else
 fi
 run vpopmaild -x
 is_rc 100 "an unknown option: exit 100"
-is_err "usage: vpopmaild [-t timeout]" "an unknown option: usage on stderr"
+is_err "$top_builddir/vpopmaild: invalid option -- 'x'
+usage: vpopmaild [-t timeout]" "an unknown option: getopt's message and the usage on stderr"
 
 LONG=$(printf 'x%.0s' $(seq 1500))
 vpd "$LONG" q
