@@ -529,7 +529,7 @@ client() { "$PYTHON" "$top_srcdir/tests/vpopmaild_client.py" "$@"; }
 # start_server TIMEOUT: vpopmaild under tcpserver on a free port of 127.0.0.1 (sets PORT).
 start_server() {
 	: > "$T0/port"
-	tcpserver -1 -HRD -l localhost -c 60 127.0.0.1 0 "$top_builddir/vpopmaild" -t "$1" \
+	tcpserver -1 -HRD -l localhost -c 60 -b 100 127.0.0.1 0 "$top_builddir/vpopmaild" -t "$1" \
 		> "$T0/port" 2> "$T0/tcpserver.err" &
 	TCPPID=$!
 	CLEANUP_PIDS="$CLEANUP_PIDS $TCPPID"

@@ -66,7 +66,10 @@ void vpd_cmd_add_user(struct vpd_args *a)
 		vpd_err(7, 305);
 		return;
 	}
-	if ((rc = vadduser(user, domain, pass, user, USE_POP)) != VA_SUCCESS) {
+	vpd_write_lock();
+	rc = vadduser(user, domain, pass, user, USE_POP);
+	vpd_write_unlock();
+	if (rc != VA_SUCCESS) {
 		vpd_err0(305, verror(rc));
 		return;
 	}
@@ -95,7 +98,10 @@ void vpd_cmd_del_user(struct vpd_args *a)
 		vpd_err(9, 404);
 		return;
 	}
-	if ((rc = vdeluser(user, domain)) != VA_SUCCESS) {
+	vpd_write_lock();
+	rc = vdeluser(user, domain);
+	vpd_write_unlock();
+	if (rc != VA_SUCCESS) {
 		/* 5.6 printed "0,405" here */
 		vpd_err0(405, verror(rc));
 		return;

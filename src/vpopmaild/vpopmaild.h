@@ -109,6 +109,9 @@ int  vpd_is_sa(void);
 int  vpd_is_qa(void);                   /* QA_ADMIN and not SA_ADMIN */
 /* A domain admin's check: does `domain` (as given) name the home domain? */
 int  vpd_own_domain(const char *domain);
+/* Queue a change behind those of other sessions (see session.c). */
+void vpd_write_lock(void);
+void vpd_write_unlock(void);
 /* The whole daemon; returns the exit status. */
 int  vpd_main(int timeout);
 
