@@ -156,18 +156,21 @@ like "$OUT" $'\r\n\r\nMailing List\r\nadd_list domain listname \\(command line o
 is "$(printf '%s' "$OUT" | grep -c $'^[a-z_]* .*\r$')" 44 "help for a system admin: every command"
 
 # ------------------------------------------------------------ levels
-for c in user_info list_domains find_domain domain_count add_alias_domain add_domain \
-	del_domain dom_info get_limits set_limits del_limits get_domain_size add_user del_user \
-	user_count list_users list_lists add_alias delete_alias list_alias remove_alias \
-	add_ip_map del_ip_map show_ip_map add_list del_list mod_list login; do
-	vpd "$U" "$c example.com" q
-	in_session "user: $c is an invalid command" "-ERR 4.107 Invalid Command"
-done
-for c in list_domains find_domain domain_count add_alias_domain add_domain del_domain \
-	dom_info set_limits del_limits add_ip_map del_ip_map show_ip_map; do
-	vpd "$QA" "$c example.com" q
-	in_session "domain admin: $c is an invalid command" "-ERR 4.107 Invalid Command"
-done
+# levels_refused WHO DESC COMMAND...: each command is unknown at WHO's level.
+levels_refused() {
+	local who=$1 d=$2 c cmds=() want=(); shift 2
+	for c in "$@"; do cmds+=("$c example.com"); want+=("-ERR 4.107 Invalid Command"); done
+	as "$who" "${cmds[@]}"
+	in_session "$d" "${want[@]}"
+}
+levels_refused U "user: every domain and system command is unknown" user_info list_domains \
+	find_domain domain_count add_alias_domain add_domain del_domain dom_info get_limits \
+	set_limits del_limits get_domain_size add_user del_user user_count list_users list_lists \
+	add_alias delete_alias list_alias remove_alias add_ip_map del_ip_map show_ip_map add_list \
+	del_list mod_list login clogin slogin nosuch Domain
+levels_refused QA "domain admin: every system command is unknown" list_domains find_domain \
+	domain_count add_alias_domain add_domain del_domain dom_info set_limits del_limits \
+	add_ip_map del_ip_map show_ip_map
 as QA "get_limits example.com"
 in_session "domain admin: get_limits is for system admins" "-ERR 9.3401 Not Authorized"
 if [ "$IPMAP" = 1 ]; then
