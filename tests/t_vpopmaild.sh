@@ -106,6 +106,13 @@ is_rc 100 "an unknown option: exit 100"
 is_err "$top_builddir/vpopmaild: invalid option -- 'x'
 usage: vpopmaild [-t timeout]" "an unknown option: getopt's message and the usage on stderr"
 
+# NUL and 8-bit bytes: a NUL ends the command text, the rest is ignored.
+printf 'slogin bob@example.com Bobpass1\r\nget_user_size\000 rm_dir /\r\n\377\376 x\r\nq\r\n' > "$T0/bin.in"
+_run_with "$T0/bin.in" vpopmaild -t 5
+is_rc 0 "NUL and 8-bit bytes: the session goes on to quit"
+in_session "NUL and 8-bit bytes: answered as commands of their own" \
+	"-ERR 3801 not authorized" "-ERR 4.107 Invalid Command"
+
 LONG=$(printf 'x%.0s' $(seq 1500))
 vpd "$LONG" q
 out_is "an overlong line before login: 4.104, one line" "+OK " "-ERR 4.104 Invalid Command" "+OK "
