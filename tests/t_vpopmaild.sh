@@ -591,6 +591,7 @@ is "$(ls -a "$DD" | grep -c vpd)" 0 "hang-up during write_file: no temporary fil
 is "$(vpw_count "$DD" half)" 0 "hang-up in a half command line: nothing done"
 
 # 50 concurrent sessions on one domain.
+setup vadduser shared@example.com Shared1
 is "$(client load "$PORT" 50 example.com Secret123)" "ok 50" "50 concurrent sessions: every exchange as expected"
 is "$(grep -c '^load[0-9][0-9]:' "$DD/vpasswd")" 50 "50 concurrent sessions: every user added"
 bad=$("$PYTHON" - "$DD" <<'PY'
@@ -612,6 +613,7 @@ print(bad)
 PY
 )
 is "$bad" 0 "50 concurrent sessions: no update lost (comment, flags, password, file)"
+is "$(vpw_field "$DD" shared 4)" 315391 "15 sessions setting one flag each of one account: no flag lost"
 vpw_cdb_ok "$DD" > "$T0/cdbcheck" && pass "vpasswd.cdb matches vpasswd after the load" ||
 	{ fail "vpasswd.cdb matches vpasswd after the load"; diag "$(cat "$T0/cdbcheck")"; }
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left behind"
