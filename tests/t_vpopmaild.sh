@@ -539,12 +539,21 @@ client() { "$PYTHON" "$top_srcdir/tests/vpopmaild_client.py" "$@"; }
 # start_server TIMEOUT: vpopmaild under tcpserver on a free port of 127.0.0.1 (sets PORT).
 start_server() {
 	: > "$T0/port"
-	tcpserver -1 -HRD -l localhost -c 60 -b 100 127.0.0.1 0 "$top_builddir/vpopmaild" -t "$1" \
+	tcpserver -1 -v -HRD -l localhost -c 60 -b 100 127.0.0.1 0 "$top_builddir/vpopmaild" -t "$1" \
 		> "$T0/port" 2> "$T0/tcpserver.err" &
 	TCPPID=$!
 	CLEANUP_PIDS="$CLEANUP_PIDS $TCPPID"
 	for _ in $(seq 50); do [ -s "$T0/port" ] && break; sleep 0.1; done
 	PORT=$(head -1 "$T0/port")
+}
+# wait_ends N: until tcpserver has seen N sessions end (at most 20 s).
+wait_ends() {
+	local _
+	for _ in $(seq 200); do
+		[ "$(grep -c '^tcpserver: end ' "$T0/tcpserver.err")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 start_server 1
 like "$PORT" '^[0-9]+$' "tcpserver listens on a free port"
@@ -583,7 +592,7 @@ printf '%s\r\n' "$SA" "write_file example.com/half.txt" "some data" > "$T0/in"
 client drop "$PORT" "$T0/in"
 printf '%s\r\n' "$SA" > "$T0/in"; printf 'add_user half@exa' >> "$T0/in"
 client drop "$PORT" "$T0/in"
-sleep 0.5
+wait_ends 4 && pass "the four sessions ended" || fail "the four sessions ended"
 is "$(vpw_field "$DD" bob 5)" "$BEFORE" "hang-up during mod_user: the account is unchanged"
 file_absent "$DD/.qmailadmin-limits" "hang-up during set_limits: no limits written"
 file_absent "$DD/half.txt" "hang-up during write_file: no file"
