@@ -3,7 +3,7 @@
  *
  * Input is read from fd 0 through a small buffer, with poll(2) giving each
  * wait an idle timeout; end of input and a timeout look the same to the
- * caller.  5.6 waited on fd 1 and read fd 0 with stdio, which only works
+ * caller, and a line cut short by either is dropped, never executed.  5.6 waited on fd 1 and read fd 0 with stdio, which only works
  * when both are the same socket; waiting on the fd we read works with
  * pipes as well.
  *

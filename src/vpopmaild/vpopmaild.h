@@ -63,9 +63,9 @@ extern struct vpd_session vpd;
 /* ------------------------------------------------------------------ io.c */
 
 /* Results of vpd_read_line(). */
-#define VPD_LINE     1      /* a whole line (newline kept, if it had one) */
-#define VPD_PARTIAL  2      /* the first cap-1 bytes of a longer line */
-#define VPD_EOF      0      /* end of input or timeout */
+#define VPD_LINE     1      /* a whole line, newline kept */
+#define VPD_PARTIAL  2      /* the next cap-1 bytes of a longer line */
+#define VPD_EOF      0      /* end of input (also inside a line) or timeout */
 
 void vpd_io_init(int timeout);
 /* Read one line into buf (NUL-terminated); *len gets its length. */
