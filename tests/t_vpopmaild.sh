@@ -94,6 +94,25 @@ vpd "$U"
 is_rc 255 "EOF after login: exit 255"
 out_is "EOF after login: 3.106" "+OK " "+OK " "-ERR 3.106 Read Timeout"
 
+if [ -w /dev/full ]; then
+	printf '%s\r\n' "$U" "user_count example.com" q > "$T0/full.in"
+	( exec "$top_builddir/vpopmaild" -t 5 < "$T0/full.in" > /dev/full ) 2>/dev/null
+	is "$?" 254 "a client that cannot be written to: exit 254"
+else
+	skip "no /dev/full"
+fi
+run vpopmaild -x
+is_rc 100 "an unknown option: exit 100"
+is_err "$top_builddir/vpopmaild: invalid option -- 'x'
+usage: vpopmaild [-t timeout]" "an unknown option: getopt's message and the usage on stderr"
+
+# NUL and 8-bit bytes: a NUL ends the command text, the rest is ignored.
+printf 'slogin bob@example.com Bobpass1\r\nget_user_size\000 rm_dir /\r\n\377\376 x\r\nq\r\n' > "$T0/bin.in"
+_run_with "$T0/bin.in" vpopmaild -t 5
+is_rc 0 "NUL and 8-bit bytes: the session goes on to quit"
+in_session "NUL and 8-bit bytes: answered as commands of their own" \
+	"-ERR 3801 not authorized" "-ERR 4.107 Invalid Command"
+
 LONG=$(printf 'x%.0s' $(seq 1500))
 vpd "$LONG" q
 out_is "an overlong line before login: 4.104, one line" "+OK " "-ERR 4.104 Invalid Command" "+OK "
@@ -144,18 +163,21 @@ like "$OUT" $'\r\n\r\nMailing List\r\nadd_list domain listname \\(command line o
 is "$(printf '%s' "$OUT" | grep -c $'^[a-z_]* .*\r$')" 44 "help for a system admin: every command"
 
 # ------------------------------------------------------------ levels
-for c in user_info list_domains find_domain domain_count add_alias_domain add_domain \
-	del_domain dom_info get_limits set_limits del_limits get_domain_size add_user del_user \
-	user_count list_users list_lists add_alias delete_alias list_alias remove_alias \
-	add_ip_map del_ip_map show_ip_map add_list del_list mod_list login; do
-	vpd "$U" "$c example.com" q
-	in_session "user: $c is an invalid command" "-ERR 4.107 Invalid Command"
-done
-for c in list_domains find_domain domain_count add_alias_domain add_domain del_domain \
-	dom_info set_limits del_limits add_ip_map del_ip_map show_ip_map; do
-	vpd "$QA" "$c example.com" q
-	in_session "domain admin: $c is an invalid command" "-ERR 4.107 Invalid Command"
-done
+# levels_refused WHO DESC COMMAND...: each command is unknown at WHO's level.
+levels_refused() {
+	local who=$1 d=$2 c cmds=() want=(); shift 2
+	for c in "$@"; do cmds+=("$c example.com"); want+=("-ERR 4.107 Invalid Command"); done
+	as "$who" "${cmds[@]}"
+	in_session "$d" "${want[@]}"
+}
+levels_refused U "user: every domain and system command is unknown" user_info list_domains \
+	find_domain domain_count add_alias_domain add_domain del_domain dom_info get_limits \
+	set_limits del_limits get_domain_size add_user del_user user_count list_users list_lists \
+	add_alias delete_alias list_alias remove_alias add_ip_map del_ip_map show_ip_map add_list \
+	del_list mod_list login clogin slogin nosuch Domain
+levels_refused QA "domain admin: every system command is unknown" list_domains find_domain \
+	domain_count add_alias_domain add_domain del_domain dom_info set_limits del_limits \
+	add_ip_map del_ip_map show_ip_map
 as QA "get_limits example.com"
 in_session "domain admin: get_limits is for system admins" "-ERR 9.3401 Not Authorized"
 if [ "$IPMAP" = 1 ]; then
@@ -390,6 +412,11 @@ printf '|/usr/bin/ezmlm-reject %s\n|/usr/bin/ezmlm-send x\n' "$DD/list1" > "$DD/
 printf '|/usr/bin/ezmlm-reject %s\n' "$DD/Abc" > "$DD/.qmail-Abc"
 printf '&bob@example.com\n|ezmlm-reject\n' > "$DD/.qmail-notalist"
 as QA "list_lists example.com" "list_lists example.com 2 1" "list_lists alias.net"
+LL_OUT=$OUT
+as QA "list_lists example.com -1 1" "list_lists example.com 3 1"
+in_session "list_lists: a bad page lists all, a page past the end none" "+OK+" ".qmail-Abc" \
+	".qmail-list1" "." "+OK+" "."
+OUT=$LL_OUT
 in_session "list_lists: ezmlm lists, sorted without case, paging" "+OK+" ".qmail-Abc" \
 	".qmail-list1" "." "+OK+" ".qmail-list1" "." "-ERR 11.2903 Not Authorized for domain"
 as SA "list_lists nosuch.org" add_list del_list mod_list
@@ -512,12 +539,21 @@ client() { "$PYTHON" "$top_srcdir/tests/vpopmaild_client.py" "$@"; }
 # start_server TIMEOUT: vpopmaild under tcpserver on a free port of 127.0.0.1 (sets PORT).
 start_server() {
 	: > "$T0/port"
-	tcpserver -1 -HRD -l localhost -c 60 127.0.0.1 0 "$top_builddir/vpopmaild" -t "$1" \
+	tcpserver -1 -v -HRD -l localhost -c 60 -b 100 127.0.0.1 0 "$top_builddir/vpopmaild" -t "$1" \
 		> "$T0/port" 2> "$T0/tcpserver.err" &
 	TCPPID=$!
 	CLEANUP_PIDS="$CLEANUP_PIDS $TCPPID"
 	for _ in $(seq 50); do [ -s "$T0/port" ] && break; sleep 0.1; done
 	PORT=$(head -1 "$T0/port")
+}
+# wait_ends N: until tcpserver has seen N sessions end (at most 20 s).
+wait_ends() {
+	local _
+	for _ in $(seq 200); do
+		[ "$(grep -c '^tcpserver: end ' "$T0/tcpserver.err")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
 }
 start_server 1
 like "$PORT" '^[0-9]+$' "tcpserver listens on a free port"
@@ -556,7 +592,7 @@ printf '%s\r\n' "$SA" "write_file example.com/half.txt" "some data" > "$T0/in"
 client drop "$PORT" "$T0/in"
 printf '%s\r\n' "$SA" > "$T0/in"; printf 'add_user half@exa' >> "$T0/in"
 client drop "$PORT" "$T0/in"
-sleep 0.5
+wait_ends 4 && pass "the four sessions ended" || fail "the four sessions ended"
 is "$(vpw_field "$DD" bob 5)" "$BEFORE" "hang-up during mod_user: the account is unchanged"
 file_absent "$DD/.qmailadmin-limits" "hang-up during set_limits: no limits written"
 file_absent "$DD/half.txt" "hang-up during write_file: no file"
@@ -564,6 +600,7 @@ is "$(ls -a "$DD" | grep -c vpd)" 0 "hang-up during write_file: no temporary fil
 is "$(vpw_count "$DD" half)" 0 "hang-up in a half command line: nothing done"
 
 # 50 concurrent sessions on one domain.
+setup vadduser shared@example.com Shared1
 is "$(client load "$PORT" 50 example.com Secret123)" "ok 50" "50 concurrent sessions: every exchange as expected"
 is "$(grep -c '^load[0-9][0-9]:' "$DD/vpasswd")" 50 "50 concurrent sessions: every user added"
 bad=$("$PYTHON" - "$DD" <<'PY'
@@ -585,6 +622,7 @@ print(bad)
 PY
 )
 is "$bad" 0 "50 concurrent sessions: no update lost (comment, flags, password, file)"
+is "$(vpw_field "$DD" shared 4)" 315391 "15 sessions setting one flag each of one account: no flag lost"
 vpw_cdb_ok "$DD" > "$T0/cdbcheck" && pass "vpasswd.cdb matches vpasswd after the load" ||
 	{ fail "vpasswd.cdb matches vpasswd after the load"; diag "$(cat "$T0/cdbcheck")"; }
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left behind"

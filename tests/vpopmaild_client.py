@@ -6,7 +6,9 @@
   drop PORT FILE           send FILE's bytes and hang up without reading
   idle PORT SECONDS        read the greeting, wait, read the rest
   load PORT N DOMAIN PASS  N concurrent postmaster sessions, each adding,
-                           changing and reading its own user and file; prints
+                           changing and reading its own user and file, the
+                           first 15 also setting one flag each of the account
+                           "shared"; prints
                            "ok N" or the first unexpected exchange
 """
 import socket
@@ -64,6 +66,12 @@ class Conv:
             lines.append(l)
 
 
+# Flags a domain admin with V_OVERRIDE may set: one per session on a shared account.
+SHARED_FLAGS = ['no_password_change', 'no_pop', 'no_webmail', 'no_imap', 'bounce_mail',
+                'no_relay', 'no_dialup', 'user_flag_0', 'user_flag_1', 'user_flag_2',
+                'user_flag_3', 'no_smtp', 'no_spamassassin', 'delete_spam', 'no_maildrop']
+
+
 def load_one(port, i, domain, password, errors):
     user = 'load%02d' % i
     try:
@@ -82,6 +90,11 @@ def load_one(port, i, domain, password, errors):
         r1, r2 = c.line(), c.line()
         if (r1, r2) != ('+OK ', '+OK '):
             raise ValueError('mod_user: %s %s' % (r1, r2))
+        if i < len(SHARED_FLAGS):
+            c.send('mod_user shared@%s\r\n%s 1\r\n.\r\n' % (domain, SHARED_FLAGS[i]))
+            r1, r2 = c.line(), c.line()
+            if (r1, r2) != ('+OK ', '+OK '):
+                raise ValueError('mod_user shared: %s %s' % (r1, r2))
         c.send('user_info %s@%s\r\n' % (user, domain))
         if c.line() != '+OK+':
             raise ValueError('user_info')

@@ -42,6 +42,7 @@ void vpd_cmd_add_alias(struct vpd_args *a)
 {
 	char alias[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
 	char *line;
+	int rc;
 
 	if (alias_target(a, 901, alias, sizeof alias, domain, sizeof domain) != 0)
 		return;
@@ -49,7 +50,10 @@ void vpd_cmd_add_alias(struct vpd_args *a)
 		vpd_err(16, 906);
 		return;
 	}
-	if (valias_insert(alias, domain, line) != 0) {
+	vpd_write_lock();
+	rc = valias_insert(alias, domain, line);
+	vpd_write_unlock();
+	if (rc != 0) {
 		vpd_err(17, 907);
 		return;
 	}
@@ -60,6 +64,7 @@ void vpd_cmd_remove_alias(struct vpd_args *a)
 {
 	char alias[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
 	char *line;
+	int rc;
 
 	if (alias_target(a, 1001, alias, sizeof alias, domain, sizeof domain) != 0)
 		return;
@@ -67,7 +72,10 @@ void vpd_cmd_remove_alias(struct vpd_args *a)
 		vpd_err(16, 1006);
 		return;
 	}
-	if (valias_remove(alias, domain, line) != 0) {
+	vpd_write_lock();
+	rc = valias_remove(alias, domain, line);
+	vpd_write_unlock();
+	if (rc != 0) {
 		vpd_err(18, 1007);
 		return;
 	}
@@ -77,10 +85,14 @@ void vpd_cmd_remove_alias(struct vpd_args *a)
 void vpd_cmd_delete_alias(struct vpd_args *a)
 {
 	char alias[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
+	int rc;
 
 	if (alias_target(a, 1101, alias, sizeof alias, domain, sizeof domain) != 0)
 		return;
-	if (valias_delete(alias, domain) != 0) {
+	vpd_write_lock();
+	rc = valias_delete(alias, domain);
+	vpd_write_unlock();
+	if (rc != 0) {
 		vpd_err(19, 1106);
 		return;
 	}

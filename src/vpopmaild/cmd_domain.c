@@ -7,31 +7,8 @@
 #include "vpopmaild.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* Paging: entries with index in [first, last) are shown; last 0 = all. */
-struct vpd_page {
-	int first, last;
-};
-
-static struct vpd_page page_args(struct vpd_args *a)
-{
-	struct vpd_page pg = { 0, 0 };
-	char *t;
-	int page, per;
-
-	if ((t = vpd_next(a)) == NULL)
-		return pg;
-	page = atoi(t);
-	per = vpd_next_count(a);
-	if (page > 0 && per > 0) {
-		pg.first = (page - 1) * per;
-		pg.last = page * per;
-	}
-	return pg;
-}
 
 void vpd_cmd_list_domains(struct vpd_args *a)
 {
@@ -43,7 +20,7 @@ void vpd_cmd_list_domains(struct vpd_args *a)
 		vpd_err(9, 2301);
 		return;
 	}
-	pg = page_args(a);
+	pg = vpd_page_args(a);
 	if ((e = get_domain_entries("")) == NULL) {
 		vpd_err(31, 2302);
 		return;
@@ -128,7 +105,10 @@ void vpd_cmd_add_alias_domain(struct vpd_args *a)
 		vpd_err(14, 1203);
 		return;
 	}
-	if ((rc = vaddaliasdomain(alias, real)) != VA_SUCCESS) {
+	vpd_write_lock();
+	rc = vaddaliasdomain(alias, real);
+	vpd_write_unlock();
+	if (rc != VA_SUCCESS) {
 		vpd_err0(1204, verror(rc));
 		return;
 	}
@@ -157,8 +137,10 @@ void vpd_cmd_add_domain(struct vpd_args *a)
 	 * postmaster; a long-lived daemon restores both afterwards. */
 	mask = umask(077);
 	umask(mask);
+	vpd_write_lock();
 	rc = vadddomain(domain, (char *)vpopmail_dir(), vpopmail_uid(), vpopmail_gid());
 	if (rc != VA_SUCCESS) {
+		vpd_write_unlock();
 		umask(mask);
 		allow_onchange(1);
 		vpd_err0(804, verror(rc));
@@ -167,9 +149,11 @@ void vpd_cmd_add_domain(struct vpd_args *a)
 	rc = vadduser("postmaster", domain, pass, "postmaster", USE_POP);
 	allow_onchange(1);
 	umask(mask);
+	if (rc != VA_SUCCESS)
+		vdeldomain(domain);
+	vpd_write_unlock();
 	if (rc != VA_SUCCESS) {
 		vpd_err0(805, verror(rc));
-		vdeldomain(domain);
 		return;
 	}
 	vpd_ok();
@@ -188,7 +172,9 @@ void vpd_cmd_del_domain(struct vpd_args *a)
 		vpd_err(13, 1302);
 		return;
 	}
+	vpd_write_lock();
 	rc = vdeldomain(domain);
+	vpd_write_unlock();
 	vget_assign(none, NULL, 0, NULL, NULL);     /* forget cached lookups */
 	if (rc != VA_SUCCESS) {
 		vpd_err0(1303, verror(rc));

@@ -327,7 +327,7 @@ void vpd_cmd_read_file(struct vpd_args *a)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	struct stat st;
+	struct stat st = { 0 };
 	FILE *fp;
 	int fd, open_line = 0;
 

@@ -35,6 +35,7 @@ void vpd_cmd_add_ip_map(struct vpd_args *a)
 {
 	char name[MAX_PW_DOMAIN + 1];
 	char *ip, *domain;
+	int rc;
 
 	if (!vpd_is_sa()) {
 		vpd_err(9, 3101);
@@ -53,7 +54,10 @@ void vpd_cmd_add_ip_map(struct vpd_args *a)
 		vpd_err(38, 3104);
 		return;
 	}
-	if (vadd_ip_map(ip, domain) != 0) {
+	vpd_write_lock();
+	rc = vadd_ip_map(ip, domain);
+	vpd_write_unlock();
+	if (rc != 0) {
 		vpd_printf("-ERR 0.3105 error");
 		return;
 	}
@@ -63,6 +67,7 @@ void vpd_cmd_add_ip_map(struct vpd_args *a)
 void vpd_cmd_del_ip_map(struct vpd_args *a)
 {
 	char *ip, *domain;
+	int rc;
 
 	if (!vpd_is_sa()) {
 		vpd_err(9, 3201);
@@ -76,7 +81,10 @@ void vpd_cmd_del_ip_map(struct vpd_args *a)
 		vpd_err(13, 3203);
 		return;
 	}
-	if (vdel_ip_map(ip, domain) != 0) {
+	vpd_write_lock();
+	rc = vdel_ip_map(ip, domain);
+	vpd_write_unlock();
+	if (rc != 0) {
 		vpd_printf("-ERR 0.3204 error");
 		return;
 	}

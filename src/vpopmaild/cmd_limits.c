@@ -155,7 +155,7 @@ void vpd_cmd_set_limits(struct vpd_args *a)
 	struct vlimits lim;
 	char *domain, *name, *value;
 	size_t i;
-	int overlong;
+	int overlong, rc;
 
 	if (!vpd_is_sa()) {
 		vpd_err(9, 3501);
@@ -193,7 +193,10 @@ void vpd_cmd_set_limits(struct vpd_args *a)
 		}
 		set(&lim, &items[i], value);
 	}
-	if (vset_limits(domain, &lim) != VA_SUCCESS) {
+	vpd_write_lock();
+	rc = vset_limits(domain, &lim);
+	vpd_write_unlock();
+	if (rc != VA_SUCCESS) {
 		vpd_err(35, 3504);
 		return;
 	}
@@ -214,7 +217,9 @@ void vpd_cmd_del_limits(struct vpd_args *a)
 		return;
 	}
 	errno = 0;
+	vpd_write_lock();
 	rc = vdel_limits(domain);
+	vpd_write_unlock();
 	if (rc != VA_SUCCESS) {
 		vpd_printf("-ERR 0.3603 %s.", rc == VA_COULD_NOT_UPDATE_FILE && errno != 0 ?
 		           strerror(errno) : verror(rc));

@@ -45,8 +45,9 @@ void vpd_cmd_list_lists(struct vpd_args *a)
 	string_list names;
 	struct dirent *de;
 	DIR *d;
-	char *domain, *t;
-	int page = 0, per = 0, first = 0, last = 0, i, n;
+	char *domain;
+	struct vpd_page pg;
+	int i, n;
 
 	if (!vpd_is_sa() && !vpd_is_qa()) {
 		vpd_err(9, 2901);
@@ -65,14 +66,7 @@ void vpd_cmd_list_lists(struct vpd_args *a)
 		vpd_err(11, 2904);
 		return;
 	}
-	if ((t = vpd_next(a)) != NULL) {
-		page = atoi(t);
-		per = vpd_next_count(a);
-	}
-	if (page > 0 && per > 0) {
-		first = (page - 1) * per;
-		last = page * per;
-	}
+	pg = vpd_page_args(a);
 	if ((d = opendir(dir)) == NULL) {
 		vpd_err0(2905, strerror(errno));
 		return;
@@ -86,9 +80,9 @@ void vpd_cmd_list_lists(struct vpd_args *a)
 
 	vpd_more();
 	for (i = 0, n = 0; i < names.count; i++, n++) {
-		if (last > 0 && n >= last)
+		if (pg.last > 0 && n >= pg.last)
 			break;
-		if (n >= first)
+		if (n >= pg.first)
 			vpd_printf("%s", names.values[i]);
 	}
 	vpd_end();

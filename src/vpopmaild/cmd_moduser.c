@@ -142,14 +142,45 @@ static int next_option(char *line, size_t size)
 	return line[0] != '.';
 }
 
+/* The most option lines kept; more are read and dropped. */
+#define MAX_OPTION_LINES 256
+
+/* Copy the stored record into c, which then owns every string. */
+static void load(struct change *c, const struct vqpasswd *pw)
+{
+	static char name[MAX_PW_NAME + 1], dir[VP_PATH_MAX];
+
+	memset(c, 0, sizeof *c);
+	c->pw = *pw;
+	copy(c->gecos, sizeof c->gecos, pw->pw_gecos != NULL ? pw->pw_gecos : "", &c->bad, 0);
+	copy(c->quota, sizeof c->quota, pw->pw_shell != NULL ? pw->pw_shell : "", &c->bad, 0);
+	copy(c->passwd, sizeof c->passwd, pw->pw_passwd != NULL ? pw->pw_passwd : "", &c->bad, 0);
+	copy(c->clear, sizeof c->clear, pw->pw_clear_passwd != NULL ? pw->pw_clear_passwd : "", &c->bad, 0);
+	snprintf(name, sizeof name, "%s", pw->pw_name);
+	snprintf(dir, sizeof dir, "%s", pw->pw_dir != NULL ? pw->pw_dir : "");
+	c->pw.pw_gecos = c->gecos;
+	c->pw.pw_shell = c->quota;
+	c->pw.pw_passwd = c->passwd;
+	c->pw.pw_clear_passwd = c->clear;
+	c->pw.pw_name = name;
+	c->pw.pw_dir = dir;
+}
+
+/*
+ * The option lines are collected first; the record is then read again,
+ * changed and written while this session's change is queued (see
+ * vpd_write_lock()), so two sessions changing different fields of one
+ * account do not undo each other.
+ */
 void vpd_cmd_mod_user(struct vpd_args *a)
 {
 	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
 	char line[VPD_LINE_MAX + 1];
+	string_list opts;
 	struct vqpasswd *pw;
 	struct change *c;
 	char *email;
-	int can_override, rc;
+	int can_override, i, rc;
 
 	if ((email = vpd_next(a)) == NULL) {
 		vpd_err(6, 501);
@@ -170,47 +201,48 @@ void vpd_cmd_mod_user(struct vpd_args *a)
 			return;
 		}
 	}
-	if ((pw = vauth_getpw(user, domain)) == NULL) {
+	if (vauth_getpw(user, domain) == NULL) {
 		/* the option lines are read and dropped, then the error */
 		while (next_option(line, sizeof line))
 			;
 		vpd_err(12, 505);
 		return;
 	}
-	if ((c = calloc(1, sizeof *c)) == NULL) {
-		vpd_err0(507, verror(VA_MEMORY_ALLOC_ERR));
-		return;
-	}
-	/* copy the record: the library's static one is reused by later calls */
-	c->pw = *pw;
-	copy(c->gecos, sizeof c->gecos, pw->pw_gecos != NULL ? pw->pw_gecos : "", &c->bad, 0);
-	copy(c->quota, sizeof c->quota, pw->pw_shell != NULL ? pw->pw_shell : "", &c->bad, 0);
-	copy(c->passwd, sizeof c->passwd, pw->pw_passwd != NULL ? pw->pw_passwd : "", &c->bad, 0);
-	copy(c->clear, sizeof c->clear, pw->pw_clear_passwd != NULL ? pw->pw_clear_passwd : "", &c->bad, 0);
-	c->pw.pw_gecos = c->gecos;
-	c->pw.pw_shell = c->quota;
-	c->pw.pw_passwd = c->passwd;
-	c->pw.pw_clear_passwd = c->clear;
-	{
-		static char name[MAX_PW_NAME + 1], dir[VP_PATH_MAX];
-
-		snprintf(name, sizeof name, "%s", pw->pw_name);
-		snprintf(dir, sizeof dir, "%s", pw->pw_dir != NULL ? pw->pw_dir : "");
-		c->pw.pw_name = name;
-		c->pw.pw_dir = dir;
-	}
 	can_override = vpd_is_sa() || (vpd_is_qa() && (vpd.flags & V_OVERRIDE));
 
 	vpd_ok();
+	if (string_list_init(&opts, 8) != VA_SUCCESS) {
+		vpd_err0(507, verror(VA_MEMORY_ALLOC_ERR));
+		return;
+	}
+	rc = VA_SUCCESS;
 	while (next_option(line, sizeof line))
-		apply(c, line, can_override);
+		if (opts.count < MAX_OPTION_LINES && string_list_add(&opts, line) != VA_SUCCESS)
+			rc = VA_MEMORY_ALLOC_ERR;
+	if (rc == VA_SUCCESS && (c = malloc(sizeof *c)) == NULL)
+		rc = VA_MEMORY_ALLOC_ERR;
+	if (rc != VA_SUCCESS) {
+		string_list_free(&opts);
+		vpd_err0(507, verror(rc));
+		return;
+	}
 
-	rc = c->bad != 0 ? c->bad : vauth_setpw(&c->pw, domain);
-	if (rc == VA_SUCCESS && c->set_quota)
-		update_maildirsize(domain, c->pw.pw_dir, c->quota);
+	vpd_write_lock();
+	if ((pw = vauth_getpw(user, domain)) == NULL) {
+		rc = VA_USER_DOES_NOT_EXIST;
+	} else {
+		load(c, pw);
+		for (i = 0; i < opts.count; i++)
+			apply(c, opts.values[i], can_override);
+		rc = c->bad != 0 ? c->bad : vauth_setpw(&c->pw, domain);
+		if (rc == VA_SUCCESS && c->set_quota)
+			update_maildirsize(domain, c->pw.pw_dir, c->quota);
+	}
+	vpd_write_unlock();
+	free(c);
+	string_list_free(&opts);
 	if (rc != VA_SUCCESS)
 		vpd_err0(507, verror(rc));
 	else
 		vpd_ok();
-	free(c);
 }

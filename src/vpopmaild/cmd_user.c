@@ -66,7 +66,10 @@ void vpd_cmd_add_user(struct vpd_args *a)
 		vpd_err(7, 305);
 		return;
 	}
-	if ((rc = vadduser(user, domain, pass, user, USE_POP)) != VA_SUCCESS) {
+	vpd_write_lock();
+	rc = vadduser(user, domain, pass, user, USE_POP);
+	vpd_write_unlock();
+	if (rc != VA_SUCCESS) {
 		vpd_err0(305, verror(rc));
 		return;
 	}
@@ -95,7 +98,10 @@ void vpd_cmd_del_user(struct vpd_args *a)
 		vpd_err(9, 404);
 		return;
 	}
-	if ((rc = vdeluser(user, domain)) != VA_SUCCESS) {
+	vpd_write_lock();
+	rc = vdeluser(user, domain);
+	vpd_write_unlock();
+	if (rc != VA_SUCCESS) {
 		/* 5.6 printed "0,405" here */
 		vpd_err0(405, verror(rc));
 		return;
@@ -131,8 +137,9 @@ void vpd_cmd_user_count(struct vpd_args *a)
 void vpd_cmd_list_users(struct vpd_args *a)
 {
 	struct vqpasswd *pw;
-	char *domain, *t;
-	int page = 0, per = 0, first = 0, last = 0, n;
+	char *domain;
+	struct vpd_page pg;
+	int n;
 
 	if (!vpd_is_sa() && !vpd_is_qa()) {
 		vpd_err(9, 2701);
@@ -146,21 +153,14 @@ void vpd_cmd_list_users(struct vpd_args *a)
 		vpd_err(11, 2703);
 		return;
 	}
-	if ((t = vpd_next(a)) != NULL) {
-		page = atoi(t);
-		per = vpd_next_count(a);
-	}
-	if (page > 0 && per > 0) {
-		first = (page - 1) * per;
-		last = page * per;
-	}
+	pg = vpd_page_args(a);
 	vpd_more();
 	for (n = 0, pw = vauth_getall(domain, 1, 1); pw != NULL; n++, pw = vauth_getall(domain, 0, 1)) {
-		if (last > 0 && n >= last) {
+		if (pg.last > 0 && n >= pg.last) {
 			vauth_end_getall();
 			break;
 		}
-		if (n < first)
+		if (n < pg.first)
 			continue;       /* 5.6 still sent an empty line here */
 		vpd_user_block(pw);
 		vpd_printf("%s", "");

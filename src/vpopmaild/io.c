@@ -3,7 +3,7 @@
  *
  * Input is read from fd 0 through a small buffer, with poll(2) giving each
  * wait an idle timeout; end of input and a timeout look the same to the
- * caller.  5.6 waited on fd 1 and read fd 0 with stdio, which only works
+ * caller, and a line cut short by either is dropped, never executed.  5.6 waited on fd 1 and read fd 0 with stdio, which only works
  * when both are the same socket; waiting on the fd we read works with
  * pipes as well.
  *
@@ -280,4 +280,21 @@ int vpd_next_count(struct vpd_args *a)
 		return 0;
 	n = atoi(t);
 	return n < 0 ? 0 : n;
+}
+
+struct vpd_page vpd_page_args(struct vpd_args *a)
+{
+	struct vpd_page pg = { 0, 0 };
+	char *t;
+	int page, per;
+
+	if ((t = vpd_next(a)) == NULL)
+		return pg;
+	page = atoi(t);
+	per = vpd_next_count(a);
+	if (page > 0 && per > 0) {
+		pg.first = (page - 1) * per;
+		pg.last = page * per;
+	}
+	return pg;
 }

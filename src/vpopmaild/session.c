@@ -7,8 +7,12 @@
  */
 #include "vpopmaild.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 struct vpd_session vpd;
 
@@ -27,6 +31,45 @@ int vpd_is_qa(void)
 int vpd_own_domain(const char *domain)
 {
 	return domain != NULL && strcmp(domain, vpd.domain) == 0;
+}
+
+/*
+ * Sessions run their changes one at a time, queued on a blocking flock of
+ * ~vpopmail/etc/vpopmaild.lock.  The library's own locks poll with a time
+ * limit, so many sessions changing one domain at once could see a change
+ * refused for a lock held too long under load; queued here, each change
+ * finds the library's locks free.  Only the library call is covered, never
+ * a wait for the client.  Without the file (no etc/) changes are not queued.
+ */
+static int write_lock_fd = -1;
+
+void vpd_write_lock(void)
+{
+	char path[VP_PATH_MAX];
+
+	if (write_lock_fd >= 0)
+		return;
+	if (snprintf(path, sizeof path, "%s/etc/vpopmaild.lock", vpopmail_dir()) >= (int)sizeof path)
+		return;
+	write_lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (write_lock_fd < 0)
+		return;
+	while (flock(write_lock_fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			close(write_lock_fd);
+			write_lock_fd = -1;
+			return;
+		}
+	}
+}
+
+void vpd_write_unlock(void)
+{
+	if (write_lock_fd < 0)
+		return;
+	flock(write_lock_fd, LOCK_UN);
+	close(write_lock_fd);
+	write_lock_fd = -1;
 }
 
 /* login, clogin and slogin (mode VPD_FULL, VPD_COMPACT, VPD_SILENT). */

@@ -63,9 +63,9 @@ extern struct vpd_session vpd;
 /* ------------------------------------------------------------------ io.c */
 
 /* Results of vpd_read_line(). */
-#define VPD_LINE     1      /* a whole line (newline kept, if it had one) */
-#define VPD_PARTIAL  2      /* the first cap-1 bytes of a longer line */
-#define VPD_EOF      0      /* end of input or timeout */
+#define VPD_LINE     1      /* a whole line, newline kept */
+#define VPD_PARTIAL  2      /* the next cap-1 bytes of a longer line */
+#define VPD_EOF      0      /* end of input (also inside a line) or timeout */
 
 void vpd_io_init(int timeout);
 /* Read one line into buf (NUL-terminated); *len gets its length. */
@@ -96,6 +96,12 @@ char *vpd_next(struct vpd_args *a);
 char *vpd_rest(struct vpd_args *a);
 /* A non-negative number argument (atoi; negatives become 0), 0 if absent. */
 int   vpd_next_count(struct vpd_args *a);
+/* Paging arguments "[page per_page]": entries with zero-based index in
+ * [first, last) are listed; last 0 (page or per_page missing or < 1) = all. */
+struct vpd_page {
+	int first, last;
+};
+struct vpd_page vpd_page_args(struct vpd_args *a);
 
 /* ------------------------------------------------------------ session.c */
 
@@ -103,6 +109,9 @@ int  vpd_is_sa(void);
 int  vpd_is_qa(void);                   /* QA_ADMIN and not SA_ADMIN */
 /* A domain admin's check: does `domain` (as given) name the home domain? */
 int  vpd_own_domain(const char *domain);
+/* Queue a change behind those of other sessions (see session.c). */
+void vpd_write_lock(void);
+void vpd_write_unlock(void);
 /* The whole daemon; returns the exit status. */
 int  vpd_main(int timeout);
 
