@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SQL_MAX 1024
 
@@ -281,6 +282,10 @@ static int vmy_getpw(const struct vdomain *d, const char *user, struct vpw_entry
 
 	if (d == NULL || user == NULL || out == NULL)
 		return VA_NULL_POINTER;
+	/* As vpopmail's module: only root and the domain's owner may look
+	 * users up (the cdb backend gets this from vpasswd's permissions). */
+	if (geteuid() != 0 && geteuid() != d->uid)
+		return VA_USER_DOES_NOT_EXIST;
 	struct vmy_arg a[] = { VMY_S(user), VMY_S(domain_of(d)) };
 	if ((rc = users_sql(sql, d, "SELECT " USER_COLS " FROM `%s` WHERE pw_name = ?" AND_DOMAIN)) != 0)
 		return rc;

@@ -57,8 +57,19 @@ T_FAIL=0
 
 diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
 
-pass() { T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
-fail() { T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+pass() { if _cdb_skipped "$*"; then return; fi; T_N=$((T_N + 1)); echo "ok $T_N - $*"; }
+fail() { if _cdb_skipped "$*"; then return; fi; T_N=$((T_N + 1)); T_FAIL=$((T_FAIL + 1)); echo "not ok $T_N - $*"; }
+# cdb_next [N]: in a SQL run (see SQL below) the next N checks (default 1)
+# are reported as skipped: they read or edit the cdb backend's own files
+# (vpasswd, vpasswd.cdb, per-user lastauth) or depend on such an edit.
+_CDB_SKIP=0
+cdb_next() { [ "${SQL:-0}" = 1 ] && _CDB_SKIP=${1:-1}; return 0; }
+_cdb_skipped() {
+	[ "$_CDB_SKIP" -gt 0 ] || return 1
+	_CDB_SKIP=$((_CDB_SKIP - 1))
+	T_N=$((T_N + 1)); echo "ok $T_N # SKIP mysql backend, checks the cdb files: $1"
+	return 0
+}
 skip() { T_N=$((T_N + 1)); echo "ok $T_N # SKIP $*"; }
 
 # Show a value so that control characters and trailing newlines are visible.
@@ -225,7 +236,7 @@ sql_db() {
 	mariadb --no-defaults -S "$VP_TEST_MYSQL_SOCKET" -u root -N -B --raw "$db" -e "$2" 2>/dev/null
 }
 # sql_lastauth DOMDIR USER: lastauth.remote_ip of USER in DOMDIR's domain.
-sql_lastauth() { sql_db "$1" "SELECT remote_ip FROM lastauth WHERE user = '$2' AND domain = '${1##*/}'"; }
+sql_lastauth() { local r=${1#*/domains/}; sql_db "$1" "SELECT remote_ip FROM lastauth WHERE user = '$2' AND domain = '${r%%/*}'"; }
 # vpw_text DOMDIR: the domain's vpasswd, from the file or the database.
 vpw_text() {
 	[ "$SQL" = 1 ] || { cat "$1/vpasswd" 2>/dev/null; return; }

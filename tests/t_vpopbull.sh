@@ -240,7 +240,9 @@ is_rc 0 "105 users: exit 0"
 is_err "" "105 users: no errors"
 is "$(count_new "$D/big.org")" 105 "105 users: every user got one"
 hd=$(awk -F: '$1 == "u104" { print $6 }' "$D/big.org/vpasswd")
+cdb_next
 like "$hd" "^$D/big.org/./u104\$" "u104 lives in a hashed directory"
+cdb_next
 is "$(sed -n 1p "$(the_new "$hd")")" "To: u104@big.org" "hashed-directory user got the bulletin"
 
 # ------------------------------------------------------------ ownership (root only)
