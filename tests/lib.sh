@@ -241,7 +241,8 @@ sql_lastauth() { local r=${1#*/domains/}; sql_db "$1" "SELECT remote_ip FROM las
 vpw_text() {
 	[ "$SQL" = 1 ] || { cat "$1/vpasswd" 2>/dev/null; return; }
 	local dom=${1##*/} cols where table
-	cols="pw_name, pw_passwd, pw_uid, pw_gid, pw_gecos, pw_dir, pw_shell"
+	# A gecos is stored verbatim; in vpasswd its ':' are dropped.
+	cols="pw_name, pw_passwd, pw_uid, pw_gid, REPLACE(pw_gecos, ':', ''), pw_dir, pw_shell"
 	[ "$CLEAR" = 1 ] && cols="$cols, pw_clear_passwd"
 	if has_define MANY_DOMAINS; then table=vpopmail where="WHERE pw_domain = '$dom'"
 	else table=$(printf '%s' "$dom" | tr .- __) where=; fi

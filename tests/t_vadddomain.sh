@@ -127,9 +127,17 @@ unchanged "$snap" "-b delete example.com: no file changed"
 run vadddomain ab-.com Secret123
 is_rc 0 "ab-.com accepted (only the very last character is checked)"
 run vadddomain "$(printf 'x%.0s' $(seq 63)).a-b.example.com" Secret123
-is_rc 0 "79-character domain with a 63-character label accepted"
+if [ "$SQL" = 1 ] && ! has_define MANY_DOMAINS; then
+	skip "mysql, a table per domain: table names stop at 64 characters: 79-character domain with a 63-character label accepted"
+else
+	is_rc 0 "79-character domain with a 63-character label accepted"
+fi
 run vadddomain xy.$(printf 'y%.0s' $(seq 63)) Secret123
-is_rc 0 "63-character TLD accepted"
+if [ "$SQL" = 1 ] && ! has_define MANY_DOMAINS; then
+	skip "mysql, a table per domain: table names stop at 64 characters: 63-character TLD accepted"
+else
+	is_rc 0 "63-character TLD accepted"
+fi
 
 # 96 characters: the assign line would exceed 299 bytes; vpopmail-ng refuses
 # it before writing anything (doc/COMPATIBILITY.md; 5.6 truncates the line)

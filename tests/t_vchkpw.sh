@@ -279,6 +279,7 @@ setup vmkpasswd example.com
 creds bob@example.com NewPass1
 vchk "${P110[@]}" -- "$DUMP"
 if [ "$LEARN" = 1 ]; then
+	cdb_next 4
 	is_rc 0 "learn-passwords: empty stored password learns the one given"
 	crypt_ok NewPass1 "$(vpw_field "$DD" bob 2)" && pass "learned password stored hashed" || fail "learned password stored hashed"
 	[ "$CLEAR" = 1 ] && is "$(vpw_field "$DD" bob 8)" NewPass1 "learned password stored in clear too" || skip "no clear passwords"
@@ -299,6 +300,7 @@ if [ "$LEARN" = 1 ] && [ "$CLEAR" = 1 ]; then
 	setup vmkpasswd example.com
 	creds bob@example.com NewPass1
 	vchk "${P110[@]}" -- "$DUMP"
+	cdb_next 2
 	is_rc 0 "learn-passwords: login with an empty clear password"
 	is "$(vpw_field "$DD" bob 8)" NewPass1 "empty clear password learned"
 fi
