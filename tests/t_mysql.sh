@@ -170,6 +170,15 @@ is "$RC" 111 "server down: vchkpw exits 111 (temporary failure)"
 run vuserinfo joe@example.com
 isnt "$RC" 0 "server down: vuserinfo fails"
 like "$ERR" "Initial open" "... at its initial open"
+if [ -x "$top_builddir/vdelivermail" ]; then
+	( cd "$D/example.com" && EXT=joe HOST=example.com RPLINE='Return-Path: <a@b.c>'$'\n' \
+		DTLINE='Delivered-To: example.com-joe@example.com'$'\n' \
+		"$top_builddir/vdelivermail" '' delete < /dev/null > "$T0/.dvout" 2>&1 )
+	is "$?" 111 "server down: vdelivermail defers (exit 111)"
+	is "$(ls "$D/example.com/joe/Maildir/new" | wc -l)" 0 "... and delivers nothing"
+else
+	skip "vdelivermail not built"; skip "vdelivermail not built"
+fi
 run vadduser new@example.com pw
 isnt "$RC" 0 "server down: vadduser fails"
 dir_absent() { if [ -e "$1" ]; then fail "$2"; else pass "$2"; fi; }
