@@ -420,6 +420,13 @@ int   vconvert_list_next(char **user, char **crypted);       /* 1 entry, 0 end *
 void  vconvert_list_close(void);
 /* <dir>/Maildir/sqwebmail-pass = TAB + crypted, no newline (mode 0600). */
 int   vconvert_sqwebmail_pass(const char *dir, const char *crypted, uid_t uid, gid_t gid);
+/* vconvert -c -m (to_sql = 1) and -m -c (to_sql = 0): copy every user of
+ * a domain between the cdb backend and the SQL one (a no-op in a cdb
+ * build).  progress, if given, is called every 1000 users and at the end;
+ * *count gets the number copied. */
+int   vconvert_backend(char *domain, int to_sql,
+                       void (*progress)(const char *domain, unsigned long done),
+                       unsigned long *count);
 
 /* ------------------------------------------------------------------ */
 /* vpopmail-ng extensions: bulletins to every user of a domain        */

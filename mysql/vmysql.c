@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SQL_MAX 1024
 
@@ -188,6 +189,10 @@ static int vmy_deldomain(const struct vdomain *d)
 static int insert_one(const struct vdomain *d, const struct vqpasswd *pw)
 {
 	char sql[SQL_MAX], table[128];
+	int rc;
+
+	if (pw == NULL || pw->pw_name == NULL)
+		return VA_NULL_POINTER;
 	struct vmy_arg a[] = {
 		VMY_S(pw->pw_name),
 #ifdef MANY_DOMAINS
@@ -199,10 +204,7 @@ static int insert_one(const struct vdomain *d, const struct vqpasswd *pw)
 		VMY_S(str(pw->pw_clear_passwd)),
 #endif
 	};
-	int rc;
 
-	if (pw == NULL || pw->pw_name == NULL)
-		return VA_NULL_POINTER;
 	if ((rc = vmy_users_table(domain_of(d), table, sizeof table)) != 0)
 		return rc;
 #ifdef MANY_DOMAINS
@@ -247,13 +249,13 @@ static int vmy_adduser_many(const struct vdomain *d, const struct vqpasswd *pws,
 
 static int vmy_deluser(const struct vdomain *d, const char *user)
 {
-	struct vmy_arg a[] = { VMY_S(user), VMY_S(domain_of(d)) };
 	unsigned long long n = 0;
 	char sql[SQL_MAX];
 	int rc;
 
 	if (d == NULL || user == NULL)
 		return VA_NULL_POINTER;
+	struct vmy_arg a[] = { VMY_S(user), VMY_S(domain_of(d)) };
 	if ((rc = users_sql(sql, d, "DELETE FROM `%s` WHERE pw_name = ?" AND_DOMAIN)) != 0)
 		return rc;
 #ifdef MANY_DOMAINS
@@ -273,7 +275,6 @@ static int vmy_deluser(const struct vdomain *d, const char *user)
 
 static int vmy_getpw(const struct vdomain *d, const char *user, struct vpw_entry *out)
 {
-	struct vmy_arg a[] = { VMY_S(user), VMY_S(domain_of(d)) };
 	struct vmy_cursor *cur;
 	struct vqpasswd pw;
 	char sql[SQL_MAX];
@@ -281,6 +282,11 @@ static int vmy_getpw(const struct vdomain *d, const char *user, struct vpw_entry
 
 	if (d == NULL || user == NULL || out == NULL)
 		return VA_NULL_POINTER;
+	/* As vpopmail's module: only root and the domain's owner may look
+	 * users up (the cdb backend gets this from vpasswd's permissions). */
+	if (geteuid() != 0 && geteuid() != d->uid)
+		return VA_USER_DOES_NOT_EXIST;
+	struct vmy_arg a[] = { VMY_S(user), VMY_S(domain_of(d)) };
 	if ((rc = users_sql(sql, d, "SELECT " USER_COLS " FROM `%s` WHERE pw_name = ?" AND_DOMAIN)) != 0)
 		return rc;
 	if ((cur = malloc(sizeof *cur)) == NULL)
@@ -310,6 +316,10 @@ static int vmy_setpw(const struct vdomain *d, const struct vqpasswd *pw)
 {
 	char sql[SQL_MAX];
 	unsigned long long n = 0;
+	int rc;
+
+	if (d == NULL || pw == NULL || pw->pw_name == NULL)
+		return VA_NULL_POINTER;
 	struct vmy_arg a[] = {
 		VMY_S(str(pw->pw_passwd)), VMY_I(pw->pw_uid), VMY_I(pw->pw_gid),
 		VMY_S(str(pw->pw_gecos)), VMY_S(str(pw->pw_dir)), VMY_S(str(pw->pw_shell)),
@@ -321,10 +331,7 @@ static int vmy_setpw(const struct vdomain *d, const struct vqpasswd *pw)
 		VMY_S(domain_of(d)),
 #endif
 	};
-	int rc;
 
-	if (d == NULL || pw->pw_name == NULL)
-		return VA_NULL_POINTER;
 	if ((rc = users_sql(sql, d, "UPDATE `%s` SET pw_passwd = ?, pw_uid = ?, pw_gid = ?, "
 	                    "pw_gecos = ?, pw_dir = ?, pw_shell = ?"
 #ifdef CLEAR_PASS
@@ -342,13 +349,13 @@ static int vmy_setpw(const struct vdomain *d, const struct vqpasswd *pw)
  * (bytewise, as the sorted vpasswd file of the cdb backend). */
 static void *vmy_iter_open(const struct vdomain *d)
 {
-	struct vmy_arg a[] = { VMY_S(domain_of(d)) };
 	struct vmy_cursor *cur;
 	char sql[SQL_MAX];
 	int rc;
 
 	if (d == NULL)
 		return NULL;
+	struct vmy_arg a[] = { VMY_S(domain_of(d)) };
 #ifdef MANY_DOMAINS
 	rc = users_sql(sql, d, "SELECT " USER_COLS " FROM `%s` WHERE pw_domain = ? ORDER BY BINARY pw_name");
 #else
@@ -411,10 +418,10 @@ static int vmy_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
                             const char *ip, time_t when)
 {
 #ifdef ENABLE_AUTH_LOGGING
+	if (d == NULL || pw == NULL || pw->pw_name == NULL)
+		return VA_NULL_POINTER;
 	struct vmy_arg a[] = { VMY_S(pw->pw_name), VMY_S(domain_of(d)), VMY_S(str(ip)), VMY_I(when) };
 
-	if (d == NULL || pw->pw_name == NULL)
-		return VA_NULL_POINTER;
 	if (strlen(pw->pw_name) > LASTAUTH_USER_MAX)
 		return 0;
 	return exec_create(VMY_T_LASTAUTH, "lastauth",
@@ -436,13 +443,13 @@ static int vmy_get_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 	if (ip != NULL && ipsize > 0)
 		ip[0] = '\0';
 #ifdef ENABLE_AUTH_LOGGING
+	if (d == NULL || pw == NULL || pw->pw_name == NULL)
+		return VA_NULL_POINTER;
 	{
 		struct vmy_arg a[] = { VMY_S(pw->pw_name), VMY_S(domain_of(d)) };
 		struct vmy_cursor *cur;
 		int rc;
 
-		if (d == NULL || pw->pw_name == NULL)
-			return VA_NULL_POINTER;
 		if ((cur = malloc(sizeof *cur)) == NULL)
 			return VA_MEMORY_ALLOC_ERR;
 		rc = vmy_exec(VMY_READ, "SELECT timestamp, remote_ip FROM lastauth WHERE user = ? AND domain = ?",

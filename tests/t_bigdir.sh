@@ -34,6 +34,7 @@ is "$(ls "$DD/0" | wc -l)" 100 "hash dir 0 holds 100 users"
 is "$(ls "$DD/1" | wc -l)" 6 "hash dir 1 holds 6 users"
 dirctl_is "$DD/.dir-control" ".dir-control after 205 users" 205 "0 2 2" "1 0 0" 1
 file_mode "$DD/.dir-control" 0600 ".dir-control 0600"
+cdb_next
 is "$(wc -l < "$DD/vpasswd")" 205 "vpasswd holds 205 lines"
 is "$(cut -d: -f1 "$DD/vpasswd" | sort -c 2>&1)" "" "vpasswd sorted by name"
 ok_cmd "vpasswd.cdb has exactly the 205 records" vpw_cdb_ok "$DD"

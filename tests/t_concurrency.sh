@@ -65,6 +65,7 @@ is "$(cat "$SB/fail.doma" "$SB/fail.domb" 2>/dev/null | head -n 3)" "" "domain a
 	for w in $(seq 1 "$WRITERS"); do for j in $(seq 1 "$PER"); do echo "w${w}x$j"; done; done
 } | sort > "$SB/expected"
 cut -d: -f1 "$DD/vpasswd" > "$SB/names"
+cdb_next
 is "$(sort "$SB/names" | diff "$SB/expected" - | head -n 5)" "" "vpasswd holds exactly the expected users"
 is "$(sort "$SB/names" | uniq -d | head -n 3)" "" "no user appears twice"
 ok_cmd "vpasswd sorted by name" sort -c "$SB/names"
@@ -84,6 +85,7 @@ done < "$DD/vpasswd"
 is "$missing" 0 "every user's Maildir exists"
 cut -d: -f6 "$DD/vpasswd" | sort > "$SB/dirs"
 find "$DD" -mindepth 1 -maxdepth 3 -type d -name Maildir | sed 's|/Maildir$||' | sort > "$SB/found"
+cdb_next
 is "$(comm -13 "$SB/dirs" "$SB/found" | head -n 3)" "" "no orphaned user directory"
 for j in 1 "$PRE"; do file_absent "$(find "$DD" -maxdepth 2 -name "pre$j" | head -n 1)" "deleted user pre$j has no directory"; done
 
@@ -124,6 +126,7 @@ for k in $(seq 1 "$KILLS"); do
 		[ $torn -le 3 ] && diag "after kill $k: $msg"
 	fi
 done
+cdb_next
 is "$torn" 0 "after each kill -9: vpasswd and vpasswd.cdb parse completely and agree (but for killed adds)"
 run vadduser after@example.com Passw0rd
 is_rc 0 "vadduser works after the kills"

@@ -6,6 +6,8 @@
 # two vpopmail homes sharing one database.  Skips in a cdb build.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/mariadb.sh"
+# This test runs a server of its own (it stops and restarts it).
+unset VP_TEST_MYSQL_SOCKET
 export TZ=UTC
 
 if ! mariadb_usable; then
@@ -39,8 +41,8 @@ vchk() {
 
 # ------------------------------------------------------------ configuration
 sandbox_new
-run vuserinfo joe@example.com
-isnt "$RC" 0 "no vpopmail.mysql: vuserinfo fails"
+run vadddomain first.com pmpass
+isnt "$RC" 0 "no vpopmail.mysql: vadddomain fails"
 like "$ERR" "can't read settings from $VH/etc/vpopmail.mysql" "no vpopmail.mysql: the file is named on stderr"
 printf '# only a comment\n\n' > "$VH/etc/vpopmail.mysql"
 run vadddomain example.com pmpass
@@ -168,6 +170,15 @@ is "$RC" 111 "server down: vchkpw exits 111 (temporary failure)"
 run vuserinfo joe@example.com
 isnt "$RC" 0 "server down: vuserinfo fails"
 like "$ERR" "Initial open" "... at its initial open"
+if [ -x "$top_builddir/vdelivermail" ]; then
+	( cd "$D/example.com" && EXT=joe HOST=example.com RPLINE='Return-Path: <a@b.c>'$'\n' \
+		DTLINE='Delivered-To: example.com-joe@example.com'$'\n' \
+		"$top_builddir/vdelivermail" '' delete < /dev/null > "$T0/.dvout" 2>&1 )
+	is "$?" 111 "server down: vdelivermail defers (exit 111)"
+	is "$(ls "$D/example.com/joe/Maildir/new" | wc -l)" 0 "... and delivers nothing"
+else
+	skip "vdelivermail not built"; skip "vdelivermail not built"
+fi
 run vadduser new@example.com pw
 isnt "$RC" 0 "server down: vadduser fails"
 dir_absent() { if [ -e "$1" ]; then fail "$2"; else pass "$2"; fi; }
@@ -203,6 +214,37 @@ fi
 if [ "$AUTHLOG" = 1 ]; then
 	is "$(sql "SELECT COUNT(*) FROM lastauth WHERE domain = 'example.com'")" "0" "and its lastauth rows"
 else skip "no auth logging"; fi
+
+# ------------------------------------------------------------ vconvert
+sandbox_new
+mariadb_conf socket conv
+setup vadddomain conv.org pmpass
+CD=$D/conv.org
+CT=conv.vpopmail; [ "$MANY" = 1 ] || CT=conv.conv_org
+CL=; [ "$CLEAR" = 1 ] && CL=":"
+printf 'amy:$1$abcdefgh$ABCDEFGHIJKLMNOPQRSTUV:1:2:Amy A:%s/amy:NOQUOTA%s\nbob:x:0:0:Bob:%s/bob:5000S%s\n' \
+	"$CD" "$CL" "$CD" "$CL" > "$CD/vpasswd"
+run vconvert -c -m conv.org
+is_rc 0 "vconvert -c -m: exit 0"
+is_out "converting conv.org done" "vconvert -c -m: 5.6's line"
+is_err "vconvert: conv.org: 2 users copied" "vconvert -c -m: a progress line on stderr"
+is "$(sql_root "SELECT CONCAT_WS('|', pw_passwd, pw_uid, pw_gid, pw_gecos, pw_dir, pw_shell) FROM $CT WHERE pw_name IN ('amy', 'bob') ORDER BY pw_name")" \
+"\$1\$abcdefgh\$ABCDEFGHIJKLMNOPQRSTUV|1|2|Amy A|$CD/amy|NOQUOTA
+x|0|0|Bob|$CD/bob|5000S" "the vpasswd records are rows now, field for field"
+PMC=; [ "$CLEAR" = 1 ] && PMC=", pw_clear_passwd"
+pm=$(sql_root "SELECT CONCAT_WS(':', pw_name, pw_passwd, pw_uid, pw_gid, pw_gecos, pw_dir, pw_shell$PMC) FROM $CT WHERE pw_name = 'postmaster'")
+rm -f "$CD/vpasswd"
+run vconvert -m -c conv.org
+is_rc 0 "vconvert -m -c: exit 0"
+is_err "vconvert: conv.org: 3 users copied" "vconvert -m -c: progress line"
+file_is "$CD/vpasswd" "amy:\$1\$abcdefgh\$ABCDEFGHIJKLMNOPQRSTUV:1:2:Amy A:$CD/amy:NOQUOTA$CL
+bob:x:0:0:Bob:$CD/bob:5000S$CL
+$pm
+" "vconvert -m -c: the rows become a sorted vpasswd again"
+file_exists "$CD/vpasswd.cdb" "... with its index"
+sql_root "UPDATE $CT SET pw_shell = '1S' WHERE pw_name = 'bob'"
+run vconvert -m -c conv.org
+is "$(grep '^bob:' "$CD/vpasswd" | cut -d: -f7)" "1S" "a second -m -c overwrites a user already in vpasswd"
 
 mariadb_stop
 done_testing

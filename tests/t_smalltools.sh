@@ -352,14 +352,17 @@ else
 	snap=$(snapshot)
 	run vdeloldusers -d example.com
 	is_rc 0 "-d: exit 0"
+	cdb_next
 	is_out " ** no users were deleted  **
  ** use -D to delete users **" "-d without -D: nothing deleted, 5.6 notice"
 	run vdeloldusers -V -d example.com
+	cdb_next
 	is_out "bob@example.com
 skipping postmaster@example.com
  ** no users were deleted  **
  ** use -D to delete users **" "-V: postmaster skipped, old user listed"
 	run vdeloldusers -V -a 90 -d example.com
+	cdb_next
 	is_out "bob@example.com
 carol@example.com
 skipping postmaster@example.com
@@ -373,6 +376,7 @@ skipping postmaster@example.com
 	is_out "no old users found" "unknown domain: no old users"
 	unchanged "$snap" "without -D nothing changes"
 	run vdeloldusers -V -e
+	cdb_next
 	is_out "bob@example.com
 skipping postmaster@example.com
 erin@other.org
@@ -381,18 +385,23 @@ skipping postmaster@other.org
  ** use -D to delete users **" "-e: every domain"
 	run vdeloldusers -D -d example.com
 	is_rc 0 "-D: exit 0"
+	cdb_next
 	is_out "" "-D: silent"
+	cdb_next
 	is "$(vpw_count "$DD" bob)" 0 "-D: bob removed from vpasswd"
+	cdb_next
 	file_absent "$DD/bob" "-D: bob's directory removed"
 	is "$(vpw_count "$DD" carol)$(vpw_count "$DD" dave)$(vpw_count "$DD" postmaster)" 111 "-D: carol, dave, postmaster kept"
 	is "$(vpw_count "$D/other.org" erin)" 1 "-D -d: other domains untouched"
 	setup vaddaliasdomain other.org alias.net
 	run vdeloldusers -V -D -e
 	is_rc 0 "-D -e: exit 0"
+	cdb_next
 	is_out "erin@other.org
 skipping postmaster@other.org
 skipping postmaster@example.com
 skipping postmaster@other.org" "-D -e: every assign entry (sorted), an alias line walks its real domain"
+	cdb_next
 	is "$(vpw_count "$D/other.org" erin)" 0 "-D -e: erin removed"
 fi
 

@@ -57,11 +57,13 @@ vpasswd_is "$DD" "vpasswd holds the postmaster line" \
 file_mode "$DD/vpasswd" 0600 "vpasswd 0600"
 file_mode "$DD/vpasswd.cdb" 0600 "vpasswd.cdb 0600"
 ok_cmd "vpasswd.cdb has exactly the vpasswd records" vpw_cdb_ok "$DD"
+cdb_next
 is "$(cdb_get "$DD/vpasswd.cdb" postmaster)" "$(sed -n 's/^postmaster://p' "$DD/vpasswd")" \
 	"vpasswd.cdb value = the line after the name"
 ok_cmd "postmaster hash is a SHA-512 crypt of Secret123" crypt_ok Secret123 "$(vpw_field "$DD" postmaster 2)"
 has_define SHA512_PASSWORDS && like "$(vpw_field "$DD" postmaster 2)" '^\$6\$[./0-9A-Za-z]{8}\$[./0-9A-Za-z]{86}$' "hash is \$6\$<8>\$<86>"
 user_dir_ok "$DD" postmaster
+cdb_next
 is "$(cd "$DD" && ls -A | grep -v '\.lock$' | tr '\n' ' ')" ".dir-control .qmail-default postmaster vpasswd vpasswd.cdb " \
 	"domain dir holds exactly the expected files"
 is "$(cd "$DD/postmaster/Maildir" && ls -A | tr '\n' ' ')" "cur new tmp " "Maildir holds cur new tmp only"
@@ -125,9 +127,17 @@ unchanged "$snap" "-b delete example.com: no file changed"
 run vadddomain ab-.com Secret123
 is_rc 0 "ab-.com accepted (only the very last character is checked)"
 run vadddomain "$(printf 'x%.0s' $(seq 63)).a-b.example.com" Secret123
-is_rc 0 "79-character domain with a 63-character label accepted"
+if [ "$SQL" = 1 ] && ! has_define MANY_DOMAINS; then
+	skip "mysql, a table per domain: table names stop at 64 characters: 79-character domain with a 63-character label accepted"
+else
+	is_rc 0 "79-character domain with a 63-character label accepted"
+fi
 run vadddomain xy.$(printf 'y%.0s' $(seq 63)) Secret123
-is_rc 0 "63-character TLD accepted"
+if [ "$SQL" = 1 ] && ! has_define MANY_DOMAINS; then
+	skip "mysql, a table per domain: table names stop at 64 characters: 63-character TLD accepted"
+else
+	is_rc 0 "63-character TLD accepted"
+fi
 
 # 96 characters: the assign line would exceed 299 bytes; vpopmail-ng refuses
 # it before writing anything (doc/COMPATIBILITY.md; 5.6 truncates the line)
@@ -295,6 +305,7 @@ file_lines "$QH/users/assign" "-u/-d: assign line uses the user's ids and DIR" \
 	"$(assign_line udom.com udom.com "$base/domains/udom.com" "$(id -u)" "$(id -g)")" "."
 file_absent "$base/domains/.dir-control" "-d: domain counter not kept in DIR"
 dirctl_is "$D/.dir-control" "-d: domain counter kept in ~vpopmail/domains" 1 "0 2 4" "0 0 0" ""
+cdb_next
 vpasswd_is "$base/domains/udom.com" "-d: postmaster under DIR" \
 	"$(vpw_line postmaster Postmaster "$base/domains/udom.com/postmaster" NOQUOTA Secret123)"
 
@@ -309,6 +320,7 @@ like "$(cat "$QH/users/assign")" "\\+ids\\.com-:ids\\.com:$iu:$ig:$D/ids\\.com:-
 is "$(cdb_get "$QH/users/cdb" '!ids.com-')" "$(assign_value ids.com "$D/ids.com" "$iu" "$ig")" "-i/-g: users/cdb record"
 if [ "$(id -u)" = 0 ]; then
 	is "$(owner_of "$D/ids.com")" "$iu:$ig" "-i/-g: domain dir chowned"
+	cdb_next
 	is "$(owner_of "$D/ids.com/vpasswd")" "$iu:$ig" "-i/-g: vpasswd chowned"
 	is "$(owner_of "$D/ids.com/postmaster/Maildir/new")" "$iu:$ig" "-i/-g: Maildir chowned"
 	is "$(owner_of "$D/ids.com/.qmail-default")" "$iu:$ig" "-i/-g: .qmail-default chowned"

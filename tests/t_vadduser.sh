@@ -29,15 +29,18 @@ vpasswd_is "$DD" "vpasswd sorted, bob before postmaster" \
 file_mode "$DD/vpasswd" 0600 "vpasswd 0600 after an add"
 file_mode "$DD/vpasswd.cdb" 0600 "vpasswd.cdb 0600"
 ok_cmd "vpasswd.cdb holds exactly the vpasswd records" vpw_cdb_ok "$DD"
+cdb_next
 is "$(cdb_get "$DD/vpasswd.cdb" bob)" "$(sed -n 's/^bob://p' "$DD/vpasswd")" "vpasswd.cdb value for bob"
 ok_cmd "bob's hash verifies Passw0rd" crypt_ok Passw0rd "$(vpw_field "$DD" bob 2)"
 user_dir_ok "$DD" bob
+cdb_next
 is "$(cd "$DD/bob" && ls -A | tr '\n' ' ')" "$( [ "$AUTHLOG" = 1 ] && echo 'Maildir lastauth ' || echo 'Maildir ')" "user dir holds Maildir (and lastauth) only"
 dirctl_is "$DD/.dir-control" ".dir-control after the second user (quirk: 0 2 2)" 2 "0 2 2" "0 0 0" ""
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
 
 # sorted insertion
 for u in zed adam mike; do setup vadduser "$u@example.com" Passw0rd; done
+cdb_next
 is "$(cut -d: -f1 "$DD/vpasswd" | tr '\n' ' ')" "adam bob mike postmaster zed " "vpasswd kept sorted by name"
 ok_cmd "vpasswd.cdb matches after several adds" vpw_cdb_ok "$DD"
 
@@ -358,6 +361,7 @@ for h in 'ab:cd' $'ab\ncd' "$(printf 'h%.0s' $(seq 129))"; do
 	is_out "Error in vauth_setpw()" "-e unstorable hash: message"
 	is "$(awk -F: 'NF != 7 && NF != 8' "$DD/vpasswd")" "" "-e unstorable hash: every vpasswd line intact"
 	ok_cmd "-e unstorable hash: vpasswd.cdb consistent" vpw_cdb_ok "$DD"
+	cdb_next
 	[[ $h == *$'\n'* ]] || is "$(grep -c -F ":$h:" "$DD/vpasswd")" 0 "-e unstorable hash: hash not written"
 	"$top_builddir/vdeluser" badhash@example.com > /dev/null 2>&1
 done
@@ -410,6 +414,7 @@ is_rc 0 "user named delete: exit 0"
 if [ "$CLEAR" = 1 ]; then
 	is "$(vpw_field "$DD" typed 8)" "Typed123" "CLEAR_PASS build: clear field written"
 else
+	cdb_next
 	is "$(awk -F: '{ print NF }' "$DD/vpasswd" | sort -u | tr '\n' ' ')" "7 " "non-CLEAR_PASS build: 7 fields on every line"
 fi
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left"

@@ -116,6 +116,7 @@ unsorted
 run vadduser -f "$T0/few"
 is_rc 0 "unsorted vpasswd: exit 0"
 is "$(state "$D/example.com")" "$WANT_EX" "unsorted vpasswd: same files as one vadduser per line"
+cdb_next
 is "$(cut -d: -f1 "$D/example.com/vpasswd" | tr '\n' ' ')" "aa keep2 kz mm postmaster keep3 keep1 pz zz " \
 	"unsorted vpasswd: each record before the first greater name"
 
@@ -181,6 +182,7 @@ Error: user name too long (max=64) (line 8: $long@example.com)
 Error: User's directory already exists (line 9: bad/name@example.com)
 Error: User's directory already exists (line 10: vpasswd@example.com)
 Error: bad character (line 12: )" "errors: one line each, in file order"
+cdb_next
 is "$(cut -d: -f1 "$D/example.com/vpasswd" | tr '\n' ' ')" "ok1 ok2 old postmaster " "errors: only the good lines added, no partial record"
 is "$(vpw_field "$D/example.com" ok1 2 | mask_hashes)" "$HASH_MASK" "a name given twice: the first line wins"
 ok_cmd "ok1 keeps the first line's password" crypt_ok Passw0rd "$(vpw_field "$D/example.com" ok1 2)"

@@ -85,6 +85,7 @@ out_has "VPOPUSER=joe@example.com" "VPOPUSER is the login"
 out_has "EXTRA=<unset>" "no Dovecot fields outside Dovecot"
 syslog_ev vchkpw-pop3 "$(log_success "(PLAIN) login success joe@example.com:$IP")" "success logged per level"
 if [ "$AUTHLOG" = 1 ]; then
+	cdb_next
 	file_is "$JH/lastauth" "$IP" "lastauth holds the IP, no newline"
 	age=$(( $(date +%s) - $(stat -c %Y "$JH/lastauth") ))
 	[ "$age" -le 5 ] && pass "lastauth mtime is now" || fail "lastauth mtime is now (age $age)"
@@ -95,16 +96,20 @@ fi
 
 vchk TCPLOCALPORT=110 TCPREMOTEIP=::ffff:10.9.8.7 -- "$DUMP"
 is_rc 0 "IPv4-mapped client: exit 0"
+cdb_next
 [ "$AUTHLOG" = 1 ] && file_is "$JH/lastauth" "10.9.8.7" "IPv4-mapped address recorded as IPv4" || skip "no auth logging"
 : > "$SB/syslog"
 vchk TCPLOCALPORT=110 'TCPREMOTEIP=10.0.0.9;x' -- "$DUMP"
+cdb_next
 [ "$AUTHLOG" = 1 ] && file_is "$JH/lastauth" "10.0.0.9_x" "odd characters of the IP become _" || skip "no auth logging"
 : > "$SB/syslog"
 vchk TCPLOCALPORT=110 -- "$DUMP"
 is_rc 0 "no remote IP: exit 0"
+cdb_next
 [ "$AUTHLOG" = 1 ] && file_is "$JH/lastauth" "" "no remote IP: empty lastauth" || skip "no auth logging"
 syslog_ev vchkpw-pop3 "$(log_success "(PLAIN) login success joe@example.com:")" "no remote IP: empty IP in the log"
 vchk TCPLOCALPORT=110 REMOTE_HOST=10.4.4.4 -- "$DUMP"
+cdb_next
 [ "$AUTHLOG" = 1 ] && file_is "$JH/lastauth" "10.4.4.4" "REMOTE_HOST used without TCPREMOTEIP" || skip "no auth logging"
 : > "$SB/syslog"
 
@@ -298,6 +303,7 @@ setup vmkpasswd example.com
 creds bob@example.com NewPass1
 vchk "${P110[@]}" -- "$DUMP"
 if [ "$LEARN" = 1 ]; then
+	cdb_next 4
 	is_rc 0 "learn-passwords: empty stored password learns the one given"
 	crypt_ok NewPass1 "$(vpw_field "$DD" bob 2)" && pass "learned password stored hashed" || fail "learned password stored hashed"
 	[ "$CLEAR" = 1 ] && is "$(vpw_field "$DD" bob 8)" NewPass1 "learned password stored in clear too" || skip "no clear passwords"
@@ -306,7 +312,9 @@ if [ "$LEARN" = 1 ]; then
 	vchk "${P110[@]}" -- "$DUMP"
 	is_rc 3 "after learning, another password fails"
 else
+	cdb_next
 	is_rc 15 "empty stored password: exit 15"
+	cdb_next
 	syslog_ev vchkpw-pop3 "user has no password bob@example.com:$IP" "empty stored password: logged"
 fi
 : > "$SB/syslog"
@@ -316,6 +324,7 @@ if [ "$LEARN" = 1 ] && [ "$CLEAR" = 1 ]; then
 	setup vmkpasswd example.com
 	creds bob@example.com NewPass1
 	vchk "${P110[@]}" -- "$DUMP"
+	cdb_next 2
 	is_rc 0 "learn-passwords: login with an empty clear password"
 	is "$(vpw_field "$DD" bob 8)" NewPass1 "empty clear password learned"
 fi
@@ -485,6 +494,7 @@ if [ "$ROOT" = 1 ]; then
 	is_rc 0 "root: POP login to a domain with uid 12345"
 	out_has "ids:12345:12346:12346" "POP: uid, gid and only the domain group"
 	out_has "cwd:$AH" "POP: cwd is the user directory"
+	cdb_next
 	[ "$AUTHLOG" = 1 ] && is "$(owner_of "$AH/lastauth")" 12345:12346 "lastauth owned by the domain" || skip "no auth logging"
 	vchk TCPLOCALPORT=143 TCPREMOTEIP=$IP -- "$DUMP"
 	out_has "ids:12345:12346:12346" "IMAP: domain ids"
@@ -511,7 +521,8 @@ if [ "$ROOT" = 1 ]; then
 	if command -v setpriv >/dev/null 2>&1; then
 		creds joe@example.com Passw0rd
 		( ( exec setpriv --reuid=54321 --regid=54321 --clear-groups env TCPLOCALPORT=110 "$top_builddir/vchkpw" "$DUMP" ) </dev/null >"$T0/.out" 2>"$T0/.err" 3<"$T0/.cred" ) 2>/dev/null
-		is "$?" "$UNK_RC" "run by another uid: user not found, exit $UNK_RC"
+		rc=$?
+		is "$rc" "$UNK_RC" "run by another uid: user not found, exit $UNK_RC"
 	else
 		skip "no setpriv"
 	fi

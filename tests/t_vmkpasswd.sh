@@ -28,6 +28,7 @@ is_rc 0 "rebuild: exit 0"
 is_out "" "rebuild: silent stdout"
 is_err "" "rebuild: silent stderr"
 ok_cmd "vpasswd.cdb matches vpasswd" vpw_cdb_ok "$DD"
+cdb_next
 is "$(cdb_get "$DD/vpasswd.cdb" hand)" "$(sed -n 's/^hand://p' "$DD/vpasswd")" "the hand-made line is indexed"
 file_mode "$DD/vpasswd.cdb" 0600 "vpasswd.cdb 0600"
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
@@ -35,6 +36,7 @@ is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
 printf 'late:x:1:0:Late:%s/late:NOQUOTA\n' "$DD" >> "$DD/vpasswd"
 run vmkpasswd EXAMPLE.Com
 is_rc 0 "mixed-case domain: exit 0"
+cdb_next
 is "$(cdb_get "$DD/vpasswd.cdb" late)" "x:1:0:Late:$DD/late:NOQUOTA" "mixed-case domain: lower-cased and rebuilt"
 printf 'alias:x:1:0:Alias:%s/alias:NOQUOTA\n' "$DD" >> "$DD/vpasswd"
 setup vaddaliasdomain example.com alias.net
@@ -59,6 +61,7 @@ is_out "" "300-character domain: silent"
 # the domain directory is gone
 mv "$DD" "$SB/moved"
 run vmkpasswd example.com
+cdb_next
 is_rc 253 "missing domain directory: exit 253"
 is_out "" "missing domain directory: silent"
 mv "$SB/moved" "$DD"

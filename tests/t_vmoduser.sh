@@ -111,14 +111,17 @@ is "$(flags)" 16 "options after the operand (permutation)"
 # ------------------------------------------------------------ fields
 run vmoduser -x -c 'New: Name' bob@example.com
 is_rc 0 "-c: exit 0"
+cdb_next
 is "$(vpw_field "$DD" bob 5)" "New Name" "-c: ':' dropped on write"
 ok_cmd "-c: vpasswd.cdb consistent" vpw_cdb_ok "$DD"
 file_mode "$DD/vpasswd" 0644 "vpasswd rewritten under umask 022: 0644"
 run vmoduser -D "$DD/elsewhere" bob@example.com
 is_rc 0 "-D: exit 0"
+cdb_next
 is "$(vpw_field "$DD" bob 6)" "$DD/elsewhere" "-D sets the directory field"
 file_exists "$DD/bob/Maildir" "-D moves nothing"
 run vmoduser -D "$DD/bob" bob@example.com
+cdb_next
 vpasswd_is "$DD" "whole vpasswd after -c/-D" \
 	"$(vpw_line bob "New Name" "$DD/bob" NOQUOTA Passw0rd)" \
 	"$(vpw_line postmaster Postmaster "$DD/postmaster" NOQUOTA Secret123)" \
@@ -148,6 +151,7 @@ ok_cmd "passwords: vpasswd.cdb consistent" vpw_cdb_ok "$DD"
 # ------------------------------------------------------------ quota
 run vmoduser -q 5m bob@example.com
 is_rc 0 "-q 5m: exit 0"
+cdb_next
 is "$(vpw_field "$DD" bob 7)" 5242880S "-q: formatted quota stored"
 file_is "$DD/bob/Maildir/maildirsize" "5242880S
 0 0
@@ -155,9 +159,12 @@ file_is "$DD/bob/Maildir/maildirsize" "5242880S
 file_mode "$DD/bob/Maildir/maildirsize" 0600 "-q: maildirsize 0600"
 file_mode "$DD/vpasswd" 0600 "-q: maildirsize refresh sets umask 077 before vpasswd is written"
 run vmoduser -q 1000c bob@example.com
+cdb_next
 is "$(vpw_field "$DD" bob 7)" 1000S "-q 1000c: not upper-cased, lowercase c not a count"
+cdb_next
 run vmoduser -q 1G,10C bob@example.com
 is "$(vpw_field "$DD" bob 7)" 1073741824S,10C "-q 1G,10C"
+cdb_next
 run vmoduser -q NOQUOTA bob@example.com
 is "$(vpw_field "$DD" bob 7)" NOQUOTA "-q NOQUOTA"
 file_absent "$DD/bob/Maildir/maildirsize" "-q NOQUOTA: maildirsize removed"
@@ -169,6 +176,7 @@ run vmoduser -n -c "No Index" bob@example.com
 is_rc 0 "-n: exit 0"
 is "$(vpw_field "$DD" bob 5)" "No Index" "-n: vpasswd rewritten"
 is "$(sha256sum < "$DD/vpasswd.cdb")" "$cdb_before" "-n: vpasswd.cdb untouched"
+cdb_next
 like "$(cdb_get "$DD/vpasswd.cdb" bob)" ':New Name:' "-n: the index still has the old comment"
 setup vmkpasswd example.com
 ok_cmd "-n then vmkpasswd: consistent" vpw_cdb_ok "$DD"
@@ -278,12 +286,14 @@ for u in $order; do
 0 0
 " "domain form: $u's maildirsize"
 done
+cdb_next
 is "$(cut -d: -f2 "$DD/vpasswd" | cut -c1-11 | sort -u | wc -l)" 3 "domain form: a new salt for every user"
 is "$(cut -d: -f1 "$DD/vpasswd" | tr '\n' ' ')" "$order" "domain form: order kept"
 ok_cmd "domain form: vpasswd.cdb consistent" vpw_cdb_ok "$DD"
 if has_define ONCHANGE_SCRIPT; then
 	want=
 	for u in $order; do want="${want}mod_user|$u@example.com|-|"$'\n'; done
+	cdb_next
 	file_is "$SB/onchange.log" "$want" "domain form: one mod_user per user, in vpasswd order"
 	: > "$SB/onchange.log"
 	run vmoduser -d amy@example.com
@@ -297,6 +307,7 @@ fi
 setup vaddaliasdomain example.com alias.net
 run vmoduser -x alias.net
 is_rc 0 "domain form through an alias: exit 0"
+cdb_next
 is "$(cut -d: -f4 "$DD/vpasswd" | sort -u)" 0 "alias: every user's flags cleared"
 
 snap=$(snapshot)

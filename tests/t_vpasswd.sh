@@ -40,6 +40,7 @@ vpasswd_is "$DD" "whole vpasswd: only the hash (and clear field) changed" \
 	"$(vpw_line zed zed "$DD/zed" NOQUOTA Passw0rd)"
 is "$(grep -v '^bob:' "$DD/vpasswd")" "$before" "other lines byte-identical"
 ok_cmd "vpasswd.cdb rebuilt" vpw_cdb_ok "$DD"
+cdb_next
 is "$(cdb_get "$DD/vpasswd.cdb" bob)" "$(sed -n 's/^bob://p' "$DD/vpasswd")" "vpasswd.cdb value for bob is the new line"
 file_mode "$DD/vpasswd" 0644 "vpasswd rewritten by vpasswd: 0666 & ~umask (0644 under umask 022)"
 file_mode "$DD/vpasswd.cdb" 0600 "vpasswd.cdb 0600"
@@ -121,6 +122,7 @@ nochange "129-character password"
 
 run vpasswd $'bob@example.com' $'new\nline'
 if [ "$RC" = 0 ]; then
+	cdb_next
 	is "$(wc -l < "$DD/vpasswd")" 3 "newline in password: vpasswd still has 3 lines"
 	ok_cmd "newline in password: vpasswd.cdb consistent" vpw_cdb_ok "$DD"
 	snap=$(snapshot)
@@ -195,7 +197,9 @@ awk -F: -v OFS=: '$1 == "zed" { $4 = 1 } { print }' "$DD/vpasswd" > "$SB/vpw" &&
 vph mkvpwcdb "$DD/vpasswd" "$DD/vpasswd.cdb"
 snap=$(snapshot)
 run vpasswd zed@example.com Other123
+cdb_next
 is_rc 255 "user with NO_PASSWD_CHNG: exit 255"
+cdb_next
 is_out "Error: Illegal username" "user with NO_PASSWD_CHNG: Illegal username"
 nochange "user with NO_PASSWD_CHNG"
 awk -F: -v OFS=: '$1 == "zed" { $4 = 0 } { print }' "$DD/vpasswd" > "$SB/vpw" && cat "$SB/vpw" > "$DD/vpasswd"
@@ -205,6 +209,7 @@ awk -F: -v OFS=: '$1 == "zed" { $4 = 2050 } { print }' "$DD/vpasswd" > "$SB/vpw"
 vph mkvpwcdb "$DD/vpasswd" "$DD/vpasswd.cdb"
 run vpasswd zed@example.com Flags123
 is_rc 0 "user with NO_POP|NO_SMTP flags: password changed"
+cdb_next
 is "$(vpw_field "$DD" zed 4)" 2050 "flag word kept by vpasswd"
 
 # unknown option in front: parsing stops, operands still used
@@ -216,6 +221,7 @@ ok_cmd "unknown option: password changed" crypt_ok Other123 "$(vpw_field "$DD" z
 if [ "$CLEAR" = 1 ]; then
 	is "$(vpw_field "$DD" zed 8)" Other123 "CLEAR_PASS build: clear field updated"
 else
+	cdb_next
 	is "$(awk -F: '{ print NF }' "$DD/vpasswd" | sort -u | tr '\n' ' ')" "7 " "non-CLEAR_PASS build: 7 fields on every line"
 fi
 

@@ -280,7 +280,9 @@ is_err "u9@big.org: ERROR COPYING TO $u9" "141 users: the one failure reported"
 is "$(count_new "$D/big.org")" 140 "141 users: every other user got one"
 is "$(find "$D/big.org" -path '*/Maildir/tmp/*' | wc -l)" 0 "141 users: no temporary files left"
 hd=$(awk -F: '$1 == "u104" { print $6 }' "$D/big.org/vpasswd")
+cdb_next
 like "$hd" "^$D/big.org/./u104\$" "u104 lives in a hashed directory"
+cdb_next
 is "$(sed -n 1p "$(the_new "$hd")")" "To: u104@big.org" "hashed-directory user got the bulletin"
 
 # ------------------------------------------------------------ ownership (root only)

@@ -183,11 +183,13 @@ for u in postmaster zed amy bob; do
 " "domain form: $u's maildirsize"
 done
 is "$(cut -d: -f1 "$DD/vpasswd" | tr '\n' ' ')" "$order" "domain form: vpasswd order kept"
+cdb_next
 is "$(wc -l < "$DD/vpasswd")" 4 "domain form: still 4 lines"
 ok_cmd "domain form: vpasswd.cdb consistent" vpw_cdb_ok "$DD"
 if has_define ONCHANGE_SCRIPT; then
 	want=
 	for u in $order; do want="${want}mod_user|$u@example.com|-|"$'\n'; done
+	cdb_next
 	file_is "$SB/onchange.log" "$want" "domain form: one mod_user per user, in vpasswd order"
 	: > "$SB/onchange.log"
 	run vsetuserquota bob@example.com 1M
@@ -201,6 +203,7 @@ fi
 setup vaddaliasdomain example.com alias.net
 run vsetuserquota alias.net NOQUOTA
 is_rc 0 "domain form through an alias: exit 0"
+cdb_next
 is "$(cut -d: -f7 "$DD/vpasswd" | sort -u)" NOQUOTA "alias: every user NOQUOTA"
 file_absent "$DD/bob/Maildir/maildirsize" "NOQUOTA removes maildirsize"
 

@@ -80,15 +80,18 @@ quota:     1000S
 usage:     42%$LASTAUTH_NEW"
 run vuserinfo bob@example.com
 is_rc 0 "full layout: exit 0"
+cdb_next
 is_out "$BOB_FULL" "full layout: every line, 427 bytes of 1000S is 42%"
 is_err "" "full layout: nothing on stderr"
 file_is "$DD/bob/Maildir/maildirsize" "1000S
 427 1
 " "usage computed: maildirsize written"
 run vuserinfo -a BOB@Example.COM
+cdb_next
 is_out "$BOB_FULL" "-a, mixed-case address: same layout"
 run vuserinfo -v bob@example.com
 is_rc 0 "-v with an address: exit 0"
+cdb_next
 is_out "version: $VERSION
 $BOB_FULL" "-v with an address: version, then the layout"
 
@@ -108,6 +111,7 @@ rm -f "$DD/postmaster/lastauth"
 [ "$AUTHLOG" = 1 ] && PM_FULL="$PM_FULL
 last auth: Never logged in"
 run vuserinfo postmaster@example.com
+cdb_next
 is_out "$PM_FULL" "NOQUOTA user, no lastauth file: usage NOQUOTA, never logged in"
 
 # ------------------------------------------------------------ bare fields
@@ -133,6 +137,7 @@ run vuserinfo -C bob@example.com
 if [ "$CLEAR" = 1 ]; then is_out "Passw0rd" "-C: the clear password"; else is_out "" "-C in a build without clear passwords: nothing"; fi
 run vuserinfo -l bob@example.com
 if [ "$AUTHLOG" = 1 ]; then
+	cdb_next
 	is_out "account created: $T1_TEXT
 last auth: Never logged in" "-l: the last-auth block"
 else
@@ -151,24 +156,29 @@ $DD/bob
 42%$LASTAUTH_NEW"
 run vuserinfo -l -Q -q -d -c -g -u -C -p -n bob@example.com
 is_rc 0 "all bare options: exit 0"
+cdb_next
 is_out "$BARE" "all bare options, reversed: printed in the fixed order"
 run vuserinfo -a -n bob@example.com
 is_out "bob" "-a then -n: bare"
 run vuserinfo -n -a bob@example.com
+cdb_next
 is_out "$BOB_FULL" "-n then -a: full layout again"
 
 # ------------------------------------------------------------ last auth
 if [ "$AUTHLOG" = 1 ]; then
 	set_lastauth "$DD/bob" 192.0.2.7 "$T2"
 	run vuserinfo -l bob@example.com
+	cdb_next
 	is_out "last auth: $T2_TEXT
 last auth ip: 192.0.2.7" "logged in: time and IP"
 	set_lastauth "$DD/bob" $'192.0.2.8\nrest' "$T2"
 	run vuserinfo -l bob@example.com
+	cdb_next
 	is_out "last auth: $T2_TEXT
 last auth ip: 192.0.2.8" "IP is the first line only"
 	set_lastauth "$DD/bob" "" "$T2"
 	run vuserinfo -l bob@example.com
+	cdb_next
 	is_out "account created: $T2_TEXT
 last auth: Never logged in" "empty lastauth: never logged in"
 	set_lastauth "$DD/bob" 0.0.0.0 "$T1"
@@ -195,8 +205,10 @@ limits:
         user flag 0 is set
         * = set by domain-wide limits
 dir:       $DD/carol"
+cdb_next
 is "$(printf '%s' "$OUT" | sed -n '/^flags:/,/^dir:/p')" "$want" "flags: own bits plain, domain bits (*), footnote, table order"
 run vuserinfo -g carol@example.com
+cdb_next
 is_out "$((4096 | 1 | 128))" "-g shows the stored word, not the domain's bits"
 run vuserinfo dave@example.com
 want="flags:  $((8192 | 16))
@@ -205,6 +217,7 @@ limits:
         mail will be bounced back to sender
         user is not subject to domain limits
 dir:       $DD/dave"
+cdb_next
 is "$(printf '%s' "$OUT" | sed -n '/^flags:/,/^dir:/p')" "$want" "V_OVERRIDE: domain limits not applied, no footnote"
 run vuserinfo postmaster@example.com
 want="flags:  10
@@ -228,6 +241,7 @@ $SEP
 dave
 $SEP
 postmaster" "-D -n: separator before every user"
+cdb_next
 is "$(awk -F: '{ print "'"$SEP"'"; print $1 }' "$DD/vpasswd")" "${OUT%$'\n'}" "-D -n: in vpasswd order"
 run vuserinfo -q -D EXAMPLE.COM ignored@nowhere.com
 is_out "$SEP
@@ -240,6 +254,7 @@ $SEP
 NOQUOTA" "-D (upper case) wins over an address operand"
 run vuserinfo -D example.com
 is_rc 0 "-D full: exit 0"
+cdb_next
 is "$(printf '%s' "$OUT" | sed -n '/^name:   bob$/,/^name:   carol$/p' | sed '$d')" "$BOB_FULL
 $SEP" "-D full: bob's block as for a single user"
 setup vaddaliasdomain example.com alias.net
@@ -305,6 +320,7 @@ if [ "$(id -u)" = 0 ]; then
 	is "$(owner_of "$DD/bob/Maildir/maildirsize")" "65534:65534" "maildirsize written as the domain's uid:gid"
 	chmod 0700 "$D"
 	run vuserinfo bob@example.com
+	cdb_next
 	is_out "no such user bob@example.com" "after the switch root's 0700 domains dir is closed"
 else
 	for i in 1 2 3 4 5 6 7 8; do skip "not root: uid switch not tested"; done

@@ -136,6 +136,24 @@ static void put_file(const char *path, const char *text)
 }
 
 /*
+ * In a mysql build run against a shared test server (VP_TEST_MYSQL_SOCKET,
+ * see tests/mariadb-server.sh): <etcdir>/vpopmail.mysql naming a database
+ * of this process's own.
+ */
+__attribute__((unused))
+static void sandbox_sql_conf(const char *etcdir)
+{
+	const char *sock = getenv("VP_TEST_MYSQL_SOCKET");
+	char path[600], text[600];
+
+	if (sock == NULL || sock[0] == '\0')
+		return;
+	snprintf(path, sizeof path, "%s/vpopmail.mysql", etcdir);
+	snprintf(text, sizeof text, "localhost|%s|root||vpu_%ld\n", sock, (long)getpid());
+	put_file(path, text);
+}
+
+/*
  * A fresh vpopmail home <sandbox>/<name> with an etc/ directory, and
  * VPOPMAIL_HOME pointing at it; etc/<file> holds text unless text is NULL.
  */

@@ -47,6 +47,7 @@ int main(void)
 	mkdir(path, 0700);
 	sandbox_path(path, sizeof path, "vpopmail/etc");
 	mkdir(path, 0755);
+	sandbox_sql_conf(path);
 	sandbox_path(path, sizeof path, "qmail");
 	setenv("VPOPMAIL_QMAILDIR", path, 1);
 	mkdir(path, 0755);

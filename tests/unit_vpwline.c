@@ -737,7 +737,7 @@ int main(void)
 		mkdir(p, 0700);
 		mkdir(dom.dir, 0700);
 	}
-	be = vauth_backend_get();
+	be = vcdb_backend_get();     /* the cdb backend, whichever is compiled in */
 
 	test_parse();
 	test_format();

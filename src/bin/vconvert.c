@@ -1,5 +1,5 @@
 /*
- * vconvert - move accounts between formats (cdb build).
+ * vconvert - move accounts between formats.
  *
  * The first format option names the source, the second the target; -S
  * sets both to "sqwebmail".  What a cdb build can actually do:
@@ -7,7 +7,9 @@
  *   -e -c, -e -m   add every system account with a usable hash
  *   -p file ...    add the users of a "user:crypted" list
  *   -S             write each user's Maildir/sqwebmail-pass
- *   -c ..., -m -c  SQL conversions: nothing to do here, reported "done"
+ *   -c -m, -m -c   copy the users between the cdb files and the SQL
+ *                  backend (nothing to do in a cdb build: "done");
+ *                  -c with another target does nothing, as in 5.6
  *
  * Every other pair is an "unknown conversion".  The domains are the
  * operands, or every users/assign entry when there are none.
@@ -189,6 +191,23 @@ static int list_domain(char *domain)
 	return err;
 }
 
+/* The progress line, on stderr so that stdout keeps 5.6's layout. */
+static void progress(const char *domain, unsigned long done)
+{
+	fprintf(stderr, "vconvert: %s: %lu users copied\n", domain, done);
+}
+
+/* -c -m, -m -c: between the cdb files and the SQL backend (a no-op in a
+ * cdb build, as in 5.6). */
+static int backends(char *domain, int to_sql)
+{
+	int err = vconvert_backend(domain, to_sql, progress, NULL);
+
+	if (err != VA_SUCCESS)
+		cli_print_error(err);
+	return err;
+}
+
 static int convert_domain(char *domain)
 {
 	switch (from_fmt) {
@@ -196,10 +215,11 @@ static int convert_domain(char *domain)
 		return sqwebmail_domain(domain);
 	case FMT_SQL:
 		if (to_fmt == FMT_CDB)
-			return 0;       /* needs an SQL backend: nothing to do */
+			return backends(domain, 0);
 		break;
 	case FMT_CDB:
-		return 0;               /* cdb -> SQL: likewise */
+		/* Any other target from cdb did nothing in 5.6 either. */
+		return to_fmt == FMT_SQL ? backends(domain, 1) : 0;
 	case FMT_ETC:
 		if (to_fmt == FMT_CDB || to_fmt == FMT_SQL)
 			return etc_domain(domain);
