@@ -7,7 +7,7 @@
  * sees a half-written bulletin and an existing message of the same name
  * is never overwritten.  Copies are made in batches of BATCH users and
  * each batch is synced with one syncfs() per file system, not one fsync()
- * per copy (10,000 users: about 1 s instead of 12).  Hard and symbolic
+ * per copy (10,000 users: about 2 s instead of 12).  Hard and symbolic
  * links go straight into new/.
  * All users of one domain get the same file name, <time>.<pid>.<host>,
  * as in vpopmail.
