@@ -574,6 +574,16 @@ static int build_missing_index(const struct vdomain *d)
 	return vcdb_rewrite(d, &rw);
 }
 
+/* After a failed index build: no vpasswd means no users, anything else is trouble. */
+static int unreadable_or_absent(const char *passwd)
+{
+	struct stat st;
+
+	if (stat(passwd, &st) != 0 && errno == ENOENT)
+		return VA_USER_DOES_NOT_EXIST;
+	return VA_NO_AUTH_CONNECTION;
+}
+
 static int vcdb_getpw(const struct vdomain *d, const char *user, struct vpw_entry *out)
 {
 	struct vcdb_files f;
@@ -595,17 +605,23 @@ static int vcdb_getpw(const struct vdomain *d, const char *user, struct vpw_entr
 	if ((rc = vcdb_files(d, &f)) != 0)
 		return VA_USER_DOES_NOT_EXIST;
 
+	/*
+	 * A user database that exists but cannot be read (permissions, I/O,
+	 * a torn or foreign file) is not "no such user": callers must be
+	 * able to answer "try again later" instead of bouncing mail or
+	 * refusing a login for good.
+	 */
 	fd = open(f.index, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
 		if (build_missing_index(d) != 0)
-			return VA_USER_DOES_NOT_EXIST;
+			return unreadable_or_absent(f.passwd);
 		fd = open(f.index, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0)
-		return VA_USER_DOES_NOT_EXIST;
+		return errno == ENOENT ? VA_USER_DOES_NOT_EXIST : VA_NO_AUTH_CONNECTION;
 	if (cdb_init(&c, fd) != 0) {
 		close(fd);
-		return VA_USER_DOES_NOT_EXIST;
+		return VA_NO_AUTH_CONNECTION;
 	}
 	rc = VA_USER_DOES_NOT_EXIST;
 	if (cdb_find(&c, user, (unsigned)ulen) > 0) {

@@ -132,6 +132,21 @@ creds joe@nowhere.example Wrong
 vchk "${P110[@]}" -- "$DUMP"
 is_rc $UNK_RC "unknown domain: exit $UNK_RC"
 syslog_ev vchkpw-pop3 "$(unk_log joe nowhere.example $IP)" "unknown domain: logged"
+
+# A user database that is there but cannot be read is a temporary failure
+# (111, also under Dovecot), never "no such user".
+cp "$DD/vpasswd.cdb" "$T0/vpasswd.cdb.good"
+printf 'torn' > "$DD/vpasswd.cdb"
+creds joe@example.com Passw0rd
+vchk "${P110[@]}" -- "$DUMP"
+is_rc 111 "torn vpasswd.cdb: exit 111"
+is_out "" "torn vpasswd.cdb: program not run"
+vchk ORIG_UID=0 SERVICE=pop3 TCPLOCALPORT=10110 TCPREMOTEIP=$IP -- "$DUMP"
+is_rc 111 "torn vpasswd.cdb under Dovecot: still 111 (temporary)"
+cp "$T0/vpasswd.cdb.good" "$DD/vpasswd.cdb"
+vchk "${P110[@]}" -- "$DUMP"
+is_rc 0 "vpasswd.cdb restored: login works again"
+: > "$SB/syslog"
 creds joe Passw0rd
 vchk "${P110[@]}" -- "$DUMP"
 is_rc $UNK_RC "no domain and no default domain: exit $UNK_RC"

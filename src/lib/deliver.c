@@ -9,7 +9,6 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "deliver.h"
-#include "vcdb.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -346,31 +345,6 @@ static int unknown_user(struct dx_ctx *c)
 }
 
 /*
- * "No such user" from the cdb backend also covers a user database it
- * could not open; tell the two apart, so that such mail is deferred.
- */
-static int db_unreadable(const struct dx_ctx *c)
-{
-	char path[VP_PATH_MAX];
-	int fd;
-
-	if (vp_fmt(path, sizeof path, "%s/" VCDB_INDEX, c->dom.dir) != 0)
-		return 1;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {
-		if (vp_fmt(path, sizeof path, "%s/" VCDB_PASSWD, c->dom.dir) != 0)
-			return 1;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT)
-			return 0;       /* a domain without users */
-	}
-	if (fd < 0)
-		return 1;
-	close(fd);
-	return 0;
-}
-
-/*
  * Look name up in the resolved domain: 1 found, 0 no such user, -1 the
  * user database could not be read.  The backend is asked directly: the
  * domain is already resolved, and delivery tests the user's own flags,
@@ -387,9 +361,11 @@ static int lookup(struct dx_ctx *c, const char *name)
 		c->have_pw = 1;
 		return 1;
 	}
+	/* Anything else (VA_NO_AUTH_CONNECTION: an unreadable or unreachable
+	 * user database) defers the mail. */
 	if (rc == VA_USER_DOES_NOT_EXIST || rc == VA_ILLEGAL_USERNAME ||
 	    rc == VA_USER_NAME_TOO_LONG)
-		return db_unreadable(c) ? -1 : 0;
+		return 0;
 	return -1;
 }
 
