@@ -158,7 +158,7 @@ file_lines "$SB/tools.log" "-O beyond 50: qmail-newmrh not run" "newu 0022"
 # ------------------------------------------------------------ SIGHUP to qmail-send
 sandbox_new
 dummy() {   # a process that counts the HUPs it gets in $SB/hup.<name>
-	bash -c 'trap "echo HUP >> \"$1\"" HUP; while :; do sleep 0.05; done' dummy "$SB/hup.$1" &
+	bash -c 'trap "echo HUP >> \"$1\"" HUP; : > "$1.ready"; while :; do sleep 0.05; done' dummy "$SB/hup.$1" &
 	CLEANUP_PIDS="$CLEANUP_PIDS $!"
 	eval "pid_$1=$!"
 }
@@ -181,7 +181,10 @@ hups() {   # hups NAME: HUPs received so far (waits a little for the trap to run
 	done
 	cat "$SB/hup.$1" 2>/dev/null | wc -l
 }
-sleep 0.3
+# A HUP before the trap is set would kill the dummy: wait until each says it is ready.
+for _d in send super other; do
+	for _i in $(seq 1 200); do [ -e "$SB/hup.$_d.ready" ] && break; sleep 0.05; done
+done
 run vadddomain example.com Secret123
 is_rc 0 "vadddomain with a qmail-send running: exit 0"
 is "$(hups send 1)" 1 "vadddomain HUPs qmail-send"
