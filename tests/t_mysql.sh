@@ -246,5 +246,30 @@ sql_root "UPDATE $CT SET pw_shell = '1S' WHERE pw_name = 'bob'"
 run vconvert -m -c conv.org
 is "$(grep '^bob:' "$CD/vpasswd" | cut -d: -f7)" "1S" "a second -m -c overwrites a user already in vpasswd"
 
+# ------------------------------------------------------------ aliasdomains
+if has_define SQL_ALIASDOMAINS; then
+	setup vaddaliasdomain conv.org alias.net
+	is "$(sql_root "SELECT CONCAT(alias, '>', domain) FROM conv.aliasdomains")" "alias.net>conv.org" \
+		"vaddaliasdomain mirrors the alias into aliasdomains"
+	run vdeldomain alias.net
+	is "$(sql_root "SELECT COUNT(*) FROM conv.aliasdomains")" "0" "vdeldomain of the alias removes its row"
+	setup vaddaliasdomain conv.org alias.net
+	sql_root "DELETE FROM conv.aliasdomains"
+	run vsavealiasdomains -A
+	is_rc 0 "vsavealiasdomains -A: exit 0"
+	is_out "Alias: alias.net Real domain: conv.org saved" "vsavealiasdomains -A: one line per alias"
+	is "$(sql_root "SELECT CONCAT(alias, '>', domain) FROM conv.aliasdomains")" "alias.net>conv.org" "... and the row is back"
+	run vsavealiasdomains conv.org other.net
+	is_out "No alias other.net found for domain conv.org" "vsavealiasdomains with an unknown alias"
+	run vsavealiasdomains
+	like "$OUT" "Usage: vsavealiasdomains" "vsavealiasdomains without operands: usage"
+else
+	run vsavealiasdomains -A
+	is_rc 255 "without --enable-sql-aliasdomains: vsavealiasdomains fails"
+	is_out "
+Please use option --enable-sql-aliasdomains at configure time
+" "... and says which option is needed"
+fi
+
 mariadb_stop
 done_testing
