@@ -34,8 +34,8 @@ static const char usage_text[] =
 
 /*
  * Save the aliases among the entries of `domain` ("" = all domains), only
- * `alias` when given.  Returns how many were saved, -1 if none could be
- * listed (message printed).
+ * `alias` when given.  Returns how many were saved, -1 if there is no such
+ * domain, -2 if assign could not be read (messages printed).
  */
 static int save(const char *domain, const char *alias, const char *sep1, const char *sep2)
 {
@@ -45,9 +45,11 @@ static int save(const char *domain, const char *alias, const char *sep1, const c
 
 	e = get_domain_entries(domain);
 	if (e == NULL) {
-		if (verrori != 0)
+		if (verrori != 0) {
 			printf("Can't get domain entries - %s\n", verror(verrori));
-		else if (domain[0] == '\0')
+			return -2;
+		}
+		if (domain[0] == '\0')
 			printf("No domain found\n");
 		else
 			printf("%s does not exist\n", domain);
@@ -105,12 +107,17 @@ int main(int argc, char **argv)
 	if (domain != NULL) {
 		/* 5.6's spacing differs between the one-domain forms and -A. */
 		n = save(domain, alias, "  ", "     ");
+		if (n == -2)
+			cli_exit(-1);
 		if (n == 0 && alias != NULL)
 			printf("No alias %s found for domain %s\n", alias, domain);
 		else if (n == 0)
 			printf("No aliases found for domain %s\n", domain);
 	} else if (all) {
-		if (save("", NULL, " ", " ") == 0)
+		n = save("", NULL, " ", " ");
+		if (n == -2)
+			cli_exit(-1);
+		if (n == 0)
 			printf("No aliases found\n");
 	} else {
 		fputs(usage_text, stdout);
