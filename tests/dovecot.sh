@@ -109,14 +109,11 @@ service imap-login {
     port = 0
   }
 }
-passdb {
-  driver = checkpassword
-  args = $prog
-}
-userdb {
-  driver = prefetch
-}
 EOF
+		# DV_AUTH_CONF replaces the checkpassword passdb (t_dovecot_sql.sh).
+		if [ -n "${DV_AUTH_CONF:-}" ]; then printf '%s\n' "$DV_AUTH_CONF"; else
+			printf 'passdb {\n  driver = checkpassword\n  args = %s\n}\nuserdb {\n  driver = prefetch\n}\n' "$prog"
+		fi
 		if [ "$(id -u)" = 0 ]; then
 			printf 'service auth {\n  user = root\n}\n'
 		else
