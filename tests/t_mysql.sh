@@ -104,6 +104,12 @@ vchk joe@example.com 'pw two'
 is "$RC" 0 "vchkpw accepts the new password"
 vchk joe@example.com 'pw one'
 is "$RC" 3 "vchkpw refuses the old one (exit 3)"
+if has_define ENABLE_SQL_LOGGING; then
+	is "$(sql "SELECT CONCAT_WS('|', user, domain, logon, remoteip, passwd, error) FROM vlog ORDER BY id DESC LIMIT 1")" \
+		"joe|example.com|joe@example.com|192.0.2.7||1" "sql logging: the failure is a vlog row (no password stored)"
+	like "$(sql "SELECT message FROM vlog ORDER BY id DESC LIMIT 1")" "password fail .*joe@example.com:192.0.2.7" \
+		"sql logging: the syslog text is the message"
+fi
 if [ "$AUTHLOG" = 1 ]; then
 	is "$(sql "SELECT remote_ip FROM lastauth WHERE user = 'joe' AND domain = 'example.com'")" "192.0.2.7" \
 		"the login wrote lastauth.remote_ip"
