@@ -32,7 +32,7 @@ t0=$(now)
 per=$(( (users + domains - 1) / domains ))
 for d in $(seq 1 "$domains"); do
 	"$cdbb/vadddomain" -O "d$d.bench" Bench-Pass1 >/dev/null
-	dd=$sb/vh/domains/d$d.bench
+	dd=$("$cdbb/vdominfo" -d "d$d.bench")       # domains/<n>/ after the first 100
 	awk -v n="$per" -v d="$d" -v h="$hash" -v dir="$dd" -v pm="$(cat "$dd/vpasswd")" 'BEGIN {
 		for (i = 1; i <= n; i++) printf "u%d:%s:1:0:u%d:%s/u%d:NOQUOTA\n", i, h, i, dir, i
 		print pm }' | sort -t: -k1,1 > "$dd/vpasswd"
@@ -44,7 +44,7 @@ echo "set-up: $domains domains, $((per * domains)) users in vpasswd files: $(sec
 # The same random sample for both modules, with their directories.
 awk -v n="$logins" -v u="$per" -v d="$domains" 'BEGIN { srand(7); for (i = 0; i < n; i++)
 	printf "u%d d%d.bench\n", 1 + int(rand() * u), 1 + int(rand() * d) }' > "$sb/sample"
-while read -r u d; do mkdir -p "$sb/vh/domains/$d/$u/Maildir/"{cur,new,tmp}; done < "$sb/sample"
+while read -r u d; do mkdir -p "$("$cdbb/vdominfo" -d "$d")/$u/Maildir/"{cur,new,tmp}; done < "$sb/sample"
 
 # login BUILD: mean milliseconds per vchkpw login over the sample.
 login() {
