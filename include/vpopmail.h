@@ -420,6 +420,12 @@ int   vconvert_list_next(char **user, char **crypted);       /* 1 entry, 0 end *
 void  vconvert_list_close(void);
 /* <dir>/Maildir/sqwebmail-pass = TAB + crypted, no newline (mode 0600). */
 int   vconvert_sqwebmail_pass(const char *dir, const char *crypted, uid_t uid, gid_t gid);
+#ifdef SQL_ALIASDOMAINS
+/* MySQL builds with --enable-sql-aliasdomains: the aliasdomains table.
+ * vaddaliasdomain() and vdeldomain() keep it in step with users/assign. */
+int   vcreate_sql_aliasdomain(char *domain, char *alias);
+int   vdelete_sql_aliasdomain(char *alias);
+#endif
 /* vconvert -c -m (to_sql = 1) and -m -c (to_sql = 0): copy every user of
  * a domain between the cdb backend and the SQL one (a no-op in a cdb
  * build).  progress, if given, is called every 1000 users and at the end;

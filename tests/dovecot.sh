@@ -125,14 +125,11 @@ service imap-login {
     port = 0
   }
 }
-passdb {
-  driver = checkpassword
-  args = $prog
-}
-userdb {
-  driver = prefetch
-}
 EOF
+		# DV_AUTH_CONF replaces the checkpassword passdb (t_dovecot_sql.sh).
+		if [ -n "${DV_AUTH_CONF:-}" ]; then printf '%s\n' "$DV_AUTH_CONF"; else
+			printf 'passdb {\n  driver = checkpassword\n  args = %s\n}\nuserdb {\n  driver = prefetch\n}\n' "$prog"
+		fi
 		# vsz_limit: the checkpassword child inherits the auth process's
 		# address-space limit (256M), too small for AddressSanitizer.
 		if [ "$(id -u)" = 0 ]; then

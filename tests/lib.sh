@@ -62,12 +62,17 @@ fail() { if _cdb_skipped "$*"; then return; fi; T_N=$((T_N + 1)); T_FAIL=$((T_FA
 # cdb_next [N]: in a SQL run (see SQL below) the next N checks (default 1)
 # are reported as skipped: they read or edit the cdb backend's own files
 # (vpasswd, vpasswd.cdb, per-user lastauth) or depend on such an edit.
+# cdb_next N REASON: the same for a check that holds only for the cdb module.
 _CDB_SKIP=0
-cdb_next() { [ "${SQL:-0}" = 1 ] && _CDB_SKIP=${1:-1}; return 0; }
+_CDB_WHY=
+cdb_next() {
+	[ "${SQL:-0}" = 1 ] || return 0
+	_CDB_SKIP=${1:-1}; _CDB_WHY=${2:-checks the cdb files}
+}
 _cdb_skipped() {
 	[ "$_CDB_SKIP" -gt 0 ] || return 1
 	_CDB_SKIP=$((_CDB_SKIP - 1))
-	T_N=$((T_N + 1)); echo "ok $T_N # SKIP mysql backend, checks the cdb files: $1"
+	T_N=$((T_N + 1)); echo "ok $T_N # SKIP mysql backend, $_CDB_WHY: $1"
 	return 0
 }
 skip() { T_N=$((T_N + 1)); echo "ok $T_N # SKIP $*"; }

@@ -104,6 +104,12 @@ vchk joe@example.com 'pw two'
 is "$RC" 0 "vchkpw accepts the new password"
 vchk joe@example.com 'pw one'
 is "$RC" 3 "vchkpw refuses the old one (exit 3)"
+if has_define ENABLE_SQL_LOGGING; then
+	is "$(sql "SELECT CONCAT_WS('|', user, domain, logon, remoteip, passwd, error) FROM vlog ORDER BY id DESC LIMIT 1")" \
+		"joe|example.com|joe@example.com|192.0.2.7||1" "sql logging: the failure is a vlog row (no password stored)"
+	like "$(sql "SELECT message FROM vlog ORDER BY id DESC LIMIT 1")" "password fail .*joe@example.com:192.0.2.7" \
+		"sql logging: the syslog text is the message"
+fi
 if [ "$AUTHLOG" = 1 ]; then
 	is "$(sql "SELECT remote_ip FROM lastauth WHERE user = 'joe' AND domain = 'example.com'")" "192.0.2.7" \
 		"the login wrote lastauth.remote_ip"
@@ -245,6 +251,31 @@ file_exists "$CD/vpasswd.cdb" "... with its index"
 sql_root "UPDATE $CT SET pw_shell = '1S' WHERE pw_name = 'bob'"
 run vconvert -m -c conv.org
 is "$(grep '^bob:' "$CD/vpasswd" | cut -d: -f7)" "1S" "a second -m -c overwrites a user already in vpasswd"
+
+# ------------------------------------------------------------ aliasdomains
+if has_define SQL_ALIASDOMAINS; then
+	setup vaddaliasdomain conv.org alias.net
+	is "$(sql_root "SELECT CONCAT(alias, '>', domain) FROM conv.aliasdomains")" "alias.net>conv.org" \
+		"vaddaliasdomain mirrors the alias into aliasdomains"
+	run vdeldomain alias.net
+	is "$(sql_root "SELECT COUNT(*) FROM conv.aliasdomains")" "0" "vdeldomain of the alias removes its row"
+	setup vaddaliasdomain conv.org alias.net
+	sql_root "DELETE FROM conv.aliasdomains"
+	run vsavealiasdomains -A
+	is_rc 0 "vsavealiasdomains -A: exit 0"
+	is_out "Alias: alias.net Real domain: conv.org saved" "vsavealiasdomains -A: one line per alias"
+	is "$(sql_root "SELECT CONCAT(alias, '>', domain) FROM conv.aliasdomains")" "alias.net>conv.org" "... and the row is back"
+	run vsavealiasdomains conv.org other.net
+	is_out "No alias other.net found for domain conv.org" "vsavealiasdomains with an unknown alias"
+	run vsavealiasdomains
+	like "$OUT" "Usage: vsavealiasdomains" "vsavealiasdomains without operands: usage"
+else
+	run vsavealiasdomains -A
+	is_rc 255 "without --enable-sql-aliasdomains: vsavealiasdomains fails"
+	is_out "
+Please use option --enable-sql-aliasdomains at configure time
+" "... and says which option is needed"
+fi
 
 mariadb_stop
 done_testing

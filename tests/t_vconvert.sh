@@ -44,6 +44,7 @@ unchanged "$snap" "usage and no-op runs change no file"
 # ------------------------------------------------------------ SQL no-ops and unknown pairs
 run vconvert -c -m EXAMPLE.com other.org
 is_rc 0 "-c -m: exit 0"
+cdb_next 1 "copies users (an unknown domain fails)"
 is_out "converting EXAMPLE.com done
 converting other.org done" "-c -m: name as given, done (no-op in a cdb build)"
 run vconvert -m -c example.com
@@ -62,6 +63,7 @@ for args in "-m -e" "-m -m" "-e -e" "-e -p $SB/nofile" "-m -p $SB/nofile"; do
 	is_out "converting example.com unknown conversion
 domain conversion failed" "'$args': unknown conversion"
 done
+cdb_next 1 "-c -m and -m -c copy users"
 unchanged "$snap" "no-ops and unknown conversions change no file"
 
 # ------------------------------------------------------------ all domains

@@ -70,7 +70,7 @@ int vconvert_backend(char *domain, int to_sql, void (*progress)(const char *, un
 	unsigned long n = 0;
 	size_t i;
 	void *it;
-	int rc, got;
+	int rc = 0, got = 0;
 
 	if (count != NULL)
 		*count = 0;
@@ -85,19 +85,22 @@ int vconvert_backend(char *domain, int to_sql, void (*progress)(const char *, un
 		return rc;
 	if ((b = calloc(1, sizeof *b)) == NULL)
 		return VA_MEMORY_ALLOC_ERR;
-	if ((it = from->iter_open(&d)) == NULL) {
+	/* A domain without a vpasswd file has no users to copy. */
+	it = from->iter_open(&d);
+	if (it == NULL && from != cdb) {
 		free(b);
 		return VA_NO_AUTH_CONNECTION;
 	}
-	while ((got = from->iter_next(it, &cur)) == 1) {
+	while (it != NULL && (got = from->iter_next(it, &cur)) == 1) {
 		if ((rc = copy_one(to, &d, b, &cur.pw)) != 0)
 			break;
 		if (++n % BATCH == 0 && progress != NULL)
 			progress(d.real, n);
 	}
-	if (got < 0)
+	if (it != NULL && got < 0)
 		rc = got;
-	from->iter_close(it);
+	if (it != NULL)
+		from->iter_close(it);
 	if (rc == 0)
 		rc = flush(to, &d, b);
 	if (rc == 0 && progress != NULL)

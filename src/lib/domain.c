@@ -190,6 +190,10 @@ int vaddaliasdomain(char *alias, char *real)
 	rc = add_domain_assign(alias, target.real, target.dir, target.uid, target.gid);
 	if (rc != VA_SUCCESS)
 		return rc;
+#ifdef SQL_ALIASDOMAINS
+	if (vcreate_sql_aliasdomain(target.real, alias) != VA_SUCCESS)
+		fprintf(stderr, "Warning: Failed to add the alias domain to the aliasdomains table\n");
+#endif
 	hup_qmail();
 	vp_onchange("add_alias_domain", alias, target.real, 0);
 	vp_onchange("add_alias_domain", alias, target.real, ON_VCHANGE_AFTER);
@@ -223,6 +227,10 @@ static int del_alias(struct vdomain *d)
 	vp_onchange("del_domain", text, "-", ON_VCHANGE_BEFORE);
 	names[0] = d->name;
 	unassign(names, 1, d);
+#ifdef SQL_ALIASDOMAINS
+	if (vdelete_sql_aliasdomain(d->name) != VA_SUCCESS)
+		fprintf(stderr, "Warning: Failed to delete the alias domain from the aliasdomains table\n");
+#endif
 	hup_qmail();
 	vp_onchange("del_domain", text, "-", ON_VCHANGE_AFTER);
 	return VA_SUCCESS;

@@ -9,6 +9,9 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "login.h"
+#ifdef ENABLE_SQL_LOGGING
+#include "sqllog.h"
+#endif
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,4 +98,9 @@ void vp_login_log(const struct vlogin *l, int ev, const char *fmt, ...)
 			*p = '?';
 	}
 	emit(text);
+#ifdef ENABLE_SQL_LOGGING
+	/* The same event as a vlog row (message without the "vchkpw-x: "). */
+	if (vp_sql_log(l->user, l->domain, l->given, l->ip, text + n, ev) != 0)
+		emit("vchkpw: can't write SQL logs");
+#endif
 }
