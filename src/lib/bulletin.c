@@ -249,7 +249,9 @@ static void quota_def(const struct vqpasswd *pw, char *out, size_t size)
 		out[0] = '\0';
 }
 
-/* Copy mode, first half: tmp/<name> written, owned and 0600, left open. */
+/* Copy mode, first half: tmp/<name> written, owned and 0600, left open.
+ * Not vmaildir_deliver(): that fsyncs each copy under its own unique name;
+ * here one name serves all users and a batch is synced by one syncfs(). */
 static int write_tmp(const struct vbulletin *b, const struct vdomain *d, const char *mdir,
                      const char *name, const char *addr, const char *date, struct pending *p)
 {
