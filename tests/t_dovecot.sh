@@ -122,27 +122,23 @@ if ! dovecot_start "$VCHKPW"; then
 fi
 pass "private Dovecot started on 127.0.0.1:$DV_POP3 (pop3) and :$DV_IMAP (imap)"
 
-dv pop_login bob@example.com Passw0rd
-is "$DVRC" 0 "${PLAN[2]}"; [ "$DVRC" = 0 ] || diag "$DVOUT" "$(dovecot_log | tail -n 8)"
-dv pop_list bob@example.com Passw0rd
-is "$DVOUT" "1 $S1
+# read_back PROTO FETCH PLAN-INDEX LABEL: bob logs in over pop or imap,
+# lists both messages and reads each back (PLAN[i], [i+1], [i+2]).
+read_back() {
+	local proto=$1 fetch=$2 i=$3
+	dv "${proto}_login" bob@example.com Passw0rd
+	is "$DVRC" 0 "${PLAN[i]}"; [ "$DVRC" = 0 ] || diag "$DVOUT" "$(dovecot_log | tail -n 8)"
+	dv "${proto}_list" bob@example.com Passw0rd
+	is "$DVOUT" "1 $S1
 2 $S2
-" "${PLAN[3]}"
-dv pop_retr bob@example.com Passw0rd 1
-is "$DVOUT" "$B1" "${PLAN[4]}"
-dv pop_retr bob@example.com Passw0rd 2
-is "$DVOUT" "$B2" "POP3 RETR of the alias-domain delivery"
-
-dv imap_login bob@example.com Passw0rd
-is "$DVRC" 0 "${PLAN[5]}"; [ "$DVRC" = 0 ] || diag "$DVOUT"
-dv imap_list bob@example.com Passw0rd
-is "$DVOUT" "1 $S1
-2 $S2
-" "${PLAN[6]}"
-dv imap_fetch bob@example.com Passw0rd 1
-is "$DVOUT" "$B1" "${PLAN[7]}"
-dv imap_fetch bob@example.com Passw0rd 2
-is "$DVOUT" "$B2" "IMAP FETCH of the alias-domain delivery"
+" "${PLAN[i+1]}"
+	dv "${proto}_$fetch" bob@example.com Passw0rd 1
+	is "$DVOUT" "$B1" "${PLAN[i+2]}"
+	dv "${proto}_$fetch" bob@example.com Passw0rd 2
+	is "$DVOUT" "$B2" "$4 of the alias-domain delivery"
+}
+read_back pop retr 2 "POP3 RETR"
+read_back imap fetch 5 "IMAP FETCH"
 
 dv pop_login bob@example.com WrongPass
 is "$DVRC" 1 "${PLAN[8]}"; [ "$DVRC" = 1 ] || diag "$DVOUT"
