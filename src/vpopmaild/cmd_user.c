@@ -70,11 +70,7 @@ void vpd_cmd_add_user(struct vpd_args *a)
 	vpd_write_lock();
 	rc = vadduser(user, domain, pass, user, USE_POP);
 	vpd_write_unlock();
-	if (rc != VA_SUCCESS) {
-		vpd_err0(305, verror(rc));
-		return;
-	}
-	vpd_ok();
+	vpd_result(rc, 305);
 }
 
 void vpd_cmd_del_user(struct vpd_args *a)
@@ -87,12 +83,7 @@ void vpd_cmd_del_user(struct vpd_args *a)
 	vpd_write_lock();
 	rc = vdeluser(user, domain);
 	vpd_write_unlock();
-	if (rc != VA_SUCCESS) {
-		/* 5.6 printed "0,405" here */
-		vpd_err0(405, verror(rc));
-		return;
-	}
-	vpd_ok();
+	vpd_result(rc, 405);        /* 5.6 printed "0,405" on failure */
 }
 
 void vpd_cmd_user_count(struct vpd_args *a)
