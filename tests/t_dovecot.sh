@@ -122,63 +122,52 @@ if ! dovecot_start "$VCHKPW"; then
 fi
 pass "private Dovecot started on 127.0.0.1:$DV_POP3 (pop3) and :$DV_IMAP (imap)"
 
-dv pop_login bob@example.com Passw0rd
-is "$DVRC" 0 "${PLAN[2]}"; [ "$DVRC" = 0 ] || diag "$DVOUT" "$(dovecot_log | tail -n 8)"
-dv pop_list bob@example.com Passw0rd
-is "$DVOUT" "1 $S1
+# read_back PROTO FETCH PLAN-INDEX LABEL: bob logs in over pop or imap,
+# lists both messages and reads each back (PLAN[i], [i+1], [i+2]).
+read_back() {
+	local proto=$1 fetch=$2 i=$3
+	dv "${proto}_login" bob@example.com Passw0rd
+	is "$DVRC" 0 "${PLAN[i]}"; [ "$DVRC" = 0 ] || diag "$DVOUT" "$(dovecot_log | tail -n 8)"
+	dv "${proto}_list" bob@example.com Passw0rd
+	is "$DVOUT" "1 $S1
 2 $S2
-" "${PLAN[3]}"
-dv pop_retr bob@example.com Passw0rd 1
-is "$DVOUT" "$B1" "${PLAN[4]}"
-dv pop_retr bob@example.com Passw0rd 2
-is "$DVOUT" "$B2" "POP3 RETR of the alias-domain delivery"
+" "${PLAN[i+1]}"
+	dv "${proto}_$fetch" bob@example.com Passw0rd 1
+	is "$DVOUT" "$B1" "${PLAN[i+2]}"
+	dv "${proto}_$fetch" bob@example.com Passw0rd 2
+	is "$DVOUT" "$B2" "$4 of the alias-domain delivery"
+}
+read_back pop retr 2 "POP3 RETR"
+read_back imap fetch 5 "IMAP FETCH"
 
-dv imap_login bob@example.com Passw0rd
-is "$DVRC" 0 "${PLAN[5]}"; [ "$DVRC" = 0 ] || diag "$DVOUT"
-dv imap_list bob@example.com Passw0rd
-is "$DVOUT" "1 $S1
-2 $S2
-" "${PLAN[6]}"
-dv imap_fetch bob@example.com Passw0rd 1
-is "$DVOUT" "$B1" "${PLAN[7]}"
-dv imap_fetch bob@example.com Passw0rd 2
-is "$DVOUT" "$B2" "IMAP FETCH of the alias-domain delivery"
+# login_is PROTO USER PASS WANT DESC: a pop or imap login ends with status WANT.
+login_is() {
+	dv "${1}_login" "$2" "$3"
+	is "$DVRC" "$4" "$5"; [ "$DVRC" = "$4" ] || diag "$DVOUT"
+}
+login_is pop bob@example.com WrongPass 1 "${PLAN[8]}"
+login_is imap bob@example.com WrongPass 1 "${PLAN[9]}"
+login_is pop nobody@example.com Passw0rd 1 "${PLAN[10]} (user)"
+login_is imap bob@nowhere.test Passw0rd 1 "${PLAN[10]} (domain)"
 
-dv pop_login bob@example.com WrongPass
-is "$DVRC" 1 "${PLAN[8]}"; [ "$DVRC" = 1 ] || diag "$DVOUT"
-dv imap_login bob@example.com WrongPass
-is "$DVRC" 1 "${PLAN[9]}"; [ "$DVRC" = 1 ] || diag "$DVOUT"
-dv pop_login nobody@example.com Passw0rd
-is "$DVRC" 1 "${PLAN[10]} (user)"
-dv imap_login bob@nowhere.test Passw0rd
-is "$DVRC" 1 "${PLAN[10]} (domain)"
-
-dv pop_login nopop@example.com Passw0rd
-is "$DVRC" 1 "${PLAN[11]} (POP3 refused)"
-dv imap_login nopop@example.com Passw0rd
-is "$DVRC" 0 "${PLAN[11]} (IMAP allowed)"
-dv imap_login noimap@example.com Passw0rd
-is "$DVRC" 1 "${PLAN[12]} (IMAP refused)"
-dv pop_login noimap@example.com Passw0rd
-is "$DVRC" 0 "${PLAN[12]} (POP3 allowed)"
+login_is pop nopop@example.com Passw0rd 1 "${PLAN[11]} (POP3 refused)"
+login_is imap nopop@example.com Passw0rd 0 "${PLAN[11]} (IMAP allowed)"
+login_is imap noimap@example.com Passw0rd 1 "${PLAN[12]} (IMAP refused)"
+login_is pop noimap@example.com Passw0rd 0 "${PLAN[12]} (POP3 allowed)"
 
 dv pop_list bob@alias.org Passw0rd
 is "$DVOUT" "1 $S1
 2 $S2
 " "${PLAN[13]} (POP3 sees bob's mail)"
-dv imap_login bob@alias.org Passw0rd
-is "$DVRC" 0 "${PLAN[13]} (IMAP)"
+login_is imap bob@alias.org Passw0rd 0 "${PLAN[13]} (IMAP)"
 
 # A login without a domain gets vpopmail's default domain; user%domain
 # reaches vchkpw only when auth_username_chars allows '%' (it does here).
 printf 'example.com\n' > "$VH/etc/defaultdomain"
-dv pop_login bob Passw0rd
-is "$DVRC" 0 "login without a domain: the default domain (POP3)"
-dv imap_login bob Passw0rd
-is "$DVRC" 0 "login without a domain: the default domain (IMAP)"
+login_is pop bob Passw0rd 0 "login without a domain: the default domain (POP3)"
+login_is imap bob Passw0rd 0 "login without a domain: the default domain (IMAP)"
 rm -f "$VH/etc/defaultdomain"
-dv imap_login 'bob%alias.org' Passw0rd
-is "$DVRC" 0 "login as user%domain"
+login_is imap 'bob%alias.org' Passw0rd 0 "login as user%domain"
 
 # Dovecot shows STORAGE in KiB rounded up; usage and limits both come
 # from maildirsize (definition line, then "<bytes> <count>" lines, which

@@ -243,6 +243,21 @@ cls() {	# cls WANT-RC LOGNAME DESC ENV... [-- PROG]
 		syslog_ev "$name" "${DENY}bob@example.com:$IP" "$d: denied under $name"
 	fi
 }
+# only_flag FLAG SERVICE: bob's flags cleared, then vmoduser -FLAG; refusals
+# are logged as "SERVICE access denied".
+only_flag() {
+	setup vmoduser -x bob@example.com
+	setup vmoduser "-$1" bob@example.com
+	DENY="$2 access denied "
+}
+# argv_rc WANT DESC VAR=value... -- PROG: bob's login where no port decides
+# the class, so the program's name does.
+argv_rc() {
+	local want=$1 d=$2; shift 2
+	creds bob@example.com Bobs3cret
+	vchk "$@"
+	is_rc "$want" "$d"
+}
 setup vmoduser -p bob@example.com
 DENY="pop access denied "
 cls 1 vchkpw-pop3 "NO_POP, port 110" TCPLOCALPORT=110 TCPREMOTEIP=$IP
@@ -255,38 +270,28 @@ cls 0 vchkpw-smtp "NO_POP, SMTP port 25" TCPLOCALPORT=25 TCPREMOTEIP=$IP
 IP=127.0.0.1 cls 0 vchkpw-webmail "NO_POP, POP from 127.0.0.1 is webmail" TCPLOCALPORT=110 TCPREMOTEIP=127.0.0.1
 IP=127.0.0.1 cls 1 vchkpw-pop3 "NO_POP, SERVICE=pop3 from 127.0.0.1 stays POP" TCPLOCALPORT=110 SERVICE=pop3 TCPREMOTEIP=127.0.0.1
 : > "$SB/syslog"
-setup vmoduser -x bob@example.com
-setup vmoduser -i bob@example.com
-DENY="imap access denied "
+only_flag i imap
 cls 1 vchkpw-imap "NO_IMAP, port 143" TCPLOCALPORT=143 TCPREMOTEIP=$IP
 cls 1 vchkpw-imaps "NO_IMAP, port 993" TCPLOCALPORT=993 TCPREMOTEIP=$IP
 cls 0 vchkpw-pop3 "NO_IMAP, port 110" TCPLOCALPORT=110 TCPREMOTEIP=$IP
 cls 1 vchkpw-imap "NO_IMAP, SERVICE=imap on port 10143" TCPLOCALPORT=10143 SERVICE=imap TCPREMOTEIP=$IP
-creds bob@example.com Bobs3cret
-vchk TCPLOCALPORT=12345 TCPREMOTEIP=$IP -- "$T0/bin/../bin/dump" --imapish
-is_rc 0 "NO_IMAP, port 12345, argv[1] without imap: POP, allowed"
+argv_rc 0 "NO_IMAP, port 12345, argv[1] without imap: POP, allowed" \
+	TCPLOCALPORT=12345 TCPREMOTEIP=$IP -- "$T0/bin/../bin/dump" --imapish
 : > "$SB/syslog"
 ln -sf dump "$T0/bin/imapdump"
-creds bob@example.com Bobs3cret
-vchk TCPLOCALPORT=12345 TCPREMOTEIP=$IP -- "$T0/bin/imapdump"
-is_rc 1 "NO_IMAP, port 12345, argv[1] containing imap: IMAP, refused"
+argv_rc 1 "NO_IMAP, port 12345, argv[1] containing imap: IMAP, refused" \
+	TCPLOCALPORT=12345 TCPREMOTEIP=$IP -- "$T0/bin/imapdump"
 syslog_ev vchkpw-12345 "imap access denied bob@example.com:$IP" "argv[1] imap: log name vchkpw-12345"
-setup vmoduser -x bob@example.com
-setup vmoduser -s bob@example.com
-DENY="smtp access denied "
+only_flag s smtp
 cls 1 vchkpw-smtp "NO_SMTP, port 25" TCPLOCALPORT=25 TCPREMOTEIP=$IP
 cls 1 vchkpw-smtps "NO_SMTP, port 465" TCPLOCALPORT=465 TCPREMOTEIP=$IP
 cls 1 vchkpw-submission "NO_SMTP, port 587" TCPLOCALPORT=587 TCPREMOTEIP=$IP
 cls 1 vchkpw-submission "NO_SMTP, SERVICE=submission" TCPLOCALPORT=10587 SERVICE=submission TCPREMOTEIP=$IP
 cls 1 vchkpw-smtp "NO_SMTP, SERVICE=smtp" SERVICE=smtp TCPREMOTEIP=$IP
 cls 0 vchkpw-pop3 "NO_SMTP, port 110" TCPLOCALPORT=110 TCPREMOTEIP=$IP
-creds bob@example.com Bobs3cret
-vchk TCPREMOTEIP=$IP -- /bin/true
-is_rc 1 "NO_SMTP, no port, argv[1] /bin/true: SMTP, refused"
+argv_rc 1 "NO_SMTP, no port, argv[1] /bin/true: SMTP, refused" TCPREMOTEIP=$IP -- /bin/true
 syslog_ev vchkpw-0 "smtp access denied bob@example.com:$IP" "argv[1] true: logged under vchkpw-0"
-setup vmoduser -x bob@example.com
-setup vmoduser -w bob@example.com
-DENY="webmail access denied "
+only_flag w webmail
 IP=127.0.0.1 cls 1 vchkpw-webmail "NO_WEBMAIL, IMAP from 127.0.0.1" TCPLOCALPORT=143 TCPREMOTEIP=127.0.0.1
 cls 0 vchkpw-imap "NO_WEBMAIL, IMAP from elsewhere" TCPLOCALPORT=143 TCPREMOTEIP=$IP
 IP=127.0.0.1 cls 0 vchkpw-smtp "NO_WEBMAIL, SMTP from 127.0.0.1 is never webmail" TCPLOCALPORT=25 TCPREMOTEIP=127.0.0.1

@@ -3,6 +3,7 @@
 # the user's .qmail, unknown users, forwards, programs, loops, exit statuses,
 # never losing mail (spec runtime.md §2.4, §4, §11).  Quota: t_vdelivermail_quota.sh.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/deliver_common.sh"
 require_bins vdelivermail vadddomain vadduser vaddaliasdomain vmoduser
 
 QEXT=0; has_define QMAIL_EXT && QEXT=1
@@ -14,25 +15,10 @@ MSG=$'From: alice@example.net\nSubject: hello\n\nline one\nline two\n'
 RP=$'Return-Path: <alice@example.net>\n'
 NAME_RE='^[0-9]+\.M[0-9]+P[0-9]+\.[^/]+,S=[0-9]+$'
 
-# A fresh domain example.com with bob; the hooks are off unless a test turns
-# them on.  The first call builds the sandbox with the real commands (not
-# under VP_TEST_WRAPPER: they are tested elsewhere); later calls restore
-# that tree in the same place, which is much faster.
+# A fresh example.com with bob (deliver_common.sh), a qmail-inject stand-in,
+# and qmail-local's environment for bob.
 new_domain() {
-	if [ -z "${TEMPLATE:-}" ]; then
-		sandbox_new
-		VP_TEST_WRAPPER= setup vadddomain example.com Secret123
-		VP_TEST_WRAPPER= setup vadduser bob@example.com Passw0rd
-		printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
-		tar -C "$SB" -cf "$T0/template.tar" .
-		TEMPLATE=$SB
-	else
-		chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"
-		tar -C "$SB" -xf "$T0/template.tar"
-	fi
-	DD=$D/example.com
-	BOX=$DD/bob/Maildir
-	export VPOPMAIL_SPAMC=$SB/no-spamc VPOPMAIL_MAILDROP=$SB/no-maildrop
+	deliver_domain
 	export VPOPMAIL_QMAIL_INJECT=$SB/qmail-inject
 	unset INJECT_RC
 	# qmail-inject stand-in: records its arguments and input; exits $INJECT_RC.

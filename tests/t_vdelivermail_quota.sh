@@ -4,6 +4,7 @@
 # missing or stale file, compaction of a big one, over-quota bounces,
 # the quota warning (spec runtime.md §4.8-§4.10, §9; storage-and-admin.md §5).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/deliver_common.sh"
 require_bins vdelivermail vadddomain vadduser vsetuserquota
 
 MSG=$'Subject: q\n\n0123456789\n'        # 22 bytes
@@ -11,22 +12,9 @@ RP=$'Return-Path: <a@example.net>\n'    # 29 bytes
 HDR="${RP}Delivered-To: bob@example.com"$'\n'
 SIZE=$(( ${#HDR} + ${#MSG} ))            # bytes of each delivered file
 
-# example.com with bob; built once, then restored in place (fast).
+# example.com with bob (deliver_common.sh), and qmail-local's environment.
 new_domain() {
-	if [ -z "${TEMPLATE:-}" ]; then
-		sandbox_new
-		VP_TEST_WRAPPER= setup vadddomain example.com Secret123
-		VP_TEST_WRAPPER= setup vadduser bob@example.com Passw0rd
-		printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
-		tar -C "$SB" -cf "$T0/template.tar" .
-		TEMPLATE=$SB
-	else
-		chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"
-		tar -C "$SB" -xf "$T0/template.tar"
-	fi
-	DD=$D/example.com
-	BOX=$DD/bob/Maildir
-	export VPOPMAIL_SPAMC=$SB/no-spamc VPOPMAIL_MAILDROP=$SB/no-maildrop
+	deliver_domain
 	export EXT=bob HOST=example.com RPLINE=$RP DTLINE=$'Delivered-To: example.com-bob@example.com\n'
 }
 quota() { VP_TEST_WRAPPER= setup vsetuserquota bob@example.com "$1"; }

@@ -148,8 +148,11 @@ static void sandbox_sql_conf(const char *etcdir)
 
 	if (sock == NULL || sock[0] == '\0')
 		return;
-	snprintf(path, sizeof path, "%s/vpopmail.mysql", etcdir);
-	snprintf(text, sizeof text, "localhost|%s|root||vpu_%ld\n", sock, (long)getpid());
+	/* a cut path or line would configure the wrong place: write nothing */
+	if ((size_t)snprintf(path, sizeof path, "%s/vpopmail.mysql", etcdir) >= sizeof path ||
+	    (size_t)snprintf(text, sizeof text, "localhost|%s|root||vpu_%ld\n", sock,
+	                     (long)getpid()) >= sizeof text)
+		return;
 	put_file(path, text);
 }
 

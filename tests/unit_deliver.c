@@ -31,8 +31,11 @@ static int entries(const char *sub, char *last, size_t size)
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		n++;
-		if (last != NULL)
-			snprintf(last, size, "%s/%s", path, de->d_name);
+		/* a cut path would name the wrong file: report it as a failure */
+		if (last != NULL && (size_t)snprintf(last, size, "%s/%s", path, de->d_name) >= size) {
+			closedir(d);
+			return -1;
+		}
 	}
 	closedir(d);
 	return n;

@@ -26,6 +26,7 @@
 #endif
 #include "vpinternal.h"
 #include "deliver.h"    /* dx_quota_add(): maildirsize, as vdelivermail keeps it */
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -191,22 +192,6 @@ static void bulletin_name(char *out, size_t size)
 	snprintf(out, size, "%lu.%lu.%s", (unsigned long)time(NULL), (unsigned long)getpid(), safe);
 }
 
-static int write_all(int fd, const char *buf, size_t len)
-{
-	ssize_t w;
-
-	while (len > 0) {
-		w = write(fd, buf, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The To: line, the Date: line when the message has none, then the message. */
 static int write_copy(const struct vbulletin *b, int fd, const char *addr, const char *date)
 {
@@ -216,7 +201,7 @@ static int write_copy(const struct vbulletin *b, int fd, const char *addr, const
 	int len;
 
 	len = snprintf(buf, sizeof buf, "To: %s\n%s", addr, b->add_date ? date : "");
-	if (len < 0 || (size_t)len >= sizeof buf || write_all(fd, buf, (size_t)len) != 0)
+	if (len < 0 || (size_t)len >= sizeof buf || vp_write_all(fd, buf, (size_t)len) != 0)
 		return -1;
 	for (;;) {
 		n = pread(b->fd, buf, sizeof buf, off);
@@ -226,7 +211,7 @@ static int write_copy(const struct vbulletin *b, int fd, const char *addr, const
 			return -1;
 		if (n == 0)
 			return 0;
-		if (write_all(fd, buf, (size_t)n) != 0)
+		if (vp_write_all(fd, buf, (size_t)n) != 0)
 			return -1;
 		off += n;
 	}
@@ -264,7 +249,9 @@ static void quota_def(const struct vqpasswd *pw, char *out, size_t size)
 		out[0] = '\0';
 }
 
-/* Copy mode, first half: tmp/<name> written, owned and 0600, left open. */
+/* Copy mode, first half: tmp/<name> written, owned and 0600, left open.
+ * Not vmaildir_deliver(): that fsyncs each copy under its own unique name;
+ * here one name serves all users and a batch is synced by one syncfs(). */
 static int write_tmp(const struct vbulletin *b, const struct vdomain *d, const char *mdir,
                      const char *name, const char *addr, const char *date, struct pending *p)
 {

@@ -64,6 +64,18 @@ static void maildir_dt(const struct dx_ctx *c, const char *maildir, int is_catch
 		out[0] = '\0';
 }
 
+/* A plain Maildir write of header + the message on src, owned by uid:gid. */
+static void write_setup(struct dx_write *w, const char *maildir, const char *header, int src,
+                        uid_t uid, gid_t gid)
+{
+	memset(w, 0, sizeof *w);
+	w->maildir = maildir;
+	w->header = header;
+	w->src = src;
+	w->uid = uid;
+	w->gid = gid;
+}
+
 /*
  * The quota warning (4.10): at most one a day per Maildir, from the
  * domain's or the global .quotawarn.msg.  Failures are not the
@@ -102,12 +114,7 @@ static void quota_warn(struct dx_ctx *c, const char *maildir, int is_catchall, c
 		vp_fmt(hdr, sizeof hdr, "Delivered-To: %s\n%s", dt, date_header());
 	}
 	owner(c, &uid, &gid);
-	memset(&w, 0, sizeof w);
-	w.maildir = maildir;
-	w.header = hdr;
-	w.src = fd;
-	w.uid = uid;
-	w.gid = gid;
+	write_setup(&w, maildir, hdr, fd, uid, gid);
 	if (dx_write_maildir(&w) == DXW_OK)
 		dx_quota_add(maildir, def, w.size, uid, gid);
 	close(fd);
@@ -201,13 +208,8 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 		fputs("vdelivermail: email too long\n", c->out);
 		return DX_TEMP;
 	}
-	memset(&w, 0, sizeof w);
-	w.maildir = maildir;
-	w.header = hdr;
-	w.src = 0;
+	write_setup(&w, maildir, hdr, 0, uid, gid);
 	w.to_stdout = c->to_stdout;
-	w.uid = uid;
-	w.gid = gid;
 	if (h.spamc) {
 		w.spamc_user = dt;
 		w.drop_spam = h.drop_spam;
@@ -485,12 +487,7 @@ int vmaildir_deliver(const char *maildir, const char *header, int fd, const char
 		*over_quota = 1;
 		return VA_SUCCESS;
 	}
-	memset(&w, 0, sizeof w);
-	w.maildir = dir;
-	w.header = header;
-	w.src = fd;
-	w.uid = uid;
-	w.gid = gid;
+	write_setup(&w, dir, header, fd, uid, gid);
 	if (dx_write_maildir(&w) != DXW_OK) {
 		if (w.err == EDQUOT)
 			*over_quota = 1;

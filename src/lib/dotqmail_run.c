@@ -12,6 +12,7 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "deliver.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -96,42 +97,15 @@ static void forward_dt(const struct dx_ctx *c, const char *addr, char *out, size
 		out[0] = '\0';
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Header block then the message into fd. */
 static int feed(struct dx_ctx *c, int fd, const char *dt)
 {
-	char buf[65536];
-	ssize_t got;
-
-	if (write_all(fd, c->rpline, strlen(c->rpline)) != 0 || write_all(fd, dt, strlen(dt)) != 0)
+	if (vp_write_all(fd, c->rpline, strlen(c->rpline)) != 0 ||
+	    vp_write_all(fd, dt, strlen(dt)) != 0)
 		return -1;
 	if (dx_msg_rewind(c) != DX_OK)
 		return -1;
-	for (;;) {
-		got = read(0, buf, sizeof buf);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return -1;
-		if (got == 0)
-			return 0;
-		if (write_all(fd, buf, (size_t)got) != 0)
-			return -1;
-	}
+	return vp_copy_fd(0, fd);
 }
 
 int dx_forward(struct dx_ctx *c, const char *addr)

@@ -11,6 +11,7 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "deliver.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -44,21 +45,6 @@ static int unique_name(char *out, size_t size)
 	gettimeofday(&tv, NULL);
 	return vp_fmt(out, size, "%lld.M%ldP%ld.%s", (long long)tv.tv_sec, (long)tv.tv_usec,
 	              (long)getpid(), esc);
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Looks for the line "X-Spam-Flag: YES" in the header section of a stream. */
@@ -104,19 +90,13 @@ static int start_spamc(int src, const char *user, pid_t *pid)
 		return -1;
 	}
 	if (*pid == 0) {
-		char buf[COPY_BUF];
-		ssize_t got;
-
 		close(pfd[0]);
 		if (dup2(pfd[1], 1) < 0 || lseek(src, 0, SEEK_SET) != 0 || dup2(src, 0) < 0)
 			_exit(111);
 		signal(SIGPIPE, SIG_DFL);
 		execl(vp_spamc(), vp_spamc(), "-f", "-u", user, (char *)NULL);
 		/* No spamc: pass the message on unchanged. */
-		while ((got = read(0, buf, sizeof buf)) > 0)
-			if (write_all(1, buf, (size_t)got) != 0)
-				_exit(111);
-		_exit(got == 0 ? 0 : 111);
+		_exit(vp_copy_fd(0, 1) == 0 ? 0 : 111);
 	}
 	close(pfd[1]);
 	return pfd[0];
@@ -146,7 +126,7 @@ static int copy_message(struct dx_write *w, int out, struct spamscan *ss)
 	}
 	/* The header block goes out with the first chunk. */
 	if (hlen >= COPY_BUF) {
-		if (write_all(out, w->header, hlen) != 0)
+		if (vp_write_all(out, w->header, hlen) != 0)
 			rc = -1;
 		hlen = 0;
 	} else {
@@ -164,7 +144,7 @@ static int copy_message(struct dx_write *w, int out, struct spamscan *ss)
 		have = hlen + (size_t)got;
 		if (pid > 0)
 			scan_spam(ss, buf + hlen, (size_t)got);
-		if (have > 0 && write_all(out, buf, have) != 0) {
+		if (have > 0 && vp_write_all(out, buf, have) != 0) {
 			rc = -1;
 			break;
 		}

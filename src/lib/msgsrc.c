@@ -9,6 +9,7 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "deliver.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -22,9 +23,8 @@
 
 static int copy_to_tempfile(void)
 {
-	char path[VP_PATH_MAX], buf[65536];
+	char path[VP_PATH_MAX];
 	const char *dir = getenv("TMPDIR");
-	ssize_t got;
 	int fd;
 
 	if (dir == NULL || *dir == '\0')
@@ -35,29 +35,7 @@ static int copy_to_tempfile(void)
 	if (fd < 0)
 		return -1;
 	unlink(path);
-	for (;;) {
-		got = read(0, buf, sizeof buf);
-		if (got == 0)
-			break;
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			close(fd);
-			return -1;
-		}
-		for (ssize_t off = 0; off < got;) {
-			ssize_t w = write(fd, buf + off, (size_t)(got - off));
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				close(fd);
-				return -1;
-			}
-			off += w;
-		}
-	}
-	if (dup2(fd, 0) < 0) {
+	if (vp_copy_fd(0, fd) != 0 || dup2(fd, 0) < 0) {
 		close(fd);
 		return -1;
 	}

@@ -17,6 +17,7 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "vpinternal.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,18 +31,7 @@
 
 static void put_all(int fd, const char *s)
 {
-	size_t n = strlen(s);
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
+	(void)vp_write_all(fd, s, strlen(s));   /* a lost prompt is not an error */
 }
 
 /*

@@ -12,6 +12,7 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "vpinternal.h"
+#include "fdio.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,23 +49,6 @@ static int etc_path(char *buf, size_t size, const char *name)
 	return vp_home_path(buf, size, rel) != NULL ? 0 : VA_DIR_TOO_LONG;
 }
 
-/* Write all of buf to fd; -1 on error. */
-static int write_all(int fd, const char *buf, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, buf, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Feed tcprules: the static rules, then each open-smtp line without its time. */
 static int feed_rules(int fd, const char *tcpfile, const char *opensmtp)
 {
@@ -73,9 +57,9 @@ static int feed_rules(int fd, const char *tcpfile, const char *opensmtp)
 	int bad = 0;
 
 	if (vp_slurp(tcpfile, &text, &len) == 0) {
-		bad |= write_all(fd, text, len);
+		bad |= vp_write_all(fd, text, len);
 		if (len > 0 && text[len - 1] != '\n')
-			bad |= write_all(fd, "\n", 1);
+			bad |= vp_write_all(fd, "\n", 1);
 		free(text);
 	}
 	if (vp_slurp(opensmtp, &text, &len) == 0) {
@@ -88,8 +72,8 @@ static int feed_rules(int fd, const char *tcpfile, const char *opensmtp)
 				len--;
 			if (len == 0)
 				continue;
-			bad |= write_all(fd, line, len);
-			bad |= write_all(fd, "\n", 1);
+			bad |= vp_write_all(fd, line, len);
+			bad |= vp_write_all(fd, "\n", 1);
 		}
 		free(text);
 	}

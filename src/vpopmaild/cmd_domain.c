@@ -108,11 +108,7 @@ void vpd_cmd_add_alias_domain(struct vpd_args *a)
 	vpd_write_lock();
 	rc = vaddaliasdomain(alias, real);
 	vpd_write_unlock();
-	if (rc != VA_SUCCESS) {
-		vpd_err0(1204, verror(rc));
-		return;
-	}
-	vpd_ok();
+	vpd_result(rc, 1204);
 }
 
 void vpd_cmd_add_domain(struct vpd_args *a)
@@ -152,11 +148,7 @@ void vpd_cmd_add_domain(struct vpd_args *a)
 	if (rc != VA_SUCCESS)
 		vdeldomain(domain);
 	vpd_write_unlock();
-	if (rc != VA_SUCCESS) {
-		vpd_err0(805, verror(rc));
-		return;
-	}
-	vpd_ok();
+	vpd_result(rc, 805);
 }
 
 void vpd_cmd_del_domain(struct vpd_args *a)
@@ -176,11 +168,7 @@ void vpd_cmd_del_domain(struct vpd_args *a)
 	rc = vdeldomain(domain);
 	vpd_write_unlock();
 	vget_assign(none, NULL, 0, NULL, NULL);     /* forget cached lookups */
-	if (rc != VA_SUCCESS) {
-		vpd_err0(1303, verror(rc));
-		return;
-	}
-	vpd_ok();
+	vpd_result(rc, 1303);
 }
 
 void vpd_cmd_dom_info(struct vpd_args *a)

@@ -241,8 +241,5 @@ void vpd_cmd_mod_user(struct vpd_args *a)
 	vpd_write_unlock();
 	free(c);
 	string_list_free(&opts);
-	if (rc != VA_SUCCESS)
-		vpd_err0(507, verror(rc));
-	else
-		vpd_ok();
+	vpd_result(rc, 507);
 }

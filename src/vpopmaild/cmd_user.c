@@ -9,28 +9,43 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The prologue of the user@domain commands: an admin session, an address
+ * argument, a valid one, and for a QA admin one of its own domains.  The
+ * errors are minor+0..+3; 5.6 gave del_user another major for the last
+ * (foreign).  Returns 0 to go on, -1 once the error is sent.
+ */
+static int user_arg(struct vpd_args *a, int minor, int foreign,
+                    char user[MAX_PW_NAME + 1], char domain[MAX_PW_DOMAIN + 1])
+{
+	char *email;
+
+	if (!vpd_is_sa() && !vpd_is_qa()) {
+		vpd_err(9, minor);
+		return -1;
+	}
+	if ((email = vpd_next(a)) == NULL) {
+		vpd_err(6, minor + 1);
+		return -1;
+	}
+	if (vpd_parse_email(email, user, MAX_PW_NAME + 1, domain, MAX_PW_DOMAIN + 1) != 0) {
+		vpd_err(10, minor + 2);
+		return -1;
+	}
+	if (vpd_is_qa() && !vpd_own_domain(domain)) {
+		vpd_err(foreign, minor + 3);
+		return -1;
+	}
+	return 0;
+}
+
 void vpd_cmd_user_info(struct vpd_args *a)
 {
 	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
 	struct vqpasswd *pw;
-	char *email;
 
-	if (!vpd_is_sa() && !vpd_is_qa()) {
-		vpd_err(9, 601);
+	if (user_arg(a, 601, 11, user, domain) != 0)
 		return;
-	}
-	if ((email = vpd_next(a)) == NULL) {
-		vpd_err(6, 602);
-		return;
-	}
-	if (vpd_parse_email(email, user, sizeof user, domain, sizeof domain) != 0) {
-		vpd_err(10, 603);
-		return;
-	}
-	if (vpd_is_qa() && !vpd_own_domain(domain)) {
-		vpd_err(11, 604);
-		return;
-	}
 	if ((pw = vauth_getpw(user, domain)) == NULL) {
 		vpd_err(12, 605);
 		return;
@@ -43,25 +58,11 @@ void vpd_cmd_user_info(struct vpd_args *a)
 void vpd_cmd_add_user(struct vpd_args *a)
 {
 	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
-	char *email, *pass;
+	char *pass;
 	int rc;
 
-	if (!vpd_is_sa() && !vpd_is_qa()) {
-		vpd_err(9, 301);
+	if (user_arg(a, 301, 11, user, domain) != 0)
 		return;
-	}
-	if ((email = vpd_next(a)) == NULL) {
-		vpd_err(6, 302);
-		return;
-	}
-	if (vpd_parse_email(email, user, sizeof user, domain, sizeof domain) != 0) {
-		vpd_err(10, 303);
-		return;
-	}
-	if (vpd_is_qa() && !vpd_own_domain(domain)) {
-		vpd_err(11, 304);
-		return;
-	}
 	if ((pass = vpd_rest(a)) == NULL) {
 		vpd_err(7, 305);
 		return;
@@ -69,44 +70,20 @@ void vpd_cmd_add_user(struct vpd_args *a)
 	vpd_write_lock();
 	rc = vadduser(user, domain, pass, user, USE_POP);
 	vpd_write_unlock();
-	if (rc != VA_SUCCESS) {
-		vpd_err0(305, verror(rc));
-		return;
-	}
-	vpd_ok();
+	vpd_result(rc, 305);
 }
 
 void vpd_cmd_del_user(struct vpd_args *a)
 {
 	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
-	char *email;
 	int rc;
 
-	if (!vpd_is_sa() && !vpd_is_qa()) {
-		vpd_err(9, 401);
+	if (user_arg(a, 401, 9, user, domain) != 0)
 		return;
-	}
-	if ((email = vpd_next(a)) == NULL) {
-		vpd_err(6, 402);
-		return;
-	}
-	if (vpd_parse_email(email, user, sizeof user, domain, sizeof domain) != 0) {
-		vpd_err(10, 403);
-		return;
-	}
-	if (vpd_is_qa() && !vpd_own_domain(domain)) {
-		vpd_err(9, 404);
-		return;
-	}
 	vpd_write_lock();
 	rc = vdeluser(user, domain);
 	vpd_write_unlock();
-	if (rc != VA_SUCCESS) {
-		/* 5.6 printed "0,405" here */
-		vpd_err0(405, verror(rc));
-		return;
-	}
-	vpd_ok();
+	vpd_result(rc, 405);        /* 5.6 printed "0,405" on failure */
 }
 
 void vpd_cmd_user_count(struct vpd_args *a)
@@ -172,24 +149,9 @@ void vpd_cmd_get_lastauth(struct vpd_args *a)
 {
 	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
 	struct vqpasswd *pw;
-	char *email;
 
-	if (!vpd_is_sa() && !vpd_is_qa()) {
-		vpd_err(9, 3701);
+	if (user_arg(a, 3701, 11, user, domain) != 0)
 		return;
-	}
-	if ((email = vpd_next(a)) == NULL) {
-		vpd_err(6, 3702);
-		return;
-	}
-	if (vpd_parse_email(email, user, sizeof user, domain, sizeof domain) != 0) {
-		vpd_err(10, 3703);
-		return;
-	}
-	if (vpd_is_qa() && !vpd_own_domain(domain)) {
-		vpd_err(11, 3704);
-		return;
-	}
 	if ((pw = vauth_getpw(user, domain)) == NULL) {
 		vpd_err(12, 3705);
 		return;

@@ -221,6 +221,14 @@ void vpd_err0(int minor, const char *text)
 	vpd_printf("-ERR 0.%d %s", minor, text);
 }
 
+void vpd_result(int rc, int minor)
+{
+	if (rc == VA_SUCCESS)
+		vpd_ok();
+	else
+		vpd_err0(minor, verror(rc));
+}
+
 /* ------------------------------------------------------------ tokens */
 
 static int is_sep(char c)

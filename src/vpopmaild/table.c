@@ -10,6 +10,7 @@
  */
 #include "vpopmaild.h"
 
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -131,36 +132,36 @@ void vpd_cmd_help(struct vpd_args *a)
 	show_help(table, COUNT(table), vpd.level);
 }
 
+/* The entry of table t named cmd (any case) that a session at level may
+ * run: a handler, or a login command; NULL when there is none. */
+static const struct vpd_command *lookup(const struct vpd_command *t, size_t n,
+                                        const char *cmd, int level)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((t[i].run != NULL || is_login(&t[i])) && t[i].level <= level &&
+		    strcasecmp(t[i].name, cmd) == 0)
+			return &t[i];
+	return NULL;
+}
+
 int vpd_dispatch(char *line, int logged_in)
 {
 	struct vpd_args a = { line };
 	const char *cmd = vpd_next(&a);
-	size_t i;
+	const struct vpd_command *c;
 
 	if (cmd == NULL)
 		return 0;               /* blank line: no answer */
-	if (!logged_in) {
-		for (i = 0; i < COUNT(login_table); i++) {
-			const struct vpd_command *c = &login_table[i];
-
-			if (strcasecmp(c->name, cmd) != 0 || (c->run == NULL && !is_login(c)))
-				continue;
-			if (is_login(c))
-				return vpd_cmd_login(&a, c->level);
-			c->run(&a);
-			return 0;
-		}
-		vpd_err(4, 104);
-		return 0;
-	}
-	for (i = 0; i < COUNT(table); i++) {
-		const struct vpd_command *c = &table[i];
-
-		if (c->run != NULL && c->level <= vpd.level && strcasecmp(c->name, cmd) == 0) {
-			c->run(&a);
-			return 0;
-		}
-	}
-	vpd_err(4, 107);
+	/* before login the level column holds modes: every entry counts */
+	c = logged_in ? lookup(table, COUNT(table), cmd, vpd.level)
+	              : lookup(login_table, COUNT(login_table), cmd, INT_MAX);
+	if (c == NULL)
+		vpd_err(4, logged_in ? 107 : 104);
+	else if (is_login(c))
+		return vpd_cmd_login(&a, c->level);
+	else
+		c->run(&a);
 	return 0;
 }

@@ -81,6 +81,7 @@ void vpd_more(void);                    /* "+OK+" */
 void vpd_end(void);                     /* "." */
 void vpd_err(int major, int minor);     /* "-ERR <major>.<minor> <table text>" */
 void vpd_err0(int minor, const char *text);   /* "-ERR 0.<minor> <text>" */
+void vpd_result(int rc, int minor);     /* "+OK ", or vpd_err0 with verror(rc) */
 void vpd_flush(void);
 _Noreturn void vpd_exit(int status);
 

@@ -1,0 +1,17 @@
+/*
+ * fdio.h - whole-buffer writes and fd-to-fd copies that retry after
+ * signals (EINTR) and short writes.  Internal to libvpopmail.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#ifndef VP_FDIO_H
+#define VP_FDIO_H
+
+#include <stddef.h>
+
+/* Write all n bytes of buf to fd.  0, or -1 with errno set. */
+int vp_write_all(int fd, const void *buf, size_t n);
+/* Copy from's current offset to its end into to.  0, or -1 with errno. */
+int vp_copy_fd(int from, int to);
+
+#endif

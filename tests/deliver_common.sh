@@ -1,0 +1,26 @@
+# tests/deliver_common.sh - the sandbox of the vdelivermail scenarios
+# (sourced after lib.sh by t_vdelivermail.sh and t_vdelivermail_quota.sh).
+#
+# Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+
+# deliver_domain: a fresh domain example.com with bob; spamc and maildrop
+# are off unless a test turns them on.  The first call builds the sandbox
+# with the real commands (not under VP_TEST_WRAPPER: they are tested
+# elsewhere); later calls restore that tree in the same place, which is
+# much faster.  Sets DD (the domain directory) and BOX (bob's Maildir).
+deliver_domain() {
+	if [ -z "${TEMPLATE:-}" ]; then
+		sandbox_new
+		VP_TEST_WRAPPER= setup vadddomain example.com Secret123
+		VP_TEST_WRAPPER= setup vadduser bob@example.com Passw0rd
+		printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
+		tar -C "$SB" -cf "$T0/template.tar" .
+		TEMPLATE=$SB
+	else
+		chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"
+		tar -C "$SB" -xf "$T0/template.tar"
+	fi
+	DD=$D/example.com
+	BOX=$DD/bob/Maildir
+	export VPOPMAIL_SPAMC=$SB/no-spamc VPOPMAIL_MAILDROP=$SB/no-maildrop
+}
