@@ -9,13 +9,17 @@
 # elsewhere); later calls restore that tree in the same place, which is
 # much faster.  Sets DD (the domain directory) and BOX (bob's Maildir).
 deliver_domain() {
-	if [ -z "${TEMPLATE:-}" ]; then
+	# A mysql run keeps the users in the database, which a restored tree
+	# would not reset: it builds a new sandbox (and database) every time.
+	if [ -z "${TEMPLATE:-}" ] || [ "${SQL:-0}" = 1 ]; then
 		sandbox_new
 		VP_TEST_WRAPPER= setup vadddomain example.com Secret123
 		VP_TEST_WRAPPER= setup vadduser bob@example.com Passw0rd
 		printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
-		tar -C "$SB" -cf "$T0/template.tar" .
-		TEMPLATE=$SB
+		if [ "${SQL:-0}" != 1 ]; then
+			tar -C "$SB" -cf "$T0/template.tar" .
+			TEMPLATE=$SB
+		fi
 	else
 		chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"
 		tar -C "$SB" -xf "$T0/template.tar"

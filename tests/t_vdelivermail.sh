@@ -491,10 +491,15 @@ chmod 600 "$DD/vpasswd"
 # A torn vpasswd.cdb (root cannot be kept out by permissions): deferred too.
 new_domain
 to bob example.com
-printf 'torn' > "$DD/vpasswd.cdb"
-dv bounce-no-mailbox
-is_rc 111 "torn vpasswd.cdb: exit 111, not a bounce"
-is "$(new_in "$BOX")" "" "torn vpasswd.cdb: nothing delivered"
+if [ "$SQL" = 1 ]; then
+	skip "mysql backend has no vpasswd.cdb: torn vpasswd.cdb: exit 111"
+	skip "mysql backend has no vpasswd.cdb: torn vpasswd.cdb: nothing delivered"
+else
+	printf 'torn' > "$DD/vpasswd.cdb"
+	dv bounce-no-mailbox
+	is_rc 111 "torn vpasswd.cdb: exit 111, not a bounce"
+	is "$(new_in "$BOX")" "" "torn vpasswd.cdb: nothing delivered"
+fi
 
 # ------------------------------------------------------------ spamc and maildrop hooks
 limits() { printf '%s\n' "$@" > "$DD/.qmailadmin-limits"; }

@@ -270,7 +270,7 @@ all=$OUT
 # Copies are synced and linked in batches: a failure in the middle of the
 # second batch (u9 is the 131st name) is still reported in its place, and
 # the rest delivered.
-u9=$(awk -F: '$1 == "u9" { print $6 }' "$D/big.org/vpasswd")
+u9=$("$top_builddir/vuserinfo" -d u9@big.org)
 rm -rf "$u9/Maildir/new"
 run vpopbull -V -f "$SB/m" big.org
 is_rc 0 "141 users: exit 0"
@@ -279,7 +279,7 @@ is "$OUT" "$(printf '%s' "$all" | grep -vx 'u9@big.org')
 is_err "u9@big.org: ERROR COPYING TO $u9" "141 users: the one failure reported"
 is "$(count_new "$D/big.org")" 140 "141 users: every other user got one"
 is "$(find "$D/big.org" -path '*/Maildir/tmp/*' | wc -l)" 0 "141 users: no temporary files left"
-hd=$(awk -F: '$1 == "u104" { print $6 }' "$D/big.org/vpasswd")
+hd=$("$top_builddir/vuserinfo" -d u104@big.org)
 cdb_next
 like "$hd" "^$D/big.org/./u104\$" "u104 lives in a hashed directory"
 cdb_next

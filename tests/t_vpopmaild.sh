@@ -5,6 +5,10 @@
 # timeout, clients that hang up mid-command, and 50 concurrent sessions
 # on one domain losing no update (spec runtime.md §7).
 . "$(dirname "$0")/lib.sh"
+# Many checks read and edit vpasswd itself (flags, order, the load test);
+# on the mysql backend the script is skipped (a backend-neutral variant is
+# still to be written, see issue #7).
+cdb_only "t_vpopmaild reads and edits the vpasswd files"
 require_bins vpopmaild vadddomain vadduser vmoduser vaddaliasdomain vdeldomain
 IPMAP=0; has_define IP_ALIAS_DOMAINS && IPMAP=1
 

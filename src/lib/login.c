@@ -401,4 +401,6 @@ void vlogin_free(struct vlogin *l)
 		return;
 	vpw_entry_free(&l->ent);
 	explicit_bzero(l->input, sizeof l->input);
+	/* The next program must not inherit a database connection. */
+	vclose();
 }
