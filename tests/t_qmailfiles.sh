@@ -158,7 +158,15 @@ file_lines "$SB/tools.log" "-O beyond 50: qmail-newmrh not run" "newu 0022"
 # ------------------------------------------------------------ SIGHUP to qmail-send
 sandbox_new
 dummy() {   # a process that counts the HUPs it gets in $SB/hup.<name>
-	bash -c 'trap "echo HUP >> \"$1\"" HUP; : > "$1.ready"; while :; do sleep 0.05; done' dummy "$SB/hup.$1" &
+	# python, not a shell trap: a shell cannot catch a signal that was
+	# ignored when it started (as under nohup).
+	"$PYTHON" -c 'import signal, sys, time
+out = sys.argv[1]
+def hup(signum, frame):
+    with open(out, "a") as f: f.write("HUP\n")
+signal.signal(signal.SIGHUP, hup)
+open(out + ".ready", "w").close()
+while True: time.sleep(0.05)' "$SB/hup.$1" &
 	CLEANUP_PIDS="$CLEANUP_PIDS $!"
 	eval "pid_$1=$!"
 }
