@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vpinternal.h"
@@ -144,12 +145,13 @@ __attribute__((unused))
 static void sandbox_sql_conf(const char *etcdir)
 {
 	const char *sock = getenv("VP_TEST_MYSQL_SOCKET");
-	char path[600], text[600];
+	char path[VP_PATH_MAX + 32], text[VP_PATH_MAX + 96];
 
 	if (sock == NULL || sock[0] == '\0')
 		return;
 	snprintf(path, sizeof path, "%s/vpopmail.mysql", etcdir);
-	snprintf(text, sizeof text, "localhost|%s|root||vpu_%ld\n", sock, (long)getpid());
+	/* pid and time: a database left by an earlier run is never reused */
+	snprintf(text, sizeof text, "localhost|%s|root||vpu_%ld_%ld\n", sock, (long)getpid(), (long)time(NULL));
 	put_file(path, text);
 }
 
