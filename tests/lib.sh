@@ -585,7 +585,8 @@ sandbox_new() {
 	# A mysql build run against a shared private server
 	# (tests/mariadb-server.sh): one database per sandbox.
 	if [ -n "${VP_TEST_MYSQL_SOCKET:-}" ]; then
-		printf 'localhost|%s|root||vpt_%s_%s\n' "$VP_TEST_MYSQL_SOCKET" "$$" "$SB_N" > "$VH/etc/vpopmail.mysql"
+		# (named after the unique temporary root: pids repeat between runs)
+		printf 'localhost|%s|root||vpt_%s_%s\n' "$VP_TEST_MYSQL_SOCKET" "${T0##*.}" "$SB_N" > "$VH/etc/vpopmail.mysql"
 	fi
 }
 

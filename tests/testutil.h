@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vpinternal.h"
@@ -144,14 +145,15 @@ __attribute__((unused))
 static void sandbox_sql_conf(const char *etcdir)
 {
 	const char *sock = getenv("VP_TEST_MYSQL_SOCKET");
-	char path[600], text[600];
+	char path[VP_PATH_MAX + 32], text[VP_PATH_MAX + 96];
 
 	if (sock == NULL || sock[0] == '\0')
 		return;
-	/* a cut path or line would configure the wrong place: write nothing */
+	/* a cut path or line would configure the wrong place: write nothing;
+	 * pid and time: a database left by an earlier run is never reused */
 	if ((size_t)snprintf(path, sizeof path, "%s/vpopmail.mysql", etcdir) >= sizeof path ||
-	    (size_t)snprintf(text, sizeof text, "localhost|%s|root||vpu_%ld\n", sock,
-	                     (long)getpid()) >= sizeof text)
+	    (size_t)snprintf(text, sizeof text, "localhost|%s|root||vpu_%ld_%ld\n", sock,
+	                     (long)getpid(), (long)time(NULL)) >= sizeof text)
 		return;
 	put_file(path, text);
 }
