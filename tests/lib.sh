@@ -245,13 +245,25 @@ sql_lastauth() { local r=${1#*/domains/}; sql_db "$1" "SELECT remote_ip FROM las
 # vpw_text DOMDIR: the domain's vpasswd, from the file or the database.
 vpw_text() {
 	[ "$SQL" = 1 ] || { cat "$1/vpasswd" 2>/dev/null; return; }
-	local dom=${1##*/} cols where table
+	local cols table where
 	# A gecos is stored verbatim; in vpasswd its ':' are dropped.
 	cols="pw_name, pw_passwd, pw_uid, pw_gid, REPLACE(pw_gecos, ':', ''), pw_dir, pw_shell"
 	[ "$CLEAR" = 1 ] && cols="$cols, pw_clear_passwd"
-	if has_define MANY_DOMAINS; then table=vpopmail where="WHERE pw_domain = '$dom'"
-	else table=$(printf '%s' "$dom" | tr .- __) where=; fi
-	sql_db "$1" "SELECT CONCAT_WS(':', $cols) FROM \`$table\` $where ORDER BY BINARY pw_name"
+	_sql_users "$1"
+	sql_db "$1" "SELECT CONCAT_WS(':', $cols) FROM \`$table\` WHERE $where ORDER BY BINARY pw_name"
+}
+# _sql_users DOMDIR: sets table and where (a condition) for DOMDIR's users.
+_sql_users() {
+	local dom=${1##*/}
+	if has_define MANY_DOMAINS; then table=vpopmail where="pw_domain = '$dom'"
+	else table=$(printf '%s' "$dom" | tr .- __) where=1; fi
+}
+# sql_user_set DOMDIR USER ASSIGNMENTS: UPDATE one user's row in a SQL run
+# (e.g. sql_user_set "$DD" admin 'pw_gid = 65536').
+sql_user_set() {
+	local table where
+	_sql_users "$1"
+	sql_db "$1" "UPDATE \`$table\` SET $3 WHERE $where AND pw_name = '$2'"
 }
 # The masked vpasswd of a domain directory.
 vpasswd_masked() {
