@@ -59,6 +59,8 @@ struct vpw_entry {
 	size_t  cap;
 };
 
+struct vlimits;
+
 typedef struct vauth_backend {
 	const char *name;
 	int   (*open)(int will_update);
@@ -87,6 +89,13 @@ typedef struct vauth_backend {
 	                      const char *ip, time_t when);
 	int   (*get_lastauth)(const struct vdomain *d, const struct vqpasswd *pw,
 	                      time_t *when, char *ip, size_t ipsize);
+	/* Optional: domain limits kept by the backend (--enable-mysql-limits).
+	 * NULL: they live in the domain's .qmailadmin-limits file.
+	 * get_limits sets *found to 0 when the domain has no stored limits
+	 * (the caller then applies the defaults); an outage is a VA code. */
+	int   (*get_limits)(const struct vdomain *d, struct vlimits *out, int *found);
+	int   (*set_limits)(const struct vdomain *d, const struct vlimits *l);
+	int   (*del_limits)(const struct vdomain *d);
 } vauth_backend;
 
 /* The compiled-in backend. */

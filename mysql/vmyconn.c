@@ -155,12 +155,12 @@ void vmy_close_all(void)
 static unsigned run_on(MYSQL *m, const char *sql, const struct vmy_arg *args, unsigned nargs,
                        struct vmy_cursor *cur, unsigned long long *affected)
 {
-	MYSQL_BIND in[16];
+	MYSQL_BIND in[VMY_MAXARG];
 	MYSQL_STMT *st;
 	MYSQL_BIND *out;
 	unsigned i, e;
 
-	if (nargs > 16)
+	if (nargs > VMY_MAXARG)
 		return ER_UNKNOWN_ERROR;
 	if ((st = mysql_stmt_init(m)) == NULL)
 		return mysql_errno(m) != 0 ? mysql_errno(m) : CR_OUT_OF_MEMORY;

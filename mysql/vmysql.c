@@ -10,6 +10,7 @@
  */
 #include "vmysql.h"
 #include "vcdb.h"
+#include "vmylimits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -495,6 +496,11 @@ static const vauth_backend vmysql_backend = {
 	.reindex      = vmy_reindex,
 	.set_lastauth = vmy_set_lastauth,
 	.get_lastauth = vmy_get_lastauth,
+#ifdef ENABLE_MYSQL_LIMITS
+	.get_limits   = vmy_get_limits,
+	.set_limits   = vmy_set_limits,
+	.del_limits   = vmy_del_limits,
+#endif
 };
 
 const vauth_backend *vauth_backend_get(void)

@@ -67,7 +67,8 @@ struct vmy_arg {
 #define VMY_S(x) { VMY_STR, (x), 0 }
 #define VMY_I(x) { VMY_INT, NULL, (long long)(x) }
 
-#define VMY_MAXCOL 12
+#define VMY_MAXARG 32           /* bound parameters: a limits row is 27 */
+#define VMY_MAXCOL 32           /* a limits row: 26 value columns */
 #define VMY_COLBUF 1024
 
 /* The rows of one statement, every column fetched as text. */

@@ -147,6 +147,22 @@ _run_with() {
 }
 
 # Quiet helper for set-up steps: run and fail loudly (one TAP line) if RC != 0.
+# limits_put DOMAINDIR DOMAIN TEXT VMODDOMLIMITS-OPTIONS...: give a domain
+# limits: TEXT as its .qmailadmin-limits file or, with --enable-mysql-limits,
+# the same values set through vmoddomlimits (a row of the limits table).
+limits_put() {
+	local dd=$1 dom=$2 text=$3; shift 3
+	if has_define ENABLE_MYSQL_LIMITS; then
+		setup vmoddomlimits "$@" "$dom"
+	else
+		printf '%s' "$text" > "$dd/.qmailadmin-limits"
+	fi
+}
+# limits_clear DOMAINDIR DOMAIN: the domain is back to the default limits.
+limits_clear() {
+	rm -f "$1/.qmailadmin-limits"
+	if has_define ENABLE_MYSQL_LIMITS; then setup vmoddomlimits -D "$2"; fi
+}
 setup() {
 	run "$@"
 	if [ "$RC" -ne 0 ]; then

@@ -159,6 +159,46 @@ else skip "no auth logging"; fi
 run vdeluser zed@example.com
 isnt "$RC" 0 "vdeluser of a missing user fails"
 
+# ------------------------------------------------------------ limits (--enable-mysql-limits)
+if has_define ENABLE_MYSQL_LIMITS; then
+	limrow() { sql "SELECT CONCAT_WS('|', maxpopaccounts, maxaliases, diskquota, defaultquota, maxmsgcount,
+		disable_pop, disable_imap, perm_account, perm_quota) FROM limits WHERE domain = '$1'"; }
+	run vmoddomlimits -S example.com
+	is_rc 0 "limits: -S without a row: exit 0"
+	like "$OUT" "Max Pop Accounts: -1" "limits: no row: the built-in defaults"
+	is "$(limrow example.com)" "" "limits: -S writes no row"
+	cp -p "$VH/etc/vlimits.default" "$T0/vlimits.default.orig"
+	printf 'maxaliases: 7\n' > "$VH/etc/vlimits.default"
+	run vmoddomlimits -S example.com
+	like "$OUT" "Max Aliases: 7" "limits: no row: etc/vlimits.default applies"
+	cp -p "$T0/vlimits.default.orig" "$VH/etc/vlimits.default"
+	run vmoddomlimits -P 12 -A 3 -Q 100 -q 5M -M 42 -g ip -p cd -x a example.com
+	is_rc 0 "limits: vmoddomlimits sets limits"
+	is "$(limrow example.com)" "12|3|100|5242880|42|1|1|5|7" "limits: they are one row of the limits table"
+	file_absent "$D/example.com/.qmailadmin-limits" "limits: no .qmailadmin-limits file is written"
+	run vmoddomlimits -S example.com
+	like "$OUT" "Max Pop Accounts: 12" "limits: -S reads the row back (pop accounts)"
+	like "$OUT" "Domain Quota: 100 MB" "... (domain quota)"
+	like "$OUT" "Flags \(for commandline\): ip" "... (gid flags)"
+	like "$OUT" "pop account: +DENY_CREATE  ALLOW_MODIFY DENY_DELETE" "... (permissions)"
+	sql "UPDATE limits SET maxforwards = 9 WHERE domain = 'example.com'"
+	run vmoddomlimits -S example.com
+	like "$OUT" "Max Forwards: 9" "limits: a row changed in SQL is what -S shows"
+	run vuserinfo joe@example.com
+	like "$OUT" "imap access closed \(\*\)" "limits: the domain's flags reach the user (vuserinfo)"
+	printf 'maxpopaccounts: 1\n' > "$D/example.com/.qmailadmin-limits"
+	run vmoddomlimits -S example.com
+	like "$OUT" "Max Pop Accounts: 12" "limits: a stray .qmailadmin-limits file is ignored"
+	rm -f "$D/example.com/.qmailadmin-limits"
+	run vmoddomlimits -D example.com
+	is_rc 0 "limits: vmoddomlimits -D"
+	is "$(limrow example.com)" "" "limits: -D deletes the row"
+	run vmoddomlimits -S example.com
+	like "$OUT" "Max Pop Accounts: -1" "limits: ... and the defaults apply again"
+	run vmoddomlimits -P 5 example.com
+	is "$(limrow example.com | cut -d'|' -f1)" "5" "limits: a row again for the vdeldomain check"
+fi
+
 # ------------------------------------------------------------ reconnect
 exec 5> >(exec "$top_builddir/tests/auth_probe" > "$T0/probe.out" 2> "$T0/probe.err")
 PROBE=$!
@@ -175,6 +215,13 @@ vchk joe@example.com 'pw two'
 is "$RC" 111 "server down: vchkpw exits 111 (temporary failure)"
 run vuserinfo joe@example.com
 isnt "$RC" 0 "server down: vuserinfo fails"
+if has_define ENABLE_MYSQL_LIMITS; then
+	run vmoddomlimits -S example.com
+	isnt "$RC" 0 "server down: vmoddomlimits -S fails rather than showing defaults"
+	run vmoddomlimits -P 3 example.com
+	isnt "$RC" 0 "server down: vmoddomlimits -P fails"
+	file_absent "$D/example.com/.qmailadmin-limits" "... and writes no file instead"
+fi
 like "$ERR" "Initial open" "... at its initial open"
 if [ -x "$top_builddir/vdelivermail" ]; then
 	( cd "$D/example.com" && EXT=joe HOST=example.com RPLINE='Return-Path: <a@b.c>'$'\n' \
@@ -220,6 +267,9 @@ fi
 if [ "$AUTHLOG" = 1 ]; then
 	is "$(sql "SELECT COUNT(*) FROM lastauth WHERE domain = 'example.com'")" "0" "and its lastauth rows"
 else skip "no auth logging"; fi
+if has_define ENABLE_MYSQL_LIMITS; then
+	is "$(sql "SELECT COUNT(*) FROM limits WHERE domain = 'example.com'")" "0" "and its limits row"
+fi
 
 # ------------------------------------------------------------ vconvert
 sandbox_new

@@ -335,7 +335,7 @@ is "$(vpw_field "$DD" dq 7)" 10485760S,100C "default quota 10485760S,100C"
 file_is "$DD/dq/Maildir/maildirsize" "10485760S,100C
 0 0
 " "default quota: maildirsize"
-printf 'maxpopaccounts -1\ndefault_quota 2048\n' > "$DD/.qmailadmin-limits"
+limits_put "$DD" example.com $'maxpopaccounts -1\ndefault_quota 2048\n' -P -1 -q 2048 -m 0
 run vadduser dq2@example.com Passw0rd
 is "$(vpw_field "$DD" dq2 7)" 2048S "domain .qmailadmin-limits overrides vlimits.default"
 

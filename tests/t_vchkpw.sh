@@ -305,13 +305,13 @@ IP=127.0.0.1 cls 0 vchkpw-smtp "NO_WEBMAIL, SMTP from 127.0.0.1 is never webmail
 IP=127.0.0.1 cls 1 vchkpw-imap "NO_WEBMAIL, SERVICE=imap from 127.0.0.1" SERVICE=imap TCPLOCALPORT=143 TCPREMOTEIP=127.0.0.1
 setup vmoduser -x bob@example.com
 # Domain limits: disable_pop applies unless the user has V_OVERRIDE.
-printf 'disable_pop 1\n' > "$DD/.qmailadmin-limits"
+limits_put "$DD" example.com $'disable_pop 1\n' -g p
 DENY="pop access denied "
 cls 1 vchkpw-pop3 "domain disable_pop" TCPLOCALPORT=110 TCPREMOTEIP=$IP
 setup vmoduser -o bob@example.com
 cls 0 vchkpw-pop3 "domain disable_pop, user V_OVERRIDE" TCPLOCALPORT=110 TCPREMOTEIP=$IP
 setup vmoduser -x bob@example.com
-rm -f "$DD/.qmailadmin-limits"
+limits_clear "$DD" example.com
 : > "$SB/syslog"
 
 # ------------------------------------------------------------ exec failures

@@ -180,17 +180,18 @@ is_rc 0 "no password_strength.conf: empty password accepted"
 ok_cmd "empty password hashed" crypt_ok "" "$(vpw_field "$DD" bob 2)"
 
 # password changes disabled by the domain limits (NO_PASSWD_CHNG)
-printf 'disable_password_changing\n' > "$DD/.qmailadmin-limits"
-chmod 0644 "$DD/.qmailadmin-limits"
+limits_put "$DD" example.com $'disable_password_changing\n' -g d
+has_define ENABLE_MYSQL_LIMITS || chmod 0644 "$DD/.qmailadmin-limits"
 run vpasswd zed@example.com Other123
 is_rc 255 "domain disables password changing: exit 255"
-file_mode "$DD/.qmailadmin-limits" 0600 "reading .qmailadmin-limits forces it to 0600"
+if has_define ENABLE_MYSQL_LIMITS; then skip "limits in the SQL table: no file mode to fix"
+else file_mode "$DD/.qmailadmin-limits" 0600 "reading .qmailadmin-limits forces it to 0600"; fi
 snap=$(snapshot)
 run vpasswd zed@example.com Other123
 is_rc 255 "domain disables password changing: exit 255"
 is_out "Error: Illegal username" "NO_PASSWD_CHNG: Illegal username"
 nochange "NO_PASSWD_CHNG"
-rm -f "$DD/.qmailadmin-limits"
+limits_clear "$DD" example.com
 
 # per-user NO_PASSWD_CHNG flag (pw_gid bit 0), set by hand as vmoduser -d would
 awk -F: -v OFS=: '$1 == "zed" { $4 = 1 } { print }' "$DD/vpasswd" > "$SB/vpw" && cat "$SB/vpw" > "$DD/vpasswd"

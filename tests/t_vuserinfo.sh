@@ -192,7 +192,7 @@ setup vadduser dave@example.com Passw0rd
 rm -f "$DD/carol/lastauth" "$DD/dave/lastauth"
 set_gid "$DD" carol $((4096 | 1 | 128))
 set_gid "$DD" dave $((8192 | 16))
-printf 'disable_pop\ndisable_imap\n' > "$DD/.qmailadmin-limits"
+limits_put "$DD" example.com $'disable_pop\ndisable_imap\n' -g pi
 run vuserinfo carol@example.com
 is_rc 0 "flags: exit 0"
 want="flags:  $((4096 | 1 | 128 | 2 | 8))
@@ -228,7 +228,7 @@ limits:
         * = set by domain-wide limits
 dir:       $DD/postmaster"
 is "$(printf '%s' "$OUT" | sed -n '/^flags:/,/^dir:/p')" "$want" "only domain bits: all marked, footnote"
-rm -f "$DD/.qmailadmin-limits"
+limits_clear "$DD" example.com
 
 # ------------------------------------------------------------ -D
 run vuserinfo -n -D example.com

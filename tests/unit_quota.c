@@ -474,7 +474,10 @@ int main(void)
 	test_percent();
 	test_limits_file();
 	test_limits_flags();
+#ifndef ENABLE_MYSQL_LIMITS
+	/* With --enable-mysql-limits they live in the limits table (t_mysql.sh). */
 	test_limits_domain();
+#endif
 	test_maildir_helpers();
 
 	sandbox_remove();

@@ -8,6 +8,11 @@
  * into the high bits of perm_quota but read from those of perm_maillist,
  * so they do not survive a round trip.
  *
+ * A backend may keep the limits itself (struct vauth_backend's get_limits,
+ * set_limits, del_limits: the mysql module with --enable-mysql-limits);
+ * then the file is neither read nor written, and etc/vlimits.default still
+ * applies to a domain the backend holds no limits for.
+ *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "vpinternal.h"
@@ -233,6 +238,17 @@ int vlimits_read_limits_file(const char *path, struct vlimits *limits)
 	return rc;
 }
 
+/* ~vpopmail/etc/vlimits.default on top of *limits. */
+static int default_limits(struct vlimits *limits)
+{
+	char path[VP_PATH_MAX];
+
+	if (vp_home_path(path, sizeof path, DEFAULT_NAME) != NULL &&
+	    vlimits_read_limits_file(path, limits) == VA_SUCCESS)
+		return VA_SUCCESS;
+	return VA_CANNOT_READ_LIMITS;
+}
+
 int vget_limits(const char *domain, struct vlimits *limits)
 {
 	struct vdomain d;
@@ -245,6 +261,16 @@ int vget_limits(const char *domain, struct vlimits *limits)
 	rc = vp_domain_lookup(domain, &d);
 	if (rc != VA_SUCCESS)
 		return rc;
+	if (vauth_backend_get()->get_limits != NULL) {
+		int found = 0;
+
+		/* The backend keeps them; an outage is its error, not the defaults. */
+		rc = vauth_backend_get()->get_limits(&d, limits, &found);
+		if (rc != VA_SUCCESS || found)
+			return rc;
+		vdefault_limits(limits);
+		return default_limits(limits);
+	}
 	if (vp_fmt(path, sizeof path, "%s/%s", d.dir, LIMITS_NAME) != 0)
 		return VA_DIR_TOO_LONG;
 
@@ -266,10 +292,7 @@ int vget_limits(const char *domain, struct vlimits *limits)
 		}
 		close(fd);
 	}
-	if (vp_home_path(path, sizeof path, DEFAULT_NAME) != NULL &&
-	    vlimits_read_limits_file(path, limits) == VA_SUCCESS)
-		return VA_SUCCESS;
-	return VA_CANNOT_READ_LIMITS;
+	return default_limits(limits);
 }
 
 /* ------------------------------------------------------------------ */
@@ -343,6 +366,13 @@ int vset_limits(const char *domain, const struct vlimits *limits)
 
 	if (domain == NULL || limits == NULL)
 		return VA_NULL_POINTER;
+	if (vauth_backend_get()->set_limits != NULL) {
+		struct vdomain d;
+
+		if ((rc = vp_domain_lookup(domain, &d)) != VA_SUCCESS)
+			return rc;
+		return vauth_backend_get()->set_limits(&d, limits);
+	}
 	rc = vp_domain_file(domain, LIMITS_NAME, path, sizeof path);
 	if (rc != VA_SUCCESS)
 		return rc;
@@ -356,6 +386,13 @@ int vdel_limits(const char *domain)
 
 	if (domain == NULL)
 		return VA_NULL_POINTER;
+	if (vauth_backend_get()->del_limits != NULL) {
+		struct vdomain d;
+
+		if ((rc = vp_domain_lookup(domain, &d)) != VA_SUCCESS)
+			return rc;
+		return vauth_backend_get()->del_limits(&d);
+	}
 	rc = vp_domain_file(domain, LIMITS_NAME, path, sizeof path);
 	if (rc != VA_SUCCESS)
 		return rc;
