@@ -51,7 +51,7 @@ _mdb_run() {
 		--pid-file="$MDB_DIR/mariadb.pid" --log-error="$MDB_DIR/error.log" \
 		--skip-name-resolve --innodb-buffer-pool-size=16M --innodb-log-file-size=8M \
 		--innodb-flush-log-at-trx-commit=2 --innodb-use-native-aio=0 \
-		--skip-log-bin --max-connections=50 > "$MDB_DIR/stdout.log" 2>&1 &
+		--skip-log-bin --max-connections=400 > "$MDB_DIR/stdout.log" 2>&1 &
 	MDB_PID=$!
 	CLEANUP_PIDS="$CLEANUP_PIDS $MDB_PID"
 	local i
