@@ -243,13 +243,6 @@ vpw_line() {
 # (tests/mariadb-server.sh); the users then live in the database, and
 # vpw_text prints them in vpasswd's line format instead of reading the file.
 SQL=0; has_define AUTH_MYSQL && [ -n "${VP_TEST_MYSQL_SOCKET:-}" ] && SQL=1
-# cdb_only REASON: skip the whole script in a SQL run (it inspects or edits
-# the vpasswd/vpasswd.cdb files themselves).
-cdb_only() {
-	[ "$SQL" = 1 ] || return 0
-	echo "1..0 # SKIP mysql backend: $1"
-	exit 0
-}
 # sql_db DOMDIR QUERY: run QUERY on the database of DOMDIR's vpopmail home.
 sql_db() {
 	local db
