@@ -120,6 +120,16 @@ is_rc 0 "tcprules missing: the login still succeeds"
 is "$(leftovers "$VH/etc")" "" "no temporary files left after failures"
 [ -n "$SHIM" ] && is "$(grep -c 'relay update failed' "$SB/syslog")" 2 "rebuild failures are logged" || skip "no shim"
 
+# ------------------------------------------------------------ unreadable open-smtp
+# An open-smtp that exists but cannot be read (here a link to a directory,
+# which even root cannot read as a file) is left alone, not replaced by a
+# file holding only the new client.
+mv "$OS" "$T0/os.saved"; mkdir "$T0/os.dir"; ln -s "$T0/os.dir" "$OS"
+login 10.5.0.1
+is_rc 0 "open-smtp unreadable: the login still succeeds"
+[ -L "$OS" ] && pass "open-smtp unreadable: not replaced" || fail "open-smtp unreadable: not replaced"
+rm -f "$OS"; mv "$T0/os.saved" "$OS"
+
 # ------------------------------------------------------------ concurrent logins
 # Twelve clients at once: the lock keeps every line and the last rebuild has them all.
 : > "$OS"

@@ -159,7 +159,13 @@ int vroaming_open(const char *ip)
 	lockfd = vp_lock(lockpath);
 	if (lockfd < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
+	/* No file yet is an empty list; a file that cannot be read must not
+	 * be replaced by one holding only this client. */
 	if (vp_slurp(path, &old, &len) != 0) {
+		if (errno != ENOENT) {
+			vp_unlock(lockfd);
+			return VA_COULD_NOT_UPDATE_FILE;
+		}
 		old = NULL;
 		len = 0;
 	}
