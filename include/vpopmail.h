@@ -301,9 +301,12 @@ int   string_list_add(string_list *a, const char *value);
 void  string_list_free(string_list *a);
 
 /* ------------------------------------------------------------------ */
-/* Aliases (.qmail-<alias> files)                                     */
+/* Aliases (.qmail-<alias> files, or the SQL valias table)            */
 /*
  * cdb build: alias a@d is <domain dir>/.qmail-<a> ('.' stored as ':').
+ * --enable-valias (SQL): one row of the valias table per line; there
+ * valias_remove() drops the rows equal to alias_line, and a database
+ * error leaves its VA_* code in verrori.
  * The select functions return one line (no newline) per call, NULL at
  * the end; on NULL, verrori is VA_DOMAIN_DOES_NOT_EXIST for an unknown
  * domain, else 0 or another VA_* code.  They lower-case `domain` and
@@ -322,6 +325,12 @@ void  valias_select_names_end(void);
 int   valias_insert(char *alias, char *domain, char *alias_line);
 int   valias_remove(char *alias, char *domain, char *alias_line);
 int   valias_delete(char *alias, char *domain);
+#ifdef VALIAS
+int   valias_delete_domain(char *domain);
+/* dotqmail2valias: move the domain's .qmail-<alias> files into the table
+ * (vpopmail-ng; progress on out, errors on err). */
+int   vdotqmail2valias(const char *domain, FILE *out, FILE *err);
+#endif
 
 /* ------------------------------------------------------------------ */
 /* IP alias map, <home>/etc/ip_alias_map (ipmap.c).                   */

@@ -38,6 +38,10 @@ int main(void)
 	char *line;
 	struct stat st;
 
+#ifdef VALIAS
+	puts("1..0 # SKIP aliases live in the SQL table: t_valias_sql.sh");
+	return 0;
+#endif
 	if (sandbox_create("unit_valias") != 0)
 		return 1;
 	sandbox_path(path, sizeof path, "vpopmail");

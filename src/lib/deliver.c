@@ -423,6 +423,11 @@ static int run(struct dx_ctx *c)
 		return DX_PERM;
 	}
 
+#ifdef VALIAS
+	rc = dx_valias(c, &found);
+	if (rc != DX_OK || found)
+		return rc;
+#endif
 	found = lookup(c, c->ext);
 #ifdef QMAIL_EXT
 	if (found == 0 && strcmp(c->user, c->ext) != 0)

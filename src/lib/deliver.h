@@ -3,6 +3,7 @@
  *
  * deliver.c       top level: environment, user lookup, unknown users
  * msgsrc.c        the message on fd 0: seekable copy, size, header scan
+ * deliver_valias.c  SQL valias rows (--enable-valias)
  * dotqmail_run.c  instructions (.qmail lines, catchall, defaultdelivery)
  * maildir_deliver.c  tmp -> new with fsync and ,S=<size>; spamc filter
  * mdquota.c       maildirsize check, append and compaction
@@ -76,6 +77,10 @@ int  dx_defaultdelivery(struct dx_ctx *c, int *handled);
 /* Program delivery (4.12) and forwarding (4.11). */
 int  dx_program(struct dx_ctx *c, const char *cmd);
 int  dx_forward(struct dx_ctx *c, const char *addr);
+
+/* deliver_valias.c (--enable-valias): the SQL valias rows of the
+ * recipient (4.18); *handled when some were found and run. */
+int  dx_valias(struct dx_ctx *c, int *handled);
 
 /* deliver.c: a Maildir delivery with its quota gate, warning, hooks.
  * maildir ends with '/'; quota NULL = take it from maildirsize. */

@@ -4,7 +4,8 @@
  *
  * Deliverable: a vpopmail user, a .qmail-<name> forward in the domain
  * directory (not a mailing list or autoresponder line), an
- * autoresponder directory <NAME>/message, or a qmail system alias
+ * autoresponder directory <NAME>/message, a row of the SQL valias
+ * table (--enable-valias), or a qmail system alias
  * (QMAILDIR/alias/.qmail-<name> or .qmail-<name>-default).
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
@@ -117,6 +118,10 @@ int vrcpt_deliverable(const char *address)
 			return VA_SUCCESS;
 		if (is_forward(domdir, qname) || is_autoresponder(domdir, user))
 			return VA_SUCCESS;
+#ifdef VALIAS
+		if (valias_select(user, domain) != NULL)
+			return VA_SUCCESS;
+#endif
 	}
 	if (is_system_alias(qname))
 		return VA_SUCCESS;

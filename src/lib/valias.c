@@ -1,6 +1,8 @@
 /*
  * valias.c - aliases of the cdb build: one `.qmail-<alias>` file per
  * alias in the domain directory, one delivery line per alias line.
+ * The name, line and domain checks at the top are shared with the SQL
+ * valias table of --enable-valias (mysql/vmyvalias.c).
  *
  * A '.' in an alias name is stored as ':' in the file name (qmail-local
  * reads '.' in an extension as ':').  Writers hold the domain's alias
@@ -30,23 +32,11 @@
 #define QMAIL_PREFIX     ".qmail-"
 #define QMAIL_PREFIX_LEN 7
 
-/* The alias being read by valias_select()/valias_select_next(). */
-static FILE  *sel_fp;
-static char  *sel_line;
-static size_t sel_cap;
-
-/* The names listed by valias_select_names(), and the domain of a
- * valias_select_all() walk. */
-static string_list names;
-static int names_ready;
-static int names_pos;
-static char all_domain[MAX_PW_DOMAIN + 1];
-
 /* ------------------------------------------------------------------ */
 /* Names and paths                                                      */
 
 /* Rules for an alias name we are asked to read or change. */
-static int check_alias(const char *alias)
+int vp_alias_name_ok(const char *alias)
 {
 	size_t len;
 
@@ -64,7 +54,7 @@ static int check_alias(const char *alias)
 	return VA_SUCCESS;
 }
 
-static int check_domain_arg(const char *domain)
+int vp_alias_domain_ok(const char *domain)
 {
 	if (domain == NULL)
 		return VA_NULL_POINTER;
@@ -74,7 +64,7 @@ static int check_domain_arg(const char *domain)
 }
 
 /* A delivery line: shorter than MAX_ALIAS_LINE, a single line. */
-static int check_line(const char *line)
+int vp_alias_line_ok(const char *line)
 {
 	if (line == NULL)
 		return VA_NULL_POINTER;
@@ -90,7 +80,7 @@ static int check_line(const char *line)
  * and replaces an alias domain by its real one, so messages and events
  * name the real domain as 5.6 did) and copy out its directory and owner.
  */
-static int resolve(char *domain, char *dir, size_t size, uid_t *uid, gid_t *gid)
+int vp_alias_resolve(char *domain, char *dir, size_t size, uid_t *uid, gid_t *gid)
 {
 	char *d;
 
@@ -101,6 +91,22 @@ static int resolve(char *domain, char *dir, size_t size, uid_t *uid, gid_t *gid)
 		return VA_DIR_TOO_LONG;
 	return VA_SUCCESS;
 }
+
+#ifndef VALIAS
+/* The .qmail-file implementation; --enable-valias keeps aliases in the SQL
+ * valias table instead (mysql/vmyvalias.c). */
+
+/* The alias being read by valias_select()/valias_select_next(). */
+static FILE  *sel_fp;
+static char  *sel_line;
+static size_t sel_cap;
+
+/* The names listed by valias_select_names(), and the domain of a
+ * valias_select_all() walk. */
+static string_list names;
+static int names_ready;
+static int names_pos;
+static char all_domain[MAX_PW_DOMAIN + 1];
 
 /* "<dir>/.qmail-<alias>" with every '.' of the alias turned into ':'. */
 static int alias_path(char *out, size_t size, const char *dir, const char *alias)
@@ -144,11 +150,11 @@ char *valias_select(char *alias, char *domain)
 
 	sel_close();
 	verrori = 0;
-	if ((rc = check_domain_arg(domain)) != 0 || (rc = check_alias(alias)) != 0) {
+	if ((rc = vp_alias_domain_ok(domain)) != 0 || (rc = vp_alias_name_ok(alias)) != 0) {
 		verrori = rc;
 		return NULL;
 	}
-	if ((rc = resolve(domain, dir, sizeof dir, &uid, &gid)) != 0 ||
+	if ((rc = vp_alias_resolve(domain, dir, sizeof dir, &uid, &gid)) != 0 ||
 	    (rc = alias_path(path, sizeof path, dir, alias)) != 0) {
 		verrori = rc;
 		return NULL;
@@ -220,8 +226,8 @@ char *valias_select_names(char *domain)
 	sel_close();
 	valias_select_names_end();
 	verrori = 0;
-	if ((rc = check_domain_arg(domain)) != 0 ||
-	    (rc = resolve(domain, dir, sizeof dir, &uid, &gid)) != 0) {
+	if ((rc = vp_alias_domain_ok(domain)) != 0 ||
+	    (rc = vp_alias_resolve(domain, dir, sizeof dir, &uid, &gid)) != 0) {
 		verrori = rc;
 		return NULL;
 	}
@@ -339,9 +345,9 @@ static int op_begin(struct alias_op *op, char *alias, char *domain)
 	int rc;
 
 	op->lockfd = -1;
-	if ((rc = check_alias(alias)) != 0 || (rc = check_domain_arg(domain)) != 0)
+	if ((rc = vp_alias_name_ok(alias)) != 0 || (rc = vp_alias_domain_ok(domain)) != 0)
 		return rc;
-	if ((rc = resolve(domain, op->dir, sizeof op->dir, &op->uid, &op->gid)) != 0)
+	if ((rc = vp_alias_resolve(domain, op->dir, sizeof op->dir, &op->uid, &op->gid)) != 0)
 		return rc;
 	if ((rc = alias_path(op->path, sizeof op->path, op->dir, alias)) != 0)
 		return rc;
@@ -408,8 +414,8 @@ static int op_start_line(struct alias_op *op, const char *event, char *alias,
 {
 	int rc;
 
-	if ((rc = check_alias(alias)) != 0 || (rc = check_domain_arg(domain)) != 0 ||
-	    (rc = check_line(alias_line)) != 0)
+	if ((rc = vp_alias_name_ok(alias)) != 0 || (rc = vp_alias_domain_ok(domain)) != 0 ||
+	    (rc = vp_alias_line_ok(alias_line)) != 0)
 		return rc;
 	if ((rc = op_begin(op, alias, domain)) != 0)
 		return rc;
@@ -522,3 +528,4 @@ int valias_delete(char *alias, char *domain)
 	vp_onchange("valias_delete", op.who, "", ON_VCHANGE_AFTER);
 	return rc;
 }
+#endif /* !VALIAS */

@@ -264,6 +264,16 @@ void  vp_onchange(const char *cmd, const char *arg1, const char *arg2, int when)
 int   vp_onchange_allowed(void);
 void  vp_onchange_set_allowed(int on);
 
+/* valias.c: what both alias stores accept.  0 or the VA_* code valias
+ * reports (name: VA_ILLEGAL_USERNAME, VA_USER_NAME_TOO_LONG; line:
+ * VA_ALIAS_LINE_TOO_LONG, VA_BAD_CHAR).  vp_alias_resolve lower-cases
+ * domain, turns an alias domain into its real one (in place, as
+ * vget_assign) and gives its directory and owner. */
+int   vp_alias_name_ok(const char *alias);
+int   vp_alias_domain_ok(const char *domain);
+int   vp_alias_line_ok(const char *line);
+int   vp_alias_resolve(char *domain, char *dir, size_t size, uid_t *uid, gid_t *gid);
+
 /* ------------------------------------------------------------------ */
 /* user.c                                                             */
 

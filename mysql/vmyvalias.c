@@ -1,0 +1,340 @@
+/*
+ * vmyvalias.c - aliases in the `valias` table (--enable-valias): one row
+ * per delivery line (alias, domain, valias_line), read back in the order
+ * they were inserted.  Names, lines and domains pass the same checks as
+ * the .qmail files of the cdb build (src/lib/valias.c), the domain is
+ * resolved the same way (an alias domain stores under its real domain),
+ * and the same onchange events fire.  vdelivermail reads these rows
+ * before it looks for a user (spec runtime §4.18).
+ *
+ * Differences from the file store, as in vpopmail 5.6's MySQL module:
+ * valias_remove() deletes the rows equal to the line (not every line
+ * starting with it), and valias_insert() drops leading blanks of the line.
+ *
+ * The select functions fetch all rows of their query at once and keep
+ * them in statics until the next select, so a caller may run other
+ * statements (or deliveries) while walking them.  Not thread-safe, like
+ * the classic API.  On a NULL return verrori is 0 at the end of the rows,
+ * VA_DOMAIN_DOES_NOT_EXIST for an unknown domain, or the database error
+ * (VA_NO_AUTH_CONNECTION: a temporary failure).
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vmysql.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef VALIAS
+
+static string_list lines;       /* the lines, or the names of select_names */
+static string_list owners;      /* select_all: the alias of each line */
+static int loaded;
+static int pos;
+
+static void rows_reset(void)
+{
+	if (loaded) {
+		string_list_free(&lines);
+		string_list_free(&owners);
+	}
+	memset(&lines, 0, sizeof lines);
+	memset(&owners, 0, sizeof owners);
+	loaded = 0;
+	pos = 0;
+}
+
+/*
+ * Run a SELECT into the statics: one column into `lines`, or with
+ * two_cols (alias, line) into `owners` and `lines`.  A missing table is
+ * no rows.
+ */
+static int rows_load(const char *sql, const struct vmy_arg *a, unsigned n, int two_cols)
+{
+	struct vmy_cursor *cur;
+	int rc;
+
+	rows_reset();
+	if (string_list_init(&lines, 8) != 0 || string_list_init(&owners, 8) != 0) {
+		string_list_free(&lines);
+		return VA_MEMORY_ALLOC_ERR;
+	}
+	loaded = 1;
+	if ((cur = malloc(sizeof *cur)) == NULL)
+		return VA_MEMORY_ALLOC_ERR;
+	rc = vmy_exec(VMY_READ, sql, a, n, cur, NULL);
+	if (rc == 0) {
+		while ((rc = vmy_fetch(cur)) == 1) {
+			if (two_cols ? string_list_add(&owners, cur->col[0]) != 0 ||
+			               string_list_add(&lines, cur->col[1]) != 0
+			             : string_list_add(&lines, cur->col[0]) != 0) {
+				rc = VA_MEMORY_ALLOC_ERR;
+				break;
+			}
+		}
+		vmy_cursor_close(cur);
+	} else if (rc == VMY_NO_TABLE) {
+		rc = 0;
+	}
+	free(cur);
+	return rc < 0 ? rc : 0;
+}
+
+/* The next loaded line (and its alias into `alias` when given). */
+static char *rows_next(char *alias)
+{
+	verrori = 0;
+	if (!loaded || pos >= lines.count)
+		return NULL;
+	if (alias != NULL)      /* the caller's buffer holds MAX_PW_NAME + 1 */
+		vp_strlcpy(alias, owners.values[pos], MAX_PW_NAME + 1);
+	return lines.values[pos++];
+}
+
+/* Checks and resolution shared by every entry point; domain is resolved in place. */
+static int prepare(char *alias, char *domain)
+{
+	char dir[VP_PATH_MAX];
+	uid_t uid;
+	gid_t gid;
+	int rc;
+
+	if ((rc = vp_alias_domain_ok(domain)) != 0)
+		return rc;
+	if (alias != NULL && (rc = vp_alias_name_ok(alias)) != 0)
+		return rc;
+	return vp_alias_resolve(domain, dir, sizeof dir, &uid, &gid);
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading                                                              */
+
+char *valias_select(char *alias, char *domain)
+{
+	struct vmy_arg a[2];
+	int rc;
+
+	rows_reset();
+	if ((rc = prepare(alias, domain)) != 0) {
+		verrori = rc;
+		return NULL;
+	}
+	a[0] = (struct vmy_arg)VMY_S(alias);
+	a[1] = (struct vmy_arg)VMY_S(domain);
+	rc = rows_load("SELECT valias_line FROM valias WHERE alias = ? AND domain = ? ORDER BY id",
+	               a, 2, 0);
+	if (rc != 0) {
+		verrori = rc;
+		return NULL;
+	}
+	return rows_next(NULL);
+}
+
+char *valias_select_next(void)
+{
+	return rows_next(NULL);
+}
+
+char *valias_select_all(char *alias, char *domain)
+{
+	struct vmy_arg a[1];
+	int rc;
+
+	rows_reset();
+	if (alias == NULL) {
+		verrori = VA_NULL_POINTER;
+		return NULL;
+	}
+	if ((rc = prepare(NULL, domain)) != 0) {
+		verrori = rc;
+		return NULL;
+	}
+	a[0] = (struct vmy_arg)VMY_S(domain);
+	rc = rows_load("SELECT alias, valias_line FROM valias WHERE domain = ? ORDER BY alias, id",
+	               a, 1, 1);
+	if (rc != 0) {
+		verrori = rc;
+		return NULL;
+	}
+	return rows_next(alias);
+}
+
+char *valias_select_all_next(char *alias)
+{
+	if (alias == NULL) {
+		verrori = VA_NULL_POINTER;
+		return NULL;
+	}
+	return rows_next(alias);
+}
+
+char *valias_select_names(char *domain)
+{
+	struct vmy_arg a[1];
+	int rc;
+
+	rows_reset();
+	if ((rc = prepare(NULL, domain)) != 0) {
+		verrori = rc;
+		return NULL;
+	}
+	a[0] = (struct vmy_arg)VMY_S(domain);
+	rc = rows_load("SELECT DISTINCT alias FROM valias WHERE domain = ? ORDER BY alias", a, 1, 0);
+	if (rc != 0) {
+		verrori = rc;
+		return NULL;
+	}
+	return rows_next(NULL);
+}
+
+char *valias_select_names_next(void)
+{
+	return rows_next(NULL);
+}
+
+void valias_select_names_end(void)
+{
+	rows_reset();
+}
+
+/* ------------------------------------------------------------------ */
+/* Changing                                                             */
+
+/* "alias@domain" for the onchange events. */
+static void event_name(char *out, size_t size, const char *alias, const char *domain)
+{
+	if (vp_fmt(out, size, "%s@%s", alias, domain) != 0)
+		out[0] = '\0';
+}
+
+/* Rows of alias@domain: the count into *n. */
+static int count_rows(const char *alias, const char *domain, long *n)
+{
+	struct vmy_arg a[] = { VMY_S(alias), VMY_S(domain) };
+	struct vmy_cursor *cur;
+	int rc;
+
+	*n = 0;
+	if ((cur = malloc(sizeof *cur)) == NULL)
+		return VA_MEMORY_ALLOC_ERR;
+	rc = vmy_exec(VMY_UPDATE, "SELECT COUNT(*) FROM valias WHERE alias = ? AND domain = ?",
+	              a, 2, cur, NULL);
+	if (rc == 0) {
+		if ((rc = vmy_fetch(cur)) == 1) {
+			*n = strtol(cur->col[0], NULL, 10);
+			rc = 0;
+		}
+		vmy_cursor_close(cur);
+	} else if (rc == VMY_NO_TABLE) {
+		rc = 0;
+	}
+	free(cur);
+	return rc < 0 ? rc : 0;
+}
+
+int valias_insert(char *alias, char *domain, char *alias_line)
+{
+	char who[MAX_PW_NAME + 1 + MAX_PW_DOMAIN + 1];
+	struct vmy_arg a[3];
+	int rc;
+
+	if ((rc = vp_alias_name_ok(alias)) != 0 || (rc = vp_alias_domain_ok(domain)) != 0 ||
+	    (rc = vp_alias_line_ok(alias_line)) != 0 || (rc = prepare(alias, domain)) != 0)
+		return rc;
+	while (*alias_line == ' ')
+		alias_line++;
+	event_name(who, sizeof who, alias, domain);
+	vp_onchange("valias_insert", who, alias_line, ON_VCHANGE_BEFORE);
+	a[0] = (struct vmy_arg)VMY_S(alias);
+	a[1] = (struct vmy_arg)VMY_S(domain);
+	a[2] = (struct vmy_arg)VMY_S(alias_line);
+	rc = vmy_exec(VMY_UPDATE, "INSERT INTO valias (alias, domain, valias_line) VALUES (?, ?, ?)",
+	              a, 3, NULL, NULL);
+	if (rc == VMY_NO_TABLE) {
+		if ((rc = vmy_create(VMY_T_VALIAS, "valias")) != 0)
+			return rc;
+		rc = vmy_exec(VMY_UPDATE, "INSERT INTO valias (alias, domain, valias_line) VALUES (?, ?, ?)",
+		              a, 3, NULL, NULL);
+	}
+	if (rc != 0)
+		return rc;
+	vp_onchange("valias_insert", who, alias_line, 0);
+	vp_onchange("valias_insert", who, alias_line, ON_VCHANGE_AFTER);
+	return VA_SUCCESS;
+}
+
+/* An alias with no rows at all fails, as a missing .qmail file does. */
+int valias_remove(char *alias, char *domain, char *alias_line)
+{
+	char who[MAX_PW_NAME + 1 + MAX_PW_DOMAIN + 1];
+	struct vmy_arg a[3];
+	long n;
+	int rc;
+
+	if ((rc = vp_alias_name_ok(alias)) != 0 || (rc = vp_alias_domain_ok(domain)) != 0 ||
+	    (rc = vp_alias_line_ok(alias_line)) != 0 || (rc = prepare(alias, domain)) != 0)
+		return rc;
+	event_name(who, sizeof who, alias, domain);
+	vp_onchange("valias_remove", who, alias_line, ON_VCHANGE_BEFORE);
+	if ((rc = count_rows(alias, domain, &n)) != 0)
+		return rc;
+	if (n == 0)
+		return VA_COULD_NOT_OPEN_DOT_QMAIL;
+	a[0] = (struct vmy_arg)VMY_S(alias);
+	a[1] = (struct vmy_arg)VMY_S(domain);
+	a[2] = (struct vmy_arg)VMY_S(alias_line);
+	rc = vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE alias = ? AND domain = ? AND valias_line = ?",
+	              a, 3, NULL, NULL);
+	if (rc != 0)
+		return rc;
+	vp_onchange("valias_remove", who, alias_line, 0);
+	vp_onchange("valias_remove", who, alias_line, ON_VCHANGE_AFTER);
+	return VA_SUCCESS;
+}
+
+/* Every row of the alias; none there fails, as a missing .qmail file does. */
+int valias_delete(char *alias, char *domain)
+{
+	char who[MAX_PW_NAME + 1 + MAX_PW_DOMAIN + 1];
+	struct vmy_arg a[2];
+	unsigned long long gone = 0;
+	int rc;
+
+	if ((rc = prepare(alias, domain)) != 0)
+		return rc;
+	event_name(who, sizeof who, alias, domain);
+	vp_onchange("valias_delete", who, "", 0);
+	vp_onchange("valias_delete", who, "", ON_VCHANGE_BEFORE);
+	a[0] = (struct vmy_arg)VMY_S(alias);
+	a[1] = (struct vmy_arg)VMY_S(domain);
+	rc = vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE alias = ? AND domain = ?", a, 2, NULL, &gone);
+	if (rc == VMY_NO_TABLE)
+		rc = 0;
+	if (rc != 0)
+		return rc;
+	vp_onchange("valias_delete", who, "", 0);
+	vp_onchange("valias_delete", who, "", ON_VCHANGE_AFTER);
+	return gone > 0 ? VA_SUCCESS : VA_COULD_NOT_OPEN_DOT_QMAIL;
+}
+
+/* Every alias of a domain (the domain need not be in users/assign any more). */
+int valias_delete_domain(char *domain)
+{
+	struct vmy_arg a[1];
+	int rc;
+
+	if ((rc = vp_alias_domain_ok(domain)) != 0)
+		return rc;
+	vp_lower(domain);
+	vp_onchange("valias_delete_domain", domain, "", 0);
+	vp_onchange("valias_delete_domain", domain, "-", ON_VCHANGE_BEFORE);
+	a[0] = (struct vmy_arg)VMY_S(domain);
+	rc = vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE domain = ?", a, 1, NULL, NULL);
+	if (rc == VMY_NO_TABLE)
+		rc = 0;
+	if (rc != 0)
+		return rc;
+	vp_onchange("valias_delete_domain", domain, "-", ON_VCHANGE_AFTER);
+	return VA_SUCCESS;
+}
+#endif
