@@ -130,7 +130,18 @@ run() { _run_with /dev/null "$@"; }
 # run_in INPUT PROG ARGS...: same with INPUT (exact bytes) on stdin.
 run_in() { printf '%s' "$1" > "$T0/.stdin"; shift; _run_with "$T0/.stdin" "$@"; }
 
-bin_path() { case $1 in */*) echo "$1";; *) echo "$top_builddir/$1";; esac; }
+# Under valgrind a program linked statically (vchkpw, vdelivermail) is
+# replaced by its dynamic twin tests/<name>-dynamic: memcheck cannot
+# follow the heap of a static binary.
+bin_path() {
+	case $1 in
+	*/*) echo "$1";;
+	*) case ${VP_TEST_WRAPPER:-} in
+	   *valgrind*) if [ -x "$top_builddir/tests/$1-dynamic" ]; then echo "$top_builddir/tests/$1-dynamic"; return; fi;;
+	   esac
+	   echo "$top_builddir/$1";;
+	esac
+}
 
 _run_with() {
 	local in=$1 exe
