@@ -109,9 +109,15 @@ static int prepare(char *alias, char *domain)
 /* ------------------------------------------------------------------ */
 /* Reading                                                              */
 
-char *valias_select(char *alias, char *domain)
+/*
+ * Load the rows of one SELECT: with alias, its WHERE takes (alias,
+ * domain), else (domain) only; with names_out, the rows are (alias, line)
+ * pairs and each alias goes to names_out.  Returns the first line.
+ */
+static char *select_rows(const char *sql, char *alias, char *domain, char *names_out)
 {
 	struct vmy_arg a[2];
+	unsigned n = 0;
 	int rc;
 
 	rows_reset();
@@ -119,15 +125,20 @@ char *valias_select(char *alias, char *domain)
 		verrori = rc;
 		return NULL;
 	}
-	a[0] = (struct vmy_arg)VMY_S(alias);
-	a[1] = (struct vmy_arg)VMY_S(domain);
-	rc = rows_load("SELECT valias_line FROM valias WHERE alias = ? AND domain = ? ORDER BY id",
-	               a, 2, 0);
-	if (rc != 0) {
+	if (alias != NULL)
+		a[n++] = (struct vmy_arg)VMY_S(alias);
+	a[n++] = (struct vmy_arg)VMY_S(domain);
+	if ((rc = rows_load(sql, a, n, names_out != NULL)) != 0) {
 		verrori = rc;
 		return NULL;
 	}
-	return rows_next(NULL);
+	return rows_next(names_out);
+}
+
+char *valias_select(char *alias, char *domain)
+{
+	return select_rows("SELECT valias_line FROM valias WHERE alias = ? AND domain = ? ORDER BY id",
+	                   alias, domain, NULL);
 }
 
 char *valias_select_next(void)
@@ -137,26 +148,13 @@ char *valias_select_next(void)
 
 char *valias_select_all(char *alias, char *domain)
 {
-	struct vmy_arg a[1];
-	int rc;
-
-	rows_reset();
 	if (alias == NULL) {
+		rows_reset();
 		verrori = VA_NULL_POINTER;
 		return NULL;
 	}
-	if ((rc = prepare(NULL, domain)) != 0) {
-		verrori = rc;
-		return NULL;
-	}
-	a[0] = (struct vmy_arg)VMY_S(domain);
-	rc = rows_load("SELECT alias, valias_line FROM valias WHERE domain = ? ORDER BY alias, id",
-	               a, 1, 1);
-	if (rc != 0) {
-		verrori = rc;
-		return NULL;
-	}
-	return rows_next(alias);
+	return select_rows("SELECT alias, valias_line FROM valias WHERE domain = ? ORDER BY alias, id",
+	                   NULL, domain, alias);
 }
 
 char *valias_select_all_next(char *alias)
@@ -170,21 +168,8 @@ char *valias_select_all_next(char *alias)
 
 char *valias_select_names(char *domain)
 {
-	struct vmy_arg a[1];
-	int rc;
-
-	rows_reset();
-	if ((rc = prepare(NULL, domain)) != 0) {
-		verrori = rc;
-		return NULL;
-	}
-	a[0] = (struct vmy_arg)VMY_S(domain);
-	rc = rows_load("SELECT DISTINCT alias FROM valias WHERE domain = ? ORDER BY alias", a, 1, 0);
-	if (rc != 0) {
-		verrori = rc;
-		return NULL;
-	}
-	return rows_next(NULL);
+	return select_rows("SELECT DISTINCT alias FROM valias WHERE domain = ? ORDER BY alias",
+	                   NULL, domain, NULL);
 }
 
 char *valias_select_names_next(void)
