@@ -33,7 +33,8 @@ per=$(( (users + domains - 1) / domains ))
 for d in $(seq 1 "$domains"); do
 	"$cdbb/vadddomain" -O "d$d.bench" Bench-Pass1 >/dev/null
 	dd=$("$cdbb/vdominfo" -d "d$d.bench")       # domains/<n>/ after the first 100
-	awk -v n="$per" -v d="$d" -v h="$hash" -v dir="$dd" -v pm="$(cat "$dd/vpasswd")" 'BEGIN {
+	pm=$(cat "$dd/vpasswd")    # read before the pipeline truncates it
+	awk -v n="$per" -v d="$d" -v h="$hash" -v dir="$dd" -v pm="$pm" 'BEGIN {
 		for (i = 1; i <= n; i++) printf "u%d:%s:1:0:u%d:%s/u%d:NOQUOTA\n", i, h, i, dir, i
 		print pm }' | sort -t: -k1,1 > "$dd/vpasswd"
 	"$cdbb/vmkpasswd" "d$d.bench" >/dev/null

@@ -702,9 +702,18 @@ static void vcdb_iter_close(void *p)
 #ifdef ENABLE_AUTH_LOGGING
 static int lastauth_path(const struct vqpasswd *pw, char *buf, size_t size)
 {
+	static const char name[] = "/lastauth";
+	size_t n;
+
 	if (pw == NULL || pw->pw_dir == NULL || pw->pw_dir[0] == '\0')
 		return VA_NULL_POINTER;
-	return vp_fmt(buf, size, "%s/lastauth", pw->pw_dir) == 0 ? 0 : VA_DIR_TOO_LONG;
+	/* Once per user in a listing: a copy, not a format. */
+	n = strlen(pw->pw_dir);
+	if (n + sizeof name > size)
+		return VA_DIR_TOO_LONG;
+	memcpy(buf, pw->pw_dir, n);
+	memcpy(buf + n, name, sizeof name);
+	return 0;
 }
 #endif
 

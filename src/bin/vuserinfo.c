@@ -86,25 +86,76 @@ static const char *str(const char *s)
 	return s != NULL ? s : "";
 }
 
+/*
+ * A user's block is assembled here and written with one fwrite: listing a
+ * big domain prints a dozen lines per user, and printf's format parsing
+ * (or even one fputs per piece) was most of vuserinfo -D's work.
+ * out_flush() runs at the end of every block, and before anything that
+ * might write to stdout on its own.
+ */
+static char out_buf[8192];
+static size_t out_len;
+
+static void out_flush(void)
+{
+	if (out_len > 0)
+		fwrite(out_buf, 1, out_len, stdout);
+	out_len = 0;
+}
+
+static void out_str(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (out_len + n > sizeof out_buf) {
+		out_flush();
+		if (n > sizeof out_buf) {
+			fwrite(s, 1, n, stdout);
+			return;
+		}
+	}
+	memcpy(out_buf + out_len, s, n);
+	out_len += n;
+}
+
+/* "<label><value>\n" */
+static void put_line(const char *label, const char *value)
+{
+	out_str(label);
+	out_str(str(value));
+	out_str("\n");
+}
+
+static void put_ulong(const char *label, unsigned long v)
+{
+	char buf[24], *p = buf + sizeof buf;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	put_line(label, p);
+}
+
 static void print_limits(const struct vqpasswd *pw)
 {
 	size_t i;
 
 	if (pw->pw_flags == 0) {
-		fputs("limits: No user limits set.\n", stdout);
+		out_str("limits: No user limits set.\n");
 		return;
 	}
-	fputs("limits:\n", stdout);
+	out_str("limits:\n");
 	for (i = 0; i < sizeof limit_lines / sizeof limit_lines[0]; i++) {
 		if (!(pw->pw_flags & limit_lines[i].bit))
 			continue;
 		/* A bit set in the effective flags but not in the user's own word
 		 * comes from the domain's limits. */
-		printf("        %s%s\n", limit_lines[i].text,
-		       (pw->pw_gid & limit_lines[i].bit) ? "" : " (*)");
+		out_str("        ");
+		put_line(limit_lines[i].text, (pw->pw_gid & limit_lines[i].bit) ? "" : " (*)");
 	}
 	if (pw->pw_gid != pw->pw_flags)
-		fputs("        * = set by domain-wide limits\n", stdout);
+		out_str("        * = set by domain-wide limits\n");
 }
 
 /*
@@ -117,13 +168,14 @@ static void print_usage_value(const struct vqpasswd *pw)
 	const char *quota = str(pw->pw_shell);
 
 	if (strcmp(quota, "NOQUOTA") == 0) {
-		printf("%s\n", quota);
+		put_line("", quota);
 		return;
 	}
 	if (snprintf(maildir, sizeof maildir, "%s/Maildir", str(pw->pw_dir)) >= (int)sizeof maildir) {
-		printf("%d%%\n", 0);
+		out_str("0%\n");
 		return;
 	}
+	out_flush();
 	printf("%d%%\n", vmaildir_readquota(maildir, format_maildirquota(quota)));
 }
 
@@ -140,8 +192,10 @@ static void print_time(const char *label, time_t when)
 	struct tm tm;
 	char buf[64];
 
-	if (localtime_r(&when, &tm) != NULL && asctime_r(&tm, buf) != NULL)
-		printf("%s%s", label, buf);
+	if (localtime_r(&when, &tm) != NULL && asctime_r(&tm, buf) != NULL) {
+		out_str(label);
+		out_str(buf);
+	}
 }
 
 /*
@@ -162,11 +216,11 @@ static void print_lastauth(struct vqpasswd *pw)
 	if (when == 0 || ip[0] == '\0' || strcmp(ip, NO_LOGIN_IP) == 0) {
 		if (when != 0)
 			print_time("account created: ", when);
-		fputs("last auth: Never logged in\n", stdout);
+		out_str("last auth: Never logged in\n");
 		return;
 	}
 	print_time("last auth: ", when);
-	printf("last auth ip: %s\n", ip);
+	put_line("last auth ip: ", ip);
 #else
 	(void)pw;
 #endif
@@ -174,50 +228,56 @@ static void print_lastauth(struct vqpasswd *pw)
 
 static void show_full(struct vqpasswd *pw)
 {
-	printf("name:   %s\n", str(pw->pw_name));
-	printf("passwd: %s\n", str(pw->pw_passwd));
-	printf("clear passwd: %s\n", str(pw->pw_clear_passwd));
-	printf("comment/gecos: %s\n", str(pw->pw_gecos));
-	printf("uid:    %lu\n", (unsigned long)pw->pw_uid);
-	printf("gid:    %lu\n", (unsigned long)pw->pw_gid);
-	printf("flags:  %lu\n", (unsigned long)pw->pw_flags);
-	printf("gecos: %s\n", str(pw->pw_gecos));
+	put_line("name:   ", pw->pw_name);
+	put_line("passwd: ", pw->pw_passwd);
+	put_line("clear passwd: ", pw->pw_clear_passwd);
+	put_line("comment/gecos: ", pw->pw_gecos);
+	put_ulong("uid:    ", (unsigned long)pw->pw_uid);
+	put_ulong("gid:    ", (unsigned long)pw->pw_gid);
+	put_ulong("flags:  ", (unsigned long)pw->pw_flags);
+	put_line("gecos: ", pw->pw_gecos);
 	print_limits(pw);
-	printf("dir:       %s\n", str(pw->pw_dir));
-	printf("quota:     %s\n", str(pw->pw_shell));
-	fputs("usage:     ", stdout);
+	put_line("dir:       ", pw->pw_dir);
+	put_line("quota:     ", pw->pw_shell);
+	out_str("usage:     ");
 	print_usage_value(pw);
 	print_lastauth(pw);
 }
 
-static void show_user(const struct show *s, struct vqpasswd *pw)
+static void show_fields(const struct show *s, struct vqpasswd *pw)
 {
 	if (s->all) {
 		show_full(pw);
 		return;
 	}
 	if (s->name)
-		printf("%s\n", str(pw->pw_name));
+		put_line("", pw->pw_name);
 	if (s->passwd)
-		printf("%s\n", str(pw->pw_passwd));
+		put_line("", pw->pw_passwd);
 #ifdef CLEAR_PASS
 	if (s->clear)
-		printf("%s\n", str(pw->pw_clear_passwd));
+		put_line("", pw->pw_clear_passwd);
 #endif
 	if (s->uid)
-		printf("%lu\n", (unsigned long)pw->pw_uid);
+		put_ulong("", (unsigned long)pw->pw_uid);
 	if (s->gid)
-		printf("%lu\n", (unsigned long)pw->pw_gid);
+		put_ulong("", (unsigned long)pw->pw_gid);
 	if (s->gecos)
-		printf("%s\n", str(pw->pw_gecos));
+		put_line("", pw->pw_gecos);
 	if (s->dir)
-		printf("%s\n", str(pw->pw_dir));
+		put_line("", pw->pw_dir);
 	if (s->quota)
-		printf("%s\n", str(pw->pw_shell));
+		put_line("", pw->pw_shell);
 	if (s->usage)
 		print_usage_value(pw);
 	if (s->lastauth)
 		print_lastauth(pw);
+}
+
+static void show_user(const struct show *s, struct vqpasswd *pw)
+{
+	show_fields(s, pw);
+	out_flush();
 }
 
 /* A domain name into a struct vdomain field; one too long stays empty. */
