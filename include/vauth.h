@@ -96,6 +96,23 @@ typedef struct vauth_backend {
 	int   (*get_limits)(const struct vdomain *d, struct vlimits *out, int *found);
 	int   (*set_limits)(const struct vdomain *d, const struct vlimits *l);
 	int   (*del_limits)(const struct vdomain *d);
+	/* Optional: the roaming users' relay list kept by the backend (the
+	 * mysql module's `relay` table).  NULL: ~vpopmail/etc/open-smtp.
+	 * relay_open stores ip (a dotted quad) with time now and sets *added
+	 * to 1 if the ip was not listed before; relay_walk calls fn for every
+	 * listed ip (a non-zero result stops the walk and is returned);
+	 * relay_expire drops the entries whose time is <= cutoff. */
+	int   (*relay_open)(const char *ip, time_t now, int *added);
+	int   (*relay_walk)(int (*fn)(const char *ip, void *arg), void *arg);
+	int   (*relay_expire)(time_t cutoff);
+	/* Optional: the IP -> domain map (the mysql module's `ip_alias_map`
+	 * table).  NULL: ~vpopmail/etc/ip_alias_map.  ipmap_get returns 0
+	 * and the domain, or 1 if the ip is not mapped; ipmap_del returns 1
+	 * if the pair was not there; ipmap_walk as relay_walk. */
+	int   (*ipmap_get)(const char *ip, char *domain, size_t size);
+	int   (*ipmap_add)(const char *ip, const char *domain);
+	int   (*ipmap_del)(const char *ip, const char *domain);
+	int   (*ipmap_walk)(int (*fn)(const char *ip, const char *domain, void *arg), void *arg);
 } vauth_backend;
 
 /* The compiled-in backend. */

@@ -11,6 +11,8 @@
 #include "vmysql.h"
 #include "vcdb.h"
 #include "vmylimits.h"
+#include "vmyipmap.h"
+#include "vmyrelay.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -501,6 +503,13 @@ static const vauth_backend vmysql_backend = {
 	.set_limits   = vmy_set_limits,
 	.del_limits   = vmy_del_limits,
 #endif
+	.relay_open   = vmy_relay_open,
+	.relay_walk   = vmy_relay_walk,
+	.relay_expire = vmy_relay_expire,
+	.ipmap_get    = vmy_ipmap_get,
+	.ipmap_add    = vmy_ipmap_add,
+	.ipmap_del    = vmy_ipmap_del,
+	.ipmap_walk   = vmy_ipmap_walk,
 };
 
 const vauth_backend *vauth_backend_get(void)

@@ -5,6 +5,8 @@
  *   vmyconn.c    connections, reconnect, prepared statements
  *   vmyschema.c  vpopmail 5.6's table layouts, created on first use
  *   vmysql.c     the struct vauth_backend operations
+ *   vmyrelay.c   the roaming users' relay table (vmyrelay.h)
+ *   vmyipmap.c   the ip_alias_map table (vmyipmap.h)
  *
  * No SQL text is ever built from data: every value travels as a bound
  * parameter.  The only identifiers put into statements are the fixed table

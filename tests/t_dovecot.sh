@@ -229,13 +229,20 @@ if has_define POP_AUTH_OPEN_RELAY; then
 	ok_ip=$DV_LAST_SRC
 	dv imap_login bob@example.com WrongPass
 	bad_ip=$DV_LAST_SRC
-	rule="$ok_ip:allow,RELAYCLIENT=\"\",RBLSMTPD=\"\""
-	if awk -F'\t' -v r="$rule" '$1 == r && $2 ~ /^[0-9]+$/ { f = 1 } END { exit !f }' "$VH/etc/open-smtp" 2>/dev/null; then
+	tail='allow,RELAYCLIENT="",RBLSMTPD=""'
+	rule="$ok_ip:$tail"
+	# The relay list in open-smtp's format (mysql: the relay table).
+	relay_text() {
+		if [ "$SQL" = 1 ]; then
+			sql_db "$VH/domains/-" "SELECT CONCAT(ip_addr, ':$tail', CHAR(9), timestamp) FROM relay"
+		else cat "$VH/etc/open-smtp" 2>&1; fi
+	}
+	if relay_text | awk -F'\t' -v r="$rule" '$1 == r && $2 ~ /^[0-9]+$/ { f = 1 } END { exit !f }'; then
 		pass "roaming: the POP3 client's address is in open-smtp"
 	else
-		fail "roaming: the POP3 client's address is in open-smtp"; diag "$(cat "$VH/etc/open-smtp" 2>&1)"
+		fail "roaming: the POP3 client's address is in open-smtp"; diag "$(relay_text)"
 	fi
-	if grep -q "^$bad_ip:" "$VH/etc/open-smtp" 2>/dev/null; then
+	if relay_text | grep -q "^$bad_ip:"; then
 		fail "roaming: a refused client's address is not in open-smtp"
 	else
 		pass "roaming: a refused client's address is not in open-smtp"

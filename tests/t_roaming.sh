@@ -1,7 +1,9 @@
 #!/bin/bash
 # t_roaming.sh - roaming users (spec runtime §5): vchkpw adds the POP/IMAP
-# client to ~vpopmail/etc/open-smtp and rebuilds tcp.smtp.cdb with the
-# real tcprules; clearopensmtp expires entries; IPv6 never yields a rule.
+# client to ~vpopmail/etc/open-smtp (the `relay` table with the mysql
+# module) and rebuilds tcp.smtp.cdb with the real tcprules; clearopensmtp
+# expires entries; IPv6 never yields a rule.  The cdb must come out the
+# same on both backends.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vchkpw_common.sh"
 require_bins vchkpw clearopensmtp vadddomain vadduser vmoduser
@@ -40,10 +42,36 @@ login() {	# login IP [PORT] [USER]
 	creds "${3:-joe@example.com}" Passw0rd
 	vchk TCPLOCALPORT="${2:-110}" TCPREMOTEIP="$1" -- /bin/true
 }
-# open-smtp with the times masked as T.
-os_masked() { if [ -e "$OS" ]; then sed -E 's/\t[0-9]+$/\tT/' "$OS"; printf x; else printf '<missing>x'; fi; }
+# The relay list in open-smtp's format: the file, or the relay table's
+# rows (oldest first, as the file keeps them).
+sqldb() { sql_db "$VH/domains/-" "$1"; }
+os_text() {
+	if [ "$SQL" = 1 ]; then
+		sqldb "SELECT CONCAT(ip_addr, ':$RULE', IF(timestamp IS NULL, '', CONCAT(CHAR(9), timestamp)))
+			FROM relay ORDER BY timestamp, ip_addr"
+	elif [ -e "$OS" ]; then cat "$OS"; fi
+}
+# os_set LINE...: replace the list (lines in open-smtp's format).
+os_set() {
+	local l ip t
+	if [ "$SQL" = 0 ]; then setlines l "$@"; printf '%s' "$l" > "$OS"; return; fi
+	sqldb "CREATE TABLE IF NOT EXISTS relay (ip_addr VARCHAR(39) NOT NULL, timestamp INT, PRIMARY KEY (ip_addr));
+		DELETE FROM relay"
+	for l in "$@"; do
+		ip=${l%%:*}; t=NULL; [[ $l == *$'\t'* ]] && t=${l##*$'\t'}
+		sqldb "INSERT INTO relay VALUES ('$ip', $t)"
+	done
+}
+# Every entry's time set to T.
+os_time_all() { if [ "$SQL" = 1 ]; then sqldb "UPDATE relay SET timestamp = $1"; else sed -i -E "s/\t[0-9]+\$/\t$1/" "$OS"; fi; }
+# The list with the times masked as T.
+os_masked() { if [ "$SQL" = 1 ] || [ -e "$OS" ]; then os_text | sed -E 's/\t[0-9]+$/\tT/'; printf x; else printf '<missing>x'; fi; }
 os_is() { local got want; got=$(os_masked); got=${got%x}; setlines want "${@:2}"; is "$got" "$want" "$1"; }
-age_of() { awk -F'\t' -v ip="$1" 'index($1, ip ":") == 1 { print systime() - $2 }' "$OS"; }
+os_count() { os_text | grep -c "$1"; }
+age_of() { os_text | awk -F'\t' -v ip="$1" 'index($1, ip ":") == 1 { print systime() - $2 }'; }
+# The whole rules cdb, one "key<TAB>value" line per record, sorted: the
+# same text whichever backend keeps the list.
+cdb_text() { cdb_dump "$CDB" | LC_ALL=C sort; }
 
 # ------------------------------------------------------------ first login from an IP
 login 10.1.2.3
@@ -55,19 +83,32 @@ is "$(cdb_get "$CDB" 127.)" '+RELAYCLIENT=\0' "tcp.smtp.cdb: the static rules ar
 is "$(cdb_get "$CDB" 10.5.)" 'D\0' "tcp.smtp.cdb: static deny kept"
 is "$(owner_of "$CDB")" "$UIDGID" "tcp.smtp.cdb owned by vpopmail"
 file_mode "$CDB" 0644 "tcp.smtp.cdb mode 0644"
-file_mode "$OS" 0644 "open-smtp mode 0644"
+if [ "$SQL" = 1 ]; then
+	file_absent "$OS" "mysql: no open-smtp file, the row is in the relay table"
+	is "$(sqldb "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY FROM information_schema.COLUMNS
+		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'relay' ORDER BY ORDINAL_POSITION")" \
+		"$(printf 'ip_addr\tvarchar(39)\tNO\tPRI\ntimestamp\tint(11)\tYES\t')" \
+		"mysql: the relay table made on first use, 5.6's layout"
+else
+	file_mode "$OS" 0644 "open-smtp mode 0644"
+fi
 file_mode "$OS.lock" 0600 "open-smtp.lock mode 0600"
 is "$(leftovers "$VH/etc")" "" "no temporary files left"
 
 : > "$SB/syslog"
 
 # ------------------------------------------------------------ same IP again: time only
-sed -i -E 's/\t[0-9]+$/\t1000/' "$OS"
+os_time_all 1000
 touch -d '2001-01-01' "$CDB"
+ino=$(stat -c %i "$CDB")
 login 10.1.2.3
 os_is "same IP: still one line" "10.1.2.3:$RULE"$'\t'T
 a=$(age_of 10.1.2.3); [ "$a" -le 5 ] && pass "same IP: time refreshed" || fail "same IP: time refreshed (age $a)"
 is "$(stat -c %Y "$CDB")" "$(date -d 2001-01-01 +%s)" "same IP: tcp.smtp.cdb not rebuilt"
+# Within the same second too (MariaDB counts a REPLACE by an equal row as
+# one new row: the mysql module must not take that for a new client).
+login 10.1.2.3
+is "$(stat -c %Y.%i "$CDB")" "$(date -d 2001-01-01 +%s).$ino" "same IP within a second: not rebuilt"
 
 # ------------------------------------------------------------ a second client, other classes
 login 10.1.2.4 143
@@ -77,29 +118,30 @@ is "$(cdb_get "$CDB" 10.1.2.3)" "$CDBVAL" "new client: the first one still relay
 login 10.1.2.5 25
 os_is "SMTP AUTH never opens the relay" "10.1.2.3:$RULE"$'\t'T "10.1.2.4:$RULE"$'\t'T
 login 127.0.0.1 110
-is "$(grep -c '^127.0.0.1:' "$OS")" 1 "webmail login from 127.0.0.1 is added (as the original)"
+is "$(os_count '^127.0.0.1:')" 1 "webmail login from 127.0.0.1 is added (as the original)"
 setup vadduser nor@example.com Passw0rd
 setup vmoduser -r nor@example.com
 login 10.1.2.6 110 nor@example.com
 is_rc 0 "NO_RELAY user: login works"
-is "$(grep -c '^10.1.2.6:' "$OS")" 0 "NO_RELAY user: no relay"
+is "$(os_count '^10.1.2.6:')" 0 "NO_RELAY user: no relay"
+cdb_get "$CDB" 10.1.2.6 >/dev/null && fail "NO_RELAY user: not in the cdb" || pass "NO_RELAY user: not in the cdb"
 creds joe@example.com Wrong
 vchk TCPLOCALPORT=110 TCPREMOTEIP=10.1.2.7 -- /bin/true
-is "$(grep -c '^10.1.2.7:' "$OS")" 0 "failed login: no relay"
+is "$(os_count '^10.1.2.7:')" 0 "failed login: no relay"
 creds joe@example.com Passw0rd
 vchk TCPLOCALPORT=110 -- /bin/true
-is "$(wc -l < "$OS")" 3 "no remote IP: nothing added"
+is "$(os_text | wc -l)" 3 "no remote IP: nothing added"
 login ::ffff:10.9.8.7
-is "$(grep -c '^10.9.8.7:' "$OS")" 1 "IPv4-mapped client stored as IPv4"
+is "$(os_count '^10.9.8.7:')" 1 "IPv4-mapped client stored as IPv4"
 : > "$SB/syslog"
 
 # ------------------------------------------------------------ IPv6 and junk: never a rule
-before=$(cat "$OS")
+before=$(os_text)
 for ip in ::1 2001:db8::5 2001:0db8:0000:0000:0000:ff00:0042:8329 '10.0.0.9;x' '' 'fe80::1%eth0'; do
 	login "$ip"
 	is_rc 0 "client '$ip': login still works"
 done
-is "$(cat "$OS")" "$before" "IPv6 and malformed addresses add no line"
+is "$(os_text)" "$before" "IPv6 and malformed addresses add no line"
 cdb_get "$CDB" '' >/dev/null && fail "no empty key in tcp.smtp.cdb" || pass "no empty key in tcp.smtp.cdb"
 if [ -n "$SHIM" ]; then
 	is "$(grep -c 'relay not opened for non-IPv4 address' "$SB/syslog")" 6 "each skipped address is logged"
@@ -113,13 +155,14 @@ fi
 cp "$CDB" "$T0/cdb.before"
 VPOPMAIL_TCPRULES=/bin/false login 10.2.0.1
 is_rc 0 "tcprules fails: the login still succeeds"
-is "$(grep -c '^10.2.0.1:' "$OS")" 1 "tcprules fails: open-smtp updated"
+is "$(os_count '^10.2.0.1:')" 1 "tcprules fails: open-smtp updated"
 cmp -s "$CDB" "$T0/cdb.before" && pass "tcprules fails: the old cdb stays" || fail "tcprules fails: the old cdb stays"
 VPOPMAIL_TCPRULES=$T0/bin/none login 10.2.0.2
 is_rc 0 "tcprules missing: the login still succeeds"
 is "$(leftovers "$VH/etc")" "" "no temporary files left after failures"
 [ -n "$SHIM" ] && is "$(grep -c 'relay update failed' "$SB/syslog")" 2 "rebuild failures are logged" || skip "no shim"
 
+if [ "$SQL" = 0 ]; then
 # ------------------------------------------------------------ unreadable open-smtp
 # An open-smtp that exists but cannot be read (here a link to a directory,
 # which even root cannot read as a file) is left alone, not replaced by a
@@ -128,18 +171,57 @@ mv "$OS" "$T0/os.saved"; mkdir "$T0/os.dir"; ln -s "$T0/os.dir" "$OS"
 login 10.5.0.1
 is_rc 0 "open-smtp unreadable: the login still succeeds"
 [ -L "$OS" ] && pass "open-smtp unreadable: not replaced" || fail "open-smtp unreadable: not replaced"
+cp "$CDB" "$T0/cdb.before"
+run clearopensmtp
+is_err "Warning: update_rules() - tcprules failed" "open-smtp unreadable: clearopensmtp does not rebuild"
+cmp -s "$CDB" "$T0/cdb.before" && pass "open-smtp unreadable: the old cdb stays" || fail "open-smtp unreadable: the old cdb stays"
 rm -f "$OS"; mv "$T0/os.saved" "$OS"
+else
+# ------------------------------------------------------------ database trouble
+# The relay table in a layout it cannot be used in (no ip_addr column):
+# the login still succeeds, the failure is logged, the cdb is kept.
+: > "$SB/syslog"
+sqldb "RENAME TABLE relay TO relay_saved; CREATE TABLE relay (addr VARCHAR(39), timestamp INT)"
+cp "$CDB" "$T0/cdb.before"
+login 10.5.0.1
+is_rc 0 "relay table unusable: the login still succeeds"
+cmp -s "$CDB" "$T0/cdb.before" && pass "relay table unusable: the old cdb stays" || fail "relay table unusable: the old cdb stays"
+[ -n "$SHIM" ] && like "$(cat "$SB/syslog")" "relay update failed joe@example.com:10.5.0.1" \
+	"relay table unusable: logged" || skip "no shim"
+# clearopensmtp: the DELETE works (timestamp exists), the SELECT of the
+# rules fails: no rebuild from the static rules alone.
+now=$(date +%s)
+sqldb "INSERT INTO relay VALUES ('10.5.0.2', $((now - 99999))), ('10.5.0.3', $now)"
+run clearopensmtp
+is_rc 216 "relay rules unreadable: clearopensmtp exits with VA_QUERY_FAILED (-40)"
+is_err "Error - Unknown error. Relay rules not rebuilt." "relay rules unreadable: said on stderr"
+cmp -s "$CDB" "$T0/cdb.before" && pass "relay rules unreadable: the old cdb stays" || fail "relay rules unreadable: the old cdb stays"
+is "$(sqldb "SELECT addr FROM relay")" "10.5.0.3" "clearopensmtp: the old row was deleted all the same"
+sqldb "DROP TABLE relay; RENAME TABLE relay_saved TO relay"
+# The server out of reach: the login fails as a temporary error (111),
+# clearopensmtp cannot open the backend; nothing touches the cdb.
+cp "$VH/etc/vpopmail.mysql" "$T0/vpopmail.mysql"
+sed -i "s#|[^|]*sock|#|$T0/no.sock|#" "$VH/etc/vpopmail.mysql"
+login 10.5.0.4
+is_rc 111 "database down: the login is a temporary failure"
+run clearopensmtp
+is_rc 233 "database down: clearopensmtp exits with VA_NO_AUTH_CONNECTION"
+like "$ERR" "^Error - .*\. Initial open\." "database down: clearopensmtp says so"
+cmp -s "$CDB" "$T0/cdb.before" && pass "database down: the old cdb stays" || fail "database down: the old cdb stays"
+cp "$T0/vpopmail.mysql" "$VH/etc/vpopmail.mysql"
+: > "$SB/syslog"
+fi
 
 # ------------------------------------------------------------ concurrent logins
 # Twelve clients at once: the lock keeps every line and the last rebuild has them all.
-: > "$OS"
+os_set
 creds joe@example.com Passw0rd
 for i in $(seq 1 12); do
 	( exec env TCPLOCALPORT=110 TCPREMOTEIP=10.6.0.$i ${VP_TEST_WRAPPER:-} "$VCHKPW" /bin/true \
 		< /dev/null > /dev/null 2>&1 3< "$T0/.cred" ) &
 done
 wait
-is "$(grep -c '^10\.6\.0\.' "$OS")" 12 "12 concurrent logins: 12 lines in open-smtp"
+is "$(os_count '^10\.6\.0\.')" 12 "12 concurrent logins: 12 lines in open-smtp"
 n=0; for i in $(seq 1 12); do [ "$(cdb_get "$CDB" 10.6.0.$i)" = "$CDBVAL" ] && n=$((n + 1)); done
 is "$n" 12 "12 concurrent logins: all 12 relay after the last rebuild"
 is "$(leftovers "$VH/etc")" "" "concurrent logins: no temporary files left"
@@ -147,37 +229,47 @@ is "$(leftovers "$VH/etc")" "" "concurrent logins: no temporary files left"
 
 # ------------------------------------------------------------ clearopensmtp
 now=$(date +%s)
-printf '10.3.0.1:%s\t%s\n10.3.0.2:%s\t%s\n10.3.0.3:%s\n10.3.0.4:%s\t%s\n' \
-	"$RULE" $((now - MIN * 60)) "$RULE" $((now - MIN * 60 + 30)) "$RULE" "$RULE" $((now + 100)) > "$OS"
+os_set "10.3.0.1:$RULE"$'\t'$((now - MIN * 60)) "10.3.0.2:$RULE"$'\t'$((now - MIN * 60 + 30)) \
+	"10.3.0.3:$RULE" "10.3.0.4:$RULE"$'\t'$((now + 100))
 run clearopensmtp
 is_rc 0 "clearopensmtp: exit 0"
 is_out "" "clearopensmtp: silent"
 is_err "" "clearopensmtp: nothing on stderr"
-got=$(cat "$OS"; printf x)
+got=$(os_text; printf x)
 is "$got" "$(printf '10.3.0.2:%s\t%s\n10.3.0.4:%s\t%s\nx' "$RULE" $((now - MIN * 60 + 30)) "$RULE" $((now + 100)))" "open-smtp keeps only the young lines"
 cdb_get "$CDB" 10.3.0.1 >/dev/null && fail "expired client no longer relays" || pass "expired client no longer relays"
 is "$(cdb_get "$CDB" 10.3.0.2)" "$CDBVAL" "young client still relays"
 is "$(cdb_get "$CDB" 127.)" '+RELAYCLIENT=\0' "static rules kept"
-is "$(owner_of "$OS")" "$UIDGID" "open-smtp owned by vpopmail"
+is "$(cdb_text)" "$(printf '%s\t%s\n' 10.3.0.2 '+RELAYCLIENT=\0+RBLSMTPD=\0' 10.3.0.4 '+RELAYCLIENT=\0+RBLSMTPD=\0' \
+	10.5. 'D\0' 127. '+RELAYCLIENT=\0' | LC_ALL=C sort)" "the whole cdb: the static rules and the two young clients"
+if [ "$SQL" = 1 ]; then
+	file_absent "$OS" "mysql: no open-smtp file"
+else
+	is "$(owner_of "$OS")" "$UIDGID" "open-smtp owned by vpopmail"
+fi
 is "$(leftovers "$VH/etc")" "" "clearopensmtp: no temporary files left"
 
 rm -f "$OS" "$CDB"
+[ "$SQL" = 1 ] && sqldb "DROP TABLE relay"
 run clearopensmtp
 is_rc 0 "clearopensmtp without open-smtp: exit 0"
 file_absent "$OS" "open-smtp is not created"
+[ "$SQL" = 1 ] && is "$(sqldb "SELECT COUNT(*) FROM relay")" 0 "mysql: an empty relay table is made"
 is "$(cdb_get "$CDB" 127.)" '+RELAYCLIENT=\0' "tcp.smtp.cdb rebuilt from the static rules anyway"
 
-printf '10.3.0.9:%s\t%s\n' "$RULE" "$now" > "$OS"
+os_set "10.3.0.9:$RULE"$'\t'"$now"
 VPOPMAIL_TCPRULES=/bin/false run clearopensmtp
 is_rc 0 "clearopensmtp, tcprules fails: exit 0"
 is_err "Warning: update_rules() - tcprules failed" "clearopensmtp, tcprules fails: warning"
 
-mkdir "$OS.tmp"
-cp "$OS" "$T0/os.before"
-run clearopensmtp
-is_rc 255 "clearopensmtp, temp file cannot be created: exit 255"
-is_out "Error, could not create open-smtp.tmp" "clearopensmtp: the original's message"
-cmp -s "$OS" "$T0/os.before" && pass "open-smtp unchanged" || fail "open-smtp unchanged"
-rmdir "$OS.tmp"
+if [ "$SQL" = 0 ]; then
+	mkdir "$OS.tmp"
+	cp "$OS" "$T0/os.before"
+	run clearopensmtp
+	is_rc 255 "clearopensmtp, temp file cannot be created: exit 255"
+	is_out "Error, could not create open-smtp.tmp" "clearopensmtp: the original's message"
+	cmp -s "$OS" "$T0/os.before" && pass "open-smtp unchanged" || fail "open-smtp unchanged"
+	rmdir "$OS.tmp"
+fi
 
 done_testing

@@ -428,23 +428,44 @@ if ! has_define IP_ALIAS_DOMAINS; then
 	is_out "$NO_IPMAP" "vipmap -a: not compiled in"
 	file_absent "$MAP" "vipmap -a: no map written"
 else
+	# The map in the file's format: the file, or (mysql) the
+	# ip_alias_map table's rows in key order.
+	map_text() {
+		if [ "$SQL" = 1 ]; then sql_db "$VH/domains/-" "SELECT CONCAT(ip_addr, ' ', domain) FROM ip_alias_map ORDER BY ip_addr"
+		elif [ -e "$MAP" ]; then cat "$MAP"; fi
+	}
+	# map_is WANT-FILE WANT-SQL DESC: the backends keep different orders.
+	map_is() { local w=$1; [ "$SQL" = 1 ] && w=$2; is "$(map_text)" "${w%$'\n'}" "$3"; }
 	run vipmap -p
 	is_rc 0 "-p without a map: exit 0"
 	is_out "" "-p without a map: nothing"
 	run vipmap -a 10.0.0.1 example.com
 	is_rc 0 "-a: exit 0"
 	is_out "" "-a: silent"
-	file_is "$MAP" '10.0.0.1 example.com
+	if [ "$SQL" = 1 ]; then
+		file_absent "$MAP" "mysql: no map file"
+		is "$(sql_db "$VH/domains/-" "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY
+			FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()
+			AND TABLE_NAME = 'ip_alias_map' ORDER BY ORDINAL_POSITION")" \
+			"$(printf 'ip_addr\tvarchar(39)\tNO\tPRI\ndomain\tvarchar(96)\tYES\t')" \
+			"mysql: ip_alias_map made on first use, 5.6's layout"
+		is "$(map_text)" "10.0.0.1 example.com" "-a: the row is in the table"
+	else
+		file_is "$MAP" '10.0.0.1 example.com
 ' "-a: pair written"
-	file_mode "$MAP" 0644 "map 0644"
+		file_mode "$MAP" 0644 "map 0644"
+	fi
 	setup vipmap -a 10.0.0.2 other.org
 	setup vipmap -a 10.0.0.1 example.com
-	file_is "$MAP" '10.0.0.2 other.org
-10.0.0.1 example.com
-' "-a of an existing pair moves it to the end, once"
+	map_is '10.0.0.2 other.org
+10.0.0.1 example.com' '10.0.0.1 example.com
+10.0.0.2 other.org' "-a of an existing pair: kept once (the file moves it to the end)"
+	PAIRS='10.0.0.2 other.org
+10.0.0.1 example.com'
+	[ "$SQL" = 1 ] && PAIRS='10.0.0.1 example.com
+10.0.0.2 other.org'
 	run vipmap -p
-	is_out "10.0.0.2 other.org
-10.0.0.1 example.com" "-p prints every pair"
+	is_out "$PAIRS" "-p prints every pair"
 	setup vadddomain example.com Secret123
 	TCPLOCALIP=10.0.0.1 run vverifypw postmaster Secret123
 	is_rc 0 "the map gives the default domain for the local IP"
@@ -453,21 +474,49 @@ else
 	run vipmap -v
 	is_rc 0 "-v: exit 0"
 	is_out "version: $VERSION
-10.0.0.2 other.org
-10.0.0.1 example.com" "-v: version, then the map"
-	printf 'junk\n' >> "$MAP"
+$PAIRS" "-v: version, then the map"
+	# A second domain for one IP: the file keeps both lines and the first
+	# wins; the table's key is the IP, so the new pair replaces the old one.
+	setup vadddomain second.org Secret123
+	setup vipmap -a 10.0.0.1 second.org
+	map_is '10.0.0.2 other.org
+10.0.0.1 example.com
+10.0.0.1 second.org' '10.0.0.1 second.org
+10.0.0.2 other.org' "-a of a second domain for an IP"
+	TCPLOCALIP=10.0.0.1 run vverifypw postmaster Secret123
+	is_rc 0 "the IP's domain after that: postmaster logs in"
+	if [ "$SQL" = 1 ]; then
+		TCPLOCALIP=10.0.0.1 run vverifypw postmaster@second.org Secret123
+		is_rc 0 "mysql: the IP now maps to the second domain"
+	fi
+	setup vipmap -d 10.0.0.1 second.org
+	[ "$SQL" = 1 ] && setup vipmap -a 10.0.0.1 example.com
+	[ "$SQL" = 0 ] && printf 'junk\n' >> "$MAP"
 	run vipmap -d 10.0.0.2 other.org
 	is_rc 0 "-d: exit 0"
-	file_is "$MAP" '10.0.0.1 example.com
-junk
-' "-d removes the pair, keeps other lines"
-	snap=$(snapshot)
+	map_is '10.0.0.1 example.com
+junk' '10.0.0.1 example.com' "-d removes the pair, keeps other lines"
+	snap=$(snapshot) before=$(map_text)
 	run vipmap -d 10.9.9.9 nowhere.org
 	is_rc 0 "-d of a missing pair: exit 0"
 	unchanged "$snap" "-d of a missing pair: map untouched"
+	run vipmap -d 10.0.0.1 other.org
+	is "$(map_text)" "$before" "-d of the IP with another domain: map untouched"
 	run vipmap -a '10.0.0.3 x' example.com
 	is_rc 0 "-a with a blank in the IP: exit 0 (result ignored)"
 	unchanged "$snap" "-a with a blank in the IP: map untouched"
+	run vipmap -a 10.0.0.3 $'ex\nample.com'
+	is "$(map_text)" "$before" "-a with a newline in the domain: map untouched"
+	if [ "$SQL" = 1 ]; then
+		# Refused rather than cut to fit the ip_addr VARCHAR(39) column.
+		run vipmap -a 1111:2222:3333:4444:5555:6666:7777:8888:9 example.com
+		is "$(map_text)" "$before" "mysql: an IP longer than the column is refused"
+		setup vipmap -a "10.0.0.4" "o'neil.org"
+		is "$(sql_db "$VH/domains/-" "SELECT domain FROM ip_alias_map WHERE ip_addr = '10.0.0.4'")" "o'neil.org" \
+			"mysql: a quote in the domain is stored as it is"
+		setup vipmap -d "10.0.0.4" "o'neil.org"
+		is "$(map_text)" "$before" "mysql: and removed again"
+	fi
 	run vipmap
 	is "$(leftovers "$VH")" "" "vipmap leaves no temporary files"
 fi

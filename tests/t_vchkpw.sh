@@ -227,6 +227,11 @@ syslog_ev vchkpw-pop3 "$(log_success "(PLAIN) login success joe@example.com:")" 
 rm -f "$VH/etc/defaultdomain"
 if [ "$IPALIAS" = 1 ]; then
 	setup vipmap -a 192.0.2.7 example.com
+	if [ "$SQL" = 1 ]; then
+		is "$(sql_db "$VH/domains/-" "SELECT domain FROM ip_alias_map WHERE ip_addr = '192.0.2.7'")" \
+			example.com "mysql: the mapping is a row of ip_alias_map"
+		file_absent "$VH/etc/ip_alias_map" "mysql: no map file"
+	fi
 	form 'joe' joe "ip-alias domain (TCPLOCALIP)" TCPLOCALIP=192.0.2.7
 	creds joe Passw0rd
 	vchk TCPLOCALPORT=110 TCPLOCALIP=192.0.2.8 -- "$DUMP"

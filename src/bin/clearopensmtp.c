@@ -1,8 +1,11 @@
 /*
  * clearopensmtp - expire the roaming users' relay entries (spec runtime
  * §5.4).  Run from cron; no arguments.  Lines of ~vpopmail/etc/open-smtp
- * older than --enable-relay-clear-minutes go, then tcp.smtp.cdb is
- * rebuilt (always, even when nothing expired).
+ * (rows of the `relay` table with the mysql module) older than
+ * --enable-relay-clear-minutes go, then tcp.smtp.cdb is rebuilt (always,
+ * even when nothing expired).  If the table cannot be read or changed,
+ * the old cdb stays: the error is reported and the exit status is the
+ * error code.
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
@@ -23,9 +26,13 @@ int main(int argc, char **argv)
 		printf("Error, could not create open-smtp.tmp\n");
 		cli_exit(-1);
 	}
-	if (rc == VA_BAD_DIR)
+	if (rc == VA_BAD_DIR) {
 		fprintf(stderr, "Warning: update_rules() - tcprules failed\n");
-	cli_exit(VA_SUCCESS);
+		rc = VA_SUCCESS;
+	} else if (rc != VA_SUCCESS) {
+		fprintf(stderr, "Error - %s. Relay rules not rebuilt.\n", verror(rc));
+	}
+	cli_exit(rc);
 #else
 	printf("vpopmail not configure with --enable-roaming-users\n");
 	return 0;

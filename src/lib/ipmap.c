@@ -10,6 +10,10 @@
  * Edits run under "<file>.lock" and replace the file atomically; a line
  * that is not a pair is kept as it is.
  *
+ * A backend with a map of its own (the mysql module's `ip_alias_map`
+ * table: struct vauth_backend's ipmap_* operations) is used instead of
+ * the file; the checks on the arguments are the same.
+ *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "vpinternal.h"
@@ -118,7 +122,12 @@ done:
 /* Map ip to domain: any earlier identical line is replaced by one at the end. */
 int vadd_ip_map(char *ip, char *domain)
 {
-	int rc = rewrite_map(ip, domain, 1);
+	const vauth_backend *be = vauth_backend_get();
+	int rc;
+
+	if (be->ipmap_add != NULL)
+		return field_ok(ip) && field_ok(domain) ? be->ipmap_add(ip, domain) : VA_BAD_CHAR;
+	rc = rewrite_map(ip, domain, 1);
 
 	return rc > 0 ? 0 : rc;
 }
@@ -126,7 +135,13 @@ int vadd_ip_map(char *ip, char *domain)
 /* Remove the ip/domain pair; -1 if it was not in the map. */
 int vdel_ip_map(char *ip, char *domain)
 {
-	int rc = rewrite_map(ip, domain, 0);
+	const vauth_backend *be = vauth_backend_get();
+	int rc;
+
+	if (be->ipmap_del != NULL)
+		rc = field_ok(ip) && field_ok(domain) ? be->ipmap_del(ip, domain) : VA_BAD_CHAR;
+	else
+		rc = rewrite_map(ip, domain, 0);
 
 	return rc > 0 ? -1 : rc;
 }
@@ -144,6 +159,10 @@ int vget_ip_map(char *ip, char *domain, int domain_size)
 
 	if (ip == NULL || domain == NULL || domain_size <= 0)
 		return VA_NULL_POINTER;
+	if (vauth_backend_get()->ipmap_get != NULL) {
+		rc = vauth_backend_get()->ipmap_get(ip, domain, (size_t)domain_size);
+		return rc == 1 ? -1 : rc;
+	}
 	if (map_path(path, sizeof(path)) != 0 || (fp = fopen(path, "re")) == NULL)
 		return -1;
 	while (rc != 0 && fgets(line, sizeof(line), fp) != NULL) {
@@ -152,6 +171,47 @@ int vget_ip_map(char *ip, char *domain, int domain_size)
 	}
 	fclose(fp);
 	return rc;
+}
+
+/* The backend's pairs, read in full on the first call of a walk. */
+static string_list show_ips, show_doms;
+static int show_next;
+
+static void show_reset(void)
+{
+	string_list_free(&show_ips);
+	string_list_free(&show_doms);
+	show_next = 0;
+}
+
+static int show_add(const char *ip, const char *dom, void *arg)
+{
+	(void)arg;
+	if (strlen(ip) >= MAX_BUFF || strlen(dom) >= MAX_BUFF)
+		return 0;
+	if (string_list_add(&show_ips, ip) != 0 || string_list_add(&show_doms, dom) != 0)
+		return VA_MEMORY_ALLOC_ERR;
+	return 0;
+}
+
+static int show_backend(const vauth_backend *be, int first, char *ip, char *domain)
+{
+	if (first) {
+		show_reset();
+		if (string_list_init(&show_ips, 16) != 0 || string_list_init(&show_doms, 16) != 0 ||
+		    be->ipmap_walk(show_add, NULL) != 0) {
+			show_reset();
+			return -1;
+		}
+	}
+	if (show_ips.values == NULL || show_next >= show_ips.count) {
+		show_reset();
+		return 0;
+	}
+	vp_strlcpy(ip, show_ips.values[show_next], MAX_BUFF);
+	vp_strlcpy(domain, show_doms.values[show_next], MAX_BUFF);
+	show_next++;
+	return 1;
 }
 
 /*
@@ -167,6 +227,8 @@ int vshow_ip_map(int first, char *ip, char *domain)
 
 	if (ip == NULL || domain == NULL)
 		return VA_NULL_POINTER;
+	if (vauth_backend_get()->ipmap_walk != NULL)
+		return show_backend(vauth_backend_get(), first, ip, domain);
 	if (first) {
 		if (fp != NULL)
 			fclose(fp);

@@ -1,13 +1,20 @@
 /*
  * roaming.c - POP/IMAP-before-SMTP (spec runtime §5): the list of
- * clients allowed to relay, ~vpopmail/etc/open-smtp, and the rules cdb
- * tcpserver reads, rebuilt with tcprules from TCP_FILE plus that list.
+ * clients allowed to relay, and the rules cdb tcpserver reads, rebuilt
+ * with tcprules from TCP_FILE plus that list.
+ *
+ * The list is ~vpopmail/etc/open-smtp, or the backend's own store when it
+ * has one (the mysql module's `relay` table, struct vauth_backend's
+ * relay_* operations).  Either way vchkpw and clearopensmtp hold
+ * open-smtp.lock while they change the list and rebuild, so the last
+ * rebuild always sees the last change.
  *
  * open-smtp line: <ip>:allow,RELAYCLIENT="",RBLSMTPD="" TAB <unix time>.
- * Both writers (vchkpw and clearopensmtp) hold open-smtp.lock and
- * replace the file atomically.  Only IPv4 addresses are ever written:
+ * The file is replaced atomically.  Only IPv4 addresses are ever stored:
  * an empty or mangled IPv6 key would relay for everyone or break
- * tcprules (the original's §5.6 hazards).
+ * tcprules (the original's §5.6 hazards).  A list that cannot be read
+ * (file error, database outage) never yields a cdb holding the static
+ * rules alone: the old cdb stays and the error is returned.
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
@@ -49,10 +56,86 @@ static int etc_path(char *buf, size_t size, const char *name)
 	return vp_home_path(buf, size, rel) != NULL ? 0 : VA_DIR_TOO_LONG;
 }
 
-/* Feed tcprules: the static rules, then each open-smtp line without its time. */
-static int feed_rules(int fd, const char *tcpfile, const char *opensmtp)
+/* A growing text buffer for the roaming rule lines. */
+struct lines {
+	char *p;
+	size_t len, cap;
+};
+
+static int lines_add(struct lines *b, const char *s, size_t n)
 {
-	char *text = NULL, *line, *next, *tab;
+	if (b->cap - b->len < n + 1) {
+		size_t ncap = (b->cap + n + 1) * 2;
+		char *np = realloc(b->p, ncap);
+
+		if (np == NULL)
+			return VA_MEMORY_ALLOC_ERR;
+		b->p = np;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
+/* relay_walk callback: one rule line per stored IPv4 address. */
+static int add_rule(const char *ip, void *arg)
+{
+	static const char tail[] = RULE_TAIL "\n";
+	char addr[INET_ADDRSTRLEN];
+	struct lines *b = arg;
+
+	/* Rows written by other tools: anything but IPv4 is no rule. */
+	if (ipv4_text(ip, addr, sizeof addr) != 0)
+		return 0;
+	if (lines_add(b, addr, strlen(addr)) != 0 || lines_add(b, tail, sizeof tail - 1) != 0)
+		return VA_MEMORY_ALLOC_ERR;
+	return 0;
+}
+
+/* open-smtp's lines without their times. */
+static int file_rules(struct lines *b)
+{
+	char path[VP_PATH_MAX], *text = NULL, *line, *next, *tab;
+	size_t len;
+	int rc = 0;
+
+	if (etc_path(path, sizeof path, "open-smtp") != 0)
+		return VA_DIR_TOO_LONG;
+	if ((rc = vp_slurp(path, &text, &len)) != 0) {
+		if (rc == VA_MEMORY_ALLOC_ERR)
+			return rc;
+		return errno == ENOENT ? 0 : VA_COULD_NOT_UPDATE_FILE;
+	}
+	for (line = text; rc == 0 && *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		next = next != NULL ? next + 1 : line + strlen(line);
+		tab = memchr(line, '\t', (size_t)(next - line));
+		len = (size_t)((tab != NULL ? tab : next) - line);
+		while (len > 0 && line[len - 1] == '\n')
+			len--;
+		if (len > 0 && (rc = lines_add(b, line, len)) == 0)
+			rc = lines_add(b, "\n", 1);
+	}
+	free(text);
+	return rc;
+}
+
+/* The roaming part of the rules, read in full before tcprules starts. */
+static int relay_rules(struct lines *b)
+{
+	const vauth_backend *be = vauth_backend_get();
+
+	if (be->relay_walk != NULL)
+		return be->relay_walk(add_rule, b);
+	return file_rules(b);
+}
+
+/* Feed tcprules: the static rules, then the roaming ones. */
+static int feed_rules(int fd, const char *tcpfile, const struct lines *roam)
+{
+	char *text = NULL;
 	size_t len;
 	int bad = 0;
 
@@ -62,45 +145,43 @@ static int feed_rules(int fd, const char *tcpfile, const char *opensmtp)
 			bad |= vp_write_all(fd, "\n", 1);
 		free(text);
 	}
-	if (vp_slurp(opensmtp, &text, &len) == 0) {
-		for (line = text; *line != '\0'; line = next) {
-			next = strchr(line, '\n');
-			next = next != NULL ? next + 1 : line + strlen(line);
-			tab = memchr(line, '\t', (size_t)(next - line));
-			len = (size_t)((tab != NULL ? tab : next) - line);
-			while (len > 0 && line[len - 1] == '\n')
-				len--;
-			if (len == 0)
-				continue;
-			bad |= vp_write_all(fd, line, len);
-			bad |= vp_write_all(fd, "\n", 1);
-		}
-		free(text);
-	}
+	if (roam->len > 0)
+		bad |= vp_write_all(fd, roam->p, roam->len);
 	return bad ? -1 : 0;
 }
 
-/* Rebuild with the lock held (or from clearopensmtp). */
+/*
+ * Rebuild with the lock held.  VA_COULD_NOT_UPDATE_FILE if tcprules
+ * failed; the list's own error (file, database) if it could not be read,
+ * in which case tcprules is not even started.
+ */
 static int rebuild(void)
 {
 #ifdef REBUILD_TCPSERVER
 	const char *tcpfile = vp_tcp_file(), *prog = vp_tcprules();
-	char cdb[VP_PATH_MAX], tmp[VP_PATH_MAX], opensmtp[VP_PATH_MAX];
+	char cdb[VP_PATH_MAX], tmp[VP_PATH_MAX];
+	struct lines roam = { NULL, 0, 0 };
 	struct sigaction ign, old;
-	int pfd[2], status, rc = VA_SUCCESS;
+	int pfd[2], status, rc;
 	struct stat st;
 	pid_t pid;
 
 	if (vp_fmt(cdb, sizeof cdb, "%s.cdb", tcpfile) != 0 ||
-	    vp_fmt(tmp, sizeof tmp, "%s.tmp.%ld", tcpfile, (long)getpid()) != 0 ||
-	    etc_path(opensmtp, sizeof opensmtp, "open-smtp") != 0)
+	    vp_fmt(tmp, sizeof tmp, "%s.tmp.%ld", tcpfile, (long)getpid()) != 0)
 		return VA_DIR_TOO_LONG;
-	if (pipe(pfd) != 0)
+	if ((rc = relay_rules(&roam)) != VA_SUCCESS) {
+		free(roam.p);
+		return rc;
+	}
+	if (pipe(pfd) != 0) {
+		free(roam.p);
 		return VA_COULD_NOT_UPDATE_FILE;
+	}
 	pid = fork();
 	if (pid < 0) {
 		close(pfd[0]);
 		close(pfd[1]);
+		free(roam.p);
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
 	if (pid == 0) {
@@ -118,9 +199,10 @@ static int rebuild(void)
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &ign, &old);
-	if (feed_rules(pfd[1], tcpfile, opensmtp) != 0)
+	if (feed_rules(pfd[1], tcpfile, &roam) != 0)
 		rc = VA_COULD_NOT_UPDATE_FILE;
 	close(pfd[1]);
+	free(roam.p);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			status = -1;
@@ -144,36 +226,32 @@ int vroaming_rebuild(void)
 	return rebuild();
 }
 
-int vroaming_open(const char *ip)
+/*
+ * open-smtp with addr's line (re)written at its end, time now; *added
+ * is set when addr had no line before.  Called with the lock held.
+ */
+static int file_open(const char *addr, time_t now, int *added)
 {
-	char addr[INET_ADDRSTRLEN], path[VP_PATH_MAX], lockpath[VP_PATH_MAX];
-	char *old = NULL, *line, *next, *out, *p;
-	size_t len = 0, alen;
-	int lockfd, found = 0, rc;
+	char path[VP_PATH_MAX], *old = NULL, *line, *next, *out, *p;
+	size_t len = 0, alen = strlen(addr);
+	int rc;
 
-	if (ipv4_text(ip, addr, sizeof addr) != 0)
-		return VA_INVALID_IP_ADDRESS;
-	if (etc_path(path, sizeof path, "open-smtp") != 0 ||
-	    etc_path(lockpath, sizeof lockpath, "open-smtp.lock") != 0)
+	*added = 1;
+	if (etc_path(path, sizeof path, "open-smtp") != 0)
 		return VA_DIR_TOO_LONG;
-	lockfd = vp_lock(lockpath);
-	if (lockfd < 0)
-		return VA_COULD_NOT_UPDATE_FILE;
 	/* No file yet is an empty list; a file that cannot be read must not
 	 * be replaced by one holding only this client. */
-	if (vp_slurp(path, &old, &len) != 0) {
-		if (errno != ENOENT) {
-			vp_unlock(lockfd);
+	if ((rc = vp_slurp(path, &old, &len)) != 0) {
+		if (rc == VA_MEMORY_ALLOC_ERR)
+			return rc;
+		if (errno != ENOENT)
 			return VA_COULD_NOT_UPDATE_FILE;
-		}
 		old = NULL;
 		len = 0;
 	}
-	alen = strlen(addr);
 	out = malloc(len + alen + sizeof RULE_TAIL + 32);
 	if (out == NULL) {
 		free(old);
-		vp_unlock(lockfd);
 		return VA_MEMORY_ALLOC_ERR;
 	}
 	p = out;
@@ -182,7 +260,7 @@ int vroaming_open(const char *ip)
 		next = strchr(line, '\n');
 		next = next != NULL ? next + 1 : line + strlen(line);
 		if (strncmp(line, addr, alen) == 0 && line[alen] == ':') {
-			found = 1;
+			*added = 0;
 			continue;
 		}
 		memcpy(p, line, (size_t)(next - line));
@@ -190,56 +268,91 @@ int vroaming_open(const char *ip)
 		if (p[-1] != '\n')
 			*p++ = '\n';
 	}
-	p += sprintf(p, "%s" RULE_TAIL "\t%ld\n", addr, (long)time(NULL));
+	p += sprintf(p, "%s" RULE_TAIL "\t%ld\n", addr, (long)now);
 	rc = vp_write_file_atomic(path, out, (size_t)(p - out), 0644);
 	free(out);
 	free(old);
-	if (rc == VA_SUCCESS && !found)
+	return rc;
+}
+
+int vroaming_open(const char *ip)
+{
+	const vauth_backend *be = vauth_backend_get();
+	char addr[INET_ADDRSTRLEN], lockpath[VP_PATH_MAX];
+	int lockfd, added = 0, rc;
+
+	if (ipv4_text(ip, addr, sizeof addr) != 0)
+		return VA_INVALID_IP_ADDRESS;
+	if (etc_path(lockpath, sizeof lockpath, "open-smtp.lock") != 0)
+		return VA_DIR_TOO_LONG;
+	lockfd = vp_lock(lockpath);
+	if (lockfd < 0)
+		return VA_COULD_NOT_UPDATE_FILE;
+	if (be->relay_open != NULL)
+		rc = be->relay_open(addr, time(NULL), &added);
+	else
+		rc = file_open(addr, time(NULL), &added);
+	/* A refreshed time changes no rule: only a new client rebuilds. */
+	if (rc == VA_SUCCESS && added)
 		rc = rebuild();
 	vp_unlock(lockfd);
 	return rc;
 }
 
-int vroaming_expire(long minutes)
+/* open-smtp without the lines older than cutoff (or without a time). */
+static int file_expire(time_t cutoff)
 {
-	char path[VP_PATH_MAX], tmp[VP_PATH_MAX], lockpath[VP_PATH_MAX];
+	char path[VP_PATH_MAX], tmp[VP_PATH_MAX];
 	char *old = NULL, *line, *next, *tab;
 	struct vp_afile af;
-	time_t now = time(NULL);
 	size_t len;
-	int lockfd, rc = VA_SUCCESS;
 
 	if (etc_path(path, sizeof path, "open-smtp") != 0 ||
-	    etc_path(tmp, sizeof tmp, "open-smtp.tmp") != 0 ||
-	    etc_path(lockpath, sizeof lockpath, "open-smtp.lock") != 0)
+	    etc_path(tmp, sizeof tmp, "open-smtp.tmp") != 0)
+		return VA_DIR_TOO_LONG;
+	if (vp_slurp(path, &old, &len) != 0)
+		return VA_SUCCESS;      /* not created; rebuild() judges a read error */
+	if (vp_afile_open(&af, path, tmp, 0644) != VA_SUCCESS) {
+		free(old);
+		return VA_COULD_NOT_UPDATE_FILE;
+	}
+	for (line = old; *line != '\0'; line = next) {
+		next = strchr(line, '\n');
+		next = next != NULL ? next + 1 : line + strlen(line);
+		tab = memchr(line, '\t', (size_t)(next - line));
+		if (tab == NULL || strtol(tab + 1, NULL, 10) <= (long)cutoff)
+			continue;
+		fwrite(line, 1, (size_t)(next - line), af.fp);
+		if (next[-1] != '\n')
+			fputc('\n', af.fp);
+	}
+	free(old);
+	if (vp_afile_commit(&af) != VA_SUCCESS)
+		return VA_COULD_NOT_UPDATE_FILE;
+	vp_chown(path, vp_uid(), vp_gid());
+	return VA_SUCCESS;
+}
+
+int vroaming_expire(long minutes)
+{
+	const vauth_backend *be = vauth_backend_get();
+	char lockpath[VP_PATH_MAX];
+	time_t cutoff = time(NULL) - (time_t)minutes * 60;
+	int lockfd, rc;
+
+	if (etc_path(lockpath, sizeof lockpath, "open-smtp.lock") != 0)
 		return VA_DIR_TOO_LONG;
 	/* Unlike the original, take the lock vchkpw takes. */
 	lockfd = vp_lock(lockpath);
-	if (vp_slurp(path, &old, &len) == 0) {
-		if (vp_afile_open(&af, path, tmp, 0644) != VA_SUCCESS) {
-			free(old);
-			vp_unlock(lockfd);
-			return VA_COULD_NOT_UPDATE_FILE;
-		}
-		for (line = old; *line != '\0'; line = next) {
-			next = strchr(line, '\n');
-			next = next != NULL ? next + 1 : line + strlen(line);
-			tab = memchr(line, '\t', (size_t)(next - line));
-			if (tab == NULL || strtol(tab + 1, NULL, 10) + minutes * 60 <= (long)now)
-				continue;
-			fwrite(line, 1, (size_t)(next - line), af.fp);
-			if (next[-1] != '\n')
-				fputc('\n', af.fp);
-		}
-		free(old);
-		if (vp_afile_commit(&af) != VA_SUCCESS) {
-			vp_unlock(lockfd);
-			return VA_COULD_NOT_UPDATE_FILE;
-		}
-		vp_chown(path, vp_uid(), vp_gid());
+	if (be->relay_expire != NULL)
+		rc = be->relay_expire(cutoff);
+	else
+		rc = file_expire(cutoff);
+	if (rc == VA_SUCCESS) {
+		rc = rebuild();
+		if (rc == VA_COULD_NOT_UPDATE_FILE)
+			rc = VA_BAD_DIR;        /* tcprules failed */
 	}
-	if (rebuild() != VA_SUCCESS)
-		rc = VA_BAD_DIR;
 	if (lockfd >= 0)
 		vp_unlock(lockfd);
 	return rc;
