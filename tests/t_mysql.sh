@@ -292,6 +292,8 @@ pm=$(sql_root "SELECT CONCAT_WS(':', pw_name, pw_passwd, pw_uid, pw_gid, pw_geco
 rm -f "$CD/vpasswd"
 run vconvert -m -c conv.org
 is_rc 0 "vconvert -m -c: exit 0"
+is_out "converting conv.org conv.org done
+done" "vconvert -m -c: 5.6's \"<domain> done\" line, then \"done\""
 is_err "vconvert: conv.org: 3 users copied" "vconvert -m -c: progress line"
 file_is "$CD/vpasswd" "amy:\$1\$abcdefgh\$ABCDEFGHIJKLMNOPQRSTUV:1:2:Amy A:$CD/amy:NOQUOTA$CL
 bob:x:0:0:Bob:$CD/bob:5000S$CL

@@ -340,6 +340,14 @@ else
 	run vdeloldusers -V
 	is_rc 255 "neither -e nor -d: exit 255"
 	is_out "error: you must supply either the -e or -d [domain] options" "neither -e nor -d: message"
+	run vdeloldusers -e
+	is_rc 255 "-e without users/assign: exit 255"
+	is_out "Can't get domain entries - can't read users/assign file" "-e without users/assign: 5.6's message"
+	: > "$QH/users/assign"
+	run vdeloldusers -V -e
+	is_rc 0 "-e with an empty users/assign: exit 0"
+	is_out "What now - Success" "-e with an empty users/assign: 5.6's message, no summary"
+	rm -f "$QH/users/assign"
 
 	setup vadddomain example.com Secret123
 	setup vadduser bob@example.com Passw0rd
@@ -385,6 +393,15 @@ erin@other.org
 skipping postmaster@other.org
  ** no users were deleted  **
  ** use -D to delete users **" "-e: every domain"
+	run vdeloldusers -V -d other.org -e
+	cdb_next
+	is_out "erin@other.org
+skipping postmaster@other.org
+ ** no users were deleted  **
+ ** use -D to delete users **" "-d before -e: only that domain's entries"
+	run vdeloldusers -V -d nowhere.org -e
+	is_rc 0 "-d unknown -e: exit 0"
+	is_out "What now - Success" "-d unknown -e: no entries, 5.6's message"
 	run vdeloldusers -D -d example.com
 	is_rc 0 "-D: exit 0"
 	cdb_next

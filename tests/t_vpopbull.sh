@@ -39,6 +39,16 @@ two_domains() {
 	printf 'From: admin@example.com\nSubject: Notice\n\nBody text\nDate: in the body\n' > "$MSG"
 }
 
+# ------------------------------------------------------------ no domains at all
+sandbox_new
+run vpopbull -n
+is_rc 255 "-n, no users/assign: exit 255"
+is_out "Can't get domain entries - can't read users/assign file" "-n, no users/assign: 5.6's message"
+: > "$QH/users/assign"
+run vpopbull -n
+is_rc 0 "-n, empty users/assign: exit 0"
+is_out "What now - Success" "-n, empty users/assign: 5.6's message"
+
 # ------------------------------------------------------------ usage and bad input
 two_domains
 run vpopbull

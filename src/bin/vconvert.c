@@ -197,12 +197,30 @@ static void progress(const char *domain, unsigned long done)
 	fprintf(stderr, "vconvert: %s: %lu users copied\n", domain, done);
 }
 
-/* -c -m, -m -c: between the cdb files and the SQL backend (a no-op in a
- * cdb build, as in 5.6). */
+/* True in a build whose backend is not the cdb files (AUTH_MODULE "cdb"). */
+static int sql_build(void)
+{
+	return strcmp(AUTH_MODULE, "cdb") != 0;
+}
+
+/*
+ * -c -m, -m -c: between the cdb files and the SQL backend (a no-op in a
+ * cdb build, as in 5.6).  In an SQL build 5.6's -m -c wrote its own
+ * "<domain> done" line before the caller's "done", and said "Error.
+ * Domain not found" for a domain missing from users/assign.
+ */
 static int backends(char *domain, int to_sql)
 {
 	int err = vconvert_backend(domain, to_sql, progress, NULL);
 
+	if (!to_sql && sql_build()) {
+		if (err == VA_DOMAIN_DOES_NOT_EXIST || err == VA_INVALID_DOMAIN_NAME) {
+			printf("Error. Domain not found\n");
+			return err;
+		}
+		if (err == VA_SUCCESS)
+			printf("%s done\n", domain);
+	}
 	if (err != VA_SUCCESS)
 		cli_print_error(err);
 	return err;

@@ -82,9 +82,14 @@ static void process_domain(char *domain, time_t cutoff)
 	string_list_free(&old);
 }
 
-/* The real domain of every users/assign entry, in file order (taken
- * first: deleting users must not disturb the walk). */
-static void process_all(time_t cutoff)
+/*
+ * The real domain of every users/assign entry, in file order (taken
+ * first: deleting users must not disturb the walk).  `match` is the -d
+ * domain if one came before -e ("" otherwise): as in 5.6, only that
+ * domain's entries are walked then.  No entries at all ends the program
+ * as 5.6 did, before the summary line.
+ */
+static void process_all(char *match, time_t cutoff)
 {
 	string_list names;
 	domain_entry *e;
@@ -92,7 +97,18 @@ static void process_all(time_t cutoff)
 
 	if (string_list_init(&names, 16) != 0)
 		die_memory();
-	for (e = get_domain_entries(""); e != NULL; e = get_domain_entries(NULL))
+	verrori = 0;
+	e = get_domain_entries(match);
+	if (e == NULL) {
+		string_list_free(&names);
+		if (verrori != 0) {
+			printf("Can't get domain entries - %s\n", verror(verrori));
+			cli_exit(-1);
+		}
+		printf("What now - %s\n", verror(0));
+		cli_exit(0);
+	}
+	for (; e != NULL; e = get_domain_entries(NULL))
 		if (string_list_add(&names, e->realdomain) != 0)
 			die_memory();
 	for (i = 0; i < names.count; i++)
@@ -147,7 +163,7 @@ int main(int argc, char **argv)
 
 	cutoff = time(NULL) - (time_t)86400 * age;
 	if (every)
-		process_all(cutoff);
+		process_all(domain, cutoff);
 	else
 		process_domain(domain, cutoff);
 

@@ -78,10 +78,15 @@ static void all_domains(struct vbulletin *b)
 		cli_exit(VA_MEMORY_ALLOC_ERR);
 	verrori = 0;
 	e = get_domain_entries("");
-	if (e == NULL && verrori != 0) {
-		printf("Can't get domain entries - %s\n", verror(verrori));
+	if (e == NULL) {
 		string_list_free(&names);
-		cli_exit(-1);
+		if (verrori != 0) {
+			printf("Can't get domain entries - %s\n", verror(verrori));
+			cli_exit(-1);
+		}
+		/* No domain at all: 5.6's message, with verror(0). */
+		printf("What now - %s\n", verror(0));
+		cli_exit(0);
 	}
 	for (; e != NULL; e = get_domain_entries(NULL)) {
 		if (strcmp(e->domain, e->realdomain) != 0) {

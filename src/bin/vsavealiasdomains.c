@@ -62,11 +62,11 @@ static int save(const char *domain, const char *alias, const char *sep1, const c
 			continue;
 		snprintf(real, sizeof real, "%s", e->realdomain);
 		snprintf(name, sizeof name, "%s", e->domain);
-		if (vcreate_sql_aliasdomain(real, name) != VA_SUCCESS) {
+		/* 5.6 said "saved" whatever the insert did; a failure is told. */
+		if (vcreate_sql_aliasdomain(real, name) != VA_SUCCESS)
 			printf("Alias: %s%sReal domain: %s%snot saved\n", name, sep1, real, sep2);
-			continue;
-		}
-		printf("Alias: %s%sReal domain: %s%ssaved\n", name, sep1, real, sep2);
+		else
+			printf("Alias: %s%sReal domain: %s%ssaved\n", name, sep1, real, sep2);
 		n++;
 	}
 	return n;
