@@ -113,8 +113,14 @@ is_err "" "vmkpasswd -x: no getopt complaint"
 
 run dotqmail2valias -x
 is_rc 255 "dotqmail2valias -x: exit 255"
-is_err "You must enable valiases (./configure --enable-valias) to use this program." \
-	"dotqmail2valias: the refusal comes before any option parsing"
-is_out "" "dotqmail2valias: nothing on stdout"
+if has_define VALIAS; then
+	# With --enable-valias it parses -a -v -d; anything else is the usage.
+	is_err "" "dotqmail2valias -x (valias build): nothing on stderr"
+	like "$OUT" "^usage: dotqmail2valias \\[options\\] \\[domainlist\\]" "dotqmail2valias -x (valias build): the usage"
+else
+	is_err "You must enable valiases (./configure --enable-valias) to use this program." \
+		"dotqmail2valias: the refusal comes before any option parsing"
+	is_out "" "dotqmail2valias: nothing on stdout"
+fi
 
 done_testing
