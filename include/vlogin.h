@@ -82,23 +82,29 @@ void vlogin_log_exec_failure(struct vlogin *l, const char *prog, int err);
 void vlogin_free(struct vlogin *l);
 
 /* ------------------------------------------------------------------ */
-/* Roaming users: ~vpopmail/etc/open-smtp and <TCP_FILE>.cdb.          */
+/* Roaming users: ~vpopmail/etc/open-smtp (or the backend's relay table,
+ * see relay_open in vauth.h) and <TCP_FILE>.cdb.                     */
 
 /*
  * Allow relaying for ip (an IPv4 address, or ::ffff:a.b.c.d): refresh or
- * add its open-smtp line and, when it is new, rebuild the rules cdb.
+ * add its entry and, when it is new, rebuild the rules cdb.
  * VA_INVALID_IP_ADDRESS for anything else (IPv6, empty, malformed),
- * nothing written.  VA_COULD_NOT_UPDATE_FILE if a file or tcprules failed.
+ * nothing written.  VA_COULD_NOT_UPDATE_FILE if a file or tcprules
+ * failed; the backend's code (e.g. VA_NO_AUTH_CONNECTION) if its table
+ * could not be used.
  */
 int  vroaming_open(const char *ip);
 /*
- * clearopensmtp: drop open-smtp lines older than minutes (or without a
+ * clearopensmtp: drop the entries older than minutes (or without a
  * time), then rebuild the rules cdb.  VA_COULD_NOT_UPDATE_FILE if the
  * temp file cannot be created (nothing changed), VA_BAD_DIR if tcprules
- * failed (the list is updated, the old cdb kept).
+ * failed or open-smtp could not be read (the old cdb kept); the
+ * backend's code if its table could not be changed or read (the old cdb
+ * kept).
  */
 int  vroaming_expire(long minutes);
-/* Rebuild <TCP_FILE>.cdb from TCP_FILE and open-smtp with tcprules. */
+/* Rebuild <TCP_FILE>.cdb from TCP_FILE and the relay list with tcprules;
+ * if the list cannot be read the old cdb stays and its error is returned. */
 int  vroaming_rebuild(void);
 
 #ifdef __cplusplus

@@ -516,12 +516,14 @@ junk' '10.0.0.1 example.com' "-d removes the pair, keeps other lines"
 	snap=$(snapshot) before=$(map_text)
 	run vipmap -d 10.9.9.9 nowhere.org
 	is_rc 0 "-d of a missing pair: exit 0"
-	unchanged "$snap" "-d of a missing pair: map untouched"
+	unchanged "$snap" "-d of a missing pair: no file changed"
+	is "$(map_text)" "$before" "-d of a missing pair: map untouched"
 	run vipmap -d 10.0.0.1 other.org
 	is "$(map_text)" "$before" "-d of the IP with another domain: map untouched"
 	run vipmap -a '10.0.0.3 x' example.com
 	is_rc 0 "-a with a blank in the IP: exit 0 (result ignored)"
-	unchanged "$snap" "-a with a blank in the IP: map untouched"
+	unchanged "$snap" "-a with a blank in the IP: no file changed"
+	is "$(map_text)" "$before" "-a with a blank in the IP: map untouched"
 	run vipmap -a 10.0.0.3 $'ex\nample.com'
 	is "$(map_text)" "$before" "-a with a newline in the domain: map untouched"
 	if [ "$SQL" = 1 ]; then

@@ -56,6 +56,7 @@ static int etc_path(char *buf, size_t size, const char *name)
 	return vp_home_path(buf, size, rel) != NULL ? 0 : VA_DIR_TOO_LONG;
 }
 
+#ifdef REBUILD_TCPSERVER
 /* A growing text buffer for the roaming rule lines. */
 struct lines {
 	char *p;
@@ -157,7 +158,6 @@ static int feed_rules(int fd, const char *tcpfile, const struct lines *roam)
  */
 static int rebuild(void)
 {
-#ifdef REBUILD_TCPSERVER
 	const char *tcpfile = vp_tcp_file(), *prog = vp_tcprules();
 	char cdb[VP_PATH_MAX], tmp[VP_PATH_MAX];
 	struct lines roam = { NULL, 0, 0 };
@@ -216,10 +216,13 @@ static int rebuild(void)
 	if (rc == VA_SUCCESS)
 		vp_chown(cdb, vp_uid(), vp_gid());
 	return rc;
-#else
-	return VA_SUCCESS;
-#endif
 }
+#else
+static int rebuild(void)
+{
+	return VA_SUCCESS;      /* --disable-rebuild-tcpserver-file */
+}
+#endif
 
 int vroaming_rebuild(void)
 {
