@@ -312,6 +312,30 @@ void vmy_cursor_close(struct vmy_cursor *cur)
 	cur->conn = NULL;
 }
 
+int vmy_each_row(enum vmy_role role, const char *sql, const struct vmy_arg *args, unsigned nargs,
+                 int (*fn)(const struct vmy_cursor *cur, void *arg), void *arg)
+{
+	struct vmy_cursor *cur;
+	int rc;
+
+	if (fn == NULL)
+		return VA_NULL_POINTER;
+	/* A cursor holds its column buffers: too big for the stack. */
+	if ((cur = malloc(sizeof *cur)) == NULL)
+		return VA_MEMORY_ALLOC_ERR;
+	rc = vmy_exec(role, sql, args, nargs, cur, NULL);
+	if (rc == 0) {
+		while ((rc = vmy_fetch(cur)) == 1)
+			if ((rc = fn(cur, arg)) != 0)
+				break;
+		vmy_cursor_close(cur);
+	} else if (rc == VMY_NO_TABLE) {
+		rc = 0;
+	}
+	free(cur);
+	return rc;
+}
+
 int vmy_begin(void)
 {
 	int rc = vmy_exec(VMY_UPDATE, "START TRANSACTION", NULL, 0, NULL, NULL);

@@ -103,6 +103,11 @@ int vmy_exec(enum vmy_role role, const char *sql, const struct vmy_arg *args,
  * caller may run other statements while reading them. */
 int vmy_exec_own(const char *sql, const struct vmy_arg *args, unsigned nargs,
                  struct vmy_cursor *cur);
+/* Run a SELECT and call fn for every row (its columns in cur->col); a
+ * missing table is no rows.  A non-zero result of fn ends the walk and is
+ * returned; otherwise 0 or the statement's error. */
+int vmy_each_row(enum vmy_role role, const char *sql, const struct vmy_arg *args, unsigned nargs,
+                 int (*fn)(const struct vmy_cursor *cur, void *arg), void *arg);
 /* Next row: 1 got one, 0 no more, <0 VA code. */
 int vmy_fetch(struct vmy_cursor *cur);
 void vmy_cursor_close(struct vmy_cursor *cur);

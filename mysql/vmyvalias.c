@@ -44,40 +44,31 @@ static void rows_reset(void)
 	pos = 0;
 }
 
-/*
- * Run a SELECT into the statics: one column into `lines`, or with
- * two_cols (alias, line) into `owners` and `lines`.  A missing table is
- * no rows.
- */
-static int rows_load(const char *sql, const struct vmy_arg *a, unsigned n, int two_cols)
+/* vmy_each_row callbacks: one column into `lines`, or (alias, line) pairs. */
+static int keep_line(const struct vmy_cursor *cur, void *arg)
 {
-	struct vmy_cursor *cur;
-	int rc;
+	(void)arg;
+	return string_list_add(&lines, cur->col[0]) != 0 ? VA_MEMORY_ALLOC_ERR : 0;
+}
 
+static int keep_pair(const struct vmy_cursor *cur, void *arg)
+{
+	(void)arg;
+	if (string_list_add(&owners, cur->col[0]) != 0 || string_list_add(&lines, cur->col[1]) != 0)
+		return VA_MEMORY_ALLOC_ERR;
+	return 0;
+}
+
+/* Run a SELECT into the statics (pairs: two columns, alias and line). */
+static int rows_load(const char *sql, const struct vmy_arg *a, unsigned n, int pairs)
+{
 	rows_reset();
 	if (string_list_init(&lines, 8) != 0 || string_list_init(&owners, 8) != 0) {
 		string_list_free(&lines);
 		return VA_MEMORY_ALLOC_ERR;
 	}
 	loaded = 1;
-	if ((cur = malloc(sizeof *cur)) == NULL)
-		return VA_MEMORY_ALLOC_ERR;
-	rc = vmy_exec(VMY_READ, sql, a, n, cur, NULL);
-	if (rc == 0) {
-		while ((rc = vmy_fetch(cur)) == 1) {
-			if (two_cols ? string_list_add(&owners, cur->col[0]) != 0 ||
-			               string_list_add(&lines, cur->col[1]) != 0
-			             : string_list_add(&lines, cur->col[0]) != 0) {
-				rc = VA_MEMORY_ALLOC_ERR;
-				break;
-			}
-		}
-		vmy_cursor_close(cur);
-	} else if (rc == VMY_NO_TABLE) {
-		rc = 0;
-	}
-	free(cur);
-	return rc < 0 ? rc : 0;
+	return vmy_each_row(VMY_READ, sql, a, n, pairs ? keep_pair : keep_line, NULL);
 }
 
 /* The next loaded line (and its alias into `alias` when given). */
@@ -192,29 +183,20 @@ static void event_name(char *out, size_t size, const char *alias, const char *do
 		out[0] = '\0';
 }
 
+static int keep_count(const struct vmy_cursor *cur, void *arg)
+{
+	*(long *)arg = strtol(cur->col[0], NULL, 10);
+	return 0;
+}
+
 /* Rows of alias@domain: the count into *n. */
 static int count_rows(const char *alias, const char *domain, long *n)
 {
 	struct vmy_arg a[] = { VMY_S(alias), VMY_S(domain) };
-	struct vmy_cursor *cur;
-	int rc;
 
 	*n = 0;
-	if ((cur = malloc(sizeof *cur)) == NULL)
-		return VA_MEMORY_ALLOC_ERR;
-	rc = vmy_exec(VMY_UPDATE, "SELECT COUNT(*) FROM valias WHERE alias = ? AND domain = ?",
-	              a, 2, cur, NULL);
-	if (rc == 0) {
-		if ((rc = vmy_fetch(cur)) == 1) {
-			*n = strtol(cur->col[0], NULL, 10);
-			rc = 0;
-		}
-		vmy_cursor_close(cur);
-	} else if (rc == VMY_NO_TABLE) {
-		rc = 0;
-	}
-	free(cur);
-	return rc < 0 ? rc : 0;
+	return vmy_each_row(VMY_UPDATE, "SELECT COUNT(*) FROM valias WHERE alias = ? AND domain = ?",
+	                    a, 2, keep_count, n);
 }
 
 int valias_insert(char *alias, char *domain, char *alias_line)
