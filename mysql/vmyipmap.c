@@ -11,37 +11,39 @@
 #include "vmysql.h"
 #include "vmyipmap.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #define IPMAP_REPLACE "REPLACE INTO ip_alias_map (ip_addr, domain) VALUES (?, ?)"
 #define IPMAP_IP_MAX  39        /* ip_addr VARCHAR(39) */
 #define IPMAP_DOM_MAX 96        /* domain VARCHAR(96) */
 
+struct ipmap_get {
+	char *domain;
+	size_t size;
+	int rc;
+};
+
+/* The first row's domain; returning 1 ends the walk. */
+static int ipmap_first(const struct vmy_cursor *cur, void *arg)
+{
+	struct ipmap_get *g = arg;
+
+	g->rc = vp_strlcpy(g->domain, cur->col[0], g->size) == 0 ? 0 : VA_DOMAIN_NAME_TOO_LONG;
+	return 1;
+}
+
 int vmy_ipmap_get(const char *ip, char *domain, size_t size)
 {
-	struct vmy_cursor *cur;
+	struct ipmap_get g = { domain, size, 1 };   /* 1: not mapped (no row, or no table) */
 	struct vmy_arg a[1];
 	int rc;
 
 	if (ip == NULL || domain == NULL || size == 0)
 		return VA_NULL_POINTER;
 	a[0] = (struct vmy_arg)VMY_S(ip);
-	if ((cur = malloc(sizeof *cur)) == NULL)
-		return VA_MEMORY_ALLOC_ERR;
-	rc = vmy_exec(VMY_READ, "SELECT domain FROM ip_alias_map WHERE ip_addr = ?", a, 1, cur, NULL);
-	if (rc == VMY_NO_TABLE) {
-		rc = 1;         /* no table yet: nothing is mapped */
-	} else if (rc == 0) {
-		rc = vmy_fetch(cur);
-		if (rc == 1)
-			rc = vp_strlcpy(domain, cur->col[0], size) == 0 ? 0 : VA_DOMAIN_NAME_TOO_LONG;
-		else if (rc == 0)
-			rc = 1;
-		vmy_cursor_close(cur);
-	}
-	free(cur);
-	return rc;
+	rc = vmy_each_row(VMY_READ, "SELECT domain FROM ip_alias_map WHERE ip_addr = ?", a, 1,
+	                  ipmap_first, &g);
+	return rc < 0 ? rc : g.rc;
 }
 
 int vmy_ipmap_add(const char *ip, const char *domain)
@@ -86,28 +88,25 @@ int vmy_ipmap_del(const char *ip, const char *domain)
 	return n == 0 ? 1 : 0;
 }
 
+struct ipmap_walk {
+	int (*fn)(const char *ip, const char *domain, void *arg);
+	void *arg;
+};
+
+static int ipmap_row(const struct vmy_cursor *cur, void *arg)
+{
+	struct ipmap_walk *w = arg;
+
+	return w->fn(cur->col[0], cur->col[1], w->arg);
+}
+
 /* In key order, the order InnoDB keeps the rows in. */
 int vmy_ipmap_walk(int (*fn)(const char *ip, const char *domain, void *arg), void *arg)
 {
-	struct vmy_cursor *cur;
-	int rc;
+	struct ipmap_walk w = { fn, arg };
 
 	if (fn == NULL)
 		return VA_NULL_POINTER;
-	if ((cur = malloc(sizeof *cur)) == NULL)
-		return VA_MEMORY_ALLOC_ERR;
-	rc = vmy_exec(VMY_READ, "SELECT ip_addr, domain FROM ip_alias_map ORDER BY ip_addr",
-	              NULL, 0, cur, NULL);
-	if (rc == VMY_NO_TABLE) {
-		free(cur);
-		return 0;
-	}
-	if (rc == 0) {
-		while ((rc = vmy_fetch(cur)) == 1)
-			if ((rc = fn(cur->col[0], cur->col[1], arg)) != 0)
-				break;
-		vmy_cursor_close(cur);
-	}
-	free(cur);
-	return rc;
+	return vmy_each_row(VMY_READ, "SELECT ip_addr, domain FROM ip_alias_map ORDER BY ip_addr",
+	                    NULL, 0, ipmap_row, &w);
 }

@@ -8,7 +8,6 @@
 #include "vmysql.h"
 #include "vmyrelay.h"
 
-#include <stdlib.h>
 
 #define RELAY_UPDATE  "UPDATE relay SET timestamp = ? WHERE ip_addr = ?"
 #define RELAY_REPLACE "REPLACE INTO relay (ip_addr, timestamp) VALUES (?, ?)"
@@ -45,30 +44,28 @@ int vmy_relay_open(const char *ip, time_t now, int *added)
 	return rc;
 }
 
+struct relay_walk {
+	int (*fn)(const char *ip, void *arg);
+	void *arg;
+};
+
+static int relay_row(const struct vmy_cursor *cur, void *arg)
+{
+	struct relay_walk *w = arg;
+
+	return w->fn(cur->col[0], w->arg);
+}
+
 /* Reads go to the update server: a replica may not have the row that
- * this very login has just written. */
+ * this very login has just written.  No table yet: nobody may relay. */
 int vmy_relay_walk(int (*fn)(const char *ip, void *arg), void *arg)
 {
-	struct vmy_cursor *cur;
-	int rc;
+	struct relay_walk w = { fn, arg };
 
 	if (fn == NULL)
 		return VA_NULL_POINTER;
-	if ((cur = malloc(sizeof *cur)) == NULL)
-		return VA_MEMORY_ALLOC_ERR;
-	rc = vmy_exec(VMY_UPDATE, "SELECT ip_addr FROM relay ORDER BY ip_addr", NULL, 0, cur, NULL);
-	if (rc == VMY_NO_TABLE) {
-		free(cur);
-		return 0;       /* no table yet: nobody may relay */
-	}
-	if (rc == 0) {
-		while ((rc = vmy_fetch(cur)) == 1)
-			if ((rc = fn(cur->col[0], arg)) != 0)
-				break;
-		vmy_cursor_close(cur);
-	}
-	free(cur);
-	return rc;
+	return vmy_each_row(VMY_UPDATE, "SELECT ip_addr FROM relay ORDER BY ip_addr", NULL, 0,
+	                    relay_row, &w);
 }
 
 /* A row without a time cannot be told young: it goes, as a line of
