@@ -150,3 +150,19 @@ _Noreturn void cli_no_password(void (*usage)(void))
 	usage();
 	cli_exit(-1);
 }
+
+domain_entry *cli_domain_entries(const char *match)
+{
+	domain_entry *e;
+
+	verrori = 0;
+	e = get_domain_entries(match);
+	if (e != NULL)
+		return e;
+	if (verrori != 0) {
+		printf("Can't get domain entries - %s\n", verror(verrori));
+		cli_exit(-1);
+	}
+	printf("What now - %s\n", verror(0));
+	cli_exit(0);
+}

@@ -60,6 +60,14 @@ void cli_print_pw_error(int va);
 _Noreturn void cli_fail(int va);
 
 /*
+ * The first entry of get_domain_entries(match); when there is none, ends
+ * the program with 5.6's words: "Can't get domain entries - <error>"
+ * (exit 255) if users/assign cannot be read, else "What now - Success"
+ * (exit 0).  Later entries come from get_domain_entries(NULL).
+ */
+domain_entry *cli_domain_entries(const char *match);
+
+/*
  * Copy a command-line string into dst (size bytes).  vpopmail copied
  * arguments into 300-byte buffers with snprintf, so a longer argument
  * was silently cut and could name a different user or domain.  We

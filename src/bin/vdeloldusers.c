@@ -95,19 +95,9 @@ static void process_all(char *match, time_t cutoff)
 	domain_entry *e;
 	int i;
 
+	e = cli_domain_entries(match);
 	if (string_list_init(&names, 16) != 0)
 		die_memory();
-	verrori = 0;
-	e = get_domain_entries(match);
-	if (e == NULL) {
-		string_list_free(&names);
-		if (verrori != 0) {
-			printf("Can't get domain entries - %s\n", verror(verrori));
-			cli_exit(-1);
-		}
-		printf("What now - %s\n", verror(0));
-		cli_exit(0);
-	}
 	for (; e != NULL; e = get_domain_entries(NULL))
 		if (string_list_add(&names, e->realdomain) != 0)
 			die_memory();

@@ -74,20 +74,9 @@ static void all_domains(struct vbulletin *b)
 	domain_entry *e;
 	int i;
 
+	e = cli_domain_entries("");
 	if (string_list_init(&names, 16) != 0)
 		cli_exit(VA_MEMORY_ALLOC_ERR);
-	verrori = 0;
-	e = get_domain_entries("");
-	if (e == NULL) {
-		string_list_free(&names);
-		if (verrori != 0) {
-			printf("Can't get domain entries - %s\n", verror(verrori));
-			cli_exit(-1);
-		}
-		/* No domain at all: 5.6's message, with verror(0). */
-		printf("What now - %s\n", verror(0));
-		cli_exit(0);
-	}
 	for (; e != NULL; e = get_domain_entries(NULL)) {
 		if (strcmp(e->domain, e->realdomain) != 0) {
 			if (verbose)
