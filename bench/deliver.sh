@@ -26,8 +26,10 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	shm=$(mktemp -d /dev/shm/vpbench.XXXXXX)
 	trap 'rm -rf "$sb" "$shm"' EXIT
 	"$b/vadddomain" -d "$shm" shm.test Secret123 >/dev/null
-	"$b/vadduser" speed@shm.test Secret123 >/dev/null
-	"$b/vsetuserquota" speed@shm.test 100000M >/dev/null
+	for u in speed grow; do
+		"$b/vadduser" "$u@shm.test" Secret123 >/dev/null
+		"$b/vsetuserquota" "$u@shm.test" 100000M >/dev/null
+	done
 fi
 dd=$sb/vh/domains/bench.test
 head -c 3100 /dev/urandom | base64 -w 76 > "$sb/body"
@@ -127,7 +129,16 @@ except FileNotFoundError:
     print('instructions per delivery: valgrind not installed')
 sys.stdout.flush()
 
-# 3. growth
+# 3. growth, on the disk and (when there is one) on tmpfs: what the disk
+# adds (fsync stalls) against what the program does as the Maildir grows.
+def growth_report(times, where):
+    med = statistics.median(times)
+    slow = [i for i, t in enumerate(times) if t > 10 * med]
+    print('  %s: median %.2f ms, max %.2f ms, slower than 10x the median: %d%s'
+          % (where, med * 1e3, max(times) * 1e3, len(slow), (' (numbers %s)' % slow[:10]) if slow else ''))
+
+if shm:
+    _, shm_times, _ = deliver('grow', growth, host='shm.test')
 _, times, _ = deliver('grow', growth)
 med = statistics.median(times)
 srt = sorted(times)
@@ -140,6 +151,8 @@ for k in (1, 4, 10):
     part = times[(k - 1) * growth // 10:k * growth // 10]
     if part:
         print('  median in the %s tenth: %.2f ms' % ({1: '1st', 4: '4th', 10: '10th'}[k], statistics.median(part) * 1e3))
+if shm:
+    growth_report(shm_times, 'the same on tmpfs (no disk stalls)')
 sys.stdout.flush()
 
 # 4. peak RSS against message size
