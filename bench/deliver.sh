@@ -79,6 +79,10 @@ int main(int argc, char **argv)
 }
 CEOF
 ${CC:-cc} -O2 -o "$sb/spawn" "$sb/spawn.c"
+# The control for the growth run: a program that does nothing, started the
+# same way (statically linked when possible, as vdelivermail is).
+printf 'int main(void) { return 0; }\n' > "$sb/noop.c"
+${CC:-cc} -O2 -static -o "$sb/noop" "$sb/noop.c" 2>/dev/null || ${CC:-cc} -O2 -o "$sb/noop" "$sb/noop.c"
 
 python3 - "$b/vdelivermail" "$sb" "$growth" "$shm" <<'PYEOF'
 import os, resource, statistics, subprocess, sys, time
@@ -153,6 +157,12 @@ for k in (1, 4, 10):
         print('  median in the %s tenth: %.2f ms' % ({1: '1st', 4: '4th', 10: '10th'}[k], statistics.median(part) * 1e3))
 if shm:
     growth_report(shm_times, 'the same on tmpfs (no disk stalls)')
+# The machine's own jitter: a no-op program spawned as often.
+r = subprocess.run([spawn, msg, str(growth), times_file, os.path.join(sb, 'noop')],
+                   capture_output=True, text=True)
+if r.returncode == 0:
+    with open(times_file) as f:
+        growth_report([int(l) / 1e9 for l in f], 'control, a no-op program started %d times' % growth)
 sys.stdout.flush()
 
 # 4. peak RSS against message size
