@@ -119,12 +119,18 @@ static void prepare_batch(const struct vdomain *d, struct vbulk_user *users,
 {
 	pthread_t tid[MAX_THREADS];
 	struct hashwork w = { slots, users, n, 0 };
-	char userdir[VP_PATH_MAX], hash[MAX_DIR_NAME];
+	char userdir[VP_PATH_MAX], hash[MAX_DIR_NAME], ctl[VP_PATH_MAX];
 	size_t i, started = 0;
 	int rc;
 
 	while (started < nthreads && pthread_create(&tid[started], NULL, hash_worker, &w) == 0)
 		started++;
+	/* The batch's directories come from one locked pass over .dir-control
+	 * (if that cannot be set up, each allocation updates it on its own).
+	 * A failed final write leaves the old counters, as a lost update
+	 * would: the directories themselves are made. */
+	if (vp_fmt(ctl, sizeof ctl, "%s/.dir-control", d->dir) == 0)
+		(void)vp_bigdir_batch_begin(ctl, d->uid, d->gid);
 	for (i = 0; i < n; i++) {
 		struct vbulk_user *u = &users[slots[i].idx];
 
@@ -135,6 +141,7 @@ static void prepare_batch(const struct vdomain *d, struct vbulk_user *users,
 		}
 		u->rc = rc;
 	}
+	(void)vp_bigdir_batch_end();
 	if (started == 0)
 		hash_worker(&w);	/* no thread: do it here */
 	while (started > 0)

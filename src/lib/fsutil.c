@@ -112,6 +112,16 @@ int vp_mkdir_p(const char *path, uid_t uid, gid_t gid)
 
 	if (vp_strlcpy(buf, path, sizeof buf) != 0)
 		return -1;
+	/* Usually only the last part is missing, or nothing is: one mkdir
+	 * instead of one per component (a bulk add calls this per user). */
+	if (mkdir(buf, 0750) == 0) {
+		vp_chown(buf, uid, gid);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
 	for (p = buf + 1; ; p++) {
 		if (*p == '/' || *p == '\0') {
 			char saved = *p;

@@ -219,9 +219,10 @@ int   vp_build_morercpthosts_cdb(void);
 /* ------------------------------------------------------------------ */
 /* bigdir.c                                                           */
 
-/* Allocate the next hash dir using control file `ctlpath`, create it
- * under `base` (mkdir -p, 0700, chowned), and copy it (possibly "") to out.
- * The read-modify-write of the control file is serialised with a lock. */
+/* Allocate the next hash dir using control file `ctlpath`, copy it
+ * (possibly "") to out and create it under `base` (mkdir -p, 0700,
+ * chowned).  The read-modify-write of the control file is serialised with
+ * a lock. */
 int   vp_bigdir_next(const char *ctlpath, const char *base, uid_t uid, gid_t gid,
                      char *out, size_t outsize);
 /* Decrement cur_users in `ctlpath` (unsigned wrap as the original). */
@@ -240,6 +241,11 @@ int   vp_dirctl_lock(const char *ctlpath);
 void  vp_dirctl_unlock(int fd);
 /* After a backfill: count the reused slot (cur_users++ only if non-zero). */
 int   vp_bigdir_count_reuse(const char *ctlpath, uid_t uid, gid_t gid);
+/* Bulk adds: hold the lock of `ctlpath` and keep its state in memory from
+ * begin to end, writing the file once at the end (the same end state as
+ * the single updates in between).  One batch at a time per process. */
+int   vp_bigdir_batch_begin(const char *ctlpath, uid_t uid, gid_t gid);
+int   vp_bigdir_batch_end(void);
 
 /* ------------------------------------------------------------------ */
 /* maildir.c                                                          */
