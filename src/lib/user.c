@@ -100,12 +100,14 @@ int vp_user_create_dir(const struct vdomain *d, const char *user,
 		return VA_BAD_U_DIR;
 	if (mkdir(userdir, 0750) != 0)
 		return VA_EXIST_U_DIR;
+	/* Fresh directories only: the Maildir parts are chowned as they are
+	 * made, so the user directory itself is all that is left. */
 	rc = vp_make_maildir_in(userdir, d->uid, d->gid);
 	if (rc != VA_SUCCESS) {
 		vp_rmtree(userdir);
 		return rc;
 	}
-	vp_chown_tree(userdir, d->uid, d->gid);
+	vp_chown(userdir, d->uid, d->gid);
 	return VA_SUCCESS;
 }
 
