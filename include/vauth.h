@@ -60,6 +60,7 @@ struct vpw_entry {
 };
 
 struct vlimits;
+struct vdir_type;
 
 typedef struct vauth_backend {
 	const char *name;
@@ -113,6 +114,10 @@ typedef struct vauth_backend {
 	int   (*ipmap_add)(const char *ip, const char *domain);
 	int   (*ipmap_del)(const char *ip, const char *domain);
 	int   (*ipmap_walk)(int (*fn)(const char *ip, const char *domain, void *arg), void *arg);
+	/* Optional: told each time a big-dir control file was written, with
+	 * the domain it belongs to (or "dom_<uid>" for a domains directory),
+	 * so the backend can keep a copy (the mysql module's dir_control). */
+	int   (*dirctl_saved)(const char *key, const struct vdir_type *vd);
 } vauth_backend;
 
 /* The compiled-in backend. */

@@ -13,6 +13,7 @@
 #include "vmylimits.h"
 #include "vmyipmap.h"
 #include "vmyrelay.h"
+#include "vmydirctl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -172,7 +173,8 @@ static int vmy_deldomain(const struct vdomain *d)
 		return rc;
 #endif
 	(void)sql;
-	if ((rc = delete_domain_rows("DELETE FROM lastauth WHERE domain = ?", dom)) != 0)
+	if ((rc = delete_domain_rows("DELETE FROM lastauth WHERE domain = ?", dom)) != 0 ||
+	    (rc = delete_domain_rows("DELETE FROM dir_control WHERE domain = ?", dom)) != 0)
 		return rc;
 #ifdef VALIAS
 	if ((rc = delete_domain_rows("DELETE FROM valias WHERE domain = ?", dom)) != 0)
@@ -510,6 +512,7 @@ static const vauth_backend vmysql_backend = {
 	.ipmap_add    = vmy_ipmap_add,
 	.ipmap_del    = vmy_ipmap_del,
 	.ipmap_walk   = vmy_ipmap_walk,
+	.dirctl_saved = vmy_dirctl_saved,
 };
 
 const vauth_backend *vauth_backend_get(void)

@@ -75,6 +75,20 @@ fi
 is "$(row postmaster example.com | cut -f1-2)" "postmaster	$([ "$MANY" = 1 ] && echo example.com || echo '<hash>')" \
 	"postmaster is a row of the domain"
 file_absent "$D/example.com/vpasswd" "no vpasswd file is written"
+# dir_control: 5.6's table, a copy of each .dir-control as it is written.
+dirctl_row() {
+	sql "SELECT CONCAT_WS('|', cur_users, level_cur, level_max, level_start0, level_start1, level_start2,
+	     level_end0, level_end1, level_end2, level_mod0, level_mod1, level_mod2,
+	     level_index0, level_index1, level_index2, the_dir) FROM dir_control WHERE domain = '$1'"
+}
+# dirctl_file FILE: the same fields from a .dir-control file.
+dirctl_file() { tr ' \n' '||' < "$1" | sed 's/|$//'; }
+is "$(cols dir_control | head -2)" "domain|varchar(96)|NO|PRI|NULL
+cur_users|int(11)|YES||NULL" "dir_control table: 5.6's columns (created on first use)"
+is "$(dirctl_row example.com)" "$(dirctl_file "$D/example.com/.dir-control")" \
+	"dir_control row of example.com = its .dir-control"
+is "$(dirctl_row "dom_$(id -u)")" "$(dirctl_file "$D/.dir-control")" \
+	"dir_control row dom_<uid> = the domains directory's .dir-control"
 
 # ------------------------------------------------------------ users
 run vadduser -c "Joe User" joe@example.com 'pw one'
@@ -270,6 +284,7 @@ else skip "no auth logging"; fi
 if has_define ENABLE_MYSQL_LIMITS; then
 	is "$(sql "SELECT COUNT(*) FROM limits WHERE domain = 'example.com'")" "0" "and its limits row"
 fi
+is "$(sql "SELECT COUNT(*) FROM dir_control WHERE domain = 'example.com'")" "0" "and its dir_control row"
 
 # ------------------------------------------------------------ vconvert
 sandbox_new

@@ -157,6 +157,30 @@ int vp_dirctl_read(const char *ctlpath, vdir_type *vd)
 	return dirctl_sane(vd) ? VA_SUCCESS : VA_PARSE_ERROR;
 }
 
+/*
+ * A backend that keeps a copy of the control files (dirctl_saved) gets
+ * the new state under 5.6's key: the name of the directory holding the
+ * file, which is the domain, or "dom_<uid>" for a domains directory (no
+ * domain is called "domains": a domain name has a dot).  The file is what
+ * the allocator reads: a failed copy is not an error here.
+ */
+static void tell_backend(const char *ctlpath, const vdir_type *vd, uid_t uid)
+{
+	const vauth_backend *be = vauth_backend_get();
+	char key[MAX_BUFF], dir[VP_PATH_MAX];
+	const char *base;
+
+	if (be->dirctl_saved == NULL || vp_dirname(ctlpath, dir, sizeof dir) != 0)
+		return;
+	base = strrchr(dir, '/');
+	base = base != NULL ? base + 1 : dir;
+	if (strcmp(base, DOMAINS_DIR) == 0)
+		snprintf(key, sizeof key, "dom_%lu", (unsigned long)uid);
+	else if (vp_strlcpy(key, base, sizeof key) != 0)
+		return;
+	(void)be->dirctl_saved(key, vd);
+}
+
 int vp_dirctl_write(const char *ctlpath, const vdir_type *vd, uid_t uid, gid_t gid)
 {
 	struct vp_afile af;
@@ -183,7 +207,10 @@ int vp_dirctl_write(const char *ctlpath, const vdir_type *vd, uid_t uid, gid_t g
 		vp_afile_abort(&af);
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
-	return vp_afile_commit(&af);
+	rc = vp_afile_commit(&af);
+	if (rc == VA_SUCCESS)
+		tell_backend(ctlpath, vd, uid);
+	return rc;
 }
 
 /* ------------------------------------------------------------------ */
