@@ -9,6 +9,15 @@
 #include <errno.h>
 #include <unistd.h>
 
+ssize_t vp_read(int fd, void *buf, size_t n)
+{
+	ssize_t got;
+
+	while ((got = read(fd, buf, n)) < 0 && errno == EINTR)
+		;
+	return got;
+}
+
 int vp_write_all(int fd, const void *buf, size_t n)
 {
 	const char *p = buf;
@@ -36,9 +45,7 @@ int vp_copy_fd(int from, int to)
 	ssize_t got;
 
 	for (;;) {
-		got = read(from, buf, sizeof buf);
-		if (got < 0 && errno == EINTR)
-			continue;
+		got = vp_read(from, buf, sizeof buf);
 		if (got < 0)
 			return -1;
 		if (got == 0)

@@ -8,7 +8,11 @@
 #define VP_FDIO_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
+/* read(2) that is retried when a signal interrupts it: >0 bytes read,
+ * 0 at the end, -1 with errno set. */
+ssize_t vp_read(int fd, void *buf, size_t n);
 /* Write all n bytes of buf to fd.  0, or -1 with errno set. */
 int vp_write_all(int fd, const void *buf, size_t n);
 /* Copy from's current offset to its end into to.  0, or -1 with errno. */

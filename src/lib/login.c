@@ -13,6 +13,7 @@
  */
 #include "login.h"
 #include "md5.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -52,9 +53,7 @@ int vlogin_read(struct vlogin *l, int fd)
 	char *end;
 
 	while (got < VLOGIN_MAX_INPUT) {
-		r = read(fd, l->input + got, VLOGIN_MAX_INPUT - got);
-		if (r < 0 && errno == EINTR)
-			continue;
+		r = vp_read(fd, l->input + got, VLOGIN_MAX_INPUT - got);
 		if (r < 0)
 			return fail(l, 11);
 		if (r == 0)

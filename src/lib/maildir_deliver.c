@@ -134,9 +134,7 @@ static int copy_message(struct dx_write *w, int out, struct spamscan *ss)
 	}
 	w->size = 0;
 	while (rc == 0) {
-		got = read(in, buf + hlen, COPY_BUF - hlen);
-		if (got < 0 && errno == EINTR)
-			continue;
+		got = vp_read(in, buf + hlen, COPY_BUF - hlen);
 		if (got < 0) {
 			rc = -1;
 			break;

@@ -70,9 +70,7 @@ static int scan_header(struct dx_ctx *c)
 	ssize_t got;
 
 	for (;;) {
-		got = read(0, buf + have, sizeof buf - have);
-		if (got < 0 && errno == EINTR)
-			continue;
+		got = vp_read(0, buf + have, sizeof buf - have);
 		if (got < 0)
 			return -1;
 		if (got == 0)

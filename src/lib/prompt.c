@@ -19,7 +19,6 @@
 #include "vpinternal.h"
 #include "fdio.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -55,9 +54,7 @@ static void read_hidden(int in, int out, const char *prompt, char *buf, size_t s
 	}
 	put_all(out, prompt);
 	for (;;) {
-		r = read(in, &c, 1);
-		if (r < 0 && errno == EINTR)
-			continue;
+		r = vp_read(in, &c, 1);
 		if (r <= 0)
 			break;
 		if (c == '\n') {
