@@ -82,19 +82,38 @@ static char *rows_next(char *alias)
 	return lines.values[pos++];
 }
 
-/* Checks and resolution shared by every entry point; domain is resolved in place. */
-static int prepare(char *alias, char *domain)
+/* Resolve domain in place (an alias domain becomes its real one). */
+static int resolve(char *domain)
 {
 	char dir[VP_PATH_MAX];
 	uid_t uid;
 	gid_t gid;
+
+	return vp_alias_resolve(domain, dir, sizeof dir, &uid, &gid);
+}
+
+/* The checks of a read or a delete, then the domain resolved in place. */
+static int prepare(char *alias, char *domain)
+{
 	int rc;
 
 	if ((rc = vp_alias_domain_ok(domain)) != 0)
 		return rc;
 	if (alias != NULL && (rc = vp_alias_name_ok(alias)) != 0)
 		return rc;
-	return vp_alias_resolve(domain, dir, sizeof dir, &uid, &gid);
+	return resolve(domain);
+}
+
+/* The checks of an insert or a remove, in 5.6's order (alias, domain,
+ * line), then the domain resolved in place. */
+static int prepare_line(char *alias, char *domain, const char *line)
+{
+	int rc;
+
+	if ((rc = vp_alias_name_ok(alias)) != 0 || (rc = vp_alias_domain_ok(domain)) != 0 ||
+	    (rc = vp_alias_line_ok(line)) != 0)
+		return rc;
+	return resolve(domain);
 }
 
 /* ------------------------------------------------------------------ */
@@ -205,8 +224,7 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 	struct vmy_arg a[3];
 	int rc;
 
-	if ((rc = vp_alias_name_ok(alias)) != 0 || (rc = vp_alias_domain_ok(domain)) != 0 ||
-	    (rc = vp_alias_line_ok(alias_line)) != 0 || (rc = prepare(alias, domain)) != 0)
+	if ((rc = prepare_line(alias, domain, alias_line)) != 0)
 		return rc;
 	while (*alias_line == ' ')
 		alias_line++;
@@ -238,8 +256,7 @@ int valias_remove(char *alias, char *domain, char *alias_line)
 	long n;
 	int rc;
 
-	if ((rc = vp_alias_name_ok(alias)) != 0 || (rc = vp_alias_domain_ok(domain)) != 0 ||
-	    (rc = vp_alias_line_ok(alias_line)) != 0 || (rc = prepare(alias, domain)) != 0)
+	if ((rc = prepare_line(alias, domain, alias_line)) != 0)
 		return rc;
 	event_name(who, sizeof who, alias, domain);
 	vp_onchange("valias_remove", who, alias_line, ON_VCHANGE_BEFORE);
