@@ -127,6 +127,13 @@ setlines() { local _v=$1; shift; if [ $# -eq 0 ]; then printf -v "$_v" '%s' ''; 
 # run PROG ARGS...: run a built program with stdin from /dev/null and no
 # controlling terminal; sets OUT, ERR (exact bytes) and RC.
 run() { _run_with /dev/null "$@"; }
+# rcpt INPUT: run vrcptcheck with INPUT (exact bytes) on file descriptor 3.
+rcpt() {
+	printf '%s' "$1" > "$T0/.fd3"
+	exec 3< "$T0/.fd3"
+	run vrcptcheck
+	exec 3<&-
+}
 # run_in INPUT PROG ARGS...: same with INPUT (exact bytes) on stdin.
 run_in() { printf '%s' "$1" > "$T0/.stdin"; shift; _run_with "$T0/.stdin" "$@"; }
 

@@ -150,13 +150,6 @@ Error: email address too long
 unchanged "$snap" "vverifypw changes no file"
 
 # ================================================================ vrcptcheck
-# rcpt INPUT: run vrcptcheck with INPUT (exact bytes) on file descriptor 3.
-rcpt() {
-	printf '%s' "$1" > "$T0/.fd3"
-	exec 3< "$T0/.fd3"
-	run vrcptcheck
-	exec 3<&-
-}
 sandbox_new
 setup vadddomain example.com Secret123
 setup vadduser bob@example.com Passw0rd
