@@ -213,6 +213,18 @@ file_absent "$DD/.qmail-fwd" "converted file removed"
 file_exists "$DD/.qmail-list" "mailing list file kept"
 file_exists "$DD/.qmail-dup" "skipped file kept"
 file_exists "$DD/.qmail-default" ".qmail-default untouched"
+# A file that cannot be read, and one whose rows cannot all be stored
+# (the second line is too long): both stay, and no row is left behind.
+mkdir "$DD/.qmail-adir"
+printf '&ok@y.org\n%s\n' "$(printf 'x%.0s' $(seq 1 170))" > "$DD/.qmail-part"
+run dotqmail2valias example.com
+is_rc 0 "failures: exit 0"
+like "$OUT" "  checking adir@example.com\.\.\.Error opening $DD/\.qmail-adir, skipping\." \
+	"an unreadable file: 5.6's message"
+like "$OUT" "  checking part@example.com\.\.\. failed: [^,]*, file kept\." "a failed insert: reported"
+is "$(rows part example.com)" "" "a failed insert: the rows already stored are taken back"
+file_exists "$DD/.qmail-part" "a failed insert: the file is kept"
+rmdir "$DD/.qmail-adir"; rm -f "$DD/.qmail-part"
 setup vaddaliasdomain example.com alias.net
 run dotqmail2valias alias.net nowhere.org
 is_rc 0 "alias and unknown domains: exit 0"
