@@ -25,16 +25,15 @@ fill() {
 	"$b/vmkpasswd" "$1" >/dev/null
 }
 
+# Runs are started by bench/timeit.c (no bash fork and date exec per run).
+timeit=$sb/timeit
+${CC:-cc} -O2 -o "$timeit" "$src/bench/timeit.c" || { echo "cannot compile bench/timeit.c" >&2; exit 1; }
+
 # measure LABEL CMD...: median wall ms of 5 runs and the peak RSS (KB).
 measure() {
-	local label=$1 i t0 t1 rss
+	local label=$1 rss
 	shift
-	for i in 1 2 3 4 5; do
-		t0=$(date +%s%N)
-		"$@" > /dev/null
-		t1=$(date +%s%N)
-		echo $((t1 - t0))
-	done | sort -n | awk 'NR == 3 { printf "%.1f", $1 / 1e6 }' > "$sb/ms"
+	"$timeit" 1 5 "$@" | awk '{ printf "%.1f", $6 }' > "$sb/ms"
 	rss=$(/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1)
 	printf '%s: %s ms, peak RSS %s KB' "$label" "$(cat "$sb/ms")" "$rss"
 }

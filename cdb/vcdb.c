@@ -5,16 +5,23 @@
  * is its index for lookups (key = name, value = the rest of the line).
  *
  * Every change is one pass over the old vpasswd under the domain's
- * .vpasswd.lock: each line is copied (or dropped, or replaced) into the new
- * vpasswd and, in the same step, added to the new vpasswd.cdb.  Both are
- * temp files in the domain directory that are fsynced and renamed into
- * place, vpasswd first, so a process killed at any moment leaves the old or
- * the new version of each file, never a torn one.  The cost is O(n) in the
- * size of the domain (vpopmail's own code reread the file per record).
+ * .vpasswd.lock: the file is read whole, and the pass lists the pieces of
+ * the new vpasswd (runs of unchanged lines of the old one, new records)
+ * without copying them.  The new vpasswd is written from that list with
+ * writev() and its write-back started at once; the new vpasswd.cdb is
+ * built from the same list meanwhile.  Both are temp files in the domain
+ * directory that are fsynced and renamed into place, vpasswd first, so a
+ * process killed at any moment leaves the old or the new version of each
+ * file, never a torn one.  The cost is O(n) in the size of the domain
+ * (vpopmail's own code reread the file per record).
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1   /* sync_file_range() */
+#endif
 #include "vpinternal.h"
+#include "fdio.h"
 #include "vcdb.h"
 
 #include <cdb.h>
@@ -26,9 +33,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/* stdio buffer for the vpasswd streams: few system calls per pass. */
-#define IO_BUF (64 * 1024)
 
 /* The files of one domain. */
 struct vcdb_files {
@@ -96,6 +100,14 @@ struct rewrite {
 	int only_if_missing;	/* INDEX: skip if vpasswd.cdb exists once locked */
 
 	/* Working state. */
+	char *in;		/* the old vpasswd, whole (NULL: there is none) */
+	size_t inlen;
+	struct iovec *out;	/* the new vpasswd, piece by piece */
+	size_t nout, capout;
+	int out_from_in;	/* out[nout - 1] is a run of in[] (may grow) */
+	const char *prev;	/* the last name indexed, while names increase */
+	size_t prevlen;
+	int unsorted;		/* a name did not increase: check each for a twin */
 	struct vp_afile tf, cf;
 	struct cdb_make cm;
 	int cdbfd;		/* read-write fd on cf's temp, for tinycdb */
@@ -104,31 +116,57 @@ struct rewrite {
 	size_t inserted;	/* ADD: adds[0 .. inserted) are written */
 };
 
-/* Copy one line (len bytes, no '\n') to the outputs. */
+/* Append len bytes at p to the new vpasswd's list of pieces. */
+static int add_piece(struct rewrite *rw, const char *p, size_t len, int from_in)
+{
+	struct iovec *v;
+	size_t cap;
+
+	/* The next line of the old file: the current run just grows. */
+	if (from_in && rw->out_from_in &&
+	    (const char *)rw->out[rw->nout - 1].iov_base + rw->out[rw->nout - 1].iov_len == p) {
+		rw->out[rw->nout - 1].iov_len += len;
+		return 0;
+	}
+	if (rw->nout == rw->capout) {
+		cap = rw->capout != 0 ? rw->capout * 2 : 64;
+		if (cap > SIZE_MAX / sizeof *v || (v = realloc(rw->out, cap * sizeof *v)) == NULL)
+			return VA_MEMORY_ALLOC_ERR;
+		rw->out = v;
+		rw->capout = cap;
+	}
+	rw->out[rw->nout].iov_base = (void *)p;
+	rw->out[rw->nout].iov_len = len;
+	rw->nout++;
+	rw->out_from_in = from_in;
+	return 0;
+}
+
+/*
+ * One line (len bytes, no '\n') of the new vpasswd: a line of the old
+ * file (from_in, then its '\n' follows it there unless it is the last
+ * line) or a new record that outlives the rewrite.
+ */
+static int emit_from(struct rewrite *rw, const char *line, size_t len, int from_in)
+{
+	static const char nl[] = "\n";
+	int rc;
+
+	if (from_in && (size_t)(line - rw->in) + len < rw->inlen)
+		return add_piece(rw, line, len + 1, 1);
+	if ((rc = add_piece(rw, line, len, from_in)) != 0)
+		return rc;
+	return add_piece(rw, nl, 1, 0);
+}
+
 static int emit(struct rewrite *rw, const char *line, size_t len)
 {
-	const char *colon;
+	return emit_from(rw, line, len, 1);
+}
 
-	if (rw->text) {
-		if (fwrite(line, 1, len, rw->tf.fp) != len || putc('\n', rw->tf.fp) == EOF)
-			return VA_COULD_NOT_UPDATE_FILE;
-	}
-	if (rw->index) {
-		colon = memchr(line, ':', len);
-		if (colon == NULL)
-			return 0;	/* not a record: kept in vpasswd, not indexed */
-		if (len > UINT_MAX)
-			return VA_COULD_NOT_UPDATE_FILE;
-		/*
-		 * A hand-edited file may hold a name twice; lookups have always
-		 * found the first one, so only the first is indexed.
-		 */
-		if (cdb_make_put(&rw->cm, line, (unsigned)(colon - line),
-		                 colon + 1, (unsigned)(len - (size_t)(colon - line) - 1),
-		                 CDB_PUT_INSERT) < 0)
-			return VA_COULD_NOT_UPDATE_FILE;
-	}
-	return 0;
+static int emit_new(struct rewrite *rw, const char *rec, size_t len)
+{
+	return emit_from(rw, rec, len, 0);
 }
 
 /* strcmp(name, line's first field) without copying the field. */
@@ -139,6 +177,61 @@ static int cmp_name(const char *name, size_t namelen, const char *field, size_t 
 	if (c != 0)
 		return c;
 	return namelen < flen ? -1 : namelen > flen;
+}
+
+/* Index one line of the new vpasswd (len bytes, no '\n'). */
+static int index_line(struct rewrite *rw, const char *line, size_t len)
+{
+	const char *colon = memchr(line, ':', len);
+	size_t klen;
+
+	if (colon == NULL)
+		return 0;	/* not a record: kept in vpasswd, not indexed */
+	if (len > UINT_MAX)
+		return VA_COULD_NOT_UPDATE_FILE;
+	klen = (size_t)(colon - line);
+	/*
+	 * A hand-edited file may hold a name twice; lookups have always
+	 * found the first one, so only the first is indexed.  While the
+	 * names come in increasing order (the file as the tools keep it)
+	 * none can be a twin and the search for one is skipped; from the
+	 * first name out of order on, each is looked for among all before.
+	 */
+	if (!rw->unsorted && rw->prev != NULL && cmp_name(rw->prev, rw->prevlen, line, klen) >= 0)
+		rw->unsorted = 1;
+	rw->prev = line;
+	rw->prevlen = klen;
+	if (cdb_make_put(&rw->cm, line, (unsigned)klen,
+	                 colon + 1, (unsigned)(len - klen - 1),
+	                 rw->unsorted ? CDB_PUT_INSERT : CDB_PUT_ADD) < 0)
+		return VA_COULD_NOT_UPDATE_FILE;
+	return 0;
+}
+
+/*
+ * Index every line of the new vpasswd.  Each piece is whole lines: a run
+ * of old lines each ending in '\n' (the last one perhaps not), a new
+ * record, or a lone "\n" (an empty piece, not a record).
+ */
+static int index_pieces(struct rewrite *rw)
+{
+	const char *p, *end, *nl;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < rw->nout; i++) {
+		p = rw->out[i].iov_base;
+		end = p + rw->out[i].iov_len;
+		while (p < end) {
+			nl = memchr(p, '\n', (size_t)(end - p));
+			if (nl == NULL)
+				nl = end;
+			if ((rc = index_line(rw, p, (size_t)(nl - p))) != 0)
+				return rc;
+			p = nl + 1;
+		}
+	}
+	return 0;
 }
 
 /* Is the field one of the names being added?  Binary search of adds[]. */
@@ -178,7 +271,7 @@ static int step_add(struct rewrite *rw, const char *line, size_t len, size_t fle
 		a = &rw->adds[rw->inserted];
 		if (cmp_name(a->name, a->namelen, line, flen) > 0)
 			break;
-		if ((rc = emit(rw, a->rec, a->reclen)) != 0)
+		if ((rc = emit_new(rw, a->rec, a->reclen)) != 0)
 			return rc;
 		rw->inserted++;
 	}
@@ -206,7 +299,7 @@ static int step(struct rewrite *rw, const char *line, size_t len, size_t namelen
 	case OP_SET:
 		if (c == 0) {
 			rw->matched++;
-			return emit(rw, rw->rec, rw->reclen);
+			return emit_new(rw, rw->rec, rw->reclen);
 		}
 		return emit(rw, line, len);
 	case OP_INDEX:
@@ -229,7 +322,6 @@ static int open_outputs(struct rewrite *rw, const struct vcdb_files *f,
 		if (rc != 0)
 			return rc;
 		rw->text_open = 1;
-		setvbuf(rw->tf.fp, NULL, _IOFBF, IO_BUF);
 		/* The exact mode, whatever the umask. */
 		if (fchmod(rw->tf.fd, rw->text_mode) != 0)
 			return VA_COULD_NOT_UPDATE_FILE;
@@ -275,22 +367,50 @@ static void abort_outputs(struct rewrite *rw)
 	}
 }
 
-/* Finish the index, then rename vpasswd and vpasswd.cdb into place. */
+/* Have the kernel start writing fd's data back now, without waiting: the
+ * fsync at commit then mostly finds it done. */
+static void start_writeback(int fd)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+	(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+	(void)fd;
+#endif
+}
+
+/*
+ * Write the new vpasswd from its pieces and build the index from them
+ * while the first is on its way to the disk.
+ */
+static int write_outputs(struct rewrite *rw)
+{
+	int rc;
+
+	if (rw->text_open) {
+		if (vp_writev_all(rw->tf.fd, rw->out, rw->nout) != 0)
+			return VA_COULD_NOT_UPDATE_FILE;
+		start_writeback(rw->tf.fd);
+	}
+	if (rw->index_open) {
+		if ((rc = index_pieces(rw)) != 0)
+			return rc;
+		rc = cdb_make_finish(&rw->cm);
+		if (rc == 0)
+			start_writeback(rw->cdbfd);
+		if (close(rw->cdbfd) != 0)
+			rc = -1;
+		rw->cdbfd = -1;
+		if (rc != 0)
+			return VA_COULD_NOT_UPDATE_FILE;
+	}
+	return 0;
+}
+
+/* Rename vpasswd and vpasswd.cdb into place, each after its fsync. */
 static int commit_outputs(struct rewrite *rw)
 {
 	int rc;
 
-	if (rw->index_open) {
-		rc = cdb_make_finish(&rw->cm);
-		if (close(rw->cdbfd) != 0)
-			rc = -1;
-		rw->cdbfd = -1;
-		if (rc != 0) {
-			vp_afile_abort(&rw->cf);
-			rw->index_open = 0;
-			return VA_COULD_NOT_UPDATE_FILE;
-		}
-	}
 	if (rw->text_open) {
 		rw->text_open = 0;
 		/* Same directory as the index: one directory fsync covers both,
@@ -320,11 +440,9 @@ static int commit_outputs(struct rewrite *rw)
 static int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 {
 	struct vcdb_files f;
-	FILE *in = NULL;
-	char *line = NULL;
-	size_t cap = 0, len, namelen = 0;
-	ssize_t n;
-	int lk, rc;
+	const char *line, *end, *nl;
+	size_t namelen = 0;
+	int lk, fd, rc;
 
 	if ((rc = vcdb_files(d, &f)) != 0)
 		return rc;
@@ -339,38 +457,45 @@ static int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 		rc = 0;		/* someone else built it meanwhile */
 		goto out;
 	}
-	in = fopen(f.passwd, "re");
-	if (in == NULL && (errno != ENOENT || rw->need_passwd)) {
+	fd = open(f.passwd, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && (errno != ENOENT || rw->need_passwd)) {
 		rc = errno == ENOENT ? VA_USER_DOES_NOT_EXIST : VA_COULD_NOT_UPDATE_FILE;
 		goto out;
 	}
-	if (in != NULL)
-		setvbuf(in, NULL, _IOFBF, IO_BUF);
+	if (fd >= 0) {
+		rc = vp_slurp_fd(fd, &rw->in, &rw->inlen);
+		close(fd);
+		if (rc != 0) {
+			rc = errno == ENOMEM ? VA_MEMORY_ALLOC_ERR : VA_COULD_NOT_UPDATE_FILE;
+			goto out;
+		}
+	}
 	if ((rc = open_outputs(rw, &f, d)) != 0)
 		goto fail;
 
-	while (in != NULL && (n = getline(&line, &cap, in)) >= 0) {
-		len = (size_t)n;
-		if (len > 0 && line[len - 1] == '\n')
-			len--;
-		if ((rc = step(rw, line, len, namelen)) != 0)
+	/* Lines of any length; a last line without '\n' counts too. */
+	line = rw->in;
+	end = rw->in + rw->inlen;
+	while (line != NULL && line < end) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		if (nl == NULL)
+			nl = end;
+		if ((rc = step(rw, line, (size_t)(nl - line), namelen)) != 0)
 			goto fail;
-	}
-	/* getline() also stops on ENOMEM: only a real end of file will do. */
-	if (in != NULL && (ferror(in) || !feof(in))) {
-		rc = VA_COULD_NOT_UPDATE_FILE;
-		goto fail;
+		line = nl + 1;
 	}
 	while (rw->op == OP_ADD && rw->inserted < rw->nadd) {
 		const struct addrec *a = &rw->adds[rw->inserted++];
 
-		if ((rc = emit(rw, a->rec, a->reclen)) != 0)
+		if ((rc = emit_new(rw, a->rec, a->reclen)) != 0)
 			goto fail;
 	}
 	if ((rw->op == OP_DEL || rw->op == OP_SET) && rw->matched == 0) {
 		rc = VA_USER_DOES_NOT_EXIST;
 		goto fail;
 	}
+	if ((rc = write_outputs(rw)) != 0)
+		goto fail;
 	rc = commit_outputs(rw);
 	/* Even after a half-done commit: whatever is in place is the domain's. */
 	vp_chown(f.passwd, d->uid, d->gid);
@@ -384,9 +509,10 @@ static int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 fail:
 	abort_outputs(rw);
 out:
-	if (in != NULL)
-		fclose(in);
-	free(line);
+	free(rw->in);
+	rw->in = NULL;
+	free(rw->out);
+	rw->out = NULL;
 	vp_unlock(lk);
 	return rc;
 }

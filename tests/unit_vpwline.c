@@ -622,6 +622,82 @@ static void test_duplicates(void)
 	free(idx);
 }
 
+/* A twin far from its first line: the index keeps the first. */
+static void test_late_twin(void)
+{
+	struct vdomain d2 = dom;
+	char p[VP_PATH_MAX], *idx;
+	int n;
+
+	vp_fmt(d2.dir, sizeof d2.dir, "%s/domains/twin.org", sandbox);
+	mkdir(d2.dir, 0700);
+	vp_fmt(p, sizeof p, "%s/vpasswd", d2.dir);
+	put_file(p, "b:x:1:0:b:/d/b:NOQUOTA\ndup:a:1:0:first:/d/dup:NOQUOTA\n"
+	            "z:c:1:0:z:/d/z:NOQUOTA\n\ndup:b:1:0:second:/d/dup:NOQUOTA\n");
+	is_int(be->reindex(&d2), 0, "reindex: a name twice, far apart");
+	vp_fmt(p, sizeof p, "%s/vpasswd.cdb", d2.dir);
+	idx = cdb_dump(p, &n);
+	is_str(idx, "b:x:1:0:b:/d/b:NOQUOTA\ndup:a:1:0:first:/d/dup:NOQUOTA\nz:c:1:0:z:/d/z:NOQUOTA\n",
+	       "far twin: the first indexed, the empty line skipped");
+	free(idx);
+}
+
+/*
+ * Many new records between many old ones: the new vpasswd is written from
+ * far more pieces than one writev() takes, and must come out as the merge.
+ */
+static void test_many_pieces(void)
+{
+	enum { N = 700 };
+	static char names[2 * N][16];
+	struct vqpasswd *pws = calloc(N, sizeof *pws);
+	struct vdomain d2 = dom;
+	char p[VP_PATH_MAX], *text, *want, *w;
+	size_t i;
+
+	vp_fmt(d2.dir, sizeof d2.dir, "%s/domains/many.org", sandbox);
+	mkdir(d2.dir, 0700);
+	/* Old: even numbers; new: odd ones, so every new line splits a run. */
+	vp_fmt(p, sizeof p, "%s/vpasswd", d2.dir);
+	want = malloc(2 * N * 64);
+	text = malloc(N * 64);
+	w = text;
+	for (i = 0; i < N; i++)
+		w += sprintf(w, "u%04zu:h:1:0:g:/d/u%04zu:NOQUOTA\n", 2 * i, 2 * i);
+	put_file(p, text);
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof names[i], "u%04zu", 2 * i + 1);
+		pws[i].pw_name = names[i];
+		pws[i].pw_passwd = (char *)"h";
+		pws[i].pw_uid = 1;
+		pws[i].pw_gecos = (char *)"g";
+		pws[i].pw_dir = names[N + i];
+		snprintf(names[N + i], sizeof names[N + i], "/d/u%04zu", 2 * i + 1);
+		pws[i].pw_shell = (char *)"NOQUOTA";
+		pws[i].pw_clear_passwd = (char *)"";
+	}
+	is_int(be->adduser_many(&d2, pws, N), 0, "700 records between 700 lines");
+	w = want;
+	for (i = 0; i < 2 * N; i++)
+		w += sprintf(w, "u%04zu:h:1:0:g:/d/u%04zu:NOQUOTA\n", i, i);
+	free(text);
+	text = slurp(p);
+	ok(text != NULL && strcmp(text, want) == 0, "many pieces: vpasswd is the sorted merge");
+	{
+		int n;
+		char *idx;
+
+		vp_fmt(p, sizeof p, "%s/vpasswd.cdb", d2.dir);
+		idx = cdb_dump(p, &n);
+		is_int(n, 2 * N, "many pieces: every line indexed");
+		ok(idx != NULL && strcmp(idx, want) == 0, "many pieces: index holds the same lines");
+		free(idx);
+	}
+	free(text);
+	free(want);
+	free(pws);
+}
+
 static void test_lastauth(void)
 {
 	struct vpw_entry e;
@@ -754,6 +830,8 @@ int main(void)
 	test_missing_index();
 	test_nomakeindex();
 	test_duplicates();
+	test_late_twin();
+	test_many_pieces();
 	test_lastauth();
 	test_owner();
 	report_speed();

@@ -1,12 +1,16 @@
 /*
- * fdio.c - whole-buffer writes and fd-to-fd copies (see fdio.h), shared
- * by vdelivermail, vpopbull and the roaming-user relay rebuild.
+ * fdio.c - whole-buffer reads and writes and fd-to-fd copies (see fdio.h),
+ * shared by vdelivermail, vpopbull, the roaming-user relay rebuild and the
+ * vpasswd rewrite.
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "fdio.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 ssize_t vp_read(int fd, void *buf, size_t n)
@@ -36,6 +40,82 @@ int vp_write_all(int fd, const void *buf, size_t n)
 		p += w;
 		n -= (size_t)w;
 	}
+	return 0;
+}
+
+int vp_writev_all(int fd, const struct iovec *iov, size_t n)
+{
+	struct iovec win[256];
+	size_t k, i;
+	ssize_t w;
+
+	/* A window of the list at a time, so the caller's stays intact. */
+	while (n > 0) {
+		k = n < sizeof win / sizeof win[0] ? n : sizeof win / sizeof win[0];
+		for (i = 0; i < k; i++)
+			win[i] = iov[i];
+		for (i = 0; i < k; ) {
+			w = writev(fd, win + i, (int)(k - i));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return -1;
+			if (w == 0 && win[i].iov_len > 0) {
+				errno = EIO;
+				return -1;
+			}
+			/* Drop what went out; resume inside a partly written entry. */
+			for (size_t done = (size_t)w; i < k; i++) {
+				if (done < win[i].iov_len) {
+					win[i].iov_base = (char *)win[i].iov_base + done;
+					win[i].iov_len -= done;
+					break;
+				}
+				done -= win[i].iov_len;
+			}
+		}
+		iov += k;
+		n -= k;
+	}
+	return 0;
+}
+
+int vp_slurp_fd(int fd, char **out, size_t *len)
+{
+	struct stat st;
+	size_t cap = 65536, n = 0;
+	char *buf, *nb;
+	ssize_t got;
+
+	/* The size now, plus room to notice the end with one more read. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (unsigned long long)st.st_size < (unsigned long long)SIZE_MAX / 2)
+		cap = (size_t)st.st_size + 4096;
+	if ((buf = malloc(cap)) == NULL)
+		return -1;
+	for (;;) {
+		if (cap - n < 2) {
+			if (cap > SIZE_MAX / 2 || (nb = realloc(buf, cap * 2)) == NULL) {
+				free(buf);
+				errno = ENOMEM;
+				return -1;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		got = vp_read(fd, buf + n, cap - n - 1);
+		if (got < 0) {
+			free(buf);
+			return -1;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	if (len != NULL)
+		*len = n;
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * fsutil.c - directory creation, ownership and removal helpers.
  */
 #include "vpinternal.h"
+#include "fdio.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -159,45 +160,18 @@ int vp_rmtree(const char *path)
 
 int vp_slurp(const char *path, char **out, size_t *len)
 {
-	FILE *fp;
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
+	int fd, rc = 0;
 
 	*out = NULL;
 	if (len != NULL)
 		*len = 0;
-	fp = fopen(path, "re");
-	if (fp == NULL)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -1;
-	for (;;) {
-		size_t got;
-
-		if (cap - n < 4096) {
-			char *nb = realloc(buf, cap + 8192);
-			if (nb == NULL) {
-				free(buf);
-				fclose(fp);
-				return VA_MEMORY_ALLOC_ERR;
-			}
-			buf = nb;
-			cap += 8192;
-		}
-		got = fread(buf + n, 1, cap - n - 1, fp);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		free(buf);
-		fclose(fp);
-		return -1;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	*out = buf;
-	if (len != NULL)
-		*len = n;
-	return 0;
+	if (vp_slurp_fd(fd, out, len) != 0)
+		rc = errno == ENOMEM ? VA_MEMORY_ALLOC_ERR : -1;
+	close(fd);
+	return rc;
 }
 
 /* Classic wrappers. */

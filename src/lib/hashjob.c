@@ -42,3 +42,12 @@ int vp_hash_finish(struct vp_hash_job *job, char *out, size_t size)
 	explicit_bzero(job->out, sizeof job->out);
 	return rc;
 }
+
+void vp_hash_cancel(struct vp_hash_job *job)
+{
+	if (job->running) {
+		pthread_join(job->thread, NULL);
+		job->running = 0;
+	}
+	explicit_bzero(job->out, sizeof job->out);
+}

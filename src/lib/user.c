@@ -212,20 +212,20 @@ int vp_user_added(const struct vdomain *d, struct vqpasswd *pw)
 	return VA_SUCCESS;
 }
 
-/* The body of vadduser(), run with onchange notifications masked. */
-static int add_user(char *user, char *domain, char *password, char *gecos, int apop)
+/*
+ * The rest of add_user() once the password is being hashed: find the
+ * domain, check the user against it, make the directories, add the record.
+ */
+static int add_user_hashing(char *user, char *domain, char *password, char *gecos,
+                            int apop, struct vp_hash_job *job)
 {
 	struct vdomain d;
 	struct vlimits lim;
 	struct vqpasswd pw;
-	struct vp_hash_job job;
 	char userdir[VP_PATH_MAX], hash[MAX_DIR_NAME], crypted[MAX_PW_PASS + 1];
 	char quota[MAX_PW_QUOTA + 1], comment[MAX_PW_GECOS + 1];
 	int rc;
 
-	rc = vp_user_check_new(user, domain, password, gecos);
-	if (rc != VA_SUCCESS)
-		return rc;
 	rc = vp_domain_lookup(domain, &d);
 	if (rc != VA_SUCCESS)
 		return VA_DOMAIN_DOES_NOT_EXIST;
@@ -236,14 +236,11 @@ static int add_user(char *user, char *domain, char *password, char *gecos, int a
 	vp_user_default_quota(&lim, quota, sizeof quota);
 	vp_strlcpy(comment, (gecos != NULL && *gecos != '\0') ? gecos : user, sizeof comment);
 
-	/* Hash while the directories are made: both take milliseconds. */
-	crypted[0] = '\0';
-	if (password[0] != '\0')
-		vp_hash_start(&job, password);
 	umask(077);
 	rc = vp_user_create_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash);
-	if (password[0] != '\0') {
-		int hrc = vp_hash_finish(&job, crypted, sizeof crypted);
+	crypted[0] = '\0';
+	if (job != NULL) {
+		int hrc = vp_hash_finish(job, crypted, sizeof crypted);
 
 		if (rc == VA_SUCCESS && hrc != VA_SUCCESS) {
 			vp_rmtree(userdir);
@@ -263,6 +260,28 @@ static int add_user(char *user, char *domain, char *password, char *gecos, int a
 		return VA_NO_AUTH_CONNECTION;
 	}
 	return vp_user_added(&d, &pw);
+}
+
+/*
+ * The body of vadduser(), run with onchange notifications masked.  The
+ * hash (a millisecond of CPU) runs on a second thread from the moment the
+ * arguments are known to be well formed, alongside the lookups and the
+ * directories; an add refused later only wastes that thread's work.
+ */
+static int add_user(char *user, char *domain, char *password, char *gecos, int apop)
+{
+	struct vp_hash_job job;
+	int rc;
+
+	rc = vp_user_check_new(user, domain, password, gecos);
+	if (rc != VA_SUCCESS)
+		return rc;
+	if (password[0] == '\0')
+		return add_user_hashing(user, domain, password, gecos, apop, NULL);
+	vp_hash_start(&job, password);
+	rc = add_user_hashing(user, domain, password, gecos, apop, &job);
+	vp_hash_cancel(&job);
+	return rc;
 }
 
 int vadduser(char *user, char *domain, char *password, char *gecos, int apop)

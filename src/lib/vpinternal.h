@@ -164,7 +164,8 @@ unsigned vp_random_below(unsigned n);
 /* Hash clear with the configured scheme into out (size >= 128). */
 int   vp_hash_password(const char *clear, char *out, size_t size);
 /* hashjob.c: hash on a second thread while the caller does other work.
- * `clear` must stay valid until vp_hash_finish(), which is always called. */
+ * `clear` must stay valid until vp_hash_finish() or vp_hash_cancel(); one
+ * of them is always called (both may be). */
 struct vp_hash_job {
 	pthread_t   thread;
 	int         running;
@@ -174,6 +175,8 @@ struct vp_hash_job {
 };
 void  vp_hash_start(struct vp_hash_job *job, const char *clear);
 int   vp_hash_finish(struct vp_hash_job *job, char *out, size_t size);
+/* Wait for the thread if it still runs and wipe the result (no hashing). */
+void  vp_hash_cancel(struct vp_hash_job *job);
 /* Constant-time check of clear against a stored hash ({SCHEME} prefix allowed). 0 = match. */
 int   vp_check_password(const char *clear, const char *stored);
 /* 1 if a and b are equal; time depends only on strlen(a). */
