@@ -1,9 +1,10 @@
 # bench/sandbox.sh - sourced by the benchmarks: a throwaway vpopmail and
 # qmail home under /tmp (removed on exit) and the VPOPMAIL_* overrides
 # that point the built programs at it.  Sets $b (build dir), $src, $sb.
+# VPBENCH_DIR chooses the file system (default /tmp).
 b=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 src=$(cd "$(dirname "$0")/.." && pwd)
-sb=$(mktemp -d /tmp/vpbench.XXXXXX)
+sb=$(mktemp -d "${VPBENCH_DIR:-/tmp}/vpbench.XXXXXX")
 trap 'rm -rf "$sb"' EXIT
 mkdir -p "$sb/vh/etc" "$sb/vh/domains" "$sb/qh/users" "$sb/qh/control" "$sb/qh/bin"
 cp "$src/etc/vlimits.default" "$sb/vh/etc/"

@@ -214,6 +214,29 @@ static void test_random(void)
 	is_int(bad, 0, "20000 random characters all from the alphabet");
 	is_int(missing, 0, "  and every character of it occurs");
 
+	/*
+	 * 680,000 characters: about 10,000 of each (sd 100).  Taking a random
+	 * byte modulo 68 without redrawing would give the first 52 about
+	 * 11,300 each and the last 16 about 8,500.
+	 */
+	{
+		static unsigned long count[256];
+		unsigned long lo = ~0UL, hi = 0;
+
+		for (i = 0; i < 3400; i++) {
+			vrandom_pass(buf, 200);
+			for (p = buf; *p != '\0'; p++)
+				count[(unsigned char)*p]++;
+		}
+		for (p = (char *)pass_set; *p != '\0'; p++) {
+			unsigned long c = count[(unsigned char)*p];
+
+			lo = c < lo ? c : lo;
+			hi = c > hi ? c : hi;
+		}
+		ok(lo > 9400 && hi < 10600, "  every character about as likely (%lu..%lu of 680,000)", lo, hi);
+	}
+
 	p = vgen_pass(16);
 	ok(p != NULL && strlen(p) == 16 && all_in(p, pass_set), "vgen_pass(16)");
 	free(p);

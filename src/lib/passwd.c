@@ -120,18 +120,37 @@ unsigned vp_random_below(unsigned n)
 	return random_below(n, &v) == 0 ? v : 0;
 }
 
-/* Fill buf[0..len) with characters from set; 0 or VA_CRYPT_FAILED. */
+/*
+ * Fill buf[0..len) with characters from set; 0 or VA_CRYPT_FAILED.  The
+ * random bytes come a pool at a time (one getrandom() for a salt, not
+ * one per character); a byte at or above the largest multiple of the
+ * set's size below 256 is drawn again, so every character is as likely.
+ */
 static int random_string(char *buf, size_t len, const char *set)
 {
-	size_t i, nset = strlen(set);
-	unsigned k;
+	unsigned char pool[64];
+	size_t i, nset = strlen(set), have = 0, used = 0;
+	unsigned limit, b;
 
+	if (nset == 0 || nset > 256)
+		return VA_CRYPT_FAILED;
+	limit = 256 - 256 % (unsigned)nset;
 	for (i = 0; i < len; i++) {
-		if (random_below((unsigned)nset, &k) != 0)
-			return VA_CRYPT_FAILED;
-		buf[i] = set[k];
+		do {
+			if (used == have) {
+				have = len - i < sizeof pool / 2 ? 2 * (len - i) : sizeof pool;
+				if (vp_random_bytes(pool, have) != 0) {
+					explicit_bzero(pool, sizeof pool);
+					return VA_CRYPT_FAILED;
+				}
+				used = 0;
+			}
+			b = pool[used++];
+		} while (b >= limit);
+		buf[i] = set[b % nset];
 	}
 	buf[len] = '\0';
+	explicit_bzero(pool, sizeof pool);
 	return 0;
 }
 
