@@ -474,9 +474,10 @@ static int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 		goto fail;
 
 	/* Lines of any length; a last line without '\n' counts too. */
-	line = rw->in;
-	end = rw->in + rw->inlen;
-	while (line != NULL && line < end) {
+	line = end = rw->in;
+	if (rw->in != NULL)
+		end += rw->inlen;
+	while (line < end) {
 		nl = memchr(line, '\n', (size_t)(end - line));
 		if (nl == NULL)
 			nl = end;
