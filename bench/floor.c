@@ -24,26 +24,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timing.h"
+
 #define RUNS 21
-
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 static double median(double *v)
 {
-	qsort(v, RUNS, sizeof *v, cmp);
+	qsort(v, RUNS, sizeof *v, cmp_double);
 	return v[RUNS / 2];
 }
 

@@ -25,22 +25,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timing.h"
+
 extern char **environ;
-
-static double now_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
 
 /* arg with each "%d" replaced by i, in a new string. */
 static char *subst(const char *arg, long i)
@@ -106,7 +93,7 @@ int main(int argc, char **argv)
 		for (a = 3; a < argc; a++)
 			free(av[a - 3]);
 	}
-	qsort(t, (size_t)n, sizeof *t, cmp);
+	qsort(t, (size_t)n, sizeof *t, cmp_double);
 	printf("runs %ld total %.3f median %.3f max %.3f\n", n, total / 1e3, t[n / 2], t[n - 1]);
 	return 0;
 }

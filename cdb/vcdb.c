@@ -463,7 +463,7 @@ static int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 		goto out;
 	}
 	if (fd >= 0) {
-		rc = vp_slurp_fd(fd, &rw->in, &rw->inlen);
+		rc = vp_slurp_fd(fd, 0, &rw->in, &rw->inlen);
 		close(fd);
 		if (rc != 0) {
 			rc = errno == ENOMEM ? VA_MEMORY_ALLOC_ERR : VA_COULD_NOT_UPDATE_FILE;

@@ -154,6 +154,17 @@ run vmoddomlimits -S -P 9 -g p example.com
 is_rc 0 "-S with changes: exit 0"
 file_absent "$L" "-S with changes: nothing written"
 
+# ------------------------------------------------------------ a file too big to be a limits file
+# Over 1 MB it is not read at all: the defaults apply, as with no file.
+{ printf 'maxpopaccounts 3\n'; head -c 1100000 /dev/zero | tr '\0' '#'; } > "$L"
+run vmoddomlimits -S example.com
+is_rc 0 "-S with a 1.1 MB limits file: exit 0"
+is "$(printf '%s\n' "$OUT" | sed -n 3p)" "Max Pop Accounts: -1" "a 1.1 MB limits file is not read"
+printf 'maxpopaccounts 3\n' > "$L"
+run vmoddomlimits -S example.com
+is "$(printf '%s\n' "$OUT" | sed -n 3p)" "Max Pop Accounts: 3" "the same line in a small file is read"
+rm -f "$L"
+
 # ------------------------------------------------------------ write even if unchanged
 run vmoddomlimits example.com
 is_rc 0 "no option: exit 0"

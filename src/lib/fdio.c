@@ -80,7 +80,7 @@ int vp_writev_all(int fd, const struct iovec *iov, size_t n)
 	return 0;
 }
 
-int vp_slurp_fd(int fd, char **out, size_t *len)
+int vp_slurp_fd(int fd, size_t max, char **out, size_t *len)
 {
 	struct stat st;
 	size_t cap = 65536, n = 0;
@@ -88,9 +88,14 @@ int vp_slurp_fd(int fd, char **out, size_t *len)
 	ssize_t got;
 
 	/* The size now, plus room to notice the end with one more read. */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (unsigned long long)st.st_size < (unsigned long long)SIZE_MAX / 2)
-		cap = (size_t)st.st_size + 4096;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		if (max != 0 && (unsigned long long)st.st_size > max) {
+			errno = EFBIG;
+			return -1;
+		}
+		if ((unsigned long long)st.st_size < (unsigned long long)SIZE_MAX / 2)
+			cap = (size_t)st.st_size + 4096;
+	}
 	if ((buf = malloc(cap)) == NULL)
 		return -1;
 	for (;;) {
@@ -111,6 +116,11 @@ int vp_slurp_fd(int fd, char **out, size_t *len)
 		if (got == 0)
 			break;
 		n += (size_t)got;
+		if (max != 0 && n > max) {
+			free(buf);
+			errno = EFBIG;
+			return -1;
+		}
 	}
 	buf[n] = '\0';
 	*out = buf;

@@ -20,8 +20,9 @@ int vp_write_all(int fd, const void *buf, size_t n);
  * left as it was).  0, or -1 with errno set. */
 int vp_writev_all(int fd, const struct iovec *iov, size_t n);
 /* Read fd from its current offset to the end into a new buffer with a
- * '\0' after the data.  0 (free *out), or -1 with errno set. */
-int vp_slurp_fd(int fd, char **out, size_t *len);
+ * '\0' after the data.  0 (free *out), or -1 with errno set (EFBIG: more
+ * than max bytes, when max is not 0). */
+int vp_slurp_fd(int fd, size_t max, char **out, size_t *len);
 /* Copy from's current offset to its end into to.  0, or -1 with errno. */
 int vp_copy_fd(int from, int to);
 

@@ -168,7 +168,7 @@ int vp_slurp(const char *path, char **out, size_t *len)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (vp_slurp_fd(fd, out, len) != 0)
+	if (vp_slurp_fd(fd, 0, out, len) != 0)
 		rc = errno == ENOMEM ? VA_MEMORY_ALLOC_ERR : -1;
 	close(fd);
 	return rc;

@@ -16,6 +16,7 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "vpinternal.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -174,50 +175,15 @@ static void parse_limits(char *text, size_t len, struct vlimits *l)
 	}
 }
 
-/* Read an open file descriptor fully (small files only). */
-static int slurp_fd(int fd, char **out, size_t *outlen)
-{
-	char *buf = NULL, *nb;
-	size_t cap = 0, len = 0;
-	ssize_t got;
-
-	for (;;) {
-		if (cap - len < 1024) {
-			if (cap > (1u << 20)) {
-				free(buf);
-				return -1;      /* not a limits file */
-			}
-			nb = realloc(buf, cap + 4096);
-			if (nb == NULL) {
-				free(buf);
-				return -1;
-			}
-			buf = nb;
-			cap += 4096;
-		}
-		got = read(fd, buf + len, cap - len - 1);
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			free(buf);
-			return -1;
-		}
-		if (got == 0)
-			break;
-		len += (size_t)got;
-	}
-	buf[len] = '\0';
-	*out = buf;
-	*outlen = len;
-	return 0;
-}
+/* More than this is not a limits file. */
+#define LIMITS_MAX (1u << 20)
 
 static int read_limits_fd(int fd, struct vlimits *limits)
 {
 	char *text;
 	size_t len;
 
-	if (slurp_fd(fd, &text, &len) != 0)
+	if (vp_slurp_fd(fd, LIMITS_MAX, &text, &len) != 0)
 		return VA_CANNOT_READ_LIMITS;
 	parse_limits(text, len, limits);
 	free(text);
