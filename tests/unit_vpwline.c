@@ -599,19 +599,33 @@ static void test_nomakeindex(void)
 	vpw_entry_free(&e);
 }
 
-static void test_duplicates(void)
+/*
+ * A domain named name holding vpasswd text, reindexed (its result the
+ * test "what"); returns the index's records, one line each (free it).
+ */
+static char *reindexed(struct vdomain *d, const char *name, const char *text, const char *what)
 {
-	struct vdomain d2 = dom;
-	char p[VP_PATH_MAX], *idx;
+	char p[VP_PATH_MAX];
 	int n;
 
-	vp_fmt(d2.dir, sizeof d2.dir, "%s/domains/dup.org", sandbox);
-	mkdir(d2.dir, 0700);
-	vp_fmt(p, sizeof p, "%s/vpasswd", d2.dir);
-	put_file(p, "dup:a:1:0:first:/d/dup:NOQUOTA\ndup:b:1:0:second:/d/dup:NOQUOTA\nz:c:1:0:z:/d/z:NOQUOTA");
-	is_int(be->reindex(&d2), 0, "reindex of a file with a name twice");
-	vp_fmt(p, sizeof p, "%s/vpasswd.cdb", d2.dir);
-	idx = cdb_dump(p, &n);
+	*d = dom;
+	vp_fmt(d->dir, sizeof d->dir, "%s/domains/%s", sandbox, name);
+	mkdir(d->dir, 0700);
+	vp_fmt(p, sizeof p, "%s/vpasswd", d->dir);
+	put_file(p, text);
+	is_int(be->reindex(d), 0, "%s", what);
+	vp_fmt(p, sizeof p, "%s/vpasswd.cdb", d->dir);
+	return cdb_dump(p, &n);
+}
+
+static void test_duplicates(void)
+{
+	struct vdomain d2;
+	char p[VP_PATH_MAX], *idx;
+
+	idx = reindexed(&d2, "dup.org",
+	                "dup:a:1:0:first:/d/dup:NOQUOTA\ndup:b:1:0:second:/d/dup:NOQUOTA\nz:c:1:0:z:/d/z:NOQUOTA",
+	                "reindex of a file with a name twice");
 	is_str(idx, "dup:a:1:0:first:/d/dup:NOQUOTA\nz:c:1:0:z:/d/z:NOQUOTA\n",
 	       "only the first of a duplicated name is indexed");
 	free(idx);
@@ -625,18 +639,13 @@ static void test_duplicates(void)
 /* A twin far from its first line: the index keeps the first. */
 static void test_late_twin(void)
 {
-	struct vdomain d2 = dom;
-	char p[VP_PATH_MAX], *idx;
-	int n;
+	struct vdomain d2;
+	char *idx;
 
-	vp_fmt(d2.dir, sizeof d2.dir, "%s/domains/twin.org", sandbox);
-	mkdir(d2.dir, 0700);
-	vp_fmt(p, sizeof p, "%s/vpasswd", d2.dir);
-	put_file(p, "b:x:1:0:b:/d/b:NOQUOTA\ndup:a:1:0:first:/d/dup:NOQUOTA\n"
-	            "z:c:1:0:z:/d/z:NOQUOTA\n\ndup:b:1:0:second:/d/dup:NOQUOTA\n");
-	is_int(be->reindex(&d2), 0, "reindex: a name twice, far apart");
-	vp_fmt(p, sizeof p, "%s/vpasswd.cdb", d2.dir);
-	idx = cdb_dump(p, &n);
+	idx = reindexed(&d2, "twin.org",
+	                "b:x:1:0:b:/d/b:NOQUOTA\ndup:a:1:0:first:/d/dup:NOQUOTA\n"
+	                "z:c:1:0:z:/d/z:NOQUOTA\n\ndup:b:1:0:second:/d/dup:NOQUOTA\n",
+	                "reindex: a name twice, far apart");
 	is_str(idx, "b:x:1:0:b:/d/b:NOQUOTA\ndup:a:1:0:first:/d/dup:NOQUOTA\nz:c:1:0:z:/d/z:NOQUOTA\n",
 	       "far twin: the first indexed, the empty line skipped");
 	free(idx);
