@@ -244,7 +244,7 @@ nochange "-n"
 run vadduser nopw@example.com -x
 is_rc 255 "'address -x': exit 255"
 is_out "$USAGE_VADDUSER" "'address -x': usage"
-is_err "$top_builddir/vadduser: invalid option -- 'x'" "'address -x': getopt diagnostic"
+is_err "$(bin_path vadduser): invalid option -- 'x'" "'address -x': getopt diagnostic"
 nochange "'address -x'"
 
 # limits unreadable
@@ -387,7 +387,7 @@ like "$OUT" "^Random password: $RANDPW_RE{12}"$'\n$' "address -r: random passwor
 # unknown option in front: parsing stops, operands still used
 run vadduser -x opt@example.com Passw0rd
 is_rc 0 "unknown option before the operands: exit 0"
-is_err "$top_builddir/vadduser: invalid option -- 'x'" "unknown option: getopt diagnostic"
+is_err "$(bin_path vadduser): invalid option -- 'x'" "unknown option: getopt diagnostic"
 is "$(vpw_count "$DD" opt)" 1 "unknown option: user added"
 
 # password from the prompt
