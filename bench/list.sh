@@ -33,7 +33,8 @@ ${CC:-cc} -O2 -o "$timeit" "$src/bench/timeit.c" || { echo "cannot compile bench
 measure() {
 	local label=$1 rss
 	shift
-	"$timeit" 1 5 "$@" | awk '{ printf "%.1f", $6 }' > "$sb/ms"
+	"$timeit" 1 5 "$@" > "$sb/ms" || exit 1
+	awk '{ printf "%.1f", $6 }' "$sb/ms" > "$sb/ms.1" && mv "$sb/ms.1" "$sb/ms"
 	rss=$(/usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1)
 	printf '%s: %s ms, peak RSS %s KB' "$label" "$(cat "$sb/ms")" "$rss"
 }

@@ -21,13 +21,18 @@ timeit=$sb/timeit
 ${CC:-cc} -O2 -o "$timeit" "$src/bench/timeit.c" || { echo "cannot compile bench/timeit.c" >&2; exit 1; }
 
 # fill DOMAIN FROM TO: add users uFROM..uTO one process each; prints seconds.
+# A failed add fails the function (timeit says which), and so the script.
 fill() {
-	"$timeit" "$2" "$3" "$b/vadduser" "u%d@$1" "pw%d-Secret" | awk '{ printf "%.3f", $4 }'
+	local out
+	out=$("$timeit" "$2" "$3" "$b/vadduser" "u%d@$1" "pw%d-Secret") || return 1
+	echo "$out" | awk '{ printf "%.3f", $4 }'
 }
 
 # median_add DOMAIN N: median wall ms of N single adds into DOMAIN.
 median_add() {
-	"$timeit" 1 "$2" "$b/vadduser" "extra%d@$1" "pw-Secret%d" | awk '{ printf "%.2f", $6 }'
+	local out
+	out=$("$timeit" 1 "$2" "$b/vadduser" "extra%d@$1" "pw-Secret%d") || return 1
+	echo "$out" | awk '{ printf "%.2f", $6 }'
 }
 
 "$b/vadddomain" bench.test Secret123 >/dev/null
