@@ -14,7 +14,6 @@
 int vcreate_sql_aliasdomain(char *domain, char *alias)
 {
 	struct vmy_arg a[2];
-	int rc;
 
 	if (domain == NULL || alias == NULL)
 		return VA_NULL_POINTER;
@@ -22,13 +21,8 @@ int vcreate_sql_aliasdomain(char *domain, char *alias)
 	vp_lower(alias);
 	a[0] = (struct vmy_arg)VMY_S(alias);
 	a[1] = (struct vmy_arg)VMY_S(domain);
-	rc = vmy_exec(VMY_UPDATE, "REPLACE INTO aliasdomains (alias, domain) VALUES (?, ?)", a, 2, NULL, NULL);
-	if (rc == VMY_NO_TABLE) {
-		if ((rc = vmy_create(VMY_T_ALIASDOMAINS, "aliasdomains")) != 0)
-			return rc;
-		rc = vmy_exec(VMY_UPDATE, "REPLACE INTO aliasdomains (alias, domain) VALUES (?, ?)", a, 2, NULL, NULL);
-	}
-	return rc;
+	return vmy_exec_create(VMY_T_ALIASDOMAINS, "aliasdomains",
+	                       "REPLACE INTO aliasdomains (alias, domain) VALUES (?, ?)", a, 2, NULL);
 }
 
 int vdelete_sql_aliasdomain(char *alias)

@@ -21,7 +21,7 @@ int vmy_dirctl_saved(const char *key, const struct vdir_type *vd)
 {
 	struct vmy_arg a[17];
 	unsigned n = 0;
-	int i, rc;
+	int i;
 
 	if (key == NULL || vd == NULL)
 		return VA_NULL_POINTER;
@@ -38,11 +38,5 @@ int vmy_dirctl_saved(const char *key, const struct vdir_type *vd)
 	for (i = 0; i < MAX_DIR_LEVELS; i++)
 		a[n++] = (struct vmy_arg)VMY_I(vd->level_index[i]);
 	a[n++] = (struct vmy_arg)VMY_S(vd->the_dir);
-	rc = vmy_exec(VMY_UPDATE, DIRCTL_REPLACE, a, n, NULL, NULL);
-	if (rc == VMY_NO_TABLE) {
-		if ((rc = vmy_create(VMY_T_DIR_CONTROL, "dir_control")) != 0)
-			return rc;
-		rc = vmy_exec(VMY_UPDATE, DIRCTL_REPLACE, a, n, NULL, NULL);
-	}
-	return rc;
+	return vmy_exec_create(VMY_T_DIR_CONTROL, "dir_control", DIRCTL_REPLACE, a, n, NULL);
 }

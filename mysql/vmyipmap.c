@@ -49,7 +49,6 @@ int vmy_ipmap_get(const char *ip, char *domain, size_t size)
 int vmy_ipmap_add(const char *ip, const char *domain)
 {
 	struct vmy_arg a[2];
-	int rc;
 
 	if (ip == NULL || domain == NULL)
 		return VA_NULL_POINTER;
@@ -60,13 +59,7 @@ int vmy_ipmap_add(const char *ip, const char *domain)
 		return VA_DOMAIN_NAME_TOO_LONG;
 	a[0] = (struct vmy_arg)VMY_S(ip);
 	a[1] = (struct vmy_arg)VMY_S(domain);
-	rc = vmy_exec(VMY_UPDATE, IPMAP_REPLACE, a, 2, NULL, NULL);
-	if (rc == VMY_NO_TABLE) {
-		if ((rc = vmy_create(VMY_T_IP_ALIAS_MAP, "ip_alias_map")) != 0)
-			return rc;
-		rc = vmy_exec(VMY_UPDATE, IPMAP_REPLACE, a, 2, NULL, NULL);
-	}
-	return rc;
+	return vmy_exec_create(VMY_T_IP_ALIAS_MAP, "ip_alias_map", IPMAP_REPLACE, a, 2, NULL);
 }
 
 int vmy_ipmap_del(const char *ip, const char *domain)

@@ -108,14 +108,8 @@ static int replace_row(const struct vmy_arg *a, unsigned n)
 	static const char sql[] =
 		"REPLACE INTO limits (domain, " LIMIT_COLS ") VALUES (?, "
 		"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-	int rc = vmy_exec(VMY_UPDATE, sql, a, n, NULL, NULL);
 
-	if (rc == VMY_NO_TABLE) {
-		if ((rc = vmy_create(VMY_T_LIMITS, "limits")) != 0)
-			return rc;
-		rc = vmy_exec(VMY_UPDATE, sql, a, n, NULL, NULL);
-	}
-	return rc;
+	return vmy_exec_create(VMY_T_LIMITS, "limits", sql, a, n, NULL);
 }
 
 int vmy_set_limits(const struct vdomain *d, const struct vlimits *l)

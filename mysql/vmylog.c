@@ -21,13 +21,7 @@ int vp_sql_log(const char *user, const char *domain, const char *logon,
 		VMY_S(logon != NULL ? logon : ""), VMY_S(ip != NULL ? ip : ""),
 		VMY_S(message != NULL ? message : ""), VMY_I(time(NULL)), VMY_I(event),
 	};
-	int rc = vmy_exec(VMY_UPDATE, VLOG_INSERT, a, 7, NULL, NULL);
 
-	if (rc == VMY_NO_TABLE) {
-		if ((rc = vmy_create(VMY_T_VLOG, "vlog")) != 0)
-			return rc;
-		rc = vmy_exec(VMY_UPDATE, VLOG_INSERT, a, 7, NULL, NULL);
-	}
-	return rc;
+	return vmy_exec_create(VMY_T_VLOG, "vlog", VLOG_INSERT, a, 7, NULL);
 }
 #endif

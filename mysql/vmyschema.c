@@ -142,3 +142,16 @@ int vmy_create(enum vmy_table t, const char *name)
 		return VA_QUERY_FAILED;
 	return vmy_exec(VMY_UPDATE, sql, NULL, 0, NULL, NULL);
 }
+
+int vmy_exec_create(enum vmy_table t, const char *table, const char *sql,
+                    const struct vmy_arg *args, unsigned nargs, unsigned long long *affected)
+{
+	int rc = vmy_exec(VMY_UPDATE, sql, args, nargs, NULL, affected);
+
+	if (rc == VMY_NO_TABLE) {
+		if ((rc = vmy_create(t, table)) != 0)
+			return rc;
+		rc = vmy_exec(VMY_UPDATE, sql, args, nargs, NULL, affected);
+	}
+	return rc;
+}

@@ -62,20 +62,6 @@ static int create_users(const struct vdomain *d)
 	return vmy_create(VMY_T_USERS, table);
 }
 
-/* A write that creates its table if it is missing, then tries again. */
-static int exec_create(enum vmy_table t, const char *table, const char *sql,
-                       const struct vmy_arg *args, unsigned n, unsigned long long *affected)
-{
-	int rc = vmy_exec(VMY_UPDATE, sql, args, n, NULL, affected);
-
-	if (rc == VMY_NO_TABLE) {
-		if ((rc = vmy_create(t, table)) != 0)
-			return rc;
-		rc = vmy_exec(VMY_UPDATE, sql, args, n, NULL, affected);
-	}
-	return rc;
-}
-
 /* The cursor's current row as a record (strings point into the cursor). */
 static void row_to_pw(struct vmy_cursor *cur, struct vqpasswd *pw)
 {
@@ -221,7 +207,7 @@ static int insert_one(const struct vdomain *d, const struct vqpasswd *pw)
 #endif
 	if (rc != 0)
 		return VA_QUERY_FAILED;
-	return exec_create(VMY_T_USERS, table, sql, a, sizeof a / sizeof a[0], NULL);
+	return vmy_exec_create(VMY_T_USERS, table, sql, a, sizeof a / sizeof a[0], NULL);
 }
 
 static int vmy_adduser(const struct vdomain *d, const struct vqpasswd *pw)
@@ -429,9 +415,9 @@ static int vmy_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 
 	if (strlen(pw->pw_name) > LASTAUTH_USER_MAX)
 		return 0;
-	return exec_create(VMY_T_LASTAUTH, "lastauth",
-	                   "REPLACE INTO lastauth (user, domain, remote_ip, timestamp) VALUES (?, ?, ?, ?)",
-	                   a, 4, NULL);
+	return vmy_exec_create(VMY_T_LASTAUTH, "lastauth",
+	                       "REPLACE INTO lastauth (user, domain, remote_ip, timestamp) VALUES (?, ?, ?, ?)",
+	                       a, 4, NULL);
 #else
 	(void)d; (void)pw; (void)ip; (void)when;
 	return 0;

@@ -147,5 +147,9 @@ const char *vmy_layout(enum vmy_table t);
 int vmy_users_table(const char *domain, char *name, size_t size);
 /* CREATE TABLE IF NOT EXISTS `name` ( layout ). */
 int vmy_create(enum vmy_table t, const char *name);
+/* A write (vmy_exec, VMY_UPDATE) that creates its table `table` of layout
+ * t when it is missing, then tries once more. */
+int vmy_exec_create(enum vmy_table t, const char *table, const char *sql,
+                    const struct vmy_arg *args, unsigned nargs, unsigned long long *affected);
 
 #endif /* VMYSQL_H */

@@ -233,14 +233,8 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 	a[0] = (struct vmy_arg)VMY_S(alias);
 	a[1] = (struct vmy_arg)VMY_S(domain);
 	a[2] = (struct vmy_arg)VMY_S(alias_line);
-	rc = vmy_exec(VMY_UPDATE, "INSERT INTO valias (alias, domain, valias_line) VALUES (?, ?, ?)",
-	              a, 3, NULL, NULL);
-	if (rc == VMY_NO_TABLE) {
-		if ((rc = vmy_create(VMY_T_VALIAS, "valias")) != 0)
-			return rc;
-		rc = vmy_exec(VMY_UPDATE, "INSERT INTO valias (alias, domain, valias_line) VALUES (?, ?, ?)",
-		              a, 3, NULL, NULL);
-	}
+	rc = vmy_exec_create(VMY_T_VALIAS, "valias",
+	                     "INSERT INTO valias (alias, domain, valias_line) VALUES (?, ?, ?)", a, 3, NULL);
 	if (rc != 0)
 		return rc;
 	vp_onchange("valias_insert", who, alias_line, 0);
