@@ -442,7 +442,7 @@ static int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 	struct vcdb_files f;
 	const char *line, *end, *nl;
 	size_t namelen = 0;
-	int lk, fd, rc;
+	int lk, rc;
 
 	if ((rc = vcdb_files(d, &f)) != 0)
 		return rc;
@@ -457,18 +457,13 @@ static int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 		rc = 0;		/* someone else built it meanwhile */
 		goto out;
 	}
-	fd = open(f.passwd, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && (errno != ENOENT || rw->need_passwd)) {
+	/* A missing vpasswd reads as an empty one unless the operation needs it. */
+	rc = vp_slurp(f.passwd, &rw->in, &rw->inlen);
+	if (rc == VA_MEMORY_ALLOC_ERR)
+		goto out;
+	if (rc != 0 && (errno != ENOENT || rw->need_passwd)) {
 		rc = errno == ENOENT ? VA_USER_DOES_NOT_EXIST : VA_COULD_NOT_UPDATE_FILE;
 		goto out;
-	}
-	if (fd >= 0) {
-		rc = vp_slurp_fd(fd, 0, &rw->in, &rw->inlen);
-		close(fd);
-		if (rc != 0) {
-			rc = errno == ENOMEM ? VA_MEMORY_ALLOC_ERR : VA_COULD_NOT_UPDATE_FILE;
-			goto out;
-		}
 	}
 	if ((rc = open_outputs(rw, &f, d)) != 0)
 		goto fail;

@@ -572,6 +572,21 @@ static void test_missing_index(void)
 	ok(idx != NULL && n == 0, "reindex with no vpasswd gives an empty index");
 	free(idx);
 
+	/* A vpasswd that is there but cannot be read is trouble, not "empty". */
+	{
+		char p[VP_PATH_MAX];
+		struct vqpasswd pw = rec("amy", "h", "amy", "NOQUOTA");
+
+		vp_fmt(empty.dir, sizeof empty.dir, "%s/domains/odd.org", sandbox);
+		mkdir(empty.dir, 0700);
+		vp_fmt(p, sizeof p, "%s/vpasswd", empty.dir);
+		mkdir(p, 0700);
+		is_int(be->adduser(&empty, &pw), VA_COULD_NOT_UPDATE_FILE, "adduser with an unreadable vpasswd");
+		is_int(be->reindex(&empty), VA_COULD_NOT_UPDATE_FILE, "reindex with an unreadable vpasswd");
+		vp_fmt(p, sizeof p, "%s/vpasswd.cdb", empty.dir);
+		ok(access(p, F_OK) != 0, "  no index made from it");
+	}
+
 	vp_fmt(empty.dir, sizeof empty.dir, "%s/domains/none.org", sandbox);
 	is_int(be->reindex(&empty), VA_BAD_DIR, "reindex of a missing domain dir");
 	vpw_entry_free(&e);
