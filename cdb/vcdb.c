@@ -776,6 +776,20 @@ struct vcdb_iter {
 	size_t cap;
 };
 
+/*
+ * While a walk is open, the lastauth files of the users it lists are
+ * opened relative to a handle on their domain's directory (see
+ * below_walk_dir()): a listing reads one per user, and resolving the full
+ * path again for each was most of vuserinfo -D's time.  The handle lives
+ * no longer than the walks, so a long-running process never keeps one
+ * on a directory that has since been removed or replaced.
+ */
+static struct {
+	int  walks;               /* iterators open */
+	int  fd;                  /* O_PATH handle on dir, or -1 */
+	char dir[VP_PATH_MAX];
+} walk_dir = { 0, -1, "" };
+
 static void *vcdb_iter_open(const struct vdomain *d)
 {
 	struct vcdb_files f;
@@ -791,6 +805,7 @@ static void *vcdb_iter_open(const struct vdomain *d)
 		free(it);
 		return NULL;
 	}
+	walk_dir.walks++;
 	return it;
 }
 
@@ -816,6 +831,10 @@ static void vcdb_iter_close(void *p)
 	fclose(it->fp);
 	free(it->line);
 	free(it);
+	if (--walk_dir.walks == 0 && walk_dir.fd >= 0) {
+		close(walk_dir.fd);
+		walk_dir.fd = -1;
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -836,6 +855,28 @@ static int lastauth_path(const struct vqpasswd *pw, char *buf, size_t size)
 	memcpy(buf, pw->pw_dir, n);
 	memcpy(buf + n, name, sizeof name);
 	return 0;
+}
+
+/*
+ * The rest of path below d's directory when an open walk's handle can
+ * reach it, else NULL.  openat() from the handle resolves the rest just
+ * as the full path would from the directory the handle was opened on.
+ */
+static const char *below_walk_dir(const struct vdomain *d, const char *path)
+{
+	size_t n = strlen(d->dir);
+
+	if (walk_dir.walks == 0 || n == 0 || strncmp(path, d->dir, n) != 0 || path[n] != '/')
+		return NULL;
+	if (walk_dir.fd < 0 || strcmp(walk_dir.dir, d->dir) != 0) {
+		if (walk_dir.fd >= 0)
+			close(walk_dir.fd);
+		walk_dir.fd = open(d->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (walk_dir.fd < 0)
+			return NULL;
+		memcpy(walk_dir.dir, d->dir, n + 1);
+	}
+	return path + n + 1;
 }
 #endif
 
@@ -885,7 +926,6 @@ static int vcdb_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 static int vcdb_get_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
                              time_t *when, char *ip, size_t ipsize)
 {
-	(void)d;
 	if (when != NULL)
 		*when = 0;
 	if (ip != NULL && ipsize > 0)
@@ -896,11 +936,15 @@ static int vcdb_get_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 		struct stat st;
 		ssize_t n;
 		char *nl;
+		const char *rest;
 		int fd, rc;
 
 		if ((rc = lastauth_path(pw, path, sizeof path)) != 0)
 			return rc;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (d != NULL && (rest = below_walk_dir(d, path)) != NULL)
+			fd = openat(walk_dir.fd, rest, O_RDONLY | O_CLOEXEC);
+		else
+			fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return VA_NO_AUTH_CONNECTION;
 		if (fstat(fd, &st) != 0) {
@@ -919,6 +963,7 @@ static int vcdb_get_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 		return 0;
 	}
 #else
+	(void)d;
 	(void)pw;
 	return VA_NO_AUTH_CONNECTION;
 #endif

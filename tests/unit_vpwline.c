@@ -762,6 +762,82 @@ static void test_lastauth(void)
 	vpw_entry_free(&e);
 }
 
+#ifdef ENABLE_AUTH_LOGGING
+/* Descriptors this process has open. */
+static int open_fds(void)
+{
+	DIR *dp = opendir("/proc/self/fd");
+	int n = 0;
+
+	if (dp == NULL)
+		return -1;
+	while (readdir(dp) != NULL)
+		n++;
+	closedir(dp);
+	return n;
+}
+
+/* A fresh directory <sandbox>/<rel> holding a lastauth of ip at when. */
+static void lastauth_at(const struct vdomain *d, char *dir, const char *rel,
+                        const char *ip, time_t when)
+{
+	struct vqpasswd pw = rec("x", "h", "x", "NOQUOTA");
+
+	vp_fmt(dir, VP_PATH_MAX, "%s/%s", sandbox, rel);
+	mkdir(dir, 0700);
+	pw.pw_dir = dir;
+	is_int(be->set_lastauth(d, &pw, ip, when), 0, "set_lastauth in %s", rel);
+}
+
+/* The IP get_lastauth() reads for a user of d living in dir ("" if none). */
+static const char *lastauth_ip(const struct vdomain *d, const char *dir, char *ip, size_t size)
+{
+	struct vqpasswd pw = rec("x", "h", "x", "NOQUOTA");
+	time_t when;
+
+	pw.pw_dir = (char *)dir;
+	if (be->get_lastauth(d, &pw, &when, ip, size) != 0)
+		ip[0] = '\0';
+	return ip;
+}
+
+/*
+ * While a walk is open, lastauth is read through a handle on the domain
+ * directory.  Users living outside it or in a directory whose name only
+ * starts like it, another domain read in the middle of the walk, and the
+ * end of the walk (no handle left open) must all come out as without one.
+ */
+static void test_lastauth_in_walk(void)
+{
+	struct vdomain other = dom;
+	char bob[VP_PATH_MAX], far[VP_PATH_MAX], twin[VP_PATH_MAX], kim[VP_PATH_MAX], ip[64];
+	int fds;
+	void *it;
+
+	vp_fmt(bob, sizeof bob, "%s/bob", dom.dir);
+	vp_fmt(other.dir, sizeof other.dir, "%s/domains/other.org", sandbox);
+	mkdir(other.dir, 0700);
+	lastauth_at(&dom, far, "elsewhere", "198.51.100.1", 1100000000);
+	lastauth_at(&dom, twin, "domains/example.comx", "198.51.100.2", 1100000000);
+	lastauth_at(&other, kim, "domains/other.org/kim", "198.51.100.3", 1100000000);
+
+	fds = open_fds();
+	it = be->iter_open(&dom);
+	ok(it != NULL, "walk: iter_open");
+	is_str(lastauth_ip(&dom, bob, ip, sizeof ip), "192.0.2.7", "walk: a user below the domain");
+	is_int(open_fds(), fds + 2, "walk: vpasswd and the directory handle open");
+	is_str(lastauth_ip(&dom, far, ip, sizeof ip), "198.51.100.1", "walk: a user living elsewhere");
+	is_str(lastauth_ip(&dom, twin, ip, sizeof ip), "198.51.100.2",
+	       "walk: a directory whose name starts like the domain's");
+	is_str(lastauth_ip(&other, kim, ip, sizeof ip), "198.51.100.3", "walk: another domain");
+	is_str(lastauth_ip(&dom, bob, ip, sizeof ip), "192.0.2.7", "walk: back to the first domain");
+	is_int(open_fds(), fds + 2, "walk: still one handle");
+	be->iter_close(it);
+	is_int(open_fds(), fds, "walk closed: the handle with it");
+	is_str(lastauth_ip(&dom, bob, ip, sizeof ip), "192.0.2.7", "after the walk: by the full path");
+}
+#endif
+
 /* As root, the files go to the domain's owner. */
 static void test_owner(void)
 {
@@ -865,6 +941,9 @@ int main(void)
 	test_late_twin();
 	test_many_pieces();
 	test_lastauth();
+#ifdef ENABLE_AUTH_LOGGING
+	test_lastauth_in_walk();
+#endif
 	test_owner();
 	report_speed();
 
