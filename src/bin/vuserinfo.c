@@ -87,13 +87,14 @@ static const char *str(const char *s)
 }
 
 /*
- * A user's block is assembled here and written with one fwrite: listing a
- * big domain prints a dozen lines per user, and printf's format parsing
- * (or even one fputs per piece) was most of vuserinfo -D's work.
- * out_flush() runs at the end of every block, and before anything that
- * might write to stdout on its own.
+ * The output is assembled here and handed to stdio in big pieces: listing
+ * a big domain prints a dozen lines per user, and printf's format parsing
+ * (or even one fputs per piece) was most of vuserinfo -D's work.  Labels
+ * are literals whose length is known at compile time (OUT_LIT, put_line).
+ * out_flush() must run before anything that writes to stdout on its own,
+ * and before exit.
  */
-static char out_buf[8192];
+static char out_buf[1 << 16];
 static size_t out_len;
 
 static void out_flush(void)
@@ -103,11 +104,9 @@ static void out_flush(void)
 	out_len = 0;
 }
 
-static void out_str(const char *s)
+static void out_mem(const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
-	if (out_len + n > sizeof out_buf) {
+	if (n > sizeof out_buf - out_len) {
 		out_flush();
 		if (n > sizeof out_buf) {
 			fwrite(s, 1, n, stdout);
@@ -118,15 +117,24 @@ static void out_str(const char *s)
 	out_len += n;
 }
 
-/* "<label><value>\n" */
-static void put_line(const char *label, const char *value)
+#define OUT_LIT(lit) out_mem("" lit, sizeof(lit) - 1)
+
+static void out_str(const char *s)
 {
-	out_str(label);
-	out_str(str(value));
-	out_str("\n");
+	out_mem(s, strlen(s));
 }
 
-static void put_ulong(const char *label, unsigned long v)
+/* "<label><value>\n"; the label must be a string literal. */
+#define put_line(label, value) put_line_n("" label, sizeof(label) - 1, (value))
+
+static void put_line_n(const char *label, size_t label_len, const char *value)
+{
+	out_mem(label, label_len);
+	out_str(str(value));
+	out_mem("\n", 1);
+}
+
+static void put_ulong(const char *label, size_t label_len, unsigned long v)
 {
 	char buf[24], *p = buf + sizeof buf;
 
@@ -134,28 +142,34 @@ static void put_ulong(const char *label, unsigned long v)
 	do
 		*--p = (char)('0' + v % 10);
 	while ((v /= 10) != 0);
-	put_line(label, p);
+	put_line_n(label, label_len, p);
 }
+
+#define PUT_ULONG(label, v) put_ulong("" label, sizeof(label) - 1, (v))
 
 static void print_limits(const struct vqpasswd *pw)
 {
 	size_t i;
 
 	if (pw->pw_flags == 0) {
-		out_str("limits: No user limits set.\n");
+		OUT_LIT("limits: No user limits set.\n");
 		return;
 	}
-	out_str("limits:\n");
+	OUT_LIT("limits:\n");
 	for (i = 0; i < sizeof limit_lines / sizeof limit_lines[0]; i++) {
 		if (!(pw->pw_flags & limit_lines[i].bit))
 			continue;
 		/* A bit set in the effective flags but not in the user's own word
 		 * comes from the domain's limits. */
-		out_str("        ");
-		put_line(limit_lines[i].text, (pw->pw_gid & limit_lines[i].bit) ? "" : " (*)");
+		OUT_LIT("        ");
+		out_str(limit_lines[i].text);
+		if (pw->pw_gid & limit_lines[i].bit)
+			OUT_LIT("\n");
+		else
+			OUT_LIT(" (*)\n");
 	}
 	if (pw->pw_gid != pw->pw_flags)
-		out_str("        * = set by domain-wide limits\n");
+		OUT_LIT("        * = set by domain-wide limits\n");
 }
 
 /*
@@ -172,7 +186,7 @@ static void print_usage_value(const struct vqpasswd *pw)
 		return;
 	}
 	if (snprintf(maildir, sizeof maildir, "%s/Maildir", str(pw->pw_dir)) >= (int)sizeof maildir) {
-		out_str("0%\n");
+		OUT_LIT("0%\n");
 		return;
 	}
 	out_flush();
@@ -216,7 +230,7 @@ static void print_lastauth(struct vqpasswd *pw)
 	if (when == 0 || ip[0] == '\0' || strcmp(ip, NO_LOGIN_IP) == 0) {
 		if (when != 0)
 			print_time("account created: ", when);
-		out_str("last auth: Never logged in\n");
+		OUT_LIT("last auth: Never logged in\n");
 		return;
 	}
 	print_time("last auth: ", when);
@@ -232,14 +246,14 @@ static void show_full(struct vqpasswd *pw)
 	put_line("passwd: ", pw->pw_passwd);
 	put_line("clear passwd: ", pw->pw_clear_passwd);
 	put_line("comment/gecos: ", pw->pw_gecos);
-	put_ulong("uid:    ", (unsigned long)pw->pw_uid);
-	put_ulong("gid:    ", (unsigned long)pw->pw_gid);
-	put_ulong("flags:  ", (unsigned long)pw->pw_flags);
+	PUT_ULONG("uid:    ", (unsigned long)pw->pw_uid);
+	PUT_ULONG("gid:    ", (unsigned long)pw->pw_gid);
+	PUT_ULONG("flags:  ", (unsigned long)pw->pw_flags);
 	put_line("gecos: ", pw->pw_gecos);
 	print_limits(pw);
 	put_line("dir:       ", pw->pw_dir);
 	put_line("quota:     ", pw->pw_shell);
-	out_str("usage:     ");
+	OUT_LIT("usage:     ");
 	print_usage_value(pw);
 	print_lastauth(pw);
 }
@@ -259,9 +273,9 @@ static void show_fields(const struct show *s, struct vqpasswd *pw)
 		put_line("", pw->pw_clear_passwd);
 #endif
 	if (s->uid)
-		put_ulong("", (unsigned long)pw->pw_uid);
+		PUT_ULONG("", (unsigned long)pw->pw_uid);
 	if (s->gid)
-		put_ulong("", (unsigned long)pw->pw_gid);
+		PUT_ULONG("", (unsigned long)pw->pw_gid);
 	if (s->gecos)
 		put_line("", pw->pw_gecos);
 	if (s->dir)
@@ -272,12 +286,6 @@ static void show_fields(const struct show *s, struct vqpasswd *pw)
 		print_usage_value(pw);
 	if (s->lastauth)
 		print_lastauth(pw);
-}
-
-static void show_user(const struct show *s, struct vqpasswd *pw)
-{
-	show_fields(s, pw);
-	out_flush();
 }
 
 /* A domain name into a struct vdomain field; one too long stays empty. */
@@ -375,9 +383,10 @@ int main(int argc, char **argv)
 		/* The whole domain: an unknown one lists nothing and succeeds. */
 		become_domain(domain);
 		for (first = 1; (pw = vauth_getall(domain, first, 1)) != NULL; first = 0) {
-			fputs("------------------------------------------\n", stdout);
-			show_user(&s, pw);
+			OUT_LIT("------------------------------------------\n");
+			show_fields(&s, pw);
 		}
+		out_flush();
 		cli_exit(0);
 	}
 
@@ -394,6 +403,7 @@ int main(int argc, char **argv)
 			printf("no such user %s@%s\n", user, domain);
 		cli_exit(-1);
 	}
-	show_user(&s, pw);
+	show_fields(&s, pw);
+	out_flush();
 	cli_exit(0);
 }
