@@ -65,9 +65,9 @@ static unsigned long decimal(const char *s)
 
 int vpw_parse_line(struct vpw_entry *e, const char *line, size_t len)
 {
+	size_t cut[NFIELDS];	/* where each field ends: a ':' or the end */
 	char *field[NFIELDS];
 	const char *p, *end;
-	char *s;
 	int colons = 0, i, rc;
 
 	if (len > 0 && line[len - 1] == '\n')
@@ -75,34 +75,26 @@ int vpw_parse_line(struct vpw_entry *e, const char *line, size_t len)
 	/* Check before touching e, so a bad line leaves it as it was. */
 	if (memchr(line, '\0', len) != NULL)
 		return VA_PARSE_ERROR;
-	for (p = line, end = line + len; colons < 5; p++) {
+	/* Each field ends at the next ':'; the last one too (extra fields are
+	 * ignored), and fields past the end of the line are "". */
+	for (p = line, end = line + len; colons < NFIELDS; p++) {
 		p = memchr(p, ':', (size_t)(end - p));
 		if (p == NULL)
-			return VA_PARSE_ERROR;
-		colons++;
+			break;
+		cut[colons++] = (size_t)(p - line);
 	}
+	if (colons < 5)
+		return VA_PARSE_ERROR;
+	for (i = colons; i < NFIELDS; i++)
+		cut[i] = len;
 
 	if ((rc = entry_reserve(e, len + 1)) != 0)
 		return rc;
 	memcpy(e->buf, line, len);
 	e->buf[len] = '\0';
-
-	/* Cut at each ':'; fields past the end of the line are "". */
-	s = e->buf;
 	for (i = 0; i < NFIELDS; i++) {
-		char *colon;
-
-		field[i] = s;
-		if (s == e->buf + len)
-			continue;
-		colon = strchr(s, ':');
-		if (colon == NULL) {
-			s = e->buf + len;
-			continue;
-		}
-		*colon = '\0';
-		/* The last field ends at a further ':' too (extra fields are ignored). */
-		s = (i == NFIELDS - 1) ? e->buf + len : colon + 1;
+		field[i] = e->buf + (i == 0 ? 0 : (cut[i - 1] < len ? cut[i - 1] + 1 : len));
+		e->buf[cut[i]] = '\0';
 	}
 
 	e->pw.pw_name = field[0];

@@ -181,6 +181,12 @@ static void test_parse(void)
 	is_str(e.pw.pw_name, "tom", "parse: a bad line leaves the entry alone");
 	is_int(vpw_parse_line(&e, "", 0), VA_PARSE_ERROR, "parse: empty line is an error");
 	is_int(vpw_parse_line(&e, "a:b:c:d:e\0:f", 12), VA_PARSE_ERROR, "parse: NUL in the line");
+	is_int(vpw_parse_line(&e, "amy:xx:2:0:Amy:/d/amy:1S:clear:more:x", 37), 0, "parse: 10 fields");
+	is_str(e.pw.pw_clear_passwd, "clear", "parse: the clear field ends at a further ':'");
+	is_str(e.pw.pw_shell, "1S", "parse: quota with fields after it");
+	is_int(vpw_parse_line(&e, "amy:xx:2:0:Amy:/d/amy:1S:", 25), 0, "parse: trailing ':'");
+	is_str(e.pw.pw_shell, "1S", "parse: quota before a trailing ':'");
+	is_str(e.pw.pw_clear_passwd, "", "parse: empty clear field after a trailing ':'");
 	is_int(vpw_parse_line(&e, "x::::::", 7), 0, "parse: all-empty fields");
 	is_int(e.pw.pw_uid, 0, "parse: empty uid -> 0");
 	vpw_entry_free(&e);
