@@ -15,6 +15,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -97,19 +98,33 @@ static const char *str(const char *s)
 static char out_buf[1 << 16];
 static size_t out_len;
 
+/* s straight to stdout, after what stdio holds; errors end it, as in stdio. */
+static void out_write(const char *s, size_t n)
+{
+	ssize_t w;
+
+	fflush(stdout);
+	while (n > 0 && ((w = write(STDOUT_FILENO, s, n)) > 0 || (w < 0 && errno == EINTR))) {
+		if (w > 0) {
+			s += w;
+			n -= (size_t)w;
+		}
+	}
+}
+
 static void out_flush(void)
 {
-	if (out_len > 0)
-		fwrite(out_buf, 1, out_len, stdout);
+	out_write(out_buf, out_len);
 	out_len = 0;
 }
 
-static void out_mem(const char *s, size_t n)
+/* Inline: most pieces are literals, copied with a few moves. */
+static inline void out_mem(const char *s, size_t n)
 {
 	if (n > sizeof out_buf - out_len) {
 		out_flush();
 		if (n > sizeof out_buf) {
-			fwrite(s, 1, n, stdout);
+			out_write(s, n);
 			return;
 		}
 	}
@@ -127,7 +142,7 @@ static void out_str(const char *s)
 /* "<label><value>\n"; the label must be a string literal. */
 #define put_line(label, value) put_line_n("" label, sizeof(label) - 1, (value))
 
-static void put_line_n(const char *label, size_t label_len, const char *value)
+static inline void put_line_n(const char *label, size_t label_len, const char *value)
 {
 	out_mem(label, label_len);
 	out_str(str(value));
