@@ -15,6 +15,11 @@
  * file, never a torn one.  The cost is O(n) in the size of the domain
  * (vpopmail's own code reread the file per record).
  *
+ * A single add may come before its password is hashed (adduser_late):
+ * both files are then written with a stand-in of the hash's length, and
+ * the hash is written over it in place before the fsyncs and renames, so
+ * the rewrite runs alongside the hashing.
+ *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #ifndef _GNU_SOURCE
@@ -114,6 +119,15 @@ struct rewrite {
 	int text_open, index_open;
 	unsigned matched;
 	size_t inserted;	/* ADD: adds[0 .. inserted) are written */
+
+	/* ADD of one record whose password is still being hashed
+	 * (adduser_late): it holds a stand-in at late_off, late_len long. */
+	const char *(*late_hash)(void *ctx, int *rc);
+	void *late_ctx;
+	size_t late_off, late_len;
+	const char *late_real;	/* the hash, once known */
+	off_t late_cdb;		/* where the index holds the stand-in */
+	off_t cdbpos;		/* end of the index's records so far */
 };
 
 /* Append len bytes at p to the new vpasswd's list of pieces. */
@@ -184,6 +198,7 @@ static int index_line(struct rewrite *rw, const char *line, size_t len)
 {
 	const char *colon = memchr(line, ':', len);
 	size_t klen;
+	int rc;
 
 	if (colon == NULL)
 		return 0;	/* not a record: kept in vpasswd, not indexed */
@@ -201,10 +216,17 @@ static int index_line(struct rewrite *rw, const char *line, size_t len)
 		rw->unsorted = 1;
 	rw->prev = line;
 	rw->prevlen = klen;
-	if (cdb_make_put(&rw->cm, line, (unsigned)klen,
-	                 colon + 1, (unsigned)(len - klen - 1),
-	                 rw->unsorted ? CDB_PUT_INSERT : CDB_PUT_ADD) < 0)
+	rc = cdb_make_put(&rw->cm, line, (unsigned)klen, colon + 1, (unsigned)(len - klen - 1),
+	                  rw->unsorted ? CDB_PUT_INSERT : CDB_PUT_ADD);
+	if (rc < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
+	if (rc == 0) {
+		/* Added: a record is its two lengths, the key and the value
+		 * (the line after the first ':'). */
+		if (rw->late_hash != NULL && line == rw->adds[0].rec)
+			rw->late_cdb = rw->cdbpos + 8 + (off_t)rw->late_off - 1;
+		rw->cdbpos += 8 + (off_t)len - 1;
+	}
 	return 0;
 }
 
@@ -344,6 +366,7 @@ static int open_outputs(struct rewrite *rw, const struct vcdb_files *f,
 		if (rw->cdbfd < 0)
 			return VA_COULD_NOT_UPDATE_FILE;
 		cdb_make_start(&rw->cm, rw->cdbfd);
+		rw->cdbpos = 2048;	/* the records follow the 256 table pointers */
 	}
 	return 0;
 }
@@ -430,8 +453,59 @@ static int commit_outputs(struct rewrite *rw)
 	return 0;
 }
 
-/* vcdb_rewrite()'s private "lock not taken" (never a VA_* code). */
+/* vcdb_rewrite()'s private results (never VA_* codes): the lock was not
+ * taken; a late hash could not take its stand-in's place. */
 #define LOCK_NOT_TAKEN 1
+#define LATE_RETRY     2
+
+/* Write len bytes of buf at off, whole. */
+static int pwrite_all(int fd, const char *buf, size_t len, off_t off)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = pwrite(fd, buf, len, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+		off += n;
+	}
+	return 0;
+}
+
+/*
+ * The late password of an ADD: wait for it, then write it over its
+ * stand-in in both new files, which nobody reads before they are
+ * renamed into place.  A hash that is not exactly as long, or holds a
+ * ':' or a newline, cannot: LATE_RETRY.
+ */
+static int patch_late(struct rewrite *rw)
+{
+	const char *h;
+	off_t at = 0;
+	size_t i;
+	int rc = VA_CRYPT_FAILED;
+
+	if ((h = rw->late_hash(rw->late_ctx, &rc)) == NULL)
+		return rc != 0 ? rc : VA_CRYPT_FAILED;
+	rw->late_real = h;
+	if (strlen(h) != rw->late_len || strcspn(h, ":\n") != rw->late_len)
+		return LATE_RETRY;
+	if (rw->text_open) {
+		for (i = 0; i < rw->nout && rw->out[i].iov_base != rw->adds[0].rec; i++)
+			at += (off_t)rw->out[i].iov_len;
+		if (i == rw->nout ||
+		    pwrite_all(rw->tf.fd, h, rw->late_len, at + (off_t)rw->late_off) != 0)
+			return VA_COULD_NOT_UPDATE_FILE;
+	}
+	if (rw->index_open &&
+	    (rw->late_cdb < 0 || pwrite_all(rw->cf.fd, h, rw->late_len, rw->late_cdb) != 0))
+		return VA_COULD_NOT_UPDATE_FILE;
+	return 0;
+}
 
 /*
  * Run rw over the domain's vpasswd under the lock.  Lock failure is
@@ -491,6 +565,8 @@ static int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 		goto fail;
 	}
 	if ((rc = write_outputs(rw)) != 0)
+		goto fail;
+	if (rw->late_hash != NULL && (rc = patch_late(rw)) != 0)
 		goto fail;
 	rc = commit_outputs(rw);
 	/* Even after a half-done commit: whatever is in place is the domain's. */
@@ -576,12 +652,13 @@ static int addrec_cmp(const void *a, const void *b)
 }
 
 /*
- * Insert n complete records in one pass; all or none.  Every record is
- * checked and formatted before the lock is taken.
+ * Insert n records in one pass; all or none.  Every record is checked
+ * and formatted before the lock is taken.  rw arrives zeroed but for the
+ * late-password fields.
  */
-static int vcdb_adduser_many(const struct vdomain *d, const struct vqpasswd *pws, size_t n)
+static int add_records(const struct vdomain *d, const struct vqpasswd *pws, size_t n,
+                       struct rewrite *rw)
 {
-	struct rewrite rw;
 	struct addrec *adds;
 	size_t i;
 	int rc = 0;
@@ -611,20 +688,34 @@ static int vcdb_adduser_many(const struct vdomain *d, const struct vqpasswd *pws
 			if (strcmp(adds[i - 1].name, adds[i].name) == 0)
 				rc = VA_USERNAME_EXISTS;
 	}
+	/* A stand-in not found as the line's password field cannot be patched. */
+	if (rc == 0 && rw->late_hash != NULL &&
+	    (n != 1 || adds[0].namelen + 1 + rw->late_len > adds[0].reclen ||
+	     memcmp(adds[0].rec + adds[0].namelen + 1, pws[0].pw_passwd, rw->late_len) != 0))
+		rc = LATE_RETRY;
 	if (rc == 0) {
-		memset(&rw, 0, sizeof rw);
-		rw.op = OP_ADD;
-		rw.adds = adds;
-		rw.nadd = n;
-		rw.text = 1;
-		rw.text_mode = 0600;
-		rw.index = !NoMakeIndex;
-		rc = update_code(vcdb_rewrite(d, &rw));
+		rw->op = OP_ADD;
+		rw->adds = adds;
+		rw->nadd = n;
+		rw->text = 1;
+		rw->text_mode = 0600;
+		rw->index = !NoMakeIndex;
+		rw->late_off = adds[0].namelen + 1;
+		rw->late_cdb = -1;
+		rc = update_code(vcdb_rewrite(d, rw));
 	}
 	for (i = 0; i < n; i++)
 		free(adds[i].rec);
 	free(adds);
 	return rc;
+}
+
+static int vcdb_adduser_many(const struct vdomain *d, const struct vqpasswd *pws, size_t n)
+{
+	struct rewrite rw;
+
+	memset(&rw, 0, sizeof rw);
+	return add_records(d, pws, n, &rw);
 }
 
 /* The single add is a batch of one. */
@@ -633,6 +724,35 @@ static int vcdb_adduser(const struct vdomain *d, const struct vqpasswd *pw)
 	if (d == NULL || pw == NULL)
 		return VA_NULL_POINTER;
 	return vcdb_adduser_many(d, pw, 1);
+}
+
+/*
+ * One add whose password is still being hashed: vpasswd and its index
+ * are built around the stand-in meanwhile, and the hash is written over
+ * it before they are committed.  Should the hash not fit, the add is
+ * made again with it as it is.
+ */
+static int vcdb_adduser_late(const struct vdomain *d, const struct vqpasswd *pw,
+                             const char *(*hash)(void *ctx, int *rc), void *ctx)
+{
+	struct vqpasswd real;
+	struct rewrite rw;
+	int rc;
+
+	if (d == NULL || pw == NULL || pw->pw_passwd == NULL || hash == NULL)
+		return VA_NULL_POINTER;
+	memset(&rw, 0, sizeof rw);
+	rw.late_hash = hash;
+	rw.late_ctx = ctx;
+	rw.late_len = strlen(pw->pw_passwd);
+	rc = add_records(d, pw, 1, &rw);
+	if (rc != LATE_RETRY)
+		return rc;
+	if (rw.late_real == NULL && (rw.late_real = hash(ctx, &rc)) == NULL)
+		return rc != 0 ? rc : VA_CRYPT_FAILED;
+	real = *pw;
+	real.pw_passwd = (char *)rw.late_real;
+	return vcdb_adduser(d, &real);
 }
 
 static int vcdb_setpw(const struct vdomain *d, const struct vqpasswd *pw)
@@ -979,6 +1099,7 @@ static const vauth_backend vcdb_backend = {
 	.deldomain    = vcdb_deldomain,
 	.adduser      = vcdb_adduser,
 	.adduser_many = vcdb_adduser_many,
+	.adduser_late = vcdb_adduser_late,
 	.deluser      = vcdb_deluser,
 	.getpw        = vcdb_getpw,
 	.setpw        = vcdb_setpw,

@@ -73,6 +73,14 @@ typedef struct vauth_backend {
 	/* Insert n complete records at once, all or none (vpopmail-ng);
 	 * VA_USERNAME_EXISTS if any name is taken or given twice. */
 	int   (*adduser_many)(const struct vdomain *d, const struct vqpasswd *pws, size_t n);
+	/* Optional (vpopmail-ng): adduser() while the password is still being
+	 * hashed.  pw->pw_passwd is a stand-in of the hash's length; the
+	 * backend prepares the new record around it and calls
+	 * hash(ctx, &rc) for the real one before it commits.  If that gives
+	 * NULL, the add fails with rc; a hash of another length is added as
+	 * adduser() would.  NULL: the caller waits for the hash itself. */
+	int   (*adduser_late)(const struct vdomain *d, const struct vqpasswd *pw,
+	                      const char *(*hash)(void *ctx, int *rc), void *ctx);
 	/* Remove a user; VA_USER_DOES_NOT_EXIST if absent. */
 	int   (*deluser)(const struct vdomain *d, const char *user);
 	/* Look a user up; VA_USER_DOES_NOT_EXIST if absent.  pw_flags = pw_gid. */

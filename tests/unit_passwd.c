@@ -179,6 +179,18 @@ static void test_hash(void)
 	       "a hash that does not fit the buffer is VA_CRYPT_FAILED");
 	is_int(vp_hash_password(NULL, small, sizeof(small)), VA_NULL_POINTER,
 	       "vp_hash_password(NULL) is VA_NULL_POINTER");
+
+	/* The stand-in a backend lays a record out around is as long as the
+	 * hashes of this build's scheme (vauth_backend.adduser_late). */
+	{
+		char standin[MAX_PW_PASS + 1], h[MAX_PW_PASS + 1];
+
+		is_int(vp_hash_standin(standin, sizeof standin), 0, "vp_hash_standin");
+		is_int(vp_hash_password("Passw0rd", h, sizeof h), 0, "a hash to compare it with");
+		is_int((int)strlen(standin), (int)strlen(h), "the stand-in is as long as a hash");
+		ok(strspn(standin, "x") == strlen(standin), "  and only 'x'");
+		is_int(vp_hash_standin(standin, strlen(h)), VA_NULL_POINTER, "  a buffer too small is refused");
+	}
 }
 
 /* ---- randomness ------------------------------------------------------ */

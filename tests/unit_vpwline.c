@@ -844,6 +844,151 @@ static void test_lastauth_in_walk(void)
 }
 #endif
 
+/* The hash handed to adduser_late(), and how often it was asked for. */
+static const char *late_value;
+static int late_calls;
+
+static const char *late_give(void *ctx, int *rc)
+{
+	(void)ctx;
+	late_calls++;
+	*rc = late_value != NULL ? 0 : VA_CRYPT_FAILED;
+	return late_value;
+}
+
+/* A fresh domain <sandbox>/domains/<name> holding alice, carl and zed. */
+static void late_domain(struct vdomain *d, const char *name)
+{
+	const char *names[] = { "alice", "carl", "zed" };
+	struct vqpasswd pw;
+	size_t i;
+
+	*d = dom;
+	vp_fmt(d->dir, sizeof d->dir, "%s/domains/%s", sandbox, name);
+	mkdir(d->dir, 0700);
+	for (i = 0; i < 3; i++) {
+		pw = rec(names[i], "$6$salt$old", names[i], "NOQUOTA");
+		pw.pw_dir = (char *)"/d/same";
+		is_int(be->adduser(d, &pw), 0, "%s: %s added", name, names[i]);
+	}
+}
+
+/* Are d's vpasswd and vpasswd.cdb byte for byte those of want? */
+static int same_files(const struct vdomain *d, const struct vdomain *want)
+{
+	const char *files[] = { "vpasswd", "vpasswd.cdb" };
+	char p[VP_PATH_MAX], q[VP_PATH_MAX], *a, *b;
+	size_t la = 0, lb = 0, i;
+	int same = 1;
+
+	for (i = 0; i < 2; i++) {
+		vp_fmt(p, sizeof p, "%s/%s", d->dir, files[i]);
+		vp_fmt(q, sizeof q, "%s/%s", want->dir, files[i]);
+		a = slurp_len(p, &la);
+		b = slurp_len(q, &lb);
+		same = same && a != NULL && b != NULL && la == lb && memcmp(a, b, la) == 0;
+		free(a);
+		free(b);
+	}
+	return same;
+}
+
+/* Only vpasswd, vpasswd.cdb and the lock in d's directory? */
+static int only_the_files(const struct vdomain *d)
+{
+	DIR *dp = opendir(d->dir);
+	struct dirent *de;
+	int n = 0;
+
+	if (dp == NULL)
+		return 0;
+	while ((de = readdir(dp)) != NULL)
+		if (de->d_name[0] != '.' || strcmp(de->d_name, ".vpasswd.lock") == 0)
+			n += strcmp(de->d_name, "vpasswd") == 0 || strcmp(de->d_name, "vpasswd.cdb") == 0 ||
+			     strcmp(de->d_name, ".vpasswd.lock") == 0 ? 1 : 100;
+	closedir(dp);
+	return n == 3;
+}
+
+/*
+ * adduser_late(): the record is laid out around a stand-in while the
+ * hash is computed and the hash written over it before the commit.  The
+ * files must come out byte for byte as adduser() with the hash makes
+ * them; a hash of another length or with a ':' is added (or refused) as
+ * adduser() would; a failed hash or a taken name change nothing.
+ */
+static void test_adduser_late(void)
+{
+	struct vdomain want, late, shorter, want_short;
+	struct vqpasswd pw;
+	char h98[99], colon98[99], standin[99], *before, p[VP_PATH_MAX];
+	int i;
+
+	/* A SHA-512 crypt's shape: "$6$", 8 of salt, '$', 86 of hash. */
+	memcpy(h98, "$6$abcdefgh$", 12);
+	for (i = 12; i < 98; i++)
+		h98[i] = (char)('A' + i % 26);
+	h98[98] = '\0';
+	memcpy(colon98, h98, sizeof colon98);
+	colon98[97] = ':';
+
+	ok(be->adduser_late != NULL, "the cdb backend has adduser_late");
+	if (be->adduser_late == NULL)
+		return;
+	is_int((int)strlen(h98), 98, "the test hash is 98 long");
+	late_domain(&want, "late-want.org");
+	late_domain(&late, "late.org");
+	late_domain(&shorter, "late-short.org");
+	late_domain(&want_short, "late-want-short.org");
+
+	pw = rec("bob", h98, "Bob", "NOQUOTA");
+	pw.pw_dir = (char *)"/d/same";
+	is_int(be->adduser(&want, &pw), 0, "adduser with the hash");
+	memset(standin, 'x', 98);
+	standin[98] = '\0';
+	pw.pw_passwd = standin;
+	late_value = h98;
+	late_calls = 0;
+	is_int(be->adduser_late(&late, &pw, late_give, NULL), 0, "adduser_late");
+	is_int(late_calls, 1, "the hash asked for once");
+	ok(same_files(&late, &want), "vpasswd and its index as adduser() makes them");
+	ok(only_the_files(&late), "no temp file left");
+
+	/* Another length: the add is made again with the hash as it is. */
+	pw.pw_passwd = (char *)"abJnggxhB/yWI";
+	is_int(be->adduser(&want_short, &pw), 0, "adduser with a 13-character hash");
+	pw.pw_passwd = standin;
+	late_value = "abJnggxhB/yWI";
+	is_int(be->adduser_late(&shorter, &pw, late_give, NULL), 0, "adduser_late, hash shorter than the stand-in");
+	ok(same_files(&shorter, &want_short), "shorter hash: the files adduser() makes");
+	ok(only_the_files(&shorter), "shorter hash: no temp file left");
+
+	/* Refusals change nothing. */
+	vp_fmt(p, sizeof p, "%s/vpasswd", late.dir);
+	before = slurp(p);
+	pw = rec("dan", standin, "Dan", "NOQUOTA");
+	late_value = NULL;
+	late_calls = 0;
+	is_int(be->adduser_late(&late, &pw, late_give, NULL), VA_CRYPT_FAILED, "a failed hash fails the add");
+	is_int(late_calls, 1, "failed hash: asked for once");
+	late_value = colon98;
+	ok(be->adduser_late(&late, &pw, late_give, NULL) != 0, "a hash with a ':' is refused");
+	pw = rec("bob", standin, "Bob", "NOQUOTA");
+	late_value = h98;
+	late_calls = 0;
+	is_int(be->adduser_late(&late, &pw, late_give, NULL), VA_USERNAME_EXISTS, "a taken name");
+	is_int(late_calls, 0, "taken name: the hash is not waited for");
+	{
+		char *after = slurp(p);
+
+		ok(before != NULL && after != NULL && strcmp(before, after) == 0, "refusals: vpasswd unchanged");
+		free(after);
+	}
+	ok(same_files(&late, &want), "refusals: both files unchanged");
+	ok(only_the_files(&late), "refusals: no temp file left");
+	free(before);
+}
+
 /* As root, the files go to the domain's owner. */
 static void test_owner(void)
 {
@@ -946,6 +1091,7 @@ int main(void)
 	test_duplicates();
 	test_late_twin();
 	test_many_pieces();
+	test_adduser_late();
 	test_lastauth();
 #ifdef ENABLE_AUTH_LOGGING
 	test_lastauth_in_walk();

@@ -2,8 +2,9 @@
  * hashjob.c - compute a password hash on a second thread.
  *
  * SHA-512 crypt costs a few milliseconds of CPU.  vadduser() starts it
- * before creating the user's directories and collects it just before it
- * writes the record, so on a machine with more than one core the hashing
+ * before creating the user's directories and collects it when the record
+ * is to be committed (the cdb backend has written the new files around a
+ * stand-in by then), so on a machine with more than one core the hashing
  * overlaps the filesystem work.  If no thread can be started, the hash is
  * computed when it is collected; the result is the same either way.
  */

@@ -224,6 +224,28 @@ static int des_setting(char *setting)
 	return random_string(setting, 2, salt_chars);
 }
 
+/*
+ * A stand-in as long as the hash vp_hash_password() makes with this
+ * build's scheme: "$6$", 8 salt characters, '$' and 86 for SHA-512; 22
+ * after the salt for MD5; 13 characters for DES.  A backend can lay out
+ * a record around it before the hash is ready (vauth_backend.adduser_late).
+ */
+int vp_hash_standin(char *out, size_t size)
+{
+#if defined(SHA512_PASSWORDS)
+	const size_t len = 3 + 8 + 1 + 86;
+#elif defined(MD5_PASSWORDS)
+	const size_t len = 3 + 8 + 1 + 22;
+#else
+	const size_t len = 13;
+#endif
+	if (out == NULL || size <= len)
+		return VA_NULL_POINTER;
+	memset(out, 'x', len);
+	out[len] = '\0';
+	return 0;
+}
+
 int vp_hash_password(const char *clear, char *out, size_t size)
 {
 	struct crypt_data *cd;

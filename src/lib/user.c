@@ -212,6 +212,50 @@ int vp_user_added(const struct vdomain *d, struct vqpasswd *pw)
 	return VA_SUCCESS;
 }
 
+/* The hash job as the backend's adduser_late() collects it. */
+struct late_hash {
+	struct vp_hash_job *job;
+	char *out;
+	size_t size;
+	int rc;		/* the hash's own result, once asked for */
+};
+
+static const char *collect_hash(void *ctx, int *rc)
+{
+	struct late_hash *lh = ctx;
+
+	lh->rc = vp_hash_finish(lh->job, lh->out, lh->size);
+	*rc = lh->rc;
+	return lh->rc == VA_SUCCESS ? lh->out : NULL;
+}
+
+/*
+ * Store the new record.  With a backend that can lay the record out
+ * around a stand-in (adduser_late), that work overlaps the hashing as
+ * well; otherwise the hash is waited for first.
+ */
+static int store_user(struct vdomain *d, struct vqpasswd *pw, char *crypted, size_t csize,
+                      struct vp_hash_job *job, int *hash_rc)
+{
+	const vauth_backend *be = vauth_backend_get();
+	struct late_hash lh = { job, crypted, csize, VA_SUCCESS };
+	char standin[MAX_PW_PASS + 1];
+	int rc;
+
+	*hash_rc = VA_SUCCESS;
+	if (job != NULL && be->adduser_late != NULL &&
+	    vp_hash_standin(standin, sizeof standin) == VA_SUCCESS) {
+		pw->pw_passwd = standin;
+		rc = be->adduser_late(d, pw, collect_hash, &lh);
+		pw->pw_passwd = crypted;
+		*hash_rc = lh.rc;
+		return rc;
+	}
+	if (job != NULL && (*hash_rc = vp_hash_finish(job, crypted, csize)) != VA_SUCCESS)
+		return *hash_rc;
+	return be->adduser(d, pw);
+}
+
 /*
  * The rest of add_user() once the password is being hashed: find the
  * domain, check the user against it, make the directories, add the record.
@@ -224,7 +268,7 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	struct vqpasswd pw;
 	char userdir[VP_PATH_MAX], hash[MAX_DIR_NAME], crypted[MAX_PW_PASS + 1];
 	char quota[MAX_PW_QUOTA + 1], comment[MAX_PW_GECOS + 1];
-	int rc;
+	int rc, hrc;
 
 	rc = vp_domain_lookup(domain, &d);
 	if (rc != VA_SUCCESS)
@@ -238,22 +282,16 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 
 	umask(077);
 	rc = vp_user_create_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash);
-	crypted[0] = '\0';
-	if (job != NULL) {
-		int hrc = vp_hash_finish(job, crypted, sizeof crypted);
-
-		if (rc == VA_SUCCESS && hrc != VA_SUCCESS) {
-			vp_rmtree(userdir);
-			rc = hrc;
-		}
-	}
 	if (rc != VA_SUCCESS)
-		return rc;
+		return rc;	/* the caller stops the hash */
 
+	crypted[0] = '\0';
 	vp_user_new_record(&pw, user, crypted, comment, userdir, quota, password, apop);
-	rc = vauth_backend_get()->adduser(&d, &pw);
+	rc = store_user(&d, &pw, crypted, sizeof crypted, job, &hrc);
 	if (rc != VA_SUCCESS) {
 		vp_rmtree(userdir);
+		if (hrc != VA_SUCCESS)
+			return hrc;
 		if (rc == VA_USERNAME_EXISTS)
 			return rc;	/* lost a race with another vadduser */
 		fprintf(stderr, "Failed while attempting to add user to auth backend\n");
@@ -264,9 +302,10 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 
 /*
  * The body of vadduser(), run with onchange notifications masked.  The
- * hash (a millisecond of CPU) runs on a second thread from the moment the
- * arguments are known to be well formed, alongside the lookups and the
- * directories; an add refused later only wastes that thread's work.
+ * hash (milliseconds of CPU) runs on a second thread from the moment the
+ * arguments are known to be well formed, alongside the lookups, the
+ * directories and the backend's rewrite; an add refused later only
+ * wastes that thread's work.
  */
 static int add_user(char *user, char *domain, char *password, char *gecos, int apop)
 {

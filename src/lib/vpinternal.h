@@ -163,6 +163,8 @@ int   vp_random_bytes(void *buf, size_t n);
 unsigned vp_random_below(unsigned n);
 /* Hash clear with the configured scheme into out (size >= 128). */
 int   vp_hash_password(const char *clear, char *out, size_t size);
+/* "xxx...": as long as the hash vp_hash_password() makes in this build. */
+int   vp_hash_standin(char *out, size_t size);
 /* hashjob.c: hash on a second thread while the caller does other work.
  * `clear` must stay valid until vp_hash_finish() or vp_hash_cancel(); one
  * of them is always called (both may be). */
