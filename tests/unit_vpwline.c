@@ -987,6 +987,32 @@ static void test_adduser_late(void)
 	ok(same_files(&late, &want), "refusals: both files unchanged");
 	ok(only_the_files(&late), "refusals: no temp file left");
 	free(before);
+
+	/* NoMakeIndex: vpasswd alone gets the hash, the index is left as it was. */
+	{
+		struct vdomain noidx;
+		char q[VP_PATH_MAX], *idx_before, *idx_after, *text;
+		size_t lb = 0, la = 0;
+
+		late_domain(&noidx, "late-noindex.org");
+		vp_fmt(q, sizeof q, "%s/vpasswd.cdb", noidx.dir);
+		idx_before = slurp_len(q, &lb);
+		pw = rec("bob", standin, "Bob", "NOQUOTA");
+		late_value = h98;
+		NoMakeIndex = 1;
+		is_int(be->adduser_late(&noidx, &pw, late_give, NULL), 0, "adduser_late with NoMakeIndex");
+		NoMakeIndex = 0;
+		vp_fmt(p, sizeof p, "%s/vpasswd", noidx.dir);
+		text = slurp(p);
+		ok(text != NULL && strstr(text, h98) != NULL && strstr(text, standin) == NULL,
+		   "NoMakeIndex: vpasswd holds the hash, not the stand-in");
+		idx_after = slurp_len(q, &la);
+		ok(idx_before != NULL && idx_after != NULL && la == lb && memcmp(idx_before, idx_after, la) == 0,
+		   "NoMakeIndex: the index untouched");
+		free(text);
+		free(idx_before);
+		free(idx_after);
+	}
 }
 
 /* As root, the files go to the domain's owner. */
