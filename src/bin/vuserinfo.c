@@ -88,12 +88,12 @@ static const char *str(const char *s)
 }
 
 /*
- * The output is assembled here and handed to stdio in big pieces: listing
- * a big domain prints a dozen lines per user, and printf's format parsing
- * (or even one fputs per piece) was most of vuserinfo -D's work.  Labels
- * are literals whose length is known at compile time (OUT_LIT, put_line).
- * out_flush() must run before anything that writes to stdout on its own,
- * and before exit.
+ * The output is assembled here and written with write(2) in pieces of up
+ * to 64 KB, after whatever stdio holds: listing a big domain prints a
+ * dozen lines per user, and printf's format parsing (or even one fputs
+ * per piece) was most of vuserinfo -D's work.  Labels are literals whose
+ * length is known at compile time (OUT_LIT, put_line).  out_flush() must
+ * run before anything that writes to stdout through stdio, and before exit.
  */
 static char out_buf[1 << 16];
 static size_t out_len;
