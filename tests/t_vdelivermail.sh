@@ -189,6 +189,12 @@ is_rc 0 "DELIVER_TO_STDOUT: exit 0"
 is_out_raw "${RP}Delivered-To: bob@example.com
 $MSG" "DELIVER_TO_STDOUT: header block and message on stdout"
 nothing_new "$BOX" "DELIVER_TO_STDOUT: nothing in the Maildir"
+quiet_setup vsetuserquota bob@example.com 10
+export DELIVER_TO_STDOUT=1
+dv delete
+is_rc 100 "DELIVER_TO_STDOUT, over quota: exit 100"
+is_out_raw $'user is over quota\n\n' "DELIVER_TO_STDOUT, over quota: the quota check still holds"
+nothing_new "$BOX" "DELIVER_TO_STDOUT, over quota: nothing in the Maildir"
 unset DELIVER_TO_STDOUT
 
 # ------------------------------------------------------------ locked account, auto-creation
@@ -269,8 +275,8 @@ to nosuch example.com
 dv "$DD/bob"
 is_rc 0 "catchall user directory: exit 0"
 is_out "user does not exist, but will deliver to $DD/bob/" "catchall directory: message"
-delivered "$BOX" "${RP}Delivered-To: bob@example.com
-$MSG" "catchall directory: into <dir>/Maildir/, Delivered-To from the path"
+delivered "$BOX" "${RP}Delivered-To: nosuch@example.com
+$MSG" "catchall directory: into <dir>/Maildir/, Delivered-To is the original recipient"
 new_domain
 to nosuch example.com
 dv "$BOX"
@@ -313,14 +319,19 @@ unset INJECT_RC
 export VPOPMAIL_QMAIL_INJECT=$SB/missing-inject
 dv elsewhere@example.net
 is_rc 111 "qmail-inject missing: exit 111"
-is_out "Unable to launch qmail-inject.
-system error calling qmail-inject" "qmail-inject missing: messages"
+is_out "Unable to launch qmail-inject.system error calling qmail-inject" \
+	"qmail-inject missing: the child's text without newline, then the parent's"
 new_domain
 to nosuch example.com
 export DTLINE=$'Delivered-To: example.com-nosuch@example.com\n'
 dv nosuch@example.com $'Delivered-To: nosuch@example.com\n\nx\n'
 is_rc 100 "forward to an address already in Delivered-To: loop"
 is_out "mail is looping" "forward loop: message"
+rm -f "$SB/inject.args"
+dv '&carol@example.net' $'Delivered-To: carol@example.net\n\nx\n'
+is_rc 100 "forward with & to an address already in Delivered-To: loop"
+is_out "mail is looping" "forward loop with &: message"
+file_absent "$SB/inject.args" "forward loop with &: qmail-inject not run"
 
 # ------------------------------------------------------------ programs
 new_domain
@@ -417,6 +428,12 @@ $MSG" "qmail-ext: delivered to bob's Maildir"
 	to nosuch-foo example.com
 	dv bounce-no-mailbox
 	is_rc 100 "qmail-ext: unknown base user bounces"
+	quiet_setup vmoduser -b bob@example.com
+	to bob-foo example.com
+	dv bounce-no-mailbox
+	is_rc 100 "qmail-ext, locked account: exit 100"
+	is_out "vdelivermail: account is locked email bounced bob-foo@example.com" \
+		"qmail-ext, locked account: the whole address is named"
 else
 	is_rc 100 "no qmail-ext: bob-foo is an unknown user"
 	is_out "Sorry, no mailbox here by that name. (#5.1.1)" "no qmail-ext: bounce text"
@@ -552,6 +569,26 @@ $MSG" "spamc missing: message passed on unchanged"
 	quiet_setup vmoduser -f bob@example.com
 	dv delete
 	is "$(head -c 20 "$(the_msg "$BOX")")" "Return-Path: <alice@" "user NO_SPAMASSASSIN: spamc not run"
+	# A catchall Maildir: spamc is told the Maildir's owner.
+	new_domain; limits disable_maildrop
+	cat > "$SB/spamc" <<EOF
+#!/bin/sh
+printf '%s\n' "\$@" > "$SB/spamc.args"
+cat
+EOF
+	chmod 755 "$SB/spamc"
+	export VPOPMAIL_SPAMC=$SB/spamc
+	to nosuch example.com
+	dv ./bob/Maildir/
+	is_rc 0 "spamc, catchall Maildir: exit 0"
+	file_lines "$SB/spamc.args" "spamc, catchall Maildir: -u <the Maildir's owner>" -f -u bob@example.com
+	# A Maildir that belongs to no user: no spamc.
+	mkdir -p "$DD/shared/Maildir/new" "$DD/shared/Maildir/cur" "$DD/shared/Maildir/tmp"
+	rm -f "$SB/spamc.args"
+	dv ./shared/Maildir/
+	is_rc 0 "spamc, a Maildir of no user: exit 0"
+	file_absent "$SB/spamc.args" "spamc, a Maildir of no user: spamc not run"
+	is "$(count_new "$DD/shared/Maildir")" 1 "spamc, a Maildir of no user: delivered"
 fi
 if [ "$MDROP" = 1 ]; then
 	new_domain

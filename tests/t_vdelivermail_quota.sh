@@ -223,6 +223,14 @@ if has_define DOMAIN_QUOTAS; then
 
 " "domain over quota: text and an empty line"
 	is "$(count_new "$BOX")" 2 "domain maxmsgcount: two kept"
+	file_exists "$BOX/quotawarn" "domain over quota: the warning step ran (its time stamp)"
+	rm -f "$BOX/quotawarn"
+	printf 'From: postmaster\nSubject: Mail quota warning\n\nThe domain is full.\n' > "$DD/.quotawarn.msg"
+	dv
+	is_rc 100 "domain over quota: bounces"
+	is "$(grep -l 'The domain is full' "$BOX"/new/* | grep -c .)" 1 \
+		"domain over quota: the quota warning is delivered, as for a user over quota"
+	rm -f "$DD/.quotawarn.msg"
 	new_domain
 	printf 'disable_spamassassin\ndisable_maildrop\nquota 1\n' > "$DD/.qmailadmin-limits"
 	quota 100M

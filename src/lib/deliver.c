@@ -134,23 +134,28 @@ static void hook_settings(struct dx_ctx *c, const char *maildir, struct hooks *h
 	gid_t flags = 0;
 	int have_lim = vget_limits(c->domain, &lim) == VA_SUCCESS;
 
+	int known = c->have_pw;
+
 	if (c->have_pw) {
 		flags = c->pw.pw.pw_gid;
 	} else {
 		char user[256], dom[256];
 
+		/* A Maildir that belongs to no user gets neither hook, as in 5.6. */
 		if (vp_split_address(maildir_to_email(maildir), user, sizeof user, dom,
 		                     sizeof dom) == VA_SUCCESS &&
-		    vp_getpw(user, dom, &e, NULL) == VA_SUCCESS)
+		    vp_getpw(user, dom, &e, NULL) == VA_SUCCESS) {
 			flags = e.pw.pw_gid;
+			known = 1;
+		}
 		vpw_entry_free(&e);
 	}
 #ifdef SPAMASSASSIN
-	h->spamc = !(have_lim && lim.disable_spamassassin) && !(flags & NO_SPAMASSASSIN);
+	h->spamc = known && !(have_lim && lim.disable_spamassassin) && !(flags & NO_SPAMASSASSIN);
 	h->drop_spam = (have_lim && lim.delete_spam) || (flags & DELETE_SPAM);
 #endif
 #ifdef MAILDROP
-	h->maildrop = !(have_lim && lim.disable_maildrop) && !(flags & NO_MAILDROP);
+	h->maildrop = known && !(have_lim && lim.disable_maildrop) && !(flags & NO_MAILDROP);
 #endif
 #else
 	(void)c;
@@ -160,7 +165,7 @@ static void hook_settings(struct dx_ctx *c, const char *maildir, struct hooks *h
 
 int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_catchall)
 {
-	char hdr[DX_INSTR_MAX * 2 + 1024], dt[512];
+	char hdr[DX_INSTR_MAX * 2 + 1024], dt[512], spamc_user[512];
 	struct dx_write w;
 	struct dx_quota q;
 	struct hooks h;
@@ -182,26 +187,27 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 	}
 	owner(c, &uid, &gid);
 	memset(&q, 0, sizeof q);
-	if (!c->to_stdout) {
-		if (dx_quota_check(maildir, quota, c->size, uid, gid, &q) != VA_SUCCESS) {
-			fprintf(c->out, "can not read %smaildirsize errno=%d\nsystem error\n",
-			        maildir, errno);
-			return DX_TEMP;
-		}
-		if (q.over) {
-			dx_print_msgfile(c, ".over-quota.msg", "user is over quota");
-			quota_warn(c, maildir, is_catchall, q.def);
-			fputs("\n", c->out);
-			return DX_PERM;
-		}
-		if (dx_domain_over(c)) {
-			dx_print_msgfile(c, ".over-quota.msg", "domain is over quota");
-			fputs("\n", c->out);
-			return DX_PERM;
-		}
-		if (q.def[0] != '\0' && q.pct >= WARN_PERCENT)
-			quota_warn(c, maildir, is_catchall, q.def);
+	/* The quota checks hold for DELIVER_TO_STDOUT too (only the write
+	 * changes); the warning is not written then. */
+	if (dx_quota_check(maildir, quota, c->size, uid, gid, &q) != VA_SUCCESS) {
+		fprintf(c->out, "can not read %smaildirsize errno=%d\nsystem error\n",
+		        maildir, errno);
+		return DX_TEMP;
 	}
+	if (q.over) {
+		dx_print_msgfile(c, ".over-quota.msg", "user is over quota");
+		quota_warn(c, maildir, is_catchall, q.def);
+		fputs("\n", c->out);
+		return DX_PERM;
+	}
+	if (dx_domain_over(c)) {
+		dx_print_msgfile(c, ".over-quota.msg", "domain is over quota");
+		quota_warn(c, maildir, is_catchall, q.def);
+		fputs("\n", c->out);
+		return DX_PERM;
+	}
+	if (q.def[0] != '\0' && q.pct >= WARN_PERCENT)
+		quota_warn(c, maildir, is_catchall, q.def);
 
 	maildir_dt(c, maildir, is_catchall, dt, sizeof dt);
 	if (vp_fmt(hdr, sizeof hdr, "%sDelivered-To: %s\n", c->rpline, dt) != 0) {
@@ -211,7 +217,9 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 	write_setup(&w, maildir, hdr, 0, uid, gid);
 	w.to_stdout = c->to_stdout;
 	if (h.spamc) {
-		w.spamc_user = dt;
+		/* spamc is told the Maildir's owner, not the Delivered-To value. */
+		vp_strlcpy(spamc_user, maildir_to_email(maildir), sizeof spamc_user);
+		w.spamc_user = spamc_user;
 		w.drop_spam = h.drop_spam;
 	}
 	rc = dx_write_maildir(&w);
@@ -286,7 +294,7 @@ static int deliver_user(struct dx_ctx *c)
 
 	if (pw->pw_gid & BOUNCE_MAIL) {
 		fprintf(c->out, "vdelivermail: account is locked email bounced %s@%s\n",
-		        pw->pw_name, c->domain);
+		        c->ext, c->domain);
 		return DX_PERM;
 	}
 	if (pw->pw_dir == NULL || pw->pw_dir[0] == '\0') {
@@ -343,7 +351,10 @@ static int unknown_user(struct dx_ctx *c)
 	rc = dx_dotqmail(c, dir, &handled);
 	if (rc != DX_OK || handled)
 		return rc;
-	return dx_maildir(c, maildir, NULL, 0);
+	/* <dir>/Maildir/ stands for the catchall instruction itself: the
+	 * Delivered-To is the original recipient, as for a Maildir given
+	 * there directly. */
+	return dx_maildir(c, maildir, NULL, 1);
 }
 
 /*

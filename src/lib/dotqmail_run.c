@@ -128,7 +128,8 @@ int dx_forward(struct dx_ctx *c, const char *addr)
 		close(pfd[0]);
 		signal(SIGPIPE, SIG_DFL);
 		execl(vp_qmail_inject(), vp_qmail_inject(), "--", addr, (char *)NULL);
-		dprintf(1, "Unable to launch qmail-inject.\n");
+		/* No newline, as in vpopmail: the parent's report follows on the same line. */
+		dprintf(1, "Unable to launch qmail-inject.");
 		_exit(111);
 	}
 	close(pfd[0]);
@@ -156,7 +157,8 @@ int dx_instruction(struct dx_ctx *c, const char *line, int is_catchall)
 
 	if (line[0] == '#' || n == 0)
 		return DX_OK;
-	if (dx_is_looping(c, line)) {
+	/* A forward's '&' is not part of the address looked for. */
+	if (dx_is_looping(c, line[0] == '&' ? line + 1 : line)) {
 		fputs("mail is looping\n", c->out);
 		return DX_PERM;
 	}
