@@ -132,6 +132,10 @@ creds joe@nowhere.example Wrong
 vchk "${P110[@]}" -- "$DUMP"
 is_rc $UNK_RC "unknown domain: exit $UNK_RC"
 syslog_ev vchkpw-pop3 "$(unk_log joe nowhere.example $IP)" "unknown domain: logged"
+creds nobody@alias.org Wrong
+vchk "${P110[@]}" -- "$DUMP"
+is_rc $UNK_RC "unknown user at an alias domain: exit $UNK_RC"
+syslog_ev vchkpw-pop3 "$(unk_log nobody example.com $IP)" "unknown user at an alias domain: the real domain is logged"
 
 # A user database that is there but cannot be read is a temporary failure
 # (111, also under Dovecot), never "no such user".
@@ -343,6 +347,21 @@ if [ "$LEARN" = 1 ]; then
 	creds bob@example.com Other1
 	vchk "${P110[@]}" -- "$DUMP"
 	is_rc 3 "after learning, another password fails"
+	if [ "$CLEAR" = 1 ]; then
+		# Neither a hash nor a clear copy: both are learned at once.
+		awk -F: -v OFS=: '$1 == "bob" { $2 = ""; $8 = "" } { print }' "$DD/vpasswd" > "$DD/vpasswd.new" &&
+			mv "$DD/vpasswd.new" "$DD/vpasswd"
+		setup vmkpasswd example.com
+		creds bob@example.com NewPass1
+		vchk "${P110[@]}" -- "$DUMP"
+		is_rc 0 "learn-passwords, no hash and no clear copy: the password given is learned"
+		crypt_ok NewPass1 "$(vpw_field "$DD" bob 2)" && pass "  its hash is stored" || fail "  its hash is stored"
+		is "$(vpw_field "$DD" bob 8)" NewPass1 "  and its clear copy"
+		creds bob@example.com Intruder9
+		vchk "${P110[@]}" -- "$DUMP"
+		is_rc 3 "  then another password fails"
+		is "$(vpw_field "$DD" bob 8)" NewPass1 "  and does not replace the learned one"
+	fi
 else
 	cdb_next
 	is_rc 15 "empty stored password: exit 15"

@@ -203,6 +203,8 @@ void vp_login_open_relay(struct vlogin *l, int check_flags)
 	    (check_flags && (l->ent.pw.pw_flags & NO_RELAY)))
 		return;
 	rc = vroaming_open(l->raw_ip);
+	if (rc == VA_BAD_DIR)	/* tcprules failed: 5.6's warning, on stderr */
+		fputs("Warning: update_rules() - tcprules failed\n", stderr);
 	if (rc == VA_INVALID_IP_ADDRESS)
 		vp_login_log(l, VP_EV_INTERNAL, "relay not opened for non-IPv4 address %s@%s:%s",
 		             l->user, l->domain, l->ip);
@@ -219,6 +221,9 @@ int vlogin_check(struct vlogin *l)
 {
 	char work[VLOGIN_MAX_INPUT + 1];
 	int accepted = 0, rc = VA_SUCCESS;
+#if defined(LEARN_PASSWORDS) && defined(CLEAR_PASS)
+	int learned = 0;        /* the record was just written, hash and clear copy */
+#endif
 
 	if (l == NULL)
 		return VA_NULL_POINTER;
@@ -243,7 +248,10 @@ int vlogin_check(struct vlogin *l)
 		return vp_login_system(l);
 #else
 		vp_login_equal_cost(l->password);
-		vp_login_log(l, VP_EV_LOGON, "vpopmail user not found %s@%s:%s", l->user, l->domain, l->ip);
+		/* An alias domain is named by its real domain, as 5.6 does. */
+		vp_login_log(l, VP_EV_LOGON, "vpopmail user not found %s@%s:%s", l->user,
+		             rc == VA_USER_DOES_NOT_EXIST && l->dom.real[0] != '\0' ? l->dom.real : l->domain,
+		             l->ip);
 		return fail(l, 3);
 #endif
 	}
@@ -255,11 +263,15 @@ int vlogin_check(struct vlogin *l)
 	accepted = challenge_ok(l);
 	if (l->ent.pw.pw_passwd[0] == '\0') {
 #ifdef LEARN_PASSWORDS
+		/* The hash and the clear copy are stored together. */
 		if (learn(l, 1) != VA_SUCCESS) {
 			vp_login_log(l, VP_EV_INTERNAL, "user has no password %s@%s:%s", l->user, l->domain, l->ip);
 			return fail(l, 15);
 		}
 		accepted = 1;
+#ifdef CLEAR_PASS
+		learned = 1;
+#endif
 #else
 		vp_login_log(l, VP_EV_INTERNAL, "user has no password %s@%s:%s", l->user, l->domain, l->ip);
 		return fail(l, 15);
@@ -274,7 +286,9 @@ int vlogin_check(struct vlogin *l)
 		return fail(l, 3);
 	}
 #if defined(LEARN_PASSWORDS) && defined(CLEAR_PASS)
-	if (l->ent.pw.pw_clear_passwd == NULL || l->ent.pw.pw_clear_passwd[0] == '\0')
+	/* Only the clear copy is missing (a record written just above has
+	 * both: rewriting it from l->ent would drop the new hash). */
+	if (!learned && (l->ent.pw.pw_clear_passwd == NULL || l->ent.pw.pw_clear_passwd[0] == '\0'))
 		(void)learn(l, 0);
 #endif
 	if (service_allowed(l) != 0)

@@ -92,11 +92,15 @@ int vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
 	struct vdomain d;
 	int rc;
 
-	if ((rc = lookup(user, domain, out, &d)) != 0)
+	memset(&d, 0, sizeof d);
+	rc = lookup(user, domain, out, &d);
+	/* The domain, once resolved, also for a user it does not hold (a
+	 * caller names the real domain in its message). */
+	if (dom_out != NULL && (rc == 0 || (rc == VA_USER_DOES_NOT_EXIST && d.real[0] != '\0')))
+		*dom_out = d;
+	if (rc != 0)
 		return rc;
 	set_flags(&out->pw, &d);
-	if (dom_out != NULL)
-		*dom_out = d;
 	return 0;
 }
 

@@ -288,7 +288,8 @@ int   vp_alias_resolve(char *domain, char *dir, size_t size, uid_t *uid, gid_t *
 /* ------------------------------------------------------------------ */
 /* user.c                                                             */
 
-/* Look a user up (resolves the domain, fills pw_flags from limits). */
+/* Look a user up (resolves the domain, fills pw_flags from limits).
+ * dom_out gets the resolved domain also when only the user is missing. */
 int   vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
                struct vdomain *dom_out);
 /* Write <dir>/Maildir/sqwebmail-pass: TAB + crypted (+ newline), 0600, chowned. */
