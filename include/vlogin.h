@@ -89,9 +89,10 @@ void vlogin_free(struct vlogin *l);
  * Allow relaying for ip (an IPv4 address, or ::ffff:a.b.c.d): refresh or
  * add its entry and, when it is new, rebuild the rules cdb.
  * VA_INVALID_IP_ADDRESS for anything else (IPv6, empty, malformed),
- * nothing written.  VA_COULD_NOT_UPDATE_FILE if a file or tcprules
- * failed; the backend's code (e.g. VA_NO_AUTH_CONNECTION) if its table
- * could not be used.
+ * nothing written.  VA_COULD_NOT_UPDATE_FILE if the list could not be
+ * locked or written, VA_BAD_DIR if the rebuild failed (tcprules, or the
+ * list could not be read back; the old cdb kept); the backend's code
+ * (e.g. VA_NO_AUTH_CONNECTION) if its table could not be used.
  */
 int  vroaming_open(const char *ip);
 /*

@@ -155,6 +155,7 @@ fi
 cp "$CDB" "$T0/cdb.before"
 VPOPMAIL_TCPRULES=/bin/false login 10.2.0.1
 is_rc 0 "tcprules fails: the login still succeeds"
+is_err "Warning: update_rules() - tcprules failed" "tcprules fails: vchkpw prints 5.6's warning on stderr"
 is "$(os_count '^10.2.0.1:')" 1 "tcprules fails: open-smtp updated"
 cmp -s "$CDB" "$T0/cdb.before" && pass "tcprules fails: the old cdb stays" || fail "tcprules fails: the old cdb stays"
 VPOPMAIL_TCPRULES=$T0/bin/none login 10.2.0.2

@@ -296,8 +296,8 @@ int vroaming_open(const char *ip)
 	else
 		rc = file_open(addr, time(NULL), &added);
 	/* A refreshed time changes no rule: only a new client rebuilds. */
-	if (rc == VA_SUCCESS && added)
-		rc = rebuild();
+	if (rc == VA_SUCCESS && added && (rc = rebuild()) == VA_COULD_NOT_UPDATE_FILE)
+		rc = VA_BAD_DIR;        /* tcprules failed */
 	vp_unlock(lockfd);
 	return rc;
 }
