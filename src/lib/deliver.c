@@ -133,8 +133,7 @@ static void hook_settings(struct dx_ctx *c, const char *maildir, struct hooks *h
 	struct vpw_entry e = {0};
 	gid_t flags = 0;
 	int have_lim = vget_limits(c->domain, &lim) == VA_SUCCESS;
-
-	int known = c->have_pw;
+	int known = c->have_pw;	/* the Maildir's owner is a user */
 
 	if (c->have_pw) {
 		flags = c->pw.pw.pw_gid;
