@@ -97,10 +97,15 @@ static void set(struct vlimits *l, const struct limit_item *it, const char *valu
 		*(short *)(void *)base = (short)v;
 		break;
 	case K_PERMQUOTA:
-		/* the combined value get_limits shows splits back into its parts */
+		/* perm_quota alone, as 5.6 sets it; only a combined value as
+		 * get_limits shows it (mailing-list bits above) sets those too,
+		 * so that what was read can be written back. */
 		l->perm_quota = (short)(v & VLIMIT_DISABLE_ALL);
-		l->perm_maillist_users = (short)((v >> VLIMIT_DISABLE_BITS) & VLIMIT_DISABLE_ALL);
-		l->perm_maillist_moderators = (short)((v >> (VLIMIT_DISABLE_BITS * 2)) & VLIMIT_DISABLE_ALL);
+		if ((v >> VLIMIT_DISABLE_BITS) != 0) {
+			l->perm_maillist_users = (short)((v >> VLIMIT_DISABLE_BITS) & VLIMIT_DISABLE_ALL);
+			l->perm_maillist_moderators =
+				(short)((v >> (VLIMIT_DISABLE_BITS * 2)) & VLIMIT_DISABLE_ALL);
+		}
 		break;
 	}
 }
