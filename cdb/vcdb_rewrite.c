@@ -374,24 +374,6 @@ static int commit_outputs(struct rewrite *rw)
 	return 0;
 }
 
-/* Write len bytes of buf at off, whole. */
-static int pwrite_all(int fd, const char *buf, size_t len, off_t off)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = pwrite(fd, buf, len, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-		off += n;
-	}
-	return 0;
-}
-
 /*
  * The late password of an ADD: wait for it, then write it over its
  * stand-in in both new files, which nobody reads before they are
@@ -414,11 +396,11 @@ static int patch_late(struct rewrite *rw)
 		for (i = 0; i < rw->nout && rw->out[i].iov_base != rw->adds[0].rec; i++)
 			at += (off_t)rw->out[i].iov_len;
 		if (i == rw->nout ||
-		    pwrite_all(rw->tf.fd, h, rw->late_len, at + (off_t)rw->late_off) != 0)
+		    vp_pwrite_all(rw->tf.fd, h, rw->late_len, at + (off_t)rw->late_off) != 0)
 			return VA_COULD_NOT_UPDATE_FILE;
 	}
 	if (rw->index_open &&
-	    (rw->late_cdb < 0 || pwrite_all(rw->cf.fd, h, rw->late_len, rw->late_cdb) != 0))
+	    (rw->late_cdb < 0 || vp_pwrite_all(rw->cf.fd, h, rw->late_len, rw->late_cdb) != 0))
 		return VA_COULD_NOT_UPDATE_FILE;
 	return 0;
 }

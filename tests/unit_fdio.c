@@ -1,7 +1,8 @@
 /*
  * unit_fdio.c - the whole-buffer I/O helpers of src/lib/fdio.c:
- * vp_writev_all() over many pieces and through a short write, and
- * vp_slurp_fd() on a file, on a pipe (no size known) and with a cap.
+ * vp_writev_all() over many pieces and through a short write,
+ * vp_slurp_fd() on a file, on a pipe (no size known) and with a cap, and
+ * vp_pwrite_all() at an offset.
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
@@ -212,6 +213,23 @@ static void test_slurp(void)
 	free(big);
 }
 
+/* vp_pwrite_all() writes at the offset given and leaves the fd's own alone. */
+static void test_pwrite(void)
+{
+	char path[VP_PATH_MAX], *got;
+	int fd;
+
+	vp_fmt(path, sizeof path, "%s/pw", sandbox);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	vp_write_all(fd, "aaaaaaaaaa", 10);
+	is_int(vp_pwrite_all(fd, "XYZ", 3, 4), 0, "pwrite 3 bytes at offset 4");
+	is_int((int)lseek(fd, 0, SEEK_CUR), 10, "  the file offset stays at 10");
+	close(fd);
+	got = slurp(path);
+	is_str(got, "aaaaXYZaaa", "  the bytes land at 4..6, the rest untouched");
+	free(got);
+}
+
 int main(void)
 {
 	if (sandbox_create("unit_fdio") != 0)
@@ -220,6 +238,7 @@ int main(void)
 	test_writev_short();
 	test_writev_resumed();
 	test_slurp();
+	test_pwrite();
 	sandbox_remove();
 	return done_testing();
 }

@@ -43,6 +43,28 @@ int vp_write_all(int fd, const void *buf, size_t n)
 	return 0;
 }
 
+int vp_pwrite_all(int fd, const void *buf, size_t n, off_t off)
+{
+	const char *p = buf;
+
+	while (n > 0) {
+		ssize_t w = pwrite(fd, p, n, off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {           /* never for n > 0; do not spin on it */
+			errno = EIO;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+		off += w;
+	}
+	return 0;
+}
+
 int vp_writev_all(int fd, const struct iovec *iov, size_t n)
 {
 	struct iovec win[256];

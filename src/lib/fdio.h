@@ -16,6 +16,8 @@
 ssize_t vp_read(int fd, void *buf, size_t n);
 /* Write all n bytes of buf to fd.  0, or -1 with errno set. */
 int vp_write_all(int fd, const void *buf, size_t n);
+/* The same at offset off, leaving the file offset alone (pwrite(2)). */
+int vp_pwrite_all(int fd, const void *buf, size_t n, off_t off);
 /* writev(2) of all n buffers (any n; short writes resumed; iov[] is
  * left as it was).  0, or -1 with errno set. */
 int vp_writev_all(int fd, const struct iovec *iov, size_t n);
