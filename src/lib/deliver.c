@@ -123,6 +123,7 @@ static void quota_warn(struct dx_ctx *c, const char *maildir, int is_catchall, c
 /* Spam and maildrop settings for a Maildir delivery (4.15). */
 struct hooks {
 	int spamc, drop_spam, maildrop;
+	char owner[256];	/* the Maildir's owner (maildir_to_email): spamc -u */
 };
 
 static void hook_settings(struct dx_ctx *c, const char *maildir, struct hooks *h)
@@ -135,14 +136,14 @@ static void hook_settings(struct dx_ctx *c, const char *maildir, struct hooks *h
 	int have_lim = vget_limits(c->domain, &lim) == VA_SUCCESS;
 	int known = c->have_pw;	/* the Maildir's owner is a user */
 
+	vp_strlcpy(h->owner, maildir_to_email(maildir), sizeof h->owner);
 	if (c->have_pw) {
 		flags = c->pw.pw.pw_gid;
 	} else {
 		char user[256], dom[256];
 
 		/* A Maildir that belongs to no user gets neither hook, as in 5.6. */
-		if (vp_split_address(maildir_to_email(maildir), user, sizeof user, dom,
-		                     sizeof dom) == VA_SUCCESS &&
+		if (vp_split_address(h->owner, user, sizeof user, dom, sizeof dom) == VA_SUCCESS &&
 		    vp_getpw(user, dom, &e, NULL) == VA_SUCCESS) {
 			flags = e.pw.pw_gid;
 			known = 1;
@@ -164,7 +165,7 @@ static void hook_settings(struct dx_ctx *c, const char *maildir, struct hooks *h
 
 int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_catchall)
 {
-	char hdr[DX_INSTR_MAX * 2 + 1024], dt[512], spamc_user[512];
+	char hdr[DX_INSTR_MAX * 2 + 1024], dt[512];
 	struct dx_write w;
 	struct dx_quota q;
 	struct hooks h;
@@ -217,8 +218,7 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 	w.to_stdout = c->to_stdout;
 	if (h.spamc) {
 		/* spamc is told the Maildir's owner, not the Delivered-To value. */
-		vp_strlcpy(spamc_user, maildir_to_email(maildir), sizeof spamc_user);
-		w.spamc_user = spamc_user;
+		w.spamc_user = h.owner;
 		w.drop_spam = h.drop_spam;
 	}
 	rc = dx_write_maildir(&w);
