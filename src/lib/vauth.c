@@ -92,7 +92,7 @@ int vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
 	struct vdomain d;
 	int rc;
 
-	memset(&d, 0, sizeof d);
+	d.real[0] = '\0';      /* set by lookup() once the domain resolves */
 	rc = lookup(user, domain, out, &d);
 	/* The domain, once resolved, also for a user it does not hold (a
 	 * caller names the real domain in its message). */
