@@ -9,6 +9,7 @@
  * are computed on every online CPU while this thread makes directories.
  */
 #include "vpinternal.h"
+#include "sha512_lanes.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -81,14 +82,30 @@ struct hashwork {
 	atomic_size_t next;
 };
 
-static void hash_one(struct hashwork *w, size_t i)
+/* Hash slots[i..i+n): the empty passwords are left empty, the rest are
+ * hashed together (vp_hash_many() takes several at once). */
+static void hash_some(struct hashwork *w, size_t i, size_t n)
 {
-	struct slot *s = &w->slots[i];
-	const char *clear = w->users[s->idx].password;
+	const char *clear[VP_SHA512_LANES];
+	char *out[VP_SHA512_LANES];
+	int rc[VP_SHA512_LANES];
+	struct slot *use[VP_SHA512_LANES];
+	size_t k = 0, j;
 
-	s->crypted[0] = '\0';
-	s->hrc = clear[0] == '\0' ? VA_SUCCESS :
-	         vp_hash_password(clear, s->crypted, sizeof s->crypted);
+	for (j = i; j < i + n && j < w->n; j++) {
+		struct slot *s = &w->slots[j];
+
+		s->crypted[0] = '\0';
+		s->hrc = VA_SUCCESS;
+		if (w->users[s->idx].password[0] == '\0')
+			continue;
+		use[k] = s;
+		clear[k] = w->users[s->idx].password;
+		out[k++] = s->crypted;
+	}
+	vp_hash_many(clear, out, sizeof use[0]->crypted, rc, k);
+	for (j = 0; j < k; j++)
+		use[j]->hrc = rc[j];
 }
 
 static void *hash_worker(void *arg)
@@ -96,8 +113,8 @@ static void *hash_worker(void *arg)
 	struct hashwork *w = arg;
 	size_t i;
 
-	while ((i = atomic_fetch_add(&w->next, 1)) < w->n)
-		hash_one(w, i);
+	while ((i = atomic_fetch_add(&w->next, VP_SHA512_LANES)) < w->n)
+		hash_some(w, i, VP_SHA512_LANES);
 	return NULL;
 }
 

@@ -163,6 +163,9 @@ int   vp_random_bytes(void *buf, size_t n);
 unsigned vp_random_below(unsigned n);
 /* Hash clear with the configured scheme into out (size >= 128). */
 int   vp_hash_password(const char *clear, char *out, size_t size);
+/* out[i], rc[i] as vp_hash_password(clear[i], out[i], size) for i < n,
+ * several at a time where the build's scheme allows (passwd.c). */
+void  vp_hash_many(const char *const clear[], char *const out[], size_t size, int rc[], size_t n);
 /* "xxx...": as long as the hash vp_hash_password() makes in this build. */
 int   vp_hash_standin(char *out, size_t size);
 /* hashjob.c: hash on a second thread while the caller does other work.
