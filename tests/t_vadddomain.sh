@@ -313,6 +313,17 @@ run vadddomain -d "$SB/base2" ddom.com Secret123
 is_rc 0 "-d alone: exit 0"
 like "$(cat "$QH/users/assign")" "\\+ddom\\.com-:ddom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base2/domains/ddom\\.com:-::" "-d alone: default ids"
 
+snap=$(snapshot)
+run vadddomain -d "$SB/no/such/base" nx.com Secret123
+is_rc 250 "-d with a missing base directory: exit 250 (5.6 cannot change into it)"
+is_out "Error: Unable to chdir to vpopmail/domains/domain directory" "-d missing base: message"
+unchanged "$snap" "-d missing base: no file changed"
+: > "$SB/plainfile"
+snap=$(snapshot)
+run vadddomain -d "$SB/plainfile" nx.com Secret123
+is_rc 250 "-d naming a plain file: exit 250"
+unchanged "$snap" "-d naming a plain file: no file changed"
+
 if [ "$(id -u)" = 0 ]; then iu=54321; ig=54322; else iu=$(id -u); ig=$(id -g); fi
 run vadddomain -i "$iu" -g "$ig" ids.com Secret123
 is_rc 0 "-i $iu -g $ig: exit 0"

@@ -95,10 +95,42 @@ run vdeluser ../postmaster@example.com
 like "$RC" '^(246|255)$' "'../postmaster': refused"
 unchanged "$snap" "'../postmaster': no file changed"
 
+run vdeluser "$(printf 'u%.0s' $(seq 65))@example.com"
+is_rc 246 "65-character user: not found, exit 246 (5.6 checks no length here)"
+is_out "Error: User does not exist" "65-character user: message"
+unchanged "$snap" "65-character user: no file changed"
+
+run vdeluser "bob@$(printf 'd%.0s' $(seq 95)).com"
+is_rc 245 "99-character domain: not found, exit 245"
+is_out "Error: Domain does not exist" "99-character domain: message"
+unchanged "$snap" "99-character domain: no file changed"
+
 run vdeluser vpasswd@example.com
 is_rc 246 "user named vpasswd: exit 246"
 is_out "Error: User does not exist" "user named vpasswd: message"
 unchanged "$snap" "user named vpasswd: vpasswd file kept"
+
+# ------------------------------------------------------------ umask, a missing directory
+sandbox_new
+setup vadddomain example.com Secret123
+setup vadduser bob@example.com Passw0rd
+setup vadduser carol@example.com Passw0rd
+DD=$D/example.com
+file_mode "$DD/.dir-control" 0600 ".dir-control 0600 after vadduser"
+old_umask=$(umask)
+umask 022
+run vdeluser carol@example.com
+umask "$old_umask"
+is_rc 0 "vdeluser under umask 022: exit 0"
+file_mode "$DD/.dir-control" 0600 ".dir-control still 0600 after vdeluser under umask 022 (umask 077, as 5.6)"
+
+rm -rf "$DD/bob"
+run vdeluser bob@example.com
+is_rc 253 "user directory already gone: exit 253, as 5.6"
+is_out "Error: Unable to chdir to vpopmail directory" "directory gone: stdout"
+is_err "could not remove $DD/bob" "directory gone: stderr names it"
+is "$(vpw_count "$DD" bob)" 0 "directory gone: the record is removed all the same"
+ok_cmd "directory gone: vpasswd.cdb consistent" vpw_cdb_ok "$DD"
 
 # ------------------------------------------------------------ catch-all refusal
 sandbox_new

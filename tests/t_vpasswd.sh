@@ -99,6 +99,11 @@ is_rc 255 "unknown domain: exit 255"
 is_out "Error: Illegal username" "unknown domain: Illegal username"
 nochange "unknown domain"
 
+run vpasswd bob@ab Other123
+is_rc 255 "two-character domain: looked up like any other, exit 255 (5.6 has no minimum here)"
+is_out "Error: Illegal username" "two-character domain: Illegal username"
+nochange "two-character domain"
+
 run vpasswd "bad user@example.com" Other123
 is_rc 255 "invalid user: exit 255"
 is_out "Error: Illegal username" "invalid user: stdout"
@@ -172,6 +177,13 @@ A password policy is in place:
 nochange "policy failure"
 run vpasswd bob@example.com longer123
 is_rc 0 "password meeting the policy: exit 0"
+snap=$(snapshot)
+run vpasswd nobody@example.com short1
+is_rc 186 "weak password for an unknown user: the policy is checked first (5.6's order), exit 186"
+is_out "Error: password requires more characters 
+A password policy is in place:
+	Passwords need 8 characters" "weak password, unknown user: the policy's message"
+nochange "weak password, unknown user"
 
 # no rules at all: the empty password is accepted
 rm -f "$VH/etc/password_strength.conf"

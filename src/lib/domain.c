@@ -63,6 +63,7 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	struct vdomain existing;
 	char domains[VP_PATH_MAX], ctl[VP_PATH_MAX], hash[MAX_DIR_NAME];
 	char domdir[VP_PATH_MAX], base[VP_PATH_MAX];
+	struct stat st;
 	int rc;
 
 #ifdef ONCHANGE_SCRIPT
@@ -85,6 +86,10 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 		dir = (char *)vp_home();
 	if (vp_strlcpy(base, dir, sizeof base) != 0)
 		return VA_DIR_TOO_LONG;
+	/* 5.6 changes into the base directory first: one that is missing (or
+	 * not a directory) is VA_BAD_V_DIR, before anything is written. */
+	if (stat(base, &st) != 0 || !S_ISDIR(st.st_mode))
+		return VA_BAD_V_DIR;
 #ifndef ONCHANGE_SCRIPT
 	vp_onchange("add_domain", domain, "-", ON_VCHANGE_BEFORE);
 #endif

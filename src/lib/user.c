@@ -427,20 +427,18 @@ int vdeluser(char *user, char *domain)
 	struct vpw_entry e = {0};
 	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2], ctl[VP_PATH_MAX], hash[VP_PATH_MAX];
 	char userdir[VP_PATH_MAX];
-	int rc;
+	struct stat st;
 
 	if (user == NULL || *user == '\0' || domain == NULL)
 		return VA_ILLEGAL_USERNAME;
+	umask(077);	/* as 5.6: .dir-control is rewritten below */
 	vp_lower(user);
 	vp_lower(domain);
-	/* No one-character check here: such a user is simply not found. */
-	if ((rc = vp_check_user_domain_len(user, domain, 0)) != VA_SUCCESS)
-		return rc;
-	rc = vp_domain_lookup(domain, &d);
-	if (rc != VA_SUCCESS)
+	/* No length checks, as in 5.6: a name too long (or of one character)
+	 * is simply not found. */
+	if (strlen(domain) > MAX_PW_DOMAIN || vp_domain_lookup(domain, &d) != VA_SUCCESS)
 		return VA_DOMAIN_DOES_NOT_EXIST;
-	rc = vauth_backend_get()->getpw(&d, user, &e);
-	if (rc != VA_SUCCESS) {
+	if (strlen(user) > MAX_PW_NAME || vauth_backend_get()->getpw(&d, user, &e) != VA_SUCCESS) {
 		vpw_entry_free(&e);
 		return VA_USER_DOES_NOT_EXIST;
 	}
@@ -469,9 +467,11 @@ int vdeluser(char *user, char *domain)
 #else
 	(void)hash; (void)ctl; (void)hash_of;
 #endif
-	/* Only ever remove a directory inside the domain's own tree. */
+	/* Only ever remove a directory inside the domain's own tree.  One
+	 * that is gone already is a failure, as in 5.6 (the record is gone). */
 	if (strncmp(userdir, d.dir, strlen(d.dir)) == 0 && userdir[strlen(d.dir)] == '/' &&
-	    strstr(userdir, "/../") == NULL && vp_rmtree(userdir) != 0) {
+	    strstr(userdir, "/../") == NULL &&
+	    (lstat(userdir, &st) != 0 || vp_rmtree(userdir) != 0)) {
 		fprintf(stderr, "could not remove %s\n", userdir);
 		return VA_BAD_DIR;
 	}
@@ -489,12 +489,16 @@ int vpasswd(char *user, char *domain, char *password, int apop)
 	(void)apop;
 	if (user == NULL || domain == NULL || password == NULL)
 		return VA_NULL_POINTER;
-	rc = check_user_domain(user, domain);
+	/* 5.6's order: lengths, the strength policy, then the lookup (a
+	 * domain of any length is looked up: an unknown one is -1 below). */
+	rc = vp_check_user_domain_len(user, domain, VP_LEN_ONE_CHAR);
 	if (rc != VA_SUCCESS)
 		return rc;
 	if (strlen(password) > MAX_PW_CLEAR_PASSWD)
 		return VA_PASSWD_TOO_LONG;
 	rc = check_clear(password);
+	if (rc == VA_SUCCESS)
+		rc = vpw_strength_check(password);
 	if (rc != VA_SUCCESS)
 		return rc;
 	vp_lower(user);
@@ -505,9 +509,7 @@ int vpasswd(char *user, char *domain, char *password, int apop)
 		vpw_entry_free(&e);
 		return VA_ILLEGAL_USERNAME;
 	}
-	rc = vpw_strength_check(password);
-	if (rc == VA_SUCCESS)
-		rc = vp_hash_password(password, crypted, sizeof crypted);
+	rc = vp_hash_password(password, crypted, sizeof crypted);
 	if (rc != VA_SUCCESS) {
 		vpw_entry_free(&e);
 		return rc;
@@ -534,15 +536,15 @@ int vsetuserquota(char *user, char *domain, char *quota)
 
 	if (user == NULL || domain == NULL || quota == NULL)
 		return VA_NULL_POINTER;
-	rc = check_user_domain(user, domain);
+	/* As 5.6: lengths only; an unknown domain, like an unknown user, is
+	 * "User does not exist" (the command checks the domain first). */
+	rc = vp_check_user_domain_len(user, domain, VP_LEN_ONE_CHAR);
 	if (rc != VA_SUCCESS)
 		return rc;
 	if (strlen(quota) > MAX_PW_QUOTA)
 		return VA_QUOTA_TOO_LONG;
 	vp_lower(user);
 	vp_lower(domain);
-	if (vp_domain_lookup(domain, &d) != VA_SUCCESS)
-		return VA_DOMAIN_DOES_NOT_EXIST;
 	if (vp_getpw(user, domain, &e, &d) != VA_SUCCESS) {
 		vpw_entry_free(&e);
 		return VA_USER_DOES_NOT_EXIST;
