@@ -415,6 +415,10 @@ skipping postmaster@example.com
 skipping postmaster@other.org" "-D -e: every assign entry (sorted), an alias line walks its real domain"
 	cdb_next
 	is "$(vpw_count "$D/other.org" erin)" 0 "-D -e: erin removed"
+	run vdeloldusers -V -d ALIAS.NET
+	is_rc 0 "-d of an alias domain in capitals: exit 0"
+	is_out "skipping postmaster@other.org
+no old users found" "-d of an alias domain in capitals: the real domain's name, as in 5.6"
 fi
 
 # ================================================================ vipmap

@@ -192,6 +192,12 @@ run vmoduser -d BOB@Nowhere.COM
 is_rc 255 "unknown domain in address: exit 255"
 is_out "no such user bob@nowhere.com" "unknown domain: message, lower-cased"
 nochange "unknown domain in address"
+setup vaddaliasdomain example.com alias-m.net
+snap=$(snapshot)
+run vmoduser -d nobody@Alias-M.NET
+is_rc 255 "unknown user in an alias domain: exit 255"
+is_out "no such user nobody@example.com" "unknown user in an alias domain: the real domain is named, as in 5.6"
+nochange "unknown user in an alias domain"
 run vmoduser -d "bad user@example.com"
 is_rc 255 "invalid user: exit 255"
 is_out "Error: Illegal username" "invalid user: stdout"

@@ -284,6 +284,13 @@ int vp_domain_file(const char *domain, const char *name, char *out, size_t size)
 	return vp_fmt(out, size, "%s/%s", d.dir, name) == 0 ? VA_SUCCESS : VA_DIR_TOO_LONG;
 }
 
+void vp_take_real_domain(char *domain, const struct vdomain *d)
+{
+	/* Classic contract: the caller's buffer holds MAX_PW_DOMAIN + 1 bytes. */
+	if (d->real[0] != '\0' && strcmp(domain, d->real) != 0)
+		vp_strlcpy(domain, d->real, MAX_PW_DOMAIN + 1);
+}
+
 char *vget_assign(char *domain, char *dir, int dir_len, uid_t *uid, gid_t *gid)
 {
 	static char sdir[VP_PATH_MAX];
@@ -297,10 +304,7 @@ char *vget_assign(char *domain, char *dir, int dir_len, uid_t *uid, gid_t *gid)
 	if (vp_domain_lookup(domain, &d) != VA_SUCCESS)
 		return NULL;
 
-	/* Classic contract: an alias is replaced by its real domain; the
-	 * caller's buffer holds MAX_PW_DOMAIN + 1 bytes. */
-	if (strcmp(domain, d.real) != 0)
-		vp_strlcpy(domain, d.real, MAX_PW_DOMAIN + 1);
+	vp_take_real_domain(domain, &d);
 	if (dir != NULL && dir_len > 0)
 		vp_strlcpy(dir, d.dir, (size_t)dir_len);
 	if (uid != NULL)

@@ -210,6 +210,7 @@ int vauth_deluser(char *user, char *domain)
 struct vqpasswd *vauth_getpw(char *user, char *domain)
 {
 	static struct vpw_entry ent;
+	struct vdomain d;
 	int rc;
 
 	verrori = 0;
@@ -217,7 +218,13 @@ struct vqpasswd *vauth_getpw(char *user, char *domain)
 		return NULL;
 	vp_lower(user);
 	vp_lower(domain);
-	if ((rc = vp_getpw(user, domain, &ent, NULL)) != 0) {
+	d.real[0] = '\0';
+	rc = vp_getpw(user, domain, &ent, &d);
+	/* As 5.6 (its lookup goes through vget_assign): an alias domain's
+	 * name becomes the real one, whether or not the user is found. */
+	if (rc == VA_SUCCESS || rc == VA_USER_DOES_NOT_EXIST)
+		vp_take_real_domain(domain, &d);
+	if (rc != 0) {
 		/* An unreachable SQL server is not "no such user" (as in 5.6). */
 		if (rc == VA_NO_AUTH_CONNECTION)
 			verrori = rc;
@@ -353,6 +360,8 @@ struct vqpasswd *vauth_getall(char *domain, int first, int sortit)
 		vauth_end_getall();
 		if (resolve(domain, &d) != 0)
 			return NULL;
+		vp_lower(domain);
+		vp_take_real_domain(domain, &d);	/* as vauth_getpw */
 		if ((walk.it = be()->iter_open(&d)) == NULL)
 			return NULL;
 		/* The domain's flags once per walk, not once per user. */

@@ -213,6 +213,10 @@ int   vp_qfile_count_lines(const char *file);
 /* Resolve a domain (or alias) via QMAILDIR/users/<cdb name>.
  * VA_DOMAIN_DOES_NOT_EXIST if unknown; VA_INVALID_DOMAIN_NAME for bad input. */
 int   vp_domain_lookup(const char *domain, struct vdomain *out);
+/* The classic functions' side effect (vget_assign, vauth_getpw,
+ * vauth_getall): the caller's domain name, if an alias, becomes the real
+ * domain d->real; the buffer must hold MAX_PW_DOMAIN + 1 bytes. */
+void  vp_take_real_domain(char *domain, const struct vdomain *d);
 /* "<domain dir>/<name>" for a domain (or alias) into out: vp_domain_lookup's
  * error if it is unknown, VA_DIR_TOO_LONG if the path does not fit. */
 int   vp_domain_file(const char *domain, const char *name, char *out, size_t size);

@@ -88,7 +88,7 @@ void vpd_cmd_del_user(struct vpd_args *a)
 
 void vpd_cmd_user_count(struct vpd_args *a)
 {
-	char *domain;
+	char dom[MAX_PW_DOMAIN + 1], *domain;
 	int n = 0;
 
 	if (!vpd_is_sa() && !vpd_is_qa()) {
@@ -103,8 +103,10 @@ void vpd_cmd_user_count(struct vpd_args *a)
 		vpd_err(11, 2603);
 		return;
 	}
-	if (vauth_getall(domain, 1, 1) != NULL)
-		for (n = 1; vauth_getall(domain, 0, 1) != NULL; n++)
+	/* vauth_getall() may write the real domain's name into its argument */
+	snprintf(dom, sizeof dom, "%s", domain);
+	if (vauth_getall(dom, 1, 1) != NULL)
+		for (n = 1; vauth_getall(dom, 0, 1) != NULL; n++)
 			;
 	vpd_more();
 	vpd_printf("count %d", n);
@@ -114,7 +116,7 @@ void vpd_cmd_user_count(struct vpd_args *a)
 void vpd_cmd_list_users(struct vpd_args *a)
 {
 	struct vqpasswd *pw;
-	char *domain;
+	char dom[MAX_PW_DOMAIN + 1], *domain;
 	struct vpd_page pg;
 	int n;
 
@@ -132,7 +134,8 @@ void vpd_cmd_list_users(struct vpd_args *a)
 	}
 	pg = vpd_page_args(a);
 	vpd_more();
-	for (n = 0, pw = vauth_getall(domain, 1, 1); pw != NULL; n++, pw = vauth_getall(domain, 0, 1)) {
+	snprintf(dom, sizeof dom, "%s", domain);	/* see vpd_cmd_user_count */
+	for (n = 0, pw = vauth_getall(dom, 1, 1); pw != NULL; n++, pw = vauth_getall(dom, 0, 1)) {
 		if (pg.last > 0 && n >= pg.last) {
 			vauth_end_getall();
 			break;
