@@ -157,6 +157,7 @@ setup vaddaliasdomain example.com alias.net
 DD=$D/example.com
 printf '&someone@else.org\n' > "$DD/.qmail-fwd"
 printf '&a@b.org\n' > "$DD/.qmail-first:last"
+printf '&a@b.org\n' > "$DD/.qmail-default-x"
 printf '|/usr/bin/ezmlm-reject %s/list\n|/usr/bin/ezmlm-send %s/list\n' "$DD" "$DD" > "$DD/.qmail-list"
 printf '| /usr/bin/autorespond 10000 5 %s/AUTO/message %s/AUTO\n' "$DD" "$DD" > "$DD/.qmail-auto"
 mkdir -p "$DD/HOLIDAY" && printf 'away\n' > "$DD/HOLIDAY/message"
@@ -180,6 +181,10 @@ rcpt 'bob@nowhere.org'
 is_rc 1 "vrcptcheck: unknown domain: exit 1"
 rcpt 'fwd@example.com'
 is_rc 0 "vrcptcheck: .qmail-fwd forward: exit 0"
+rcpt 'default@example.com'
+is_rc 1 "vrcptcheck: the domain's .qmail-default is not a forward"
+rcpt 'default-x@example.com'
+is_rc 1 "vrcptcheck: nor is any .qmail-default* file"
 rcpt 'first.last@example.com'
 is_rc 0 "vrcptcheck: dots map to ':' in .qmail names"
 rcpt 'list@example.com'

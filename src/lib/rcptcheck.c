@@ -39,13 +39,20 @@ static int exists(const char *path)
 	return stat(path, &st) == 0;
 }
 
-/* <domdir>/.qmail-<qname> exists and its first line is a plain forward. */
+/*
+ * <domdir>/.qmail-<qname> exists and its first line is a plain forward.
+ * .qmail-default (and any .qmail-default* file) is the domain's catch-all
+ * that hands mail to vdelivermail, never a forward: counting it would make
+ * every "default..." name deliverable.
+ */
 static int is_forward(const char *domdir, const char *qname)
 {
 	char path[VP_PATH_MAX], line[MAX_BUFF];
 	int i, ok;
 	FILE *fp;
 
+	if (strncmp(qname, "default", 7) == 0)
+		return 0;
 	if (vp_fmt(path, sizeof(path), "%s/.qmail-%s", domdir, qname) != 0)
 		return 0;
 	if ((fp = fopen(path, "re")) == NULL)
