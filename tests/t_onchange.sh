@@ -61,11 +61,12 @@ _after()  { if [ "$BA" = 1 ]; then _want "$1" "$2" "$3" after "${4:-}"; fi; }
 # announced "before" calls the plain script first, then "before"; one
 # announced after the change calls it first, then "after" (the spec does
 # not fix the order; this is the library's, and that of 5.6).
-# add_domain D: "before" only without ONCHANGE_SCRIPT (it is masked then).
+# add_domain D [PROBE]: "before" only without ONCHANGE_SCRIPT (it is masked
+# then), fired once the domain's directory and assign line are made.
 x_add_domain() {
-	if [ "$OS" = 0 ]; then _before add_domain "$1" -; fi
-	_plain add_domain "$1" -
-	_after add_domain "$1" -
+	if [ "$OS" = 0 ]; then _before add_domain "$1" - "${2:-}"; fi
+	_plain add_domain "$1" - "${2:-}"
+	_after add_domain "$1" - "${2:-}"
 }
 # del_domain TEXT AFTER_TEXT [PROBE_BEFORE PROBE_AFTER]: fired before the
 # delete; the "after" call names AFTER_TEXT ("<d> alias of <d>" for a real
@@ -178,6 +179,11 @@ events vaddaliasdomain example.com example.com
 is "$EV" "" "vaddaliasdomain refused: no event"
 events vadduser "bad user@example.com" Passw0rd
 is "$EV" "" "vadduser with a bad name: no event"
+
+# every call, "before" too, comes once the domain directory exists (5.6)
+expect; x_add_domain probe.org yes
+ONCHANGE_PROBE=$VH/domains/probe.org events vadddomain probe.org Secret123
+is "$EV" "$W" "vadddomain: the domain directory exists at every call"
 
 # postmaster creation fails: the domain is rolled back silently, because
 # vadddomain() leaves the flag off (§9.2, in every mode).

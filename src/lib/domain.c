@@ -90,9 +90,6 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	 * not a directory) is VA_BAD_V_DIR, before anything is written. */
 	if (stat(base, &st) != 0 || !S_ISDIR(st.st_mode))
 		return VA_BAD_V_DIR;
-#ifndef ONCHANGE_SCRIPT
-	vp_onchange("add_domain", domain, "-", ON_VCHANGE_BEFORE);
-#endif
 
 	/* The hash part can only make it longer: refuse before writing anything. */
 	if (strlen(base) + strlen(DOMAINS_DIR) + strlen(domain) > MAX_PW_DIR ||
@@ -144,6 +141,12 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	}
 	existing.uid = uid;
 	existing.gid = gid;
+	/* As 5.6: "before" once the directory and assign line are in place,
+	 * so a refused or failed add announces nothing.  Under
+	 * ONCHANGE_SCRIPT it is masked (the flag is off). */
+#ifndef ONCHANGE_SCRIPT
+	vp_onchange("add_domain", domain, "-", ON_VCHANGE_BEFORE);
+#endif
 	if (vauth_backend_get()->adddomain(&existing) != 0) {
 		fprintf(stderr, "Error. Failed while attempting to add domain to auth backend\n");
 		return VA_NO_AUTH_CONNECTION;
