@@ -46,6 +46,8 @@ int call_onchange(const char *cmd, const char *arg1, const char *arg2, const cha
 	pid_t pid;
 	int status;
 
+	if (!onchange_allowed)
+		return 0;	/* masked, also for programs that call this directly */
 	if (vp_home_path(path, sizeof path, "etc/onchange") == NULL)
 		return -1;
 	if (stat(path, &st) != 0)

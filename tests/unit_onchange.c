@@ -1,0 +1,81 @@
+/*
+ * unit_onchange.c - the public onchange calls: call_onchange() runs
+ * ~vpopmail/etc/onchange with its four arguments and reports the script's
+ * failure; allow_onchange() masks it (also for direct callers, as 5.6's
+ * flag does) and returns the previous setting.
+ *
+ * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
+ */
+#include "vpinternal.h"
+#include "tap.h"
+#include "testutil.h"
+
+#include <sys/stat.h>
+
+static char script[VP_PATH_MAX], logfile[VP_PATH_MAX];
+
+/* The hook: one line per call, the argument count and the arguments. */
+static void write_script(const char *exit_status, int mode)
+{
+	char text[VP_PATH_MAX * 2];
+
+	vp_fmt(text, sizeof text,
+	       "#!/bin/sh\nprintf '%%s|%%s|%%s|%%s|%%s\\n' \"$#\" \"$1\" \"$2\" \"$3\" \"$4\" >> '%s'\nexit %s\n",
+	       logfile, exit_status);
+	put_file(script, text);
+	chmod(script, (mode_t)mode);
+	unlink(logfile);
+}
+
+static const char *log_text(void)
+{
+	static char buf[1024];
+
+	return exists(logfile) ? text_into(buf, sizeof buf, logfile) : "(none)";
+}
+
+int main(void)
+{
+	char etc[VP_PATH_MAX];
+	const char *err;
+
+	if (sandbox_create("unit_onchange") != 0)
+		return 1;
+	setenv("VPOPMAIL_HOME", sandbox, 1);
+	sandbox_path(etc, sizeof etc, "etc");
+	mkdir(etc, 0755);
+	sandbox_path(script, sizeof script, "etc/onchange");
+	sandbox_path(logfile, sizeof logfile, "log");
+
+	is_int(call_onchange("add_user", "a@b.c", "-", ""), 0, "no script: 0, nothing to do");
+
+	write_script("0", 0755);
+	is_int(call_onchange("add_user", "a@b.c", "-", "after"), 0, "script exits 0: 0");
+	is_str(log_text(), "4|add_user|a@b.c|-|after\n", "  run once with the four arguments");
+
+	is_int(allow_onchange(0), 1, "allow_onchange(0) returns the old setting, 1");
+	unlink(logfile);
+	is_int(call_onchange("del_user", "a@b.c", "-", ""), 0, "masked: call_onchange() returns 0");
+	is_str(log_text(), "(none)", "  and does not run the script");
+	vp_onchange("del_user", "a@b.c", "-", 0);
+	is_str(log_text(), "(none)", "  nor do the library's own notifications");
+	is_int(allow_onchange(1), 0, "allow_onchange(1) returns 0");
+	is_int(vp_onchange_allowed(), 1, "  and notifications are on again");
+
+	write_script("3", 0755);
+	capture_begin();
+	is_int(call_onchange("mod_user", "a@b.c", "-", ""), -1, "script exits 3: -1");
+	err = capture_end();
+	ok(strstr(err, "did not exit gracefully") != NULL, "  with that message on stderr");
+	is_str(log_text(), "4|mod_user|a@b.c|-|\n", "  after the script ran");
+
+	write_script("0", 0644);
+	capture_begin();
+	is_int(call_onchange("mod_user", "a@b.c", "-", ""), -1, "script not executable: -1");
+	err = capture_end();
+	ok(strstr(err, "not executable") != NULL, "  with that message on stderr");
+	is_str(log_text(), "(none)", "  and nothing ran");
+
+	sandbox_remove();
+	return done_testing();
+}
