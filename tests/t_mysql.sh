@@ -336,6 +336,8 @@ if has_define SQL_ALIASDOMAINS; then
 	is_out "No alias other.net found for domain conv.org" "vsavealiasdomains with an unknown alias"
 	run vsavealiasdomains
 	like "$OUT" "Usage: vsavealiasdomains" "vsavealiasdomains without operands: usage"
+	run vsavealiasdomains ''
+	like "$OUT" "Usage: vsavealiasdomains" "vsavealiasdomains '': usage, not every domain"
 else
 	run vsavealiasdomains -A
 	is_rc 255 "without --enable-sql-aliasdomains: vsavealiasdomains fails"

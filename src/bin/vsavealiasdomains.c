@@ -104,6 +104,8 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		cli_exit(-1);
 	}
+	if (domain != NULL && domain[0] == '\0')
+		domain = NULL;	/* as 5.6: an empty name is no name (not "every domain") */
 	if (domain != NULL) {
 		/* 5.6's spacing differs between the one-domain forms and -A. */
 		n = save(domain, alias, "  ", "     ");
