@@ -23,6 +23,24 @@
 #define X86_VARIANTS 1
 #endif
 
+#ifdef X86_VARIANTS
+#if __has_include(<sys/platform/x86.h>)
+/*
+ * Ask glibc, which examined the CPU at start-up anyway.  libgcc's
+ * __builtin_cpu_supports() would link a constructor into every program
+ * that runs CPUID a dozen times at each start: about 40 us on a virtual
+ * machine, where each CPUID traps to the hypervisor, and vdelivermail or
+ * vchkpw would pay it for hashing they never do.
+ */
+#include <sys/platform/x86.h>
+#define HAS_AVX2() CPU_FEATURE_ACTIVE(AVX2)
+#define HAS_AVX512F() CPU_FEATURE_ACTIVE(AVX512F)
+#else
+#define HAS_AVX2() __builtin_cpu_supports("avx2")
+#define HAS_AVX512F() __builtin_cpu_supports("avx512f")
+#endif
+#endif
+
 /* Round constants: the first 64 bits of the fractional parts of the cube
  * roots of the first 80 primes. */
 static const uint64_t K[80] = {
@@ -124,9 +142,9 @@ static compress_fn *variant(const char *name)
 	if (strcmp(name, "base") == 0)
 		return compress_base;
 #ifdef X86_VARIANTS
-	if (strcmp(name, "avx2") == 0 && __builtin_cpu_supports("avx2"))
+	if (strcmp(name, "avx2") == 0 && HAS_AVX2())
 		return compress_avx2;
-	if (strcmp(name, "avx512f") == 0 && __builtin_cpu_supports("avx512f"))
+	if (strcmp(name, "avx512f") == 0 && HAS_AVX512F())
 		return compress_avx512;
 #endif
 	return NULL;
@@ -145,7 +163,7 @@ int vp_sha512_lanes_force(const char *name)
 int vp_sha512_lanes_fast(void)
 {
 #ifdef X86_VARIANTS
-	return __builtin_cpu_supports("avx512f") || __builtin_cpu_supports("avx2");
+	return HAS_AVX512F() || HAS_AVX2();
 #else
 	return 0;
 #endif
@@ -156,9 +174,9 @@ static compress_fn *best(void)
 	if (forced != NULL)
 		return forced;
 #ifdef X86_VARIANTS
-	if (__builtin_cpu_supports("avx512f"))
+	if (HAS_AVX512F())
 		return compress_avx512;
-	if (__builtin_cpu_supports("avx2"))
+	if (HAS_AVX2())
 		return compress_avx2;
 #endif
 	return compress_base;
