@@ -273,6 +273,14 @@ is_out "" "-D unknown domain: no output"
 run vuserinfo -D "$(printf 'd%.0s' $(seq 400)).com"
 is_rc 0 "-D overlong domain: exit 0"
 is_out "" "-D overlong domain: no output"
+run vuserinfo -D "$(printf 'd%.0s' $(seq 400)).com" -v
+is_rc 0 "-D overlong, then -v: exit 0"
+is_out "version: 5.6.13" "-D overlong, then -v: the options after it are still read"
+run vuserinfo -D "$(printf 'd%.0s' $(seq 400)).com" -x
+is_rc 255 "-D overlong, then a bad option: exit 255"
+like "$OUT" "vuserinfo: usage:" "-D overlong, then a bad option: usage"
+run vuserinfo -D "$(printf 'd%.0s' $(seq 400)).com" -D example.com -n
+like "$OUT" "postmaster" "-D overlong, then -D example.com: the last -D counts"
 
 # ------------------------------------------------------------ errors
 snap=$(snapshot)

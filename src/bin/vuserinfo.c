@@ -356,7 +356,7 @@ int main(int argc, char **argv)
 	static char stdout_buf[1 << 16];
 	struct show s = { .all = 1 };
 	struct vqpasswd *pw;
-	int c, err = 0, toolong = 0, first;
+	int c, err = 0, toolong = 0, dlong = 0, first;
 
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
 	cli_open();
@@ -364,9 +364,10 @@ int main(int argc, char **argv)
 	while (!err && (c = getopt(argc, argv, "anpugcdqQvlD:C")) != -1) {
 		switch (c) {
 		case 'D':
-			/* Longer than any domain: it cannot match, so nothing is listed. */
-			if (cli_take(domain, sizeof domain, optarg, VA_DOMAIN_NAME_TOO_LONG, &toolong) != 0)
-				cli_exit(0);
+			/* Longer than any domain: it cannot match, so nothing will be
+			 * listed; the other options are still parsed, as in 5.6. */
+			dlong = 0;
+			cli_take(domain, sizeof domain, optarg, VA_DOMAIN_NAME_TOO_LONG, &dlong);
 			break;
 		case 'v': cli_version(); break;
 		case 'a': s.all = 1; break;
@@ -389,10 +390,12 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		cli_take(email, sizeof email, argv[optind], cli_email_too_long(argv[optind]), &toolong);
-	if (email[0] == '\0' && domain[0] == '\0' && toolong == 0) {
+	if (email[0] == '\0' && domain[0] == '\0' && toolong == 0 && dlong == 0) {
 		usage();
 		cli_exit(-1);
 	}
+	if (dlong != 0)
+		cli_exit(0);
 
 	if (domain[0] != '\0') {
 		/* The whole domain: an unknown one lists nothing and succeeds. */
