@@ -9,6 +9,7 @@
 #endif
 #include "vcdb_internal.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,10 +188,18 @@ int vcdb_get_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 
 		if ((rc = lastauth_path(pw, path, sizeof path)) != 0)
 			return rc;
-		if (d != NULL && (rest = below_walk_dir(d, path)) != NULL)
+		rest = d != NULL ? below_walk_dir(d, path) : NULL;
+		if (rest != NULL)
 			fd = openat(walk_dir.fd, rest, O_RDONLY | O_CLOEXEC);
 		else
 			fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 && errno != ENOENT && errno != ENOTDIR && when != NULL &&
+		    (rest != NULL ? fstatat(walk_dir.fd, rest, &st, 0) : stat(path, &st)) == 0) {
+			/* There but unreadable (another owner): its time still
+			 * says when the account was made, as in 5.6; no address. */
+			*when = st.st_mtime;
+			return 0;
+		}
 		if (fd < 0)
 			return VA_NO_AUTH_CONNECTION;
 		if (fstat(fd, &st) != 0) {

@@ -181,9 +181,20 @@ last auth ip: 192.0.2.8" "IP is the first line only"
 	cdb_next
 	is_out "account created: $T2_TEXT
 last auth: Never logged in" "empty lastauth: never logged in"
+	if [ "$(id -u)" != 0 ]; then
+		set_lastauth "$DD/bob" 192.0.2.9 "$T2"
+		chmod 000 "$DD/bob/lastauth"
+		run vuserinfo -l bob@example.com
+		cdb_next
+		is_out "account created: $T2_TEXT
+last auth: Never logged in" "unreadable lastauth: its time, no address (5.6 stats it)"
+		chmod 600 "$DD/bob/lastauth"
+	else
+		skip "root reads any lastauth"
+	fi
 	set_lastauth "$DD/bob" 0.0.0.0 "$T1"
 else
-	skip "auth logging disabled"; skip "auth logging disabled"; skip "auth logging disabled"
+	for _ in 1 2 3 4; do skip "auth logging disabled"; done
 fi
 
 # ------------------------------------------------------------ limits and flags
