@@ -518,6 +518,24 @@ else
 	is "$(new_in "$BOX")" "" "torn vpasswd.cdb: nothing delivered"
 fi
 
+# users/cdb missing or torn: the domain cannot be resolved, which must not
+# send mail for existing users to the catch-all (5.6 deleted or bounced it).
+new_domain
+to bob example.com
+mv "$QH/users/cdb" "$QH/users/cdb.away"
+dv delete
+is_rc 111 "users/cdb missing, catch-all delete: exit 111, not deleted"
+is_out "vdelivermail: cannot read the user database
+system error" "users/cdb missing: the reason"
+is "$(new_in "$BOX")" "" "users/cdb missing: nothing delivered"
+printf 'torn' > "$QH/users/cdb"
+dv bounce-no-mailbox
+is_rc 111 "torn users/cdb: exit 111, not a bounce"
+mv "$QH/users/cdb.away" "$QH/users/cdb"
+to bob unknown.org
+dv delete
+is_rc 0 "readable users/cdb without the domain: the catch-all applies"
+
 # ------------------------------------------------------------ spamc and maildrop hooks
 limits() { printf '%s\n' "$@" > "$DD/.qmailadmin-limits"; }
 if [ "$SPAM" = 1 ]; then

@@ -206,7 +206,12 @@ static int parse_value(const char *val, unsigned len, struct vdomain *out)
 	return rc;
 }
 
-int vp_domain_lookup(const char *domain, struct vdomain *out)
+/*
+ * The lookup.  With `strict`, a users/cdb that cannot be opened or read
+ * (missing, no permission, I/O error, not a cdb) is VA_NO_AUTH_CONNECTION
+ * instead of "no such domain": a delivery must then wait, not bounce.
+ */
+static int domain_lookup(const char *domain, struct vdomain *out, int strict)
 {
 	char name[MAX_PW_DOMAIN + 1], key[MAX_PW_DOMAIN + 3];
 	char cdbpath[VP_PATH_MAX];
@@ -231,10 +236,10 @@ int vp_domain_lookup(const char *domain, struct vdomain *out)
 		return VA_DOMAIN_DOES_NOT_EXIST;
 
 	if ((fd = open(cdbpath, O_RDONLY | O_CLOEXEC)) < 0)
-		return VA_DOMAIN_DOES_NOT_EXIST;
+		return strict ? VA_NO_AUTH_CONNECTION : VA_DOMAIN_DOES_NOT_EXIST;
 	if (fstat(fd, &st) != 0) {
 		close(fd);
-		return VA_DOMAIN_DOES_NOT_EXIST;
+		return strict ? VA_NO_AUTH_CONNECTION : VA_DOMAIN_DOES_NOT_EXIST;
 	}
 	if (cache_matches(name, cdbpath, &st)) {
 		close(fd);
@@ -246,9 +251,13 @@ int vp_domain_lookup(const char *domain, struct vdomain *out)
 	memset(&d, 0, sizeof d);
 	memcpy(d.name, name, len + 1);
 	vp_fmt(key, sizeof key, "!%s-", name);          /* fits: len <= 96 */
-	rc = VA_DOMAIN_DOES_NOT_EXIST;
+	rc = strict ? VA_NO_AUTH_CONNECTION : VA_DOMAIN_DOES_NOT_EXIST;
 	if (cdb_init(&c, fd) == 0) {
-		if (cdb_find(&c, key, (unsigned)strlen(key)) > 0) {
+		int found = cdb_find(&c, key, (unsigned)strlen(key));
+
+		if (found == 0)
+			rc = VA_DOMAIN_DOES_NOT_EXIST;
+		else if (found > 0) {
 			const void *val = cdb_getdata(&c);
 
 			if (val != NULL)
@@ -271,6 +280,16 @@ int vp_domain_lookup(const char *domain, struct vdomain *out)
 	if (out != NULL)
 		*out = d;
 	return VA_SUCCESS;
+}
+
+int vp_domain_lookup(const char *domain, struct vdomain *out)
+{
+	return domain_lookup(domain, out, 0);
+}
+
+int vp_domain_lookup_strict(const char *domain, struct vdomain *out)
+{
+	return domain_lookup(domain, out, 1);
 }
 
 int vp_domain_file(const char *domain, const char *name, char *out, size_t size)

@@ -415,9 +415,15 @@ static int run(struct dx_ctx *c)
 #else
 	(void)dash;
 #endif
-	if (vp_domain_lookup(c->domain, &c->dom) == VA_SUCCESS) {
+	rc = vp_domain_lookup_strict(c->domain, &c->dom);
+	if (rc == VA_SUCCESS) {
 		c->have_dom = 1;
 		vp_strlcpy(c->domain, c->dom.real, sizeof c->domain);
+	} else if (rc != VA_DOMAIN_DOES_NOT_EXIST && rc != VA_INVALID_DOMAIN_NAME) {
+		/* users/cdb unreadable: the catch-all would delete or bounce
+		 * mail for users who exist.  Wait for it to come back. */
+		fputs("vdelivermail: cannot read the user database\nsystem error\n", c->out);
+		return DX_TEMP;
 	}
 	c->rpline = getenv("RPLINE");
 	if (c->rpline == NULL)

@@ -213,6 +213,9 @@ int   vp_qfile_count_lines(const char *file);
 /* Resolve a domain (or alias) via QMAILDIR/users/<cdb name>.
  * VA_DOMAIN_DOES_NOT_EXIST if unknown; VA_INVALID_DOMAIN_NAME for bad input. */
 int   vp_domain_lookup(const char *domain, struct vdomain *out);
+/* The same, but a users/cdb that cannot be opened or read is
+ * VA_NO_AUTH_CONNECTION (for delivery, which must then defer). */
+int   vp_domain_lookup_strict(const char *domain, struct vdomain *out);
 /* The classic functions' side effect (vget_assign, vauth_getpw,
  * vauth_getall): the caller's domain name, if an alias, becomes the real
  * domain d->real; the buffer must hold MAX_PW_DOMAIN + 1 bytes. */
