@@ -258,4 +258,23 @@ file_is "$BOX/maildirsize" "100000S
 " "write failure: maildirsize not appended"
 is "$(ls -A "$BOX/new" "$BOX/tmp" | grep -v ':$' | grep .)" "" "write failure: no file left"
 
+# EDQUOT from fsync (as NFS reports it): temporary, not "over quota".  A
+# preloaded fsync() fails that way in the dynamically linked twin.
+if [ -z "${VP_TEST_WRAPPER:-}" ] && [ -x "$top_builddir/tests/vdelivermail-dynamic" ] &&
+   printf '%s\n' '#include <errno.h>' 'int fsync(int fd) { (void)fd; errno = EDQUOT; return -1; }' > "$T0/edquot.c" &&
+   "${CC:-cc}" -shared -fPIC -o "$T0/edquot.so" "$T0/edquot.c" 2>/dev/null; then
+	new_domain
+	quota 100000
+	printf 'Subject: x\n\nbody\n' > "$T0/edquot.msg"
+	( cd "$DD" && ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+	  LD_PRELOAD=$T0/edquot.so exec "$top_builddir/tests/vdelivermail-dynamic" '' delete ) \
+		< "$T0/edquot.msg" > "$T0/.out" 2>&1
+	RC=$?
+	is_rc 111 "EDQUOT from fsync: exit 111, not a bounce"
+	unlike "$(cat "$T0/.out")" "over quota" "EDQUOT from fsync: not reported as over quota"
+	is "$(ls -A "$BOX/new" "$BOX/tmp" | grep -v ':$' | grep .)" "" "EDQUOT from fsync: no file left"
+else
+	for _ in 1 2 3; do skip "no compiler for the fsync shim, or under a checker"; done
+fi
+
 done_testing

@@ -188,7 +188,10 @@ static int fail(struct dx_write *w, const char *tmp, int fd, int kind)
 		close(fd);
 	if (tmp != NULL)
 		unlink(tmp);
-	if (w->err == EDQUOT)
+	/* Over quota while the message is written: a bounce.  The same error
+	 * later (fsync or close on NFS, the new name's directory block) is
+	 * reported as a failure of that step, temporary as in 5.6. */
+	if (w->err == EDQUOT && (kind == DXW_OPEN || kind == DXW_WRITE))
 		return DXW_QUOTA;
 	return kind;
 }
