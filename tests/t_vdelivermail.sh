@@ -292,6 +292,11 @@ dv "$DD/bob/"
 is_rc 0 "catchall directory with .qmail: exit 0"
 file_is "$SB/dir-qmail.out" "$MSG" "catchall directory: its .qmail ran"
 nothing_new "$BOX" "catchall directory with .qmail: no Maildir delivery"
+new_domain
+printf '|| | cat > %s/pipes.out\n' "$SB" > "$DD/bob/.qmail"
+dv delete
+is_rc 0 "program line '|| | cmd': exit 0"
+file_is "$SB/pipes.out" "$MSG" "program line '|| | cmd': the leading pipes and spaces are dropped"
 
 # ------------------------------------------------------------ forwarding
 new_domain

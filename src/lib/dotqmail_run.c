@@ -53,7 +53,8 @@ int dx_program(struct dx_ctx *c, const char *cmd)
 	pid_t pid;
 	int status;
 
-	while (*cmd == ' ')
+	/* Spaces and further '|' before the command are dropped, as 5.6 does. */
+	while (*cmd == ' ' || *cmd == '|')
 		cmd++;
 	if (dx_msg_rewind(c) != DX_OK)
 		return DX_TEMP;
