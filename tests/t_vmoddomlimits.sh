@@ -292,6 +292,7 @@ mkdir -p "$L/sub"
 run vmoddomlimits -D example.com
 is_rc 255 "-D failure: exit 255"
 is_out "Failed to delete limits" "-D failure: message"
+is_err "vqadmin: Cannot remove '$L': Is a directory" "-D failure: the reason on stderr, as 5.6"
 dir_exists "$L" "-D failure: still there"
 rm -rf "$L"
 

@@ -363,8 +363,11 @@ int vdel_limits(const char *domain)
 	if (rc != VA_SUCCESS)
 		return rc;
 	/* 5.6: no file means no limits to delete, which is success. */
-	if (unlink(path) != 0 && errno != ENOENT)
+	if (unlink(path) != 0 && errno != ENOENT) {
+		/* 5.6's own line (its prefix too), before the caller's message. */
+		fprintf(stderr, "vqadmin: Cannot remove '%s': %s\n", path, strerror(errno));
 		return VA_COULD_NOT_UPDATE_FILE;
+	}
 	return VA_SUCCESS;
 }
 
