@@ -128,6 +128,17 @@ is_out "converting example.com Error: Username exists
 domain conversion failed" "-p again: the first existing user ends the domain"
 unchanged "$snap" "-p again: no file changed"
 
+# An alias domain operand shorter than its real domain: the real name is
+# written into a private copy, not over the next argument.
+setup vaddaliasdomain other.org o.io
+printf 'zed:%s\n' "$H1" > "$SB/list3"
+run vconvert -p "$SB/list3" -c o.io nosuch.net
+is_out "converting o.io done
+converting nosuch.net Error: Domain does not exist
+domain conversion failed" "-p through a short alias domain: the next operand is intact"
+is "$(vpw_field "$D/other.org" zed 2)" "$H1" "-p through an alias domain: the user is in the real domain"
+snap=$(snapshot)
+
 run vconvert -p "$SB/list" -c nosuch.com
 is_out "converting nosuch.com Error: Domain does not exist
 domain conversion failed" "-p: unknown domain"

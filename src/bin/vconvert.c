@@ -284,9 +284,17 @@ int main(int argc, char **argv)
 	if (optind == argc)
 		all_domains();
 	for (; optind < argc; optind++) {
+		/* A copy: vadduser() writes the real name over an alias
+		 * domain's, which may be longer than the argument. */
+		char domain[CLI_BUF];
+
 		printf("converting %s ", argv[optind]);
-		lowerit(argv[optind]);
-		report(convert_domain(argv[optind]));
+		if (copy(domain, sizeof domain, argv[optind]) != 0) {
+			report(-1);
+			continue;
+		}
+		lowerit(domain);
+		report(convert_domain(domain));
 	}
 	cli_exit(0);
 }
