@@ -97,12 +97,12 @@ is_rc 255 "missing exclude file: exit 255"
 is_err "Could not open file $SB/noexcl" "missing exclude file: message"
 unchanged "$snap" "bad input: nothing delivered, nothing changed"
 
-run vpopbull -f "$MSG" nope.com ../example.com "$(printf 'a%.0s' {1..300}).com" 'ex:ample.com'
+run vpopbull -f "$MSG" NoPe.com ../example.com "$(printf 'a%.0s' {1..300}).com" 'ex:ample.com'
 is_rc 0 "unknown domains: exit 0"
 is_err "Error: domain nope.com does not exist
 Error: domain ../example.com does not exist
 Error: domain $(printf 'a%.0s' {1..300}).com does not exist
-Error: domain ex:ample.com does not exist" "unknown, '../', overlong and ':' domains: one error each"
+Error: domain ex:ample.com does not exist" "unknown (named lower-cased), '../', overlong and ':' domains: one error each"
 unchanged "$snap" "unknown domains: nothing delivered"
 
 # ------------------------------------------------------------ copy mode

@@ -11,7 +11,9 @@
  */
 #include "cli.h"
 
+#include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -61,8 +63,15 @@ static void report(const struct vbull_result *r, void *arg)
 static void one_domain(struct vbulletin *b, const char *domain)
 {
 	if (vbulletin_domain(b, domain, report, b) == VA_DOMAIN_DOES_NOT_EXIST) {
+		char *lower = strdup(domain), *p;
+
+		/* 5.6 names it as looked up: lower-cased (lowerit() would
+		 * also cut it at 156 characters). */
+		for (p = lower; p != NULL && *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
 		fflush(stdout);
-		fprintf(stderr, "Error: domain %s does not exist\n", domain);
+		fprintf(stderr, "Error: domain %s does not exist\n", lower != NULL ? lower : domain);
+		free(lower);
 	}
 }
 
