@@ -514,6 +514,15 @@ as SA "rm_dir example.com/newdir" "stat_file example.com/newdir"
 in_session "rm_dir is recursive" "+OK " "-ERR 0.2202 No such file or directory"
 [ -e /etc/hostname ] || : 
 ls /etc > /dev/null && file_exists /etc/passwd "rm_dir did not follow the link"
+mkdir -p "$DD/newdir/sub"; : > "$DD/newdir/plain"; : > "$DD/newdir/sub/kept"
+ln -s sub "$DD/newdir/lnk"; ln -s /etc/passwd "$DD/newdir/out"
+as SA "rm_dir example.com/newdir/plain" "rm_dir example.com/newdir/lnk" "rm_dir example.com/newdir/out"
+in_session "rm_dir of a file and of a link: unlinked, not followed (5.6); a link out of the area refused" \
+	"+OK " "+OK " "-ERR 26.1510 Unauthorized Directory."
+file_absent "$DD/newdir/plain" "rm_dir of a file: gone"
+file_absent "$DD/newdir/lnk" "rm_dir of a link: the link is gone"
+file_exists "$DD/newdir/sub/kept" "rm_dir of a link: what it pointed to is untouched"
+rm -rf "$DD/newdir"
 
 # path rules
 ln -s /etc "$DD/evil"

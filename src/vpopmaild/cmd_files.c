@@ -84,10 +84,8 @@ void vpd_cmd_rm_dir(struct vpd_args *a)
 		vpd_err0(1702, strerror(errno));
 		return;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		vpd_err0(1702, strerror(ENOTDIR));
-		return;
-	}
+	/* Anything else than a directory (a file, a symbolic link) is
+	 * unlinked itself, never followed, as 5.6's vdelfiles() does. */
 	errno = 0;
 	if (vdelfiles(path) != 0) {
 		vpd_err0(1702, strerror(errno != 0 ? errno : EIO));
