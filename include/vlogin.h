@@ -104,8 +104,9 @@ int  vroaming_open(const char *ip);
  * kept).
  */
 int  vroaming_expire(long minutes);
-/* Rebuild <TCP_FILE>.cdb from TCP_FILE and the relay list with tcprules;
- * if the list cannot be read the old cdb stays and its error is returned. */
+/* Rebuild <TCP_FILE>.cdb from TCP_FILE and the relay list with tcprules,
+ * under open-smtp.lock.  VA_BAD_DIR if tcprules failed; if the list cannot
+ * be read the old cdb stays and its error is returned. */
 int  vroaming_rebuild(void);
 
 #ifdef __cplusplus

@@ -13,11 +13,48 @@
 #define VPOPMAIL_H
 
 #include <sys/types.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
+/*
+ * The build's configuration (feature macros such as SHA512_PASSWORDS or
+ * VALIAS decide a few definitions below).  It also carries this
+ * package's PACKAGE and VERSION macros, which must not clobber (or warn
+ * about) a client's own, as qmailadmin's config.h defines them too:
+ * they are saved around the include and restored after it.
+ */
+#ifndef VPOPMAIL_NG_BUILD
+#pragma push_macro("PACKAGE")
+#pragma push_macro("VERSION")
+#pragma push_macro("PACKAGE_NAME")
+#pragma push_macro("PACKAGE_STRING")
+#pragma push_macro("PACKAGE_TARNAME")
+#pragma push_macro("PACKAGE_VERSION")
+#pragma push_macro("PACKAGE_BUGREPORT")
+#pragma push_macro("PACKAGE_URL")
+#undef PACKAGE
+#undef VERSION
+#undef PACKAGE_NAME
+#undef PACKAGE_STRING
+#undef PACKAGE_TARNAME
+#undef PACKAGE_VERSION
+#undef PACKAGE_BUGREPORT
+#undef PACKAGE_URL
+#endif
 #include "vpopmail_config.h"
+#ifndef VPOPMAIL_NG_BUILD
+#pragma pop_macro("PACKAGE")
+#pragma pop_macro("VERSION")
+#pragma pop_macro("PACKAGE_NAME")
+#pragma pop_macro("PACKAGE_STRING")
+#pragma pop_macro("PACKAGE_TARNAME")
+#pragma pop_macro("PACKAGE_VERSION")
+#pragma pop_macro("PACKAGE_BUGREPORT")
+#pragma pop_macro("PACKAGE_URL")
+#endif
+#include "storage.h"
 #include "vauth.h"
 #include "vlogin.h"
 
@@ -109,6 +146,34 @@ extern "C" {
 #define MAX_BUFF             300
 #define MIN_DOMAIN_LENGTH      3
 
+/* Names and sizes 5.6 exports for its clients (qmailadmin's mailing-list
+ * and .qmail code uses them). */
+#define ATCHARS            "@%/"          /* separators parse_email() accepts */
+#define BOUNCE_ALL         "bounce-no-mailbox"
+#define DELETE_ALL         "delete"
+#define DEFAULT_DOMAIN     default_domain()
+#define MAX_FILE_NAME      512
+#define MAX_NAME           160
+#define MAX_OPTIONS         26
+#define MAX_SORT_BLOCKS   1000
+#define SORT_TABLE_ENTRIES 1000
+#define EZMLMDIR           "/usr/local/bin/ezmlm"
+#define POSTING_ANYONE     0
+#define POSTING_SPOB       1
+#define POSTING_SPOM       2
+#define POSTING_MPOB       3
+#define POSTING_MPOM       4
+#define REPLYTO_SENDER     1
+#define REPLYTO_LIST       2
+#define REPLYTO_ADDRESS    3
+
+/* Modes: the umask of the commands and of the tcprules rebuild, the mode
+ * of the directories made, and of qmail's control and users files. */
+#define VPOPMAIL_UMASK          0077
+#define VPOPMAIL_TCPRULES_UMASK 0022
+#define VPOPMAIL_DIR_MODE       0750
+#define VPOPMAIL_QMAIL_MODE     (S_IRUSR | S_IWUSR | S_IRGRP | S_IROTH)
+
 /* pw_uid: how the password was given. */
 #define USE_POP   0
 #define USE_APOP  1
@@ -158,9 +223,6 @@ extern "C" {
 
 /* ------------------------------------------------------------------ */
 /* Data structures.                                                   */
-
-typedef uint64_t storage_t;
-
 
 typedef struct domain_entry {
 	char *domain;            /* name as listed in users/assign */
@@ -339,6 +401,23 @@ int   vget_ip_map(char *ip, char *domain, int domain_size);
 int   vadd_ip_map(char *ip, char *domain);
 int   vdel_ip_map(char *ip, char *domain);
 int   vshow_ip_map(int first, char *ip, char *domain);   /* 1 entry, 0 end, -1 no map */
+
+/* ------------------------------------------------------------------ */
+/* Roaming users, as 5.6 names them for programs that authenticate   */
+/* themselves (courier's authvchkpw, Dovecot's vpopmail passdb).      */
+
+/* $TCPREMOTEIP with an IPv4-mapped "::ffff:" prefix dropped and every
+ * character outside [A-Za-z0-9_.@-] made '_' (a static buffer, rewritten
+ * by each call); NULL when the variable is not set. */
+char *get_remote_ip(void);
+/* Allow the client at $TCPREMOTEIP to relay (vroaming_open()).  0 when
+ * that was done, or when there is nothing to do: no $TCPREMOTEIP, or a
+ * build without --enable-roaming-users; else a VA_* code (an address
+ * that is not IPv4 is VA_INVALID_IP_ADDRESS and is not stored). */
+int   open_smtp_relay(void);
+/* Rebuild <TCP_FILE>.cdb from TCP_FILE and the relay list
+ * (vroaming_rebuild()); 0 or a VA_* code. */
+int   update_rules(void);
 
 /* ------------------------------------------------------------------ */
 /* onchange hook (5.6).                                               */

@@ -30,7 +30,7 @@ for p in $PROGS; do
 done
 file_exists "$P/lib/libvpopmail.a" "lib/libvpopmail.a installed"
 file_mode "$P/lib/libvpopmail.a" 0644 "lib/libvpopmail.a mode 0644"
-for h in vpopmail.h vauth.h vlimits.h vpopmail_config.h; do
+for h in vpopmail.h storage.h vauth.h vlimits.h vpopmail_config.h; do
 	file_mode "$P/include/$h" 0444 "include/$h installed mode 0444"
 done
 file_lines "$P/etc/inc_deps" "etc/inc_deps is one line -I<prefix>/include" "-I$prefix/include"
@@ -118,6 +118,116 @@ maxpopaccounts=-1" "third-party program reads the vpasswd record and limits"
 else
 	fail "third-party program builds with \$(cat inc_deps) prog.c \$(cat lib_deps) alone"
 	sed -n '1,15p' "$T0/cc.log" | sed 's/^/#   /'
+fi
+
+# ------------------------------------------------------------ 5.6's names
+# qmailadmin's sources include their own config.h (PACKAGE, VERSION) and
+# then vpopmail.h and storage.h, and use 5.6's constants.
+cat > "$T0/config.h" <<'EOF2'
+#define PACKAGE "qmailadmin"
+#define VERSION "1.2.16"
+EOF2
+cat > "$T0/qa56.c" <<'EOF2'
+#include "config.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include "vpopmail.h"
+#include "storage.h"
+#include "vauth.h"
+
+int main(void)
+{
+	storage_t size = 0, count = 0;
+	char name[MAX_FILE_NAME], list[MAX_NAME];
+	const char *ip;
+
+	snprintf(name, sizeof name, "%s", BOUNCE_ALL);
+	snprintf(list, sizeof list, "%s", EZMLMDIR);
+	printf("%s %s %s %s %s\n", PACKAGE, VERSION, name, DELETE_ALL, ATCHARS);
+	printf("%o %o %o %o\n", VPOPMAIL_UMASK, VPOPMAIL_TCPRULES_UMASK, VPOPMAIL_DIR_MODE,
+	    (unsigned)VPOPMAIL_QMAIL_MODE);
+	printf("%d %d %d %d %d\n", SORT_TABLE_ENTRIES, POSTING_MPOM, REPLYTO_ADDRESS,
+	    MAX_OPTIONS, (int)sizeof list);
+	printf("%llu\n", (unsigned long long)ntohll(htonll((storage_t)0x0102030405060708ULL)));
+	if (readuserquota("/nonexistent", &size, &count) != 0 || size != 0)
+		printf("readuserquota: %llu\n", (unsigned long long)size);
+	ip = get_remote_ip();
+	printf("%s", ip != NULL ? ip : "NULL");
+	unsetenv("TCPREMOTEIP");	/* no client: open_smtp_relay() has nothing to do */
+	printf(" %d\n", open_smtp_relay());
+	return 0;
+}
+EOF2
+# shellcheck disable=SC2086
+if (cd "$T0" && $CC -Wall -Wextra -Werror -I. $inc qa56.c $lib ${VP_TEST_LDFLAGS:-} -o qa56) > "$T0/cc56.log" 2>&1; then
+	pass "a program using 5.6's names (storage.h, modes, list constants, open_smtp_relay) builds cleanly"
+	TCPREMOTEIP=::ffff:10.9.8.7 run "$T0/qa56"
+	is "$OUT" "qmailadmin 1.2.16 bounce-no-mailbox delete @%/
+77 22 750 644
+1000 4 3 26 160
+72623859790382856
+10.9.8.7 0
+" "5.6's values; the client's PACKAGE and VERSION are its own"
+else
+	fail "a program using 5.6's names (storage.h, modes, list constants, open_smtp_relay) builds cleanly"
+	sed -n '1,15p' "$T0/cc56.log" | sed 's/^/#   /'
+fi
+printf '#include "vpopmail.h"\n#ifdef PACKAGE\n#error PACKAGE leaked\n#endif\n#ifdef VERSION\n#error VERSION leaked\n#endif\nint main(void) { return 0; }\n' > "$T0/noleak.c"
+# shellcheck disable=SC2086
+(cd "$T0" && $CC -Wall -Wextra -Werror $inc -fsyntax-only noleak.c) > "$T0/noleak.log" 2>&1 &&
+	pass "vpopmail.h leaves PACKAGE and VERSION undefined in a client without them" ||
+	{ fail "vpopmail.h leaves PACKAGE and VERSION undefined in a client without them"; sed -n '1,6p' "$T0/noleak.log" | sed 's/^/#   /'; }
+
+# A shared module (courier's authvchkpw, an auth plugin) links the archive
+# into itself, and a host program loads it and looks a user up.
+cat > "$T0/mod.c" <<'EOF2'
+#include <stdio.h>
+#include "vpopmail.h"
+#include "vauth.h"
+
+int mod_lookup(char *user, char *domain, char *out, int size)
+{
+	struct vqpasswd *pw = vauth_getpw(user, domain);
+
+	if (pw == NULL)
+		return verrori != 0 ? verrori : VA_USER_DOES_NOT_EXIST;
+	snprintf(out, (size_t)size, "%s %s", pw->pw_name, pw->pw_dir);
+	return 0;
+}
+EOF2
+cat > "$T0/host.c" <<'EOF2'
+#include <dlfcn.h>
+#include <stdio.h>
+
+int main(int argc, char **argv)
+{
+	int (*lookup)(char *, char *, char *, int);
+	char out[512];
+	void *h;
+
+	if (argc != 4 || (h = dlopen(argv[1], RTLD_NOW)) == NULL) {
+		printf("dlopen: %s\n", dlerror());
+		return 2;
+	}
+	*(void **)&lookup = dlsym(h, "mod_lookup");
+	if (lookup == NULL)
+		return 2;
+	if (lookup(argv[2], argv[3], out, (int)sizeof out) != 0) {
+		printf("not found\n");
+		return 1;
+	}
+	printf("%s\n", out);
+	return 0;
+}
+EOF2
+# shellcheck disable=SC2086
+if (cd "$T0" && $CC -shared -fPIC -Wl,-z,defs $inc mod.c $lib -o mod.so && $CC host.c -ldl -o host) > "$T0/ccso.log" 2>&1; then
+	pass "a shared module links lib/libvpopmail.a (position-independent code)"
+	run "$T0/host" "$T0/mod.so" bob example.com
+	is "$RC:$OUT" "0:bob $D/example.com/bob"$'\n' "the module, loaded with dlopen, finds the user"
+else
+	fail "a shared module links lib/libvpopmail.a (position-independent code)"
+	sed -n '1,8p' "$T0/ccso.log" | sed 's/^/#   /'
 fi
 
 done_testing

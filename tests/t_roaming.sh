@@ -6,7 +6,8 @@
 # same on both backends.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vchkpw_common.sh"
-require_bins vchkpw clearopensmtp vadddomain vadduser vmoduser
+require_bins vchkpw clearopensmtp vadddomain vadduser vmoduser tests/relay_probe
+PROBE=$top_builddir/tests/relay_probe
 
 sandbox_new
 shim_here
@@ -25,6 +26,9 @@ if [ "$ROAM" = 0 ]; then
 	is_rc 0 "POP login"
 	file_absent "$OS" "no open-smtp without roaming support"
 	file_absent "$CDB" "no tcp.smtp.cdb without roaming support"
+	TCPREMOTEIP=10.1.2.3 run "$PROBE" open
+	is "$RC:$OUT" "0:0"$'\n' "open_smtp_relay() without roaming support: 0, nothing to do"
+	file_absent "$OS" "open_smtp_relay() without roaming support writes no open-smtp"
 	done_testing
 fi
 
@@ -272,5 +276,39 @@ if [ "$SQL" = 0 ]; then
 	cmp -s "$OS" "$T0/os.before" && pass "open-smtp unchanged" || fail "open-smtp unchanged"
 	rmdir "$OS.tmp"
 fi
+
+# ------------------------------------------------------------ the 5.6 names
+# What courier's authvchkpw and Dovecot's vpopmail passdb call after a
+# login: get_remote_ip(), open_smtp_relay(), update_rules().
+TCPREMOTEIP=::ffff:10.7.0.1 run "$PROBE" ip
+is "$OUT" "10.7.0.1"$'\n' "get_remote_ip(): the ::ffff: prefix dropped"
+TCPREMOTEIP='10.7.0.1;rm x' run "$PROBE" ip
+is "$OUT" "10.7.0.1_rm_x"$'\n' "get_remote_ip(): characters outside [A-Za-z0-9_.@-] become _"
+env -u TCPREMOTEIP "$PROBE" ip > "$T0/probe.out" 2>&1
+is "$(cat "$T0/probe.out")" "NULL" "get_remote_ip(): NULL without TCPREMOTEIP"
+
+os_set
+rm -f "$CDB"
+TCPREMOTEIP=::ffff:10.7.0.1 run "$PROBE" open
+is "$RC:$OUT" "0:0"$'\n' "open_smtp_relay(): 0"
+os_is "open_smtp_relay(): the client's rule in the relay list" "10.7.0.1:$RULE"$'\t'T
+is "$(cdb_get "$CDB" 10.7.0.1)" "$CDBVAL" "open_smtp_relay(): tcp.smtp.cdb rebuilt, the client relays"
+TCPREMOTEIP=2001:db8::1 run "$PROBE" open
+is "$OUT" "-39"$'\n' "open_smtp_relay() from IPv6: VA_INVALID_IP_ADDRESS (-39)"
+os_is "open_smtp_relay() from IPv6: the list unchanged" "10.7.0.1:$RULE"$'\t'T
+env -u TCPREMOTEIP "$PROBE" open > "$T0/probe.out" 2>&1
+is "$(cat "$T0/probe.out")" "0" "open_smtp_relay() without TCPREMOTEIP: 0, nothing to do"
+os_is "open_smtp_relay() without TCPREMOTEIP: the list unchanged" "10.7.0.1:$RULE"$'\t'T
+
+printf '127.:allow,RELAYCLIENT=""\n10.8.:deny\n' > "$VPOPMAIL_TCP_FILE"
+run "$PROBE" rules
+is "$RC:$OUT" "0:0"$'\n' "update_rules(): 0"
+is "$(cdb_get "$CDB" 10.8.)" 'D\0' "update_rules(): the edited static rules compiled"
+is "$(cdb_get "$CDB" 10.7.0.1)" "$CDBVAL" "update_rules(): the roaming client kept"
+cp "$CDB" "$T0/cdb.before"
+VPOPMAIL_TCPRULES=/bin/false run "$PROBE" rules
+is "$OUT" "-3"$'\n' "update_rules(), tcprules fails: VA_BAD_DIR (-3)"
+cmp -s "$CDB" "$T0/cdb.before" && pass "update_rules(), tcprules fails: the old cdb kept" ||
+	fail "update_rules(), tcprules fails: the old cdb kept"
 
 done_testing

@@ -226,7 +226,20 @@ static int rebuild(void)
 
 int vroaming_rebuild(void)
 {
-	return rebuild();
+	char lockpath[VP_PATH_MAX];
+	int lockfd, rc;
+
+	if (etc_path(lockpath, sizeof lockpath, "open-smtp.lock") != 0)
+		return VA_DIR_TOO_LONG;
+	/* The lock vchkpw holds while it adds a client and rebuilds. */
+	lockfd = vp_lock(lockpath);
+	if (lockfd < 0)
+		return VA_COULD_NOT_UPDATE_FILE;
+	rc = rebuild();
+	if (rc == VA_COULD_NOT_UPDATE_FILE)
+		rc = VA_BAD_DIR;        /* tcprules failed */
+	vp_unlock(lockfd);
+	return rc;
 }
 
 /*
