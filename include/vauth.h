@@ -26,6 +26,9 @@ extern "C" {
 #define VP_PATH_MAX 4096
 #endif
 
+/* The address a new account's lastauth holds until its first login. */
+#define NULL_REMOTE_IP "0.0.0.0"
+
 /* A resolved domain: what users/cdb says about it. */
 struct vdomain {
 	char  name[97];        /* the name asked for, lower case (may be an alias) */

@@ -143,7 +143,7 @@ int main(void)
 
 	snprintf(name, sizeof name, "%s", BOUNCE_ALL);
 	snprintf(list, sizeof list, "%s", EZMLMDIR);
-	printf("%s %s %s %s %s\n", PACKAGE, VERSION, name, DELETE_ALL, ATCHARS);
+	printf("%s %s %s %s %s %s\n", PACKAGE, VERSION, name, DELETE_ALL, ATCHARS, NULL_REMOTE_IP);
 	printf("%o %o %o %o\n", VPOPMAIL_UMASK, VPOPMAIL_TCPRULES_UMASK, VPOPMAIL_DIR_MODE,
 	    (unsigned)VPOPMAIL_QMAIL_MODE);
 	printf("%d %d %d %d %d\n", SORT_TABLE_ENTRIES, POSTING_MPOM, REPLYTO_ADDRESS,
@@ -162,7 +162,7 @@ EOF2
 if (cd "$T0" && $CC -Wall -Wextra -Werror -I. $inc qa56.c $lib ${VP_TEST_LDFLAGS:-} -o qa56) > "$T0/cc56.log" 2>&1; then
 	pass "a program using 5.6's names (storage.h, modes, list constants, open_smtp_relay) builds cleanly"
 	TCPREMOTEIP=::ffff:10.9.8.7 run "$T0/qa56"
-	is "$OUT" "qmailadmin 1.2.16 bounce-no-mailbox delete @%/
+	is "$OUT" "qmailadmin 1.2.16 bounce-no-mailbox delete @%/ 0.0.0.0
 77 22 750 644
 1000 4 3 26 160
 72623859790382856

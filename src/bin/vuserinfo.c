@@ -21,9 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The IP a new account's lastauth holds: never logged in. */
-#define NO_LOGIN_IP "0.0.0.0"
-
 static const char usage_text[] =
 	"vuserinfo: usage: [options] email_address\n"
 	"options: -v (print version number)\n"
@@ -242,7 +239,7 @@ static void print_lastauth(struct vqpasswd *pw)
 		when = 0;
 		ip[0] = '\0';
 	}
-	if (when == 0 || ip[0] == '\0' || strcmp(ip, NO_LOGIN_IP) == 0) {
+	if (when == 0 || ip[0] == '\0' || strcmp(ip, NULL_REMOTE_IP) == 0) {
 		if (when != 0)
 			print_time("account created: ", when);
 		OUT_LIT("last auth: Never logged in\n");

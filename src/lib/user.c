@@ -204,7 +204,7 @@ int vp_user_added(const struct vdomain *d, struct vqpasswd *pw)
 	vsqwebmail_pass(pw->pw_dir, pw->pw_passwd, d->uid, d->gid);
 #endif
 #ifdef ENABLE_AUTH_LOGGING
-	if (vauth_backend_get()->set_lastauth(d, pw, "0.0.0.0", time(NULL)) != 0) {
+	if (vauth_backend_get()->set_lastauth(d, pw, NULL_REMOTE_IP, time(NULL)) != 0) {
 		fprintf(stderr, "Failed to create create lastauth entry\n");
 		return VA_NO_AUTH_CONNECTION;
 	}
