@@ -237,6 +237,7 @@ if [ "$IPALIAS" = 1 ]; then
 		file_absent "$VH/etc/ip_alias_map" "mysql: no map file"
 	fi
 	form 'joe' joe "ip-alias domain (TCPLOCALIP)" TCPLOCALIP=192.0.2.7
+	form 'joe' joe "ip-alias domain, IPv4-mapped TCPLOCALIP" TCPLOCALIP=::ffff:192.0.2.7
 	creds joe Passw0rd
 	vchk TCPLOCALPORT=110 TCPLOCALIP=192.0.2.8 -- "$DUMP"
 	is_rc $UNK_RC "unmapped local IP: no domain, exit $UNK_RC"

@@ -13,6 +13,7 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "vpinternal.h"
+#include "login.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -292,15 +293,20 @@ static int host_in_locals(const char *domain)
 static const char *ip_alias_domain(void)
 {
 	static char host[MAX_PW_DOMAIN + 1];
-	char ip[MAX_BUFF];
+	char ip[MAX_BUFF], env[MAX_BUFF];
+	const char *raw = getenv("TCPLOCALIP");
 
-	/*
-	 * The original sanitizes before it looks for a leading ':' (the
-	 * IPv4-mapped prefix), so that prefix is never skipped: an IPv6
-	 * address such as "::ffff:1.2.3.4" is looked up as "__ffff_1.2.3.4".
-	 */
-	if (clean_env("TCPLOCALIP", ip, sizeof(ip)) == NULL)
+	if (raw == NULL)
 		return NULL;
+	/*
+	 * The key is the address without an IPv4-mapped "::ffff:" prefix, as
+	 * the remote address is cleaned (spec runtime 1.3).  The original
+	 * replaced the ':'s before it looked for that prefix, so it looked
+	 * "::ffff:1.2.3.4" up as "__ffff_1.2.3.4" and never found it.
+	 */
+	vp_normalise_ip(raw, ip, sizeof(ip));
+	/* Programs started later see the cleaned value, as in the original. */
+	(void)clean_env("TCPLOCALIP", env, sizeof(env));
 	/* The map file is read by ipmap.c (vget_ip_map). */
 	if (vget_ip_map(ip, host, (int)sizeof(host)) != 0 || host[0] == '\0')
 		return NULL;
