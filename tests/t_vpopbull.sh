@@ -166,6 +166,19 @@ is_err "" "an alias argument does not spoil the next one"
 is "$(sed -n 1p "$(the_new "$DD/bob")")" "To: bob@example.com" "alias argument: To: the real domain"
 is "$(count_new "$OD")" 2 "second argument delivered too"
 
+# A domain reached twice in one run (an alias and its domain, or named
+# twice) gets the bulletin once, without error lines.
+for m in "" -h -s; do
+	two_domains
+	run vpopbull -V $m -f "$MSG" example.com alias.org EXAMPLE.COM
+	is_rc 0 "domain named three ways${m:+ ($m)}: exit 0"
+	is_out "bob@example.com
+carol@example.com
+postmaster@example.com" "domain named three ways${m:+ ($m)}: its users listed once"
+	is_err "" "domain named three ways${m:+ ($m)}: no error lines"
+	is "$(count_new "$DD")" 3 "domain named three ways${m:+ ($m)}: one message per user"
+done
+
 # ------------------------------------------------------------ all domains
 two_domains
 run vpopbull -V -f "$MSG"

@@ -60,8 +60,36 @@ static void report(const struct vbull_result *r, void *arg)
 	fprintf(stderr, "%s@%s: ERROR COPYING TO %s\n", r->user, r->domain, r->dir);
 }
 
+/* The real domains this run has delivered to. */
+static string_list done;
+
+/*
+ * A domain reached again in one run (named twice, or an alias and its
+ * real domain) is skipped: each user gets the bulletin once.  (5.6 wrote
+ * the same file name again, or a second copy a second later.)
+ */
+static int seen_before(const char *domain)
+{
+	char real[MAX_PW_DOMAIN + 1];
+	int i;
+
+	if (strlen(domain) > MAX_PW_DOMAIN)
+		return 0;
+	snprintf(real, sizeof real, "%s", domain);
+	if (vget_assign(real, NULL, 0, NULL, NULL) == NULL)
+		return 0;	/* unknown: reported below */
+	for (i = 0; i < done.count; i++)
+		if (strcmp(done.values[i], real) == 0)
+			return 1;
+	if (string_list_add(&done, real) != 0)
+		cli_exit(VA_MEMORY_ALLOC_ERR);
+	return 0;
+}
+
 static void one_domain(struct vbulletin *b, const char *domain)
 {
+	if (seen_before(domain))
+		return;
 	if (vbulletin_domain(b, domain, report, b) == VA_DOMAIN_DOES_NOT_EXIST) {
 		char *lower = strdup(domain), *p;
 
@@ -142,12 +170,15 @@ int main(int argc, char **argv)
 		cli_exit(-1);
 	}
 
+	if (string_list_init(&done, 16) != 0)
+		cli_exit(VA_MEMORY_ALLOC_ERR);
 	if (optind < argc) {
 		for (; optind < argc; optind++)
 			one_domain(&b, argv[optind]);
 	} else {
 		all_domains(&b);
 	}
+	string_list_free(&done);
 	vbulletin_free(&b);
 	cli_exit(VA_SUCCESS);
 }
