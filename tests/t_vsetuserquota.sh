@@ -173,9 +173,12 @@ printf '%s|%s|%s|%s\n' "\$1" "\$2" "\$3" "\$4" >> "$SB/onchange.log"
 HOOK
 	chmod 0755 "$VH/etc/onchange"
 fi
+saved_umask=$(umask); umask 022
 run vsetuserquota EXAMPLE.COM 20m
+umask "$saved_umask"
 is_rc 0 "domain form: exit 0"
 is_out "" "domain form: silent"
+file_mode "$DD/vpasswd" 0600 "domain form, umask 022: vpasswd 0600 (the first quota refresh leaves umask 077, as 5.6's update_maildirsize())"
 for u in postmaster zed amy bob; do
 	is "$(vpw_field "$DD" $u 7)" 20971520S "domain form: $u has 20971520S"
 	file_is "$DD/$u/Maildir/maildirsize" "20971520S
@@ -200,6 +203,11 @@ else
 	skip "onchange not compiled in"
 	skip "onchange not compiled in"
 fi
+saved_umask=$(umask); umask 022
+run vsetuserquota bob@example.com 30m
+umask "$saved_umask"
+cdb_next
+file_mode "$DD/vpasswd" 0644 "one user, umask 022: vpasswd rewritten 0644, before the quota refresh sets umask 077"
 setup vaddaliasdomain example.com alias.net
 run vsetuserquota alias.net NOQUOTA
 is_rc 0 "domain form through an alias: exit 0"
