@@ -218,6 +218,10 @@ run vmoduser -q 5M,1000000000000C bob@example.com
 is_rc 227 "quota formatted to 23 characters: exit 227"
 is_out "Error: quota too long (max=20)" "long quota: message"
 nochange "long quota (maildirsize not touched either)"
+run vmoduser -q "$(printf '0%.0s' $(seq 300))1M" bob@example.com
+is_rc 227 "302-character quota: exit 227"
+is_out "Error: quota too long (max=20)" "302-character quota: message, not stored cut"
+nochange "302-character quota"
 run vmoduser -e 'a:b' bob@example.com
 is_rc 236 "':' in the hash: exit 236"
 is_out "Error: bad character" "':' in the hash: message"

@@ -137,10 +137,15 @@ static void get_options(int argc, char **argv)
 		case 'e':
 			cli_take(want.crypted, sizeof(want.crypted), optarg, VA_PASSWD_TOO_LONG, &want.toolong);
 			break;
-		case 'q':
+		case 'q': {
+			char q[CLI_BUF];
+
 			want.set_quota = 1;
-			snprintf(want.quota, sizeof(want.quota), "%s", format_maildirquota(optarg));
+			/* 300 bytes or more: refused like the other fields, not cut. */
+			if (cli_take(q, sizeof(q), optarg, VA_QUOTA_TOO_LONG, &want.toolong) == 0)
+				snprintf(want.quota, sizeof(want.quota), "%s", format_maildirquota(q));
 			break;
+		}
 		case 'h':
 			usage();
 			cli_exit(0);
