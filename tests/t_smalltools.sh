@@ -528,6 +528,10 @@ junk' '10.0.0.1 example.com' "-d removes the pair, keeps other lines"
 	is "$(map_text)" "$before" "-a with a blank in the IP: map untouched"
 	run vipmap -a 10.0.0.3 $'ex\nample.com'
 	is "$(map_text)" "$before" "-a with a newline in the domain: map untouched"
+	run vipmap -a "$(printf '1%.0s' $(seq 300))" example.com
+	is_rc 217 "-a with a 300-byte IP: exit 217 (VA_INVALID_IP_ADDRESS)"
+	is_out "Error: Unknown error" "-a with a 300-byte IP: 5.6's text for that code"
+	unchanged "$snap" "-a with a 300-byte IP: no file changed"
 	if [ "$SQL" = 1 ]; then
 		# Refused rather than cut to fit the ip_addr VARCHAR(39) column.
 		run vipmap -a 1111:2222:3333:4444:5555:6666:7777:8888:9 example.com
