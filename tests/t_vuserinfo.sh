@@ -48,7 +48,7 @@ $USAGE_VUSERINFO" "-v alone: version then usage"
 run vuserinfo -x bob@example.com
 is_rc 255 "unknown option: exit 255"
 is_out "$USAGE_VUSERINFO" "unknown option: usage"
-is_err "$top_builddir/vuserinfo: invalid option -- 'x'" "unknown option: getopt diagnostic"
+is_err "$(bin_path vuserinfo): invalid option -- 'x'" "unknown option: getopt diagnostic"
 run vuserinfo -D
 is_rc 255 "-D without its argument: exit 255"
 is_out "$USAGE_VUSERINFO" "-D without its argument: usage"
