@@ -237,6 +237,13 @@ run dotqmail2valias -a
 is_rc 0 "-a: exit 0"
 like "$OUT" "checking zz@example.com... converted 1 entries." "-a: every real domain converted"
 like "$OUT" "conversion of alias.net failed" "-a: alias domains reported on stdout"
+mv "$QH/users/assign" "$T0/assign.saved"
+run dotqmail2valias -a
+is_rc 255 "-a without users/assign: exit 255"
+is_err "could not open qmail assign file at $QH/users/assign
+: No such file or directory" "-a without users/assign: 5.6's perror() text"
+is_out "" "-a without users/assign: nothing converted"
+mv "$T0/assign.saved" "$QH/users/assign"
 run dotqmail2valias
 is_rc 255 "no operand: exit 255"
 is_out "usage: dotqmail2valias [options] [domainlist]

@@ -11,6 +11,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,15 +32,25 @@ static void all_domains(void)
 {
 	string_list names;
 	domain_entry *e;
+	char path[VP_PATH_MAX];
+	FILE *f;
 	int i;
 
+	/* 5.6 opened users/assign itself first and perror()ed a failure
+	 * with a message that ends in a newline: "...at <path>\n: <why>". */
+	snprintf(path, sizeof path, "%s/users/assign", vpopmail_qmaildir());
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "could not open qmail assign file at %s\n: %s\n", path, strerror(errno));
+		cli_exit(-1);
+	}
+	fclose(f);
 	if (string_list_init(&names, 16) != 0)
 		cli_exit(VA_MEMORY_ALLOC_ERR);
 	for (e = get_domain_entries(""); e != NULL; e = get_domain_entries(NULL))
 		if (string_list_add(&names, e->domain) != 0)
 			cli_exit(VA_MEMORY_ALLOC_ERR);
 	if (verrori == VA_CANNOT_READ_ASSIGN && names.count == 0) {
-		fprintf(stderr, "could not open qmail assign file\n");
+		fprintf(stderr, "could not open qmail assign file at %s\n: %s\n", path, strerror(EIO));
 		cli_exit(-1);
 	}
 	for (i = 0; i < names.count; i++) {
