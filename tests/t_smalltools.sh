@@ -184,7 +184,9 @@ is_rc 0 "vrcptcheck: .qmail-fwd forward: exit 0"
 rcpt 'default@example.com'
 is_rc 1 "vrcptcheck: the domain's .qmail-default is not a forward"
 rcpt 'default-x@example.com'
-is_rc 1 "vrcptcheck: nor is any .qmail-default* file"
+is_rc 0 "vrcptcheck: .qmail-default-x is an ordinary forward (qmail-local delivers default-x@ through it)"
+rcpt 'default-y@example.com'
+is_rc 1 "vrcptcheck: default-y@ without a .qmail-default-y: exit 1"
 rcpt 'first.last@example.com'
 is_rc 0 "vrcptcheck: dots map to ':' in .qmail names"
 rcpt 'list@example.com'

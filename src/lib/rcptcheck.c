@@ -41,9 +41,10 @@ static int exists(const char *path)
 
 /*
  * <domdir>/.qmail-<qname> exists and its first line is a plain forward.
- * .qmail-default (and any .qmail-default* file) is the domain's catch-all
- * that hands mail to vdelivermail, never a forward: counting it would make
- * every "default..." name deliverable.
+ * .qmail-default is the domain's catch-all that hands mail to
+ * vdelivermail, never a forward: counting it would make default@<domain>
+ * deliverable everywhere.  A longer name (.qmail-default-x) is an
+ * ordinary alias to qmail-local, matched only by that exact address.
  */
 static int is_forward(const char *domdir, const char *qname)
 {
@@ -51,7 +52,7 @@ static int is_forward(const char *domdir, const char *qname)
 	int i, ok;
 	FILE *fp;
 
-	if (strncmp(qname, "default", 7) == 0)
+	if (strcmp(qname, "default") == 0)
 		return 0;
 	if (vp_fmt(path, sizeof(path), "%s/.qmail-%s", domdir, qname) != 0)
 		return 0;
