@@ -473,7 +473,8 @@ int   vdotqmail_write(const char *homedir, const char *text, size_t len);
  * VA_COULD_NOT_OPEN_DOT_QMAIL if it cannot be removed. */
 int   vdotqmail_remove(const char *homedir);
 /* Rewrite <domdir>/.qmail-default as line plus a newline; line NULL
- * means vdelivermail with "delete" (vp_write_qmail_default()).
+ * means vdelivermail with "delete" (vp_write_qmail_default()).  The file
+ * is 0600 and gets the owner of domdir (the domain's uid/gid).
  * VA_COULD_NOT_OPEN_QMAIL_DEFAULT if it cannot be written. */
 int   vdotqmail_default_write(const char *domdir, const char *line);
 /* Is "user@domain" (up to a CR or LF) deliverable here: a user, a

@@ -313,6 +313,17 @@ Error: Domain nowhere.org does not exist
 	like "$OUT" "example.com: rewriting .qmail-default: \"\| $VH/bin/vdelivermail '' delete\": DONE" "-A -q default: rewritten"
 	file_is "$DD/.qmail-default" "| $VH/bin/vdelivermail '' delete
 " "-q default: .qmail-default content"
+	if [ "$(id -u)" = 0 ]; then
+		# qmail-local runs as the domain's uid and must still read it.
+		setup vadddomain -i 4321 -g 4322 own.org Secret123
+		for q in default '|/usr/bin/true'; do
+			run vmakedotqmail -d own.org -q "$q"
+			is "$(owner_of "$D/own.org/.qmail-default") $(mode_of "$D/own.org/.qmail-default")" "4321:4322 0600" \
+				"-q $q: .qmail-default stays the domain's (uid 4321), mode 0600"
+		done
+	else
+		skip "ownership needs root"; skip "ownership needs root"
+	fi
 	printf '| %s/bin/vdelivermail %s delete\n' "$VH" "''" > "$QH/control/defaultdelivery"
 	run vmakedotqmail -u bob@example.com
 	is_out "bob@example.com SKIP (control/defaultdelivery already has vdelivermail)" "vdelivermail in defaultdelivery: skipped"

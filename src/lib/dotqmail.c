@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int vdefaultdelivery_read(char **text, size_t *len)
@@ -85,13 +86,22 @@ int vdotqmail_remove(const char *homedir)
 int vdotqmail_default_write(const char *domdir, const char *line)
 {
 	char path[VP_PATH_MAX], *text;
+	struct stat st;
+	uid_t uid = vp_uid();
+	gid_t gid = vp_gid();
 	size_t n;
 	int rc;
 
 	if (domdir == NULL)
 		return VA_NULL_POINTER;
+	/* The file belongs to the domain's owner, whose qmail-local reads it
+	 * (mode 0600): the owner of the domain directory. */
+	if (stat(domdir, &st) == 0) {
+		uid = st.st_uid;
+		gid = st.st_gid;
+	}
 	if (line == NULL)
-		return vp_write_qmail_default(domdir, "delete", vp_uid(), vp_gid());
+		return vp_write_qmail_default(domdir, "delete", uid, gid);
 	if (vp_fmt(path, sizeof(path), "%s/.qmail-default", domdir) != 0)
 		return VA_DIR_TOO_LONG;
 	/* qmail-local wants whole lines: the instruction gets its newline. */
@@ -105,6 +115,6 @@ int vdotqmail_default_write(const char *domdir, const char *line)
 	free(text);
 	if (rc != 0)
 		return VA_COULD_NOT_OPEN_QMAIL_DEFAULT;
-	vp_chown(path, vp_uid(), vp_gid());
+	vp_chown(path, uid, gid);
 	return VA_SUCCESS;
 }
