@@ -151,6 +151,16 @@ domain conversion failed" "-p missing file: stdout"
 is_err "fopen: No such file or directory" "-p missing file: perror on stderr"
 unchanged "$snap" "-p missing file: no file changed"
 
+# A hash the library refuses (a CR from a DOS line end): the account is
+# not left behind with the placeholder password.
+printf 'jack:%s\r\nkate:%s\n' "$H1" "$H1" > "$SB/list4"
+run vconvert -p "$SB/list4" -c other.org
+is_out "converting other.org Error: bad character
+domain conversion failed" "-p: a hash with a CR is refused"
+is "$(vpw_count "$D/other.org" jack)" 0 "-p: the refused user is taken back (no account with the placeholder password)"
+file_absent "$D/other.org/jack" "-p: and its directory removed"
+ok_cmd "-p refused hash: vpasswd.cdb matches vpasswd" vpw_cdb_ok "$D/other.org"
+
 printf 'carol:%s\n.bad:%s\ndave:%s\n' "$H1" "$H1" "$H1" > "$SB/list2"
 run vconvert -p "$SB/list2" -m other.org
 is_out "converting other.org Error: Illegal username

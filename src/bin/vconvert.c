@@ -110,16 +110,25 @@ static int copy(char *dst, size_t size, const char *src)
 	return (n < 0 || (size_t)n >= size) ? -1 : 0;
 }
 
-/* Give a freshly added user the imported hash instead of its placeholder. */
+/*
+ * Give a freshly added user the imported hash instead of its placeholder.
+ * If the hash cannot be stored (a ':' or a control character in it), the
+ * account is taken back: left in place it would open with the
+ * placeholder password, which 5.6 did.
+ */
 static int replace_hash(char *user, char *domain, char *hash, struct vqpasswd **out)
 {
 	struct vqpasswd *pw = vauth_getpw(user, domain);
+	int rc;
 
 	*out = pw;
 	if (pw == NULL)
 		return VA_USER_DOES_NOT_EXIST;
 	pw->pw_passwd = hash;
-	return vauth_setpw(pw, domain);
+	rc = vauth_setpw(pw, domain);
+	if (rc != VA_SUCCESS)
+		vdeluser(user, domain);
+	return rc;
 }
 
 /*
@@ -150,7 +159,8 @@ static int etc_domain(char *domain)
 			printf("user %s domain %s did not add\n", a.name, domain);
 			continue;
 		}
-		replace_hash(name, domain, hash, &pw);
+		if (replace_hash(name, domain, hash, &pw) != VA_SUCCESS)
+			printf("user %s domain %s did not add\n", a.name, domain);
 	}
 	vconvert_sys_end();
 	return 0;
