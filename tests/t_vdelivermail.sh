@@ -614,13 +614,17 @@ EOF
 	is "$(count_new "$DD/shared/Maildir")" 1 "spamc, a Maildir of no user: delivered"
 fi
 if [ "$MDROP" = 1 ]; then
+	# maildrop_stubs: preline (first on PATH) and maildrop stand-ins in $SB.
+	maildrop_stubs() {
+		mkdir -p "$SB/path"
+		printf '#!/bin/sh\necho "$RPLINE$DTLINE" > %s/preline.env\nexec "$@"\n' "$SB" > "$SB/path/preline"
+		printf '#!/bin/sh\ncat > %s/maildrop.in\nexit ${MAILDROP_RC:-0}\n' "$SB" > "$SB/maildrop"
+		chmod 755 "$SB/path/preline" "$SB/maildrop"
+		export VPOPMAIL_MAILDROP=$SB/maildrop PATH=$SB/path:$PATH
+	}
 	new_domain
 	limits disable_spamassassin
-	mkdir -p "$SB/path"
-	printf '#!/bin/sh\necho "$RPLINE$DTLINE" > %s/preline.env\nexec "$@"\n' "$SB" > "$SB/path/preline"
-	printf '#!/bin/sh\ncat > %s/maildrop.in\nexit ${MAILDROP_RC:-0}\n' "$SB" > "$SB/maildrop"
-	chmod 755 "$SB/path/preline" "$SB/maildrop"
-	export VPOPMAIL_MAILDROP=$SB/maildrop PATH=$SB/path:$PATH
+	maildrop_stubs
 	dv delete
 	is_rc 0 "maildrop: exit 0"
 	file_is "$SB/maildrop.in" "$MSG" "maildrop: gets the message through preline"
@@ -638,6 +642,39 @@ if [ "$MDROP" = 1 ]; then
 	is_rc 0 "user NO_MAILDROP: exit 0"
 	file_absent "$SB/maildrop.in" "user NO_MAILDROP: maildrop not run"
 	is "$(count_new "$BOX")" 1 "user NO_MAILDROP: delivered to the Maildir"
+	if [ "$SPAM" = 1 ]; then
+		# Both hooks: maildrop reads what spamc made of the message.
+		PATH=${PATH#"$SB/path:"}
+		new_domain
+		: > "$DD/.qmailadmin-limits"   # the domain disables neither
+		maildrop_stubs
+		printf '#!/bin/sh\nprintf "%%s\\n" "$@" > %s/spamc.args\nprintf "X-Spam-Flag: YES\\n"; cat\nexit ${SPAMC_RC:-0}\n' "$SB" > "$SB/spamc"
+		chmod 755 "$SB/spamc"
+		export VPOPMAIL_SPAMC=$SB/spamc
+		rm -f "$SB/maildrop.in" "$SB/spamc.args"
+		dv delete
+		is_rc 0 "spamc and maildrop: exit 0"
+		file_lines "$SB/spamc.args" "spamc and maildrop: spamc -f -u <recipient>" -f -u bob@example.com
+		file_is "$SB/maildrop.in" "X-Spam-Flag: YES
+$MSG" "spamc and maildrop: maildrop gets spamc's output"
+		nothing_new "$BOX" "spamc and maildrop: maildrop does the delivery"
+		rm -f "$SB/maildrop.in"
+		export SPAMC_RC=74
+		dv delete
+		is_rc 111 "spamc fails before maildrop: exit 111"
+		file_absent "$SB/maildrop.in" "spamc fails before maildrop: maildrop not run with a cut message"
+		unset SPAMC_RC
+		# The next line of a .qmail reads the original message again.
+		printf './Maildir/\n&other@example.org\n' > "$DD/bob/.qmail"
+		rm -f "$SB/maildrop.in" "$SB/inject.in"
+		dv delete
+		is_rc 0 "spamc and maildrop, then a forward: exit 0"
+		file_is "$SB/maildrop.in" "X-Spam-Flag: YES
+$MSG" "spamc and maildrop from a .qmail line: maildrop gets spamc's output"
+		unlike "$(cat "$SB/inject.in" 2>/dev/null)" "X-Spam-Flag" "the forward after it gets the original message"
+		like "$(cat "$SB/inject.in" 2>/dev/null)" "$(printf '%s' "$MSG" | tail -n 1)" "the forward gets the whole message"
+		rm -f "$DD/bob/.qmail"
+	fi
 	PATH=${PATH#"$SB/path:"}
 fi
 

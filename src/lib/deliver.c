@@ -163,6 +163,36 @@ static void hook_settings(struct dx_ctx *c, const char *maildir, struct hooks *h
 #endif
 }
 
+/*
+ * maildrop with spamassassin: maildrop reads what spamc made of the
+ * message, as in 5.6, which piped one into the other.  spamc's output goes
+ * to a temporary file first, so that a failing spamc never hands maildrop
+ * a cut message; fd 0 is the original message again afterwards.
+ */
+static int maildrop_after_spamc(struct dx_ctx *c, const char *user, const char *cmd)
+{
+	int filtered, saved, rc;
+
+	fflush(c->out);
+	if (dx_msg_rewind(c) != DX_OK || (filtered = dx_spamc_to_file(user)) < 0) {
+		fprintf(c->out, "spamc failed errno = %d\nsystem error\n", errno);
+		return DX_TEMP;
+	}
+	if ((saved = dup(0)) < 0 || dup2(filtered, 0) < 0) {
+		fprintf(c->out, "dup failed errno = %d\nsystem error\n", errno);
+		if (saved >= 0)
+			close(saved);
+		close(filtered);
+		return DX_TEMP;
+	}
+	close(filtered);
+	rc = dx_program(c, cmd);
+	if (dup2(saved, 0) < 0)
+		rc = DX_TEMP;	/* the next instruction would read the wrong message */
+	close(saved);
+	return rc;
+}
+
 int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_catchall)
 {
 	char hdr[DX_INSTR_MAX * 2 + 1024], dt[512];
@@ -183,7 +213,7 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 
 		if (vp_fmt(cmd, sizeof cmd, "preline %s", vp_maildrop()) != 0)
 			return DX_TEMP;
-		return dx_program(c, cmd);
+		return h.spamc ? maildrop_after_spamc(c, h.owner, cmd) : dx_program(c, cmd);
 	}
 	owner(c, &uid, &gid);
 	memset(&q, 0, sizeof q);

@@ -61,6 +61,8 @@ struct dx_ctx {
 int  dx_msg_prepare(struct dx_ctx *c);
 /* Rewind fd 0; DX_TEMP if it cannot be. */
 int  dx_msg_rewind(struct dx_ctx *c);
+/* An unlinked temporary file in $TMPDIR (or /tmp); -1 with errno. */
+int  dx_tempfile(void);
 /* Read fd 0 to its end (so that a feeder never sees SIGPIPE). */
 void dx_msg_drain(void);
 /* 1 if "Delivered-To: <addr>" is DTLINE or in the header (case-insensitive). */
@@ -111,6 +113,9 @@ struct dx_write {
 #define DXW_SYNC    4
 #define DXW_LINK    5
 int  dx_write_maildir(struct dx_write *w);
+/* The message on fd 0 through spamc -f -u user into an unlinked temporary
+ * file, rewound; its fd, or -1 (errno) when spamc failed or the copy did. */
+int  dx_spamc_to_file(const char *user);
 
 /* quota.c, shared with mdquota.c */
 struct vp_usage {

@@ -102,6 +102,41 @@ static int start_spamc(int src, const char *user, pid_t *pid)
 	return pfd[0];
 }
 
+int dx_spamc_to_file(const char *user)
+{
+	int out, in, status, rc, saved;
+	pid_t pid;
+
+	if ((out = dx_tempfile()) < 0)
+		return -1;
+	if ((in = start_spamc(0, user, &pid)) < 0) {
+		saved = errno;
+		close(out);
+		errno = saved;
+		return -1;
+	}
+	rc = vp_copy_fd(in, out);
+	saved = errno;
+	close(in);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	/* A filter that failed may have cut the message short. */
+	if (rc == 0 && (!WIFEXITED(status) || WEXITSTATUS(status) != 0)) {
+		rc = -1;
+		saved = EPIPE;
+	}
+	if (rc == 0 && lseek(out, 0, SEEK_SET) != 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc != 0) {
+		close(out);
+		errno = saved;
+		return -1;
+	}
+	return out;
+}
+
 /* Copy header + message (or spamc's output) to out.  0 ok, -1 (errno). */
 static int copy_message(struct dx_write *w, int out, struct spamscan *ss)
 {

@@ -21,7 +21,7 @@
 #define DT_PREFIX     "Delivered-To: "
 #define DT_PREFIX_LEN 14
 
-static int copy_to_tempfile(void)
+int dx_tempfile(void)
 {
 	char path[VP_PATH_MAX];
 	const char *dir = getenv("TMPDIR");
@@ -32,9 +32,17 @@ static int copy_to_tempfile(void)
 	if (vp_fmt(path, sizeof path, "%s/vdelivermail.XXXXXX", dir) != 0)
 		return -1;
 	fd = mkstemp(path);
+	if (fd >= 0)
+		unlink(path);
+	return fd;
+}
+
+static int copy_to_tempfile(void)
+{
+	int fd = dx_tempfile();
+
 	if (fd < 0)
 		return -1;
-	unlink(path);
 	if (vp_copy_fd(0, fd) != 0 || dup2(fd, 0) < 0) {
 		close(fd);
 		return -1;
