@@ -372,6 +372,20 @@ is_rc 0 "blank-line .qmail: exit 0"
 is "$(cat "$SB/inject.args" 2>/dev/null)" "" "blank line: no forward to an empty address"
 delivered "$BOX" "${RP}Delivered-To: bob@example.com
 $MSG" "blank-line .qmail: normal delivery"
+# A lone '&' forwards nowhere: the mail is never dropped for it.
+new_domain
+printf '&\n' > "$DD/bob/.qmail"
+dv delete
+is_rc 111 "a lone & in .qmail: deferred (111), not discarded"
+is_out "a forward line holds no address (a lone &)" "a lone & in .qmail: the reason for qmail's log"
+is "$(cat "$SB/inject.args" 2>/dev/null)" "" "a lone & in .qmail: qmail-inject not run"
+nothing_new "$BOX" "a lone & in .qmail: nothing delivered"
+rm -f "$DD/bob/.qmail"
+to nosuch example.com
+dv '&'
+is_rc 100 "a lone & as the catch-all: bounced like an empty one"
+is_out "Sorry, no mailbox here by that name. (#5.1.1)" "a lone & as the catch-all: the no-mailbox text"
+to bob example.com
 new_domain
 printf '\n# copy\n./Maildir/\n&copy@example.net\n|cat > %s/q.out\n' "$SB" > "$DD/bob/.qmail"
 dv delete

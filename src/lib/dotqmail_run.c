@@ -175,8 +175,23 @@ int dx_instruction(struct dx_ctx *c, const char *line, int is_catchall)
 		fprintf(c->out, "can't handle mbox delivery for %s", line);
 		return DX_TEMP;
 	}
-	if (line[0] == '&')
+	if (line[0] == '&') {
 		line++;
+		/*
+		 * A lone '&': 5.6 forwarded to the empty address.  Never
+		 * drop the mail for it: as a catch-all it bounces like an
+		 * empty one; elsewhere the mail waits in the queue until the
+		 * line is fixed.
+		 */
+		if (*line == '\0') {
+			if (is_catchall) {
+				dx_print_msgfile(c, ".no-user.msg", "Sorry, no mailbox here by that name. (#5.1.1)");
+				return DX_PERM;
+			}
+			fputs("a forward line holds no address (a lone &)\n", c->out);
+			return DX_TEMP;
+		}
+	}
 	if (*line == '\0')
 		return DX_OK;
 	return dx_forward(c, line);
