@@ -471,6 +471,15 @@ if [ "$DEFDEL" = 1 ]; then
 	is_rc 0 "defaultdelivery naming vdelivermail: exit 0"
 	delivered "$BOX" "${RP}Delivered-To: bob@example.com
 $MSG" "defaultdelivery naming vdelivermail: normal delivery"
+	# There but unreadable (here: a symlink loop): wait, and say why.
+	rm -f "$QH/control/defaultdelivery"
+	ln -s defaultdelivery "$QH/control/defaultdelivery"
+	n=$(count_new "$BOX")
+	dv delete
+	is_rc 111 "defaultdelivery unreadable: deferred"
+	like "$OUT" "^vdelivermail: cannot open $QH/control/defaultdelivery: " "defaultdelivery unreadable: the reason"
+	is "$(count_new "$BOX")" "$n" "defaultdelivery unreadable: nothing delivered"
+	rm -f "$QH/control/defaultdelivery"
 else
 	file_absent "$SB/dd.out" "defaultdelivery ignored without --enable-defaultdelivery"
 	delivered "$BOX" "${RP}Delivered-To: bob@example.com

@@ -295,8 +295,15 @@ int dx_defaultdelivery(struct dx_ctx *c, int *handled)
 	if (vp_qmail_path(path, sizeof path, "control/defaultdelivery") == NULL)
 		return DX_OK;
 	fp = fopen(path, "re");
-	if (fp == NULL)
-		return errno == ENOENT ? DX_OK : DX_TEMP;
+	if (fp == NULL) {
+		/* Missing: not handled.  There but unreadable: it may say
+		 * where the mail goes, so wait rather than guess (5.6 went on
+		 * as if it were missing). */
+		if (errno == ENOENT)
+			return DX_OK;
+		fprintf(c->out, "vdelivermail: cannot open %s: %s\n", path, strerror(errno));
+		return DX_TEMP;
+	}
 	while ((len = getline(&line, &cap, fp)) > 0) {
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
