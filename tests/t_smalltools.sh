@@ -46,6 +46,9 @@ $USAGE_VKILL" "vkill -v alone: version then usage"
 run vkill -x name
 is_rc 255 "vkill bad option: exit 255"
 is_out "$USAGE_VKILL" "vkill bad option: usage"
+run vkill "$(printf 'x%.0s' $(seq 300))"
+is_rc 255 "vkill with a 300-byte name: exit 255"
+is_out "$USAGE_VKILL" "vkill with a 300-byte name: the usage (nothing cut, nothing killed)"
 run vkill nothing-runs-this
 is_rc 0 "vkill with no matching process: exit 0"
 is_out "" "vkill: silent stdout"
