@@ -316,6 +316,11 @@ Error: Domain nowhere.org does not exist
 	like "$OUT" "example.com: rewriting .qmail-default: \"\| $VH/bin/vdelivermail '' delete\": DONE" "-A -q default: rewritten"
 	file_is "$DD/.qmail-default" "| $VH/bin/vdelivermail '' delete
 " "-q default: .qmail-default content"
+	snap=$(snapshot)
+	run vmakedotqmail -d example.com -q "|$(printf 'x%.0s' $(seq 300))"
+	is_rc 255 "-q with a 301-byte instruction: exit 255"
+	is_out "Error: -q instruction too long (max=299)" "-q too long: says so (not 'Domain does not exist')"
+	unchanged "$snap" "-q too long: no file changed"
 	if [ "$(id -u)" = 0 ]; then
 		# qmail-local runs as the domain's uid and must still read it.
 		setup vadddomain -i 4321 -g 4322 own.org Secret123

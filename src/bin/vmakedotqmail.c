@@ -282,6 +282,11 @@ int main(int argc, char **argv)
 		fputs(usage_text, stdout);
 		cli_exit(-1);
 	}
+	if (qvalue != NULL && strlen(qvalue) >= CLI_BUF) {
+		/* 5.6 cut it to fit; the line must be written whole or not at all. */
+		printf("Error: -q instruction too long (max=%d)\n", CLI_BUF - 1);
+		cli_exit(-1);
+	}
 	if (qvalue != NULL && !all && dvalue == NULL) {
 		printf("If using -q, always pass argument -d <domain> or -A (all)\n");
 		fputs(usage_text, stdout);
