@@ -178,6 +178,25 @@ $SIZE 1
 " "warning and message both counted in maildirsize"
 dv
 is "$(count_new "$BOX")" 4 "second time within a day: no new warning"
+# DELIVER_TO_STDOUT: the warning is printed before the message, and its
+# time stamp set; nothing is written to the Maildir or maildirsize.
+rm -f "$BOX/quotawarn"
+cp "$BOX/maildirsize" "$T0/mds.before"
+DELIVER_TO_STDOUT=1 dv
+is_rc 0 "DELIVER_TO_STDOUT at 90%: exit 0"
+like "$OUT" "^Delivered-To: bob@example.com
+Date: [^
+]*
+From: postmaster
+Subject: Mail quota warning
+
+Your mailbox is nearly full.
+" "DELIVER_TO_STDOUT at 90%: the warning first on stdout"
+is "$(printf '%s' "$OUT" | grep -c '^Subject: ')" 2 "DELIVER_TO_STDOUT at 90%: then the message"
+file_exists "$BOX/quotawarn" "DELIVER_TO_STDOUT at 90%: time stamp set"
+is "$(count_new "$BOX")" 4 "DELIVER_TO_STDOUT at 90%: nothing in the Maildir"
+cmp -s "$BOX/maildirsize" "$T0/mds.before" && pass "DELIVER_TO_STDOUT at 90%: maildirsize untouched" ||
+	fail "DELIVER_TO_STDOUT at 90%: maildirsize untouched"
 touch -d '25 hours ago' "$BOX/quotawarn"
 dv
 is "$(count_new "$BOX")" 6 "a day later: warned again"

@@ -90,7 +90,7 @@ static void quota_warn(struct dx_ctx *c, const char *maildir, int is_catchall, c
 	gid_t gid;
 	int fd;
 
-	if (c->to_stdout || vp_fmt(stamp, sizeof stamp, "%squotawarn", maildir) != 0)
+	if (vp_fmt(stamp, sizeof stamp, "%squotawarn", maildir) != 0)
 		return;
 	if (stat(stamp, &st) == 0 && time(NULL) < st.st_mtime + WARN_INTERVAL)
 		return;
@@ -115,7 +115,9 @@ static void quota_warn(struct dx_ctx *c, const char *maildir, int is_catchall, c
 	}
 	owner(c, &uid, &gid);
 	write_setup(&w, maildir, hdr, fd, uid, gid);
-	if (dx_write_maildir(&w) == DXW_OK)
+	/* DELIVER_TO_STDOUT: the warning goes out first, like any delivery. */
+	w.to_stdout = c->to_stdout;
+	if (dx_write_maildir(&w) == DXW_OK && !c->to_stdout)
 		dx_quota_add(maildir, def, w.size, uid, gid);
 	close(fd);
 }
@@ -217,8 +219,8 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 	}
 	owner(c, &uid, &gid);
 	memset(&q, 0, sizeof q);
-	/* The quota checks hold for DELIVER_TO_STDOUT too (only the write
-	 * changes); the warning is not written then. */
+	/* The quota checks and the warning hold for DELIVER_TO_STDOUT too:
+	 * only where the copies are written changes. */
 	if (dx_quota_check(maildir, quota, c->size, uid, gid, &q) != VA_SUCCESS) {
 		fprintf(c->out, "can not read %smaildirsize errno=%d\nsystem error\n",
 		        maildir, errno);
