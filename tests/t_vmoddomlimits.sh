@@ -163,12 +163,6 @@ is "$(printf '%s\n' "$OUT" | sed -n 3p)" "Max Pop Accounts: -1" "a 1.1 MB limits
 printf 'maxpopaccounts 3\n' > "$L"
 run vmoddomlimits -S example.com
 is "$(printf '%s\n' "$OUT" | sed -n 3p)" "Max Pop Accounts: 3" "the same line in a small file is read"
-# A key followed only by separators has no value: the default stays.
-printf 'maxpopaccounts: \nmaxaliases:\nmaxforwards\t\t\n' > "$L"
-run vmoddomlimits -S example.com
-is "$(printf '%s\n' "$OUT" | sed -n 3,5p)" "Max Pop Accounts: -1
-Max Aliases: -1
-Max Forwards: -1" "keys with only separators after them: defaults kept, not 0"
 rm -f "$L"
 
 # ------------------------------------------------------------ write even if unchanged

@@ -117,9 +117,7 @@ static void parse_line(char *line, struct vlimits *l)
 		*flag = 1;
 		return;
 	}
-	/* A key followed only by separators ("maxaliases: ") has no value
-	 * either, and keeps its default as in 5.6 (not 0). */
-	if (val == NULL || *val == '\0')
+	if (val == NULL)
 		return;
 	if (strcmp(key, "maxpopaccounts") == 0)
 		l->maxpopaccounts = to_int(val);
