@@ -28,10 +28,20 @@ void vpw_entry_free(struct vpw_entry *e)
 	memset(e, 0, sizeof *e);
 }
 
+/*
+ * The first buffer holds any line the library writes (every field at its
+ * maximum is under 700 bytes), so a record returned by vauth_getpw() or
+ * vauth_getall() stays where it is for the next call that reuses it:
+ * a caller still holding a string of the previous record reads other
+ * data, as with 5.6's static line, not freed memory.  Only a hand-made
+ * line longer than that moves it.
+ */
+#define ENTRY_FIRST_CAP 2048
+
 /* Make room for need bytes in e->buf (contents are not kept). */
 static int entry_reserve(struct vpw_entry *e, size_t need)
 {
-	size_t cap = e->cap > 0 ? e->cap : 256;
+	size_t cap = e->cap > 0 ? e->cap : ENTRY_FIRST_CAP;
 	char *nb;
 
 	if (e->buf != NULL && e->cap >= need)
@@ -206,9 +216,8 @@ int vpw_check_record(const struct vqpasswd *pw)
 int vpw_entry_set(struct vpw_entry *dst, const struct vqpasswd *src)
 {
 	const char *in[6];
-	char *out[6];
-	size_t len[6], total = 0;
-	char *nb, *p;
+	size_t len[6], off[6], total = 0;
+	char tmp[ENTRY_FIRST_CAP], *build;
 	int i;
 
 	in[0] = or_empty(src->pw_name);
@@ -219,29 +228,34 @@ int vpw_entry_set(struct vpw_entry *dst, const struct vqpasswd *src)
 	in[5] = or_empty(src->pw_clear_passwd);
 	for (i = 0; i < 6; i++) {
 		len[i] = strlen(in[i]) + 1;
+		off[i] = total;
 		total += len[i];
 	}
-	/* A fresh buffer: src may point into dst->buf. */
-	nb = malloc(total < 256 ? 256 : total);
-	if (nb == NULL)
+	/* Built apart first (src may point into dst->buf), then copied into
+	 * dst's buffer, which does not move when the record fits it. */
+	build = total <= sizeof tmp ? tmp : malloc(total);
+	if (build == NULL)
 		return VA_MEMORY_ALLOC_ERR;
-	for (i = 0, p = nb; i < 6; i++) {
-		memcpy(p, in[i], len[i]);
-		out[i] = p;
-		p += len[i];
+	for (i = 0; i < 6; i++)
+		memcpy(build + off[i], in[i], len[i]);
+	if (build == tmp) {
+		if (entry_reserve(dst, total) != 0)
+			return VA_MEMORY_ALLOC_ERR;
+		memcpy(dst->buf, tmp, total);
+	} else {
+		free(dst->buf);
+		dst->buf = build;
+		dst->cap = total;
 	}
 	dst->pw.pw_uid = src->pw_uid;
 	dst->pw.pw_gid = src->pw_gid;
 	dst->pw.pw_flags = src->pw_flags;
-	free(dst->buf);
-	dst->buf = nb;
-	dst->cap = total < 256 ? 256 : total;
-	dst->pw.pw_name = out[0];
-	dst->pw.pw_passwd = out[1];
-	dst->pw.pw_gecos = out[2];
-	dst->pw.pw_dir = out[3];
-	dst->pw.pw_shell = out[4];
-	dst->pw.pw_clear_passwd = out[5];
+	dst->pw.pw_name = dst->buf + off[0];
+	dst->pw.pw_passwd = dst->buf + off[1];
+	dst->pw.pw_gecos = dst->buf + off[2];
+	dst->pw.pw_dir = dst->buf + off[3];
+	dst->pw.pw_shell = dst->buf + off[4];
+	dst->pw.pw_clear_passwd = dst->buf + off[5];
 	return 0;
 }
 

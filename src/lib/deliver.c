@@ -297,18 +297,15 @@ static int copy_env(struct dx_ctx *c, const char *var, char *dst)
 /* A user whose record has no directory yet gets one (4.5 step 2). */
 static int give_dir(struct dx_ctx *c)
 {
-	char user[DX_NAME_MAX + 1], dir[VP_PATH_MAX], *hash;
+	char user[DX_NAME_MAX + 1];
 
 	vp_strlcpy(user, c->pw.pw.pw_name, sizeof user);
-	hash = make_user_dir(user, c->domain, c->dom.uid, c->dom.gid);
-	if (hash == NULL ||
-	    vp_fmt(dir, sizeof dir, "%s%s%s/%s", c->dom.dir, *hash ? "/" : "", hash, user) != 0) {
+	/* make_user_dir() stores the new directory in the record. */
+	if (make_user_dir(user, c->domain, c->dom.uid, c->dom.gid) == NULL) {
 		fputs("Auto creation of maildir failed. (#5.9.8)\n", c->out);
 		return DX_PERM;
 	}
-	c->pw.pw.pw_dir = dir;
-	if (vauth_setpw(&c->pw.pw, c->domain) != VA_SUCCESS ||
-	    vp_getpw(user, c->domain, &c->pw, NULL) != VA_SUCCESS) {
+	if (vp_getpw(user, c->domain, &c->pw, NULL) != VA_SUCCESS || c->pw.pw.pw_dir[0] == '\0') {
 		c->pw.pw.pw_dir = "";
 		fputs("Failed to vauth_getpw(). (#5.9.8.1)\n", c->out);
 		return DX_PERM;

@@ -102,18 +102,12 @@ void vp_login_equal_cost(const char *password)
 /* Give a user without a directory one (hashed dir), then read it again. */
 static int allocate_dir(struct vlogin *l)
 {
-	char dir[VP_PATH_MAX], *hash;
-	struct vqpasswd *pw = &l->ent.pw;
-
-	hash = make_user_dir(l->user, l->domain, l->dom.uid, l->dom.gid);
-	if (hash == NULL ||
-	    vp_fmt(dir, sizeof dir, "%s/%s%s%s", l->dom.dir, hash, hash[0] ? "/" : "", l->user) != 0) {
+	/* make_user_dir() stores the new directory in the record. */
+	if (make_user_dir(l->user, l->domain, l->dom.uid, l->dom.gid) == NULL) {
 		vp_login_log(l, VP_EV_INTERNAL, "dir auto create failed %s@%s:%s", l->user, l->domain, l->ip);
 		return fail(l, 14);
 	}
-	pw->pw_dir = dir;
-	if (vauth_setpw(pw, l->domain) != VA_SUCCESS ||
-	    vp_getpw(l->user, l->domain, &l->ent, &l->dom) != VA_SUCCESS ||
+	if (vp_getpw(l->user, l->domain, &l->ent, &l->dom) != VA_SUCCESS ||
 	    l->ent.pw.pw_dir[0] == '\0') {
 		vp_login_log(l, VP_EV_INTERNAL, "failed to vauth_getpw() after dir auto create %s@%s:%s",
 		             l->user, l->domain, l->ip);

@@ -114,6 +114,7 @@ int vp_user_create_dir(const struct vdomain *d, const char *user,
 char *make_user_dir(char *user, char *domain, uid_t uid, gid_t gid)
 {
 	static char hash[MAX_DIR_NAME];
+	struct vpw_entry e = {0};
 	struct vdomain d;
 	char userdir[VP_PATH_MAX];
 
@@ -126,6 +127,16 @@ char *make_user_dir(char *user, char *domain, uid_t uid, gid_t gid)
 	d.gid = gid;
 	if (vp_user_create_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash) != VA_SUCCESS)
 		return NULL;
+	/* A user already in the database gets the new directory stored in
+	 * the record (mod_user), as 5.6 did: Dovecot and courier's
+	 * authvchkpw read the record again after this call. */
+	if (vp_getpw(user, d.real, &e, NULL) == VA_SUCCESS) {
+		e.pw.pw_dir = userdir;
+		/* As in 5.6 a failure here is not the caller's: it finds the
+		 * record still without a directory when it reads it again. */
+		(void)vauth_setpw(&e.pw, d.real);
+	}
+	vpw_entry_free(&e);
 	return hash;
 }
 

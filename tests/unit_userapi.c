@@ -1,0 +1,109 @@
+/*
+ * unit_userapi.c - user calls third-party programs make (Dovecot's
+ * vpopmail userdb, courier's authvchkpw, qmailadmin): make_user_dir()
+ * stores the directory it makes in the user's record, and the record
+ * vauth_getpw() returns stays in place across calls, as 5.6's static
+ * line did.
+ */
+#include "vpinternal.h"
+#include "tap.h"
+#include "testutil.h"
+
+/* A vpopmail and a qmail home in the sandbox, the VPOPMAIL_* overrides
+ * pointing at them. */
+static void make_homes(void)
+{
+	char path[1024];
+
+	sandbox_path(path, sizeof path, "vpopmail");
+	setenv("VPOPMAIL_HOME", path, 1);
+	mkdir(path, 0755);
+	sandbox_path(path, sizeof path, "vpopmail/domains");
+	mkdir(path, 0700);
+	sandbox_path(path, sizeof path, "vpopmail/etc");
+	mkdir(path, 0755);
+	sandbox_sql_conf(path);
+	sandbox_path(path, sizeof path, "vpopmail/etc/vlimits.default");
+	put_file(path, "# no limits\n");
+	sandbox_path(path, sizeof path, "qmail");
+	setenv("VPOPMAIL_QMAILDIR", path, 1);
+	mkdir(path, 0755);
+	sandbox_path(path, sizeof path, "qmail/users");
+	mkdir(path, 0755);
+	sandbox_path(path, sizeof path, "qmail/control");
+	mkdir(path, 0755);
+	setenv("VPOPMAIL_QMAIL_NEWU", "/nonexistent/qmail-newu", 1);
+	setenv("VPOPMAIL_QMAIL_NEWMRH", "/nonexistent/qmail-newmrh", 1);
+	setenv("VPOPMAIL_PS", "/bin/false", 1);
+	snprintf(path, sizeof path, "%u", (unsigned)getuid());
+	setenv("VPOPMAIL_UID", path, 1);
+	snprintf(path, sizeof path, "%u", (unsigned)getgid());
+	setenv("VPOPMAIL_GID", path, 1);
+}
+
+int main(void)
+{
+	char dom[MAX_PW_DOMAIN + 1], user[MAX_PW_NAME + 1], path[1024], want[1024];
+	char longname[61], gecos[65];
+	struct vqpasswd *pw;
+	struct stat st;
+	const char *first;
+	char *hash;
+
+	if (sandbox_create("unit_userapi") != 0)
+		return 1;
+	make_homes();
+	is_int(vadddomain("example.com", NULL, getuid(), getgid()), 0, "domain created");
+
+	/* ---------------------------------------------- make_user_dir() */
+	snprintf(dom, sizeof dom, "example.com");
+	is_int(vadduser("nodir", dom, "Passw0rd", "No Dir", USE_POP), 0, "user added");
+	pw = vauth_getpw("nodir", dom);
+	ok(pw != NULL, "user found");
+	if (pw == NULL)
+		return done_testing();
+	snprintf(path, sizeof path, "%s", pw->pw_dir);
+	vp_rmtree(path);
+	pw->pw_dir = (char *)"";
+	is_int(vauth_setpw(pw, dom), 0, "record without a directory stored");
+	pw = vauth_getpw("nodir", dom);
+	is_str(pw != NULL ? pw->pw_dir : "<none>", "", "the record has no directory");
+
+	snprintf(user, sizeof user, "NoDir");
+	hash = make_user_dir(user, dom, getuid(), getgid());
+	ok(hash != NULL, "make_user_dir() succeeds");
+	snprintf(want, sizeof want, "%s/vpopmail/domains/example.com/%s%snodir", sandbox,
+	         hash != NULL ? hash : "", hash != NULL && *hash != '\0' ? "/" : "");
+	pw = vauth_getpw("nodir", dom);
+	is_str(pw != NULL ? pw->pw_dir : "<none>", want, "the new directory is stored in the record");
+	snprintf(path, sizeof path, "%s/Maildir/new", want);
+	ok(stat(path, &st) == 0 && S_ISDIR(st.st_mode), "with its Maildir");
+	snprintf(user, sizeof user, "ghost");
+	hash = make_user_dir(user, dom, getuid(), getgid());
+	ok(hash != NULL, "make_user_dir() for a name not in the database: the directory only");
+	ok(vauth_getpw("ghost", dom) == NULL, "no record is made for it");
+
+	/* ------------------------------- the record stays where it is */
+	memset(longname, 'l', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	memset(gecos, 'g', sizeof gecos - 1);
+	gecos[sizeof gecos - 1] = '\0';
+	is_int(vadduser(longname, dom, "A-much-longer-Passw0rd-for-this-one", gecos, USE_POP), 0,
+	       "a user with a long record line");
+	pw = vauth_getpw("nodir", dom);
+	first = pw != NULL ? pw->pw_name : NULL;
+	pw = vauth_getpw(longname, dom);
+	ok(pw != NULL && strlen(pw->pw_gecos) == 64, "the long record is read");
+	ok(first != NULL && pw != NULL && pw->pw_name == first,
+	   "a longer record is read into the same buffer (an old pointer is not freed memory)");
+	pw = vauth_getall(dom, 1, 0);
+	first = pw != NULL ? pw->pw_name : NULL;
+	while ((pw = vauth_getall(dom, 0, 0)) != NULL)
+		if (pw->pw_name != first)
+			break;
+	ok(first != NULL && pw == NULL, "vauth_getall(): every record in the same buffer");
+
+	vclose();
+	sandbox_remove();
+	return done_testing();
+}
