@@ -103,6 +103,14 @@ int main(void)
 			break;
 	ok(first != NULL && pw == NULL, "vauth_getall(): every record in the same buffer");
 
+	/* ------------------------- an alias domain becomes the real one */
+	is_int(vaddaliasdomain("alias.net", "example.com"), 0, "alias domain added");
+	snprintf(dom, sizeof dom, "Alias.NET");
+	is_int(vadduser("dave", dom, "Passw0rd", "", USE_POP), 0, "vadduser() through an alias domain");
+	is_str(dom, "example.com", "vadduser(): the caller's domain now names the real domain, as 5.6");
+	snprintf(dom, sizeof dom, "example.com");
+	ok(vauth_getpw("dave", dom) != NULL, "the user is in the real domain");
+
 	vclose();
 	sandbox_remove();
 	return done_testing();

@@ -340,11 +340,17 @@ int vadduser(char *user, char *domain, char *password, char *gecos, int apop)
 	int saved = vp_onchange_allowed();
 	int rc;
 
+	struct vdomain d;
+
 	vp_onchange_set_allowed(0);
 	rc = add_user(user, domain, password, gecos, apop);
 	vp_onchange_set_allowed(saved);
 	if (rc != VA_SUCCESS)
 		return rc;
+	/* As 5.6, whose lookup went through vget_assign(): an alias domain's
+	 * name becomes the real one, in the caller's buffer and the event. */
+	if (vp_domain_lookup(domain, &d) == VA_SUCCESS)
+		vp_take_real_domain(domain, &d);
 	snprintf(addr, sizeof addr, "%s@%s", user, domain);
 	vp_onchange("add_user", addr, "-", 0);
 	vp_onchange("add_user", addr, "-", ON_VCHANGE_AFTER);
