@@ -313,6 +313,18 @@ run vadddomain -d "$SB/base2" ddom.com Secret123
 is_rc 0 "-d alone: exit 0"
 like "$(cat "$QH/users/assign")" "\\+ddom\\.com-:ddom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base2/domains/ddom\\.com:-::" "-d alone: default ids"
 
+# A relative base is made absolute from the current directory: qmail and
+# every later program read the paths from elsewhere.
+mkdir -p "$SB/base3"
+here=$PWD; cd "$SB" || exit 1
+run vadddomain -d base3 rdom.com Secret123
+cd "$here" || exit 1
+is_rc 0 "-d with a relative base: exit 0"
+like "$(cat "$QH/users/assign")" "\\+rdom\\.com-:rdom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base3/domains/rdom\\.com:-::" \
+	"-d with a relative base: the absolute path in users/assign"
+is "$(vpw_field "$SB/base3/domains/rdom.com" postmaster 6)" "$SB/base3/domains/rdom.com/postmaster" \
+	"-d with a relative base: the postmaster's absolute directory in vpasswd"
+
 snap=$(snapshot)
 run vadddomain -d "$SB/no/such/base" nx.com Secret123
 is_rc 250 "-d with a missing base directory: exit 250 (5.6 cannot change into it)"

@@ -8,6 +8,7 @@
 #include "vpinternal.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,8 +85,20 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 
 	if (dir == NULL || *dir == '\0')
 		dir = (char *)vp_home();
-	if (vp_strlcpy(base, dir, sizeof base) != 0)
+	if (dir[0] != '/') {
+		/* users/assign and vpasswd need absolute paths: qmail-local
+		 * and every later program start elsewhere.  (5.6 stored the
+		 * relative one; vdeldomain then removed that path below
+		 * whatever directory it was run from.) */
+		char abs[PATH_MAX];
+
+		if (realpath(dir, abs) == NULL)
+			return VA_BAD_V_DIR;
+		if (vp_strlcpy(base, abs, sizeof base) != 0)
+			return VA_DIR_TOO_LONG;
+	} else if (vp_strlcpy(base, dir, sizeof base) != 0) {
 		return VA_DIR_TOO_LONG;
+	}
 	/* 5.6 changes into the base directory first: one that is missing (or
 	 * not a directory) is VA_BAD_V_DIR, before anything is written. */
 	if (stat(base, &st) != 0 || !S_ISDIR(st.st_mode))
