@@ -325,6 +325,13 @@ like "$(cat "$QH/users/assign")" "\\+rdom\\.com-:rdom\\.com:$VPOPMAIL_UID:$VPOPM
 is "$(vpw_field "$SB/base3/domains/rdom.com" postmaster 6)" "$SB/base3/domains/rdom.com/postmaster" \
 	"-d with a relative base: the postmaster's absolute directory in vpasswd"
 
+mkdir -p "$SB/base4"; : > "$SB/base4/domains"
+snap=$(snapshot)
+run vadddomain -d "$SB/base4" nx.com Secret123
+is_rc 240 "-d with a plain file where domains/ belongs: exit 240"
+is_out "Error: Can not make domains directory" "-d with a plain file where domains/ belongs: message"
+unchanged "$snap" "-d with a plain file where domains/ belongs: no file changed"
+
 snap=$(snapshot)
 run vadddomain -d "$SB/no/such/base" nx.com Secret123
 is_rc 250 "-d with a missing base directory: exit 250 (5.6 cannot change into it)"

@@ -124,6 +124,17 @@ is_rc 0 "domain without .dir-control: exit 0"
 is_err "Warning: Failed to delete dir_control for example.com" "domain without .dir-control: warning on stderr"
 file_absent "$D/example.com" "domain without .dir-control: removed anyway"
 
+# ------------------------------------------------------------ domain directory already gone
+sandbox_new
+setup vadddomain gone.com Secret123
+rm -rf "$D/gone.com"
+run vdeldomain gone.com
+is_rc 0 "directory already gone: exit 0"
+is_err "Warning: Could not access ($D/gone.com)
+Warning: Failed to delete dir_control for gone.com
+Warning: Failed to delete directory tree: gone.com" "directory already gone: 5.6's three warnings"
+file_lines "$QH/users/assign" "directory already gone: the domain leaves users/assign" "."
+
 # ------------------------------------------------------------ domain under -d base dir
 sandbox_new
 mkdir -p "$SB/base"

@@ -110,7 +110,7 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 		return VA_DIR_TOO_LONG;
 	if (mkdir(domains, 0750) == 0)
 		vp_chown(domains, uid, gid);
-	else if (errno != EEXIST)
+	else if (errno != EEXIST || stat(domains, &st) != 0 || !S_ISDIR(st.st_mode))
 		return VA_CAN_NOT_MAKE_DOMAINS_DIR;
 
 	/* Place it: directly in domains/ for the first 99, then hashed. */
@@ -294,6 +294,11 @@ int vdeldomain(char *domain)
 	if (strcmp(d.name, d.real) != 0)
 		return del_alias(&d);
 
+	/* The domain is deleted all the same; the admin learns why its
+	 * directory could not be (5.6's wording). */
+	if (stat(d.dir, &st) != 0)
+		fprintf(stderr, "Warning: Could not access (%s)\n", d.dir);
+
 	vp_onchange("del_domain", d.real, "-", 0);
 	vp_onchange("del_domain", d.real, "-", ON_VCHANGE_BEFORE);
 
@@ -313,7 +318,10 @@ int vdeldomain(char *domain)
 	if (vp_fmt(path, sizeof path, "%s/.dir-control", d.dir) == 0 && unlink(path) != 0)
 		fprintf(stderr, "Warning: Failed to delete dir_control for %s\n", d.real);
 
-	if (lstat(d.dir, &st) == 0 && S_ISLNK(st.st_mode)) {
+	if (lstat(d.dir, &st) != 0) {
+		/* not there (or not reachable): nothing could be deleted */
+		fprintf(stderr, "Warning: Failed to delete directory tree: %s\n", d.real);
+	} else if (S_ISLNK(st.st_mode)) {
 		if (unlink(d.dir) != 0)
 			fprintf(stderr, "Warning: Failed to remove symlink for %s\n", d.real);
 	} else if (vp_rmtree(d.dir) != 0) {
