@@ -159,6 +159,43 @@ static void sandbox_sql_conf(const char *etcdir)
 }
 
 /*
+ * <sandbox>/vpopmail (domains/, etc/ with an empty vlimits.default and, in
+ * a mysql test run, vpopmail.mysql) and <sandbox>/qmail (users/, control/),
+ * with the VPOPMAIL_* overrides pointing at them: the current user's ids,
+ * no qmail-newu/qmail-newmrh (the library writes the cdbs), no ps.
+ */
+__attribute__((unused))
+static void sandbox_homes(void)
+{
+	static const char *const dirs[] = {
+		"vpopmail", "vpopmail/domains", "vpopmail/etc",
+		"qmail", "qmail/users", "qmail/control",
+	};
+	char path[VP_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
+		sandbox_path(path, sizeof path, dirs[i]);
+		mkdir(path, strcmp(dirs[i], "vpopmail/domains") == 0 ? 0700 : 0755);
+	}
+	sandbox_path(path, sizeof path, "vpopmail");
+	setenv("VPOPMAIL_HOME", path, 1);
+	sandbox_path(path, sizeof path, "qmail");
+	setenv("VPOPMAIL_QMAILDIR", path, 1);
+	sandbox_path(path, sizeof path, "vpopmail/etc");
+	sandbox_sql_conf(path);
+	sandbox_path(path, sizeof path, "vpopmail/etc/vlimits.default");
+	put_file(path, "# no limits\n");
+	setenv("VPOPMAIL_QMAIL_NEWU", "/nonexistent/qmail-newu", 1);
+	setenv("VPOPMAIL_QMAIL_NEWMRH", "/nonexistent/qmail-newmrh", 1);
+	setenv("VPOPMAIL_PS", "/bin/false", 1);
+	snprintf(path, sizeof path, "%u", (unsigned)getuid());
+	setenv("VPOPMAIL_UID", path, 1);
+	snprintf(path, sizeof path, "%u", (unsigned)getgid());
+	setenv("VPOPMAIL_GID", path, 1);
+}
+
+/*
  * A fresh vpopmail home <sandbox>/<name> with an etc/ directory, and
  * VPOPMAIL_HOME pointing at it; etc/<file> holds text unless text is NULL.
  */

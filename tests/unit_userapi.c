@@ -9,38 +9,6 @@
 #include "tap.h"
 #include "testutil.h"
 
-/* A vpopmail and a qmail home in the sandbox, the VPOPMAIL_* overrides
- * pointing at them. */
-static void make_homes(void)
-{
-	char path[1024];
-
-	sandbox_path(path, sizeof path, "vpopmail");
-	setenv("VPOPMAIL_HOME", path, 1);
-	mkdir(path, 0755);
-	sandbox_path(path, sizeof path, "vpopmail/domains");
-	mkdir(path, 0700);
-	sandbox_path(path, sizeof path, "vpopmail/etc");
-	mkdir(path, 0755);
-	sandbox_sql_conf(path);
-	sandbox_path(path, sizeof path, "vpopmail/etc/vlimits.default");
-	put_file(path, "# no limits\n");
-	sandbox_path(path, sizeof path, "qmail");
-	setenv("VPOPMAIL_QMAILDIR", path, 1);
-	mkdir(path, 0755);
-	sandbox_path(path, sizeof path, "qmail/users");
-	mkdir(path, 0755);
-	sandbox_path(path, sizeof path, "qmail/control");
-	mkdir(path, 0755);
-	setenv("VPOPMAIL_QMAIL_NEWU", "/nonexistent/qmail-newu", 1);
-	setenv("VPOPMAIL_QMAIL_NEWMRH", "/nonexistent/qmail-newmrh", 1);
-	setenv("VPOPMAIL_PS", "/bin/false", 1);
-	snprintf(path, sizeof path, "%u", (unsigned)getuid());
-	setenv("VPOPMAIL_UID", path, 1);
-	snprintf(path, sizeof path, "%u", (unsigned)getgid());
-	setenv("VPOPMAIL_GID", path, 1);
-}
-
 int main(void)
 {
 	char dom[MAX_PW_DOMAIN + 1], user[MAX_PW_NAME + 1], path[1024], want[1024];
@@ -52,7 +20,7 @@ int main(void)
 
 	if (sandbox_create("unit_userapi") != 0)
 		return 1;
-	make_homes();
+	sandbox_homes();
 	is_int(vadddomain("example.com", NULL, getuid(), getgid()), 0, "domain created");
 
 	/* ---------------------------------------------- make_user_dir() */

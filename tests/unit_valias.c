@@ -44,28 +44,7 @@ int main(void)
 #endif
 	if (sandbox_create("unit_valias") != 0)
 		return 1;
-	sandbox_path(path, sizeof path, "vpopmail");
-	setenv("VPOPMAIL_HOME", path, 1);
-	mkdir(path, 0755);
-	sandbox_path(path, sizeof path, "vpopmail/domains");
-	mkdir(path, 0700);
-	sandbox_path(path, sizeof path, "vpopmail/etc");
-	mkdir(path, 0755);
-	sandbox_sql_conf(path);
-	sandbox_path(path, sizeof path, "qmail");
-	setenv("VPOPMAIL_QMAILDIR", path, 1);
-	mkdir(path, 0755);
-	sandbox_path(path, sizeof path, "qmail/users");
-	mkdir(path, 0755);
-	sandbox_path(path, sizeof path, "qmail/control");
-	mkdir(path, 0755);
-	setenv("VPOPMAIL_QMAIL_NEWU", "/nonexistent/qmail-newu", 1);
-	setenv("VPOPMAIL_QMAIL_NEWMRH", "/nonexistent/qmail-newmrh", 1);
-	setenv("VPOPMAIL_PS", "/bin/false", 1);
-	snprintf(path, sizeof path, "%u", (unsigned)getuid());
-	setenv("VPOPMAIL_UID", path, 1);
-	snprintf(path, sizeof path, "%u", (unsigned)getgid());
-	setenv("VPOPMAIL_GID", path, 1);
+	sandbox_homes();
 
 	is_int(vadddomain("example.com", NULL, getuid(), getgid()), 0, "domain created");
 	snprintf(domdir, sizeof domdir, "%s/vpopmail/domains/example.com", sandbox);
