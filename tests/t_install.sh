@@ -238,8 +238,13 @@ int main(int argc, char **argv)
 	return 0;
 }
 EOF2
+if nm "$P/lib/libvpopmail.a" 2>/dev/null | grep -q ' U __asan_\| U __ubsan_'; then
+	# A sanitizer build's archive needs its runtime, which only the main
+	# program can bring in.
+	skip "a shared module links lib/libvpopmail.a: not with a sanitizer build"
+	skip "the module, loaded with dlopen, finds the user: not with a sanitizer build"
 # shellcheck disable=SC2086
-if (cd "$T0" && $CC -shared -fPIC -Wl,-z,defs $inc mod.c $lib -o mod.so && $CC host.c -ldl -o host) > "$T0/ccso.log" 2>&1; then
+elif (cd "$T0" && $CC -shared -fPIC -Wl,-z,defs $inc mod.c $lib -o mod.so && $CC host.c -ldl -o host) > "$T0/ccso.log" 2>&1; then
 	pass "a shared module links lib/libvpopmail.a (position-independent code)"
 	run "$T0/host" "$T0/mod.so" bob example.com
 	is "$RC:$OUT" "0:bob $D/example.com/bob"$'\n' "the module, loaded with dlopen, finds the user"

@@ -11,7 +11,8 @@ require_bins vadddomain vaddaliasdomain vdeldomain vadduser vdeluser vpasswd \
 	vmkpasswd dotqmail2valias vconvert
 
 # getopt's complaint for program $1 and option letter $2.
-bad_opt() { printf '%s: invalid option -- '\''%s'\''' "$top_builddir/$1" "$2"; }
+# (bin_path: under valgrind a static program runs as its dynamic twin.)
+bad_opt() { printf '%s: invalid option -- '\''%s'\''' "$(bin_path "$1")" "$2"; }
 # The first line of a program's output.
 first_line() { printf '%s' "${OUT%%$'\n'*}"; }
 
