@@ -322,8 +322,9 @@ cd "$here" || exit 1
 is_rc 0 "-d with a relative base: exit 0"
 like "$(cat "$QH/users/assign")" "\\+rdom\\.com-:rdom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base3/domains/rdom\\.com:-::" \
 	"-d with a relative base: the absolute path in users/assign"
-is "$(vpw_field "$SB/base3/domains/rdom.com" postmaster 6)" "$SB/base3/domains/rdom.com/postmaster" \
-	"-d with a relative base: the postmaster's absolute directory in vpasswd"
+run vuserinfo -d postmaster@rdom.com
+is "$OUT" "$SB/base3/domains/rdom.com/postmaster"$'\n' \
+	"-d with a relative base: the postmaster's absolute directory in the user database"
 
 mkdir -p "$SB/base4"; : > "$SB/base4/domains"
 snap=$(snapshot)
