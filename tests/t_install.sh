@@ -181,7 +181,9 @@ printf '#include "vpopmail.h"\n#ifdef PACKAGE\n#error PACKAGE leaked\n#endif\n#i
 # vpopmail_config.h also carries 5.6's names for the build's settings.
 CFG=$P/include/vpopmail_config.h
 cfg() { sed -n "s/^#define $1 //p" "$CFG"; }
-is "$(cfg VLIMITS_DEFAULT_FILE)" "\"$prefix/etc/vlimits.default\"" "vpopmail_config.h: VLIMITS_DEFAULT_FILE (vqadmin reads it)"
+# (paths under the vpopmail home, which the prefix need not be: distcheck)
+home=$(cfg VPOPMAILDIR); home=${home#\"}; home=${home%\"}
+is "$(cfg VLIMITS_DEFAULT_FILE)" "\"$home/etc/vlimits.default\"" "vpopmail_config.h: VLIMITS_DEFAULT_FILE (vqadmin reads it)"
 if [ -n "$(cfg AUTH_MYSQL)" ]; then
 	is "$(cfg USE_SQL)/$(cfg USE_MYSQL)/$(cfg USE_CDB)" "1/1/" "vpopmail_config.h: USE_SQL and USE_MYSQL in a mysql build"
 else
@@ -190,7 +192,7 @@ fi
 is "$(cfg ENABLE_LEARN_PASSWORDS)" "$(cfg LEARN_PASSWORDS)" "vpopmail_config.h: ENABLE_LEARN_PASSWORDS as LEARN_PASSWORDS (qmailadmin tests it)"
 is "$(cfg ENABLE_PASSWD)" "$(cfg HAS_SYSTEM_PASSWD)" "vpopmail_config.h: ENABLE_PASSWD as HAS_SYSTEM_PASSWD"
 if [ -n "$(cfg POP_AUTH_OPEN_RELAY)" ]; then
-	is "$(cfg OPEN_SMTP_CUR_FILE) $(cfg OPEN_SMTP_LOK_FILE)" "\"$prefix/etc/open-smtp\" \"$prefix/etc/open-smtp.lock\"" \
+	is "$(cfg OPEN_SMTP_CUR_FILE) $(cfg OPEN_SMTP_LOK_FILE)" "\"$home/etc/open-smtp\" \"$home/etc/open-smtp.lock\"" \
 		"vpopmail_config.h: OPEN_SMTP_*_FILE in a roaming build"
 else
 	is "$(cfg OPEN_SMTP_CUR_FILE)" "" "vpopmail_config.h: no OPEN_SMTP_*_FILE without roaming users"
