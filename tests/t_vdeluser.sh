@@ -160,6 +160,14 @@ setup vadduser catch@fw.com Passw0rd
 run vdeluser catch@fw.com
 is_rc 0 "same local part, catch-all in another domain: deleted"
 
+# A catch-all that is neither a path nor user@domain: said on stderr (as
+# 5.6), and the user is deleted.
+setup vadduser odd@fw.com Passw0rd
+printf "| %s/bin/vdelivermail '' @fw.com\n" "$VH" > "$D/fw.com/.qmail-default"
+run vdeluser odd@fw.com
+is_rc 0 "catch-all '@fw.com': the user is deleted"
+is_err "unknown .qmail-default contents @fw.com" "catch-all '@fw.com': 5.6's remark on stderr"
+
 # ------------------------------------------------------------ a user named 'delete'
 sandbox_new
 setup vadddomain example.com Secret123

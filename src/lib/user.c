@@ -381,8 +381,12 @@ static int catchall_of(const struct vdomain *d, const char *user)
 	end = action + strlen(action);
 	while (end > action && (end[-1] == ' ' || end[-1] == '\t'))
 		*--end = '\0';
-	if (*action == '\0' || strcmp(action, "bounce-no-mailbox") == 0 ||
-	    strcmp(action, "delete-no-mailbox") == 0)
+	if (*action == '\0' || *action == '@') {
+		/* neither a path nor a user@domain forward (5.6's words) */
+		fprintf(stderr, "unknown .qmail-default contents %s\n", action);
+		goto out;
+	}
+	if (strcmp(action, "bounce-no-mailbox") == 0 || strcmp(action, "delete-no-mailbox") == 0)
 		goto out;
 	if (action[0] == '/') {
 		const char *last;
