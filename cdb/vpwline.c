@@ -60,17 +60,34 @@ static int entry_reserve(struct vpw_entry *e, size_t need)
 	return 0;
 }
 
-/* Leading decimal digits of s (like atoi, without sign or overflow). */
-static unsigned long decimal(const char *s)
+/*
+ * A number field read as 5.6 read it, with glibc's atoi(): leading blanks,
+ * a sign, digits, the value saturated to the range of a long as strtol()
+ * does, then cut to 32 bits.  So " 2" is 2, and "-5" and "4294967291" (how
+ * a flag word of -5 is written back) are both 0xfffffffb, whose bits
+ * refuse rather than allow.
+ */
+static unsigned int decimal(const char *s)
 {
-	unsigned long v = 0;
+	unsigned long long v = 0;
+	int neg, over = 0;
 
+	while (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+		s++;
+	neg = *s == '-';
+	if (*s == '-' || *s == '+')
+		s++;
 	for (; *s >= '0' && *s <= '9'; s++) {
-		if (v > (UINT_MAX - 9) / 10)
-			return UINT_MAX;
-		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > (ULLONG_MAX - 9) / 10)
+			over = 1;
+		else
+			v = v * 10 + (unsigned long long)(*s - '0');
 	}
-	return v;
+	if (over || v > (unsigned long long)LONG_MAX + (neg ? 1u : 0u))
+		v = (unsigned long long)LONG_MAX + (neg ? 1u : 0u);
+	if (neg)
+		v = 0 - v;
+	return (unsigned int)v;
 }
 
 int vpw_parse_line(struct vpw_entry *e, const char *line, size_t len)
@@ -158,8 +175,10 @@ char *vpw_format_line(const struct vqpasswd *pw, size_t *lenp)
 	size_t total;
 	char *line, *p;
 
-	snprintf(uid, sizeof uid, "%lu", (unsigned long)pw->pw_uid);
-	snprintf(gid, sizeof gid, "%lu", (unsigned long)pw->pw_gid);
+	/* Signed, as 5.6 wrote them ("%d"): a flag word with the top bit
+	 * set reads back the same either way (decimal()). */
+	snprintf(uid, sizeof uid, "%d", (int)pw->pw_uid);
+	snprintf(gid, sizeof gid, "%d", (int)pw->pw_gid);
 	total = strlen(name) + strlen(crypted) + strlen(uid) + strlen(gid) +
 	        len_without_colons(gecos) + strlen(dir) + strlen(quota) + 6;
 #ifdef CLEAR_PASS

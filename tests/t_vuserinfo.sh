@@ -278,6 +278,21 @@ $SEP
 dave
 $SEP
 postmaster" "-D through an alias domain"
+# A clear-text field left in vpasswd (from a build that kept one): a walk
+# shows it only in a clear-password build, as 5.6's vgetent() read it.
+if [ "$SQL" = 0 ]; then
+	printf 'old:%s:1:0:Old:%s/old:NOQUOTA:Leftover\n' "$(vpw_field "$DD" bob 2)" "$DD" >> "$DD/vpasswd"
+	setup vmkpasswd example.com
+	run vuserinfo -D example.com
+	want=" "; [ "$CLEAR" = 1 ] && want=" Leftover"
+	is "$(printf '%s' "$OUT" | sed -n '/^name:   old$/,/^comment/p' | grep '^clear passwd:')" "clear passwd:$want" \
+		"-D: a left-over clear field shown only with clear passwords"
+	run vuserinfo old@example.com
+	is "$(printf '%s' "$OUT" | grep '^clear passwd:')" "clear passwd: Leftover" \
+		"one user: the stored clear field, as 5.6's lookup read it in every build"
+	sed -i '/^old:/d' "$DD/vpasswd"
+	setup vmkpasswd example.com
+fi
 run vuserinfo -D nowhere.com
 is_rc 0 "-D unknown domain: exit 0"
 is_out "" "-D unknown domain: no output"

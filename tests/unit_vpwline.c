@@ -195,6 +195,17 @@ static void test_parse(void)
 	is_str(e.pw.pw_clear_passwd, "", "parse: empty clear field after a trailing ':'");
 	is_int(vpw_parse_line(&e, "x::::::", 7), 0, "parse: all-empty fields");
 	is_int(e.pw.pw_uid, 0, "parse: empty uid -> 0");
+	/* numbers as 5.6's atoi() read them */
+	is_int(vpw_parse_line(&e, "x:: 1:+2::::", 12), 0, "parse: blank and sign before numbers");
+	ok(e.pw.pw_uid == 1 && e.pw.pw_gid == 2, "parse: ' 1' is 1, '+2' is 2");
+	is_int(vpw_parse_line(&e, "x::0:-5::::", 11), 0, "parse: a negative flag word");
+	ok(e.pw.pw_gid == (gid_t)0xfffffffbu && (e.pw.pw_gid & NO_POP), "parse: '-5' is 0xfffffffb (NO_POP among its bits)");
+	is_int(vpw_parse_line(&e, "x::0:4294967291::::", 19), 0, "parse: the same word written unsigned");
+	ok(e.pw.pw_gid == (gid_t)0xfffffffbu, "parse: '4294967291' reads back as 0xfffffffb");
+	is_int(vpw_parse_line(&e, "x::0:99999999999999999999::::", 29), 0, "parse: a number past the long range");
+	ok(e.pw.pw_gid == (gid_t)0xffffffffu, "parse: saturated like strtol(), then cut to 32 bits");
+	is_int(vpw_parse_line(&e, "x::0:2x::::", 11), 0, "parse: digits then junk");
+	ok(e.pw.pw_gid == 2, "parse: '2x' is 2");
 	vpw_entry_free(&e);
 	ok(e.buf == NULL && e.cap == 0, "vpw_entry_free clears the entry");
 }
@@ -225,6 +236,16 @@ static void test_format(void)
 #endif
 	is_int(len, line ? strlen(line) : 0, "format: length reported");
 	ok(strcmp(pw.pw_gecos, "Bob: the: builder") == 0, "format: input gecos untouched");
+	{
+		/* numbers written signed, as 5.6 did */
+		struct vqpasswd neg = pw;
+		char *l2;
+
+		neg.pw_gid = (gid_t)0xfffffffbu;
+		l2 = vpw_format_line(&neg, NULL);
+		ok(l2 != NULL && strstr(l2, ":1:-5:Bob") != NULL, "format: a flag word with the top bit set is written as -5");
+		free(l2);
+	}
 
 	/* Round trip. */
 	memset(&e, 0, sizeof e);

@@ -377,6 +377,11 @@ struct vqpasswd *vauth_getall(char *domain, int first, int sortit)
 	walk.ent.pw.pw_flags = walk.ent.pw.pw_gid;
 	if (walk.have_mask && !(walk.ent.pw.pw_gid & V_OVERRIDE))
 		walk.ent.pw.pw_flags |= walk.mask;
+#ifndef CLEAR_PASS
+	/* A clear-text field left in vpasswd from a build that kept one is
+	 * not handed out by a walk, as 5.6's vgetent() did not read it. */
+	walk.ent.pw.pw_clear_passwd = (char *)"";
+#endif
 	return &walk.ent.pw;
 }
 
