@@ -232,6 +232,12 @@ unchanged "$snap" "-r with password: no file changed"
 run vadddomain -q 5M -r randq.com
 is_rc 0 "-q 5M -r: exit 0"
 is "$(vpw_field "$D/randq.com" postmaster 7)" 5242880S "-q 5M -r: quota applied"
+# A -q that fails after the domain is made: the domain stays, and so the
+# admin must still learn its postmaster's password.
+run vadddomain -q 123456789012345678901 -r randbad.com
+is_rc 227 "-q too long after creation, -r: exit 227"
+like "$OUT" "^Random password: $RANDPW_RE{12}"$'\n'"Error: quota too long \\(max=20\\)"$'\n$' \
+	"-q failing after creation, -r: the password is printed before the error"
 
 # ------------------------------------------------------------ rollback when the postmaster fails
 sandbox_new

@@ -200,6 +200,12 @@ int main(int argc, char **argv)
 		cli_exit(err);
 	}
 
+	/* Said as soon as the postmaster has it: a -q or -e failure below
+	 * leaves the domain in place, and its password must not be lost
+	 * with it (5.6 printed it last, so then never). */
+	if (o.random)
+		cli_random_line(o.passwd);
+
 	if (o.quota[0] != '\0') {
 		err = vsetuserquota(postmaster, o.domain, o.quota);
 		if (err != VA_SUCCESS)
@@ -208,8 +214,5 @@ int main(int argc, char **argv)
 
 	if (o.catchall[0] != '\0')
 		set_catchall(o.domain, o.catchall);
-
-	if (o.random)
-		cli_random_line(o.passwd);
 	cli_exit(0);
 }
