@@ -284,6 +284,10 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	rc = vp_domain_lookup(domain, &d);
 	if (rc != VA_SUCCESS)
 		return VA_DOMAIN_DOES_NOT_EXIST;
+	/* As 5.6, whose lookup went through vget_assign(): an alias domain's
+	 * name becomes the real one in the caller's buffer (and so in the
+	 * add_user event). */
+	vp_take_real_domain(domain, &d);
 	rc = vp_user_check_in(&d, user, password, vget_limits(d.real, &lim) == 0);
 	if (rc != VA_SUCCESS)
 		return rc;
@@ -340,17 +344,11 @@ int vadduser(char *user, char *domain, char *password, char *gecos, int apop)
 	int saved = vp_onchange_allowed();
 	int rc;
 
-	struct vdomain d;
-
 	vp_onchange_set_allowed(0);
 	rc = add_user(user, domain, password, gecos, apop);
 	vp_onchange_set_allowed(saved);
 	if (rc != VA_SUCCESS)
 		return rc;
-	/* As 5.6, whose lookup went through vget_assign(): an alias domain's
-	 * name becomes the real one, in the caller's buffer and the event. */
-	if (vp_domain_lookup(domain, &d) == VA_SUCCESS)
-		vp_take_real_domain(domain, &d);
 	snprintf(addr, sizeof addr, "%s@%s", user, domain);
 	vp_onchange("add_user", addr, "-", 0);
 	vp_onchange("add_user", addr, "-", ON_VCHANGE_AFTER);
