@@ -224,20 +224,37 @@ static int rebuild(void)
 }
 #endif
 
+/* rebuild(), with a tcprules failure told apart as VA_BAD_DIR. */
+static int rebuild_rules(void)
+{
+	int rc = rebuild();
+
+	return rc == VA_COULD_NOT_UPDATE_FILE ? VA_BAD_DIR : rc;
+}
+
+/* Take open-smtp.lock: VA_DIR_TOO_LONG if its path does not fit, else
+ * VA_SUCCESS with *fd the lock, or -1 if it could not be taken. */
+static int relay_lock(int *fd)
+{
+	char path[VP_PATH_MAX];
+
+	*fd = -1;
+	if (etc_path(path, sizeof path, "open-smtp.lock") != 0)
+		return VA_DIR_TOO_LONG;
+	*fd = vp_lock(path);
+	return VA_SUCCESS;
+}
+
 int vroaming_rebuild(void)
 {
-	char lockpath[VP_PATH_MAX];
 	int lockfd, rc;
 
-	if (etc_path(lockpath, sizeof lockpath, "open-smtp.lock") != 0)
-		return VA_DIR_TOO_LONG;
 	/* The lock vchkpw holds while it adds a client and rebuilds. */
-	lockfd = vp_lock(lockpath);
+	if ((rc = relay_lock(&lockfd)) != VA_SUCCESS)
+		return rc;
 	if (lockfd < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
-	rc = rebuild();
-	if (rc == VA_COULD_NOT_UPDATE_FILE)
-		rc = VA_BAD_DIR;        /* tcprules failed */
+	rc = rebuild_rules();
 	vp_unlock(lockfd);
 	return rc;
 }
@@ -294,14 +311,13 @@ static int file_open(const char *addr, time_t now, int *added)
 int vroaming_open(const char *ip)
 {
 	const vauth_backend *be = vauth_backend_get();
-	char addr[INET_ADDRSTRLEN], lockpath[VP_PATH_MAX];
+	char addr[INET_ADDRSTRLEN];
 	int lockfd, added = 0, rc;
 
 	if (ipv4_text(ip, addr, sizeof addr) != 0)
 		return VA_INVALID_IP_ADDRESS;
-	if (etc_path(lockpath, sizeof lockpath, "open-smtp.lock") != 0)
-		return VA_DIR_TOO_LONG;
-	lockfd = vp_lock(lockpath);
+	if ((rc = relay_lock(&lockfd)) != VA_SUCCESS)
+		return rc;
 	if (lockfd < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
 	if (be->relay_open != NULL)
@@ -309,8 +325,8 @@ int vroaming_open(const char *ip)
 	else
 		rc = file_open(addr, time(NULL), &added);
 	/* A refreshed time changes no rule: only a new client rebuilds. */
-	if (rc == VA_SUCCESS && added && (rc = rebuild()) == VA_COULD_NOT_UPDATE_FILE)
-		rc = VA_BAD_DIR;        /* tcprules failed */
+	if (rc == VA_SUCCESS && added)
+		rc = rebuild_rules();
 	vp_unlock(lockfd);
 	return rc;
 }
@@ -352,23 +368,19 @@ static int file_expire(time_t cutoff)
 int vroaming_expire(long minutes)
 {
 	const vauth_backend *be = vauth_backend_get();
-	char lockpath[VP_PATH_MAX];
 	time_t cutoff = time(NULL) - (time_t)minutes * 60;
 	int lockfd, rc;
 
-	if (etc_path(lockpath, sizeof lockpath, "open-smtp.lock") != 0)
-		return VA_DIR_TOO_LONG;
-	/* Unlike the original, take the lock vchkpw takes. */
-	lockfd = vp_lock(lockpath);
+	/* Unlike the original, take the lock vchkpw takes (and go on
+	 * without it, as the original did, if it cannot be had). */
+	if ((rc = relay_lock(&lockfd)) != VA_SUCCESS)
+		return rc;
 	if (be->relay_expire != NULL)
 		rc = be->relay_expire(cutoff);
 	else
 		rc = file_expire(cutoff);
-	if (rc == VA_SUCCESS) {
-		rc = rebuild();
-		if (rc == VA_COULD_NOT_UPDATE_FILE)
-			rc = VA_BAD_DIR;        /* tcprules failed */
-	}
+	if (rc == VA_SUCCESS)
+		rc = rebuild_rules();
 	if (lockfd >= 0)
 		vp_unlock(lockfd);
 	return rc;
