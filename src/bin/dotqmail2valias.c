@@ -27,6 +27,13 @@ static void usage(void)
 	      "    -d = debug info\n", stdout);
 }
 
+/* 5.6 perror()ed a message that ends in a newline: "...at <path>\n: <why>". */
+static _Noreturn void no_assign_file(const char *path, int err)
+{
+	fprintf(stderr, "could not open qmail assign file at %s\n: %s\n", path, strerror(err));
+	cli_exit(-1);
+}
+
 /* -a: every real domain of users/assign (aliases are reported and skipped). */
 static void all_domains(void)
 {
@@ -36,23 +43,18 @@ static void all_domains(void)
 	FILE *f;
 	int i;
 
-	/* 5.6 opened users/assign itself first and perror()ed a failure
-	 * with a message that ends in a newline: "...at <path>\n: <why>". */
+	/* 5.6 opened users/assign itself first. */
 	snprintf(path, sizeof path, "%s/users/assign", vpopmail_qmaildir());
-	if ((f = fopen(path, "r")) == NULL) {
-		fprintf(stderr, "could not open qmail assign file at %s\n: %s\n", path, strerror(errno));
-		cli_exit(-1);
-	}
+	if ((f = fopen(path, "r")) == NULL)
+		no_assign_file(path, errno);
 	fclose(f);
 	if (string_list_init(&names, 16) != 0)
 		cli_exit(VA_MEMORY_ALLOC_ERR);
 	for (e = get_domain_entries(""); e != NULL; e = get_domain_entries(NULL))
 		if (string_list_add(&names, e->domain) != 0)
 			cli_exit(VA_MEMORY_ALLOC_ERR);
-	if (verrori == VA_CANNOT_READ_ASSIGN && names.count == 0) {
-		fprintf(stderr, "could not open qmail assign file at %s\n: %s\n", path, strerror(EIO));
-		cli_exit(-1);
-	}
+	if (verrori == VA_CANNOT_READ_ASSIGN && names.count == 0)
+		no_assign_file(path, EIO);	/* it could be opened just now */
 	for (i = 0; i < names.count; i++) {
 		printf("converting %s\n", names.values[i]);
 		fflush(stdout);
