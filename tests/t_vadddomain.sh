@@ -344,6 +344,12 @@ run vadddomain -d "$SB/no/such/base" nx.com Secret123
 is_rc 250 "-d with a missing base directory: exit 250 (5.6 cannot change into it)"
 is_out "Error: Unable to chdir to vpopmail/domains/domain directory" "-d missing base: message"
 unchanged "$snap" "-d missing base: no file changed"
+here=$PWD; cd "$SB" || exit 1
+run vadddomain -d no/such/rel nx.com Secret123
+cd "$here" || exit 1
+is_rc 250 "-d with a missing relative base: exit 250"
+is_out "Error: Unable to chdir to vpopmail/domains/domain directory" "-d missing relative base: message"
+unchanged "$snap" "-d missing relative base: no file changed"
 : > "$SB/plainfile"
 snap=$(snapshot)
 run vadddomain -d "$SB/plainfile" nx.com Secret123
