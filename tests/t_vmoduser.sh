@@ -165,9 +165,12 @@ cdb_next
 run vmoduser -q 1G,10C bob@example.com
 is "$(vpw_field "$DD" bob 7)" 1073741824S,10C "-q 1G,10C"
 cdb_next
+[ -f "$DD/vpasswd" ] && chmod 0644 "$DD/vpasswd"
 run vmoduser -q NOQUOTA bob@example.com
 is "$(vpw_field "$DD" bob 7)" NOQUOTA "-q NOQUOTA"
 file_absent "$DD/bob/Maildir/maildirsize" "-q NOQUOTA: maildirsize removed"
+cdb_next
+file_mode "$DD/vpasswd" 0644 "-q NOQUOTA: the umask stays 022 (5.6 sets 077 only for a quota), vpasswd 0644"
 ok_cmd "quota: vpasswd.cdb consistent" vpw_cdb_ok "$DD"
 
 # ------------------------------------------------------------ -n

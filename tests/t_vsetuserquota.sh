@@ -208,6 +208,14 @@ run vsetuserquota bob@example.com 30m
 umask "$saved_umask"
 cdb_next
 file_mode "$DD/vpasswd" 0644 "one user, umask 022: vpasswd rewritten 0644, before the quota refresh sets umask 077"
+saved_umask=$(umask); umask 022
+run vsetuserquota example.com NOQUOTA
+umask "$saved_umask"
+is_rc 0 "domain form NOQUOTA: exit 0"
+cdb_next 2
+file_mode "$DD/vpasswd" 0644 "domain form NOQUOTA, umask 022: vpasswd stays 0644 (5.6 sets umask 077 only for a quota)"
+is "$(vpw_field "$DD" bob 7)" NOQUOTA "domain form NOQUOTA: stored"
+file_absent "$DD/bob/Maildir/maildirsize" "domain form NOQUOTA: maildirsize removed"
 setup vaddaliasdomain example.com alias.net
 run vsetuserquota alias.net NOQUOTA
 is_rc 0 "domain form through an alias: exit 0"

@@ -362,7 +362,10 @@ void update_maildirsize(char *domain, char *dir, char *quota)
 	uid_t uid = vp_uid();
 	gid_t gid = vp_gid();
 
-	umask(077);
+	/* As 5.6: only a quota sets the umask (the caller's later vpasswd
+	 * rewrite is then 0600); after NOQUOTA it stays the caller's. */
+	if (quota == NULL || strcmp(quota, "NOQUOTA") != 0)
+		umask(077);
 	/* Without a known domain the file stays with the vpopmail user. */
 	if (domain != NULL && *domain != '\0' && vp_domain_lookup(domain, &d) == VA_SUCCESS) {
 		uid = d.uid;

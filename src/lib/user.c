@@ -576,10 +576,11 @@ int vsetuserquota(char *user, char *domain, char *quota)
 	e.pw.pw_shell = formatted;
 	rc = vauth_setpw(&e.pw, d.real);
 	if (rc == VA_SUCCESS) {
-		/* What 5.6's update_maildirsize() does first: the process keeps
-		 * umask 077, so the domain form's later vpasswd rewrites are
-		 * 0600 (spec 1.3). */
-		umask(077);
+		/* What 5.6's update_maildirsize() does first for a quota (not
+		 * NOQUOTA): the process keeps umask 077, so the domain form's
+		 * later vpasswd rewrites are 0600 (spec 1.3). */
+		if (strcmp(formatted, "NOQUOTA") != 0)
+			umask(077);
 		vp_maildirsize_update(e.pw.pw_dir, formatted, d.uid, d.gid);
 	}
 	vpw_entry_free(&e);
