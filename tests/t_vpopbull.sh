@@ -273,9 +273,23 @@ is "$(new_files "$DD/bob" | wc -l)" 1 "missing user directory: bulletin delivere
 rm -rf "$DD/postmaster"
 awk -F: -v OFS=: '$1 == "postmaster" { $6 = "" } { print }' "$DD/vpasswd" > "$SB/vpw" && cat "$SB/vpw" > "$DD/vpasswd"
 setup vmkpasswd example.com
+if has_define ONCHANGE_SCRIPT; then
+	cat > "$VH/etc/onchange" <<HOOK
+#!/bin/sh
+printf '%s|%s|%s\n' "\$1" "\$2" "\$3" >> "$SB/onchange.log"
+HOOK
+	chmod 0755 "$VH/etc/onchange"
+fi
 run vpopbull -f "$MSG" example.com
 is "$ERR" "carol@example.com: ERROR COPYING TO $DD/carol
 " "record without a directory: no error"
+if has_define ONCHANGE_SCRIPT; then
+	file_is "$SB/onchange.log" "mod_user|postmaster@example.com|-
+" "record without a directory: storing the new one is a mod_user event, as in 5.6"
+	rm -f "$VH/etc/onchange" "$SB/onchange.log"
+else
+	skip "onchange not compiled in"
+fi
 like "$(vpw_field "$DD" postmaster 6)" "^$DD/(./)?postmaster\$" "record without a directory: a new one is stored"
 pd=$(vpw_field "$DD" postmaster 6)
 is "$(new_files "$pd" | wc -l)" 1 "record without a directory: bulletin delivered there"

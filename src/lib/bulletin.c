@@ -379,7 +379,9 @@ static int user_dir_ready(const struct vdomain *d, struct vpw_entry *e, struct v
 			return fail_with(r, VA_BAD_U_DIR, NULL);
 		pw = e->pw;
 		pw.pw_dir = newdir;
-		if (vauth_backend_get()->setpw(d, &pw) != VA_SUCCESS)
+		/* vauth_setpw(), as 5.6's make_user_dir(): the onchange
+		 * script hears of the new directory (mod_user). */
+		if (vauth_setpw(&pw, (char *)d->real) != VA_SUCCESS)
 			return fail_with(r, VA_USER_DOES_NOT_EXIST, NULL);
 		e->pw.pw_dir = newdir;
 		r->dir = newdir;
