@@ -437,4 +437,52 @@ run vmoddomlimits -d -P 3
 is_rc 255 "-d -P without the file: exit 255"
 file_absent "$V" "-d without the file: none created"
 
+
+# ------------------------------------------------------------ symbolic links
+# One limits file shared by several domains through links, as 5.6 allowed:
+# read through, written through (the link stays), never chowned through.
+sandbox_new
+setup vadddomain example.com Secret123
+setup vadddomain other.com Secret123
+printf 'maxpopaccounts: 4\n' > "$SB/shared.limits"
+chmod 0644 "$SB/shared.limits"
+ln -s "$SB/shared.limits" "$D/example.com/.qmailadmin-limits"
+ln -s "$SB/shared.limits" "$D/other.com/.qmailadmin-limits"
+run vmoddomlimits -S example.com
+is_rc 0 "linked limits file: -S exit 0"
+is "$(printf '%s\n' "$OUT" | sed -n 3p)" "Max Pop Accounts: 4" "linked limits file: read through the link"
+file_mode "$SB/shared.limits" 0644 "linked limits file: the target's mode is not changed by reading"
+run vmoddomlimits -P 9 example.com
+is_rc 0 "linked limits file: -P exit 0"
+ok_cmd "linked limits file: the link stays a link" test -L "$D/example.com/.qmailadmin-limits"
+is "$(sed -n 1p "$SB/shared.limits")" "maxpopaccounts: 9" "linked limits file: the target is rewritten"
+run vmoddomlimits -S other.com
+is "$(printf '%s\n' "$OUT" | sed -n 3p)" "Max Pop Accounts: 9" "linked limits file: the other domain sharing it sees the change"
+is "$(leftovers "$SB")" "" "linked limits file: no temporary file left"
+
+mv "$VH/etc/vlimits.default" "$SB/real.default"
+ln -s "$SB/real.default" "$VH/etc/vlimits.default"
+run vmoddomlimits -d -P 3
+is_rc 0 "linked vlimits.default: exit 0"
+ok_cmd "linked vlimits.default: stays a link" test -L "$VH/etc/vlimits.default"
+is "$(sed -n 1p "$SB/real.default")" "maxpopaccounts: 3" "linked vlimits.default: the target is rewritten"
+
+# A link to a file of another owner (planted by a domain with its own uid)
+# is not written through: the link itself is replaced.
+if [ "$(id -u)" = 0 ]; then
+	printf 'maxpopaccounts: 5\n' > "$SB/foreign"
+	chown 65534:65534 "$SB/foreign"
+	rm -f "$D/other.com/.qmailadmin-limits"
+	ln -s "$SB/foreign" "$D/other.com/.qmailadmin-limits"
+	run vmoddomlimits -S other.com
+	is "$(printf '%s\n' "$OUT" | sed -n 3p)" "Max Pop Accounts: 5" "a foreign target is still read"
+	ok_cmd "a foreign target keeps its owner after reading" test "$(stat -c %u "$SB/foreign")" = 65534
+	run vmoddomlimits -P 7 other.com
+	is_rc 0 "a link to another owner's file: exit 0"
+	ok_cmd "a link to another owner's file: replaced by a plain file" test -f "$D/other.com/.qmailadmin-limits" -a ! -L "$D/other.com/.qmailadmin-limits"
+	is "$(cat "$SB/foreign")" "maxpopaccounts: 5" "a link to another owner's file: that file is not written"
+else
+	for i in 1 2 3 4 5; do skip "not root: cannot make a file of another owner"; done
+fi
+
 done_testing

@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -219,7 +220,7 @@ int vget_limits(const char *domain, struct vlimits *limits)
 {
 	struct vdomain d;
 	char path[VP_PATH_MAX];
-	int fd, rc;
+	int fd, rc, linked;
 
 	if (domain == NULL || limits == NULL)
 		return VA_NULL_POINTER;
@@ -241,18 +242,27 @@ int vget_limits(const char *domain, struct vlimits *limits)
 		return VA_DIR_TOO_LONG;
 
 	/* The domain's own file; it is then handed to the domain, 0600.  Done
-	 * on the descriptor (no symlink following) so a link planted in the
-	 * domain directory cannot make us chown another file. */
+	 * on the descriptor.  A symbolic link (limits shared between domains)
+	 * is read through, as in 5.6, but what it points to is left as it is:
+	 * a link planted in the domain directory must not make us chown
+	 * another file. */
+	linked = 0;
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == ELOOP) {
+		linked = 1;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd >= 0) {
 		struct stat st;
 
 		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
 		    read_limits_fd(fd, limits) == VA_SUCCESS) {
-			if (vp_can_chown() && fchown(fd, d.uid, d.gid) != 0) {
-				/* ownership is a best effort, as in vpopmail */
+			if (!linked) {
+				if (vp_can_chown() && fchown(fd, d.uid, d.gid) != 0) {
+					/* ownership is a best effort, as in vpopmail */
+				}
+				fchmod(fd, S_IRUSR | S_IWUSR);
 			}
-			fchmod(fd, S_IRUSR | S_IWUSR);
 			close(fd);
 			return VA_SUCCESS;
 		}
@@ -293,6 +303,35 @@ static void print_limits(FILE *fp, const struct vlimits *l)
 }
 
 /*
+ * A limits file that is a symbolic link (one file shared by several
+ * domains, or a vlimits.default kept elsewhere) is written through, as
+ * 5.6 did, so the link stays a link.  Only when its target is a regular
+ * file owned by the link's owner, the vpopmail user or the owner of the
+ * directory holding the link: a domain with its own uid must not get
+ * root to rewrite a file of someone else's (5.6 wrote to any target).
+ * Otherwise the link itself is replaced by the new file.
+ */
+static int shared_target(const char *path, char target[PATH_MAX])
+{
+	struct stat link, dst, dir;
+	char parent[VP_PATH_MAX], *slash;
+
+	if (lstat(path, &link) != 0 || !S_ISLNK(link.st_mode) ||
+	    realpath(path, target) == NULL ||
+	    stat(target, &dst) != 0 || !S_ISREG(dst.st_mode))
+		return 0;
+	if (dst.st_uid == link.st_uid || dst.st_uid == vp_uid())
+		return 1;
+	if (vp_strlcpy(parent, path, sizeof parent) != 0)
+		return 0;
+	slash = strrchr(parent, '/');
+	if (slash == NULL)
+		return stat(".", &dir) == 0 && dir.st_uid == dst.st_uid;
+	*(slash == parent ? slash + 1 : slash) = '\0';
+	return stat(parent, &dir) == 0 && dir.st_uid == dst.st_uid;
+}
+
+/*
  * Replace the file atomically.  vpopmail rewrites it in place, which keeps
  * an existing file's mode and owner, and creates a new one per umask; the
  * temp file gets the same mode and owner so the result is identical.
@@ -301,11 +340,13 @@ int vlimits_write_limits_file(const char *path, const struct vlimits *limits)
 {
 	struct vp_afile af;
 	struct stat st;
-	char tmp[VP_PATH_MAX];
+	char tmp[VP_PATH_MAX], target[PATH_MAX];
 	int existed, rc;
 
 	if (path == NULL || limits == NULL)
 		return VA_NULL_POINTER;
+	if (shared_target(path, target))
+		path = target;
 	existed = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 	if (vp_fmt(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) != 0)
 		return VA_DIR_TOO_LONG;
