@@ -302,6 +302,7 @@ mkdir "$L"
 run vmoddomlimits -P 5 example.com
 is_rc 255 "unwritable limits file: exit 255"
 is_out "Failed to vset_limits" "unwritable limits file: message"
+is_err "vlimits: failed to open limits file (21):  $L" "a directory where the limits file belongs: 5.6's stderr line (EISDIR)"
 rmdir "$L"
 is "$(leftovers "$VH" "$QH")" "" "failed write: no temporary file left"
 

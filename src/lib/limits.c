@@ -348,6 +348,11 @@ int vlimits_write_limits_file(const char *path, const struct vlimits *limits)
 	if (shared_target(path, target))
 		path = target;
 	existed = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (!existed && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		/* 5.6 opens the name itself and says so; the rename would fail */
+		fprintf(stderr, "vlimits: failed to open limits file (%d):  %s\n", EISDIR, path);
+		return VA_COULD_NOT_UPDATE_FILE;
+	}
 	if (vp_fmt(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) != 0)
 		return VA_DIR_TOO_LONG;
 	rc = vp_afile_open(&af, path, tmp, 0666);
