@@ -400,6 +400,9 @@ skipping postmaster@example.com
 	run vdeloldusers -a 300 -d example.com
 	is_rc 0 "-a 300: exit 0"
 	is_out "no old users found" "-a 300: no old users"
+	run vdeloldusers -D -a 30000 -d example.com
+	is_rc 0 "-a 30000 -D: exit 0"
+	is_out "no old users found" "-a 30000 (past 5.6's int overflow): no old users, nobody deleted"
 	run vdeloldusers -d nowhere.org
 	is_rc 0 "unknown domain: exit 0"
 	is_out "no old users found" "unknown domain: no old users"
