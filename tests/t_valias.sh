@@ -287,4 +287,35 @@ for args in "" "-a" "example.com"; do
 done
 unchanged "$snap" "dotqmail2valias: no file changed"
 
+
+# ------------------------------------------------------------ linked alias files
+# An ezmlm list's .qmail-list is a link to its editor file: valias changes
+# the file it points to, as 5.6 did, and the link stays.
+sandbox_new
+setup vadddomain example.com Secret123
+DD=$D/example.com
+mkdir -p "$DD/list"
+printf '|ezmlm-send %s/list\n' "$DD" > "$DD/list/editor"
+ln -s "$DD/list/editor" "$DD/.qmail-list"
+run valias -i fred@other.org list@example.com
+is_rc 0 "linked alias file: -i exit 0"
+ok_cmd "linked alias file: the link stays a link" test -L "$DD/.qmail-list"
+file_is "$DD/list/editor" "|ezmlm-send $DD/list
+fred@other.org
+" "linked alias file: the line is added to the file it points to"
+file_mode "$DD/list/editor" 0600 "linked alias file: the target is 0600, as 5.6 left it"
+is "$(leftovers "$SB"; find "$DD" -name '*.tmp*')" "" "linked alias file: no temporary file left"
+# A link to a file of another owner is not written through.
+if [ "$(id -u)" = 0 ]; then
+	printf 'keep\n' > "$SB/foreign"
+	chown 65534:65534 "$SB/foreign"
+	ln -s "$SB/foreign" "$DD/.qmail-other"
+	run valias -i x@other.org other@example.com
+	is_rc 0 "link to another owner's file: exit 0"
+	is "$(cat "$SB/foreign")" "keep" "link to another owner's file: that file is not written"
+	ok_cmd "link to another owner's file: replaced by the domain's own file" test -f "$DD/.qmail-other" -a ! -L "$DD/.qmail-other"
+else
+	for i in 1 2 3; do skip "not root: cannot make a file of another owner"; done
+fi
+
 done_testing

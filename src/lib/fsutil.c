@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -172,6 +173,26 @@ int vp_slurp(const char *path, char **out, size_t *len)
 		rc = errno == ENOMEM ? VA_MEMORY_ALLOC_ERR : -1;
 	close(fd);
 	return rc;
+}
+
+int vp_link_target(const char *path, char target[PATH_MAX])
+{
+	struct stat link, dst, dir;
+	char parent[VP_PATH_MAX], *slash;
+
+	if (lstat(path, &link) != 0 || !S_ISLNK(link.st_mode) ||
+	    realpath(path, target) == NULL ||
+	    stat(target, &dst) != 0 || !S_ISREG(dst.st_mode))
+		return 0;
+	if (dst.st_uid == link.st_uid || dst.st_uid == vp_uid())
+		return 1;
+	if (vp_strlcpy(parent, path, sizeof parent) != 0)
+		return 0;
+	slash = strrchr(parent, '/');
+	if (slash == NULL)
+		return stat(".", &dir) == 0 && dir.st_uid == dst.st_uid;
+	*(slash == parent ? slash + 1 : slash) = '\0';
+	return stat(parent, &dir) == 0 && dir.st_uid == dst.st_uid;
 }
 
 /* Classic wrappers. */

@@ -303,35 +303,6 @@ static void print_limits(FILE *fp, const struct vlimits *l)
 }
 
 /*
- * A limits file that is a symbolic link (one file shared by several
- * domains, or a vlimits.default kept elsewhere) is written through, as
- * 5.6 did, so the link stays a link.  Only when its target is a regular
- * file owned by the link's owner, the vpopmail user or the owner of the
- * directory holding the link: a domain with its own uid must not get
- * root to rewrite a file of someone else's (5.6 wrote to any target).
- * Otherwise the link itself is replaced by the new file.
- */
-static int shared_target(const char *path, char target[PATH_MAX])
-{
-	struct stat link, dst, dir;
-	char parent[VP_PATH_MAX], *slash;
-
-	if (lstat(path, &link) != 0 || !S_ISLNK(link.st_mode) ||
-	    realpath(path, target) == NULL ||
-	    stat(target, &dst) != 0 || !S_ISREG(dst.st_mode))
-		return 0;
-	if (dst.st_uid == link.st_uid || dst.st_uid == vp_uid())
-		return 1;
-	if (vp_strlcpy(parent, path, sizeof parent) != 0)
-		return 0;
-	slash = strrchr(parent, '/');
-	if (slash == NULL)
-		return stat(".", &dir) == 0 && dir.st_uid == dst.st_uid;
-	*(slash == parent ? slash + 1 : slash) = '\0';
-	return stat(parent, &dir) == 0 && dir.st_uid == dst.st_uid;
-}
-
-/*
  * Replace the file atomically.  vpopmail rewrites it in place, which keeps
  * an existing file's mode and owner, and creates a new one per umask; the
  * temp file gets the same mode and owner so the result is identical.
@@ -345,7 +316,9 @@ int vlimits_write_limits_file(const char *path, const struct vlimits *limits)
 
 	if (path == NULL || limits == NULL)
 		return VA_NULL_POINTER;
-	if (shared_target(path, target))
+	/* A link (one file shared by several domains, or a vlimits.default
+	 * kept elsewhere) is written through, as 5.6 did, when it is safe. */
+	if (vp_link_target(path, target))
 		path = target;
 	existed = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
 	if (!existed && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {

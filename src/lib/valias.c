@@ -375,9 +375,19 @@ static void op_end(struct alias_op *op)
 static int write_alias(struct alias_op *op, const char *data, size_t len)
 {
 	struct vp_afile af;
+	char target[PATH_MAX], tmp[VP_PATH_MAX];
+	const char *dst = op->path, *tmpname = op->tmp;
 	int rc;
 
-	rc = vp_afile_open(&af, op->path, op->tmp, 0600);
+	/* A linked alias file (an ezmlm list's .qmail-list -> editor) is
+	 * changed where it points, as 5.6 did; the link stays. */
+	if (vp_link_target(op->path, target)) {
+		if (vp_fmt(tmp, sizeof tmp, "%s.tmp.%ld", target, (long)getpid()) != 0)
+			return VA_DIR_TOO_LONG;
+		dst = target;
+		tmpname = tmp;
+	}
+	rc = vp_afile_open(&af, dst, tmpname, 0600);
 	if (rc != VA_SUCCESS)
 		return rc;
 	if ((len > 0 && fwrite(data, 1, len, af.fp) != len) ||

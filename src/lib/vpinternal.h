@@ -136,6 +136,14 @@ int   vp_mkdir_p(const char *path, uid_t uid, gid_t gid);
 int   vp_rmtree(const char *path);
 /* Read a small file fully into a malloc'd NUL-terminated buffer. */
 int   vp_slurp(const char *path, char **out, size_t *len);
+/*
+ * When `path` is a symbolic link to a regular file that may be rewritten
+ * through it, 1 with the resolved name in `target`; else 0 (not a link,
+ * dangling, or unsafe).  Safe: the target belongs to the link's owner,
+ * the vpopmail user or the owner of the directory holding the link, so a
+ * domain with its own uid cannot get root to rewrite someone else's file.
+ */
+int   vp_link_target(const char *path, char target[PATH_MAX]);
 
 /* ------------------------------------------------------------------ */
 /* names.c                                                            */
