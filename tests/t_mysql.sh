@@ -254,6 +254,15 @@ mariadb_restart || { echo "Bail out! $MDB_WHY"; exit 1; }
 is "$(probe 'joe example.com' 4)" "joe|Joe User|5242880S" "server back: the same process reads joe"
 exec 5>&-
 
+# A vpopmail.mysql that does not parse is no "unknown user" either.
+cp "$VH/etc/vpopmail.mysql" "$T0/vpopmail.mysql.good"
+printf 'localhost|0|root|\n' > "$VH/etc/vpopmail.mysql"
+vchk joe@example.com 'pw two'
+is "$RC" 111 "a vpopmail.mysql that does not parse: vchkpw exits 111, not 3 (user not found)"
+cp "$T0/vpopmail.mysql.good" "$VH/etc/vpopmail.mysql"
+vchk joe@example.com 'pw two'
+is "$RC" 0 "settings restored: the login works again"
+
 # ------------------------------------------------------------ two homes, one database
 QH1=$QH; D1=$D
 sandbox_new

@@ -231,9 +231,10 @@ int vlogin_check(struct vlogin *l)
 	}
 	if (l->user[0] == '\0' || strlen(l->user) > MAX_PW_NAME || strlen(l->domain) > MAX_PW_DOMAIN ||
 	    (rc = vp_getpw(l->user, l->domain, &l->ent, &l->dom)) != VA_SUCCESS) {
-		/* An SQL backend that cannot reach its server: try again later,
-		 * never "no such user". */
-		if (rc == VA_NO_AUTH_CONNECTION) {
+		/* A user database that cannot be read (an SQL server out of
+		 * reach, a vpopmail.mysql that does not parse): try again
+		 * later, never "no such user". */
+		if (vp_lookup_failed(rc)) {
 			vp_login_log(l, VP_EV_INTERNAL, "user database unavailable %s@%s:%s",
 			             l->user, l->domain, l->ip);
 			return fail(l, 111);

@@ -104,6 +104,22 @@ int vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
 	return 0;
 }
 
+int vp_lookup_failed(int rc)
+{
+	switch (rc) {
+	case VA_SUCCESS:
+	case VA_USER_DOES_NOT_EXIST:
+	case VA_DOMAIN_DOES_NOT_EXIST:
+	case VA_INVALID_DOMAIN_NAME:
+	case VA_ILLEGAL_USERNAME:
+	case VA_USER_NAME_TOO_LONG:
+	case VA_DOMAIN_NAME_TOO_LONG:
+		return 0;
+	default:
+		return 1;
+	}
+}
+
 int vp_pw_copy(struct vpw_entry *dst, const struct vqpasswd *src)
 {
 	if (dst == NULL || src == NULL)
@@ -225,8 +241,9 @@ struct vqpasswd *vauth_getpw(char *user, char *domain)
 	if (rc == VA_SUCCESS || rc == VA_USER_DOES_NOT_EXIST)
 		vp_take_real_domain(domain, &d);
 	if (rc != 0) {
-		/* An unreachable SQL server is not "no such user" (as in 5.6). */
-		if (rc == VA_NO_AUTH_CONNECTION)
+		/* An unreachable or misconfigured user database is not "no
+		 * such user" (5.6 did this for a lost connection only). */
+		if (vp_lookup_failed(rc))
 			verrori = rc;
 		return NULL;
 	}

@@ -310,6 +310,11 @@ int   vp_alias_resolve(char *domain, char *dir, size_t size, uid_t *uid, gid_t *
  * dom_out gets the resolved domain also when only the user is missing. */
 int   vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
                struct vdomain *dom_out);
+/* 1 when a vp_getpw() result is a failure of the user database (no
+ * connection, a settings file that does not parse, a query error) rather
+ * than an answer about the name: such a lookup must be retried later,
+ * never taken for "no such user". */
+int   vp_lookup_failed(int rc);
 /* Write <dir>/Maildir/sqwebmail-pass: TAB + crypted (+ newline), 0600, chowned. */
 int   vp_sqwebmail_write(const char *dir, const char *crypted, int newline, uid_t uid, gid_t gid);
 /* Deep copy of a vqpasswd into an entry's own storage. */
