@@ -284,6 +284,7 @@ run vpopbull -f "$MSG" example.com
 is "$ERR" "carol@example.com: ERROR COPYING TO $DD/carol
 " "record without a directory: no error"
 if has_define ONCHANGE_SCRIPT; then
+	cdb_next 1 "the record is emptied in vpasswd"
 	file_is "$SB/onchange.log" "mod_user|postmaster@example.com|-
 " "record without a directory: storing the new one is a mod_user event, as in 5.6"
 	rm -f "$VH/etc/onchange" "$SB/onchange.log"
