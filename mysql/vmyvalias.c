@@ -221,7 +221,7 @@ static int count_rows(const char *alias, const char *domain, long *n)
 int valias_insert(char *alias, char *domain, char *alias_line)
 {
 	char who[MAX_PW_NAME + 1 + MAX_PW_DOMAIN + 1];
-	struct vmy_arg a[3];
+	struct vmy_arg a[4];
 	int rc;
 
 	if ((rc = prepare_line(alias, domain, alias_line)) != 0)
@@ -233,8 +233,17 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 	a[0] = (struct vmy_arg)VMY_S(alias);
 	a[1] = (struct vmy_arg)VMY_S(domain);
 	a[2] = (struct vmy_arg)VMY_S(alias_line);
+#ifdef DEFAULT_DELIVERY
+	/* The column 5.6 fills in these builds: 0 for a program (an LDA
+	 * such as "| dovecot-lda"), 1 for a forward. */
+	a[3] = (struct vmy_arg)VMY_I(alias_line[0] == '|' ? 0 : 1);
+	rc = vmy_exec_create(VMY_T_VALIAS, "valias",
+	                     "INSERT INTO valias (alias, domain, valias_line, valias_type) VALUES (?, ?, ?, ?)",
+	                     a, 4, NULL);
+#else
 	rc = vmy_exec_create(VMY_T_VALIAS, "valias",
 	                     "INSERT INTO valias (alias, domain, valias_line) VALUES (?, ?, ?)", a, 3, NULL);
+#endif
 	if (rc != 0)
 		return rc;
 	vp_onchange("valias_insert", who, alias_line, 0);

@@ -32,6 +32,12 @@ file_absent "$DD/.qmail-bob" "-i: no .qmail file"
 run valias -i '|/usr/bin/true' BOB@Example.COM
 is_rc 0 "-i second line, mixed case: exit 0"
 is "$(rows bob example.com)" $'fred@example.org\n|/usr/bin/true' "-i: rows kept in order, lower-case alias"
+if has_define DEFAULT_DELIVERY; then
+	is "$(sql_db "$DD" "SELECT valias_type FROM valias WHERE alias = 'bob' ORDER BY id" | tr '\n' ' ')" "1 0 " \
+		"defaultdelivery build: valias_type 1 for a forward, 0 for a program (as 5.6)"
+else
+	skip "built without --enable-defaultdelivery (no valias_type column)"
+fi
 run valias -i '  spaced@example.org' bob@example.com
 is "$(rows bob example.com | tail -1)" "spaced@example.org" "-i: leading blanks dropped (as 5.6's table)"
 run valias -i ./Maildir/ first.last@example.com
