@@ -253,7 +253,7 @@ has_define SHA512_PASSWORDS || { has_define MD5_PASSWORDS && HASH_MASK='$1$SALT$
 
 # Expected vpasswd line (masked hash): vpw_line NAME GECOS DIR QUOTA [CLEAR [FLAGS [HASH]]]
 vpw_line() {
-	local l="$1:${7-$HASH_MASK}:1:${6:-0}:$2:$3:$4"
+	local l="$1:${7-$HASH_MASK}:$VPW_UID:${6:-0}:$2:$3:$4"
 	[ "$CLEAR" = 1 ] && l="$l:${5-}"
 	printf '%s' "$l"
 }
@@ -261,6 +261,9 @@ vpw_line() {
 # (tests/mariadb-server.sh); the users then live in the database, and
 # vpw_text prints them in vpasswd's line format instead of reading the file.
 SQL=0; has_define AUTH_MYSQL && [ -n "${VP_TEST_MYSQL_SOCKET:-}" ] && SQL=1
+# pw_uid of a new user: vpasswd's POP marker 1; 5.6's MySQL rows hold
+# vadduser()'s apop argument, USE_POP 0.
+VPW_UID=1; has_define AUTH_MYSQL && VPW_UID=0
 # sql_db DOMDIR QUERY: run QUERY on the database of DOMDIR's vpopmail home.
 sql_db() {
 	local db

@@ -110,7 +110,7 @@ if (cd "$T0" && $CC $inc qa.c $lib ${VP_TEST_LDFLAGS:-} -o qa) > "$T0/cc.log" 2>
 	setup vadduser -c "Bob Smith" -q 5M bob@example.com Passw0rd
 	run "$T0/qa" Bob@Example.COM
 	is_rc 0 "third-party program finds the user"
-	is_out "name=bob gecos=Bob Smith dir=$D/example.com/bob quota=5242880S uid=1 gid=0
+	is_out "name=bob gecos=Bob Smith dir=$D/example.com/bob quota=5242880S uid=$VPW_UID gid=0
 maxpopaccounts=-1" "third-party program reads the vpasswd record and limits"
 	run "$T0/qa" nobody@example.com
 	is_rc 1 "third-party program: unknown user"

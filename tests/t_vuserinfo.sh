@@ -70,7 +70,7 @@ BOB_FULL="name:   bob
 passwd: $BOBPW
 clear passwd: $BOBCLEAR
 comment/gecos: Bob Smith
-uid:    1
+uid:    $VPW_UID
 gid:    0
 flags:  0
 gecos: Bob Smith
@@ -99,7 +99,7 @@ PM_FULL="name:   postmaster
 passwd: $(vpw_field "$DD" postmaster 2)
 clear passwd: $([ "$CLEAR" = 1 ] && echo Secret123)
 comment/gecos: Postmaster
-uid:    1
+uid:    $VPW_UID
 gid:    0
 flags:  0
 gecos: Postmaster
@@ -120,7 +120,7 @@ is_out "bob" "-n: the name"
 run vuserinfo -p bob@example.com
 is_out "$BOBPW" "-p: the hash"
 run vuserinfo -u bob@example.com
-is_out "1" "-u: the uid field"
+is_out "$VPW_UID" "-u: the uid field (1 in vpasswd, 0 in a MySQL row, as 5.6)"
 run vuserinfo -g bob@example.com
 is_out "0" "-g: the flag word"
 run vuserinfo -c bob@example.com

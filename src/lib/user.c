@@ -187,13 +187,24 @@ int vp_user_check_in(const struct vdomain *d, const char *user, const char *pass
 	return vpw_strength_check(password);
 }
 
+uid_t vp_new_user_uid(int apop)
+{
+#ifdef AUTH_MYSQL
+	/* 5.6's MySQL module stored the apop argument itself (USE_POP 0). */
+	return (uid_t)apop;
+#else
+	/* vpasswd's marker: 1 POP, 2 anything else (5.6's cdb module). */
+	return apop == USE_POP ? 1 : 2;
+#endif
+}
+
 void vp_user_new_record(struct vqpasswd *pw, char *user, char *crypted, char *comment,
                         char *userdir, char *quota, char *password, int apop)
 {
 	memset(pw, 0, sizeof *pw);
 	pw->pw_name = user;
 	pw->pw_passwd = crypted;
-	pw->pw_uid = (apop == USE_APOP) ? 2 : 1;
+	pw->pw_uid = vp_new_user_uid(apop);
 	pw->pw_gid = 0;
 	pw->pw_flags = 0;
 	pw->pw_gecos = comment;

@@ -198,7 +198,7 @@ int vauth_adduser(char *user, char *domain, char *pass, char *gecos, char *dir, 
 	memset(&pw, 0, sizeof pw);
 	pw.pw_name = user;
 	pw.pw_passwd = crypted;
-	pw.pw_uid = apop == USE_POP ? 1 : 2;	/* stored marker, not a uid */
+	pw.pw_uid = vp_new_user_uid(apop);	/* stored marker, not a uid */
 	pw.pw_gid = 0;
 	pw.pw_gecos = gecos;			/* ':' dropped when formatted */
 	pw.pw_dir = userdir;

@@ -315,6 +315,9 @@ int   vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
  * than an answer about the name: such a lookup must be retried later,
  * never taken for "no such user". */
 int   vp_lookup_failed(int rc);
+/* pw_uid of a new user's record for vadduser()/vauth_adduser()'s apop
+ * argument, as the configured backend stored it in 5.6. */
+uid_t vp_new_user_uid(int apop);
 /* Write <dir>/Maildir/sqwebmail-pass: TAB + crypted (+ newline), 0600, chowned. */
 int   vp_sqwebmail_write(const char *dir, const char *crypted, int newline, uid_t uid, gid_t gid);
 /* Deep copy of a vqpasswd into an entry's own storage. */
