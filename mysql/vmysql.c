@@ -217,6 +217,8 @@ static int vmy_adduser(const struct vdomain *d, const struct vqpasswd *pw)
 	return insert_one(d, pw);
 }
 
+static int vmy_deluser(const struct vdomain *d, const char *user);
+
 static int vmy_adduser_many(const struct vdomain *d, const struct vqpasswd *pws, size_t n)
 {
 	size_t i;
@@ -229,13 +231,18 @@ static int vmy_adduser_many(const struct vdomain *d, const struct vqpasswd *pws,
 	/* The table must exist before the transaction: DDL would commit it. */
 	if ((rc = create_users(d)) != 0 || (rc = vmy_begin()) != 0)
 		return rc;
-	for (i = 0; i < n; i++) {
-		if ((rc = insert_one(d, &pws[i])) != 0) {
-			vmy_rollback();
-			return rc;
-		}
-	}
-	return vmy_commit();
+	for (i = 0; i < n && (rc = insert_one(d, &pws[i])) == 0; i++)
+		;
+	if (i == n && (rc = vmy_commit()) == 0)
+		return 0;
+	vmy_rollback();
+	/* A MyISAM table (common in 5.6 databases) ignores the rollback:
+	 * remove this batch's rows by hand, so that the result is the one
+	 * reported (the caller removes the directories).  Every one of them
+	 * was a new name, so each row is ours. */
+	while (i-- > 0)
+		(void)vmy_deluser(d, pws[i].pw_name);
+	return rc;
 }
 
 static int vmy_deluser(const struct vdomain *d, const char *user)

@@ -328,6 +328,27 @@ sql_root "UPDATE $CT SET pw_shell = '1S' WHERE pw_name = 'bob'"
 run vconvert -m -c conv.org
 is "$(grep '^bob:' "$CD/vpasswd" | cut -d: -f7)" "1S" "a second -m -c overwrites a user already in vpasswd"
 
+# ------------------------------------------------------------ bulk add on a MyISAM table
+# Tables made by older MySQL servers for 5.6 are often MyISAM, where a
+# ROLLBACK does nothing: a failed batch must still leave no rows behind.
+sql_root "ALTER TABLE $CT ENGINE=MyISAM"
+# (a trigger body holds ';': sent with a DELIMITER on stdin, not with -e)
+printf "DELIMITER //\nCREATE TRIGGER conv.no_u3 BEFORE INSERT ON %s FOR EACH ROW BEGIN IF NEW.pw_name = 'u3' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused'; END IF; END//\n" "$CT" |
+	"$MDB_CLIENT" --no-defaults -S "$MDB_SOCK" -u root
+is "$(sql_root "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_NAME = 'no_u3'")" "1" "MyISAM: a trigger refuses u3"
+is "$(sql_root "SELECT ENGINE FROM information_schema.TABLES WHERE CONCAT(TABLE_SCHEMA, '.', TABLE_NAME) = '$CT'")" "MyISAM" \
+	"MyISAM: the users table is MyISAM now"
+printf 'u1@conv.org Passw0rd1\nu2@conv.org Passw0rd2\nu3@conv.org Passw0rd3\nu4@conv.org Passw0rd4\n' > "$T0/batch"
+run vadduser -f "$T0/batch"
+isnt "$RC" 0 "MyISAM: a batch whose third insert fails fails"
+is "$(sql_root "SELECT COUNT(*) FROM $CT WHERE pw_name IN ('u1', 'u2', 'u3', 'u4')")" "0" \
+	"MyISAM: no row of the failed batch is left (the rows before the failure are removed)"
+is "$(find "$CD" -name 'u[1-4]' | wc -l)" "0" "MyISAM: nor any directory"
+sql_root "DROP TRIGGER conv.no_u3"
+run vadduser -f "$T0/batch"
+is_rc 0 "MyISAM: the same batch without the trigger: exit 0"
+is "$(sql_root "SELECT COUNT(*) FROM $CT WHERE pw_name IN ('u1', 'u2', 'u3', 'u4')")" "4" "MyISAM: all four rows"
+
 # ------------------------------------------------------------ aliasdomains
 if has_define SQL_ALIASDOMAINS; then
 	setup vaddaliasdomain conv.org alias.net
