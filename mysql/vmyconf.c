@@ -81,8 +81,8 @@ int vmy_conf_parse(const char *text, struct vmy_conf *c)
 		}
 		p = nl != NULL ? nl + 1 : p + len;
 	}
-	if (line == 0)
-		return VA_PARSE_ERROR01;
+	if (line == 0)                  /* no settings at all: 5.6's code */
+		return VA_NO_AUTH_CONNECTION;
 	if (line == 1)
 		c->update = c->read;
 	return 0;
