@@ -99,13 +99,16 @@ int main(int argc, char **argv)
 		domain = argv[optind++];
 	if (optind < argc)
 		alias = argv[optind++];
+	/* As 5.6: an empty name is no name (not "every domain"). */
+	if (domain != NULL && domain[0] == '\0')
+		domain = NULL;
+	if (alias != NULL && alias[0] == '\0')
+		alias = NULL;
 	if (domain != NULL && alias != NULL && strcmp(domain, alias) == 0) {
 		printf("Error: real domain and alias domain are the same!\n");
 		fputs(usage_text, stdout);
 		cli_exit(-1);
 	}
-	if (domain != NULL && domain[0] == '\0')
-		domain = NULL;	/* as 5.6: an empty name is no name (not "every domain") */
 	if (domain != NULL) {
 		/* 5.6's spacing differs between the one-domain forms and -A. */
 		n = save(domain, alias, "  ", "     ");
