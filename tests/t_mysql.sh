@@ -46,7 +46,7 @@ isnt "$RC" 0 "no vpopmail.mysql: vadddomain fails"
 like "$ERR" "can't read settings from $VH/etc/vpopmail.mysql" "no vpopmail.mysql: the file is named on stderr"
 printf '# only a comment\n\n' > "$VH/etc/vpopmail.mysql"
 run vadddomain example.com pmpass
-isnt "$RC" 0 "a vpopmail.mysql without settings: vadddomain fails"
+is "$RC" "$(( (-23) & 255 ))" "a vpopmail.mysql without settings: vadddomain fails with VA_NO_AUTH_CONNECTION, as 5.6"
 like "$ERR" "no valid settings in $VH/etc/vpopmail.mysql" "... and says why"
 
 # ------------------------------------------------------------ schema
@@ -368,6 +368,12 @@ if has_define SQL_ALIASDOMAINS; then
 	like "$OUT" "Usage: vsavealiasdomains" "vsavealiasdomains without operands: usage"
 	run vsavealiasdomains ''
 	like "$OUT" "Usage: vsavealiasdomains" "vsavealiasdomains '': usage, not every domain"
+	run vsavealiasdomains '' ''
+	is_rc 0 "vsavealiasdomains '' '': exit 0, as 5.6 (two empty names are no names)"
+	like "$OUT" "Usage: vsavealiasdomains" "vsavealiasdomains '' '': usage"
+	sql_root "DELETE FROM conv.aliasdomains"
+	run vsavealiasdomains conv.org ''
+	is_out "Alias: alias.net  Real domain: conv.org     saved" "vsavealiasdomains DOMAIN '': every alias of DOMAIN, as without the empty name"
 else
 	run vsavealiasdomains -A
 	is_rc 255 "without --enable-sql-aliasdomains: vsavealiasdomains fails"
