@@ -242,7 +242,7 @@ struct vqpasswd *vauth_getpw(char *user, char *domain)
 		vp_take_real_domain(domain, &d);
 	if (rc != 0) {
 		/* An unreachable or misconfigured user database is not "no
-		 * such user" (5.6 did this for a lost connection only). */
+		 * such user": verrori tells the caller which it was. */
 		if (vp_lookup_failed(rc))
 			verrori = rc;
 		return NULL;
