@@ -196,6 +196,20 @@ else
 	skip "onchange not compiled in"
 fi
 
+# Through an alias domain: the user lands in the real domain and the event
+# names it, as a vadduser of that line would.
+setup vaddaliasdomain example.com alias.test
+[ "$OS" = 1 ] && : > "$LOG"
+run_in $'viaalias@ALIAS.test Passw0rd\n' vadduser -f -
+is_rc 0 "through an alias domain: exit 0"
+cdb_next
+is "$(vpw_field "$D/example.com" viaalias 1)" "viaalias" "through an alias domain: the user is in the real domain"
+if [ "$OS" = 1 ]; then
+	is "$(cat "$LOG")" "add_user viaalias@example.com - " "through an alias domain: add_user names the real domain"
+else
+	skip "onchange not compiled in"
+fi
+
 # the first failure sets the status: an unknown domain first
 run_in $'xy@nowhere.test Passw0rd\nold@example.com Passw0rd\n' vadduser -f -
 is_rc 245 "exit = VA_DOMAIN_DOES_NOT_EXIST (-11) & 0xff when that comes first"

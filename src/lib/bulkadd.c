@@ -262,7 +262,7 @@ static void announce(const char *domain, struct vbulk_user *users, size_t n)
 }
 
 /* Everything but the onchange events; sets every users[i].rc. */
-static void add_many(char *domain, struct vbulk_user *users, size_t n,
+static void add_many(char *domain, size_t domsize, struct vbulk_user *users, size_t n,
                      void (*progress)(size_t, size_t, void *), void *arg)
 {
 	struct vdomain d;
@@ -279,6 +279,10 @@ static void add_many(char *domain, struct vbulk_user *users, size_t n,
 		                                 users[i].gecos);
 	vp_lower(domain);
 	drc = vp_domain_lookup(domain, &d);
+	/* Through an alias domain the events name the real one, as each
+	 * vadduser() would. */
+	if (drc == VA_SUCCESS)
+		vp_strlcpy(domain, d.real, domsize);
 	have_limits = drc == VA_SUCCESS && vget_limits(d.real, &lim) == 0;
 	if (nameset_init(&seen, n) != 0) {
 		for (i = 0; i < n; i++)
@@ -356,7 +360,7 @@ int vadduser_many(const char *domain, struct vbulk_user *users, size_t n,
 		return n > 0 ? VA_DOMAIN_NAME_TOO_LONG : VA_SUCCESS;
 	}
 	vp_onchange_set_allowed(0);
-	add_many(dom, users, n, progress, arg);
+	add_many(dom, sizeof dom, users, n, progress, arg);
 	vp_onchange_set_allowed(saved);
 	announce(dom, users, n);
 	vp_onchange_set_allowed(1);
