@@ -382,5 +382,27 @@ Please use option --enable-sql-aliasdomains at configure time
 " "... and says which option is needed"
 fi
 
+# ------------------------------------------------------------ a database user without CREATE
+# vadddomain cannot make the domain's table: it takes the domain out of
+# qmail's files again (as 5.6), so that a second run after the grant works.
+sandbox_new
+sql_root "CREATE DATABASE IF NOT EXISTS limdb"
+sql_root "CREATE USER IF NOT EXISTS 'lim'@'localhost' IDENTIFIED BY 'limpw'"
+sql_root "GRANT SELECT, INSERT, UPDATE, DELETE ON limdb.* TO 'lim'@'localhost'"
+printf 'localhost|%s|lim|limpw|limdb\n' "$MDB_SOCK" > "$VH/etc/vpopmail.mysql"
+if [ "$MANY" = 1 ]; then
+	sql_root "DROP TABLE IF EXISTS limdb.vpopmail"
+fi
+run vadddomain lim.org pmpass
+is_rc 233 "no CREATE right: vadddomain fails with VA_NO_AUTH_CONNECTION"
+like "$ERR" "Failed while attempting to add domain to auth backend" "... and says so"
+ok_cmd "... and removes the domain directory again" test ! -e "$D/lim.org"
+is "$(cat "$QH/users/assign" "$QH/control/rcpthosts" "$QH/control/virtualdomains" 2>/dev/null | grep -c lim.org)" 0 \
+	"... and its users/assign line, rcpthosts and virtualdomains entries"
+sql_root "GRANT ALL ON limdb.* TO 'lim'@'localhost'"
+run vadddomain lim.org pmpass
+is_rc 0 "after the grant the same vadddomain works"
+is "$(grep -c '^+lim.org-:' "$QH/users/assign")" 1 "... and the domain is assigned once"
+
 mariadb_stop
 done_testing

@@ -59,6 +59,8 @@ static void hup_qmail(void)
 	signal_process((char *)"qmail-send", SIGHUP);
 }
 
+static int unassign(char **names, int count, const struct vdomain *d);
+
 int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 {
 	struct vdomain existing;
@@ -161,7 +163,16 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	vp_onchange("add_domain", domain, "-", ON_VCHANGE_BEFORE);
 #endif
 	if (vauth_backend_get()->adddomain(&existing) != 0) {
+		char *names[1] = { domain };
+
+		/* As 5.6: take the domain out again, so that the admin can
+		 * fix the database and simply run the command once more. */
 		fprintf(stderr, "Error. Failed while attempting to add domain to auth backend\n");
+		(void)unassign(names, 1, &existing);
+		vp_rmtree(domdir);
+		if (ctl[0] != '\0')
+			vp_bigdir_dec(ctl, uid, gid);
+		hup_qmail();
 		return VA_NO_AUTH_CONNECTION;
 	}
 	if (!OptimizeAddDomain)
