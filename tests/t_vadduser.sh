@@ -419,4 +419,18 @@ else
 fi
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
 
+# A domain still in users/assign whose directory is gone: 5.6 cannot
+# change into it (VA_BAD_D_DIR) and adds nothing.
+sandbox_new
+setup vadddomain gone.com Secret123
+mv "$D/gone.com" "$SB/gone.moved"
+snap=$(snapshot)
+run vadduser xx@gone.com Passw0rd
+is_rc 251 "domain directory gone: exit 251"
+is_out "Error: Unable to chdir to vpopmail/domains directory" "domain directory gone: 5.6's message"
+unchanged "$snap" "domain directory gone: nothing written"
+run_in $'yy@gone.com Passw0rd\n' vadduser -f -
+is_rc 251 "domain directory gone, -f: exit 251"
+unchanged "$snap" "domain directory gone, -f: nothing written"
+
 done_testing

@@ -195,4 +195,16 @@ is "$(cat "$D/example.com/vpasswd")" "" "vpasswd empty after deleting the only u
 ok_cmd "vpasswd.cdb consistent when empty" vpw_cdb_ok "$D/example.com"
 dirctl_is "$D/example.com/.dir-control" ".dir-control back to 0" 0 "0 2 2" "0 0 0" ""
 
+# A domain still in users/assign whose directory is gone: 5.6 cannot
+# change into it, before it looks the user up.
+sandbox_new
+setup vadddomain gone.com Secret123
+setup vadduser bob@gone.com Passw0rd
+mv "$D/gone.com" "$SB/gone.moved"
+run vdeluser bob@gone.com
+is_rc 251 "domain directory gone: exit 251"
+is_out "Error: Unable to chdir to vpopmail/domains directory" "domain directory gone: 5.6's message (not 'User does not exist')"
+run vdeluser nobody@gone.com
+is_rc 251 "domain directory gone, unknown user: the directory is checked first"
+
 done_testing

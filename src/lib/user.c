@@ -172,6 +172,15 @@ int vp_user_check_new(char *user, char *domain, char *password, char *gecos)
 	return VA_SUCCESS;
 }
 
+/* 5.6 changes into the domain's directory before it touches a user: a
+ * domain still in users/assign whose directory is gone is VA_BAD_D_DIR. */
+static int domain_dir_ok(const struct vdomain *d)
+{
+	struct stat st;
+
+	return stat(d->dir, &st) == 0 && S_ISDIR(st.st_mode) ? VA_SUCCESS : VA_BAD_D_DIR;
+}
+
 int vp_user_check_in(const struct vdomain *d, const char *user, const char *password,
                      int have_limits)
 {
@@ -184,7 +193,10 @@ int vp_user_check_in(const struct vdomain *d, const char *user, const char *pass
 		return VA_USERNAME_EXISTS;
 	if (!have_limits)
 		return VA_CANNOT_READ_LIMITS;
-	return vpw_strength_check(password);
+	rc = vpw_strength_check(password);
+	if (rc != VA_SUCCESS)
+		return rc;
+	return domain_dir_ok(d);
 }
 
 uid_t vp_new_user_uid(int apop)
@@ -468,6 +480,8 @@ int vdeluser(char *user, char *domain)
 	 * is simply not found. */
 	if (strlen(domain) > MAX_PW_DOMAIN || vp_domain_lookup(domain, &d) != VA_SUCCESS)
 		return VA_DOMAIN_DOES_NOT_EXIST;
+	if (domain_dir_ok(&d) != VA_SUCCESS)
+		return VA_BAD_D_DIR;
 	if (strlen(user) > MAX_PW_NAME || vauth_backend_get()->getpw(&d, user, &e) != VA_SUCCESS) {
 		vpw_entry_free(&e);
 		return VA_USER_DOES_NOT_EXIST;
