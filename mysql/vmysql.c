@@ -163,8 +163,16 @@ static int vmy_deldomain(const struct vdomain *d)
 	    (rc = delete_domain_rows("DELETE FROM dir_control WHERE domain = ?", dom)) != 0)
 		return rc;
 #ifdef VALIAS
-	if ((rc = delete_domain_rows("DELETE FROM valias WHERE domain = ?", dom)) != 0)
-		return rc;
+	{
+		/* Through valias_delete_domain(), as 5.6: its events tell an
+		 * onchange script that the domain's aliases went. */
+		char name[MAX_PW_DOMAIN + 1];
+
+		if (vp_strlcpy(name, dom, sizeof name) != 0)
+			return VA_DOMAIN_NAME_TOO_LONG;
+		if ((rc = valias_delete_domain(name)) != 0)
+			return rc;
+	}
 #endif
 #ifdef ENABLE_MYSQL_LIMITS
 	if ((rc = delete_domain_rows("DELETE FROM limits WHERE domain = ?", dom)) != 0)

@@ -226,10 +226,12 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 
 	if ((rc = prepare_line(alias, domain, alias_line)) != 0)
 		return rc;
+	event_name(who, sizeof who, alias, domain);
+	/* 5.6's SQL modules: "before" with the line as given, the others
+	 * with the line as stored (leading blanks dropped). */
+	vp_onchange("valias_insert", who, alias_line, ON_VCHANGE_BEFORE);
 	while (*alias_line == ' ')
 		alias_line++;
-	event_name(who, sizeof who, alias, domain);
-	vp_onchange("valias_insert", who, alias_line, ON_VCHANGE_BEFORE);
 	a[0] = (struct vmy_arg)VMY_S(alias);
 	a[1] = (struct vmy_arg)VMY_S(domain);
 	a[2] = (struct vmy_arg)VMY_S(alias_line);
@@ -262,6 +264,8 @@ int valias_remove(char *alias, char *domain, char *alias_line)
 	if ((rc = prepare_line(alias, domain, alias_line)) != 0)
 		return rc;
 	event_name(who, sizeof who, alias, domain);
+	/* As 5.6's SQL modules: the plain event comes before the delete. */
+	vp_onchange("valias_remove", who, alias_line, 0);
 	vp_onchange("valias_remove", who, alias_line, ON_VCHANGE_BEFORE);
 	if ((rc = count_rows(alias, domain, &n)) != 0)
 		return rc;
@@ -274,7 +278,6 @@ int valias_remove(char *alias, char *domain, char *alias_line)
 	              a, 3, NULL, NULL);
 	if (rc != 0)
 		return rc;
-	vp_onchange("valias_remove", who, alias_line, 0);
 	vp_onchange("valias_remove", who, alias_line, ON_VCHANGE_AFTER);
 	return VA_SUCCESS;
 }
@@ -290,8 +293,9 @@ int valias_delete(char *alias, char *domain)
 	if ((rc = prepare(alias, domain)) != 0)
 		return rc;
 	event_name(who, sizeof who, alias, domain);
-	vp_onchange("valias_delete", who, "", 0);
-	vp_onchange("valias_delete", who, "", ON_VCHANGE_BEFORE);
+	/* 5.6's SQL modules: "-" as the value, the plain event twice. */
+	vp_onchange("valias_delete", who, "-", 0);
+	vp_onchange("valias_delete", who, "-", ON_VCHANGE_BEFORE);
 	a[0] = (struct vmy_arg)VMY_S(alias);
 	a[1] = (struct vmy_arg)VMY_S(domain);
 	rc = vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE alias = ? AND domain = ?", a, 2, NULL, &gone);
@@ -299,8 +303,8 @@ int valias_delete(char *alias, char *domain)
 		rc = 0;
 	if (rc != 0)
 		return rc;
-	vp_onchange("valias_delete", who, "", 0);
-	vp_onchange("valias_delete", who, "", ON_VCHANGE_AFTER);
+	vp_onchange("valias_delete", who, "-", 0);
+	vp_onchange("valias_delete", who, "-", ON_VCHANGE_AFTER);
 	return gone > 0 ? VA_SUCCESS : VA_COULD_NOT_OPEN_DOT_QMAIL;
 }
 
@@ -313,7 +317,7 @@ int valias_delete_domain(char *domain)
 	if ((rc = vp_alias_domain_ok(domain)) != 0)
 		return rc;
 	vp_lower(domain);
-	vp_onchange("valias_delete_domain", domain, "", 0);
+	vp_onchange("valias_delete_domain", domain, "-", 0);
 	vp_onchange("valias_delete_domain", domain, "-", ON_VCHANGE_BEFORE);
 	a[0] = (struct vmy_arg)VMY_S(domain);
 	rc = vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE domain = ?", a, 1, NULL, NULL);

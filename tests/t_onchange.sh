@@ -9,6 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 OS=0; has_define ONCHANGE_SCRIPT && OS=1
 BA=0; has_define ONCHANGE_SCRIPT_BEFORE_AND_AFTER && BA=1
+VA=0; has_define VALIAS && VA=1
 if [ "$OS" = 0 ] && [ "$BA" = 0 ]; then
 	echo "1..0 # SKIP onchange not compiled in"
 	exit 0
@@ -71,9 +72,16 @@ x_add_domain() {
 # del_domain TEXT AFTER_TEXT [PROBE_BEFORE PROBE_AFTER]: fired before the
 # delete; the "after" call names AFTER_TEXT ("<d> alias of <d>" for a real
 # domain, the same alias text for an alias).
+# With the SQL valias table a real domain's aliases go through
+# valias_delete_domain() in between, with its own events (as 5.6).
 x_del_domain() {
 	_plain del_domain "$1" - "${3:-}"
 	_before del_domain "$1" - "${3:-}"
+	if [ "$VA" = 1 ] && [ "${1% alias of *}" = "$1" ]; then	# a real domain
+		_plain valias_delete_domain "$1" - "${3:-}"
+		_before valias_delete_domain "$1" - "${3:-}"
+		_after valias_delete_domain "$1" - "${3:-}"
+	fi
 	_after del_domain "$2" - "${4:-}"
 }
 # add_user A [PROBE]: after only (its "before" is always masked).

@@ -112,8 +112,8 @@ if [ "$OS" = 1 ]; then
 	run valias -i f@example.org on@example.com
 	run valias -d on@example.com
 	is "$(cat "$LOG")" "valias_insert on@example.com [f@example.org] []
-valias_delete on@example.com [] []
-valias_delete on@example.com [] []" "onchange: the events of the file store"
+valias_delete on@example.com [-] []
+valias_delete on@example.com [-] []" "onchange: the events of 5.6's SQL module (valias_delete with '-')"
 	rm -f "$VH/etc/onchange"
 else
 	skip "onchange not compiled in"
