@@ -238,6 +238,16 @@ done
 is_err "$want" "failing hook: stderr message (once per invocation)"
 is "$(vpw_count "$D/out.com" fail1)" 1 "failing hook: user added"
 
+# a hook that cannot be started (its interpreter is missing): 5.6's words
+printf '#!/nonexistent/interpreter\n' > "$HOOK"
+chmod 0755 "$HOOK"
+run vadduser badinterp@out.com Passw0rd
+is_rc 0 "hook that cannot start: the operation still succeeds"
+want=; for _ in $(seq "$n_add_user"); do
+	want=${want:+$want$'\n'}"ONCHANGE script $HOOK unable to exec."
+done
+is_err "$want" "hook that cannot start: 'unable to exec.' (once per invocation)"
+
 # a hook that is not executable
 chmod 0644 "$HOOK"
 run vadduser noexec@out.com Passw0rd

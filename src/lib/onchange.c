@@ -66,7 +66,8 @@ int call_onchange(const char *cmd, const char *arg1, const char *arg2, const cha
 	fflush(stdout);
 	fflush(stderr);
 	if (posix_spawn(&pid, path, NULL, NULL, argv, environ) != 0) {
-		fprintf(stderr, "ONCHANGE script %s did not exit gracefully.\n", path);
+		/* 5.6's words for a script that cannot be started */
+		fprintf(stderr, "ONCHANGE script %s unable to exec.\n", path);
 		return -1;
 	}
 	while (waitpid(pid, &status, 0) < 0)
