@@ -30,7 +30,7 @@ for p in $PROGS; do
 done
 file_exists "$P/lib/libvpopmail.a" "lib/libvpopmail.a installed"
 file_mode "$P/lib/libvpopmail.a" 0644 "lib/libvpopmail.a mode 0644"
-for h in vpopmail.h storage.h vauth.h vlimits.h vpopmail_config.h; do
+for h in vpopmail.h storage.h vauth.h vlimits.h vutil.h vpopmail_config.h; do
 	file_mode "$P/include/$h" 0444 "include/$h installed mode 0444"
 done
 file_lines "$P/etc/inc_deps" "etc/inc_deps is one line -I<prefix>/include" "-I$prefix/include"
