@@ -438,6 +438,9 @@ BL=("+OK+" "size 427" "count 1" "." "+OK+")
 for u in "${ORDER[@]}"; do BL+=("user $u@example.com" "size ${SZ[$u]:-0}" "count ${CT[$u]:-0}"); done
 BL+=("domain example.com" "size 527" "count 2" ".")
 in_session "get_user_size measures the Maildir; get_domain_size per user and total" "${BL[@]}"
+as SA "get_domain_size NoSuch.COM"
+in_session "get_domain_size of an unknown domain: empty, its name in lower case (as 5.6)" \
+	"+OK+" "domain nosuch.com" "size 0" "count 0" "."
 
 # list_lists
 printf '|/usr/bin/ezmlm-reject %s\n|/usr/bin/ezmlm-send x\n' "$DD/list1" > "$DD/.qmail-list1"
@@ -568,6 +571,10 @@ if [ "$IPMAP" = 1 ]; then
 		"-ERR 13.3103 Domain Required" "+OK+" "10.0.0.1 example.com" "." \
 		"+OK+" "10.0.0.1 example.com" "." "-ERR 0.3003 error" "+OK " \
 		"-ERR 37.3002 IP Required" "-ERR 37.3202 IP Required" "-ERR 13.3203 Domain Required"
+	as SA "add_ip_map 10.0.0.4 EXAMPLE.COM" "get_ip_map 10.0.0.4" "del_ip_map 10.9.9.9 example.com" \
+		"del_ip_map 10.0.0.4 example.com" "get_ip_map 10.0.0.4"
+	in_session "ip map: the domain stored as looked up (lower case), a missing pair deleted without error (as 5.6)" \
+		"+OK " "+OK+" "10.0.0.4 example.com" "." "+OK " "+OK " "-ERR 0.3003 error"
 else
 	as SA "add_ip_map 1 x" "del_ip_map 1 x" "show_ip_map"
 	in_session "ip map commands not built" "-ERR 33.3106 Not Available" \

@@ -132,7 +132,8 @@ int vadd_ip_map(char *ip, char *domain)
 	return rc > 0 ? 0 : rc;
 }
 
-/* Remove the ip/domain pair; -1 if it was not in the map. */
+/* Remove the ip/domain pair; a pair that was not there is no error (as
+ * 5.6: vpopmaild's del_ip_map answers +OK), only an unusable map is. */
 int vdel_ip_map(char *ip, char *domain)
 {
 	const vauth_backend *be = vauth_backend_get();
@@ -143,7 +144,7 @@ int vdel_ip_map(char *ip, char *domain)
 	else
 		rc = rewrite_map(ip, domain, 0);
 
-	return rc > 0 ? -1 : rc;
+	return rc > 0 ? 0 : rc;
 }
 
 /*

@@ -55,7 +55,8 @@ void vpd_cmd_add_ip_map(struct vpd_args *a)
 		return;
 	}
 	vpd_write_lock();
-	rc = vadd_ip_map(ip, domain);
+	/* the name as looked up: lower case, an alias as its real domain (5.6) */
+	rc = vadd_ip_map(ip, name);
 	vpd_write_unlock();
 	if (rc != 0) {
 		vpd_printf("-ERR 0.3105 error");

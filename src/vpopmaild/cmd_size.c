@@ -81,6 +81,7 @@ void vpd_cmd_get_domain_size(struct vpd_args *a)
 		return;
 	}
 	snprintf(dom, sizeof dom, "%s", domain);
+	lowerit(dom);		/* as 5.6, whose lookup folded it in place */
 	vpd_more();
 	for (pw = vauth_getall(dom, 1, 1); pw != NULL; pw = vauth_getall(dom, 0, 1)) {
 		if (maildir_usage(pw->pw_dir, &size, &count) != 0) {
