@@ -454,6 +454,17 @@ in_session "list_lists: a bad page lists all, a page past the end none" "+OK+" "
 OUT=$LL_OUT
 in_session "list_lists: ezmlm lists, sorted without case, paging" "+OK+" ".qmail-Abc" \
 	".qmail-list1" "." "+OK+" ".qmail-list1" "." "-ERR 11.2903 Not Authorized for domain"
+# a list made by ezmlm-make: .qmail-<list> is a link to <list>/editor
+# inside the domain directory; a link that leads out of it is not read
+mkdir -p "$DD/made" "$SB/outside"
+printf '|/usr/bin/ezmlm-reject %s/made\n' "$DD" > "$DD/made/editor"
+ln -s "$DD/made/editor" "$DD/.qmail-made"
+printf '|/usr/bin/ezmlm-reject %s/out\n' "$SB" > "$SB/outside/editor"
+ln -s "$SB/outside/editor" "$DD/.qmail-out"
+as QA "list_lists example.com"
+in_session "list_lists: an ezmlm-make link inside the domain is a list, one leading out is not read" \
+	"+OK+" ".qmail-Abc" ".qmail-list1" ".qmail-made" "."
+rm -rf "$DD/made" "$DD/.qmail-made" "$DD/.qmail-out" "$SB/outside"
 as SA "list_lists nosuch.org" add_list del_list mod_list
 in_session "list_lists of an unknown domain; the unimplemented list commands" \
 	"-ERR 11.2904 Not Authorized for domain" "-ERR 36.4001 Not Implemented yet" \

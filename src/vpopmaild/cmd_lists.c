@@ -10,20 +10,43 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-/* Does the first line of <dirfd>/<name> mention ezmlm-reject? */
-static int is_ezmlm(int dirfd, const char *name)
+/*
+ * Open <dir>/<name> for reading.  ezmlm-make makes .qmail-<list> a link
+ * to <list>/editor, so a link is followed, but only to a file inside the
+ * domain directory (`real` is that directory, resolved): nothing outside
+ * it is read through a link planted there.
+ */
+static int open_inside(int dirfd, const char *dir, const char *real, const char *name)
+{
+	char path[VP_PATH_MAX], target[PATH_MAX];
+	size_t len = strlen(real);
+	int fd;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 || errno != ELOOP)
+		return fd;
+	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
+	    realpath(path, target) == NULL ||
+	    strncmp(target, real, len) != 0 || target[len] != '/')
+		return -1;
+	return open(target, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* Does the first line of <dir>/<name> mention ezmlm-reject? */
+static int is_ezmlm(int dirfd, const char *dir, const char *real, const char *name)
 {
 	char buf[1024];
 	ssize_t n;
 	int fd;
 
-	if ((fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+	if ((fd = open_inside(dirfd, dir, real, name)) < 0)
 		return 0;
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
@@ -41,7 +64,7 @@ static int by_name_nocase(const void *a, const void *b)
 
 void vpd_cmd_list_lists(struct vpd_args *a)
 {
-	char dir[VP_PATH_MAX], name[MAX_PW_DOMAIN + 1];
+	char dir[VP_PATH_MAX], real[PATH_MAX], name[MAX_PW_DOMAIN + 1];
 	string_list names;
 	struct dirent *de;
 	DIR *d;
@@ -67,13 +90,13 @@ void vpd_cmd_list_lists(struct vpd_args *a)
 		return;
 	}
 	pg = vpd_page_args(a);
-	if ((d = opendir(dir)) == NULL) {
+	if (realpath(dir, real) == NULL || (d = opendir(dir)) == NULL) {
 		vpd_err0(2905, strerror(errno));
 		return;
 	}
 	string_list_init(&names, 16);
 	while ((de = readdir(d)) != NULL)
-		if (strncmp(de->d_name, ".qmail-", 7) == 0 && is_ezmlm(dirfd(d), de->d_name))
+		if (strncmp(de->d_name, ".qmail-", 7) == 0 && is_ezmlm(dirfd(d), dir, real, de->d_name))
 			string_list_add(&names, de->d_name);
 	closedir(d);
 	qsort(names.values, (size_t)names.count, sizeof names.values[0], by_name_nocase);
