@@ -259,6 +259,24 @@ if has_define DOMAIN_QUOTAS; then
 	printf '104857600S\n1000 1\n' > "$BOX/maildirsize"
 	dv
 	is_rc 0 "domain quota 1 MB: a message within it is delivered"
+	if has_define MAILDROP; then
+		# maildrop does the delivery, but the domain's quota is checked
+		# before it is started, as in 5.6
+		new_domain
+		printf 'disable_spamassassin\ndisable_maildrop\nmaxmsgcount 2\n' > "$DD/.qmailadmin-limits"
+		dv; dv
+		printf 'disable_spamassassin\nmaxmsgcount 2\n' > "$DD/.qmailadmin-limits"
+		mkdir -p "$SB/path"
+		printf '#!/bin/sh\nexec "$@"\n' > "$SB/path/preline"
+		printf '#!/bin/sh\n: > %s/maildrop.ran\ncat > /dev/null\n' "$SB" > "$SB/maildrop"
+		chmod 755 "$SB/path/preline" "$SB/maildrop"
+		rm -f "$SB/maildrop.ran"
+		VPOPMAIL_MAILDROP=$SB/maildrop PATH=$SB/path:$PATH dv
+		is_rc 100 "maildrop build, domain over quota: bounces before maildrop"
+		file_absent "$SB/maildrop.ran" "maildrop build, domain over quota: maildrop not started"
+	else
+		skip "built without --enable-maildrop"; skip "built without --enable-maildrop"
+	fi
 else
 	is_rc 0 "without --enable-domainquotas the domain limits are not enforced"
 	is "$(count_new "$BOX")" 3 "without domain quotas: three delivered"

@@ -195,6 +195,17 @@ static int maildrop_after_spamc(struct dx_ctx *c, const char *user, const char *
 	return rc;
 }
 
+/* --enable-domainquotas: 1 (after the bounce text) if the domain is full. */
+static int domain_full(struct dx_ctx *c, const char *maildir, int is_catchall, const char *def)
+{
+	if (!dx_domain_over(c))
+		return 0;
+	dx_print_msgfile(c, ".over-quota.msg", "domain is over quota");
+	quota_warn(c, maildir, is_catchall, def);
+	fputs("\n", c->out);
+	return 1;
+}
+
 int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_catchall)
 {
 	char hdr[DX_INSTR_MAX * 2 + 1024], dt[512];
@@ -213,6 +224,9 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 	if (h.maildrop) {
 		char cmd[VP_PATH_MAX];
 
+		/* 5.6 leaves the user's quota to maildrop, not the domain's */
+		if (domain_full(c, maildir, is_catchall, ""))
+			return DX_PERM;
 		if (vp_fmt(cmd, sizeof cmd, "preline %s", vp_maildrop()) != 0)
 			return DX_TEMP;
 		return h.spamc ? maildrop_after_spamc(c, h.owner, cmd) : dx_program(c, cmd);
@@ -232,12 +246,8 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 		fputs("\n", c->out);
 		return DX_PERM;
 	}
-	if (dx_domain_over(c)) {
-		dx_print_msgfile(c, ".over-quota.msg", "domain is over quota");
-		quota_warn(c, maildir, is_catchall, q.def);
-		fputs("\n", c->out);
+	if (domain_full(c, maildir, is_catchall, q.def))
 		return DX_PERM;
-	}
 	if (q.def[0] != '\0' && q.pct >= WARN_PERCENT)
 		quota_warn(c, maildir, is_catchall, q.def);
 
