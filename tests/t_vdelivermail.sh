@@ -143,6 +143,14 @@ delivered "$BOX" "Delivered-To: bob@example.com
 $MSG" "RPLINE unset: no (null) line, nothing in its place"
 
 new_domain
+LONGRP="Return-Path: <$(head -c 2000 /dev/zero | tr '\0' s)@srs.example.net>"$'\n'
+export RPLINE=$LONGRP
+dv delete
+is_rc 0 "a 2 KB Return-Path (SRS chains): exit 0, not deferred"
+delivered "$BOX" "${LONGRP}Delivered-To: bob@example.com
+$MSG" "a 2 KB Return-Path: kept whole"
+
+new_domain
 to BoB EXAMPLE.Com
 dv delete
 is_rc 0 "upper-case EXT and HOST: exit 0"

@@ -208,7 +208,8 @@ static int domain_full(struct dx_ctx *c, const char *maildir, int is_catchall, c
 
 int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_catchall)
 {
-	char hdr[DX_INSTR_MAX * 2 + 1024], dt[512];
+	char *hdr, dt[512];
+	size_t hlen;
 	struct dx_write w;
 	struct dx_quota q;
 	struct hooks h;
@@ -252,10 +253,14 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 		quota_warn(c, maildir, is_catchall, q.def);
 
 	maildir_dt(c, maildir, is_catchall, dt, sizeof dt);
-	if (vp_fmt(hdr, sizeof hdr, "%sDelivered-To: %s\n", c->rpline, dt) != 0) {
-		fputs("vdelivermail: email too long\n", c->out);
+	/* Sized to fit: a Return-Path of any length (SRS chains) is kept
+	 * whole (5.6 cut the block at 299 bytes). */
+	hlen = strlen(c->rpline) + strlen(dt) + sizeof "Delivered-To: \n";
+	if ((hdr = malloc(hlen)) == NULL) {
+		fputs("vdelivermail: out of memory\nsystem error\n", c->out);
 		return DX_TEMP;
 	}
+	snprintf(hdr, hlen, "%sDelivered-To: %s\n", c->rpline, dt);
 	write_setup(&w, maildir, hdr, 0, uid, gid);
 	w.to_stdout = c->to_stdout;
 	if (h.spamc) {
@@ -264,6 +269,7 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 		w.drop_spam = h.drop_spam;
 	}
 	rc = dx_write_maildir(&w);
+	free(hdr);
 	switch (rc) {
 	case DXW_OK:
 		if (!c->to_stdout && !w.dropped)
