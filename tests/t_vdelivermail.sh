@@ -105,8 +105,12 @@ is_rc 100 "HOST with '/': exit 100"
 nothing_new "$BOX" "bad input: nothing delivered"
 to ../../etc example.com
 dv bounce-no-mailbox
-is_rc 100 "EXT starting with '.': exit 100"
-is_out "invalid username" "EXT ../../etc: invalid username"
+is_rc 100 "EXT ../../etc: exit 100"
+is_out "Sorry, no mailbox here by that name. (#5.1.1)" "EXT ../../etc: no such user (only a lookup key), the catch-all bounces"
+to .john example.com
+dv delete
+is_rc 0 "EXT .john: unknown, the catch-all 'delete' applies (5.6), no bounce"
+is_out "" "EXT .john: nothing said"
 to 'x/../../bob' example.com
 dv bounce-no-mailbox
 is_rc 100 "EXT x/../../bob: no such user, bounced"

@@ -426,6 +426,19 @@ static int lookup(struct dx_ctx *c, const char *name)
 	return -1;
 }
 
+/*
+ * The characters 5.6 allowed in a recipient.  A leading '.' is one of
+ * them: no user can have it (vadduser refuses it), so such a recipient is
+ * simply unknown and goes to the catch-all, as in 5.6.  It is only ever
+ * a lookup key here, never part of a path.
+ */
+static int recipient_ok(const char *name)
+{
+	while (*name == '.')
+		name++;
+	return is_username_valid((char *)name) == 0;
+}
+
 static int run(struct dx_ctx *c)
 {
 	char addr[2 * DX_NAME_MAX + 2];
@@ -435,7 +448,7 @@ static int run(struct dx_ctx *c)
 	if ((rc = copy_env(c, "EXT", c->ext)) != DX_OK ||
 	    (rc = copy_env(c, "HOST", c->domain)) != DX_OK)
 		return rc;
-	if (is_username_valid(c->ext) != 0) {
+	if (!recipient_ok(c->ext)) {
 		fputs("invalid username\n", c->out);
 		return DX_PERM;
 	}
@@ -455,7 +468,7 @@ static int run(struct dx_ctx *c)
 			if (*p == '.')
 				*p = ':';
 	}
-	if (is_username_valid(c->user) != 0)
+	if (!recipient_ok(c->user))
 		return DX_PERM;
 #else
 	(void)dash;
