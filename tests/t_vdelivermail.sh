@@ -397,6 +397,18 @@ to nosuch example.com
 dv '&'
 is_rc 100 "a lone & as the catch-all: bounced like an empty one"
 is_out "Sorry, no mailbox here by that name. (#5.1.1)" "a lone & as the catch-all: the no-mailbox text"
+# "&&x": 5.6 dropped a second '&' on the way to qmail-inject; "&&" alone is a lone '&'
+new_domain
+printf '&&carol@example.net\n' > "$DD/bob/.qmail"
+rm -f "$SB/inject.args"
+dv delete
+is_rc 0 "&&address in .qmail: exit 0"
+is "$(cat "$SB/inject.args" 2>/dev/null)" "--
+carol@example.net" "&&address: qmail-inject gets the address without any '&'"
+printf '&&\n' > "$DD/bob/.qmail"
+dv delete
+is_rc 111 "&& alone in .qmail: deferred like a lone &"
+rm -f "$DD/bob/.qmail"
 to bob example.com
 new_domain
 printf '\n# copy\n./Maildir/\n&copy@example.net\n|cat > %s/q.out\n' "$SB" > "$DD/bob/.qmail"

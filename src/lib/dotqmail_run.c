@@ -128,7 +128,9 @@ int dx_forward(struct dx_ctx *c, const char *addr)
 			_exit(111);
 		close(pfd[0]);
 		signal(SIGPIPE, SIG_DFL);
-		execl(vp_qmail_inject(), vp_qmail_inject(), "--", addr, (char *)NULL);
+		/* "&&x": 5.6 dropped a second '&' on the way to qmail-inject */
+		execl(vp_qmail_inject(), vp_qmail_inject(), "--", addr[0] == '&' ? addr + 1 : addr,
+		      (char *)NULL);
 		/* No newline, as in vpopmail: the parent's report follows on the same line. */
 		dprintf(1, "Unable to launch qmail-inject.");
 		_exit(111);
@@ -183,7 +185,7 @@ int dx_instruction(struct dx_ctx *c, const char *line, int is_catchall)
 		 * empty one; elsewhere the mail waits in the queue until the
 		 * line is fixed.
 		 */
-		if (*line == '\0') {
+		if (*line == '\0' || strcmp(line, "&") == 0) {
 			if (is_catchall) {
 				dx_print_msgfile(c, ".no-user.msg", "Sorry, no mailbox here by that name. (#5.1.1)");
 				return DX_PERM;
