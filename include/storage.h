@@ -10,6 +10,12 @@
 #define VPOPMAIL_STORAGE_H
 
 #include <stdint.h>
+/* What 5.6's storage.h brought in, which clients rely on (PRIu64 for a
+ * storage_t, strtoll(), htonl()). */
+#include <stdlib.h>
+#include <inttypes.h>
+#include <sys/types.h>
+#include <netinet/in.h>
 #include <endian.h>
 
 typedef uint64_t storage_t;

@@ -17,6 +17,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <time.h>
+/* 5.6's vpopmail.h brought in crypt(3)'s declaration; clients rely on it. */
+#if defined(__has_include)
+#if __has_include(<crypt.h>)
+#include <crypt.h>
+#endif
+#endif
 
 /*
  * The build's configuration (feature macros such as SHA512_PASSWORDS or
@@ -424,7 +430,7 @@ int   update_rules(void);
 
 int   call_onchange(const char *cmd, const char *arg1, const char *arg2, const char *arg3);
 void  on_change(const char *cmd, const char *arg1, const char *arg2, int change, int mode);
-int   allow_onchange(int allow);   /* sets the flag, returns the old value */
+extern int allow_onchange;         /* 0 masks the notifications (5.6's global) */
 
 /* ------------------------------------------------------------------ */
 /* vpopmail-ng extensions.                                            */

@@ -172,6 +172,37 @@ else
 	fail "a program using 5.6's names (storage.h, modes, list constants, open_smtp_relay) builds cleanly"
 	sed -n '1,15p' "$T0/cc56.log" | sed 's/^/#   /'
 fi
+# What 5.6's headers brought in on the side (PRIu64, strtoll, htonl,
+# crypt), its allow_onchange global, and vutil.h (qmailadmin 1.2.x).
+cat > "$T0/side.c" <<'EOF2'
+#include "vpopmail.h"
+#include "vutil.h"
+
+extern int allow_onchange;
+
+int main(void)
+{
+	storage_t n = (storage_t)strtoll("42", NULL, 10);
+	char s[] = "a.b";
+
+	allow_onchange = 0;
+	str_replace(s, '.', ':');
+	printf("%" PRIu64 " %u %s %d %d\n", n, (unsigned)htonl(1) != 0, s, allow_onchange,
+	       crypt("x", "ab") != NULL);
+	return 0;
+}
+EOF2
+# shellcheck disable=SC2086
+if (cd "$T0" && $CC -std=c17 -Wall -Wextra -Werror $inc side.c $lib ${VP_TEST_LDFLAGS:-} -o side) > "$T0/side.log" 2>&1; then
+	pass "5.6's side includes, allow_onchange as a variable and vutil.h: a client builds cleanly"
+	run "$T0/side"
+	is "$OUT" "42 1 a:b 0 1
+" "... and runs"
+else
+	fail "5.6's side includes, allow_onchange as a variable and vutil.h: a client builds cleanly"
+	sed -n '1,15p' "$T0/side.log" | sed 's/^/#   /'
+	skip "client did not build"
+fi
 printf '#include "vpopmail.h"\n#ifdef PACKAGE\n#error PACKAGE leaked\n#endif\n#ifdef VERSION\n#error VERSION leaked\n#endif\nint main(void) { return 0; }\n' > "$T0/noleak.c"
 # shellcheck disable=SC2086
 (cd "$T0" && $CC -Wall -Wextra -Werror $inc -fsyntax-only noleak.c) > "$T0/noleak.log" 2>&1 &&

@@ -18,24 +18,18 @@
 
 extern char **environ;
 
-static int onchange_allowed = 1;
+/* 5.6's global: callers (and the library) set it to 0 to mask the
+ * notifications of what they do internally. */
+int allow_onchange = 1;
 
 int vp_onchange_allowed(void)
 {
-	return onchange_allowed;
+	return allow_onchange != 0;
 }
 
 void vp_onchange_set_allowed(int on)
 {
-	onchange_allowed = on ? 1 : 0;
-}
-
-int allow_onchange(int allow)
-{
-	int old = onchange_allowed;
-
-	onchange_allowed = allow ? 1 : 0;
-	return old;
+	allow_onchange = on ? 1 : 0;
 }
 
 int call_onchange(const char *cmd, const char *arg1, const char *arg2, const char *arg3)
@@ -46,7 +40,7 @@ int call_onchange(const char *cmd, const char *arg1, const char *arg2, const cha
 	pid_t pid;
 	int status;
 
-	if (!onchange_allowed)
+	if (!allow_onchange)
 		return 0;	/* masked, also for programs that call this directly */
 	if (vp_home_path(path, sizeof path, "etc/onchange") == NULL)
 		return -1;
@@ -82,7 +76,7 @@ int call_onchange(const char *cmd, const char *arg1, const char *arg2, const cha
 
 void vp_onchange(const char *cmd, const char *arg1, const char *arg2, int when)
 {
-	if (!onchange_allowed)
+	if (!allow_onchange)
 		return;
 	switch (when) {
 	case 0:

@@ -138,12 +138,12 @@ void vpd_cmd_add_domain(struct vpd_args *a)
 	if (rc != VA_SUCCESS) {
 		vpd_write_unlock();
 		umask(mask);
-		allow_onchange(1);
+		allow_onchange = 1;
 		vpd_err0(804, verror(rc));
 		return;
 	}
 	rc = vadduser("postmaster", domain, pass, "postmaster", USE_POP);
-	allow_onchange(1);
+	allow_onchange = 1;
 	umask(mask);
 	if (rc != VA_SUCCESS)
 		vdeldomain(domain);
