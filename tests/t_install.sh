@@ -30,7 +30,7 @@ for p in $PROGS; do
 done
 file_exists "$P/lib/libvpopmail.a" "lib/libvpopmail.a installed"
 file_mode "$P/lib/libvpopmail.a" 0644 "lib/libvpopmail.a mode 0644"
-for h in vpopmail.h storage.h vauth.h vlimits.h vutil.h vpopmail_config.h; do
+for h in vpopmail.h storage.h vauth.h vlimits.h vutil.h pwstr.h vpopmail_config.h; do
 	file_mode "$P/include/$h" 0444 "include/$h installed mode 0444"
 done
 file_lines "$P/etc/inc_deps" "etc/inc_deps is one line -I<prefix>/include" "-I$prefix/include"
@@ -177,6 +177,7 @@ fi
 cat > "$T0/side.c" <<'EOF2'
 #include "vpopmail.h"
 #include "vutil.h"
+#include "pwstr.h"
 
 extern int allow_onchange;
 
@@ -184,22 +185,28 @@ int main(void)
 {
 	storage_t n = (storage_t)strtoll("42", NULL, 10);
 	char s[] = "a.b";
+	int ok, bad;
 
 	allow_onchange = 0;
 	str_replace(s, '.', ':');
 	printf("%" PRIu64 " %u %s %d %d\n", n, (unsigned)htonl(1) != 0, s, allow_onchange,
 	       crypt("x", "ab") != NULL);
+	ok = pw_strength("Passw0rd-long");
+	bad = pw_strength("");
+	printf("%d %d [%s] [%s]\n", ok, bad, pw_strength_error(),
+	       pw_strength_policy() != NULL ? pw_strength_policy() : "(none)");
 	return 0;
 }
 EOF2
 # shellcheck disable=SC2086
 if (cd "$T0" && $CC -std=c17 -Wall -Wextra -Werror $inc side.c $lib ${VP_TEST_LDFLAGS:-} -o side) > "$T0/side.log" 2>&1; then
-	pass "5.6's side includes, allow_onchange as a variable and vutil.h: a client builds cleanly"
+	pass "5.6's side includes, allow_onchange as a variable, vutil.h and pwstr.h: a client builds cleanly"
 	run "$T0/side"
 	is "$OUT" "42 1 a:b 0 1
-" "... and runs"
+1 -70 [password requires more characters ] [Passwords must be at least one character long]
+" "... and runs (pw_strength() gives 1 or the VA_PWSTR_* code, as 5.6)"
 else
-	fail "5.6's side includes, allow_onchange as a variable and vutil.h: a client builds cleanly"
+	fail "5.6's side includes, allow_onchange as a variable, vutil.h and pwstr.h: a client builds cleanly"
 	sed -n '1,15p' "$T0/side.log" | sed 's/^/#   /'
 	skip "client did not build"
 fi

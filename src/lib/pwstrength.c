@@ -19,6 +19,7 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "vpinternal.h"
+#include "pwstr.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -272,4 +273,25 @@ const char *vp_pwstr_error_text(int code)
 	}
 	snprintf(text, sizeof(text), "password %s %s ", cond, what);
 	return text;
+}
+
+/* ------------------------------------------------------------------ */
+/* 5.6's names (pwstr.h).                                             */
+
+static int last_check;		/* the last pw_strength() result code */
+
+int pw_strength(const char *password)
+{
+	last_check = vpw_strength_check(password);
+	return last_check == 0 ? 1 : last_check;
+}
+
+const char *pw_strength_error(void)
+{
+	return vp_pwstr_error_text(last_check);
+}
+
+const char *pw_strength_policy(void)
+{
+	return vpw_strength_policy();
 }
