@@ -343,6 +343,7 @@ const char *vpw_strength_policy(void);
 
 char *verror(int va_err);
 int   vexit(int code);
+char *vversion(char *outbuf);      /* copies the version into outbuf when not NULL */
 int   vexiterror(FILE *f, char *comment);
 void  vsqlerror(FILE *f, char *comment);
 

@@ -175,6 +175,7 @@ fi
 # What 5.6's headers brought in on the side (PRIu64, strtoll, htonl,
 # crypt), its allow_onchange global, and vutil.h (qmailadmin 1.2.x).
 cat > "$T0/side.c" <<'EOF2'
+#include <string.h>
 #include "vpopmail.h"
 #include "vutil.h"
 #include "pwstr.h"
@@ -191,6 +192,10 @@ int main(void)
 	str_replace(s, '.', ':');
 	printf("%" PRIu64 " %u %s %d %d\n", n, (unsigned)htonl(1) != 0, s, allow_onchange,
 	       crypt("x", "ab") != NULL);
+	char ver[32];
+
+	if (strcmp(vversion(ver), "5.6.13") != 0 || strcmp(ver, "5.6.13") != 0)
+		return 1;
 	ok = pw_strength("Passw0rd-long");
 	bad = pw_strength("");
 	printf("%d %d [%s] [%s]\n", ok, bad, pw_strength_error(),

@@ -12,6 +12,7 @@
 #include "vpinternal.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int verrori = 0;
 int OptimizeAddDomain = 0;
@@ -110,4 +111,15 @@ int vexiterror(FILE *f, char *comment)
 	vsqlerror(f, comment);
 	vclose();
 	return verrori;
+}
+
+/* The library's version ("5.6.13", the release it is compatible with),
+ * also copied to outbuf when one is given, as 5.6 did. */
+char *vversion(char *outbuf)
+{
+	static char version[] = PACKAGE_VERSION;
+
+	if (outbuf != NULL)
+		memcpy(outbuf, version, sizeof version);
+	return version;
 }
