@@ -60,6 +60,10 @@
 #pragma pop_macro("PACKAGE_BUGREPORT")
 #pragma pop_macro("PACKAGE_URL")
 #endif
+/* 5.6's switch for client code that calls the onchange hook itself. */
+#if defined(ONCHANGE_SCRIPT) || defined(ONCHANGE_SCRIPT_BEFORE_AND_AFTER)
+#define USE_ONCHANGE 1
+#endif
 #include "storage.h"
 #include "vauth.h"
 #include "vlogin.h"

@@ -180,6 +180,10 @@ cat > "$T0/side.c" <<'EOF2'
 #include "vutil.h"
 #include "pwstr.h"
 
+#if (defined(ONCHANGE_SCRIPT) || defined(ONCHANGE_SCRIPT_BEFORE_AND_AFTER)) && !defined(USE_ONCHANGE)
+#error USE_ONCHANGE is not defined in a build with the onchange hook
+#endif
+
 extern int allow_onchange;
 
 int main(void)
