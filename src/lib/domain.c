@@ -169,11 +169,9 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 		 * fix the database and simply run the command once more. */
 		fprintf(stderr, "Error. Failed while attempting to add domain to auth backend\n");
 		(void)unassign(names, 1, &existing);
-		vp_rmtree(domdir);
-		if (ctl[0] != '\0')
-			vp_bigdir_dec(ctl, uid, gid);
 		hup_qmail();
-		return VA_NO_AUTH_CONNECTION;
+		rc = VA_NO_AUTH_CONNECTION;
+		goto undo_dir;
 	}
 	if (!OptimizeAddDomain)
 		hup_qmail();
