@@ -178,7 +178,7 @@ int vp_slurp(const char *path, char **out, size_t *len)
 int vp_link_target(const char *path, char target[PATH_MAX])
 {
 	struct stat link, dst, dir;
-	char parent[VP_PATH_MAX], *slash;
+	char parent[VP_PATH_MAX];
 
 	if (lstat(path, &link) != 0 || !S_ISLNK(link.st_mode) ||
 	    realpath(path, target) == NULL ||
@@ -186,13 +186,8 @@ int vp_link_target(const char *path, char target[PATH_MAX])
 		return 0;
 	if (dst.st_uid == link.st_uid || dst.st_uid == vp_uid())
 		return 1;
-	if (vp_strlcpy(parent, path, sizeof parent) != 0)
-		return 0;
-	slash = strrchr(parent, '/');
-	if (slash == NULL)
-		return stat(".", &dir) == 0 && dir.st_uid == dst.st_uid;
-	*(slash == parent ? slash + 1 : slash) = '\0';
-	return stat(parent, &dir) == 0 && dir.st_uid == dst.st_uid;
+	return vp_dirname(path, parent, sizeof parent) == 0 && stat(parent, &dir) == 0 &&
+	       dir.st_uid == dst.st_uid;
 }
 
 /* Classic wrappers. */
