@@ -26,15 +26,13 @@
 static int open_inside(int dirfd, const char *dir, const char *real, const char *name)
 {
 	char path[VP_PATH_MAX], target[PATH_MAX];
-	size_t len = strlen(real);
 	int fd;
 
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0 || errno != ELOOP)
 		return fd;
 	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
-	    realpath(path, target) == NULL ||
-	    strncmp(target, real, len) != 0 || target[len] != '/')
+	    realpath(path, target) == NULL || !vpd_path_under(target, real))
 		return -1;
 	return open(target, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 }

@@ -39,7 +39,7 @@ static const char *area(char *buf, size_t size, int *minor)
 	return vpd.userdir;
 }
 
-static int under(const char *path, const char *root)
+int vpd_path_under(const char *path, const char *root)
 {
 	size_t n = strlen(root);
 
@@ -75,13 +75,13 @@ static int confined(const char *path, const char *root)
 {
 	char rpath[PATH_MAX], rroot[PATH_MAX];
 
-	if (root == NULL || *root == '\0' || !under(path, root))
+	if (root == NULL || *root == '\0' || !vpd_path_under(path, root))
 		return 0;
 	if (realpath(root, rroot) == NULL)
 		return 0;
 	if (real_prefix(path, rpath) != 0)
 		return 0;
-	return under(rpath, rroot);
+	return vpd_path_under(rpath, rroot);
 }
 
 /* Record an error for the caller. */

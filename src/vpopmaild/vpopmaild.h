@@ -191,5 +191,7 @@ int  vpd_resolve_path(const char *arg, char *out, size_t size);
 int  vpd_check_path(const char *arg, char *out, size_t size, int *major, int *minor);
 /* Is path the confinement root itself (never removed or renamed)? */
 int  vpd_path_is_root(const char *path);
+/* Is path root itself or below it (by name: resolve both first)? */
+int  vpd_path_under(const char *path, const char *root);
 
 #endif /* VPOPMAILD_H */
