@@ -302,6 +302,13 @@ static void print_limits(FILE *fp, const struct vlimits *l)
 	fprintf(fp, "perm_defaultquota: %d\n", l->perm_defaultquota);
 }
 
+/* 5.6's message for a limits file it could not open for writing. */
+static int open_failed(const char *path, int err)
+{
+	fprintf(stderr, "vlimits: failed to open limits file (%d):  %s\n", err, path);
+	return VA_COULD_NOT_UPDATE_FILE;
+}
+
 /*
  * Replace the file atomically.  vpopmail rewrites it in place, which keeps
  * an existing file's mode and owner, and creates a new one per umask; the
@@ -321,18 +328,15 @@ int vlimits_write_limits_file(const char *path, const struct vlimits *limits)
 	if (vp_link_target(path, target))
 		path = target;
 	existed = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
-	if (!existed && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		/* 5.6 opens the name itself and says so; the rename would fail */
-		fprintf(stderr, "vlimits: failed to open limits file (%d):  %s\n", EISDIR, path);
-		return VA_COULD_NOT_UPDATE_FILE;
-	}
+	/* 5.6 opens the name itself (and says so when it cannot): a
+	 * directory there would only fail at the rename. */
+	if (!existed && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return open_failed(path, EISDIR);
 	if (vp_fmt(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) != 0)
 		return VA_DIR_TOO_LONG;
 	rc = vp_afile_open(&af, path, tmp, 0666);
-	if (rc != VA_SUCCESS) {
-		fprintf(stderr, "vlimits: failed to open limits file (%d):  %s\n", errno, path);
-		return VA_COULD_NOT_UPDATE_FILE;
-	}
+	if (rc != VA_SUCCESS)
+		return open_failed(path, errno);
 	if (existed) {
 		fchmod(af.fd, st.st_mode & 07777);
 		if (vp_chown(af.tmp, st.st_uid, st.st_gid) != 0) {
