@@ -17,11 +17,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-/* First-line words that make a .qmail-<name> file not count as a forward. */
-static const char *const not_forwards[] = {
-	"ezmlm-reject", "ezmlm-send", "autorespond", NULL
-};
-
 /* The .qmail file name part for a local name: '.' becomes ':' as in qmail-local. */
 static void dot_to_colon(const char *name, char *out, size_t size)
 {
@@ -40,32 +35,19 @@ static int exists(const char *path)
 }
 
 /*
- * <domdir>/.qmail-<qname> exists and its first line is a plain forward.
+ * <domdir>/.qmail-<user> exists and its first line is a plain forward.
  * .qmail-default is the domain's catch-all that hands mail to
  * vdelivermail, never a forward: counting it would make default@<domain>
  * deliverable everywhere.  A longer name (.qmail-default-x) is an
  * ordinary alias to qmail-local, matched only by that exact address.
  */
-static int is_forward(const char *domdir, const char *qname)
+static int is_forward(const char *domdir, const char *user)
 {
-	char path[VP_PATH_MAX], line[MAX_BUFF];
-	int i, ok;
-	FILE *fp;
+	char line[MAX_BUFF];
 
-	if (strcmp(qname, "default") == 0)
-		return 0;
-	if (vp_fmt(path, sizeof(path), "%s/.qmail-%s", domdir, qname) != 0)
-		return 0;
-	if ((fp = fopen(path, "re")) == NULL)
-		return 0;
-	if (fgets(line, sizeof(line), fp) == NULL)
-		line[0] = '\0';
-	fclose(fp);
-	ok = 1;
-	for (i = 0; not_forwards[i] != NULL; i++)
-		if (strstr(line, not_forwards[i]) != NULL)
-			ok = 0;
-	return ok;
+	return strcmp(user, "default") != 0 &&
+	       vp_dotqmail_first_line(domdir, user, line, sizeof line) == 0 &&
+	       vp_line_is_forward(line);
 }
 
 /* <domdir>/<NAME upper-cased>/message exists. */
@@ -124,7 +106,7 @@ int vrcpt_deliverable(const char *address)
 	if (vauth_open(0) == 0 && vget_assign(domain, domdir, (int)sizeof(domdir), NULL, NULL) != NULL) {
 		if (vauth_getpw(user, domain) != NULL)
 			return VA_SUCCESS;
-		if (is_forward(domdir, qname) || is_autoresponder(domdir, user))
+		if (is_forward(domdir, user) || is_autoresponder(domdir, user))
 			return VA_SUCCESS;
 #ifdef VALIAS
 		if (valias_select(user, domain) != NULL)

@@ -315,6 +315,11 @@ int   vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
  * than an answer about the name: such a lookup must be retried later,
  * never taken for "no such user". */
 int   vp_lookup_failed(int rc);
+/* vutil.c: the first line of <domdir>/.qmail-<name> ('.' written ':')
+ * into line; -1 if there is no such readable file (or name has a '/'). */
+int   vp_dotqmail_first_line(const char *domdir, const char *name, char *line, size_t size);
+/* A .qmail first line that runs neither ezmlm nor autorespond: a forward. */
+int   vp_line_is_forward(const char *line);
 /* pw_uid of a new user's record for vadduser()/vauth_adduser()'s apop
  * argument, as the configured backend stored it in 5.6. */
 uid_t vp_new_user_uid(int apop);

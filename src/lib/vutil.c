@@ -33,28 +33,26 @@ int file_exists(char *filename)
 	return 1;
 }
 
-/* <path>/.qmail-<name> with '.' -> ':'; 0 when it cannot be named. */
-static int dotqmail_name(char *out, size_t size, const char *path, const char *name)
+/* A local part that can name a file in the domain directory. */
+static int local_name_ok(const char *name)
 {
-	size_t start;
-
-	if (path == NULL || name == NULL || *name == '\0' || strchr(name, '/') != NULL)
-		return 0;
-	if (vp_fmt(out, size, "%s/.qmail-", path) != 0)
-		return 0;
-	start = strlen(out);
-	if (vp_fmt(out + start, size - start, "%s", name) != 0)
-		return 0;
-	str_replace(out + start, '.', ':');
-	return 1;
+	return name != NULL && *name != '\0' && strchr(name, '/') == NULL;
 }
 
-/* The first line of a file, or -1 when it cannot be read. */
-static int first_line(const char *file, char *line, size_t size)
+int vp_dotqmail_first_line(const char *domdir, const char *name, char *line, size_t size)
 {
-	FILE *fp = fopen(file, "re");
+	char file[VP_PATH_MAX];
+	size_t start;
+	FILE *fp;
 
-	if (fp == NULL)
+	if (domdir == NULL || !local_name_ok(name) ||
+	    vp_fmt(file, sizeof file, "%s/.qmail-", domdir) != 0)
+		return -1;
+	start = strlen(file);
+	if (vp_fmt(file + start, sizeof file - start, "%s", name) != 0)
+		return -1;
+	str_replace(file + start, '.', ':');
+	if ((fp = fopen(file, "re")) == NULL)
 		return -1;
 	if (fgets(line, (int)size, fp) == NULL)
 		line[0] = '\0';
@@ -67,14 +65,16 @@ static int runs_ezmlm(const char *line)
 	return strstr(line, "ezmlm-reject") != NULL || strstr(line, "ezmlm-send") != NULL;
 }
 
+int vp_line_is_forward(const char *line)
+{
+	return !runs_ezmlm(line) && strstr(line, "autorespond") == NULL;
+}
+
 int isValidMailList(char *path, char *name)
 {
-	char file[VP_PATH_MAX], line[MAX_BUFF];
+	char line[MAX_BUFF];
 
-	if (!dotqmail_name(file, sizeof file, path, name) ||
-	    first_line(file, line, sizeof line) != 0)
-		return 0;
-	return runs_ezmlm(line);
+	return vp_dotqmail_first_line(path, name, line, sizeof line) == 0 && runs_ezmlm(line);
 }
 
 #ifdef VALIAS
@@ -94,15 +94,15 @@ static int row_is_forward(const char *row)
 
 int isExistingAlias(char *path, char *name, char *domain)
 {
-	char file[VP_PATH_MAX], line[MAX_BUFF];
+	char line[MAX_BUFF];
 
-	if (!dotqmail_name(file, sizeof file, path, name))
+	if (path == NULL || !local_name_ok(name))
 		return 0;
 	/* the catch-all and its relatives are no forward */
 	if (strncmp(name, "default", 7) == 0)
 		return 0;
-	if (first_line(file, line, sizeof line) == 0)
-		return !runs_ezmlm(line) && strstr(line, "autorespond") == NULL;
+	if (vp_dotqmail_first_line(path, name, line, sizeof line) == 0)
+		return vp_line_is_forward(line);
 #ifdef VALIAS
 	{
 		char *row = domain != NULL ? valias_select(name, domain) : NULL;
