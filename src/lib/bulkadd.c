@@ -271,7 +271,7 @@ static void add_many(char *domain, size_t domsize, struct vbulk_user *users, siz
 	struct slot *slots;
 	char quota[MAX_PW_QUOTA + 1];
 	size_t i, k, nok = 0, done = 0, start, len, nthreads = online_cpus();
-	int have_limits, drc;
+	int have_limits, drc, dir_rc;
 
 	/* 1. The checks vadduser() makes, in its order, for every user. */
 	for (i = 0; i < n; i++)
@@ -284,6 +284,7 @@ static void add_many(char *domain, size_t domsize, struct vbulk_user *users, siz
 	if (drc == VA_SUCCESS)
 		vp_strlcpy(domain, d.real, domsize);
 	have_limits = drc == VA_SUCCESS && vget_limits(d.real, &lim) == 0;
+	dir_rc = drc == VA_SUCCESS ? vp_domain_dir_ok(&d) : VA_SUCCESS;
 	if (nameset_init(&seen, n) != 0) {
 		for (i = 0; i < n; i++)
 			if (users[i].rc == VA_SUCCESS)
@@ -302,7 +303,7 @@ static void add_many(char *domain, size_t domsize, struct vbulk_user *users, siz
 			users[i].rc = VA_USERNAME_EXISTS;
 		else
 			users[i].rc = vp_user_check_in(&d, users[i].user, users[i].password,
-			                               have_limits);
+			                               have_limits, dir_rc);
 		if (users[i].rc == VA_SUCCESS) {
 			nameset_add(&seen, users[i].user, 0);
 			nok++;

@@ -172,9 +172,7 @@ int vp_user_check_new(char *user, char *domain, char *password, char *gecos)
 	return VA_SUCCESS;
 }
 
-/* 5.6 changes into the domain's directory before it touches a user: a
- * domain still in users/assign whose directory is gone is VA_BAD_D_DIR. */
-static int domain_dir_ok(const struct vdomain *d)
+int vp_domain_dir_ok(const struct vdomain *d)
 {
 	struct stat st;
 
@@ -182,7 +180,7 @@ static int domain_dir_ok(const struct vdomain *d)
 }
 
 int vp_user_check_in(const struct vdomain *d, const char *user, const char *password,
-                     int have_limits)
+                     int have_limits, int dir_rc)
 {
 	struct vpw_entry old = {0};
 	int rc;
@@ -196,7 +194,7 @@ int vp_user_check_in(const struct vdomain *d, const char *user, const char *pass
 	rc = vpw_strength_check(password);
 	if (rc != VA_SUCCESS)
 		return rc;
-	return domain_dir_ok(d);
+	return dir_rc;
 }
 
 uid_t vp_new_user_uid(int apop)
@@ -311,7 +309,8 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	 * name becomes the real one in the caller's buffer (and so in the
 	 * add_user event). */
 	vp_take_real_domain(domain, &d);
-	rc = vp_user_check_in(&d, user, password, vget_limits(d.real, &lim) == 0);
+	rc = vp_user_check_in(&d, user, password, vget_limits(d.real, &lim) == 0,
+	                      vp_domain_dir_ok(&d));
 	if (rc != VA_SUCCESS)
 		return rc;
 
@@ -480,7 +479,7 @@ int vdeluser(char *user, char *domain)
 	 * is simply not found. */
 	if (strlen(domain) > MAX_PW_DOMAIN || vp_domain_lookup(domain, &d) != VA_SUCCESS)
 		return VA_DOMAIN_DOES_NOT_EXIST;
-	if (domain_dir_ok(&d) != VA_SUCCESS)
+	if (vp_domain_dir_ok(&d) != VA_SUCCESS)
 		return VA_BAD_D_DIR;
 	if (strlen(user) > MAX_PW_NAME || vauth_backend_get()->getpw(&d, user, &e) != VA_SUCCESS) {
 		vpw_entry_free(&e);

@@ -331,9 +331,14 @@ int   vp_pw_copy(struct vpw_entry *dst, const struct vqpasswd *src);
 /* The pieces of vadduser() that bulkadd.c shares, in the order it uses them. */
 /* Checks made before the domain is read; lowers user and domain in place. */
 int   vp_user_check_new(char *user, char *domain, char *password, char *gecos);
-/* Checks against the domain: user absent, limits readable, password strong enough. */
+/* 5.6 changes into the domain's directory before it touches a user: a
+ * domain still in users/assign whose directory is gone is VA_BAD_D_DIR. */
+int   vp_domain_dir_ok(const struct vdomain *d);
+/* Checks against the domain, in 5.6's order: user absent, limits readable
+ * (have_limits), password strong enough, directory there (dir_rc, the
+ * result of vp_domain_dir_ok(): both found once per domain by the caller). */
 int   vp_user_check_in(const struct vdomain *d, const char *user, const char *password,
-                       int have_limits);
+                       int have_limits, int dir_rc);
 /* The quota string a new user gets from the domain's limits. */
 void  vp_user_default_quota(const struct vlimits *lim, char *out, size_t size);
 /* <domdir>[/<hash>]/<user> with its Maildir, through the big-dir allocator. */
