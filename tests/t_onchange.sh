@@ -224,6 +224,9 @@ want=
 [ "$BA" = 1 ] && want=${want:+$want$'\n'}"hook says add_domain after"
 is_out "$want" "hook stdout shows up in the tool's stdout"
 
+# n_lines N LINE: LINE N times, one per line (no newline after the last).
+n_lines() { local i; for ((i = 0; i < $1; i++)); do [ "$i" = 0 ] || printf '\n'; printf '%s' "$2"; done; }
+
 # a hook that fails: one message per invocation
 cat > "$HOOK" <<'EOF'
 #!/bin/sh
@@ -232,9 +235,7 @@ EOF
 chmod 0755 "$HOOK"
 run vadduser fail1@out.com Passw0rd
 is_rc 0 "failing hook: the operation still succeeds"
-want=; for _ in $(seq "$n_add_user"); do
-	want=${want:+$want$'\n'}"ONCHANGE script $HOOK did not exit gracefully."
-done
+want=$(n_lines "$n_add_user" "ONCHANGE script $HOOK did not exit gracefully.")
 is_err "$want" "failing hook: stderr message (once per invocation)"
 is "$(vpw_count "$D/out.com" fail1)" 1 "failing hook: user added"
 
@@ -243,26 +244,20 @@ printf '#!/nonexistent/interpreter\n' > "$HOOK"
 chmod 0755 "$HOOK"
 run vadduser badinterp@out.com Passw0rd
 is_rc 0 "hook that cannot start: the operation still succeeds"
-want=; for _ in $(seq "$n_add_user"); do
-	want=${want:+$want$'\n'}"ONCHANGE script $HOOK unable to exec."
-done
+want=$(n_lines "$n_add_user" "ONCHANGE script $HOOK unable to exec.")
 is_err "$want" "hook that cannot start: 'unable to exec.' (once per invocation)"
 
 # a hook that is not executable
 chmod 0644 "$HOOK"
 run vadduser noexec@out.com Passw0rd
 is_rc 0 "non-executable hook: the operation still succeeds"
-want=; for _ in $(seq "$n_add_user"); do
-	want=${want:+$want$'\n'}"ONCHANGE script $HOOK not executable."
-done
+want=$(n_lines "$n_add_user" "ONCHANGE script $HOOK not executable.")
 is_err "$want" "non-executable hook: stderr message (once per invocation)"
 is "$(vpw_count "$D/out.com" noexec)" 1 "non-executable hook: user added"
 
 run vadddomain out2.com Secret123
 is_rc 0 "non-executable hook, vadddomain: exit 0"
-want=; for _ in $(seq "$n_add_domain"); do
-	want=${want:+$want$'\n'}"ONCHANGE script $HOOK not executable."
-done
+want=$(n_lines "$n_add_domain" "ONCHANGE script $HOOK not executable.")
 is_err "$want" "non-executable hook, vadddomain: one message per add_domain call"
 
 # no hook: nothing printed
