@@ -7,10 +7,11 @@ require_bins vadduser vadddomain vdeluser
 
 OS=0; has_define ONCHANGE_SCRIPT && OS=1
 
-# hook: log every onchange call, one line each.
+# hook: log every plain onchange call (no "before"/"after" fourth
+# argument: those of a build with both modes are t_onchange's), one line each.
 hook() {
 	LOG=$SB/onchange.log
-	printf '#!/bin/sh\necho "$*" >> "%s"\n' "$LOG" > "$VH/etc/onchange"
+	printf '#!/bin/sh\n[ -z "$4" ] && echo "$*" >> "%s"\nexit 0\n' "$LOG" > "$VH/etc/onchange"
 	chmod 0755 "$VH/etc/onchange"
 	: > "$LOG"
 }

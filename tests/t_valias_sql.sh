@@ -6,8 +6,9 @@
 . "$(dirname "$0")/lib.sh"
 if ! has_define VALIAS; then echo "1..0 # SKIP built without --enable-valias"; exit 0; fi
 if [ "$SQL" != 1 ]; then echo "1..0 # SKIP no MariaDB test server (tests/mariadb-server.sh)"; exit 0; fi
-require_bins valias dotqmail2valias vadddomain vaddaliasdomain vdeldomain vadduser vdelivermail vrcptcheck
+require_bins valias dotqmail2valias vadddomain vaddaliasdomain vdeldomain vadduser vdelivermail vrcptcheck vpopmaild
 OS=0; has_define ONCHANGE_SCRIPT && OS=1
+BA=0; has_define ONCHANGE_SCRIPT_BEFORE_AND_AFTER && BA=1
 NODOM='invalid domain, not in qmail assign file'
 MSG=$'From: alice@example.net\nSubject: hello\n\nline one\n'
 RP=$'Return-Path: <alice@example.net>\n'
@@ -111,12 +112,40 @@ if [ "$OS" = 1 ]; then
 	chmod 0755 "$VH/etc/onchange"
 	run valias -i f@example.org on@example.com
 	run valias -d on@example.com
-	is "$(cat "$LOG")" "valias_insert on@example.com [f@example.org] []
+	# 5.6's SQL module: insert announces "before" alone, then plain and
+	# "after"; delete fires plain and "before", then plain and "after".
+	if [ "$BA" = 1 ]; then
+		want="valias_insert on@example.com [f@example.org] [before]
+valias_insert on@example.com [f@example.org] []
+valias_insert on@example.com [f@example.org] [after]
 valias_delete on@example.com [-] []
-valias_delete on@example.com [-] []" "onchange: the events of 5.6's SQL module (valias_delete with '-')"
+valias_delete on@example.com [-] [before]
+valias_delete on@example.com [-] []
+valias_delete on@example.com [-] [after]"
+	else
+		want="valias_insert on@example.com [f@example.org] []
+valias_delete on@example.com [-] []
+valias_delete on@example.com [-] []"
+	fi
+	is "$(cat "$LOG")" "$want" "onchange: the events of 5.6's SQL module (valias_delete with '-')"
+	# valias_remove has no command of its own: vpopmaild's remove_alias.
+	run valias -i f@example.org on@example.com
+	: > "$LOG"
+	run_in $'slogin postmaster@example.com Secret123\r\nremove_alias on@example.com f@example.org\r\nq\r\n' \
+		vpopmaild -t 5
+	is "$(rows on example.com)" "" "vpopmaild remove_alias: the row is gone"
+	# plain and "before" ahead of the delete, "after" alone behind it
+	if [ "$BA" = 1 ]; then
+		want="valias_remove on@example.com [f@example.org] []
+valias_remove on@example.com [f@example.org] [before]
+valias_remove on@example.com [f@example.org] [after]"
+	else
+		want="valias_remove on@example.com [f@example.org] []"
+	fi
+	is "$(cat "$LOG")" "$want" "onchange: valias_remove's events as 5.6's SQL module"
 	rm -f "$VH/etc/onchange"
 else
-	skip "onchange not compiled in"
+	skip "onchange not compiled in"; skip "onchange not compiled in"; skip "onchange not compiled in"
 fi
 
 # ------------------------------------------------------------ vdelivermail
