@@ -79,6 +79,24 @@ int main(void)
 	snprintf(dom, sizeof dom, "example.com");
 	ok(vauth_getpw("dave", dom) != NULL, "the user is in the real domain");
 
+	/* ---------- the ip_alias_map file: a last line without newline
+	 * (a backend with a table of its own has no file to test) */
+	if (vauth_backend_get()->ipmap_add == NULL) {
+		char *map;
+		int fd;
+
+		sandbox_path(path, sizeof path, "vpopmail/etc/ip_alias_map");
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		ok(fd >= 0 && write(fd, "9.9.9.9 other.org", 17) == 17 && close(fd) == 0,
+		   "ip_alias_map written without its final newline");
+		/* One byte short of room, this overflowed its buffer (ASan sees it). */
+		is_int(vadd_ip_map("1.2.3.4", "example.com"), 0, "vadd_ip_map() to such a map");
+		map = slurp(path);
+		is_str(map, "9.9.9.9 other.org\n1.2.3.4 example.com\n",
+		       "the old line ended, the new one appended");
+		free(map);
+	}
+
 	vclose();
 	sandbox_remove();
 	return done_testing();

@@ -69,7 +69,7 @@ static int rewrite_map(const char *ip, const char *dom, int add)
 {
 	char path[VP_PATH_MAX], lock[VP_PATH_MAX];
 	char *old = NULL, *out = NULL, *p, *nl;
-	size_t oldlen = 0, n = 0, len;
+	size_t oldlen = 0, n = 0, len, cap;
 	int lockfd, rc = 0, found = 0;
 
 	if (!field_ok(ip) || !field_ok(dom))
@@ -85,7 +85,9 @@ static int rewrite_map(const char *ip, const char *dom, int add)
 		rc = VA_MEMORY_ALLOC_ERR;
 		goto done;
 	}
-	out = malloc(oldlen + strlen(ip) + strlen(dom) + 3);
+	/* the old text, a newline it may lack, "ip dom\n" and sprintf's NUL */
+	cap = oldlen + 1 + strlen(ip) + 1 + strlen(dom) + 2;
+	out = malloc(cap);
 	if (out == NULL) {
 		rc = VA_MEMORY_ALLOC_ERR;
 		goto done;
@@ -107,7 +109,7 @@ static int rewrite_map(const char *ip, const char *dom, int add)
 		goto done;
 	}
 	if (add)
-		n += (size_t)sprintf(out + n, "%s %s\n", ip, dom);
+		n += (size_t)snprintf(out + n, cap - n, "%s %s\n", ip, dom);
 	if (vp_write_file_atomic(path, out, n, 0644) != 0)
 		rc = VA_COULD_NOT_UPDATE_FILE;
 	else if (vp_can_chown())
