@@ -48,6 +48,22 @@ $SIZE 1
 f=$(ls "$BOX/new" | head -1)
 is "${f##*,S=}" "$SIZE" "the appended size equals the ,S= size"
 
+# A header block longer than the copy buffer (a 70 KB envelope sender)
+# counts like the rest of the message: in ",S=", in maildirsize, against
+# the quota.
+new_domain
+quota 100000
+RPLINE="Return-Path: <$(head -c 70000 /dev/zero | tr '\0' s)@example.net>"$'\n'
+dv
+is_rc 0 "a 70 KB Return-Path: delivered"
+f=$(ls "$BOX/new" | head -1)
+big=$(wc -c < "$BOX/new/$f")
+is "${f##*,S=}" "$big" "a 70 KB Return-Path: ',S=' is the file's size"
+is "$(tail -1 "$BOX/maildirsize")" "$big 1" "a 70 KB Return-Path: maildirsize counts it all"
+dv; dv
+is_rc 100 "a third such message is over the 100,000-byte quota: exit 100"
+is "$(count_new "$BOX")" 2 "only two of them delivered"
+
 # ------------------------------------------------------------ over quota (bytes)
 new_domain
 quota $(( 2 * SIZE + 10 ))

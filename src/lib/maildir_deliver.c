@@ -159,15 +159,17 @@ static int copy_message(struct dx_write *w, int out, struct spamscan *ss)
 		free(buf);
 		return -1;
 	}
-	/* The header block goes out with the first chunk. */
+	/* The header block goes out with the first chunk; one too long for
+	 * the buffer goes out alone, and counts as much (quota, ",S="). */
+	w->size = 0;
 	if (hlen >= COPY_BUF) {
 		if (vp_write_all(out, w->header, hlen) != 0)
 			rc = -1;
+		w->size = (off_t)hlen;
 		hlen = 0;
 	} else {
 		memcpy(buf, w->header, hlen);
 	}
-	w->size = 0;
 	while (rc == 0) {
 		got = vp_read(in, buf + hlen, COPY_BUF - hlen);
 		if (got < 0) {
