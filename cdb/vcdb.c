@@ -302,22 +302,35 @@ static int vcdb_getpw(const struct vdomain *d, const char *user, struct vpw_entr
 		close(fd);
 		return VA_NO_AUTH_CONNECTION;
 	}
-	rc = VA_USER_DOES_NOT_EXIST;
-	if (cdb_find(&c, user, (unsigned)ulen) > 0) {
+	/*
+	 * Only a clean miss is "no such user".  A torn index (cdb_find() or
+	 * cdb_read() failing) and a record that is there but damaged are
+	 * the admin's to repair: callers answer "try again later" meanwhile.
+	 */
+	switch (cdb_find(&c, user, (unsigned)ulen)) {
+	case 0:
+		rc = VA_USER_DOES_NOT_EXIST;
+		break;
+	case 1:
 		/* Rebuild the text line "user:value" and parse it. */
 		vlen = cdb_datalen(&c);
 		line = malloc(ulen + 1 + (size_t)vlen);
 		if (line == NULL) {
 			rc = VA_MEMORY_ALLOC_ERR;
-		} else {
-			memcpy(line, user, ulen);
-			line[ulen] = ':';
-			if (cdb_read(&c, line + ulen + 1, vlen, cdb_datapos(&c)) == 0)
-				rc = vpw_parse_line(out, line, ulen + 1 + (size_t)vlen);
-			if (rc != 0 && rc != VA_MEMORY_ALLOC_ERR)
-				rc = VA_USER_DOES_NOT_EXIST;
-			free(line);
+			break;
 		}
+		memcpy(line, user, ulen);
+		line[ulen] = ':';
+		if (cdb_read(&c, line + ulen + 1, vlen, cdb_datapos(&c)) != 0)
+			rc = VA_NO_AUTH_CONNECTION;
+		else if ((rc = vpw_parse_line(out, line, ulen + 1 + (size_t)vlen)) != 0 &&
+		         rc != VA_MEMORY_ALLOC_ERR)
+			rc = VA_PARSE_ERROR;
+		free(line);
+		break;
+	default:
+		rc = VA_NO_AUTH_CONNECTION;
+		break;
 	}
 	cdb_free(&c);
 	close(fd);

@@ -570,6 +570,38 @@ else
 	is "$(new_in "$BOX")" "" "torn vpasswd.cdb: nothing delivered"
 fi
 
+# Torn after its table of contents: the lookup reads past the end.
+new_domain
+to bob example.com
+if [ "$SQL" = 1 ]; then
+	skip "mysql backend has no vpasswd.cdb: vpasswd.cdb cut short: exit 111"
+	skip "mysql backend has no vpasswd.cdb: vpasswd.cdb cut short: nothing deleted"
+else
+	head -c 2060 "$DD/vpasswd.cdb" > "$SB/cut.cdb" && mv "$SB/cut.cdb" "$DD/vpasswd.cdb"
+	dv delete
+	is_rc 111 "vpasswd.cdb cut short: exit 111, not 'no such user'"
+	is "$(ls "$BOX/new" | wc -l)" 0 "vpasswd.cdb cut short: nothing delivered"
+fi
+
+# A record that is in vpasswd.cdb but damaged (a hand edit cut it after
+# the gecos, then the index was rebuilt): deferred, not "no such user"
+# (the catch-all would delete, bounce or forward bob's mail).
+new_domain
+to bob example.com
+if [ "$SQL" = 1 ]; then
+	skip "mysql backend: damaged vpasswd record: exit 111"
+	skip "mysql backend: damaged vpasswd record: nothing delivered"
+	skip "mysql backend: damaged vpasswd record: message"
+else
+	sed -i 's/^\(bob:[^:]*:[^:]*:[^:]*:[^:]*\):.*$/\1/' "$DD/vpasswd"
+	quiet_setup vmkpasswd example.com
+	dv delete
+	is_rc 111 "damaged vpasswd record: exit 111, not deleted as unknown"
+	is "$(ls "$BOX/new" | wc -l)" 0 "damaged vpasswd record: nothing delivered"
+	is_out "vdelivermail: cannot read the user database
+system error" "damaged vpasswd record: the deferral says why"
+fi
+
 # users/cdb missing or torn: the domain cannot be resolved, which must not
 # send mail for existing users to the catch-all (5.6 deleted or bounced it).
 new_domain
