@@ -121,6 +121,22 @@ $SIZE 1
 $SIZE 1
 " "stale maildirsize: rebuilt from the Maildir"
 
+# Sums beyond 64 bits (two lines of INT64_MAX wrapped to "empty" before):
+# the file is not believed, the Maildir is recounted.
+for junk in '9223372036854775807 1\n9223372036854775807 1' '99999999999999999999 1' \
+            '-9223372036854775808 1'; do
+	new_domain
+	quota 1000
+	dv
+	printf "1000S\n$junk\n" > "$BOX/maildirsize"
+	dv
+	is_rc 0 "maildirsize with '$junk': recounted, delivered"
+	file_is "$BOX/maildirsize" "1000S
+$SIZE 1
+$SIZE 1
+" "maildirsize with '$junk': rebuilt from the Maildir"
+done
+
 new_domain
 quota 1000
 printf '1000S\n0 0\n900 1\n900 1\n' > "$BOX/maildirsize"

@@ -62,25 +62,31 @@ struct mds {
 	char      def[128];
 	int64_t   bytes, count;
 	unsigned  lines;        /* data lines */
+	int       bogus;        /* a number or a sum beyond 64 bits */
 	off_t     size;
 	time_t    mtime;
 };
 
-/* A signed decimal at *pp (leading blanks skipped); *pp moves past it. */
-static int64_t number(const char **pp)
+/* Add the signed decimal at *pp (leading blanks skipped) to *sum; *pp
+ * moves past it.  -1 when the number or the sum does not fit. */
+static int add_number(const char **pp, int64_t *sum)
 {
 	const char *p = *pp;
-	int neg = 0;
+	int neg = 0, bad = 0;
 	int64_t v = 0;
 
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (*p == '-' || *p == '+')
 		neg = *p++ == '-';
-	while (*p >= '0' && *p <= '9')
-		v = v * 10 + (*p++ - '0');
+	for (; *p >= '0' && *p <= '9'; p++)
+		if (!bad && (__builtin_mul_overflow(v, 10, &v) ||
+		             __builtin_add_overflow(v, *p - '0', &v)))
+			bad = 1;
 	*pp = p;
-	return neg ? -v : v;
+	if (bad || __builtin_add_overflow(*sum, neg ? -v : v, sum))
+		return -1;
+	return 0;
 }
 
 /* Sum text (NUL-terminated) into m: the definition, then "<bytes> <count>"
@@ -96,12 +102,14 @@ static void mds_parse(const char *text, struct mds *m)
 	m->def[n] = '\0';
 	m->bytes = m->count = 0;
 	m->lines = 0;
+	m->bogus = 0;
 	if (nl == NULL)
 		return;
 	for (p = nl + 1; *p != '\0';) {
-		m->bytes += number(&p);
-		if (*p != '\n')
-			m->count += number(&p);
+		if (add_number(&p, &m->bytes) != 0)
+			m->bogus = 1;
+		if (*p != '\n' && add_number(&p, &m->count) != 0)
+			m->bogus = 1;
 		while (*p != '\n' && *p != '\0')
 			p++;
 		if (*p == '\n')
@@ -111,7 +119,8 @@ static void mds_parse(const char *text, struct mds *m)
 }
 
 /* Read the whole file behind fd (at most MDS_READ_MAX) and parse it.
- * 0 ok, 1 too big to parse, -1 read error. */
+ * 0 ok, 1 too big to parse or holding sums beyond 64 bits (recount it),
+ * -1 read error. */
 static int mds_read_fd(int fd, struct mds *m)
 {
 	struct stat st;
@@ -138,7 +147,7 @@ static int mds_read_fd(int fd, struct mds *m)
 	buf[len] = '\0';
 	mds_parse(buf, m);
 	free(buf);
-	return 0;
+	return m->bogus ? 1 : 0;
 }
 
 static int no_limit(const char *def)
