@@ -573,6 +573,60 @@ in_session "user: own directory only" "+OK " "+OK+" "hi" "." \
 	"-ERR 26.1512 Unauthorized Directory." "-ERR 12.1508 User does not exist" \
 	"-ERR 26.1512 Unauthorized Directory." "+OK+" "hi" "."
 
+# Files the library keeps: below system admin, no file command may write,
+# create, remove or rename them, under their own name or through a link.
+QAFLAGS=$(vpw_field "$DD" qa 4)
+vpw_text "$DD" | awk -F: -v OFS=: '$1 == "qa" { $4 = 65536 } { print }' > "$T0/planted"
+{ printf '%s\r\n' "$QA" "write_file example.com/vpasswd"; cat "$T0/planted"
+  printf '%s\r\n' "." "mod_user bob@example.com" "comment x" "." q; } > "$T0/plant.in"
+_run_with "$T0/plant.in" vpopmaild -t 5
+in_session "domain admin: write_file of the domain's vpasswd is refused (then mod_user: +OK, +OK)" \
+	"-ERR 26.1511 Unauthorized Directory." "+OK " "+OK "
+vpd 'slogin qa@example.com Qapass1' "list_domains 1 1" q
+out_is "the user whose record was planted did not become a system admin" "+OK " "+OK " \
+	"-ERR 4.107 Invalid Command" "+OK "
+is "$(vpw_field "$DD" qa 4)" "$QAFLAGS" "its flags are still those of a domain admin"
+SNAP=$(snapshot)
+refused=()
+for f in vpasswd vpasswd.cdb .vpasswd.lock vpasswd.bak.4242 cdb.tmp .dir-control .dir-control.4242 \
+	.dir_control_free .dir_control_free.lock .dir_control_free.bak .qmailadmin-limits \
+	.qmailadmin-limits.tmp.4242; do
+	refused+=("write_file example.com/$f" "x" "." "rm_file example.com/$f" "rm_dir example.com/$f" \
+		"mk_dir example.com/$f" "rename_file example.com/$f example.com/moved" \
+		"rename_file example.com/.qmail-default example.com/$f")
+done
+as QA "${refused[@]}"
+n=$(printf '%s' "$OUT" | grep -c '^-ERR 26.1511 Unauthorized Directory.')
+is "$n" $((12 * 6)) "domain admin: the domain's own files cannot be written, removed, made or renamed"
+ln -s . "$DD/self"; ln -s vpasswd "$DD/vpl"
+as QA "write_file example.com/self/vpasswd" "x" "." "rm_file example.com/vpl" \
+	"mk_dir example.com/.qmailadmin-limits/" "mk_dir example.com/self/.qmailadmin-limits/." \
+	"rename_file example.com/self/.dir-control example.com/x" "rm_dir example.com/vpl/"
+in_session "domain admin: nor through a link, a trailing '/' or '/.'" \
+	"-ERR 26.1511 Unauthorized Directory." "-ERR 26.1511 Unauthorized Directory." \
+	"-ERR 26.1511 Unauthorized Directory." "-ERR 26.1511 Unauthorized Directory." \
+	"-ERR 26.1511 Unauthorized Directory." "-ERR 26.1511 Unauthorized Directory."
+rm -f "$DD/self" "$DD/vpl"
+unchanged "$SNAP" "nothing changed on disk"
+as QA "write_file bob@example.com/Maildir/maildirsize" "0S" "0 0" "." \
+	"write_file bob@example.com/Maildir/maildirfolder" "." "mk_dir bob@example.com/lastauth" \
+	"rm_file bob@example.com/Maildir/sqwebmail-pass" \
+	"write_file bob@example.com/Maildir/tmp/1.2_NeWmAiLdIrSiZe.host" "." \
+	"mk_dir example.com/sub" "write_file example.com/sub/vpasswd" "x" "." "rm_dir example.com/sub"
+in_session "domain admin: a user's quota and login files too, wherever they are; a vpasswd elsewhere is only a file" \
+	"-ERR 26.1511 Unauthorized Directory." "-ERR 26.1511 Unauthorized Directory." \
+	"-ERR 26.1511 Unauthorized Directory." "-ERR 26.1511 Unauthorized Directory." \
+	"-ERR 26.1511 Unauthorized Directory." "+OK " "+OK " "+OK "
+as U "write_file bob@example.com/Maildir/maildirsize" "0S" "0 0" "." \
+	"rename_file bob@example.com/Maildir/maildirsize bob@example.com/m" \
+	"write_file bob@example.com/lastauth" "." "write_file bob@example.com/.qmail" "./Maildir/" "." \
+	"rm_file bob@example.com/.qmail"
+in_session "user: its quota and login files are the library's, its .qmail its own" \
+	"-ERR 26.1512 Unauthorized Directory." "-ERR 26.1512 Unauthorized Directory." \
+	"-ERR 26.1512 Unauthorized Directory." "+OK " "+OK "
+as SA "write_file example.com/vpasswd.bak.4242" "x" "." "rm_file example.com/vpasswd.bak.4242"
+in_session "a system admin still may" "+OK " "+OK "
+
 # ip map
 if [ "$IPMAP" = 1 ]; then
 	as SA "add_ip_map 10.0.0.1 example.com" "add_ip_map 10.0.0.2 nosuch.org" "add_ip_map" \

@@ -3,8 +3,9 @@
  * rm_file, rename_file, write_file, read_file, stat_file.
  *
  * Paths come from vpd_resolve_path() (confined to the session's area).
- * The last component is never followed when it is a symbolic link, and
- * the area's root itself is never removed or renamed.  write_file
+ * The last component is never followed when it is a symbolic link, the
+ * area's root itself is never removed or renamed, and below system admin
+ * the files the library keeps are never changed (vpd_may_change()).  write_file
  * replaces the file atomically (temporary file, fsync, rename).
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
@@ -60,7 +61,7 @@ void vpd_cmd_mk_dir(struct vpd_args *a)
 {
 	char path[VPD_PATH_MAX + 1];
 
-	if (path_arg(a, 27, 1601, path, sizeof path) != 0)
+	if (path_arg(a, 27, 1601, path, sizeof path) != 0 || vpd_may_change(path, 0) != 0)
 		return;
 	if (mkdir(path, 0700) != 0) {
 		vpd_err0(1602, strerror(errno));
@@ -78,7 +79,8 @@ void vpd_cmd_rm_dir(struct vpd_args *a)
 	char path[VPD_PATH_MAX + 1];
 	struct stat st;
 
-	if (path_arg(a, 27, 1701, path, sizeof path) != 0 || not_root(path) != 0)
+	if (path_arg(a, 27, 1701, path, sizeof path) != 0 || not_root(path) != 0 ||
+	    vpd_may_change(path, 1) != 0)
 		return;
 	if (lstat(path, &st) != 0) {
 		vpd_err0(1702, strerror(errno));
@@ -143,7 +145,8 @@ void vpd_cmd_rm_file(struct vpd_args *a)
 {
 	char path[VPD_PATH_MAX + 1];
 
-	if (path_arg(a, 30, 1901, path, sizeof path) != 0 || not_root(path) != 0)
+	if (path_arg(a, 30, 1901, path, sizeof path) != 0 || not_root(path) != 0 ||
+	    vpd_may_change(path, 1) != 0)
 		return;
 	if (unlink(path) != 0) {
 		vpd_err0(1902, strerror(errno));
@@ -167,7 +170,8 @@ void vpd_cmd_rename_file(struct vpd_args *a)
 	}
 	if (vpd_resolve_path(s, src, sizeof src) != 0 || vpd_resolve_path(d, dst, sizeof dst) != 0)
 		return;
-	if (not_root(src) != 0 || not_root(dst) != 0)
+	if (not_root(src) != 0 || not_root(dst) != 0 ||
+	    vpd_may_change(src, 1) != 0 || vpd_may_change(dst, 0) != 0)
 		return;
 	if (rename(src, dst) != 0) {
 		vpd_err0(3803, strerror(errno));
@@ -291,7 +295,8 @@ void vpd_cmd_write_file(struct vpd_args *a)
 	if ((arg = vpd_next(a)) == NULL) {
 		major = 30;
 		minor = 2001;
-	} else if (vpd_check_path(arg, path, sizeof path, &major, &minor) == 0) {
+	} else if (vpd_check_path(arg, path, sizeof path, &major, &minor) == 0 &&
+	           vpd_check_change(path, 0, &major, &minor) == 0) {
 		sink_open(&s, path);
 	}
 	for (;;) {

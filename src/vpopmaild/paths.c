@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The session's area and the error naming it. */
 static const char *area(char *buf, size_t size, int *minor)
@@ -173,6 +174,108 @@ int vpd_check_path(const char *arg, char *out, size_t size, int *emajor, int *em
 		return fail(emajor, eminor, 26, minor);
 	}
 	return 0;
+}
+
+/*
+ * Files the library keeps, with the temporary names of their rewrites
+ * (storage spec §3.1, §3.5, §5.4, §6.1).  Below system admin no file
+ * command writes, creates, removes or renames them: vpasswd is rebuilt
+ * into vpasswd.cdb by the next change (a planted flag word would make a
+ * system admin), .qmailadmin-limits only a system admin may set, and
+ * maildirsize is what delivery counts a user's quota against.
+ *
+ * The domain's files matter in the domain directory only; a user's files
+ * wherever they are below it (maildirsize moves up with "maildirfolder").
+ */
+static const char *const domain_files[] = {
+	"vpasswd", "vpasswd.cdb", ".vpasswd.lock", "cdb.tmp", ".dir-control",
+	".dir_control_free", ".dir_control_free.lock", ".dir_control_free.bak",
+	".qmailadmin-limits", NULL
+};
+static const char *const domain_temps[] = {      /* + "<pid>" */
+	"vpasswd.bak.", ".dir-control.", ".qmailadmin-limits.tmp.", NULL
+};
+static const char *const user_files[] = {
+	"maildirsize", "maildirfolder", "lastauth", "sqwebmail-pass", NULL
+};
+static const char *const user_temps[] = { "sqwebmail-pass.tmp.", NULL };
+
+static int listed(const char *name, const char *const *exact, const char *const *prefix)
+{
+	for (; *exact != NULL; exact++)
+		if (strcmp(name, *exact) == 0)
+			return 1;
+	for (; *prefix != NULL; prefix++)
+		if (strncmp(name, *prefix, strlen(*prefix)) == 0)
+			return 1;
+	return 0;
+}
+
+/* Does path (without trailing "/" or "/.") name one of those files?
+ * A parent that cannot be resolved for another reason than not being
+ * there counts as one (refused). */
+static int library_file(const char *path)
+{
+	char work[PATH_MAX], rparent[PATH_MAX], rdom[PATH_MAX];
+	char *slash, *name;
+
+	if (snprintf(work, sizeof work, "%s", path) >= (int)sizeof work ||
+	    (slash = strrchr(work, '/')) == NULL)
+		return 1;
+	name = slash + 1;
+	if (listed(name, user_files, user_temps) || strstr(name, "_NeWmAiLdIrSiZe.") != NULL)
+		return 1;
+	if (!listed(name, domain_files, domain_temps))
+		return 0;
+	/* In the domain directory, under whatever name its path has. */
+	if (slash == work)
+		slash++;
+	*slash = '\0';
+	if (realpath(work, rparent) == NULL)
+		return errno != ENOENT && errno != ENOTDIR;
+	return realpath(vpd.domdir, rdom) == NULL || strcmp(rparent, rdom) == 0;
+}
+
+int vpd_check_change(const char *path, int removing, int *emajor, int *eminor)
+{
+	char work[PATH_MAX], real[PATH_MAX], buf[VP_PATH_MAX];
+	struct stat st;
+	size_t n;
+	int minor;
+
+	if (vpd_is_sa())
+		return 0;
+	area(buf, sizeof buf, &minor);
+	/* A directory is none of those files: removing or moving one (a
+	 * user's directory named "lastauth") is the caller's business. */
+	if (removing && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return 0;
+	/* "f/", "f/." and "f/./" name f. */
+	if (snprintf(work, sizeof work, "%s", path) >= (int)sizeof work)
+		return fail(emajor, eminor, 26, minor);
+	for (;;) {
+		n = strlen(work);
+		if (n > 1 && work[n - 1] == '/')
+			work[n - 1] = '\0';
+		else if (n > 2 && strcmp(work + n - 2, "/.") == 0)
+			work[n - 2] = '\0';
+		else
+			break;
+	}
+	/* The name as given, then what it resolves to through links. */
+	if (library_file(work) || (realpath(work, real) != NULL && library_file(real)))
+		return fail(emajor, eminor, 26, minor);
+	return 0;
+}
+
+int vpd_may_change(const char *path, int removing)
+{
+	int major, minor;
+
+	if (vpd_check_change(path, removing, &major, &minor) == 0)
+		return 0;
+	vpd_err(major, minor);
+	return -1;
 }
 
 int vpd_resolve_path(const char *arg, char *out, size_t size)

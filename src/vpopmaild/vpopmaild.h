@@ -189,6 +189,12 @@ void vpd_cmd_mod_list(struct vpd_args *a);
 int  vpd_resolve_path(const char *arg, char *out, size_t size);
 /* The same, silent: the error's major and minor are stored instead. */
 int  vpd_check_path(const char *arg, char *out, size_t size, int *major, int *minor);
+/* May the session change path (write, create, remove, rename)?  Below
+ * system admin the files the library keeps are refused with the area's
+ * 26.151x; removing (rm_*, a rename's source) lets a directory through.
+ * 0 yes; vpd_may_change() sends the error, vpd_check_change() stores it. */
+int  vpd_may_change(const char *path, int removing);
+int  vpd_check_change(const char *path, int removing, int *major, int *minor);
 /* Is path the confinement root itself (never removed or renamed)? */
 int  vpd_path_is_root(const char *path);
 /* Is path root itself or below it (by name: resolve both first)? */
