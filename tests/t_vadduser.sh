@@ -113,6 +113,29 @@ is_rc 255 "non-ASCII user: exit 255"
 is_out "Error: Illegal username" "non-ASCII user: stdout"
 nochange "non-ASCII user"
 
+# 5.6 let the empty name through to vadduser(): the counter in .dir-control
+# went up before "User's directory already exists" (the domain directory).
+cp "$DD/.dir-control" "$T0/dirctl.before"; vpw_text "$DD" > "$T0/vpw.before"
+run vadduser @example.com Passw0rd
+is_rc 255 "empty user: exit 255"
+is_out "Error: Illegal username" "empty user: stdout"
+is_err "user invalid " "empty user: stderr"
+ok_cmd "empty user: .dir-control byte-identical (no user counted)" cmp -s "$T0/dirctl.before" "$DD/.dir-control"
+is "$(vpw_text "$DD")" "$(cat "$T0/vpw.before")" "empty user: vpasswd unchanged"
+nochange "empty user"
+for t in vdeluser vmoduser vpasswd vsetuserquota vuserinfo; do
+	case $t in
+	vmoduser) run vmoduser -c x @example.com ;;
+	vpasswd) run vpasswd @example.com Passw0rd2 ;;
+	vsetuserquota) run vsetuserquota @example.com 5M ;;
+	*) run "$t" @example.com ;;
+	esac
+	is "$RC:$OUT:$ERR" $'255:Error: Illegal username
+:user invalid 
+' "$t @example.com: an illegal user name"
+done
+nochange "the empty user name in the other tools"
+
 run vadduser bob
 is_rc 255 "no domain: exit 255"
 is_out "You did not use a full email address for the user name

@@ -165,6 +165,9 @@ syslog_ev vchkpw-pop3 "$(unk_log joe "" $IP)" "no domain: logged"
 creds "../joe@example.com" Passw0rd
 vchk "${P110[@]}" -- "$DUMP"
 is_rc 20 "'../joe' is refused: exit 20"
+creds "@example.com" Passw0rd
+vchk "${P110[@]}" -- "$DUMP"
+is_rc 20 "an empty user name is refused like other illegal names: exit 20"
 : > "$SB/syslog"
 creds "$(printf 'u%.0s' $(seq 70))@example.com" Passw0rd
 vchk "${P110[@]}" -- "$DUMP"

@@ -111,6 +111,12 @@ to .john example.com
 dv delete
 is_rc 0 "EXT .john: unknown, the catch-all 'delete' applies (5.6), no bounce"
 is_out "" "EXT .john: nothing said"
+for e in . ''; do
+	to "$e" example.com
+	dv bounce-no-mailbox
+	is "$RC:$OUT" "100:Sorry, no mailbox here by that name. (#5.1.1)"$'\n' \
+		"EXT '$e': an unknown user (not an invalid name, as in 5.6), the catch-all bounces"
+done
 to 'x/../../bob' example.com
 dv bounce-no-mailbox
 is_rc 100 "EXT x/../../bob: no such user, bounced"

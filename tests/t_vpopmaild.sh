@@ -257,6 +257,16 @@ in_session "system admin: bad addresses and unknown users" \
 	"-ERR 10.3703 Invalid Email Address" "-ERR 3803 invalid email address" \
 	"-ERR 12.605 User does not exist" "-ERR 12.3705 User does not exist" \
 	"-ERR 3805 user does not exist" "-ERR 12.505 User does not exist"
+# The empty user name is an illegal one (5.6 counted it in .dir-control
+# before add_user failed with 0.305 "User's directory already exists").
+SNAP=$(snapshot)
+as SA "add_user @example.com Passw0rd1" "user_info @example.com" "del_user @example.com" \
+	"get_user_size @example.com" "get_lastauth @example.com" "read_file @example.com/x"
+in_session "the empty user name: an invalid address" \
+	"-ERR 10.303 Invalid Email Address" "-ERR 10.603 Invalid Email Address" \
+	"-ERR 10.403 Invalid Email Address" "-ERR 3803 invalid email address" \
+	"-ERR 10.3703 Invalid Email Address" "-ERR 24.1505 Invalid Directory. Can't parse email address"
+unchanged "$SNAP" "the empty user name: nothing changed on disk"
 as SA "mod_user nobody@example.com" "comment x" $'.\r' "user_count example.com"
 in_session "mod_user of an unknown user: a CRLF '.' ends the lines too" \
 	"-ERR 12.505 User does not exist" "+OK+" "count 4" "."

@@ -102,7 +102,8 @@ static void test_parse_forms(void)
 	check_parse("a%b@example.com", -1, NULL, NULL, "user invalid a%b\n");
 	check_parse("a/b@example.com", 0, "a/b", "example.com", "");
 	check_parse("bob@", 0, "bob", "", "");
-	check_parse("@example.com", 0, "", "example.com", "");
+	check_parse("@example.com", -1, NULL, NULL, "user invalid \n");
+	check_parse("", -1, NULL, NULL, "user invalid \n");
 	check_parse("bob@a@b.com", -1, NULL, NULL, "domain invalid a@b.com\n");
 	check_parse("bob", 0, "bob", "", "");
 
@@ -227,7 +228,7 @@ static void test_valid_chars(void)
 	is_int(bad_dom, 0, "is_domain_valid accepts exactly [-.0-9A-Za-z]");
 	is_int(is_username_valid("a b"), VA_ILLEGAL_USERNAME, "is_username_valid returns VA_ILLEGAL_USERNAME");
 	is_int(is_domain_valid("a_b"), VA_INVALID_DOMAIN_NAME, "is_domain_valid returns VA_INVALID_DOMAIN_NAME");
-	is_int(is_username_valid(""), 0, "the empty user passes the validator");
+	is_int(is_username_valid(""), VA_ILLEGAL_USERNAME, "the empty user is refused (5.6 let it through)");
 	is_int(is_domain_valid(""), 0, "the empty domain passes the validator");
 	is_int(is_username_valid(".x"), VA_ILLEGAL_USERNAME, "a leading '.' is refused");
 	is_int(is_username_valid("x."), 0, "a '.' elsewhere is fine");

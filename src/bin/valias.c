@@ -170,8 +170,9 @@ int main(int argc, char **argv)
 		cli_take(email, sizeof(email), argv[optind], cli_email_too_long(argv[optind]), &toolong);
 		if (toolong != 0)
 			fail_stderr(toolong);
-		/* Lower-cases email; without '@' the alias part is the whole operand. */
-		err = parse_email(email, alias, domain, (int)sizeof(alias));
+		/* Lower-cases email; without '@' the alias part is the whole
+		 * operand.  An empty operand is the missing one below. */
+		err = email[0] != '\0' ? parse_email(email, alias, domain, (int)sizeof(alias)) : 0;
 		if (err != 0)
 			fail_stderr(err);
 		optind++;

@@ -428,15 +428,16 @@ static int lookup(struct dx_ctx *c, const char *name)
 
 /*
  * The characters 5.6 allowed in a recipient.  A leading '.' is one of
- * them: no user can have it (vadduser refuses it), so such a recipient is
- * simply unknown and goes to the catch-all, as in 5.6.  It is only ever
- * a lookup key here, never part of a path.
+ * them, and so is the empty name: no user can have either (vadduser
+ * refuses them), so such a recipient is simply unknown and goes to the
+ * catch-all, as in 5.6.  It is only ever a lookup key here, never part
+ * of a path.
  */
 static int recipient_ok(const char *name)
 {
 	while (*name == '.')
 		name++;
-	return is_username_valid((char *)name) == 0;
+	return *name == '\0' || is_username_valid((char *)name) == 0;
 }
 
 static int run(struct dx_ctx *c)

@@ -70,7 +70,10 @@ int is_username_valid(char *user)
 
 	if (p == NULL)
 		return VA_NULL_POINTER;
-	if (*p == '.')                  /* beyond the original, see above */
+	/* Beyond the original, see above; an empty name (5.6 let "@domain"
+	 * through to vadduser(), which counted the user in .dir-control
+	 * before mkdir of the domain directory itself failed) is none. */
+	if (*p == '.' || *p == '\0')
 		return VA_ILLEGAL_USERNAME;
 	for (; *p != '\0'; p++)
 		if (!user_char_ok(*p))

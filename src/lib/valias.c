@@ -46,7 +46,7 @@ int vp_alias_name_ok(const char *alias)
 	if (len > MAX_PW_NAME)
 		return VA_USER_NAME_TOO_LONG;
 	/* '/' would leave the domain directory; is_username_valid() refuses
-	 * an empty name only indirectly, and a leading '.' itself. */
+	 * the empty name and a leading '.' itself. */
 	if (len == 0 || strchr(alias, '/') != NULL || vp_has_ctl(alias))
 		return VA_ILLEGAL_USERNAME;
 	if (is_username_valid((char *)alias) != 0)
