@@ -53,16 +53,16 @@ static void test_format(void)
 	is_int(mode_of(ctl), 0600, "written per umask 077: 0600");
 
 	/* Reading repeats the second number of lines 4-7 as the third. */
-	put_file(ctl, "42\n1\n3\n1 2 3\n10 20 30\n4 5 6\n7 8 9\nA/b\n");
+	put_file(ctl, "42\n1\n3\n0 0 3\n61 61 30\n0 2 4\n7 8 9\nA/b\n");
 	is_int(vp_dirctl_read(ctl, &vd), 0, "read an existing file");
 	ok(vd.cur_users == 42 && vd.level_cur == 1 && vd.level_max == 3, "scalars read");
-	ok(vd.level_start[0] == 1 && vd.level_start[1] == 2 && vd.level_start[2] == 2,
-	   "starts 1 2 3 read as 1 2 2");
-	ok(vd.level_end[2] == 20 && vd.level_mod[2] == 5 && vd.level_index[2] == 8,
+	ok(vd.level_start[0] == 0 && vd.level_start[1] == 0 && vd.level_start[2] == 0,
+	   "starts 0 0 3 read as 0 0 0");
+	ok(vd.level_end[2] == 61 && vd.level_mod[2] == 2 && vd.level_index[2] == 8,
 	   "third column repeats the second on every triple line");
 	is_str(vd.the_dir, "A/b", "dir line");
 	vp_dirctl_write(ctl, &vd, getuid(), getgid());
-	is_str(file_text(ctl), "42\n1\n3\n1 2 2\n10 20 20\n4 5 5\n7 8 8\nA/b\n",
+	is_str(file_text(ctl), "42\n1\n3\n0 0 0\n61 61 61\n0 2 2\n7 8 8\nA/b\n",
 	       "rewritten file shows the quirk");
 
 	sandbox_path(ctl, sizeof ctl, "fmt/absent");
@@ -75,6 +75,64 @@ static void test_format(void)
 	is_int(vp_dirctl_read(ctl, &vd), VA_PARSE_ERROR, "a dir line that is no hash path is refused");
 	put_file(ctl, "5\n7\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n\n");
 	is_int(vp_dirctl_read(ctl, &vd), VA_PARSE_ERROR, "level_cur out of range is refused");
+}
+
+/* States the allocator never writes are refused, whatever else holds. */
+static void test_impossible(void)
+{
+	static const struct { const char *text, *what; } bad[] = {
+		{ "99\n0\n3\n0 0 0\n0 0 0\n0 0 0\n0 0 0\n\n", "all-zero positions and bounds" },
+		{ "\n\n\n\n\n\n\n\n", "eight empty lines" },
+		{ "", "an empty file" },
+		{ "5\n0\n3\n0 0 0\n61 61 61\n0 0 0\n0 0 0\n\n", "positions 0 0 (one character for two levels)" },
+		{ "5\n0\n3\n0 0 0\n61 61 61\n2 0 0\n0 0 0\n\n", "positions 2 0 (decreasing)" },
+		{ "5\n0\n3\n0 0 0\n61 61 61\n0 4 4\n0 0 0\n\n", "second position 4" },
+		{ "5\n0\n3\n0 0 0\n0 0 0\n0 2 2\n0 0 0\n\n", "ends 0" },
+		{ "5\n0\n3\n1 1 1\n61 61 61\n0 2 2\n0 0 0\n\n", "starts 1" },
+		{ "5\n0\n3\n0 0 0\n60 60 60\n0 2 2\n0 0 0\n\n", "ends 60" },
+		{ "5\n0\n0\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n\n", "level_max 0" },
+		{ "5\n0\n3\n0 0 0\n61 61 61\n0 2 2\n-1 0 0\n0\n", "a negative index" },
+		{ "5\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0/\n", "depth 0 with 0/" },
+		{ "5\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0/0\n", "depth 0 with 0/0" },
+		{ "5\n1\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n\n", "depth 1 with no directory" },
+		{ "5\n1\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0/\n", "depth 1 with 0/" },
+		{ "5\n1\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\nab\n", "depth 1 with ab" },
+		{ "5\n2\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0/0\n", "depth 2 with 0/0" },
+		{ "5\n2\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0/0/0/\n", "depth 2 with 0/0/0/" },
+	};
+	static const struct { const char *text, *what; } good[] = {
+		{ "7\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n\n", "fresh, positions 0 2 4" },
+		{ "150\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n", "depth 0 in 0" },
+		{ "12400\n1\n3\n0 0 0\n61 61 61\n0 2 2\n0 62 61\n0/z\n", "depth 1, index 62" },
+		{ "775000\n2\n3\n0 0 0\n61 61 61\n0 2 2\n0 63 0\n0/1/\n", "depth 2 as it is written: 0/1/, index 63" },
+		{ "390700\n2\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0/0/0\n", "depth 2 after a batch from no file: 0/0/0" },
+	};
+	char ctl[512], base[512], hash[64], path[600];
+	vdir_type vd;
+	size_t i;
+
+	sandbox_path(base, sizeof base, "imp");
+	sandbox_path(ctl, sizeof ctl, "imp/.dir-control");
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		put_file(ctl, bad[i].text);
+		is_int(vp_dirctl_read(ctl, &vd), VA_PARSE_ERROR, bad[i].what);
+	}
+	for (i = 0; i < sizeof good / sizeof good[0]; i++) {
+		put_file(ctl, good[i].text);
+		is_int(vp_dirctl_read(ctl, &vd), 0, good[i].what);
+	}
+
+	/* The fuzzer's case: an all-zero file, the count crossing 100, 200,
+	 * 300.  Every allocation is refused; no "0/" or "0//" appears. */
+	put_file(ctl, bad[0].text);
+	is_int(vp_bigdir_next(ctl, base, getuid(), getgid(), hash, sizeof hash),
+	       VA_PARSE_ERROR, "all-zero file: the allocation is refused");
+	is_str(file_text(ctl), bad[0].text, "... and the file is left as it was");
+	put_file(ctl, "199\n0\n3\n0 0 0\n0 0 0\n0 0 0\n0 0 0\n0\n");
+	is_int(vp_bigdir_next(ctl, base, getuid(), getgid(), hash, sizeof hash),
+	       VA_PARSE_ERROR, "all-zero file at 199: refused");
+	snprintf(path, sizeof path, "%s/0", base);
+	ok(!is_dir(path), "no hash dir made from it");
 }
 
 static void test_sequence(void)
@@ -386,13 +444,14 @@ int main(void)
 	sandbox_path(path, sizeof path, "qmail/bin/none");
 	setenv("VPOPMAIL_QMAIL_NEWU", path, 1);
 	setenv("VPOPMAIL_UID", "4242", 1);
-	for (const char *const *d = (const char *const[]){ "fmt", "seq", "dec", "conc", "bf", NULL };
+	for (const char *const *d = (const char *const[]){ "fmt", "imp", "seq", "dec", "conc", "bf", NULL };
 	     *d != NULL; d++) {
 		sandbox_path(path, sizeof path, *d);
 		mkdir(path, 0700);
 	}
 
 	test_format();
+	test_impossible();
 	test_sequence();
 	test_decrement();
 	test_concurrency();

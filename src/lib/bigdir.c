@@ -93,23 +93,51 @@ static int hash_path_ok(const char *s)
 	return 1;
 }
 
-/* Reject states that would make the allocator index outside its arrays. */
+/*
+ * 1 if the_dir has the shape the allocator gives it at depth level_cur:
+ * empty or "c" at depth 0, "c/c" at depth 1, "c/c/" or "c/c/c" at depth 2
+ * (the third level steps the second level's character, see parse_triple(),
+ * so its own position usually stays empty).  Characters: hash_path_ok().
+ */
+static int dir_shape_ok(const char *dir, int level_cur)
+{
+	size_t n = strlen(dir);
+
+	switch (level_cur) {
+	case 0:
+		return n <= 1;
+	case 1:
+		return n == 3 && dir[1] == '/';
+	default:
+		return (n == 4 || n == 5) && dir[1] == '/' && dir[3] == '/';
+	}
+}
+
+/*
+ * Accept only states the allocator itself writes.  It never changes the
+ * depth limit (3), the table bounds (0 and 61) or the character positions
+ * (0 and 2; the third column is read as a copy of the second); the depth
+ * is 0 to 2; an index only counts steps (on the third level it grows past
+ * 61) and is never negative; the current directory matches the depth.
+ * Anything else (a zeroed or emptied file, a hand edit) would make it
+ * reuse one directory forever or build names like "0//", or index
+ * outside its arrays.
+ */
 static int dirctl_sane(const vdir_type *vd)
 {
 	int i;
 
-	if (vd->level_cur < 0 || vd->level_cur >= MAX_DIR_LEVELS)
+	if (vd->level_max != MAX_DIR_LEVELS ||
+	    vd->level_cur < 0 || vd->level_cur >= MAX_DIR_LEVELS)
 		return 0;
 	for (i = 0; i < MAX_DIR_LEVELS; i++) {
-		if (vd->level_start[i] < 0 || vd->level_start[i] >= MAX_DIR_LIST ||
-		    vd->level_end[i] < 0 || vd->level_end[i] >= MAX_DIR_LIST ||
-		    vd->level_mod[i] < 0 || vd->level_mod[i] > MAX_DIR_NAME - 8)
+		if (vd->level_start[i] != 0 || vd->level_end[i] != MAX_DIR_LIST - 1 ||
+		    vd->level_index[i] < 0)
 			return 0;
 	}
-	/* Room for a "/" per level on top of what is there. */
-	if (strlen(vd->the_dir) > MAX_DIR_NAME - 8)
+	if (vd->level_mod[0] != 0 || vd->level_mod[1] != 2)
 		return 0;
-	return hash_path_ok(vd->the_dir);
+	return hash_path_ok(vd->the_dir) && dir_shape_ok(vd->the_dir, vd->level_cur);
 }
 
 int vp_dirctl_read(const char *ctlpath, vdir_type *vd)
