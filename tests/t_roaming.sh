@@ -277,6 +277,44 @@ if [ "$SQL" = 0 ]; then
 	rmdir "$OS.tmp"
 fi
 
+# ------------------------------------------------------------ open-smtp lines we did not write
+# Only a line whose key is a dotted quad as vchkpw writes it becomes a
+# rule: an empty key would let everyone relay.  A fake tcprules shows
+# exactly what is compiled; clearopensmtp drops the other lines.
+if [ "$SQL" = 0 ]; then
+	printf '#!/bin/sh\ncat > "%s/rules.in"\n' "$T0" > "$T0/tcprules-capture"
+	chmod 755 "$T0/tcprules-capture"
+	now=$(date +%s)
+	os_set "10.4.0.1:$RULE"$'\t'"$now" ":$RULE"$'\t'"$now" "::ffff:10.4.0.2:$RULE"$'\t'"$now" \
+		"2001:db8::1:$RULE"$'\t'"$now" "10.4.:$RULE"$'\t'"$now" "010.4.0.3:$RULE"$'\t'"$now" \
+		"10.4.0.4 :$RULE"$'\t'"$now" "10.4.0.5-9:$RULE"$'\t'"$now" "10.4.0.256:$RULE"$'\t'"$now" \
+		"=:$RULE"$'\t'"$now" "$RULE"$'\t'"$now" "10.4.0.6:$RULE"
+	static=$(cat "$VPOPMAIL_TCP_FILE"; printf x)
+	rm -f "$T0/rules.in"
+	VPOPMAIL_TCPRULES=$T0/tcprules-capture login 10.4.0.9
+	is_rc 0 "bad open-smtp keys: the login works"
+	is "$(cat "$T0/rules.in"; printf x)" "${static%x}10.4.0.1:$RULE
+10.4.0.6:$RULE
+10.4.0.9:$RULE
+x" "bad open-smtp keys: tcprules gets only the dotted-quad clients"
+	is "$(os_count "^10.4.0.9:")" 1 "bad open-smtp keys: the new client added"
+	is "$(os_text | wc -l)" 13 "bad open-smtp keys: vchkpw keeps the other lines"
+	rm -f "$T0/rules.in"
+	VPOPMAIL_TCPRULES=$T0/tcprules-capture run clearopensmtp
+	is_rc 0 "bad open-smtp keys: clearopensmtp exit 0"
+	is "$(cat "$T0/rules.in"; printf x)" "${static%x}10.4.0.1:$RULE
+10.4.0.9:$RULE
+x" "bad open-smtp keys: clearopensmtp compiles only the young dotted-quad clients"
+	os_is "bad open-smtp keys: clearopensmtp drops the lines with other keys" \
+		"10.4.0.1:$RULE"$'\t'T "10.4.0.9:$RULE"$'\t'T
+	rm -f "$CDB"
+	run clearopensmtp
+	is "$(cdb_text)" "$(printf '%s\t%s\n' 10.4.0.1 "$CDBVAL" 10.4.0.9 "$CDBVAL" \
+		10.5. 'D\0' 127. '+RELAYCLIENT=\0' | LC_ALL=C sort)" \
+		"bad open-smtp keys: the real tcprules builds the static rules and the two clients"
+	os_set
+fi
+
 # ------------------------------------------------------------ the 5.6 names
 # What courier's authvchkpw and Dovecot's vpopmail passdb call after a
 # login: get_remote_ip(), open_smtp_relay(), update_rules().

@@ -12,9 +12,11 @@
  * open-smtp line: <ip>:allow,RELAYCLIENT="",RBLSMTPD="" TAB <unix time>.
  * The file is replaced atomically.  Only IPv4 addresses are ever stored:
  * an empty or mangled IPv6 key would relay for everyone or break
- * tcprules (the original's §5.6 hazards).  A list that cannot be read
- * (file error, database outage) never yields a cdb holding the static
- * rules alone: the old cdb stays and the error is returned.
+ * tcprules (the original's §5.6 hazards).  A line of the file with any
+ * other key (a hand edit, another tool) gives no rule, and clearopensmtp
+ * drops it.  A list that cannot be read (file error, database outage)
+ * never yields a cdb holding the static rules alone: the old cdb stays
+ * and the error is returned.
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
@@ -46,6 +48,29 @@ static int ipv4_text(const char *ip, char *out, size_t size)
 	if (inet_pton(AF_INET, ip, &a) != 1 || inet_ntop(AF_INET, &a, out, (socklen_t)size) == NULL)
 		return -1;
 	return 0;
+}
+
+/*
+ * 1 if an open-smtp line (len bytes, no newline) starts with a key as
+ * file_open() writes it: a dotted quad in inet_ntop()'s form, then ':'.
+ * Anything else (an empty key, IPv6, a tcprules prefix or range, junk)
+ * would reach tcprules as a rule nobody granted: an empty key relays for
+ * everyone.
+ */
+static int line_key_ok(const char *line, size_t len)
+{
+	const char *colon = memchr(line, ':', len);
+	char key[INET_ADDRSTRLEN], addr[INET_ADDRSTRLEN];
+	size_t klen;
+
+	if (colon == NULL)
+		return 0;
+	klen = (size_t)(colon - line);
+	if (klen == 0 || klen >= sizeof key)
+		return 0;
+	memcpy(key, line, klen);
+	key[klen] = '\0';
+	return ipv4_text(key, addr, sizeof addr) == 0 && strcmp(key, addr) == 0;
 }
 
 static int etc_path(char *buf, size_t size, const char *name)
@@ -116,7 +141,9 @@ static int file_rules(struct lines *b)
 		len = (size_t)((tab != NULL ? tab : next) - line);
 		while (len > 0 && line[len - 1] == '\n')
 			len--;
-		if (len > 0 && (rc = lines_add(b, line, len)) == 0)
+		if (!line_key_ok(line, len))
+			continue;       /* no rule from a line we did not write */
+		if ((rc = lines_add(b, line, len)) == 0)
 			rc = lines_add(b, "\n", 1);
 	}
 	free(text);
@@ -331,7 +358,8 @@ int vroaming_open(const char *ip)
 	return rc;
 }
 
-/* open-smtp without the lines older than cutoff (or without a time). */
+/* open-smtp without the lines older than cutoff (or without a time, or
+ * without a key that line_key_ok() accepts). */
 static int file_expire(time_t cutoff)
 {
 	char path[VP_PATH_MAX], tmp[VP_PATH_MAX];
@@ -352,7 +380,8 @@ static int file_expire(time_t cutoff)
 		next = strchr(line, '\n');
 		next = next != NULL ? next + 1 : line + strlen(line);
 		tab = memchr(line, '\t', (size_t)(next - line));
-		if (tab == NULL || strtol(tab + 1, NULL, 10) <= (long)cutoff)
+		if (tab == NULL || strtol(tab + 1, NULL, 10) <= (long)cutoff ||
+		    !line_key_ok(line, (size_t)(tab - line)))
 			continue;
 		fwrite(line, 1, (size_t)(next - line), af.fp);
 		if (next[-1] != '\n')
