@@ -415,6 +415,23 @@ printf '&&\n' > "$DD/bob/.qmail"
 dv delete
 is_rc 111 "&& alone in .qmail: deferred like a lone &"
 rm -f "$DD/bob/.qmail"
+# A NUL byte in a line: neither a blank line (mail dropped) nor a line
+# cut at the NUL (forwarded to what precedes it): the mail waits, and no
+# line of the file runs, so no copy goes out twice when it is retried.
+new_domain
+for text in '\0\n' '&alice@example.com\0junk\n' './Maildir/\n|cat > x\0y\n' '# fine\n\0./Maildir/\n'; do
+	printf "$text" > "$DD/bob/.qmail"
+	rm -f "$SB/inject.args"
+	dv delete
+	is_rc 111 ".qmail line with a NUL ($text): deferred (111)"
+	is_out "vdelivermail: a line of .qmail holds a NUL byte" ".qmail line with a NUL ($text): the reason"
+	file_absent "$SB/inject.args" ".qmail line with a NUL ($text): nothing forwarded"
+	nothing_new "$BOX" ".qmail line with a NUL ($text): nothing delivered, not even by an earlier line"
+done
+printf '#a\0b\n./Maildir/\n' > "$DD/bob/.qmail"
+dv delete
+is_rc 0 "a NUL in a .qmail comment: the comment is ignored as before"
+rm -f "$DD/bob/.qmail"
 to bob example.com
 new_domain
 printf '\n# copy\n./Maildir/\n&copy@example.net\n|cat > %s/q.out\n' "$SB" > "$DD/bob/.qmail"
@@ -509,6 +526,14 @@ $MSG" "defaultdelivery naming vdelivermail: normal delivery"
 	is_rc 111 "defaultdelivery unreadable: deferred"
 	like "$OUT" "^vdelivermail: cannot open $QH/control/defaultdelivery: " "defaultdelivery unreadable: the reason"
 	is "$(count_new "$BOX")" "$n" "defaultdelivery unreadable: nothing delivered"
+	rm -f "$QH/control/defaultdelivery"
+	printf '&alice@example.com\0junk\n' > "$QH/control/defaultdelivery"
+	rm -f "$SB/inject.args"
+	dv delete
+	is_rc 111 "defaultdelivery line with a NUL: deferred"
+	is_out "vdelivermail: a line of control/defaultdelivery holds a NUL byte" "defaultdelivery line with a NUL: the reason"
+	file_absent "$SB/inject.args" "defaultdelivery line with a NUL: nothing forwarded"
+	is "$(count_new "$BOX")" "$n" "defaultdelivery line with a NUL: nothing delivered"
 	rm -f "$QH/control/defaultdelivery"
 else
 	file_absent "$SB/dd.out" "defaultdelivery ignored without --enable-defaultdelivery"

@@ -8,6 +8,7 @@
  *   &addr, addr   forward through qmail-inject
  *
  * A blank line does nothing (vpopmail forwarded to an empty address).
+ * A line holding a NUL byte defers the delivery (see nul_in_file()).
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
@@ -199,6 +200,29 @@ int dx_instruction(struct dx_ctx *c, const char *line, int is_catchall)
 	return dx_forward(c, line);
 }
 
+/*
+ * 1 (after saying so) if a line of fp other than a comment holds a NUL
+ * byte; fp is rewound either way.  Cut there, "\0" would be a blank line
+ * (the mail silently dropped) and "&a@b\0junk" a forward to a@b.  The
+ * whole file is looked at before any line runs, so a corrupt file defers
+ * the mail without a first copy having gone anywhere.
+ */
+static int nul_in_file(struct dx_ctx *c, FILE *fp, const char *file)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int found = 0;
+
+	while (!found && (len = getline(&line, &cap, fp)) > 0)
+		found = line[0] != '#' && memchr(line, '\0', (size_t)len) != NULL;
+	free(line);
+	rewind(fp);
+	if (found)
+		fprintf(c->out, "vdelivermail: a line of %s holds a NUL byte\n", file);
+	return found;
+}
+
 /* Run every line of an open .qmail file. */
 static int run_file(struct dx_ctx *c, FILE *fp, int *handled)
 {
@@ -207,6 +231,10 @@ static int run_file(struct dx_ctx *c, FILE *fp, int *handled)
 	ssize_t len;
 	int rc = DX_OK;
 
+	if (nul_in_file(c, fp, ".qmail")) {
+		*handled = 1;
+		return DX_TEMP;
+	}
 	while ((len = getline(&line, &cap, fp)) > 0) {
 		if (line[len - 1] == '\n')
 			line[--len] = '\0';
@@ -304,6 +332,11 @@ int dx_defaultdelivery(struct dx_ctx *c, int *handled)
 		if (errno == ENOENT)
 			return DX_OK;
 		fprintf(c->out, "vdelivermail: cannot open %s: %s\n", path, strerror(errno));
+		return DX_TEMP;
+	}
+	if (nul_in_file(c, fp, "control/defaultdelivery")) {
+		fclose(fp);
+		*handled = 1;
 		return DX_TEMP;
 	}
 	while ((len = getline(&line, &cap, fp)) > 0) {
