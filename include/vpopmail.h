@@ -448,6 +448,10 @@ uid_t       vpopmail_uid(void);
 gid_t       vpopmail_gid(void);
 /* (Re)write <domdir>/.qmail-default as "| <home>/bin/vdelivermail '' <action>". */
 int   vp_write_qmail_default(const char *domdir, const char *action, uid_t uid, gid_t gid);
+/* format_maildirquota() into a caller buffer; VA_QUOTA_TOO_LONG if the
+ * result does not fit, or a number is negative or (K, M, G included)
+ * past 2^63-1, where format_maildirquota() gives "" (no quota). */
+int   vp_format_quota(const char *in, char *out, size_t size);
 
 /* One user for vadduser_many(). */
 struct vbulk_user {

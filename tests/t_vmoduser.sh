@@ -221,6 +221,12 @@ run vmoduser -q 5M,1000000000000C bob@example.com
 is_rc 227 "quota formatted to 23 characters: exit 227"
 is_out "Error: quota too long (max=20)" "long quota: message"
 nochange "long quota (maildirsize not touched either)"
+for big in 17179869184G 17179869185G 99999999999999999999; do
+	run vmoduser -q "$big" bob@example.com
+	is_rc 227 "quota $big (wraps past 2^63-1): exit 227"
+	is_out "Error: quota too long (max=20)" "quota $big: message"
+	nochange "quota $big (not stored as no quota or as another one)"
+done
 run vmoduser -q "$(printf '0%.0s' $(seq 300))1M" bob@example.com
 is_rc 227 "302-character quota: exit 227"
 is_out "Error: quota too long (max=20)" "302-character quota: message, not stored cut"

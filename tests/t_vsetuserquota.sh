@@ -112,6 +112,20 @@ is_rc 227 "300-character quota: exit 227"
 is_out "Error: quota too long (max=20)" "300-character quota: message"
 nochange "300-character quota"
 
+# A number that would wrap (K, M, G included) is no quota: refused, not
+# stored as another one (17179869184G was 0, that is unlimited).
+for big in 17179869184G 17179869185G 8589934592G 9223372036854775808; do
+	run vsetuserquota bob@example.com "$big"
+	is_rc 227 "quota $big: exit 227"
+	is_out "Error: quota too long (max=20)" "quota $big: message"
+	nochange "quota $big"
+done
+run vsetuserquota bob@example.com 8589934591G
+is_rc 0 "8589934591G (the largest G below 2^63): exit 0"
+is "$(vpw_field "$DD" bob 7)" 9223372035781033984S "8589934591G stored as its bytes"
+run vsetuserquota bob@example.com 3m
+snap=$(snapshot)
+
 run vsetuserquota nobody@example.com 1M
 is_rc 246 "unknown user: exit 246"
 is_out "Error: User does not exist" "unknown user: message"

@@ -67,6 +67,24 @@ static void test_format(void)
 	is_str(out, "5242880S", "... into the caller's buffer");
 	is_int(vp_format_quota("1048576S,1000C", out, 8), VA_QUOTA_TOO_LONG,
 	       "vp_format_quota: buffer too small is an error");
+
+	/* A number that would wrap is refused, not stored as another quota. */
+	static const char *const wrap[] = {
+		"17179869184G", "17179869185G", "8589934592G", "8589934592GB",
+		"9007199254740992K", "8796093022208M", "9223372036854775808",
+		"99999999999999999999", "1M,9223372036854775808C", "-1", "-5M", "-1C",
+		"5M,17179869184G",
+	};
+	for (i = 0; i < sizeof wrap / sizeof wrap[0]; i++) {
+		is_int(vp_format_quota(wrap[i], out, sizeof out), VA_QUOTA_TOO_LONG,
+		       "vp_format_quota(\"%s\"): refused", wrap[i]);
+		is_str(format_maildirquota(wrap[i]), "", "format_maildirquota(\"%s\"): \"\"", wrap[i]);
+	}
+	is_int(vp_format_quota("8589934591G", out, sizeof out), 0, "8589934591G fits");
+	is_str(out, "9223372035781033984S", "... as its bytes");
+	is_int(vp_format_quota("9223372036854775807", out, sizeof out), 0, "2^63-1 fits");
+	is_str(out, "9223372036854775807S", "... as given");
+	is_int(vp_format_quota("9223372036854775807C", out, sizeof out), 0, "a count of 2^63-1 fits");
 }
 
 /* A user directory with a populated Maildir; returns 397 bytes in 7 messages. */

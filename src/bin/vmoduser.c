@@ -142,8 +142,10 @@ static void get_options(int argc, char **argv)
 
 			want.set_quota = 1;
 			/* 300 bytes or more: refused like the other fields, not cut. */
-			if (cli_take(q, sizeof(q), optarg, VA_QUOTA_TOO_LONG, &want.toolong) == 0)
-				snprintf(want.quota, sizeof(want.quota), "%s", format_maildirquota(q));
+			if (cli_take(q, sizeof(q), optarg, VA_QUOTA_TOO_LONG, &want.toolong) == 0 &&
+			    vp_format_quota(q, want.quota, sizeof(want.quota)) != VA_SUCCESS &&
+			    want.toolong == 0)
+				want.toolong = VA_QUOTA_TOO_LONG;   /* e.g. 17179869184G: past 2^63-1 */
 			break;
 		}
 		case 'h':

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -34,31 +35,46 @@
 /* ------------------------------------------------------------------ */
 /* Quota strings.                                                      */
 
-/* One comma-separated part: a count ("...C") or a size with an optional
- * K/M/G multiplier and optional trailing "B" and "S". */
-static void quota_part(char *p, storage_t *size, storage_t *count)
+/*
+ * One comma-separated part: a count ("...C") or a size with an optional
+ * K/M/G multiplier and optional trailing "B" and "S".  -1 if the number
+ * is negative or, multiplier included, past 2^63-1 (what a signed 64-bit
+ * reader of maildirsize can hold): it would wrap, "17179869184G" to 0,
+ * which is no quota at all.
+ */
+static int quota_part(char *p, storage_t *size, storage_t *count)
 {
 	size_t n = strlen(p);
-	storage_t v;
+	long long v;
+	long long mult = 1;
 
+	errno = 0;
 	if (p[n - 1] == 'C') {
-		*count = (storage_t)strtoll(p, NULL, 10);
-		return;
+		v = strtoll(p, NULL, 10);
+		if (errno == ERANGE || v < 0)
+			return -1;
+		*count = (storage_t)v;
+		return 0;
 	}
 	if (p[n - 1] == 'S' || p[n - 1] == 's')
 		p[--n] = '\0';
 	if (n > 0 && (p[n - 1] == 'B' || p[n - 1] == 'b'))
 		p[--n] = '\0';
-	v = (storage_t)strtoll(p, NULL, 10);
+	v = strtoll(p, NULL, 10);
+	if (errno == ERANGE || v < 0)
+		return -1;
 	if (n > 0) {
 		switch (p[n - 1]) {
-		case 'K': case 'k': v *= 1024; break;
-		case 'M': case 'm': v *= 1048576; break;
+		case 'K': case 'k': mult = 1024; break;
+		case 'M': case 'm': mult = 1048576; break;
 		/* Not in vpopmail, which stores "1G" as 1 byte. */
-		case 'G': case 'g': v *= 1073741824; break;
+		case 'G': case 'g': mult = 1073741824; break;
 		}
 	}
-	*size = v;
+	if (v > LLONG_MAX / mult)
+		return -1;
+	*size = (storage_t)(v * mult);
+	return 0;
 }
 
 int vp_format_quota(const char *in, char *out, size_t size)
@@ -75,7 +91,8 @@ int vp_format_quota(const char *in, char *out, size_t size)
 
 	vp_strlcpy(buf, in, sizeof buf);       /* long input is cut, like vpopmail */
 	for (p = strtok_r(buf, ",", &save); p != NULL; p = strtok_r(NULL, ",", &save))
-		quota_part(p, &qsize, &qcount);     /* later parts win */
+		if (quota_part(p, &qsize, &qcount) != 0)    /* later parts win */
+			return VA_QUOTA_TOO_LONG;   /* the error for a quota that cannot be stored */
 
 	if (qsize == 0 && qcount == 0)
 		r = vp_strlcpy(out, "", size);      /* nothing usable */

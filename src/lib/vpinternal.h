@@ -279,8 +279,7 @@ int   vp_make_maildir_in(const char *userdir, uid_t uid, gid_t gid);
 /* ------------------------------------------------------------------ */
 /* quota.c                                                            */
 
-/* format_maildirquota into a caller buffer. */
-int   vp_format_quota(const char *in, char *out, size_t size);
+/* vp_format_quota(): in vpopmail.h. */
 /* Rewrite <userdir>/Maildir/maildirsize for quota (none for NOQUOTA/empty). */
 int   vp_maildirsize_update(const char *userdir, const char *quota, uid_t uid, gid_t gid);
 

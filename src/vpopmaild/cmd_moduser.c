@@ -96,7 +96,8 @@ static void apply(struct change *c, char *line, int can_override)
 		copy(c->gecos, sizeof c->gecos, value, &c->bad, VA_GECOS_TOO_LONG);
 		c->pw.pw_gecos = c->gecos;
 	} else if (strcmp(name, "quota") == 0 && can_override) {
-		copy(c->quota, sizeof c->quota, format_maildirquota(value), &c->bad, VA_QUOTA_TOO_LONG);
+		if (vp_format_quota(value, c->quota, sizeof c->quota) != VA_SUCCESS)
+			c->bad = VA_QUOTA_TOO_LONG;     /* does not fit, or past 2^63-1 */
 		c->pw.pw_shell = c->quota;
 		c->set_quota = 1;
 	} else if (strcmp(name, "encrypted_password") == 0) {
