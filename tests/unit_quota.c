@@ -190,6 +190,9 @@ static void test_percent(void)
 	is_int(vmaildir_readquota(maildir, "100S"), 100, "over quota with deltas: recount");
 	is_str(file_text(mds), "100S\n397 7\n", "... and the file is rebuilt");
 
+	put("u/bob/Maildir/maildirsize", "18446744073709551616S\n427 3\n");
+	is_int(vmaildir_readquota(maildir, "18446744073709551616S"), 0,
+	       "a limit past 2^64 is huge, not wrapped to 0 (over quota)");
 	put("u/bob/Maildir/maildirsize", "1000S\n77 1\n");
 	age(mds, 20 * 60);
 	is_int(vmaildir_readquota(maildir, "1000S"), 39, "stale file: recounted (397 of 1000)");

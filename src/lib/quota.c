@@ -130,8 +130,12 @@ int vp_quota_percent(storage_t bytes, storage_t count, const char *quota, int *p
 			quota++;
 			continue;
 		}
-		while (*quota >= '0' && *quota <= '9')
-			lim = lim * 10 + (storage_t)(*quota++ - '0');
+		/* A limit past 2^64 (a hand edit) is as good as none; it
+		 * must not wrap to a small one. */
+		for (; *quota >= '0' && *quota <= '9'; quota++)
+			if (__builtin_mul_overflow(lim, 10, &lim) ||
+			    __builtin_add_overflow(lim, (storage_t)(*quota - '0'), &lim))
+				lim = UINT64_MAX;
 		if (*quota == 'C') {
 			if (lim < count) {
 				*pct = 100;
