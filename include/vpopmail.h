@@ -433,9 +433,13 @@ int   update_rules(void);
 /* ------------------------------------------------------------------ */
 /* onchange hook (5.6).                                               */
 
-int   call_onchange(const char *cmd, const char *arg1, const char *arg2, const char *arg3);
 void  on_change(const char *cmd, const char *arg1, const char *arg2, int change, int mode);
 extern int allow_onchange;         /* 0 masks the notifications (5.6's global) */
+/* 5.4's form, still used by qmailadmin 1.2's mailing-list pages: the text
+ * goes in onchange_buf, and the script gets cmd, that text, "" and "".
+ * 0, or -1 for a script that is not executable, cannot start or fails. */
+extern char onchange_buf[MAX_BUFF];
+int   call_onchange(const char *cmd);
 
 /* ------------------------------------------------------------------ */
 /* vpopmail-ng extensions.                                            */

@@ -173,7 +173,8 @@ else
 	sed -n '1,15p' "$T0/cc56.log" | sed 's/^/#   /'
 fi
 # What 5.6's headers brought in on the side (PRIu64, strtoll, htonl,
-# crypt), its allow_onchange global, and vutil.h (qmailadmin 1.2.x).
+# crypt), its allow_onchange global, 5.4's onchange_buf and
+# call_onchange(cmd), and vutil.h (qmailadmin 1.2.x).
 cat > "$T0/side.c" <<'EOF2'
 #include <string.h>
 #include "vpopmail.h"
@@ -192,6 +193,12 @@ int main(void)
 	char s[] = "a.b";
 	int ok, bad;
 
+#ifdef ONCHANGE_SCRIPT
+	/* 5.4's form, as qmailadmin 1.2's mailing-list pages call it */
+	snprintf(onchange_buf, MAX_BUFF, "%s@%s", "list", "example.com");
+	if (call_onchange("add_mailinglist") != 0)
+		return 2;
+#endif
 	allow_onchange = 0;
 	str_replace(s, '.', ':');
 	printf("%" PRIu64 " %u %s %d %d\n", n, (unsigned)htonl(1) != 0, s, allow_onchange,

@@ -1,8 +1,8 @@
 /*
- * unit_onchange.c - the public onchange calls: call_onchange() runs
+ * unit_onchange.c - the onchange calls: vp_call_onchange() runs
  * ~vpopmail/etc/onchange with its four arguments and reports the script's
- * failure; allow_onchange = 0 (5.6's global) masks it, also for direct
- * callers.
+ * failure; 5.4's call_onchange(cmd) passes onchange_buf; allow_onchange = 0
+ * (5.6's global) masks both, also for direct callers.
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
@@ -47,32 +47,43 @@ int main(void)
 	sandbox_path(script, sizeof script, "etc/onchange");
 	sandbox_path(logfile, sizeof logfile, "log");
 
-	is_int(call_onchange("add_user", "a@b.c", "-", ""), 0, "no script: 0, nothing to do");
+	is_int(vp_call_onchange("add_user", "a@b.c", "-", ""), 0, "no script: 0, nothing to do");
 
 	write_script("0", 0755);
-	is_int(call_onchange("add_user", "a@b.c", "-", "after"), 0, "script exits 0: 0");
+	is_int(vp_call_onchange("add_user", "a@b.c", "-", "after"), 0, "script exits 0: 0");
 	is_str(log_text(), "4|add_user|a@b.c|-|after\n", "  run once with the four arguments");
 
 	is_int(allow_onchange, 1, "allow_onchange, 5.6's global, starts at 1");
 	allow_onchange = 0;
 	unlink(logfile);
-	is_int(call_onchange("del_user", "a@b.c", "-", ""), 0, "masked: call_onchange() returns 0");
+	is_int(vp_call_onchange("del_user", "a@b.c", "-", ""), 0, "masked: vp_call_onchange() returns 0");
 	is_str(log_text(), "(none)", "  and does not run the script");
 	vp_onchange("del_user", "a@b.c", "-", 0);
 	is_str(log_text(), "(none)", "  nor do the library's own notifications");
 	allow_onchange = 1;
 	is_int(vp_onchange_allowed(), 1, "allow_onchange = 1: notifications are on again");
 
+	/* 5.4's form (qmailadmin 1.2's mailing lists) */
+	unlink(logfile);
+	snprintf(onchange_buf, sizeof onchange_buf, "list@b.c");
+	is_int(call_onchange("add_mailinglist"), 0, "5.4's call_onchange(cmd): 0");
+	is_str(log_text(), "4|add_mailinglist|list@b.c||\n", "  the text of onchange_buf as the first value");
+	allow_onchange = 0;
+	unlink(logfile);
+	is_int(call_onchange("add_mailinglist"), 0, "5.4's form masked: 0");
+	is_str(log_text(), "(none)", "  and nothing ran");
+	allow_onchange = 1;
+
 	write_script("3", 0755);
 	capture_begin();
-	is_int(call_onchange("mod_user", "a@b.c", "-", ""), -1, "script exits 3: -1");
+	is_int(vp_call_onchange("mod_user", "a@b.c", "-", ""), -1, "script exits 3: -1");
 	err = capture_end();
 	ok(strstr(err, "did not exit gracefully") != NULL, "  with that message on stderr");
 	is_str(log_text(), "4|mod_user|a@b.c|-|\n", "  after the script ran");
 
 	write_script("0", 0644);
 	capture_begin();
-	is_int(call_onchange("mod_user", "a@b.c", "-", ""), -1, "script not executable: -1");
+	is_int(vp_call_onchange("mod_user", "a@b.c", "-", ""), -1, "script not executable: -1");
 	err = capture_end();
 	ok(strstr(err, "not executable") != NULL, "  with that message on stderr");
 	is_str(log_text(), "(none)", "  and nothing ran");

@@ -32,7 +32,7 @@ void vp_onchange_set_allowed(int on)
 	allow_onchange = on ? 1 : 0;
 }
 
-int call_onchange(const char *cmd, const char *arg1, const char *arg2, const char *arg3)
+int vp_call_onchange(const char *cmd, const char *arg1, const char *arg2, const char *arg3)
 {
 	char path[VP_PATH_MAX];
 	char *argv[6];
@@ -74,6 +74,15 @@ int call_onchange(const char *cmd, const char *arg1, const char *arg2, const cha
 	return 0;
 }
 
+/* 5.4's global and call, for programs written against it (qmailadmin). */
+char onchange_buf[MAX_BUFF];
+
+int call_onchange(const char *cmd)
+{
+	onchange_buf[MAX_BUFF - 1] = '\0';	/* a caller's unterminated text */
+	return vp_call_onchange(cmd, onchange_buf, "", "");
+}
+
 void vp_onchange(const char *cmd, const char *arg1, const char *arg2, int when)
 {
 	if (!allow_onchange)
@@ -81,17 +90,17 @@ void vp_onchange(const char *cmd, const char *arg1, const char *arg2, int when)
 	switch (when) {
 	case 0:
 #ifdef ONCHANGE_SCRIPT
-		call_onchange(cmd, arg1, arg2, "");
+		vp_call_onchange(cmd, arg1, arg2, "");
 #endif
 		break;
 	case ON_VCHANGE_BEFORE:
 #ifdef ONCHANGE_SCRIPT_BEFORE_AND_AFTER
-		call_onchange(cmd, arg1, arg2, "before");
+		vp_call_onchange(cmd, arg1, arg2, "before");
 #endif
 		break;
 	case ON_VCHANGE_AFTER:
 #ifdef ONCHANGE_SCRIPT_BEFORE_AND_AFTER
-		call_onchange(cmd, arg1, arg2, "after");
+		vp_call_onchange(cmd, arg1, arg2, "after");
 #endif
 		break;
 	}

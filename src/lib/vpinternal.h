@@ -289,6 +289,9 @@ int   vp_maildirsize_update(const char *userdir, const char *quota, uid_t uid, g
 /* Notify the onchange script (if compiled in and allowed). when: 0 plain
  * (ONCHANGE_SCRIPT mode), ON_VCHANGE_BEFORE, ON_VCHANGE_AFTER. */
 void  vp_onchange(const char *cmd, const char *arg1, const char *arg2, int when);
+/* Run ~vpopmail/etc/onchange with these four arguments, unless masked:
+ * 0, or -1 for a script that is not executable, cannot start or fails. */
+int   vp_call_onchange(const char *cmd, const char *arg1, const char *arg2, const char *arg3);
 int   vp_onchange_allowed(void);
 void  vp_onchange_set_allowed(int on);
 
