@@ -110,12 +110,23 @@ const char *vmy_layout(enum vmy_table t)
 	return NULL;
 }
 
+#ifndef MANY_DOMAINS
+/* The tables every domain shares: a domain named after one of them
+ * ("ip.alias.map") would be given it as its users table, and vdeldomain
+ * would drop it. */
+static const char *const shared_tables[] = {
+	VMY_USERS_TABLE, "lastauth", "valias", "limits", "dir_control",
+	"aliasdomains", "vlog", "relay", "ip_alias_map", NULL
+};
+#endif
+
 int vmy_users_table(const char *domain, char *name, size_t size)
 {
 #ifdef MANY_DOMAINS
 	(void)domain;
 	return vp_strlcpy(name, VMY_USERS_TABLE, size) == 0 ? 0 : VA_DOMAIN_NAME_TOO_LONG;
 #else
+	const char *const *t;
 	size_t i;
 	char c;
 
@@ -130,6 +141,9 @@ int vmy_users_table(const char *domain, char *name, size_t size)
 		name[i] = c;
 	}
 	name[i] = '\0';
+	for (t = shared_tables; *t != NULL; t++)
+		if (strcmp(name, *t) == 0)
+			return VA_INVALID_DOMAIN_NAME;
 	return 0;
 #endif
 }

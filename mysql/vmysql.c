@@ -15,6 +15,8 @@
 #include "vmyrelay.h"
 #include "vmydirctl.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -52,6 +54,41 @@ static int users_sql(char *sql, const struct vdomain *d, const char *fmt)
 	return vp_fmt(sql, SQL_MAX, fmt, table) == 0 ? 0 : VA_QUERY_FAILED;
 }
 
+#ifndef MANY_DOMAINS
+/*
+ * 1 if another real domain of users/assign has the users table `table`
+ * ("a.b-c.com" and "a-b.c.com" both give a_b_c_com): adding this domain
+ * would share its users, deleting it would drop theirs.  An unreadable
+ * assign file counts as a yes (refuse rather than guess).
+ */
+static int table_shared(const char *dom, const char *table)
+{
+	char path[VP_PATH_MAX], other[128], *line = NULL, *real, *end;
+	size_t cap = 0;
+	FILE *fp;
+	int found = 0;
+
+	if (vp_qmail_path(path, sizeof path, "users/assign") == NULL)
+		return 1;
+	if ((fp = fopen(path, "re")) == NULL)
+		return errno != ENOENT;
+	/* +<name>-:<real>:<uid>:<gid>:<dir>:-:: */
+	while (!found && getline(&line, &cap, fp) >= 0) {
+		if (line[0] != '+' || (real = strchr(line, ':')) == NULL)
+			continue;
+		real++;
+		if ((end = strchr(real, ':')) == NULL)
+			continue;
+		*end = '\0';
+		found = strcmp(real, dom) != 0 &&
+		        vmy_users_table(real, other, sizeof other) == 0 && strcmp(other, table) == 0;
+	}
+	free(line);
+	fclose(fp);
+	return found;
+}
+#endif
+
 static int create_users(const struct vdomain *d)
 {
 	char table[128];
@@ -59,6 +96,10 @@ static int create_users(const struct vdomain *d)
 
 	if ((rc = vmy_users_table(domain_of(d), table, sizeof table)) != 0)
 		return rc;
+#ifndef MANY_DOMAINS
+	if (table_shared(domain_of(d), table))
+		return VA_DOMAIN_ALREADY_EXISTS;
+#endif
 	return vmy_create(VMY_T_USERS, table);
 }
 
@@ -154,9 +195,18 @@ static int vmy_deldomain(const struct vdomain *d)
 	if ((rc = delete_domain_rows("DELETE FROM `" VMY_USERS_TABLE "` WHERE pw_domain = ?", dom)) != 0)
 		return rc;
 #else
-	if ((rc = users_sql(sql, d, "DROP TABLE IF EXISTS `%s`")) != 0 ||
-	    (rc = vmy_exec(VMY_UPDATE, sql, NULL, 0, NULL, NULL)) != 0)
-		return rc;
+	{
+		char table[128];
+
+		/* A table another domain also maps to (made by 5.6, which
+		 * did not check) holds its users too: it stays. */
+		if ((rc = vmy_users_table(dom, table, sizeof table)) != 0)
+			return rc;
+		if (!table_shared(dom, table) &&
+		    ((rc = users_sql(sql, d, "DROP TABLE IF EXISTS `%s`")) != 0 ||
+		     (rc = vmy_exec(VMY_UPDATE, sql, NULL, 0, NULL, NULL)) != 0))
+			return rc;
+	}
 #endif
 	(void)sql;
 	if ((rc = delete_domain_rows("DELETE FROM lastauth WHERE domain = ?", dom)) != 0 ||

@@ -142,7 +142,8 @@ const char *vmy_layout(enum vmy_table t);
 /*
  * The users table of a domain into name: "vpopmail" with many domains,
  * else the domain with '.' and '-' turned into '_'.  VA_INVALID_DOMAIN_NAME
- * if the result would hold anything but [a-z0-9_] (or is empty / too long).
+ * if the result would hold anything but [a-z0-9_] (or is empty / too long)
+ * or would be one of the tables all domains share.
  */
 int vmy_users_table(const char *domain, char *name, size_t size);
 /* CREATE TABLE IF NOT EXISTS `name` ( layout ). */

@@ -431,6 +431,30 @@ done
 printf '#a\0b\n./Maildir/\n' > "$DD/bob/.qmail"
 dv delete
 is_rc 0 "a NUL in a .qmail comment: the comment is ignored as before"
+
+# The .qmail is read through once, then rewound for the run.  A rewind
+# that fails (an I/O error, injected with strace) must defer the mail,
+# not look like an empty file (that sent it to the default delivery, the
+# forward lost, with exit 0).
+if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
+   strace -o /dev/null true 2>/dev/null; then
+	printf '&carol@example.net\n./Maildir/\n' > "$DD/bob/.qmail"
+	VP_TEST_WRAPPER="strace -o $SB/st.log -e trace=openat,lseek" dv delete
+	# the lseek(<fd of .qmail>, 0, SEEK_SET) after its open: its number among the lseeks
+	n=$(awk '/openat\(.*\/bob\/\.qmail"/ { split($0, a, "= "); fd = a[2] + 0 }
+		/^lseek\(/ { k++; if (fd != "" && index($0, "lseek(" fd ", 0, SEEK_SET)") == 1) { print k; exit } }' "$SB/st.log")
+	rm -f "$SB/inject.args" "$BOX"/new/*
+	VP_TEST_WRAPPER="strace -o /dev/null -e trace=lseek -e inject=lseek:error=EIO:when=${n:-1}" dv delete
+	is_rc 111 "the .qmail cannot be rewound: deferred (111), not delivered as if it were empty"
+	is_out "vdelivermail: cannot read .qmail" "the .qmail cannot be rewound: the reason"
+	file_absent "$SB/inject.args" "the .qmail cannot be rewound: nothing forwarded"
+	nothing_new "$BOX" "the .qmail cannot be rewound: nothing delivered"
+else
+	for _t in "exit 111" "the reason" "nothing forwarded" "nothing delivered"; do
+		skip "no usable strace (or under a checker): the .qmail cannot be rewound: $_t"
+	done
+fi
+rm -f "$DD/bob/.qmail"
 rm -f "$DD/bob/.qmail"
 to bob example.com
 new_domain

@@ -8,7 +8,7 @@
  *   &addr, addr   forward through qmail-inject
  *
  * A blank line does nothing (vpopmail forwarded to an empty address).
- * A line holding a NUL byte defers the delivery (see nul_in_file()).
+ * A line holding a NUL byte defers the delivery (see file_unusable()).
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
@@ -201,13 +201,15 @@ int dx_instruction(struct dx_ctx *c, const char *line, int is_catchall)
 }
 
 /*
- * 1 (after saying so) if a line of fp other than a comment holds a NUL
- * byte; fp is rewound either way.  Cut there, "\0" would be a blank line
- * (the mail silently dropped) and "&a@b\0junk" a forward to a@b.  The
- * whole file is looked at before any line runs, so a corrupt file defers
- * the mail without a first copy having gone anywhere.
+ * 1 (after saying so) if fp cannot be used as it is: a line other than a
+ * comment holds a NUL byte, or the file cannot be read through and
+ * rewound.  Cut there, "\0" would be a blank line (the mail silently
+ * dropped) and "&a@b\0junk" a forward to a@b; a failed rewind would look
+ * like an empty file.  The whole file is looked at before any line runs,
+ * so such a file defers the mail without a first copy having gone
+ * anywhere.
  */
-static int nul_in_file(struct dx_ctx *c, FILE *fp, const char *file)
+static int file_unusable(struct dx_ctx *c, FILE *fp, const char *file)
 {
 	char *line = NULL;
 	size_t cap = 0;
@@ -217,10 +219,15 @@ static int nul_in_file(struct dx_ctx *c, FILE *fp, const char *file)
 	while (!found && (len = getline(&line, &cap, fp)) > 0)
 		found = line[0] != '#' && memchr(line, '\0', (size_t)len) != NULL;
 	free(line);
-	rewind(fp);
-	if (found)
+	if (found) {
 		fprintf(c->out, "vdelivermail: a line of %s holds a NUL byte\n", file);
-	return found;
+		return 1;
+	}
+	if (ferror(fp) || fseeko(fp, 0, SEEK_SET) != 0) {
+		fprintf(c->out, "vdelivermail: cannot read %s\n", file);
+		return 1;
+	}
+	return 0;
 }
 
 /* Run every line of an open .qmail file. */
@@ -231,7 +238,7 @@ static int run_file(struct dx_ctx *c, FILE *fp, int *handled)
 	ssize_t len;
 	int rc = DX_OK;
 
-	if (nul_in_file(c, fp, ".qmail")) {
+	if (file_unusable(c, fp, ".qmail")) {
 		*handled = 1;
 		return DX_TEMP;
 	}
@@ -334,7 +341,7 @@ int dx_defaultdelivery(struct dx_ctx *c, int *handled)
 		fprintf(c->out, "vdelivermail: cannot open %s: %s\n", path, strerror(errno));
 		return DX_TEMP;
 	}
-	if (nul_in_file(c, fp, "control/defaultdelivery")) {
+	if (file_unusable(c, fp, "control/defaultdelivery")) {
 		fclose(fp);
 		*handled = 1;
 		return DX_TEMP;
@@ -352,6 +359,11 @@ int dx_defaultdelivery(struct dx_ctx *c, int *handled)
 		rc = dx_instruction(c, line, 0);
 		if (rc != DX_OK)
 			break;
+	}
+	if (rc == DX_OK && ferror(fp)) {
+		fprintf(c->out, "vdelivermail: cannot read %s\n", path);
+		*handled = 1;
+		rc = DX_TEMP;
 	}
 	free(line);
 	fclose(fp);
