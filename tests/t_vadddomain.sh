@@ -139,6 +139,33 @@ else
 	is_rc 0 "63-character TLD accepted"
 fi
 
+# MySQL with a table per domain: '.' and '-' both become '_' in the table
+# name, so a.b-c.com and a-b.c.com would share one table (5.6 let the
+# second add adopt it, then its failed postmaster made vdeldomain drop
+# the first domain's users), and ip.alias.map would be the table every
+# domain shares.  Both are refused, nothing of theirs is left, the other
+# domain keeps its users.
+if [ "$SQL" = 1 ] && ! has_define MANY_DOMAINS; then
+	setup vadddomain a.b-c.com Secret123
+	setup vadduser alice@a.b-c.com Passw0rd
+	snap=$(snapshot)
+	run vadddomain a-b.c.com Secret123
+	is_rc 243 "mysql, a table per domain: a-b.c.com beside a.b-c.com (same table): exit 243"
+	is_out "Error: Domain already exists" "... 'Domain already exists'"
+	unchanged "$snap" "... no file changed"
+	run vuserinfo -n alice@a.b-c.com
+	is_out "alice" "... a.b-c.com keeps its users"
+	run vadddomain ip.alias.map Secret123
+	is_rc 244 "mysql, a table per domain: ip.alias.map (a shared table's name): exit 244"
+	is_out "Error: Invalid domain name" "... 'Invalid domain name'"
+	unchanged "$snap" "... no file changed"
+else
+	for _t in "exit 243" "message" "no file changed" "users kept" "ip.alias.map: exit 244" \
+	          "ip.alias.map: message" "ip.alias.map: no file changed"; do
+		skip "not mysql with a table per domain: colliding table names: $_t"
+	done
+fi
+
 # 96 characters: the assign line would exceed 299 bytes; vpopmail-ng refuses
 # it before writing anything (doc/COMPATIBILITY.md; 5.6 truncates the line)
 long96="$(printf 'l%.0s' $(seq 90)).abcde"

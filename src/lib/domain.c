@@ -162,15 +162,19 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 #ifndef ONCHANGE_SCRIPT
 	vp_onchange("add_domain", domain, "-", ON_VCHANGE_BEFORE);
 #endif
-	if (vauth_backend_get()->adddomain(&existing) != 0) {
+	if ((rc = vauth_backend_get()->adddomain(&existing)) != 0) {
 		char *names[1] = { domain };
 
 		/* As 5.6: take the domain out again, so that the admin can
-		 * fix the database and simply run the command once more. */
-		fprintf(stderr, "Error. Failed while attempting to add domain to auth backend\n");
+		 * fix the database and simply run the command once more.  A
+		 * name the backend cannot keep apart from another domain or
+		 * its own tables (MySQL, a table per domain) says so. */
+		if (rc != VA_DOMAIN_ALREADY_EXISTS && rc != VA_INVALID_DOMAIN_NAME) {
+			fprintf(stderr, "Error. Failed while attempting to add domain to auth backend\n");
+			rc = VA_NO_AUTH_CONNECTION;
+		}
 		(void)unassign(names, 1, &existing);
 		hup_qmail();
-		rc = VA_NO_AUTH_CONNECTION;
 		goto undo_dir;
 	}
 	if (!OptimizeAddDomain)
