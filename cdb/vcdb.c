@@ -240,8 +240,9 @@ static int vcdb_reindex(const struct vdomain *d)
 	return rc == LOCK_NOT_TAKEN ? VCDB_LOCK_FAILED : rc;
 }
 
-/* Build a missing vpasswd.cdb before a lookup (not if vpasswd is missing too). */
-static int build_missing_index(const struct vdomain *d)
+/* Build a missing or stale vpasswd.cdb before a lookup (not if vpasswd
+ * is missing too). */
+static int build_stale_index(const struct vdomain *d)
 {
 	struct rewrite rw;
 
@@ -249,7 +250,7 @@ static int build_missing_index(const struct vdomain *d)
 	rw.op = OP_INDEX;
 	rw.index = 1;
 	rw.need_passwd = 1;
-	rw.only_if_missing = 1;
+	rw.only_if_stale = 1;
 	return vcdb_rewrite(d, &rw);
 }
 
@@ -292,8 +293,14 @@ static int vcdb_getpw(const struct vdomain *d, const char *user, struct vpw_entr
 	 */
 	fd = open(f.index, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
-		if (build_missing_index(d) != 0)
+		if (build_stale_index(d) != 0)
 			return unreadable_or_absent(f.passwd);
+		fd = open(f.index, O_RDONLY | O_CLOEXEC);
+	} else if (fd >= 0 && vcdb_index_stale(f.passwd, f.index) && build_stale_index(d) == 0) {
+		/* vpasswd changed after the index was built (a writer stopped
+		 * between its two renames): rebuilt, read the new one.  If
+		 * that cannot be done, the old index still answers. */
+		close(fd);
 		fd = open(f.index, O_RDONLY | O_CLOEXEC);
 	}
 	if (fd < 0)

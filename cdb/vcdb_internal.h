@@ -57,7 +57,8 @@ struct rewrite {
 	mode_t text_mode;	/* ... with this mode */
 	int index;		/* write a new vpasswd.cdb */
 	int need_passwd;	/* a missing vpasswd is "no such user", not "empty" */
-	int only_if_missing;	/* INDEX: skip if vpasswd.cdb exists once locked */
+	int only_if_stale;	/* INDEX: skip if, once locked, vpasswd.cdb is
+				 * there and not older than vpasswd */
 
 	/* Working state. */
 	char *in;		/* the old vpasswd, whole (NULL: there is none) */
@@ -96,6 +97,9 @@ struct rewrite {
  * map it to their own code.
  */
 int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw);
+/* 1 if the index is missing or older than vpasswd (a writer killed or
+ * failed between the two renames, a hand edit): rebuild it before use. */
+int vcdb_index_stale(const char *passwd, const char *index);
 
 /* ------------------------------------------------------------------ */
 /* vcdb_walk.c                                                        */

@@ -406,6 +406,19 @@ static int patch_late(struct rewrite *rw)
 }
 
 /* See vcdb_internal.h. */
+int vcdb_index_stale(const char *passwd, const char *index)
+{
+	struct stat p, i;
+
+	if (stat(index, &i) != 0)
+		return 1;
+	if (stat(passwd, &p) != 0)
+		return 0;
+	return p.st_mtim.tv_sec > i.st_mtim.tv_sec ||
+	       (p.st_mtim.tv_sec == i.st_mtim.tv_sec && p.st_mtim.tv_nsec > i.st_mtim.tv_nsec);
+}
+
+/* See vcdb_internal.h. */
 int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 {
 	struct vcdb_files f;
@@ -422,7 +435,7 @@ int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 	if (lk < 0)
 		return LOCK_NOT_TAKEN;
 
-	if (rw->only_if_missing && access(f.index, F_OK) == 0) {
+	if (rw->only_if_stale && !vcdb_index_stale(f.passwd, f.index)) {
 		rc = 0;		/* someone else built it meanwhile */
 		goto out;
 	}

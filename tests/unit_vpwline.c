@@ -640,10 +640,11 @@ static void test_nomakeindex(void)
 	ok(text != NULL && strstr(text, ":Alice Changed:") != NULL, "NoMakeIndex: vpasswd rewritten");
 	free(text);
 	is_int(be->getpw(&dom, "alice", &e), 0, "getpw alice");
-	is_str(e.pw.pw_gecos, "alice", "NoMakeIndex: index left stale");
+	/* The index is now older than vpasswd: the lookup rebuilds it first. */
+	is_str(e.pw.pw_gecos, "Alice Changed", "NoMakeIndex: the next lookup rebuilds the older index");
 	is_int(be->reindex(&dom), 0, "reindex");
 	is_int(be->getpw(&dom, "alice", &e), 0, "getpw alice after reindex");
-	is_str(e.pw.pw_gecos, "Alice Changed", "reindex picks the change up");
+	is_str(e.pw.pw_gecos, "Alice Changed", "reindex: the same");
 	vpw_entry_free(&e);
 }
 
