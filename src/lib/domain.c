@@ -234,21 +234,19 @@ int vaddaliasdomain(char *alias, char *real)
 	return VA_SUCCESS;
 }
 
-/* Remove names[] from qmail's files: control files first, then assign. */
+/* Remove names[] from qmail's files: control files first, then assign.
+ * VA_COULD_NOT_UPDATE_FILE if the assign file could not be changed (the
+ * domain is still routed); a control file that could not is a warning. */
 static int unassign(char **names, int count, const struct vdomain *d)
 {
-	int rc = VA_SUCCESS;
-
-	if (del_control(names, count) != 0) {
+	if (del_control(names, count) != 0)
 		fprintf(stderr, "Warning: Failed to delete domain from qmail's control files\n");
-		rc = VA_COULD_NOT_UPDATE_FILE;
-	}
 	if (del_domain_assign(names, count, (char *)d->real, (char *)d->dir,
 	                      d->uid, d->gid) != 0) {
 		fprintf(stderr, "Warning: Failed to delete domain from the assign file\n");
-		rc = VA_COULD_NOT_UPDATE_FILE;
+		return VA_COULD_NOT_UPDATE_FILE;
 	}
-	return rc;
+	return VA_SUCCESS;
 }
 
 static int del_alias(struct vdomain *d)
@@ -321,9 +319,14 @@ int vdeldomain(char *domain)
 		return rc;
 	}
 	/* Take the domain out of qmail first, so no mail is routed to a
-	 * directory that is being removed. */
-	unassign(names.values, names.count, &d);
+	 * directory that is being removed.  If users/assign cannot be
+	 * written, stop there (5.6 went on and deleted the domain that
+	 * qmail still routed to): its users and files are kept, and the
+	 * same command can be run again once the file can be written. */
+	rc = unassign(names.values, names.count, &d);
 	string_list_free(&names);
+	if (rc != VA_SUCCESS)
+		return rc;
 
 	if (vauth_backend_get()->deldomain(&d) != 0)
 		fprintf(stderr, "Warning: Failed while attempting to delete domain from auth backend\n");
