@@ -209,4 +209,26 @@ is "$(hups other)" 0 "other processes are not signalled"
 export VPOPMAIL_PS=/bin/false
 kill $pid_send $pid_super $pid_other 2>/dev/null
 
+# rcpthosts gets its mode 0644 before it is renamed into place (5.6 and
+# earlier versions chmodded it after the rename, so qmail-smtpd, as
+# qmaild, could find it 0600 under vadddomain's umask 077).
+sandbox_new
+if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
+   strace -o /dev/null true 2>/dev/null; then
+	nolsan="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	VP_TEST_WRAPPER="$nolsan strace -y -o $SB/st.log -e trace=fchmod,chmod,rename" run vadddomain example.com Secret123
+	is_rc 0 "traced vadddomain: exit 0"
+	order=$(awk -v f="$QH/control/rcpthosts" '
+		index($0, "fchmod(") == 1 && index($0, f ".") && / 0644\)/ { if (!r) m = 1 }
+		index($0, "rename(\"" f ".") == 1 { r = 1 }
+		index($0, "chmod(\"" f "\"") == 1 { late = 1 }
+		END { print (m && r && !late) ? "before" : "not before" }' "$SB/st.log")
+	is "$order" "before" "rcpthosts: mode 0644 set on the temp, before the rename (none after)"
+	file_mode "$QH/control/rcpthosts" 0644 "rcpthosts 0644"
+else
+	for _t in "exit 0" "mode before the rename" "0644"; do
+		skip "no usable strace (or under a checker): rcpthosts mode: $_t"
+	done
+fi
+
 done_testing

@@ -207,11 +207,17 @@ static int open_temp(struct vp_afile *af, const char *file)
 	       ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
 }
 
-static int commit_temp(struct vp_afile *af, const char *file)
+/* The mode is set on the temp, before the rename: qmail-smtpd (as qmaild)
+ * must never find rcpthosts unreadable, not even for a moment, and a
+ * mode that cannot be set is a failure, not a file left 0600. */
+static int commit_temp(struct vp_afile *af)
 {
+	if (fchmod(af->fd, QFILE_MODE) != 0) {
+		vp_afile_abort(af);
+		return VA_COULD_NOT_UPDATE_FILE;
+	}
 	if (vp_afile_commit(af) != VA_SUCCESS)
 		return VA_COULD_NOT_UPDATE_FILE;
-	chmod(file, QFILE_MODE);
 	return VA_SUCCESS;
 }
 
@@ -344,7 +350,7 @@ static int write_sorted(const char *file, struct vp_afile *af, int type)
 		vp_afile_abort(&out);
 		goto out;
 	}
-	rc = commit_temp(&out, file);
+	rc = commit_temp(&out);
 out:
 	if (fp != NULL)
 		fclose(fp);
@@ -439,7 +445,7 @@ int vp_qfile_insert(const char *file, const char *line, int type)
 		goto done;
 	}
 	if (!unsorted) {
-		rc = commit_temp(&af, file);
+		rc = commit_temp(&af);
 		goto done;
 	}
 
@@ -506,7 +512,7 @@ int vp_qfile_remove(const char *file, char **lines, int count)
 		chmod(file, QFILE_MODE);
 		return 0;
 	}
-	rc = commit_temp(&af, file);
+	rc = commit_temp(&af);
 	return rc == VA_SUCCESS ? removed : rc;
 }
 
