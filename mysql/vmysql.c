@@ -352,8 +352,12 @@ static int vmy_getpw(const struct vdomain *d, const char *user, struct vpw_entry
 #else
 	rc = vmy_exec(VMY_READ, sql, a, 1, cur, NULL);
 #endif
+	/* The domain is in users/assign, so its users table was made with
+	 * it: a table that is not there (a database restored without it, a
+	 * wrong database name) is trouble to wait out, not "no such user",
+	 * which would bounce the domain's mail and refuse its logins. */
 	if (rc == VMY_NO_TABLE)
-		rc = VA_USER_DOES_NOT_EXIST;
+		rc = VA_NO_AUTH_CONNECTION;
 	else if (rc == 0) {
 		rc = vmy_fetch(cur);
 		if (rc == 1) {

@@ -659,6 +659,22 @@ else
 system error" "damaged vpasswd record: the deferral says why"
 fi
 
+# The mysql backend: the domain's users table gone (a database restored
+# without it, a wrong database name in vpopmail.mysql) is trouble to
+# wait out, not "no such user" (the catch-all would bounce or delete).
+new_domain
+to bob example.com
+if [ "$SQL" = 1 ]; then
+	if has_define MANY_DOMAINS; then utable=vpopmail; else utable=example_com; fi
+	sql_db "$DD" "DROP TABLE \`$utable\`"
+	dv bounce-no-mailbox
+	is_rc 111 "mysql, the users table gone: exit 111, not a bounce"
+	nothing_new "$BOX" "mysql, the users table gone: nothing delivered"
+else
+	skip "the cdb backend has no users table: table gone: exit 111"
+	skip "the cdb backend has no users table: table gone: nothing delivered"
+fi
+
 # users/cdb missing or torn: the domain cannot be resolved, which must not
 # send mail for existing users to the catch-all (5.6 deleted or bounced it).
 new_domain
