@@ -361,10 +361,13 @@ int vp_maildirsize_update(const char *userdir, const char *quota, uid_t uid, gid
 	if (vp_fmt(maildir, sizeof maildir, "%s/Maildir", userdir) != 0 ||
 	    vp_fmt(file, sizeof file, "%s/maildirsize", maildir) != 0)
 		return VA_DIR_TOO_LONG;
-	if (unlink(file) != 0 && errno != ENOENT)
-		return VA_COULD_NOT_UPDATE_FILE;
-	if (quota == NULL || *quota == '\0' || strcmp(quota, "NOQUOTA") == 0)
+	if (quota == NULL || *quota == '\0' || strcmp(quota, "NOQUOTA") == 0) {
+		if (unlink(file) != 0 && errno != ENOENT)
+			return VA_COULD_NOT_UPDATE_FILE;
 		return VA_SUCCESS;
+	}
+	/* Replaced, not removed first: if the new one cannot be written,
+	 * the old one (and the quota deliveries count against) stays. */
 	vp_count_maildir(maildir, &u);
 	return vp_write_maildirsize(maildir, quota, &u, 0600, 1, uid, gid, 0);
 }
