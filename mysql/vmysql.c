@@ -15,8 +15,6 @@
 #include "vmyrelay.h"
 #include "vmydirctl.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -55,6 +53,21 @@ static int users_sql(char *sql, const struct vdomain *d, const char *fmt)
 }
 
 #ifndef MANY_DOMAINS
+/* The domain being added or deleted and its users table name. */
+struct table_owner {
+	const char *dom, *table;
+};
+
+static int other_maps_to(const char *name, const char *real, void *arg)
+{
+	const struct table_owner *t = arg;
+	char other[128];
+
+	(void)name;
+	return strcmp(real, t->dom) != 0 &&
+	       vmy_users_table(real, other, sizeof other) == 0 && strcmp(other, t->table) == 0;
+}
+
 /*
  * 1 if another real domain of users/assign has the users table `table`
  * ("a.b-c.com" and "a-b.c.com" both give a_b_c_com): adding this domain
@@ -63,29 +76,9 @@ static int users_sql(char *sql, const struct vdomain *d, const char *fmt)
  */
 static int table_shared(const char *dom, const char *table)
 {
-	char path[VP_PATH_MAX], other[128], *line = NULL, *real, *end;
-	size_t cap = 0;
-	FILE *fp;
-	int found = 0;
+	struct table_owner t = { dom, table };
 
-	if (vp_qmail_path(path, sizeof path, "users/assign") == NULL)
-		return 1;
-	if ((fp = fopen(path, "re")) == NULL)
-		return errno != ENOENT;
-	/* +<name>-:<real>:<uid>:<gid>:<dir>:-:: */
-	while (!found && getline(&line, &cap, fp) >= 0) {
-		if (line[0] != '+' || (real = strchr(line, ':')) == NULL)
-			continue;
-		real++;
-		if ((end = strchr(real, ':')) == NULL)
-			continue;
-		*end = '\0';
-		found = strcmp(real, dom) != 0 &&
-		        vmy_users_table(real, other, sizeof other) == 0 && strcmp(other, table) == 0;
-	}
-	free(line);
-	fclose(fp);
-	return found;
+	return vp_assign_each(other_maps_to, &t) != 0;
 }
 #endif
 

@@ -337,27 +337,45 @@ char *vget_assign(char *domain, char *dir, int dir_len, uid_t *uid, gid_t *gid)
 /* ------------------------------------------------------------------ */
 /* Reading users/assign                                                 */
 
-int vp_assign_has(const char *name)
+int vp_assign_each(int (*fn)(const char *name, const char *real, void *arg), void *arg)
 {
 	char file[VP_PATH_MAX];
-	char *line = NULL;
-	size_t cap = 0, nlen;
+	char *line = NULL, *real, *end;
+	size_t cap = 0;
 	FILE *fp;
-	int found = 0;
+	int rc = 0;
 
-	if (name == NULL || *name == '\0')
-		return 0;
 	if (qpath(file, sizeof file, "users/assign") != VA_SUCCESS)
 		return VA_DIR_TOO_LONG;
 	if ((fp = fopen(file, "re")) == NULL)
 		return errno == ENOENT ? 0 : VA_CANNOT_READ_ASSIGN;
-	nlen = strlen(name);
-	while (!found && getline(&line, &cap, fp) >= 0)
-		found = line[0] == '+' && strncasecmp(line + 1, name, nlen) == 0 &&
-		        line[nlen + 1] == '-' && line[nlen + 2] == ':';
+	while (rc == 0 && getline(&line, &cap, fp) >= 0) {
+		/* +<name>-:<real>:<uid>:<gid>:<dir>:-:: */
+		if (line[0] != '+' || (real = strstr(line + 1, "-:")) == NULL)
+			continue;
+		*real = '\0';
+		real += 2;
+		if ((end = strchr(real, ':')) == NULL)
+			end = real + strcspn(real, "\n");
+		*end = '\0';
+		rc = fn(line + 1, real, arg);
+	}
 	free(line);
 	fclose(fp);
-	return found;
+	return rc;
+}
+
+static int same_name(const char *name, const char *real, void *want)
+{
+	(void)real;
+	return strcasecmp(name, want) == 0;
+}
+
+int vp_assign_has(const char *name)
+{
+	if (name == NULL || *name == '\0')
+		return 0;
+	return vp_assign_each(same_name, (void *)name);
 }
 
 /*

@@ -231,6 +231,10 @@ void  vp_take_real_domain(char *domain, const struct vdomain *d);
 /* "<domain dir>/<name>" for a domain (or alias) into out: vp_domain_lookup's
  * error if it is unknown, VA_DIR_TOO_LONG if the path does not fit. */
 int   vp_domain_file(const char *domain, const char *name, char *out, size_t size);
+/* Call fn(name, real, arg) for each "+<name>-:<real>:..." line of
+ * users/assign until it returns non-zero: that value, else 0 (also with
+ * no file); VA_DIR_TOO_LONG or VA_CANNOT_READ_ASSIGN if it cannot be read. */
+int   vp_assign_each(int (*fn)(const char *name, const char *real, void *arg), void *arg);
 /* Does users/assign hold a "+<name>-:" line?  1 yes, 0 no, <0 error. */
 int   vp_assign_has(const char *name);
 /* Write users/cdb from users/assign exactly as qmail-newu would
