@@ -202,6 +202,10 @@ rcpt 'root@example.com'
 is_rc 0 "vrcptcheck: system alias .qmail-root: exit 0"
 rcpt 'owner@example.com'
 is_rc 0 "vrcptcheck: system alias .qmail-owner-default: exit 0"
+printf '&admin@example.com\n' > "$QH/alias/.qmail-mail:admin"
+rcpt 'mail.admin@example.com'
+is_rc 0 "vrcptcheck: system alias with a '.': .qmail-mail:admin, exit 0"
+rm -f "$QH/alias/.qmail-mail:admin"
 rcpt 'bob'
 is_rc 1 "vrcptcheck: no @: exit 1"
 rcpt '@example.com'

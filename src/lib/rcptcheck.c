@@ -11,21 +11,11 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "vpinternal.h"
+#include "vutil.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-
-/* The .qmail file name part for a local name: '.' becomes ':' as in qmail-local. */
-static void dot_to_colon(const char *name, char *out, size_t size)
-{
-	size_t i;
-
-	for (i = 0; name[i] != '\0' && i + 1 < size; i++)
-		out[i] = name[i] == '.' ? ':' : name[i];
-	out[i] = '\0';
-}
 
 static int exists(const char *path)
 {
@@ -53,15 +43,9 @@ static int is_forward(const char *domdir, const char *user)
 /* <domdir>/<NAME upper-cased>/message exists. */
 static int is_autoresponder(const char *domdir, const char *name)
 {
-	char upper[MAX_BUFF], path[VP_PATH_MAX];
-	size_t i;
+	char path[VP_PATH_MAX];
 
-	for (i = 0; name[i] != '\0' && i + 1 < sizeof(upper); i++)
-		upper[i] = (char)toupper((unsigned char)name[i]);
-	upper[i] = '\0';
-	if (vp_fmt(path, sizeof(path), "%s/%s/message", domdir, upper) != 0)
-		return 0;
-	return exists(path);
+	return vp_robot_message_path(domdir, name, path, sizeof path) == 0 && exists(path);
 }
 
 /* QMAILDIR/alias/.qmail-<qname> or .qmail-<qname>-default exists. */
@@ -101,7 +85,9 @@ int vrcpt_deliverable(const char *address)
 		return VA_USER_DOES_NOT_EXIST;
 	vp_lower(user);
 	vp_lower(domain);
-	dot_to_colon(user, qname, sizeof(qname));
+	/* the .qmail name part: '.' becomes ':' as in qmail-local */
+	vp_strlcpy(qname, user, sizeof(qname));
+	str_replace(qname, '.', ':');
 
 	if (vauth_open(0) == 0 && vget_assign(domain, domdir, (int)sizeof(domdir), NULL, NULL) != NULL) {
 		if (vauth_getpw(user, domain) != NULL)

@@ -326,6 +326,9 @@ int   vp_lookup_failed(int rc);
 int   vp_dotqmail_first_line(const char *domdir, const char *name, char *line, size_t size);
 /* A .qmail first line that runs neither ezmlm nor autorespond: a forward. */
 int   vp_line_is_forward(const char *line);
+/* "<dir>/<NAME upper-cased>/message", the file whose presence makes
+ * <name> an autoresponder, into out; -1 if it does not fit. */
+int   vp_robot_message_path(const char *dir, const char *name, char *out, size_t size);
 /* pw_uid of a new user's record for vadduser()/vauth_adduser()'s apop
  * argument, as the configured backend stored it in 5.6. */
 uid_t vp_new_user_uid(int apop);

@@ -115,18 +115,28 @@ int isExistingAlias(char *path, char *name, char *domain)
 #endif
 }
 
+int vp_robot_message_path(const char *dir, const char *name, char *out, size_t size)
+{
+	size_t start, i;
+
+	if (vp_fmt(out, size, "%s/", dir) != 0)
+		return -1;
+	start = strlen(out);
+	if (vp_fmt(out + start, size - start, "%s/message", name) != 0)
+		return -1;
+	for (i = start; name[i - start] != '\0'; i++)
+		out[i] = (char)toupper((unsigned char)out[i]);
+	return 0;
+}
+
 int isExistingRobot(char *path, char *name)
 {
-	char file[VP_PATH_MAX], upper[MAX_PW_NAME + 1];
-	size_t i;
+	char file[VP_PATH_MAX];
 
 	if (path == NULL || name == NULL || *name == '\0' || strchr(name, '/') != NULL ||
-	    strlen(name) >= sizeof upper)
+	    strlen(name) > MAX_PW_NAME)
 		return 0;
-	for (i = 0; name[i] != '\0'; i++)
-		upper[i] = (char)toupper((unsigned char)name[i]);
-	upper[i] = '\0';
-	return vp_fmt(file, sizeof file, "%s/%s/message", path, upper) == 0 && file_exists(file);
+	return vp_robot_message_path(path, name, file, sizeof file) == 0 && file_exists(file);
 }
 
 int isExistingUser(char *name, char *domain)
