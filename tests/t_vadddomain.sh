@@ -296,6 +296,57 @@ file_absent "$D/short.com" "policy failure: domain removed"
 run vadddomain long.com abcdefgh
 is_rc 0 "password meeting the custom policy accepted"
 
+# ------------------------------------------------------------ a qmail file after users/assign cannot be written
+# virtualdomains (then rcpthosts) is a directory: the command fails and
+# takes back what it wrote, so the domain is not left routed by
+# users/assign without a directory; fixed, the same command works.
+sandbox_new
+printf 'kept.com\n' > "$QH/control/rcpthosts"
+rm -f "$QH/control/virtualdomains"
+mkdir "$QH/control/virtualdomains"
+run vadddomain half.com Secret123
+isnt "$RC" 0 "virtualdomains unwritable: vadddomain fails"
+like "$ERR" 'the virtualdomains file' "virtualdomains unwritable: says which file"
+file_absent "$D/half.com" "virtualdomains unwritable: no domain directory"
+file_lines "$QH/users/assign" "virtualdomains unwritable: users/assign as before" "."
+file_is "$QH/control/rcpthosts" "kept.com"$'\n' "virtualdomains unwritable: rcpthosts as before"
+ok_cmd "virtualdomains unwritable: users/cdb matches users/assign" users_cdb_ok
+run vadduser bob@half.com Passw0rd
+is_out "Error: Domain does not exist" "virtualdomains unwritable: the domain does not resolve"
+# A name the admin had in rcpthosts already stays there.
+printf 'half.com\nkept.com\n' > "$QH/control/rcpthosts"
+run vadddomain half.com Secret123
+isnt "$RC" 0 "virtualdomains unwritable, name already in rcpthosts: fails"
+file_is "$QH/control/rcpthosts" "half.com"$'\n'"kept.com"$'\n' "name already in rcpthosts: the admin's line stays"
+rmdir "$QH/control/virtualdomains"
+run vadddomain half.com Secret123
+is_rc 0 "virtualdomains writable again: vadddomain works"
+dir_exists "$D/half.com/postmaster" "writable again: domain made"
+file_is "$QH/control/virtualdomains" "half.com:half.com"$'\n' "writable again: virtualdomains line"
+
+# The same for an alias domain, and for rcpthosts itself.
+mv "$QH/control/virtualdomains" "$QH/control/vd.saved" && mkdir "$QH/control/virtualdomains"
+before=$(snapshot)
+run vaddaliasdomain alias.com half.com
+isnt "$RC" 0 "alias, virtualdomains unwritable: vaddaliasdomain fails"
+unchanged "$before" "alias, virtualdomains unwritable: qmail files and domains as before"
+rmdir "$QH/control/virtualdomains" && mv "$QH/control/vd.saved" "$QH/control/virtualdomains"
+mv "$QH/control/rcpthosts" "$QH/control/rcpthosts.saved" && mkdir "$QH/control/rcpthosts"
+run vadddomain other.com Secret123
+isnt "$RC" 0 "rcpthosts unwritable: vadddomain fails"
+grep -q 'other\.com' "$QH/users/assign"
+is $? 1 "rcpthosts unwritable: users/assign as before"
+file_absent "$D/other.com" "rcpthosts unwritable: no domain directory"
+rmdir "$QH/control/rcpthosts"
+# rcpthosts full: the name went to morercpthosts, which goes again.
+seq -f 'd%02g.com' 1 50 > "$QH/control/rcpthosts"
+rm -rf "$QH/control/virtualdomains" && mkdir "$QH/control/virtualdomains"
+run vadddomain more.com Secret123
+isnt "$RC" 0 "rcpthosts full, virtualdomains unwritable: vadddomain fails"
+file_absent "$QH/control/morercpthosts" "rcpthosts full: the morercpthosts it made is gone"
+file_absent "$QH/control/morercpthosts.cdb" "rcpthosts full: and its cdb"
+is "$(wc -l < "$QH/control/rcpthosts")" 50 "rcpthosts full: rcpthosts untouched"
+
 # ------------------------------------------------------------ password prompt (no tty: stderr/stdin)
 sandbox_new
 run vadddomain prompt.com

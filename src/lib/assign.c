@@ -457,26 +457,30 @@ static int field_ok(const char *s)
 }
 
 /* Insert into `rel` with its own lock; print vpopmail's message on failure. */
-static int insert_one(const char *rel, const char *line, int type, const char *what)
+static int insert_one(const char *rel, const char *line, int type, const char *what, int *added)
 {
 	char file[VP_PATH_MAX];
 	int lk, rc;
 
 	if ((lk = lock_qfile(rel, file, sizeof file)) < 0)
 		return lk;
-	rc = vp_qfile_insert(file, line, type);
+	rc = vp_qfile_add(file, line, type, added);
 	vp_qfile_unlock(lk);
 	if (rc != VA_SUCCESS)
 		fprintf(stderr, "Failed while attempting to update_file() the %s file\n", what);
 	return rc;
 }
 
-/* rcpthosts, or morercpthosts once rcpthosts holds 50 lines. */
-static int add_rcpthost(const char *name)
+/* rcpthosts, or morercpthosts once rcpthosts holds 50 lines.  *added:
+ * 0 if the name was there already, else which file took it (RCPT_*). */
+enum { RCPT_NONE, RCPT_RCPTHOSTS, RCPT_MORE };
+
+static int add_rcpthost(const char *name, int *added)
 {
 	char rcpt[VP_PATH_MAX], more[VP_PATH_MAX];
-	int lk, lk2, rc;
+	int lk, lk2, rc, put = 0;
 
+	*added = RCPT_NONE;
 	if ((rc = qpath(rcpt, sizeof rcpt, "control/rcpthosts")) != VA_SUCCESS ||
 	    (rc = qpath(more, sizeof more, "control/morercpthosts")) != VA_SUCCESS)
 		return rc;
@@ -484,22 +488,35 @@ static int add_rcpthost(const char *name)
 	if ((lk = vp_qfile_lock(rcpt)) < 0)
 		return lk;
 	if (vp_qfile_count_lines(rcpt) < RCPTHOSTS_MAX) {
-		rc = vp_qfile_insert(rcpt, name, VP_FILE_RCPTHOSTS);
+		rc = vp_qfile_add(rcpt, name, VP_FILE_RCPTHOSTS, &put);
 		if (rc != VA_SUCCESS)
 			fprintf(stderr, "Failed while attempting to update_file() the rcpthosts file\n");
+		else if (put)
+			*added = RCPT_RCPTHOSTS;
 	} else if ((lk2 = vp_qfile_lock(more)) < 0) {
 		rc = lk2;
 	} else {
-		rc = vp_qfile_insert(more, name, VP_FILE_RCPTHOSTS);
+		rc = vp_qfile_add(more, name, VP_FILE_RCPTHOSTS, &put);
 		if (rc != VA_SUCCESS)
 			fprintf(stderr, "Failed while attempting to update_file() the morercpthosts file\n");
 		else if (!OptimizeAddDomain)
 			newmrh_locked();
+		if (rc == VA_SUCCESS && put)
+			*added = RCPT_MORE;
 		vp_qfile_unlock(lk2);
 	}
 	vp_qfile_unlock(lk);
 	return rc;
 }
+
+struct added {
+	char *alias, *real, *dir;
+	uid_t uid;
+	gid_t gid;
+	int rcpt;          /* RCPT_* */
+	int vd;            /* the virtualdomains line */
+};
+static void undo_add(const struct added *a, const char *vline);
 
 int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 {
@@ -507,7 +524,7 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 	char *line, *vline;
 	size_t llen, vlen;
 	char *names[1];
-	int lk, rc;
+	int lk, rc, rcpt_added = RCPT_NONE, vd_added = 0;
 
 	if (alias == NULL || real == NULL || dir == NULL)
 		return VA_NULL_POINTER;
@@ -552,28 +569,39 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 	}
 
 	/* 2. rcpthosts or morercpthosts. */
-	if ((rc = add_rcpthost(alias)) != VA_SUCCESS)
-		goto out;
+	if ((rc = add_rcpthost(alias, &rcpt_added)) != VA_SUCCESS)
+		goto undo;
 
 	/* 3. virtualdomains. */
 	rc = insert_one("control/virtualdomains", vline, VP_FILE_VIRTUALDOMAINS,
-	                "virtualdomains");
+	                "virtualdomains", &vd_added);
 	if (rc != VA_SUCCESS)
-		goto out;
+		goto undo;
 
 	/* 4. never in locals too. */
 	names[0] = alias;
 	if ((lk = vp_qfile_lock(locals)) < 0) {
 		rc = lk;
-		goto out;
+		goto undo;
 	}
 	rc = vp_qfile_remove(locals, names, 1);
 	vp_qfile_unlock(lk);
 	if (rc < 0) {
 		fprintf(stderr, "Failure while attempting to remove_lines() the locals file\n");
-		goto out;
+		goto undo;
 	}
 	rc = VA_SUCCESS;
+	goto out;
+undo:
+	/* Take back what this call wrote, so that the domain is not left
+	 * half registered (routed by users/assign, refused as existing by
+	 * the next vadddomain) and the same command can simply be run again.
+	 * (5.6 left it so.) */
+	{
+		struct added a = { alias, real, dir, uid, gid, rcpt_added, vd_added };
+
+		undo_add(&a, vline);
+	}
 out:
 	free(line);
 	free(vline);
@@ -615,6 +643,23 @@ static char **virtualdomain_lines(char **names, int count)
 	return v;
 }
 
+/* Lines went out of morercpthosts (locked): an empty file goes with its
+ * cdb, otherwise the cdb is rebuilt. */
+static void more_shrunk_locked(const char *more, const char *morecdb)
+{
+	struct stat st;
+
+	if (stat(more, &st) != 0)
+		return;
+	if (st.st_size == 0) {
+		unlink(more);
+		unlink(morecdb);
+	} else {
+		newmrh_locked();
+		chmod(more, QFILE_MODE);
+	}
+}
+
 /*
  * Take names out of rcpthosts; only if none was there, out of
  * morercpthosts (vpopmail's behaviour: a list split over both files
@@ -624,7 +669,6 @@ static char **virtualdomain_lines(char **names, int count)
 static int del_rcpthosts(char **names, int count)
 {
 	char rcpt[VP_PATH_MAX], more[VP_PATH_MAX], morecdb[VP_PATH_MAX];
-	struct stat st;
 	int lk, lk2, n, rc = VA_SUCCESS;
 
 	if (qpath(rcpt, sizeof rcpt, "control/rcpthosts") != VA_SUCCESS ||
@@ -645,20 +689,51 @@ static int del_rcpthosts(char **names, int count)
 			if (n < 0) {
 				fprintf(stderr, "Failed while attempting to remove_lines() the morercpthosts file\n");
 				rc = n;
-			} else if (n > 0 && stat(more, &st) == 0) {
-				if (st.st_size == 0) {
-					unlink(more);
-					unlink(morecdb);
-				} else {
-					newmrh_locked();
-					chmod(more, QFILE_MODE);
-				}
+			} else if (n > 0) {
+				more_shrunk_locked(more, morecdb);
 			}
 			vp_qfile_unlock(lk2);
 		}
 	}
 	vp_qfile_unlock(lk);
 	return rc;
+}
+
+/* Remove one line from <qmaildir>/<rel> under its lock; the count removed
+ * or a VA_* code.  With more_cdb, <rel> is morercpthosts. */
+static int remove_one(const char *rel, const char *line, const char *more_cdb)
+{
+	char file[VP_PATH_MAX];
+	char *lines[1] = { (char *)line };
+	int lk, n;
+
+	if ((lk = lock_qfile(rel, file, sizeof file)) < 0)
+		return lk;
+	n = vp_qfile_remove(file, lines, 1);
+	if (n > 0 && more_cdb != NULL)
+		more_shrunk_locked(file, more_cdb);
+	vp_qfile_unlock(lk);
+	return n;
+}
+
+static void undo_add(const struct added *a, const char *vline)
+{
+	char morecdb[VP_PATH_MAX];
+	char *names[1] = { a->alias };
+	int bad = 0;
+
+	if (a->vd && remove_one("control/virtualdomains", vline, NULL) < 0)
+		bad = 1;
+	if (a->rcpt == RCPT_RCPTHOSTS && remove_one("control/rcpthosts", a->alias, NULL) < 0)
+		bad = 1;
+	if (a->rcpt == RCPT_MORE &&
+	    (qpath(morecdb, sizeof morecdb, "control/morercpthosts.cdb") != VA_SUCCESS ||
+	     remove_one("control/morercpthosts", a->alias, morecdb) < 0))
+		bad = 1;
+	if (bad)
+		fprintf(stderr, "Warning: Failed to take the domain back out of qmail's control files\n");
+	if (del_domain_assign(names, 1, a->real, a->dir, a->uid, a->gid) != VA_SUCCESS)
+		fprintf(stderr, "Warning: Failed to delete domain from the assign file\n");
 }
 
 int del_control(char **names, int count)

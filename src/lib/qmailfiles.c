@@ -369,9 +369,11 @@ out:
  * Insert `line` into `file` in key order.  The caller holds the lock.
  * An assign line whose "+name-:" is already there is refused with
  * VA_DOMAIN_ALREADY_EXISTS; any other line already present is left
- * alone (success).  Either way the file is then unchanged.
+ * alone (success).  Either way the file is then unchanged.  *added (when
+ * not NULL) tells whether this call put the line in, so that a caller
+ * undoing a half-done change removes only what it wrote.
  */
-int vp_qfile_insert(const char *file, const char *line, int type)
+int vp_qfile_add(const char *file, const char *line, int type, int *added)
 {
 	struct buf newkey = { 0 }, prev = { 0 }, cur = { 0 };
 	struct vp_afile af;
@@ -381,6 +383,8 @@ int vp_qfile_insert(const char *file, const char *line, int type)
 	FILE *fp;
 	int rc, inserted = 0, unsorted = 0, dup = 0;
 
+	if (added != NULL)
+		*added = 0;
 	if (file == NULL || line == NULL)
 		return VA_NULL_POINTER;
 	if ((rc = check_new_line(line, type)) != VA_SUCCESS)
@@ -446,18 +450,24 @@ int vp_qfile_insert(const char *file, const char *line, int type)
 	}
 	if (!unsorted) {
 		rc = commit_temp(&af);
-		goto done;
+	} else {
+		/* The old file was out of order: sort everything, new line included. */
+		fprintf(stderr, "NOTICE: Out of order entries found in %s\n   Sorting...\n\n", file);
+		rc = write_sorted(file, &af, type);
 	}
-
-	/* The old file was out of order: sort everything, new line included. */
-	fprintf(stderr, "NOTICE: Out of order entries found in %s\n   Sorting...\n\n", file);
-	rc = write_sorted(file, &af, type);
+	if (rc == VA_SUCCESS && added != NULL)
+		*added = 1;
 done:
 	free(old);
 	free(newkey.s);
 	free(prev.s);
 	free(cur.s);
 	return rc;
+}
+
+int vp_qfile_insert(const char *file, const char *line, int type)
+{
+	return vp_qfile_add(file, line, type, NULL);
 }
 
 /*

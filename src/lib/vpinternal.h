@@ -212,6 +212,7 @@ int   vp_qfile_lock(const char *file);
 void  vp_qfile_unlock(int lockfd);
 /* Sorted insert / exact-line removal with the lock already held. */
 int   vp_qfile_insert(const char *file, const char *line, int type);
+int   vp_qfile_add(const char *file, const char *line, int type, int *added);
 int   vp_qfile_remove(const char *file, char **lines, int count);  /* number removed, <0 error */
 int   vp_qfile_count_lines(const char *file);
 
