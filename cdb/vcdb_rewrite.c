@@ -25,8 +25,10 @@
 #include "vcdb_internal.h"
 #include "fdio.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -252,6 +254,41 @@ static int step(struct rewrite *rw, const char *line, size_t len, size_t namelen
 }
 
 /*
+ * A cdb.tmp found at the start of a change was left by a writer that died
+ * (killed, power cut) holding the lock; its vpasswd.bak.<pid> may be left
+ * too, and no later writer would reuse that name.  With the lock held no
+ * other writer runs, so every vpasswd.bak.* but ours is stale; built with
+ * --disable-file-locking, only those whose process is gone are.
+ */
+static void sweep_dead_writer(const char *dir)
+{
+	const size_t plen = sizeof VCDB_PASSWD_TMP;      /* "vpasswd.bak." */
+	DIR *dp;
+	struct dirent *e;
+	long me = (long)getpid();
+
+	if ((dp = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(dp)) != NULL) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, VCDB_PASSWD_TMP ".", plen) != 0)
+			continue;
+		errno = 0;
+		pid = strtol(e->d_name + plen, &end, 10);
+		if (errno != 0 || end == e->d_name + plen || *end != '\0' || pid <= 0 || pid == me)
+			continue;
+#ifndef FILE_LOCKING
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+#endif
+		unlinkat(dirfd(dp), e->d_name, 0);
+	}
+	closedir(dp);
+}
+
+/*
  * Open the outputs that rw asks for.  The temp files get the domain's
  * owner before they are renamed, so readers never see a root-owned file.
  */
@@ -271,6 +308,8 @@ static int open_outputs(struct rewrite *rw, const struct vcdb_files *f,
 		vp_chown(f->passwd_tmp, d->uid, d->gid);
 	}
 	if (rw->index) {
+		if (unlink(f->index_tmp) == 0)
+			sweep_dead_writer(d->dir);
 		rc = vp_afile_open(&rw->cf, f->index, f->index_tmp, 0600);
 		if (rc != 0)
 			return rc;
