@@ -329,6 +329,35 @@ static int give_dir(struct dx_ctx *c)
 	return DX_OK;
 }
 
+/*
+ * After re-creating a missing user directory: is the user still there,
+ * with that directory?  A vdeluser that ran since the lookup has removed
+ * the record and then the directory, so the one just made would be a
+ * Maildir nobody owns (and would keep the name from being added again).
+ * Then the skeleton made here goes again (only empty directories) and
+ * the mail is deferred: the next try finds the user gone.
+ */
+static int still_there(struct dx_ctx *c)
+{
+	static const char *const parts[] = { "Maildir/cur", "Maildir/new", "Maildir/tmp", "Maildir", "" };
+	struct vpw_entry e = {0};
+	char path[VP_PATH_MAX];
+	int rc, same;
+	size_t i;
+
+	rc = vauth_backend_get()->getpw(&c->dom, c->pw.pw.pw_name, &e);
+	same = rc == VA_SUCCESS && e.pw.pw_dir != NULL && strcmp(e.pw.pw_dir, c->pw.pw.pw_dir) == 0;
+	vpw_entry_free(&e);
+	if (same)
+		return DX_OK;
+	for (i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		if (vp_fmt(path, sizeof path, "%s/%s", c->pw.pw.pw_dir, parts[i]) == 0)
+			rmdir(path);
+	fprintf(c->out, "vdelivermail: %s@%s changed during delivery\nsystem error\n",
+	        c->ext, c->domain);
+	return DX_TEMP;
+}
+
 static int deliver_user(struct dx_ctx *c)
 {
 	char maildir[VP_PATH_MAX];
@@ -355,6 +384,8 @@ static int deliver_user(struct dx_ctx *c)
 			fputs("Auto re-creation of maildir failed. (#5.9.9)\n", c->out);
 			return DX_PERM;
 		}
+		if ((rc = still_there(c)) != DX_OK)
+			return rc;
 	}
 	rc = dx_dotqmail(c, pw->pw_dir, &handled);
 	if (rc != DX_OK || handled)

@@ -1,0 +1,86 @@
+#!/bin/bash
+# t_races.sh - different commands on the same user at the same time, with
+# the interleaving forced: strace stops a program (SIGSTOP injected at a
+# chosen system call), the other one runs, then the first goes on.
+# Invariants: vdelivermail exits 0 only with the message in a Maildir of
+# an existing user; a deleted user leaves no directory behind.
+. "$(dirname "$0")/lib.sh"
+require_bins vdelivermail vadddomain vadduser vdeluser vuserinfo
+
+MSG=$'From: alice@example.net\nSubject: race\n\nbody\n'
+
+have_strace=0
+if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
+   strace -o /dev/null true 2>/dev/null; then
+	have_strace=1
+fi
+
+# stopped_or_gone PID: wait (up to 10 s) until PID is stopped or has exited.
+stopped_or_gone() {
+	local i
+	for i in $(seq 1 200); do
+		[ -r "/proc/$1/status" ] || return 0
+		grep -q '^State:[[:space:]]*[tTZ]' "/proc/$1/status" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# traced NAME STRACE-OPTIONS -- PROG ARGS...: start PROG in the background
+# under strace (from the domain directory, with $SB/msg on stdin); sets
+# TPID (strace's pid) and PPID_$NAME is written to $SB/NAME.pid.  Output
+# goes to $SB/NAME.out, the exit status to $SB/NAME.rc.
+traced() {
+	local name=$1 opts=()
+	shift
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	(
+		cd "$DD" || exit 1
+		# shellcheck disable=SC2016
+		strace -f -o /dev/null "${opts[@]}" \
+			sh -c 'echo $$ > "$0"; exec "$@"' "$SB/$name.pid" "$@" \
+			< "$SB/msg" > "$SB/$name.out" 2>&1
+		echo $? > "$SB/$name.rc"
+	) &
+	TPID=$!
+	CLEANUP_PIDS="$CLEANUP_PIDS $TPID"
+}
+pid_of() { local i; for i in $(seq 1 200); do [ -s "$SB/$1.pid" ] && break; sleep 0.05; done; cat "$SB/$1.pid"; }
+
+to_bob() {
+	export EXT=bob HOST=example.com RPLINE=$'Return-Path: <alice@example.net>\n'
+	export DTLINE=$'Delivered-To: example.com-bob@example.com\n'
+	printf '%s' "$MSG" > "$SB/msg"
+}
+msgs_anywhere() { find "$D" -path '*/Maildir/new/*' -type f | wc -l; }
+
+# ------------------------------------------------------------ vdelivermail / vdeluser
+# 1. vdelivermail has read bob's record when vdeluser removes the record
+# and the directory: finding no directory it must not make a new Maildir
+# for a user that is gone (it defers; the next try bounces).
+if [ "$have_strace" = 1 ]; then
+	sandbox_new
+	setup vadddomain example.com Secret123
+	setup vadduser bob@example.com Passw0rd
+	DD=$D/example.com
+	to_bob
+	traced dv -P "$DD/vpasswd.cdb" -e trace=openat,open -e inject=openat,open:signal=SIGSTOP:when=1 \
+		-- "$top_builddir/vdelivermail" '' bounce-no-mailbox
+	p=$(pid_of dv)
+	stopped_or_gone "$p"
+	run vdeluser bob@example.com
+	is_rc 0 "deleted while vdelivermail had read the record: vdeluser exit 0"
+	kill -CONT "$p" 2>/dev/null
+	wait "$TPID"
+	like "$(cat "$SB/dv.rc")" '^(100|111)$' "vdelivermail defers or bounces (not 0 for a user gone)"
+	file_absent "$DD/bob" "no Maildir re-created for the deleted user"
+	is "$(msgs_anywhere)" 0 "the message is nowhere (so the exit was not 0)"
+	setup vadduser bob@example.com Passw0rd && pass "bob can be added again"
+else
+	for _t in "vdeluser exit 0" "vdelivermail defers or bounces" "no Maildir re-created" "message nowhere" "bob added again"; do
+		skip "no usable strace (or under a checker): deleted while delivering: $_t"
+	done
+fi
+
+done_testing
