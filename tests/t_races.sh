@@ -83,4 +83,47 @@ else
 	done
 fi
 
+# 2. vdeluser has read new/ of bob's Maildir (to remove it) when a
+# vdelivermail that had looked bob up links its message there: vdeluser
+# must still remove the whole directory, and vdelivermail must not report
+# a delivery into a tree that is going.
+if [ "$have_strace" = 1 ]; then
+	sandbox_new
+	setup vadddomain example.com Secret123
+	setup vadduser bob@example.com Passw0rd
+	DD=$D/example.com
+	to_bob
+	# vdelivermail stops once the message is in Maildir/tmp (its first fsync)
+	traced dv -e trace=fsync -e inject=fsync:signal=SIGSTOP:when=1 \
+		-- "$top_builddir/vdelivermail" '' bounce-no-mailbox
+	dvp=$(pid_of dv)
+	stopped_or_gone "$dvp"
+	dvt=$TPID
+	# vdeluser stops after reading new/ (if it ever reads it under that name)
+	traced del -P "$DD/bob/Maildir/new" -e trace=getdents64,getdents \
+		-e inject=getdents64,getdents:signal=SIGSTOP:when=1 \
+		-- "$top_builddir/vdeluser" bob@example.com
+	delp=$(pid_of del)
+	stopped_or_gone "$delp"
+	delt=$TPID
+	kill -CONT "$dvp" 2>/dev/null
+	wait "$dvt"
+	kill -CONT "$delp" 2>/dev/null
+	wait "$delt"
+	is "$(cat "$SB/del.rc")" 0 "vdeluser during a delivery: exit 0"
+	file_absent "$DD/bob" "vdeluser during a delivery: bob's directory is gone"
+	is "$(find "$DD" -maxdepth 1 -name '.*deleted*')" "" "nothing left of the removed tree"
+	rc=$(cat "$SB/dv.rc")
+	if [ "$rc" = 0 ]; then
+		is "$(msgs_anywhere)" 1 "vdelivermail exit 0: the message is in a Maildir"
+	else
+		is "$rc" 111 "vdelivermail defers a message for a user being removed"
+	fi
+	setup vadduser bob@example.com Passw0rd && pass "bob can be added again"
+else
+	for _t in "vdeluser exit 0" "directory gone" "nothing left" "vdelivermail result" "bob added again"; do
+		skip "no usable strace (or under a checker): delivery during vdeluser: $_t"
+	done
+fi
+
 done_testing
