@@ -126,4 +126,57 @@ else
 	done
 fi
 
+# ------------------------------------------------------------ vaddaliasdomain / vdeldomain
+assign_of() { grep "^+$1-:" "$QH/users/assign"; }
+in_control() { cat "$QH/control/rcpthosts" "$QH/control/morercpthosts" "$QH/control/virtualdomains" 2>/dev/null | grep -c "^$1\(:\|$\)"; }
+
+# 3. vaddaliasdomain has found the real domain when vdeldomain removes
+# it: the alias must not be added, routed to the removed directory.
+if [ "$have_strace" = 1 ]; then
+	sandbox_new
+	setup vadddomain example.com Secret123
+	DD=$D/example.com
+	: > "$SB/msg"
+	traced ad -P "$QH/users/assign.lock" -e trace=openat,open -e inject=openat,open:signal=SIGSTOP:when=1 \
+		-- "$top_builddir/vaddaliasdomain" alias.org example.com
+	p=$(pid_of ad)
+	stopped_or_gone "$p"
+	run vdeldomain example.com
+	is_rc 0 "vdeldomain while vaddaliasdomain runs: exit 0"
+	kill -CONT "$p" 2>/dev/null
+	wait "$TPID"
+	isnt "$(cat "$SB/ad.rc")" 0 "vaddaliasdomain fails: its real domain is gone"
+	is "$(assign_of alias.org)" "" "no users/assign line for the alias of a deleted domain"
+	is "$(in_control alias.org)" 0 "the alias is in no control file"
+else
+	for _t in "vdeldomain exit 0" "vaddaliasdomain fails" "no assign line" "no control file"; do
+		skip "no usable strace (or under a checker): alias added during vdeldomain: $_t"
+	done
+fi
+
+# 4. vdeldomain has read the names of the domain (real and aliases) when
+# vaddaliasdomain adds an alias: that alias goes with the domain.
+if [ "$have_strace" = 1 ]; then
+	sandbox_new
+	setup vadddomain example.com Secret123
+	DD=$D/example.com
+	: > "$SB/msg"
+	traced dd -P "$QH/users/assign.lock" -e trace=openat,open -e inject=openat,open:signal=SIGSTOP:when=1 \
+		-- "$top_builddir/vdeldomain" example.com
+	p=$(pid_of dd)
+	stopped_or_gone "$p"
+	run vaddaliasdomain alias.org example.com
+	is_rc 0 "vaddaliasdomain while vdeldomain runs: exit 0"
+	kill -CONT "$p" 2>/dev/null
+	wait "$TPID"
+	is "$(cat "$SB/dd.rc")" 0 "vdeldomain exit 0"
+	is "$(assign_of alias.org)" "" "the alias added meanwhile is out of users/assign"
+	is "$(in_control alias.org)" 0 "and out of rcpthosts and virtualdomains"
+	file_absent "$DD" "the domain directory is gone"
+else
+	for _t in "vaddaliasdomain exit 0" "vdeldomain exit 0" "alias out of assign" "out of control files" "directory gone"; do
+		skip "no usable strace (or under a checker): alias added during vdeldomain: $_t"
+	done
+fi
+
 done_testing

@@ -371,6 +371,12 @@ static int same_name(const char *name, const char *real, void *want)
 	return strcasecmp(name, want) == 0;
 }
 
+/* The real domain's own line: name and real domain both `want`. */
+static int real_line(const char *name, const char *real, void *want)
+{
+	return strcmp(name, want) == 0 && strcmp(real, want) == 0;
+}
+
 int vp_assign_has(const char *name)
 {
 	if (name == NULL || *name == '\0')
@@ -557,13 +563,20 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 		rc = lk;
 		goto out;
 	}
-	rc = vp_qfile_insert(assign, line, VP_FILE_ASSIGN);
+	/* An alias goes in only while its real domain is still there: a
+	 * vdeldomain that ran since the caller looked it up has taken the
+	 * real domain out, and a line added now would route the alias to a
+	 * removed directory. */
+	if (strcmp(alias, real) != 0 && vp_assign_each(real_line, real) != 1)
+		rc = VA_DOMAIN_DOES_NOT_EXIST;
+	else
+		rc = vp_qfile_insert(assign, line, VP_FILE_ASSIGN);
 	if (rc == VA_SUCCESS)
 		newu_locked();          /* vpopmail ignores its status too */
 	vp_qfile_unlock(lk);
 	cache_clear();
 	if (rc != VA_SUCCESS) {
-		if (rc != VA_DOMAIN_ALREADY_EXISTS)
+		if (rc != VA_DOMAIN_ALREADY_EXISTS && rc != VA_DOMAIN_DOES_NOT_EXIST)
 			fprintf(stderr, "Failed while attempting to update_file() the assign file\n");
 		goto out;
 	}

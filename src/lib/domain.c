@@ -327,6 +327,14 @@ int vdeldomain(char *domain)
 	string_list_free(&names);
 	if (rc != VA_SUCCESS)
 		return rc;
+	/* An alias that vaddaliasdomain added after the names were read
+	 * (it could, while the real domain's line was there) goes too:
+	 * none can be added now. */
+	if (collect_names(&d, &names) == VA_SUCCESS && names.count > 1)
+		rc = unassign(names.values + 1, names.count - 1, &d);
+	string_list_free(&names);
+	if (rc != VA_SUCCESS)
+		return rc;
 
 	if (vauth_backend_get()->deldomain(&d) != 0)
 		fprintf(stderr, "Warning: Failed while attempting to delete domain from auth backend\n");
