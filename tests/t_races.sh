@@ -179,4 +179,39 @@ else
 	done
 fi
 
+# 5. vadduser has found the domain and made the user's directory when
+# vdeldomain empties the domain directory; vadduser then writes vpasswd
+# there before vdeldomain removes the directory itself.  The domain directory must still go whole (a
+# leftover keeps the domain from being added again).
+if [ "$have_strace" = 1 ]; then
+	sandbox_new
+	setup vadddomain example.com Secret123
+	DD=$D/example.com
+	: > "$SB/msg"
+	traced au -P "$DD/.vpasswd.lock" -e trace=openat,open -e inject=openat,open:signal=SIGSTOP:when=1 \
+		-- "$top_builddir/vadduser" late@example.com Passw0rd
+	aup=$(pid_of au)
+	stopped_or_gone "$aup"
+	aut=$TPID
+	# vdeldomain is held on entry to its rmdir of the emptied domain
+	# directory (if it ever removes it under that name) while vadduser
+	# finishes: a signal would come only after the rmdir.
+	traced dd -P "$DD" -e trace=rmdir -e inject=rmdir:delay_enter=4000000 \
+		-- "$top_builddir/vdeldomain" example.com
+	ddp=$(pid_of dd)
+	stopped_or_gone "$ddp"
+	ddt=$TPID
+	kill -CONT "$aup" 2>/dev/null
+	wait "$aut"
+	wait "$ddt"
+	is "$(cat "$SB/dd.rc")" 0 "vdeldomain during a vadduser: exit 0"
+	file_absent "$DD" "vdeldomain during a vadduser: the domain directory is gone"
+	is "$(find "$D" -maxdepth 1 -name '.*deleted*')" "" "nothing left of the removed tree"
+	setup vadddomain example.com Secret123 && pass "the domain can be added again"
+else
+	for _t in "vdeldomain exit 0" "directory gone" "nothing left" "added again"; do
+		skip "no usable strace (or under a checker): vadduser during vdeldomain: $_t"
+	done
+fi
+
 done_testing

@@ -348,7 +348,7 @@ int vdeldomain(char *domain)
 	} else if (S_ISLNK(st.st_mode)) {
 		if (unlink(d.dir) != 0)
 			fprintf(stderr, "Warning: Failed to remove symlink for %s\n", d.real);
-	} else if (vp_rmtree(d.dir) != 0) {
+	} else if (vp_rmtree_aside(d.dir) != 0) {
 		fprintf(stderr, "Warning: Failed to delete directory tree: %s\n", d.real);
 	}
 	if (vp_domains_ctlpath(d.uid, ctl, sizeof ctl) == VA_SUCCESS)

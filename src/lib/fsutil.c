@@ -159,6 +159,26 @@ int vp_rmtree(const char *path)
 	return rmdir(path);
 }
 
+/*
+ * Remove the tree of a deleted user or domain.  It is first renamed to a
+ * name no user or domain can have (".<name>.deleted.<pid>" beside it):
+ * a program that looked the user or domain up before it was deleted
+ * then finds nothing under the old path (and fails or defers) instead of
+ * writing into a tree being removed, where its file would be lost or
+ * would keep a directory from going (ENOTEMPTY).
+ */
+int vp_rmtree_aside(const char *path)
+{
+	char trash[VP_PATH_MAX], parent[VP_PATH_MAX];
+	const char *base = strrchr(path, '/');
+
+	if (base != NULL && vp_dirname(path, parent, sizeof parent) == 0 &&
+	    vp_fmt(trash, sizeof trash, "%s/.%s.deleted.%ld", parent, base + 1, (long)getpid()) == 0 &&
+	    rename(path, trash) == 0)
+		return vp_rmtree(trash);
+	return vp_rmtree(path);
+}
+
 int vp_slurp(const char *path, char **out, size_t *len)
 {
 	int fd, rc = 0;

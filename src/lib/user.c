@@ -462,26 +462,6 @@ static void hash_of(const char *domdir, const char *userdir, const char *user,
 	}
 }
 
-/*
- * Remove a deleted user's directory.  It is first renamed to a name no
- * user can have (".<name>.deleted.<pid>" beside it): a vdelivermail that
- * looked the user up before the record went then finds no Maildir under
- * the old path (and defers, to bounce on the next try) instead of
- * linking a message into a tree being removed, where it would be lost
- * with an exit 0 or keep a directory from going (ENOTEMPTY).
- */
-static int remove_user_dir(const char *userdir)
-{
-	char trash[VP_PATH_MAX], parent[VP_PATH_MAX];
-	const char *base = strrchr(userdir, '/');
-
-	if (base != NULL && vp_dirname(userdir, parent, sizeof parent) == 0 &&
-	    vp_fmt(trash, sizeof trash, "%s/.%s.deleted.%ld", parent, base + 1, (long)getpid()) == 0 &&
-	    rename(userdir, trash) == 0)
-		return vp_rmtree(trash);
-	return vp_rmtree(userdir);
-}
-
 int vdeluser(char *user, char *domain)
 {
 	struct vdomain d;
@@ -534,7 +514,7 @@ int vdeluser(char *user, char *domain)
 	 * that is gone already is a failure, as in 5.6 (the record is gone). */
 	if (strncmp(userdir, d.dir, strlen(d.dir)) == 0 && userdir[strlen(d.dir)] == '/' &&
 	    strstr(userdir, "/../") == NULL &&
-	    (lstat(userdir, &st) != 0 || remove_user_dir(userdir) != 0)) {
+	    (lstat(userdir, &st) != 0 || vp_rmtree_aside(userdir) != 0)) {
 		fprintf(stderr, "could not remove %s\n", userdir);
 		return VA_BAD_DIR;
 	}

@@ -134,6 +134,7 @@ int   vp_chown_tree(const char *path, uid_t uid, gid_t gid);
 int   vp_mkdir_p(const char *path, uid_t uid, gid_t gid);
 /* Recursive delete of a directory tree (a symlink is unlinked, not followed). */
 int   vp_rmtree(const char *path);
+int   vp_rmtree_aside(const char *path);
 /* Read a small file fully into a malloc'd NUL-terminated buffer. */
 int   vp_slurp(const char *path, char **out, size_t *len);
 /*
