@@ -40,9 +40,9 @@ const vauth_backend *vcdb_backend_get(void);
 /* vpwline.c: one vpasswd line <-> struct vqpasswd.                   */
 
 /*
- * Parse one line (len bytes, a trailing '\n' is ignored) into e, which owns
- * a copy: every string of e->pw points into e->buf.  Missing trailing fields
- * become "".  Fewer than 5 ':' (no dir field) is VA_PARSE_ERROR.
+ * Parse one line (len bytes, a trailing '\n', '\r\n' or '\r' is ignored) into
+ * e, which owns a copy: every string of e->pw points into e->buf.  Missing
+ * trailing fields become "".  Fewer than 5 ':' (no dir field) is VA_PARSE_ERROR.
  * pw_flags is set to pw_gid.  VA_MEMORY_ALLOC_ERR if out of memory.
  */
 int   vpw_parse_line(struct vpw_entry *e, const char *line, size_t len);

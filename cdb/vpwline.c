@@ -99,6 +99,11 @@ int vpw_parse_line(struct vpw_entry *e, const char *line, size_t len)
 
 	if (len > 0 && line[len - 1] == '\n')
 		len--;
+	/* A CR before the end of the line (CR LF from an edit on Windows;
+	 * 5.6's vpasswd.cdb keeps it in the value) belongs to the line end,
+	 * not to the last field: no field we write can end in one. */
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
 	/* Check before touching e, so a bad line leaves it as it was. */
 	if (memchr(line, '\0', len) != NULL)
 		return VA_PARSE_ERROR;
