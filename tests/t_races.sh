@@ -37,7 +37,9 @@ traced() {
 	shift
 	(
 		cd "$DD" || exit 1
+		# LeakSanitizer cannot run under ptrace (sanitized builds).
 		# shellcheck disable=SC2016
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
 		strace -f -o /dev/null "${opts[@]}" \
 			sh -c 'echo $$ > "$0"; exec "$@"' "$SB/$name.pid" "$@" \
 			< "$SB/msg" > "$SB/$name.out" 2>&1
