@@ -59,7 +59,7 @@ static int vcdb_deldomain(const struct vdomain *d)
 
 /* SET with a freshly formatted record. */
 static int put_record(const struct vdomain *d, const struct vqpasswd *pw,
-                      enum vcdb_op op, mode_t mode)
+                      enum vcdb_op op, mode_t mode, const struct vqpasswd *expect)
 {
 	struct rewrite rw;
 	char *rec;
@@ -75,6 +75,7 @@ static int put_record(const struct vdomain *d, const struct vqpasswd *pw,
 	rw.name = pw->pw_name;
 	rw.rec = rec;
 	rw.reclen = reclen;
+	rw.expect = expect;
 	rw.text = 1;
 	rw.text_mode = mode;
 	rw.index = !NoMakeIndex;
@@ -197,7 +198,15 @@ static int vcdb_setpw(const struct vdomain *d, const struct vqpasswd *pw)
 	if (d == NULL || pw == NULL)
 		return VA_NULL_POINTER;
 	/* vpopmail rewrites vpasswd here with fopen(3)'s 0666 & ~umask. */
-	return put_record(d, pw, OP_SET, 0666 & ~current_umask());
+	return put_record(d, pw, OP_SET, 0666 & ~current_umask(), NULL);
+}
+
+static int vcdb_setpw_if(const struct vdomain *d, const struct vqpasswd *old,
+                         const struct vqpasswd *pw)
+{
+	if (d == NULL || old == NULL || pw == NULL)
+		return VA_NULL_POINTER;
+	return put_record(d, pw, OP_SET, 0666 & ~current_umask(), old);
 }
 
 static int vcdb_deluser(const struct vdomain *d, const char *user)
@@ -364,6 +373,7 @@ static const vauth_backend vcdb_backend = {
 	.reindex      = vcdb_reindex,
 	.set_lastauth = vcdb_set_lastauth,
 	.get_lastauth = vcdb_get_lastauth,
+	.setpw_if     = vcdb_setpw_if,
 };
 
 const vauth_backend *vcdb_backend_get(void)

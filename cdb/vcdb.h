@@ -62,6 +62,9 @@ char *vpw_format_line(const struct vqpasswd *pw, size_t *lenp);
  */
 int   vpw_check_record(const struct vqpasswd *pw);
 
+/* 1 if a and b hold the same fields (NULL and "" alike), else 0. */
+int   vpw_same(const struct vqpasswd *a, const struct vqpasswd *b);
+
 /* Deep copy of src into dst's own storage (src may point into dst). */
 int   vpw_entry_set(struct vpw_entry *dst, const struct vqpasswd *src);
 

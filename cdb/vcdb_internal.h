@@ -50,6 +50,7 @@ struct rewrite {
 	enum vcdb_op op;
 	const char *name;	/* DEL, SET */
 	const char *rec;	/* SET: the new line, without '\n' */
+	const struct vqpasswd *expect;	/* SET: only over a line with these fields */
 	size_t reclen;
 	const struct addrec *adds;	/* ADD: sorted by name (strcmp), no name twice */
 	size_t nadd;

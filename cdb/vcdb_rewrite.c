@@ -223,6 +223,19 @@ static int step_add(struct rewrite *rw, const char *line, size_t len, size_t fle
 	return emit(rw, line, len);
 }
 
+/* Does the vpasswd line hold exactly the fields of pw? */
+static int line_has(const char *line, size_t len, const struct vqpasswd *pw)
+{
+	struct vpw_entry e = {0};
+	int same;
+
+	if (vpw_parse_line(&e, line, len) != 0)
+		return 0;
+	same = vpw_same(&e.pw, pw);
+	vpw_entry_free(&e);
+	return same;
+}
+
 /* Feed one input line through the operation. */
 static int step(struct rewrite *rw, const char *line, size_t len, size_t namelen)
 {
@@ -243,6 +256,8 @@ static int step(struct rewrite *rw, const char *line, size_t len, size_t namelen
 		return emit(rw, line, len);
 	case OP_SET:
 		if (c == 0) {
+			if (rw->expect != NULL && !line_has(line, len, rw->expect))
+				return VA_USER_DOES_NOT_EXIST;
 			rw->matched++;
 			return emit_new(rw, rw->rec, rw->reclen);
 		}

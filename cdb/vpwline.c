@@ -303,3 +303,17 @@ int vpw_read_entry(FILE *fp, char **line, size_t *cap, struct vpw_entry *e)
 		/* Anything else is a malformed line: skip it. */
 	}
 }
+
+static int same_str(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+int vpw_same(const struct vqpasswd *a, const struct vqpasswd *b)
+{
+	return same_str(a->pw_name, b->pw_name) && same_str(a->pw_passwd, b->pw_passwd) &&
+	       a->pw_uid == b->pw_uid && a->pw_gid == b->pw_gid &&
+	       same_str(a->pw_gecos, b->pw_gecos) && same_str(a->pw_dir, b->pw_dir) &&
+	       same_str(a->pw_shell, b->pw_shell) &&
+	       same_str(a->pw_clear_passwd, b->pw_clear_passwd);
+}

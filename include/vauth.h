@@ -129,6 +129,12 @@ typedef struct vauth_backend {
 	 * the domain it belongs to (or "dom_<uid>" for a domains directory),
 	 * so the backend can keep a copy (the mysql module's dir_control). */
 	int   (*dirctl_saved)(const char *key, const struct vdir_type *vd);
+	/* Optional (vpopmail-ng): setpw(), but only while the stored record
+	 * still has every field of *old (a read-modify-write that must not
+	 * undo a change made since the read); VA_USER_DOES_NOT_EXIST if it
+	 * changed or went.  NULL: the caller cannot make the check. */
+	int   (*setpw_if)(const struct vdomain *d, const struct vqpasswd *old,
+	                  const struct vqpasswd *pw);
 } vauth_backend;
 
 /* The compiled-in backend. */

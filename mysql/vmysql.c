@@ -398,6 +398,55 @@ static int vmy_setpw(const struct vdomain *d, const struct vqpasswd *pw)
 	return rc;
 }
 
+/* setpw() only over a row that still holds every field of *old: each
+ * column is compared as bytes (the tables' collation ignores case), a
+ * NULL one as "". */
+static int vmy_setpw_if(const struct vdomain *d, const struct vqpasswd *old,
+                        const struct vqpasswd *pw)
+{
+	char sql[SQL_MAX];
+	unsigned long long n = 0;
+	int rc;
+
+	if (d == NULL || old == NULL || pw == NULL || pw->pw_name == NULL)
+		return VA_NULL_POINTER;
+	struct vmy_arg a[] = {
+		VMY_S(str(pw->pw_passwd)), VMY_I(pw->pw_uid), VMY_I(pw->pw_gid),
+		VMY_S(str(pw->pw_gecos)), VMY_S(str(pw->pw_dir)), VMY_S(str(pw->pw_shell)),
+#ifdef CLEAR_PASS
+		VMY_S(str(pw->pw_clear_passwd)),
+#endif
+		VMY_S(pw->pw_name),
+#ifdef MANY_DOMAINS
+		VMY_S(domain_of(d)),
+#endif
+		VMY_S(str(old->pw_passwd)), VMY_I(old->pw_uid), VMY_I(old->pw_gid),
+		VMY_S(str(old->pw_gecos)), VMY_S(str(old->pw_dir)), VMY_S(str(old->pw_shell)),
+#ifdef CLEAR_PASS
+		VMY_S(str(old->pw_clear_passwd)),
+#endif
+	};
+
+	if ((rc = users_sql(sql, d, "UPDATE `%s` SET pw_passwd = ?, pw_uid = ?, pw_gid = ?, "
+	                    "pw_gecos = ?, pw_dir = ?, pw_shell = ?"
+#ifdef CLEAR_PASS
+	                    ", pw_clear_passwd = ?"
+#endif
+	                    " WHERE pw_name = ?" AND_DOMAIN
+	                    " AND BINARY COALESCE(pw_passwd, '') = ? AND pw_uid = ? AND pw_gid = ?"
+	                    " AND BINARY COALESCE(pw_gecos, '') = ? AND BINARY COALESCE(pw_dir, '') = ?"
+	                    " AND BINARY COALESCE(pw_shell, '') = ?"
+#ifdef CLEAR_PASS
+	                    " AND BINARY COALESCE(pw_clear_passwd, '') = ?"
+#endif
+	                    )) != 0)
+		return rc;
+	rc = vmy_exec(VMY_UPDATE, sql, a, sizeof a / sizeof a[0], NULL, &n);
+	if (rc == VMY_NO_TABLE || (rc == 0 && n == 0))
+		return VA_USER_DOES_NOT_EXIST;
+	return rc;
+}
+
 /* Iteration streams the rows over a connection of its own, in name order
  * (bytewise, as the sorted vpasswd file of the cdb backend). */
 static void *vmy_iter_open(const struct vdomain *d)
@@ -542,6 +591,7 @@ static const vauth_backend vmysql_backend = {
 	.deluser      = vmy_deluser,
 	.getpw        = vmy_getpw,
 	.setpw        = vmy_setpw,
+	.setpw_if     = vmy_setpw_if,
 	.iter_open    = vmy_iter_open,
 	.iter_next    = vmy_iter_next,
 	.iter_close   = vmy_iter_close,

@@ -221,4 +221,37 @@ else
 	done
 fi
 
+# 6. --enable-learn-passwords: a login that checked the old password
+# stores the clear copy it learned while an admin changes the password;
+# the login must not write the old record back over the new password.
+if [ "$have_strace" = 1 ] && [ "$SQL" = 0 ] && has_define LEARN_PASSWORDS && has_define CLEAR_PASS; then
+	sandbox_new
+	setup vadddomain example.com Secret123
+	setup vadduser bob@example.com Passw0rd
+	DD=$D/example.com
+	awk -F: -v OFS=: '$1 == "bob" { $8 = "" } { print }' "$DD/vpasswd" > "$SB/vp" && cat "$SB/vp" > "$DD/vpasswd"
+	setup vmkpasswd example.com
+	printf '%s\0%s\0' bob@example.com Passw0rd > "$SB/cred"
+	: > "$SB/msg"
+	exec 3< "$SB/cred"
+	# Held on entering its lock for the write of the learned copy.
+	traced ck -P "$DD/.vpasswd.lock" -e trace=openat,open -e inject=openat,open:delay_enter=3000000:when=1 \
+		-- "$top_builddir/vchkpw" /bin/true
+	exec 3<&-
+	ckp=$(pid_of ck)
+	stopped_or_gone "$ckp"
+	run vpasswd bob@example.com NewPass9
+	is_rc 0 "learn-passwords: vpasswd while a login learns: exit 0"
+	wait "$TPID"
+	is "$(cat "$SB/ck.rc")" 0 "  the login, checked against the old password, succeeds"
+	is "$(vpw_field "$DD" bob 8)" NewPass9 "  the new password's clear copy stays"
+	crypt_ok NewPass9 "$(vpw_field "$DD" bob 2)" && pass "  the new password's hash stays" ||
+		fail "  the new password's hash stays"
+	ok_cmd "  vpasswd and vpasswd.cdb agree" vpw_cdb_ok "$DD"
+else
+	for _t in "vpasswd exit 0" "login succeeds" "clear copy stays" "hash stays" "cdb agrees"; do
+		skip "needs strace, the cdb module, --enable-learn-passwords and --enable-clear-passwd: $_t"
+	done
+fi
+
 done_testing

@@ -161,7 +161,10 @@ static int learn(struct vlogin *l, int hash_too)
 #ifdef CLEAR_PASS
 	pw.pw_clear_passwd = l->password;
 #endif
-	return vauth_setpw(&pw, l->domain);
+	/* Only over the record the password was checked against: an admin
+	 * who changed the password or the flags (locked the account) since
+	 * the lookup must not have that undone by this login. */
+	return vp_setpw_if(&l->ent.pw, &pw, l->domain);
 }
 #endif
 

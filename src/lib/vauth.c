@@ -301,7 +301,22 @@ int vcheck_vqpw(struct vqpasswd *pw, char *domain)
 	return VA_SUCCESS;
 }
 
+static int set_record(struct vqpasswd *pw, char *domain, const struct vqpasswd *old);
+
 int vauth_setpw(struct vqpasswd *pw, char *domain)
+{
+	return set_record(pw, domain, NULL);
+}
+
+int vp_setpw_if(const struct vqpasswd *old, struct vqpasswd *pw, char *domain)
+{
+	if (old == NULL)
+		return VA_NULL_POINTER;
+	return set_record(pw, domain, old);
+}
+
+/* vauth_setpw(); with old, only while the stored record is still *old. */
+static int set_record(struct vqpasswd *pw, char *domain, const struct vqpasswd *old)
 {
 	char who[VP_PATH_MAX];
 	struct vdomain d;
@@ -324,7 +339,11 @@ int vauth_setpw(struct vqpasswd *pw, char *domain)
 	me = geteuid();
 	if (me != 0 && me != d.uid)
 		return VA_BAD_UID;
-	if ((rc = be()->setpw(&d, pw)) != 0)
+	if (old != NULL && be()->setpw_if != NULL)
+		rc = be()->setpw_if(&d, old, pw);
+	else
+		rc = be()->setpw(&d, pw);
+	if (rc != 0)
 		return rc;
 #ifdef SQWEBMAIL_PASS
 	vsqwebmail_pass(pw->pw_dir, pw->pw_passwd, d.uid, d.gid);
