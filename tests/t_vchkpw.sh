@@ -338,8 +338,20 @@ is_rc 111 "non-executable program: exit 111"
 : > "$SB/syslog"
 
 # ------------------------------------------------------------ empty password, dir allocation
-sed -i 's/^bob:[^:]*:/bob::/' "$DD/vpasswd"
-setup vmkpasswd example.com
+# blank_bob FIELD...: empty bob's password hash (2) and/or clear copy (8).
+blank_bob() {
+	local f sets=
+	for f in "$@"; do
+		if [ "$SQL" = 1 ]; then
+			case $f in 2) sets="${sets:+$sets, }pw_passwd = ''";; 8) sets="${sets:+$sets, }pw_clear_passwd = ''";; esac
+		else
+			awk -F: -v OFS=: -v n="$f" '$1 == "bob" { $n = "" } { print }' "$DD/vpasswd" > "$T0/vp" &&
+				cat "$T0/vp" > "$DD/vpasswd"
+		fi
+	done
+	if [ "$SQL" = 1 ]; then sql_user_set "$DD" bob "$sets"; else setup vmkpasswd example.com; fi
+}
+blank_bob 2
 creds bob@example.com NewPass1
 vchk "${P110[@]}" -- "$DUMP"
 if [ "$LEARN" = 1 ]; then
@@ -353,9 +365,7 @@ if [ "$LEARN" = 1 ]; then
 	is_rc 3 "after learning, another password fails"
 	if [ "$CLEAR" = 1 ]; then
 		# Neither a hash nor a clear copy: both are learned at once.
-		awk -F: -v OFS=: '$1 == "bob" { $2 = ""; $8 = "" } { print }' "$DD/vpasswd" > "$DD/vpasswd.new" &&
-			mv "$DD/vpasswd.new" "$DD/vpasswd"
-		setup vmkpasswd example.com
+		blank_bob 2 8
 		creds bob@example.com NewPass1
 		vchk "${P110[@]}" -- "$DUMP"
 		is_rc 0 "learn-passwords, no hash and no clear copy: the password given is learned"
@@ -375,8 +385,7 @@ fi
 : > "$SB/syslog"
 if [ "$LEARN" = 1 ] && [ "$CLEAR" = 1 ]; then
 	setup vmoduser -C '' bob@example.com 2>/dev/null || true
-	awk -F: -v OFS=: '$1=="bob"{$8=""}1' "$DD/vpasswd" > "$T0/vp" && cat "$T0/vp" > "$DD/vpasswd"
-	setup vmkpasswd example.com
+	blank_bob 8
 	creds bob@example.com NewPass1
 	vchk "${P110[@]}" -- "$DUMP"
 	cdb_next 2
