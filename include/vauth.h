@@ -153,6 +153,11 @@ int   vauth_adduser(char *user, char *domain, char *pass, char *gecos, char *dir
 int   vauth_deluser(char *user, char *domain);
 struct vqpasswd *vauth_getpw(char *user, char *domain);
 int   vauth_setpw(struct vqpasswd *pw, char *domain);
+/* vpopmail-ng: vauth_setpw(), but only while the stored record still has
+ * every field of *old, the record the caller read and changed (else
+ * VA_USER_DOES_NOT_EXIST: read it again and redo the change).  A backend
+ * without the check (setpw_if NULL) stores unconditionally. */
+int   vauth_setpw_if(const struct vqpasswd *old, struct vqpasswd *pw, char *domain);
 int   vauth_setquota(char *user, char *domain, char *quota);
 struct vqpasswd *vauth_getall(char *domain, int first, int sortit);
 void  vauth_end_getall(void);

@@ -254,4 +254,57 @@ else
 	done
 fi
 
+# 7. Two programs change different fields of one user: the one that read
+# the record first is held before it writes, the other one writes; then
+# the first must redo its change over the new record, not write back the
+# old one (the other's change would be lost).
+if [ "$have_strace" = 1 ] && [ "$SQL" = 0 ]; then
+	sandbox_new
+	setup vadddomain example.com Secret123
+	setup vadduser bob@example.com Passw0rd
+	DD=$D/example.com
+	: > "$SB/msg"
+	# held NAME PROG ARGS...: PROG held (3 s) on entering its vpasswd lock.
+	held() {
+		local name=$1
+		shift
+		traced "$name" -P "$DD/.vpasswd.lock" -e trace=openat,open \
+			-e inject=openat,open:delay_enter=3000000:when=1 -- "$@"
+		stopped_or_gone "$(pid_of "$name")"
+	}
+	held q1 "$top_builddir/vsetuserquota" bob@example.com 5M
+	run vmoduser -c "First Gecos" bob@example.com
+	wait "$TPID"
+	is "$(cat "$SB/q1.rc")" 0 "vsetuserquota while vmoduser -c writes: exit 0"
+	is "$(vpw_field "$DD" bob 5):$(vpw_field "$DD" bob 7)" "First Gecos:5242880S" \
+		"  both changes are kept"
+	held g1 "$top_builddir/vmoduser" -c "Second Gecos" bob@example.com
+	run vsetuserquota bob@example.com 7M
+	wait "$TPID"
+	is "$(cat "$SB/g1.rc")" 0 "vmoduser -c while vsetuserquota writes: exit 0"
+	is "$(vpw_field "$DD" bob 5):$(vpw_field "$DD" bob 7)" "Second Gecos:7340032S" \
+		"  both changes are kept"
+	held p1 "$top_builddir/vpasswd" bob@example.com NewPass7
+	run vmoduser -q 9M bob@example.com
+	wait "$TPID"
+	is "$(cat "$SB/p1.rc")" 0 "vpasswd while vmoduser -q writes: exit 0"
+	is "$(vpw_field "$DD" bob 7)" 9437184S "  the quota set meanwhile is kept"
+	crypt_ok NewPass7 "$(vpw_field "$DD" bob 2)" && pass "  and the new password stored" ||
+		fail "  and the new password stored"
+	# vpopmaild's mod_user, held the same way, while vsetuserquota writes.
+	printf 'slogin postmaster@example.com Secret123\r\nmod_user bob@example.com\r\ncomment From Vpd\r\n.\r\nq\r\n' > "$SB/msg"
+	held v1 "$top_builddir/vpopmaild" -t 10
+	run vsetuserquota bob@example.com 3M
+	wait "$TPID"
+	is "$(tr -d '\r' < "$SB/v1.out" | tr '\n' '|')" "+OK |+OK |+OK |+OK |+OK |" \
+		"vpopmaild mod_user while vsetuserquota writes: +OK"
+	is "$(vpw_field "$DD" bob 5):$(vpw_field "$DD" bob 7)" "From Vpd:3145728S" \
+		"  both changes are kept"
+	ok_cmd "  vpasswd and vpasswd.cdb agree" vpw_cdb_ok "$DD"
+else
+	for _t in "q exit" "q both" "g exit" "g both" "p exit" "p quota kept" "p password" "v ok" "v both" "cdb agrees"; do
+		skip "needs strace and the cdb module: concurrent field changes: $_t"
+	done
+fi
+
 done_testing

@@ -164,7 +164,7 @@ static int learn(struct vlogin *l, int hash_too)
 	/* Only over the record the password was checked against: an admin
 	 * who changed the password or the flags (locked the account) since
 	 * the lookup must not have that undone by this login. */
-	return vp_setpw_if(&l->ent.pw, &pw, l->domain);
+	return vauth_setpw_if(&l->ent.pw, &pw, l->domain);
 }
 #endif
 

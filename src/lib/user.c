@@ -527,7 +527,7 @@ int vpasswd(char *user, char *domain, char *password, int apop)
 	struct vdomain d;
 	struct vpw_entry e = {0};
 	char crypted[MAX_PW_PASS + 1];
-	int rc;
+	int rc, tries;
 
 	(void)apop;
 	if (user == NULL || domain == NULL || password == NULL)
@@ -546,22 +546,34 @@ int vpasswd(char *user, char *domain, char *password, int apop)
 		return rc;
 	vp_lower(user);
 	vp_lower(domain);
-	/* An unknown user and a locked password look the same: -1. */
-	if (vp_getpw(user, domain, &e, &d) != VA_SUCCESS ||
-	    (e.pw.pw_flags & NO_PASSWD_CHNG)) {
-		vpw_entry_free(&e);
-		return VA_ILLEGAL_USERNAME;
-	}
-	rc = vp_hash_password(password, crypted, sizeof crypted);
-	if (rc != VA_SUCCESS) {
-		vpw_entry_free(&e);
-		return rc;
-	}
-	e.pw.pw_passwd = crypted;
+	crypted[0] = '\0';
+	for (tries = 1;; tries++) {
+		struct vqpasswd old;
+
+		/* An unknown user and a locked password look the same: -1. */
+		if (vp_getpw(user, domain, &e, &d) != VA_SUCCESS ||
+		    (e.pw.pw_flags & NO_PASSWD_CHNG)) {
+			vpw_entry_free(&e);
+			return VA_ILLEGAL_USERNAME;
+		}
+		if (crypted[0] == '\0' &&
+		    (rc = vp_hash_password(password, crypted, sizeof crypted)) != VA_SUCCESS) {
+			vpw_entry_free(&e);
+			return rc;
+		}
+		old = e.pw;
+		e.pw.pw_passwd = crypted;
 #ifdef CLEAR_PASS
-	e.pw.pw_clear_passwd = password;
+		e.pw.pw_clear_passwd = password;
 #endif
-	rc = vauth_setpw(&e.pw, d.real);
+		/* Over the record just read only: a change another program
+		 * made meanwhile (its gecos, flags, quota) is kept, and
+		 * the password set again over it. */
+		rc = vauth_setpw_if(&old, &e.pw, d.real);
+		if (rc != VA_USER_DOES_NOT_EXIST || tries == VP_SETPW_TRIES)
+			break;
+		vpw_entry_free(&e);
+	}
 #ifdef SQWEBMAIL_PASS
 	if (rc == VA_SUCCESS)
 		vsqwebmail_pass(e.pw.pw_dir, crypted, d.uid, d.gid);
@@ -575,7 +587,7 @@ int vsetuserquota(char *user, char *domain, char *quota)
 	struct vdomain d;
 	struct vpw_entry e = {0};
 	char formatted[64];
-	int rc;
+	int rc, tries;
 
 	if (user == NULL || domain == NULL || quota == NULL)
 		return VA_NULL_POINTER;
@@ -588,17 +600,26 @@ int vsetuserquota(char *user, char *domain, char *quota)
 		return VA_QUOTA_TOO_LONG;
 	vp_lower(user);
 	vp_lower(domain);
-	if (vp_getpw(user, domain, &e, &d) != VA_SUCCESS) {
+	for (tries = 1;; tries++) {
+		struct vqpasswd old;
+
+		if (vp_getpw(user, domain, &e, &d) != VA_SUCCESS) {
+			vpw_entry_free(&e);
+			return VA_USER_DOES_NOT_EXIST;
+		}
+		if (vp_format_quota(quota, formatted, sizeof formatted) != VA_SUCCESS ||
+		    strlen(formatted) > MAX_PW_QUOTA) {
+			vpw_entry_free(&e);
+			return VA_QUOTA_TOO_LONG;
+		}
+		old = e.pw;
+		e.pw.pw_shell = formatted;
+		/* Over the record just read only (see vpasswd()). */
+		rc = vauth_setpw_if(&old, &e.pw, d.real);
+		if (rc != VA_USER_DOES_NOT_EXIST || tries == VP_SETPW_TRIES)
+			break;
 		vpw_entry_free(&e);
-		return VA_USER_DOES_NOT_EXIST;
 	}
-	if (vp_format_quota(quota, formatted, sizeof formatted) != VA_SUCCESS ||
-	    strlen(formatted) > MAX_PW_QUOTA) {
-		vpw_entry_free(&e);
-		return VA_QUOTA_TOO_LONG;
-	}
-	e.pw.pw_shell = formatted;
-	rc = vauth_setpw(&e.pw, d.real);
 	if (rc == VA_SUCCESS) {
 		/* What 5.6's update_maildirsize() does first for a quota (not
 		 * NOQUOTA): the process keeps umask 077, so the domain form's

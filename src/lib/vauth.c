@@ -308,7 +308,7 @@ int vauth_setpw(struct vqpasswd *pw, char *domain)
 	return set_record(pw, domain, NULL);
 }
 
-int vp_setpw_if(const struct vqpasswd *old, struct vqpasswd *pw, char *domain)
+int vauth_setpw_if(const struct vqpasswd *old, struct vqpasswd *pw, char *domain)
 {
 	if (old == NULL)
 		return VA_NULL_POINTER;

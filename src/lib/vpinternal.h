@@ -316,9 +316,9 @@ int   vp_alias_resolve(char *domain, char *dir, size_t size, uid_t *uid, gid_t *
 
 /* Look a user up (resolves the domain, fills pw_flags from limits).
  * dom_out gets the resolved domain also when only the user is missing. */
-/* vauth_setpw(), but only while the stored record still has every field
- * of *old (else VA_USER_DOES_NOT_EXIST; see vauth_backend.setpw_if). */
-int   vp_setpw_if(const struct vqpasswd *old, struct vqpasswd *pw, char *domain);
+/* How often a read-change-write of one user is redone when another
+ * program changed the record in between (vauth_setpw_if()). */
+#define VP_SETPW_TRIES 8
 int   vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
                struct vdomain *dom_out);
 /* 1 when a vp_getpw() result is a failure of the user database (no

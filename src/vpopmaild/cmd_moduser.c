@@ -181,7 +181,7 @@ void vpd_cmd_mod_user(struct vpd_args *a)
 	struct vqpasswd *pw;
 	struct change *c;
 	char *email;
-	int can_override, i, rc;
+	int can_override, i, rc, tries;
 
 	if ((email = vpd_next(a)) == NULL) {
 		vpd_err(6, 501);
@@ -229,16 +229,29 @@ void vpd_cmd_mod_user(struct vpd_args *a)
 	}
 
 	vpd_write_lock();
-	if ((pw = vauth_getpw(user, domain)) == NULL) {
-		rc = VA_USER_DOES_NOT_EXIST;
-	} else {
+	/* Other programs (vpasswd, vmoduser, a login) may change the record
+	 * between the read and the write: the options are then applied again
+	 * to the new record, so neither change is lost. */
+	for (tries = 1;; tries++) {
+		struct vqpasswd old;
+
+		if ((pw = vauth_getpw(user, domain)) == NULL) {
+			rc = VA_USER_DOES_NOT_EXIST;
+			break;
+		}
+		old = *pw;
 		load(c, pw);
-		for (i = 0; i < opts.count; i++)
-			apply(c, opts.values[i], can_override);
-		rc = c->bad != 0 ? c->bad : vauth_setpw(&c->pw, domain);
-		if (rc == VA_SUCCESS && c->set_quota)
-			update_maildirsize(domain, c->pw.pw_dir, c->quota);
+		for (i = 0; i < opts.count; i++) {
+			/* apply() cuts its line up: a copy, for a retry. */
+			snprintf(line, sizeof line, "%s", opts.values[i]);
+			apply(c, line, can_override);
+		}
+		rc = c->bad != 0 ? c->bad : vauth_setpw_if(&old, &c->pw, domain);
+		if (rc != VA_USER_DOES_NOT_EXIST || tries == 8)
+			break;
 	}
+	if (rc == VA_SUCCESS && c->set_quota)
+		update_maildirsize(domain, c->pw.pw_dir, c->quota);
 	vpd_write_unlock();
 	free(c);
 	string_list_free(&opts);
