@@ -365,86 +365,76 @@ static int vmy_getpw(const struct vdomain *d, const char *user, struct vpw_entry
 	return rc;
 }
 
-static int vmy_setpw(const struct vdomain *d, const struct vqpasswd *pw)
+/* The record's columns, in the order of SET_USER and OLD_USER. */
+static size_t user_args(struct vmy_arg *a, const struct vqpasswd *pw)
 {
+	size_t n = 0;
+
+	a[n++] = (struct vmy_arg)VMY_S(str(pw->pw_passwd));
+	a[n++] = (struct vmy_arg)VMY_I(pw->pw_uid);
+	a[n++] = (struct vmy_arg)VMY_I(pw->pw_gid);
+	a[n++] = (struct vmy_arg)VMY_S(str(pw->pw_gecos));
+	a[n++] = (struct vmy_arg)VMY_S(str(pw->pw_dir));
+	a[n++] = (struct vmy_arg)VMY_S(str(pw->pw_shell));
+#ifdef CLEAR_PASS
+	a[n++] = (struct vmy_arg)VMY_S(str(pw->pw_clear_passwd));
+#endif
+	return n;
+}
+
+#ifdef CLEAR_PASS
+#define SET_CLEAR ", pw_clear_passwd = ?"
+#define OLD_CLEAR " AND BINARY COALESCE(pw_clear_passwd, '') = ?"
+#else
+#define SET_CLEAR ""
+#define OLD_CLEAR ""
+#endif
+#define SET_USER "UPDATE `%s` SET pw_passwd = ?, pw_uid = ?, pw_gid = ?, " \
+                 "pw_gecos = ?, pw_dir = ?, pw_shell = ?" SET_CLEAR " WHERE pw_name = ?" AND_DOMAIN
+/* Every column as it was read: compared as bytes (the tables' collation
+ * ignores case), a NULL one as "". */
+#define OLD_USER " AND BINARY COALESCE(pw_passwd, '') = ? AND pw_uid = ? AND pw_gid = ?" \
+                 " AND BINARY COALESCE(pw_gecos, '') = ? AND BINARY COALESCE(pw_dir, '') = ?" \
+                 " AND BINARY COALESCE(pw_shell, '') = ?" OLD_CLEAR
+
+/* Replace pw's row; with old, only while it still holds old's fields. */
+static int update_user(const struct vdomain *d, const struct vqpasswd *pw,
+                       const struct vqpasswd *old)
+{
+	struct vmy_arg a[2 * 7 + 2];
 	char sql[SQL_MAX];
 	unsigned long long n = 0;
+	size_t na;
 	int rc;
 
 	if (d == NULL || pw == NULL || pw->pw_name == NULL)
 		return VA_NULL_POINTER;
-	struct vmy_arg a[] = {
-		VMY_S(str(pw->pw_passwd)), VMY_I(pw->pw_uid), VMY_I(pw->pw_gid),
-		VMY_S(str(pw->pw_gecos)), VMY_S(str(pw->pw_dir)), VMY_S(str(pw->pw_shell)),
-#ifdef CLEAR_PASS
-		VMY_S(str(pw->pw_clear_passwd)),
-#endif
-		VMY_S(pw->pw_name),
+	na = user_args(a, pw);
+	a[na++] = (struct vmy_arg)VMY_S(pw->pw_name);
 #ifdef MANY_DOMAINS
-		VMY_S(domain_of(d)),
+	a[na++] = (struct vmy_arg)VMY_S(domain_of(d));
 #endif
-	};
-
-	if ((rc = users_sql(sql, d, "UPDATE `%s` SET pw_passwd = ?, pw_uid = ?, pw_gid = ?, "
-	                    "pw_gecos = ?, pw_dir = ?, pw_shell = ?"
-#ifdef CLEAR_PASS
-	                    ", pw_clear_passwd = ?"
-#endif
-	                    " WHERE pw_name = ?" AND_DOMAIN)) != 0)
+	if (old != NULL)
+		na += user_args(a + na, old);
+	if ((rc = users_sql(sql, d, old != NULL ? SET_USER OLD_USER : SET_USER)) != 0)
 		return rc;
-	rc = vmy_exec(VMY_UPDATE, sql, a, sizeof a / sizeof a[0], NULL, &n);
+	rc = vmy_exec(VMY_UPDATE, sql, a, na, NULL, &n);
 	if (rc == VMY_NO_TABLE || (rc == 0 && n == 0))
 		return VA_USER_DOES_NOT_EXIST;
 	return rc;
 }
 
-/* setpw() only over a row that still holds every field of *old: each
- * column is compared as bytes (the tables' collation ignores case), a
- * NULL one as "". */
+static int vmy_setpw(const struct vdomain *d, const struct vqpasswd *pw)
+{
+	return update_user(d, pw, NULL);
+}
+
 static int vmy_setpw_if(const struct vdomain *d, const struct vqpasswd *old,
                         const struct vqpasswd *pw)
 {
-	char sql[SQL_MAX];
-	unsigned long long n = 0;
-	int rc;
-
-	if (d == NULL || old == NULL || pw == NULL || pw->pw_name == NULL)
+	if (old == NULL)
 		return VA_NULL_POINTER;
-	struct vmy_arg a[] = {
-		VMY_S(str(pw->pw_passwd)), VMY_I(pw->pw_uid), VMY_I(pw->pw_gid),
-		VMY_S(str(pw->pw_gecos)), VMY_S(str(pw->pw_dir)), VMY_S(str(pw->pw_shell)),
-#ifdef CLEAR_PASS
-		VMY_S(str(pw->pw_clear_passwd)),
-#endif
-		VMY_S(pw->pw_name),
-#ifdef MANY_DOMAINS
-		VMY_S(domain_of(d)),
-#endif
-		VMY_S(str(old->pw_passwd)), VMY_I(old->pw_uid), VMY_I(old->pw_gid),
-		VMY_S(str(old->pw_gecos)), VMY_S(str(old->pw_dir)), VMY_S(str(old->pw_shell)),
-#ifdef CLEAR_PASS
-		VMY_S(str(old->pw_clear_passwd)),
-#endif
-	};
-
-	if ((rc = users_sql(sql, d, "UPDATE `%s` SET pw_passwd = ?, pw_uid = ?, pw_gid = ?, "
-	                    "pw_gecos = ?, pw_dir = ?, pw_shell = ?"
-#ifdef CLEAR_PASS
-	                    ", pw_clear_passwd = ?"
-#endif
-	                    " WHERE pw_name = ?" AND_DOMAIN
-	                    " AND BINARY COALESCE(pw_passwd, '') = ? AND pw_uid = ? AND pw_gid = ?"
-	                    " AND BINARY COALESCE(pw_gecos, '') = ? AND BINARY COALESCE(pw_dir, '') = ?"
-	                    " AND BINARY COALESCE(pw_shell, '') = ?"
-#ifdef CLEAR_PASS
-	                    " AND BINARY COALESCE(pw_clear_passwd, '') = ?"
-#endif
-	                    )) != 0)
-		return rc;
-	rc = vmy_exec(VMY_UPDATE, sql, a, sizeof a / sizeof a[0], NULL, &n);
-	if (rc == VMY_NO_TABLE || (rc == 0 && n == 0))
-		return VA_USER_DOES_NOT_EXIST;
-	return rc;
+	return update_user(d, pw, old);
 }
 
 /* Iteration streams the rows over a connection of its own, in name order
