@@ -49,6 +49,22 @@ traced() {
 	CLEANUP_PIDS="$CLEANUP_PIDS $TPID"
 }
 pid_of() { local i; for i in $(seq 1 200); do [ -s "$SB/$1.pid" ] && break; sleep 0.05; done; cat "$SB/$1.pid"; }
+# stop_at NAME PATH PROG ARGS...: PROG (traced as NAME) stopped by a
+# SIGSTOP just after its first open of PATH; sets SPID (PROG's pid).
+stop_at() {
+	local name=$1 path=$2
+	shift 2
+	traced "$name" -P "$path" -e trace=openat,open -e inject=openat,open:signal=SIGSTOP:when=1 -- "$@"
+	SPID=$(pid_of "$name")
+	stopped_or_gone "$SPID"
+}
+# fresh_domain: a new sandbox with example.com; DD is its directory.
+fresh_domain() {
+	sandbox_new
+	setup vadddomain example.com Secret123
+	DD=$D/example.com
+	: > "$SB/msg"
+}
 
 to_bob() {
 	export EXT=bob HOST=example.com RPLINE=$'Return-Path: <alice@example.net>\n'
@@ -62,10 +78,8 @@ msgs_anywhere() { find "$D" -path '*/Maildir/new/*' -type f | wc -l; }
 # and the directory: finding no directory it must not make a new Maildir
 # for a user that is gone (it defers; the next try bounces).
 if [ "$have_strace" = 1 ]; then
-	sandbox_new
-	setup vadddomain example.com Secret123
+	fresh_domain
 	setup vadduser bob@example.com Passw0rd
-	DD=$D/example.com
 	to_bob
 	# Held (3 s) on entering its first look at bob's directory: the
 	# record has been read (from vpasswd.cdb or the database) by then.
@@ -95,10 +109,8 @@ fi
 # must still remove the whole directory, and vdelivermail must not report
 # a delivery into a tree that is going.
 if [ "$have_strace" = 1 ]; then
-	sandbox_new
-	setup vadddomain example.com Secret123
+	fresh_domain
 	setup vadduser bob@example.com Passw0rd
-	DD=$D/example.com
 	to_bob
 	# vdelivermail stops once the message is in Maildir/tmp (its first fsync)
 	traced dv -e trace=fsync -e inject=fsync:signal=SIGSTOP:when=1 \
@@ -140,14 +152,9 @@ in_control() { cat "$QH/control/rcpthosts" "$QH/control/morercpthosts" "$QH/cont
 # 3. vaddaliasdomain has found the real domain when vdeldomain removes
 # it: the alias must not be added, routed to the removed directory.
 if [ "$have_strace" = 1 ]; then
-	sandbox_new
-	setup vadddomain example.com Secret123
-	DD=$D/example.com
-	: > "$SB/msg"
-	traced ad -P "$QH/users/assign.lock" -e trace=openat,open -e inject=openat,open:signal=SIGSTOP:when=1 \
-		-- "$top_builddir/vaddaliasdomain" alias.org example.com
-	p=$(pid_of ad)
-	stopped_or_gone "$p"
+	fresh_domain
+	stop_at ad "$QH/users/assign.lock" "$top_builddir/vaddaliasdomain" alias.org example.com
+	p=$SPID
 	run vdeldomain example.com
 	is_rc 0 "vdeldomain while vaddaliasdomain runs: exit 0"
 	kill -CONT "$p" 2>/dev/null
@@ -164,14 +171,9 @@ fi
 # 4. vdeldomain has read the names of the domain (real and aliases) when
 # vaddaliasdomain adds an alias: that alias goes with the domain.
 if [ "$have_strace" = 1 ]; then
-	sandbox_new
-	setup vadddomain example.com Secret123
-	DD=$D/example.com
-	: > "$SB/msg"
-	traced dd -P "$QH/users/assign.lock" -e trace=openat,open -e inject=openat,open:signal=SIGSTOP:when=1 \
-		-- "$top_builddir/vdeldomain" example.com
-	p=$(pid_of dd)
-	stopped_or_gone "$p"
+	fresh_domain
+	stop_at dd "$QH/users/assign.lock" "$top_builddir/vdeldomain" example.com
+	p=$SPID
 	run vaddaliasdomain alias.org example.com
 	is_rc 0 "vaddaliasdomain while vdeldomain runs: exit 0"
 	kill -CONT "$p" 2>/dev/null
@@ -191,14 +193,9 @@ fi
 # there before vdeldomain removes the directory itself.  The domain directory must still go whole (a
 # leftover keeps the domain from being added again).
 if [ "$have_strace" = 1 ]; then
-	sandbox_new
-	setup vadddomain example.com Secret123
-	DD=$D/example.com
-	: > "$SB/msg"
-	traced au -P "$DD/.vpasswd.lock" -e trace=openat,open -e inject=openat,open:signal=SIGSTOP:when=1 \
-		-- "$top_builddir/vadduser" late@example.com Passw0rd
-	aup=$(pid_of au)
-	stopped_or_gone "$aup"
+	fresh_domain
+	stop_at au "$DD/.vpasswd.lock" "$top_builddir/vadduser" late@example.com Passw0rd
+	aup=$SPID
 	aut=$TPID
 	# vdeldomain is held on entry to its rmdir of the emptied domain
 	# directory (if it ever removes it under that name) while vadduser
@@ -225,10 +222,8 @@ fi
 # stores the clear copy it learned while an admin changes the password;
 # the login must not write the old record back over the new password.
 if [ "$have_strace" = 1 ] && [ "$SQL" = 0 ] && has_define LEARN_PASSWORDS && has_define CLEAR_PASS; then
-	sandbox_new
-	setup vadddomain example.com Secret123
+	fresh_domain
 	setup vadduser bob@example.com Passw0rd
-	DD=$D/example.com
 	awk -F: -v OFS=: '$1 == "bob" { $8 = "" } { print }' "$DD/vpasswd" > "$SB/vp" && cat "$SB/vp" > "$DD/vpasswd"
 	setup vmkpasswd example.com
 	printf '%s\0%s\0' bob@example.com Passw0rd > "$SB/cred"
@@ -259,11 +254,8 @@ fi
 # the first must redo its change over the new record, not write back the
 # old one (the other's change would be lost).
 if [ "$have_strace" = 1 ] && [ "$SQL" = 0 ]; then
-	sandbox_new
-	setup vadddomain example.com Secret123
+	fresh_domain
 	setup vadduser bob@example.com Passw0rd
-	DD=$D/example.com
-	: > "$SB/msg"
 	# held NAME PROG ARGS...: PROG held (3 s) on entering its vpasswd lock.
 	held() {
 		local name=$1
