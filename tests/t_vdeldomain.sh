@@ -181,6 +181,32 @@ else
 	done
 fi
 
+# The same for an alias domain (found on a full file system: it exited 0
+# with the alias still routed).
+sandbox_new
+setup vadddomain example.com Secret123
+setup vaddaliasdomain example.com alias.net
+if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
+   strace -o /dev/null true 2>/dev/null; then
+	nolsan="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+	VP_TEST_WRAPPER="$nolsan strace -f -o $SB/st.log -e trace=rename" run vdeldomain alias.net
+	setup vaddaliasdomain example.com alias.net
+	n=$(awk -v f="$QH/users/assign" '/ rename\(/ { k++; if (index($0, ", \"" f "\")")) { print k; exit } }' "$SB/st.log")
+	VP_TEST_WRAPPER="$nolsan strace -f -o /dev/null -e trace=rename -e inject=rename:error=ENOSPC:when=${n:-1}" \
+		run vdeldomain alias.net
+	isnt "$RC" 0 "alias: users/assign cannot be written: vdeldomain fails"
+	grep -q '^+alias.net-:' "$QH/users/assign"
+	is $? 0 "alias: users/assign cannot be written: the alias is still in it"
+	run vdeldomain alias.net
+	is_rc 0 "alias: users/assign writable again: vdeldomain works"
+	grep -q '^+alias.net-:' "$QH/users/assign"
+	is $? 1 "alias: users/assign writable again: the alias is gone"
+else
+	for _t in "fails" "still in assign" "again: exit 0" "again: gone"; do
+		skip "no usable strace (or under a checker): alias: users/assign cannot be written: $_t"
+	done
+fi
+
 # ------------------------------------------------------------ case of the operand
 sandbox_new
 setup vadddomain example.com Secret123

@@ -258,7 +258,10 @@ static int del_alias(struct vdomain *d)
 	vp_onchange("del_domain", text, "-", 0);
 	vp_onchange("del_domain", text, "-", ON_VCHANGE_BEFORE);
 	names[0] = d->name;
-	unassign(names, 1, d);
+	/* An alias still in users/assign is still routed: say so (5.6
+	 * exited 0), as for a real domain. */
+	if (unassign(names, 1, d) != VA_SUCCESS)
+		return VA_COULD_NOT_UPDATE_FILE;
 #ifdef SQL_ALIASDOMAINS
 	if (vdelete_sql_aliasdomain(d->name) != VA_SUCCESS)
 		fprintf(stderr, "Warning: Failed to delete the alias domain from the aliasdomains table\n");
