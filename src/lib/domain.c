@@ -140,14 +140,7 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	if (rc != VA_SUCCESS)
 		goto undo_dir;
 
-	rc = add_domain_assign(domain, domain, domdir, uid, gid);
-	if (rc != VA_SUCCESS) {
-		if (rc != VA_DOMAIN_ALREADY_EXISTS)
-			fprintf(stderr, "Error. Failed to add domain to assign file\n");
-		goto undo_dir;
-	}
-	vp_chown_tree(domdir, uid, gid);
-
+	memset(&existing, 0, sizeof existing);
 	if (vp_fmt(existing.name, sizeof existing.name, "%s", domain) != 0 ||
 	    vp_fmt(existing.real, sizeof existing.real, "%s", domain) != 0 ||
 	    vp_strlcpy(existing.dir, domdir, sizeof existing.dir) != 0) {
@@ -156,6 +149,15 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	}
 	existing.uid = uid;
 	existing.gid = gid;
+
+	rc = add_domain_assign(domain, domain, domdir, uid, gid);
+	if (rc != VA_SUCCESS) {
+		if (rc != VA_DOMAIN_ALREADY_EXISTS)
+			fprintf(stderr, "Error. Failed to add domain to assign file\n");
+		goto undo_dir;
+	}
+	vp_chown_tree(domdir, uid, gid);
+
 	/* As 5.6: "before" once the directory and assign line are in place,
 	 * so a refused or failed add announces nothing.  Under
 	 * ONCHANGE_SCRIPT it is masked (the flag is off). */
@@ -192,6 +194,15 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 
 undo_dir:
 	vp_rmtree(domdir);
+	/* On a full file system the line may still be in users/assign (its
+	 * rewrite needs room): the domain would stay routed to the removed
+	 * directory and be refused as existing.  The removed tree gave some
+	 * room back: try once more. */
+	if (rc != VA_DOMAIN_ALREADY_EXISTS && rc != VA_DIR_TOO_LONG && vp_assign_has(domain) == 1) {
+		char *names[1] = { domain };
+
+		(void)unassign(names, 1, &existing);
+	}
 undo_count:
 	if (ctl[0] != '\0')
 		vp_bigdir_dec(ctl, uid, gid);
