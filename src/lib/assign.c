@@ -571,8 +571,19 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 		rc = VA_DOMAIN_DOES_NOT_EXIST;
 	else
 		rc = vp_qfile_insert(assign, line, VP_FILE_ASSIGN);
-	if (rc == VA_SUCCESS)
-		newu_locked();          /* vpopmail ignores its status too */
+	if (rc == VA_SUCCESS && newu_locked() != VA_SUCCESS) {
+		/* vpopmail ignored this: qmail and every lookup went on with
+		 * the old users/cdb, which does not know the domain (mail to
+		 * it bounced; the postmaster could not be added, nor the
+		 * domain removed).  The old users/cdb matches the old
+		 * users/assign: put that back, and fail. */
+		char *lines[1] = { line };
+
+		fprintf(stderr, "Failed while attempting to rebuild users/cdb\n");
+		if (vp_qfile_remove(assign, lines, 1) < 0)
+			fprintf(stderr, "Warning: Failed to delete domain from the assign file\n");
+		rc = VA_COULD_NOT_UPDATE_FILE;
+	}
 	vp_qfile_unlock(lk);
 	cache_clear();
 	if (rc != VA_SUCCESS) {
@@ -781,6 +792,8 @@ int del_domain_assign(char **names, int count, char *real, char *dir, uid_t uid,
 {
 	char assign[VP_PATH_MAX];
 	char **lines;
+	char *before = NULL;
+	size_t blen = 0;
 	int i, lk, rc;
 
 	if (names == NULL || count < 0 || real == NULL || dir == NULL)
@@ -804,9 +817,19 @@ int del_domain_assign(char **names, int count, char *real, char *dir, uid_t uid,
 		free_lines(lines, count);
 		return lk;
 	}
+	if (vp_slurp(assign, &before, &blen) != 0)
+		before = NULL;
 	rc = vp_qfile_remove(assign, lines, count);
-	if (rc >= 0)
-		newu_locked();
+	/* users/cdb that cannot be rebuilt still routes the names (5.6 went
+	 * on): the old users/assign, which matches it, is put back, and the
+	 * call fails. */
+	if (rc >= 0 && newu_locked() != VA_SUCCESS) {
+		fprintf(stderr, "Failed while attempting to rebuild users/cdb\n");
+		if (rc > 0 && (before == NULL || vp_qfile_replace(assign, before, blen) != VA_SUCCESS))
+			fprintf(stderr, "Warning: Failed to put the old assign file back\n");
+		rc = VA_COULD_NOT_UPDATE_FILE;
+	}
+	free(before);
 	vp_qfile_unlock(lk);
 	free_lines(lines, count);
 	cache_clear();

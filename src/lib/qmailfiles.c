@@ -526,6 +526,21 @@ int vp_qfile_remove(const char *file, char **lines, int count)
 	return rc == VA_SUCCESS ? removed : rc;
 }
 
+int vp_qfile_replace(const char *file, const char *data, size_t len)
+{
+	struct vp_afile af;
+
+	if (file == NULL || (data == NULL && len > 0))
+		return VA_NULL_POINTER;
+	if (open_temp(&af, file) != VA_SUCCESS)
+		return VA_COULD_NOT_UPDATE_FILE;
+	if (len > 0 && fwrite(data, 1, len, af.fp) != len) {
+		vp_afile_abort(&af);
+		return VA_COULD_NOT_UPDATE_FILE;
+	}
+	return commit_temp(&af);
+}
+
 /* Lines in `file` (a last line without '\n' counts); 0 if it is missing. */
 int vp_qfile_count_lines(const char *file)
 {
