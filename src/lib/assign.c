@@ -820,14 +820,22 @@ int del_domain_assign(char **names, int count, char *real, char *dir, uid_t uid,
 	if (vp_slurp(assign, &before, &blen) != 0)
 		before = NULL;
 	rc = vp_qfile_remove(assign, lines, count);
-	/* users/cdb that cannot be rebuilt still routes the names (5.6 went
-	 * on): the old users/assign, which matches it, is put back, and the
-	 * call fails. */
+	/* users/cdb that cannot be rebuilt and still routes one of the names
+	 * (5.6 went on): the old users/assign is put back, and the call
+	 * fails.  (One that no longer knows them, from an earlier failed
+	 * rebuild, already agrees with the new users/assign.) */
 	if (rc >= 0 && newu_locked() != VA_SUCCESS) {
+		int routed = 0;
+
 		fprintf(stderr, "Failed while attempting to rebuild users/cdb\n");
-		if (rc > 0 && (before == NULL || vp_qfile_replace(assign, before, blen) != VA_SUCCESS))
-			fprintf(stderr, "Warning: Failed to put the old assign file back\n");
-		rc = VA_COULD_NOT_UPDATE_FILE;
+		cache_clear();
+		for (i = 0; i < count && !routed; i++)
+			routed = vp_domain_lookup(names[i], NULL) == VA_SUCCESS;
+		if (routed) {
+			if (rc > 0 && (before == NULL || vp_qfile_replace(assign, before, blen) != VA_SUCCESS))
+				fprintf(stderr, "Warning: Failed to put the old assign file back\n");
+			rc = VA_COULD_NOT_UPDATE_FILE;
+		}
 	}
 	free(before);
 	vp_qfile_unlock(lk);

@@ -197,9 +197,12 @@ undo_dir:
 	/* On a full file system the line may still be in users/assign (its
 	 * rewrite needs room): the domain would stay routed to the removed
 	 * directory and be refused as existing.  The removed tree gave some
-	 * room back: try once more. */
+	 * room back (a journalling file system reuses it once the removal
+	 * is committed, hence the fsync): try once more. */
 	if (rc != VA_DOMAIN_ALREADY_EXISTS && rc != VA_DIR_TOO_LONG && vp_assign_has(domain) == 1) {
 		char *names[1] = { domain };
+
+		vp_fsync_parent(domdir);
 
 		(void)unassign(names, 1, &existing);
 	}
