@@ -153,14 +153,18 @@ int vcdb_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 	 * Bookkeeping, rewritten in place like the original does: a few
 	 * bytes in one write(2), no temp file, no fsync (this runs on every
 	 * login, and every new inode is expensive on a busy filesystem).
+	 * Overwritten, then cut to length, not truncated first: on a full
+	 * file system the write fails and the old address stays (truncated
+	 * first, the file was left empty).
 	 */
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
 	len = strlen(ip);
 	ts[0].tv_sec = ts[1].tv_sec = when;
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;
-	rc = (write(fd, ip, len) == (ssize_t)len && futimens(fd, ts) == 0) ? 0 : VA_COULD_NOT_UPDATE_FILE;
+	rc = (write(fd, ip, len) == (ssize_t)len && ftruncate(fd, (off_t)len) == 0 &&
+	      futimens(fd, ts) == 0) ? 0 : VA_COULD_NOT_UPDATE_FILE;
 	if (vp_can_chown() && fchown(fd, d->uid, d->gid) != 0)
 		rc = VA_COULD_NOT_UPDATE_FILE;
 	if (close(fd) != 0)

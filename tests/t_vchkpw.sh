@@ -112,6 +112,24 @@ vchk TCPLOCALPORT=110 REMOTE_HOST=10.4.4.4 -- "$DUMP"
 cdb_next
 [ "$AUTHLOG" = 1 ] && file_is "$JH/lastauth" "10.4.4.4" "REMOTE_HOST used without TCPREMOTEIP" || skip "no auth logging"
 : > "$SB/syslog"
+# A lastauth that cannot be written (its write fails, as on a full file
+# system) keeps the address it had: it was truncated first and left empty.
+if [ "$AUTHLOG" = 1 ] && [ "$SQL" != 1 ] && [ -z "${VP_TEST_WRAPPER:-}" ] &&
+   command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
+	VP_TEST_WRAPPER="strace -f -y -o $SB/st.log -e trace=write" vchk TCPLOCALPORT=110 TCPREMOTEIP=10.44.44.44 -- /bin/true
+	n=$(awk '/ write\(/ { k++; if (index($0, "/lastauth>")) { print k; exit } }' "$SB/st.log")
+	VP_TEST_WRAPPER="strace -f -o /dev/null -e trace=write -e inject=write:error=ENOSPC:when=${n:-1}" \
+		vchk TCPLOCALPORT=110 TCPREMOTEIP=10.5.5.55 -- /bin/true
+	is_rc 0 "lastauth cannot be written: the login still works"
+	file_is "$JH/lastauth" "10.44.44.44" "lastauth cannot be written: the old address stays"
+	vchk TCPLOCALPORT=110 TCPREMOTEIP=10.6.6.6 -- /bin/true
+	file_is "$JH/lastauth" "10.6.6.6" "lastauth writable again: a shorter address replaces a longer one"
+else
+	for _t in "login works" "old address stays" "shorter address"; do
+		skip "no auth logging, a SQL run, or no usable strace: lastauth cannot be written: $_t"
+	done
+fi
+: > "$SB/syslog"
 
 # ------------------------------------------------------------ wrong password, unknown users
 creds joe@example.com Wrong
