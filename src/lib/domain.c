@@ -203,8 +203,13 @@ undo_dir:
 		char *names[1] = { domain };
 
 		vp_fsync_parent(domdir);
-
-		(void)unassign(names, 1, &existing);
+		/* users/assign first this time: it is what routes the domain and
+		 * makes the next vadddomain refuse it; the control files need a
+		 * lock file each, which a file system out of inodes may not give. */
+		if (del_domain_assign(names, 1, existing.real, existing.dir,
+		                      existing.uid, existing.gid) == VA_SUCCESS &&
+		    del_control(names, 1) != VA_SUCCESS)
+			fprintf(stderr, "Warning: Failed to delete domain from qmail's control files\n");
 	}
 undo_count:
 	if (ctl[0] != '\0')
