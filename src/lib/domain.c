@@ -67,7 +67,7 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	char domains[VP_PATH_MAX], ctl[VP_PATH_MAX], hash[MAX_DIR_NAME];
 	char domdir[VP_PATH_MAX], base[VP_PATH_MAX];
 	struct stat st;
-	int rc;
+	int rc, registering = 0;   /* users/assign may hold our line */
 
 #ifdef ONCHANGE_SCRIPT
 	/* Mask the postmaster's add_user/mod_user; see the spec, §9.2. */
@@ -150,6 +150,7 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	existing.uid = uid;
 	existing.gid = gid;
 
+	registering = 1;
 	rc = add_domain_assign(domain, domain, domdir, uid, gid);
 	if (rc != VA_SUCCESS) {
 		if (rc != VA_DOMAIN_ALREADY_EXISTS)
@@ -199,7 +200,7 @@ undo_dir:
 	 * directory and be refused as existing.  The removed tree gave some
 	 * room back (a journalling file system reuses it once the removal
 	 * is committed, hence the fsync): try once more. */
-	if (rc != VA_DOMAIN_ALREADY_EXISTS && rc != VA_DIR_TOO_LONG && vp_assign_has(domain) == 1) {
+	if (registering && rc != VA_DOMAIN_ALREADY_EXISTS && vp_assign_has(domain) == 1) {
 		char *names[1] = { domain };
 
 		vp_fsync_parent(domdir);
