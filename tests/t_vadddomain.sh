@@ -346,6 +346,20 @@ isnt "$RC" 0 "rcpthosts full, virtualdomains unwritable: vadddomain fails"
 file_absent "$QH/control/morercpthosts" "rcpthosts full: the morercpthosts it made is gone"
 file_absent "$QH/control/morercpthosts.cdb" "rcpthosts full: and its cdb"
 is "$(wc -l < "$QH/control/rcpthosts")" 50 "rcpthosts full: rcpthosts untouched"
+# morercpthosts.cdb cannot be rebuilt (qmail-newmrh fails): qmail-smtpd
+# would refuse the domain's mail, so the add fails and takes itself back.
+rm -rf "$QH/control/virtualdomains" && : > "$QH/control/virtualdomains"
+mkdir -p "$QH/bin" && printf '#!/bin/sh\nexit 1\n' > "$QH/bin/qmail-newmrh" && chmod 755 "$QH/bin/qmail-newmrh"
+run vadddomain more.com Secret123
+isnt "$RC" 0 "qmail-newmrh fails: vadddomain fails"
+like "$ERR" 'rebuild morercpthosts.cdb' "qmail-newmrh fails: says so"
+file_absent "$QH/control/morercpthosts" "qmail-newmrh fails: the name is taken out of morercpthosts again"
+grep -q 'more\.com' "$QH/users/assign"
+is $? 1 "qmail-newmrh fails: and out of users/assign"
+file_absent "$D/more.com" "qmail-newmrh fails: no domain directory"
+rm -f "$QH/bin/qmail-newmrh"
+run vadddomain more.com Secret123
+is_rc 0 "qmail-newmrh works again: vadddomain works"
 
 # On a full file system the take-back itself may fail (users/assign is
 # rewritten, which needs room): found with a small tmpfs, where the

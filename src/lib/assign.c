@@ -477,6 +477,8 @@ static int insert_one(const char *rel, const char *line, int type, const char *w
 	return rc;
 }
 
+static void more_shrunk_locked(const char *more, const char *morecdb);
+
 /* rcpthosts, or morercpthosts once rcpthosts holds 50 lines.  *added:
  * 0 if the name was there already, else which file took it (RCPT_*). */
 enum { RCPT_NONE, RCPT_RCPTHOSTS, RCPT_MORE };
@@ -503,12 +505,24 @@ static int add_rcpthost(const char *name, int *added)
 		rc = lk2;
 	} else {
 		rc = vp_qfile_add(more, name, VP_FILE_RCPTHOSTS, &put);
-		if (rc != VA_SUCCESS)
+		if (rc != VA_SUCCESS) {
 			fprintf(stderr, "Failed while attempting to update_file() the morercpthosts file\n");
-		else if (!OptimizeAddDomain)
-			newmrh_locked();
-		if (rc == VA_SUCCESS && put)
+		} else if (!OptimizeAddDomain && newmrh_locked() != VA_SUCCESS) {
+			/* qmail-smtpd reads morercpthosts.cdb: one that does not
+			 * list the name refuses the domain's mail for good (5.6
+			 * ignored this).  The old cdb matches the old file. */
+			char *lines[1] = { (char *)name };
+			char morecdb[VP_PATH_MAX];
+
+			fprintf(stderr, "Failed while attempting to rebuild morercpthosts.cdb\n");
+			if (put && vp_qfile_remove(more, lines, 1) < 0)
+				fprintf(stderr, "Warning: Failed to delete domain from the morercpthosts file\n");
+			else if (put && qpath(morecdb, sizeof morecdb, "control/morercpthosts.cdb") == VA_SUCCESS)
+				more_shrunk_locked(more, morecdb);
+			rc = VA_COULD_NOT_UPDATE_FILE;
+		} else if (put) {
 			*added = RCPT_MORE;
+		}
 		vp_qfile_unlock(lk2);
 	}
 	vp_qfile_unlock(lk);
