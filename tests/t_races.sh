@@ -15,12 +15,20 @@ if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
 	have_strace=1
 fi
 
-# stopped_or_gone PID: wait (up to 10 s) until PID is stopped or has exited.
+# stopped_or_gone PID: wait (up to 10 s) until PID is held by strace
+# (stopped by an injected SIGSTOP, or in an injected delay) or has exited.
+# A traced process passes through a tracing stop ('t') at every system
+# call for an instant: only one that lasts half a second counts.
 stopped_or_gone() {
-	local i
+	local i st held=0
 	for i in $(seq 1 200); do
 		[ -r "/proc/$1/status" ] || return 0
-		grep -q '^State:[[:space:]]*[tTZ]' "/proc/$1/status" 2>/dev/null && return 0
+		st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+		case $st in
+		Z|'') return 0;;
+		t|T) held=$((held + 1)); [ "$held" -ge 10 ] && return 0;;
+		*) held=0;;
+		esac
 		sleep 0.05
 	done
 	return 1
