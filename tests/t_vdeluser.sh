@@ -132,6 +132,33 @@ is_err "could not remove $DD/bob" "directory gone: stderr names it"
 is "$(vpw_count "$DD" bob)" 0 "directory gone: the record is removed all the same"
 ok_cmd "directory gone: vpasswd.cdb consistent" vpw_cdb_ok "$DD"
 
+# A tree that cannot be removed whole (a file in it that cannot be
+# unlinked: immutable for root, in a read-only directory otherwise) is
+# put back under its own name, where the message says it is, not left
+# under the name it was moved to for the removal.
+setup vadduser dave@example.com Passw0rd
+: > "$DD/dave/Maildir/cur/stuck"
+if [ "$(id -u)" = 0 ]; then
+	chattr +i "$DD/dave/Maildir/cur/stuck" 2>/dev/null && stuck=1 || stuck=0
+else
+	chmod 0500 "$DD/dave/Maildir/cur" && stuck=1
+fi
+if [ "$stuck" = 1 ]; then
+	run vdeluser dave@example.com
+	is_rc 253 "a tree that cannot be removed: exit 253"
+	is_err "could not remove $DD/dave" "a tree that cannot be removed: stderr names it"
+	file_exists "$DD/dave/Maildir/cur/stuck" "what could not be removed is back under the user's name"
+	is "$(find "$DD" -maxdepth 1 -name '.*deleted*')" "" "no renamed tree left behind"
+	# wherever it is: the sandbox must stay removable
+	find "$DD" -name stuck -exec chattr -i {} + 2>/dev/null
+	find "$DD" -path '*/Maildir/cur' -exec chmod 0700 {} + 2>/dev/null
+	rm -rf "$DD/dave" "$DD"/.dave.deleted.*
+else
+	for _t in "exit 253" "stderr" "back under its name" "nothing renamed left"; do
+		skip "no way to make a file undeletable here (chattr): $_t"
+	done
+fi
+
 # ------------------------------------------------------------ catch-all refusal
 sandbox_new
 setup vadddomain -e catch@example.com example.com Secret123

@@ -1,6 +1,9 @@
 /*
  * fsutil.c - directory creation, ownership and removal helpers.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1   /* renameat2() */
+#endif
 #include "vpinternal.h"
 #include "fdio.h"
 
@@ -8,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -174,8 +178,14 @@ int vp_rmtree_aside(const char *path)
 
 	if (base != NULL && vp_dirname(path, parent, sizeof parent) == 0 &&
 	    vp_fmt(trash, sizeof trash, "%s/.%s.deleted.%ld", parent, base + 1, (long)getpid()) == 0 &&
-	    rename(path, trash) == 0)
-		return vp_rmtree(trash);
+	    rename(path, trash) == 0) {
+		if (vp_rmtree(trash) == 0)
+			return 0;
+		/* What could not be removed goes back where the caller's
+		 * message says it is, unless something took that name since. */
+		(void)renameat2(AT_FDCWD, trash, AT_FDCWD, path, RENAME_NOREPLACE);
+		return -1;
+	}
 	return vp_rmtree(path);
 }
 
