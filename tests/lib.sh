@@ -257,6 +257,14 @@ vpw_line() {
 	[ "$CLEAR" = 1 ] && l="$l:${5-}"
 	printf '%s' "$l"
 }
+# strace_ok: strace can trace here and no checker wraps the programs (the
+# fault-injection tests need it and skip otherwise).
+strace_ok() {
+	[ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
+		strace -o /dev/null true 2>/dev/null
+}
+# Prefix of a traced run: LeakSanitizer cannot work under ptrace.
+NOLSAN="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 # SQL: 1 when this is a mysql build run against a shared test server
 # (tests/mariadb-server.sh); the users then live in the database, and
 # vpw_text prints them in vpasswd's line format instead of reading the file.

@@ -213,10 +213,8 @@ kill $pid_send $pid_super $pid_other 2>/dev/null
 # earlier versions chmodded it after the rename, so qmail-smtpd, as
 # qmaild, could find it 0600 under vadddomain's umask 077).
 sandbox_new
-if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
-   strace -o /dev/null true 2>/dev/null; then
-	nolsan="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	VP_TEST_WRAPPER="$nolsan strace -y -o $SB/st.log -e trace=fchmod,chmod,rename" run vadddomain example.com Secret123
+if strace_ok; then
+	VP_TEST_WRAPPER="$NOLSAN strace -y -o $SB/st.log -e trace=fchmod,chmod,rename" run vadddomain example.com Secret123
 	is_rc 0 "traced vadddomain: exit 0"
 	order=$(awk -v f="$QH/control/rcpthosts" '
 		index($0, "fchmod(") == 1 && index($0, f ".") && / 0644\)/ { if (!r) m = 1 }

@@ -10,8 +10,7 @@ require_bins vdelivermail vadddomain vadduser vdeluser vuserinfo
 MSG=$'From: alice@example.net\nSubject: race\n\nbody\n'
 
 have_strace=0
-if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
-   strace -o /dev/null true 2>/dev/null; then
+if strace_ok; then
 	have_strace=1
 fi
 

@@ -368,14 +368,12 @@ is_rc 0 "qmail-newmrh works again: vadddomain works"
 # then the first rename of users/assign that takes the line back; the
 # domain's directory is removed first, and the line goes on a second try.
 sandbox_new
-if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
-   strace -o /dev/null true 2>/dev/null; then
-	nolsan="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	VP_TEST_WRAPPER="$nolsan strace -f -y -o $SB/st.log -e trace=fsync,rename" run vadddomain example.com Secret123
+if strace_ok; then
+	VP_TEST_WRAPPER="$NOLSAN strace -f -y -o $SB/st.log -e trace=fsync,rename" run vadddomain example.com Secret123
 	setup vdeldomain example.com
 	nf=$(awk '/ fsync\(/ { k++; if (index($0, "/control/rcpthosts.")) { print k; exit } }' "$SB/st.log")
 	nr=$(awk '/ rename\(/ { k++; if (index($0, "/control/rcpthosts.")) { print k; exit } }' "$SB/st.log")
-	VP_TEST_WRAPPER="$nolsan strace -f -o /dev/null -e trace=fsync,rename -e inject=fsync:error=ENOSPC:when=${nf:-1} -e inject=rename:error=ENOSPC:when=${nr:-1}" \
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=fsync,rename -e inject=fsync:error=ENOSPC:when=${nf:-1} -e inject=rename:error=ENOSPC:when=${nr:-1}" \
 		run vadddomain example.com Secret123
 	isnt "$RC" 0 "full disk, take-back fails once: vadddomain fails"
 	file_lines "$QH/users/assign" "full disk, take-back fails once: users/assign as before" "."
@@ -397,14 +395,12 @@ fi
 # is as before; run again, it works.  The same for vdeldomain: it fails
 # and keeps the domain, which users/cdb still routes.
 sandbox_new
-if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
-   strace -o /dev/null true 2>/dev/null; then
-	nolsan="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	VP_TEST_WRAPPER="$nolsan strace -f -y -o $SB/st.log -e trace=fsync" run vadddomain example.com Secret123
+if strace_ok; then
+	VP_TEST_WRAPPER="$NOLSAN strace -f -y -o $SB/st.log -e trace=fsync" run vadddomain example.com Secret123
 	nf=$(awk '/ fsync\(/ { k++; if (index($0, "/users/cdb")) { print k; exit } }' "$SB/st.log")
-	VP_TEST_WRAPPER="$nolsan strace -f -y -o $SB/st2.log -e trace=fsync" run vdeldomain example.com
+	VP_TEST_WRAPPER="$NOLSAN strace -f -y -o $SB/st2.log -e trace=fsync" run vdeldomain example.com
 	nd=$(awk '/ fsync\(/ { k++; if (index($0, "/users/cdb")) { print k; exit } }' "$SB/st2.log")
-	VP_TEST_WRAPPER="$nolsan strace -f -o /dev/null -e trace=fsync -e inject=fsync:error=ENOSPC:when=${nf:-1}" \
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=fsync -e inject=fsync:error=ENOSPC:when=${nf:-1}" \
 		run vadddomain example.com Secret123
 	isnt "$RC" 0 "users/cdb cannot be rebuilt: vadddomain fails"
 	file_lines "$QH/users/assign" "users/cdb cannot be rebuilt: users/assign as before" "."
@@ -412,7 +408,7 @@ if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
 	file_absent "$D/example.com" "users/cdb cannot be rebuilt: no domain directory"
 	run vadddomain example.com Secret123
 	is_rc 0 "users/cdb cannot be rebuilt: the same command works again"
-	VP_TEST_WRAPPER="$nolsan strace -f -o /dev/null -e trace=fsync -e inject=fsync:error=ENOSPC:when=${nd:-1}" \
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=fsync -e inject=fsync:error=ENOSPC:when=${nd:-1}" \
 		run vdeldomain example.com
 	isnt "$RC" 0 "users/cdb cannot be rebuilt: vdeldomain fails"
 	dir_exists "$D/example.com/postmaster" "users/cdb cannot be rebuilt: the domain is kept"

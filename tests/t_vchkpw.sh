@@ -114,8 +114,7 @@ cdb_next
 : > "$SB/syslog"
 # A lastauth that cannot be written (its write fails, as on a full file
 # system) keeps the address it had: it was truncated first and left empty.
-if [ "$AUTHLOG" = 1 ] && [ "$SQL" != 1 ] && [ -z "${VP_TEST_WRAPPER:-}" ] &&
-   command -v strace >/dev/null 2>&1 && strace -o /dev/null true 2>/dev/null; then
+if [ "$AUTHLOG" = 1 ] && [ "$SQL" != 1 ] && strace_ok; then
 	VP_TEST_WRAPPER="strace -f -y -o $SB/st.log -e trace=write" vchk TCPLOCALPORT=110 TCPREMOTEIP=10.44.44.44 -- /bin/true
 	n=$(awk '/ write\(/ { k++; if (index($0, "/lastauth>")) { print k; exit } }' "$SB/st.log")
 	VP_TEST_WRAPPER="strace -f -o /dev/null -e trace=write -e inject=write:error=ENOSPC:when=${n:-1}" \

@@ -160,13 +160,11 @@ dir_exists "$SB/elsewhere/postmaster" "symlinked domain dir: target not followed
 # nothing of it is deleted and the command fails; run again, it works.
 sandbox_new
 setup vadddomain example.com Secret123
-if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
-   strace -o /dev/null true 2>/dev/null; then
-	nolsan="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	VP_TEST_WRAPPER="$nolsan strace -f -o $SB/st.log -e trace=rename" run vdeldomain -f example.com
+if strace_ok; then
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o $SB/st.log -e trace=rename" run vdeldomain -f example.com
 	setup vadddomain example.com Secret123
 	n=$(awk -v f="$QH/users/assign" '/ rename\(/ { k++; if (index($0, ", \"" f "\")")) { print k; exit } }' "$SB/st.log")
-	VP_TEST_WRAPPER="$nolsan strace -f -o /dev/null -e trace=rename -e inject=rename:error=EIO:when=${n:-1}" \
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=rename -e inject=rename:error=EIO:when=${n:-1}" \
 		run vdeldomain example.com
 	isnt "$RC" 0 "users/assign cannot be written: vdeldomain fails"
 	grep -q '^+example.com-:' "$QH/users/assign"
@@ -186,13 +184,11 @@ fi
 sandbox_new
 setup vadddomain example.com Secret123
 setup vaddaliasdomain example.com alias.net
-if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
-   strace -o /dev/null true 2>/dev/null; then
-	nolsan="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	VP_TEST_WRAPPER="$nolsan strace -f -o $SB/st.log -e trace=rename" run vdeldomain alias.net
+if strace_ok; then
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o $SB/st.log -e trace=rename" run vdeldomain alias.net
 	setup vaddaliasdomain example.com alias.net
 	n=$(awk -v f="$QH/users/assign" '/ rename\(/ { k++; if (index($0, ", \"" f "\")")) { print k; exit } }' "$SB/st.log")
-	VP_TEST_WRAPPER="$nolsan strace -f -o /dev/null -e trace=rename -e inject=rename:error=ENOSPC:when=${n:-1}" \
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=rename -e inject=rename:error=ENOSPC:when=${n:-1}" \
 		run vdeldomain alias.net
 	isnt "$RC" 0 "alias: users/assign cannot be written: vdeldomain fails"
 	grep -q '^+alias.net-:' "$QH/users/assign"

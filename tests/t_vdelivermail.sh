@@ -436,17 +436,15 @@ is_rc 0 "a NUL in a .qmail comment: the comment is ignored as before"
 # that fails (an I/O error, injected with strace) must defer the mail,
 # not look like an empty file (that sent it to the default delivery, the
 # forward lost, with exit 0).
-if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
-   strace -o /dev/null true 2>/dev/null; then
+if strace_ok; then
 	printf '&carol@example.net\n./Maildir/\n' > "$DD/bob/.qmail"
 	# (LeakSanitizer cannot run under ptrace: off for these two runs)
-	nolsan="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	VP_TEST_WRAPPER="$nolsan strace -o $SB/st.log -e trace=openat,lseek" dv delete
+	VP_TEST_WRAPPER="$NOLSAN strace -o $SB/st.log -e trace=openat,lseek" dv delete
 	# the lseek(<fd of .qmail>, 0, SEEK_SET) after its open: its number among the lseeks
 	n=$(awk '/openat\(.*\/bob\/\.qmail"/ { split($0, a, "= "); fd = a[2] + 0 }
 		/^lseek\(/ { k++; if (fd != "" && index($0, "lseek(" fd ", 0, SEEK_SET)") == 1) { print k; exit } }' "$SB/st.log")
 	rm -f "$SB/inject.args" "$BOX"/new/*
-	VP_TEST_WRAPPER="$nolsan strace -o /dev/null -e trace=lseek -e inject=lseek:error=EIO:when=${n:-1}" dv delete
+	VP_TEST_WRAPPER="$NOLSAN strace -o /dev/null -e trace=lseek -e inject=lseek:error=EIO:when=${n:-1}" dv delete
 	is_rc 111 "the .qmail cannot be rewound: deferred (111), not delivered as if it were empty"
 	is_out "vdelivermail: cannot read .qmail" "the .qmail cannot be rewound: the reason"
 	file_absent "$SB/inject.args" "the .qmail cannot be rewound: nothing forwarded"

@@ -248,13 +248,11 @@ is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
 
 # The new maildirsize cannot be written (its temp's creation fails,
 # injected with strace): the old one stays, not removed first.
-if [ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
-   strace -o /dev/null true 2>/dev/null; then
-	nolsan="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
-	VP_TEST_WRAPPER="$nolsan strace -o $SB/st.log -e trace=openat" run vsetuserquota bob@example.com 6M
+if strace_ok; then
+	VP_TEST_WRAPPER="$NOLSAN strace -o $SB/st.log -e trace=openat" run vsetuserquota bob@example.com 6M
 	old=$(cat "$DD/bob/Maildir/maildirsize")
 	n=$(awk '/^openat\(/ { k++; if (index($0, "_NeWmAiLdIrSiZe.")) { print k; exit } }' "$SB/st.log")
-	VP_TEST_WRAPPER="$nolsan strace -o /dev/null -e trace=openat -e inject=openat:error=ENOSPC:when=${n:-1}" \
+	VP_TEST_WRAPPER="$NOLSAN strace -o /dev/null -e trace=openat -e inject=openat:error=ENOSPC:when=${n:-1}" \
 		run vsetuserquota bob@example.com 7M
 	is "$(cat "$DD/bob/Maildir/maildirsize" 2>&1)" "$old" \
 		"maildirsize cannot be rewritten: the old one stays (not removed first)"
