@@ -158,6 +158,14 @@ int   vauth_setpw(struct vqpasswd *pw, char *domain);
  * VA_USER_DOES_NOT_EXIST: read it again and redo the change).  A backend
  * without the check (setpw_if NULL) stores unconditionally. */
 int   vauth_setpw_if(const struct vqpasswd *old, struct vqpasswd *pw, char *domain);
+/* vpopmail-ng: read user@domain, let edit() change the record (it may
+ * point fields at its own storage; a code other than VA_SUCCESS stops
+ * there with that code) and store it with vauth_setpw_if(); if another
+ * program changed the record in between, read it again and edit again
+ * (up to VAUTH_EDIT_TRIES times), so neither change is lost.
+ * VA_USER_DOES_NOT_EXIST if the user is not there. */
+#define VAUTH_EDIT_TRIES 8
+int   vauth_edit(char *user, char *domain, int (*edit)(struct vqpasswd *pw, void *arg), void *arg);
 int   vauth_setquota(char *user, char *domain, char *quota);
 struct vqpasswd *vauth_getall(char *domain, int first, int sortit);
 void  vauth_end_getall(void);

@@ -159,11 +159,9 @@ static void get_options(int argc, char **argv)
 }
 
 /*
- * Apply the options to one record and store it.  domain is the name the
- * record was found under; with old (the record as read), only while the
- * stored one is still that.
+ * Apply the options to one record (domain: the name it was found under).
  */
-static int modify(struct vqpasswd *pw, char *domain, const struct vqpasswd *old)
+static int edit(struct vqpasswd *pw, void *domain)
 {
 	static char hash[CLI_BUF];
 	int err;
@@ -197,33 +195,26 @@ static int modify(struct vqpasswd *pw, char *domain, const struct vqpasswd *old)
 			return err;
 		update_maildirsize(domain, pw->pw_dir, want.quota);
 	}
-	return old != NULL ? vauth_setpw_if(old, pw, domain) : vauth_setpw(pw, domain);
+	return VA_SUCCESS;
 }
 
 static void modify_user(char *email)
 {
 	static char user[CLI_BUF];
 	static char domain[CLI_BUF];
-	struct vqpasswd *pw, old;
-	int err, tries;
+	int err;
 
 	err = parse_email(email, user, domain, (int)sizeof(user));
 	if (err != 0)
 		cli_fail(err);
 	/* Another program may change the record between the read and the
 	 * write (vpasswd, vsetuserquota, a login that learns a password):
-	 * the change is then made again over the new record, so neither is
-	 * lost. */
-	for (tries = 1;; tries++) {
-		pw = vauth_getpw(user, domain);
-		if (pw == NULL) {
-			printf("no such user %s@%s\n", user, domain);
-			cli_exit(-1);
-		}
-		old = *pw;      /* modify() only points the fields elsewhere */
-		err = modify(pw, domain, &old);
-		if (err != VA_USER_DOES_NOT_EXIST || tries == 8)
-			break;
+	 * vauth_edit() then makes the change again over the new record, so
+	 * neither is lost. */
+	err = vauth_edit(user, domain, edit, domain);
+	if (err == VA_USER_DOES_NOT_EXIST) {
+		printf("no such user %s@%s\n", user, domain);
+		cli_exit(-1);
 	}
 	if (err != VA_SUCCESS)
 		cli_fail(err);
@@ -236,7 +227,9 @@ static void modify_domain(char *domain)
 
 	while ((pw = vauth_getall(domain, first, 0)) != NULL) {
 		first = 0;
-		err = modify(pw, domain, NULL);
+		err = edit(pw, domain);
+		if (err == VA_SUCCESS)
+			err = vauth_setpw(pw, domain);
 		if (err != VA_SUCCESS) {
 			vauth_end_getall();
 			cli_fail(err);

@@ -522,12 +522,37 @@ int vdeluser(char *user, char *domain)
 	return VA_SUCCESS;
 }
 
+/* vpasswd()'s change: the new hash (made once, on the first record that
+ * may change its password) and the clear copy. */
+struct new_password {
+	char *password;
+	char crypted[MAX_PW_PASS + 1];
+};
+
+static int set_password(struct vqpasswd *pw, void *arg)
+{
+	struct new_password *np = arg;
+	int rc;
+
+	/* An unknown user and a locked password look the same: -1. */
+	if (pw->pw_flags & NO_PASSWD_CHNG)
+		return VA_ILLEGAL_USERNAME;
+	if (np->crypted[0] == '\0' &&
+	    (rc = vp_hash_password(np->password, np->crypted, sizeof np->crypted)) != VA_SUCCESS)
+		return rc;
+	pw->pw_passwd = np->crypted;
+#ifdef CLEAR_PASS
+	pw->pw_clear_passwd = np->password;
+#endif
+	return VA_SUCCESS;
+}
+
 int vpasswd(char *user, char *domain, char *password, int apop)
 {
+	struct new_password np;
 	struct vdomain d;
 	struct vpw_entry e = {0};
-	char crypted[MAX_PW_PASS + 1];
-	int rc, tries;
+	int rc;
 
 	(void)apop;
 	if (user == NULL || domain == NULL || password == NULL)
@@ -546,48 +571,44 @@ int vpasswd(char *user, char *domain, char *password, int apop)
 		return rc;
 	vp_lower(user);
 	vp_lower(domain);
-	crypted[0] = '\0';
-	for (tries = 1;; tries++) {
-		struct vqpasswd old;
-
-		/* An unknown user and a locked password look the same: -1. */
-		if (vp_getpw(user, domain, &e, &d) != VA_SUCCESS ||
-		    (e.pw.pw_flags & NO_PASSWD_CHNG)) {
-			vpw_entry_free(&e);
-			return VA_ILLEGAL_USERNAME;
-		}
-		if (crypted[0] == '\0' &&
-		    (rc = vp_hash_password(password, crypted, sizeof crypted)) != VA_SUCCESS) {
-			vpw_entry_free(&e);
-			return rc;
-		}
-		old = e.pw;
-		e.pw.pw_passwd = crypted;
-#ifdef CLEAR_PASS
-		e.pw.pw_clear_passwd = password;
-#endif
-		/* Over the record just read only: a change another program
-		 * made meanwhile (its gecos, flags, quota) is kept, and
-		 * the password set again over it. */
-		rc = vauth_setpw_if(&old, &e.pw, d.real);
-		if (rc != VA_USER_DOES_NOT_EXIST || tries == VP_SETPW_TRIES)
-			break;
-		vpw_entry_free(&e);
-	}
+	np.password = password;
+	np.crypted[0] = '\0';
+	/* Over the record as read only: a change another program makes
+	 * meanwhile (its gecos, flags, quota) is kept. */
+	rc = vp_edit_user(user, domain, &e, &d, set_password, &np);
+	if (rc == VA_USER_DOES_NOT_EXIST)
+		rc = VA_ILLEGAL_USERNAME;
 #ifdef SQWEBMAIL_PASS
 	if (rc == VA_SUCCESS)
-		vsqwebmail_pass(e.pw.pw_dir, crypted, d.uid, d.gid);
+		vsqwebmail_pass(e.pw.pw_dir, np.crypted, d.uid, d.gid);
 #endif
 	vpw_entry_free(&e);
 	return rc;
 }
 
+/* vsetuserquota()'s change: quota (as given) formatted into formatted[]. */
+struct new_quota {
+	const char *quota;
+	char formatted[64];
+};
+
+static int set_quota(struct vqpasswd *pw, void *arg)
+{
+	struct new_quota *nq = arg;
+
+	if (vp_format_quota(nq->quota, nq->formatted, sizeof nq->formatted) != VA_SUCCESS ||
+	    strlen(nq->formatted) > MAX_PW_QUOTA)
+		return VA_QUOTA_TOO_LONG;
+	pw->pw_shell = nq->formatted;
+	return VA_SUCCESS;
+}
+
 int vsetuserquota(char *user, char *domain, char *quota)
 {
+	struct new_quota nq;
 	struct vdomain d;
 	struct vpw_entry e = {0};
-	char formatted[64];
-	int rc, tries;
+	int rc;
 
 	if (user == NULL || domain == NULL || quota == NULL)
 		return VA_NULL_POINTER;
@@ -600,33 +621,15 @@ int vsetuserquota(char *user, char *domain, char *quota)
 		return VA_QUOTA_TOO_LONG;
 	vp_lower(user);
 	vp_lower(domain);
-	for (tries = 1;; tries++) {
-		struct vqpasswd old;
-
-		if (vp_getpw(user, domain, &e, &d) != VA_SUCCESS) {
-			vpw_entry_free(&e);
-			return VA_USER_DOES_NOT_EXIST;
-		}
-		if (vp_format_quota(quota, formatted, sizeof formatted) != VA_SUCCESS ||
-		    strlen(formatted) > MAX_PW_QUOTA) {
-			vpw_entry_free(&e);
-			return VA_QUOTA_TOO_LONG;
-		}
-		old = e.pw;
-		e.pw.pw_shell = formatted;
-		/* Over the record just read only (see vpasswd()). */
-		rc = vauth_setpw_if(&old, &e.pw, d.real);
-		if (rc != VA_USER_DOES_NOT_EXIST || tries == VP_SETPW_TRIES)
-			break;
-		vpw_entry_free(&e);
-	}
+	nq.quota = quota;
+	rc = vp_edit_user(user, domain, &e, &d, set_quota, &nq);
 	if (rc == VA_SUCCESS) {
 		/* What 5.6's update_maildirsize() does first for a quota (not
 		 * NOQUOTA): the process keeps umask 077, so the domain form's
 		 * later vpasswd rewrites are 0600 (spec 1.3). */
-		if (strcmp(formatted, "NOQUOTA") != 0)
+		if (strcmp(nq.formatted, "NOQUOTA") != 0)
 			umask(077);
-		vp_maildirsize_update(e.pw.pw_dir, formatted, d.uid, d.gid);
+		vp_maildirsize_update(e.pw.pw_dir, nq.formatted, d.uid, d.gid);
 	}
 	vpw_entry_free(&e);
 	return rc;

@@ -315,6 +315,43 @@ int vauth_setpw_if(const struct vqpasswd *old, struct vqpasswd *pw, char *domain
 	return set_record(pw, domain, old);
 }
 
+int vp_edit_user(const char *user, const char *domain, struct vpw_entry *e,
+                 struct vdomain *d, int (*edit)(struct vqpasswd *pw, void *arg), void *arg)
+{
+	struct vqpasswd old;
+	int rc, tries;
+
+	for (tries = 1;; tries++) {
+		vpw_entry_free(e);
+		if (vp_getpw(user, domain, e, d) != VA_SUCCESS)
+			return VA_USER_DOES_NOT_EXIST;
+		old = e->pw;    /* edit() only points the fields elsewhere */
+		if ((rc = edit(&e->pw, arg)) != VA_SUCCESS)
+			return rc;
+		rc = vauth_setpw_if(&old, &e->pw, d->real);
+		if (rc != VA_USER_DOES_NOT_EXIST || tries == VAUTH_EDIT_TRIES)
+			return rc;
+	}
+}
+
+int vauth_edit(char *user, char *domain, int (*edit)(struct vqpasswd *pw, void *arg), void *arg)
+{
+	struct vpw_entry e = {0};
+	struct vdomain d;
+	int rc;
+
+	if (user == NULL || domain == NULL || edit == NULL)
+		return VA_NULL_POINTER;
+	/* As vauth_getpw(): the names are folded to lower case in place. */
+	vp_lower(user);
+	vp_lower(domain);
+	d.real[0] = '\0';
+	rc = vp_edit_user(user, domain, &e, &d, edit, arg);
+	vpw_entry_free(&e);
+	vp_take_real_domain(domain, &d);
+	return rc;
+}
+
 /* vauth_setpw(); with old, only while the stored record is still *old. */
 static int set_record(struct vqpasswd *pw, char *domain, const struct vqpasswd *old)
 {

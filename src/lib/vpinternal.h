@@ -319,11 +319,12 @@ int   vp_alias_resolve(char *domain, char *dir, size_t size, uid_t *uid, gid_t *
 
 /* Look a user up (resolves the domain, fills pw_flags from limits).
  * dom_out gets the resolved domain also when only the user is missing. */
-/* How often a read-change-write of one user is redone when another
- * program changed the record in between (vauth_setpw_if()). */
-#define VP_SETPW_TRIES 8
 int   vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
                struct vdomain *dom_out);
+/* vauth_edit() that leaves the stored record in *e (the caller frees it;
+ * e starts zeroed) and its domain in *d. */
+int   vp_edit_user(const char *user, const char *domain, struct vpw_entry *e,
+                   struct vdomain *d, int (*edit)(struct vqpasswd *pw, void *arg), void *arg);
 /* 1 when a vp_getpw() result is a failure of the user database (no
  * connection, a settings file that does not parse, a query error) rather
  * than an answer about the name: such a lookup must be retried later,

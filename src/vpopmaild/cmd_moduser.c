@@ -173,15 +173,40 @@ static void load(struct change *c, const struct vqpasswd *pw)
  * vpd_write_lock()), so two sessions changing different fields of one
  * account do not undo each other.
  */
+/* The options of one mod_user, applied to a record by edit(). */
+struct edit {
+	struct change *c;
+	const string_list *opts;
+	int can_override;
+};
+
+static int edit(struct vqpasswd *pw, void *arg)
+{
+	struct edit *ed = arg;
+	char line[VPD_LINE_MAX + 1];
+	int i;
+
+	load(ed->c, pw);
+	for (i = 0; i < ed->opts->count; i++) {
+		/* apply() cuts its line up: a copy, for a retry. */
+		snprintf(line, sizeof line, "%s", ed->opts->values[i]);
+		apply(ed->c, line, ed->can_override);
+	}
+	if (ed->c->bad != 0)
+		return ed->c->bad;
+	*pw = ed->c->pw;
+	return VA_SUCCESS;
+}
+
 void vpd_cmd_mod_user(struct vpd_args *a)
 {
 	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
 	char line[VPD_LINE_MAX + 1];
 	string_list opts;
-	struct vqpasswd *pw;
+	struct edit ed;
 	struct change *c;
 	char *email;
-	int can_override, i, rc, tries;
+	int can_override, rc;
 
 	if ((email = vpd_next(a)) == NULL) {
 		vpd_err(6, 501);
@@ -230,26 +255,12 @@ void vpd_cmd_mod_user(struct vpd_args *a)
 
 	vpd_write_lock();
 	/* Other programs (vpasswd, vmoduser, a login) may change the record
-	 * between the read and the write: the options are then applied again
-	 * to the new record, so neither change is lost. */
-	for (tries = 1;; tries++) {
-		struct vqpasswd old;
-
-		if ((pw = vauth_getpw(user, domain)) == NULL) {
-			rc = VA_USER_DOES_NOT_EXIST;
-			break;
-		}
-		old = *pw;
-		load(c, pw);
-		for (i = 0; i < opts.count; i++) {
-			/* apply() cuts its line up: a copy, for a retry. */
-			snprintf(line, sizeof line, "%s", opts.values[i]);
-			apply(c, line, can_override);
-		}
-		rc = c->bad != 0 ? c->bad : vauth_setpw_if(&old, &c->pw, domain);
-		if (rc != VA_USER_DOES_NOT_EXIST || tries == 8)
-			break;
-	}
+	 * between the read and the write: vauth_edit() then applies the
+	 * options again to the new record, so neither change is lost. */
+	ed.c = c;
+	ed.opts = &opts;
+	ed.can_override = can_override;
+	rc = vauth_edit(user, domain, edit, &ed);
 	if (rc == VA_SUCCESS && c->set_quota)
 		update_maildirsize(domain, c->pw.pw_dir, c->quota);
 	vpd_write_unlock();
