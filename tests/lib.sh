@@ -263,6 +263,13 @@ strace_ok() {
 	[ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
 		strace -o /dev/null true 2>/dev/null
 }
+# nth_call LOG SYSCALL TEXT: the number, among the SYSCALL calls of the
+# strace log LOG, of the first one whose line holds TEXT (for strace's
+# -e inject=SYSCALL:...:when=N); empty if there is none.
+nth_call() {
+	awk -v s="$2(" -v t="$3" '{ i = index($0, s) }
+		i == 1 || (i > 1 && substr($0, i - 1, 1) == " ") { k++; if (index($0, t)) { print k; exit } }' "$1"
+}
 # Prefix of a traced run: LeakSanitizer cannot work under ptrace.
 NOLSAN="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 # SQL: 1 when this is a mysql build run against a shared test server

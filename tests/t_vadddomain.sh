@@ -371,8 +371,8 @@ sandbox_new
 if strace_ok; then
 	VP_TEST_WRAPPER="$NOLSAN strace -f -y -o $SB/st.log -e trace=fsync,rename" run vadddomain example.com Secret123
 	setup vdeldomain example.com
-	nf=$(awk '/ fsync\(/ { k++; if (index($0, "/control/rcpthosts.")) { print k; exit } }' "$SB/st.log")
-	nr=$(awk '/ rename\(/ { k++; if (index($0, "/control/rcpthosts.")) { print k; exit } }' "$SB/st.log")
+	nf=$(nth_call "$SB/st.log" fsync /control/rcpthosts.)
+	nr=$(nth_call "$SB/st.log" rename /control/rcpthosts.)
 	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=fsync,rename -e inject=fsync:error=ENOSPC:when=${nf:-1} -e inject=rename:error=ENOSPC:when=${nr:-1}" \
 		run vadddomain example.com Secret123
 	isnt "$RC" 0 "full disk, take-back fails once: vadddomain fails"
@@ -397,9 +397,9 @@ fi
 sandbox_new
 if strace_ok; then
 	VP_TEST_WRAPPER="$NOLSAN strace -f -y -o $SB/st.log -e trace=fsync" run vadddomain example.com Secret123
-	nf=$(awk '/ fsync\(/ { k++; if (index($0, "/users/cdb")) { print k; exit } }' "$SB/st.log")
+	nf=$(nth_call "$SB/st.log" fsync /users/cdb)
 	VP_TEST_WRAPPER="$NOLSAN strace -f -y -o $SB/st2.log -e trace=fsync" run vdeldomain example.com
-	nd=$(awk '/ fsync\(/ { k++; if (index($0, "/users/cdb")) { print k; exit } }' "$SB/st2.log")
+	nd=$(nth_call "$SB/st2.log" fsync /users/cdb)
 	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=fsync -e inject=fsync:error=ENOSPC:when=${nf:-1}" \
 		run vadddomain example.com Secret123
 	isnt "$RC" 0 "users/cdb cannot be rebuilt: vadddomain fails"

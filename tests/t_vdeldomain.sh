@@ -163,7 +163,7 @@ setup vadddomain example.com Secret123
 if strace_ok; then
 	VP_TEST_WRAPPER="$NOLSAN strace -f -o $SB/st.log -e trace=rename" run vdeldomain -f example.com
 	setup vadddomain example.com Secret123
-	n=$(awk -v f="$QH/users/assign" '/ rename\(/ { k++; if (index($0, ", \"" f "\")")) { print k; exit } }' "$SB/st.log")
+	n=$(nth_call "$SB/st.log" rename ", \"$QH/users/assign\")")
 	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=rename -e inject=rename:error=EIO:when=${n:-1}" \
 		run vdeldomain example.com
 	isnt "$RC" 0 "users/assign cannot be written: vdeldomain fails"
@@ -187,7 +187,7 @@ setup vaddaliasdomain example.com alias.net
 if strace_ok; then
 	VP_TEST_WRAPPER="$NOLSAN strace -f -o $SB/st.log -e trace=rename" run vdeldomain alias.net
 	setup vaddaliasdomain example.com alias.net
-	n=$(awk -v f="$QH/users/assign" '/ rename\(/ { k++; if (index($0, ", \"" f "\")")) { print k; exit } }' "$SB/st.log")
+	n=$(nth_call "$SB/st.log" rename ", \"$QH/users/assign\")")
 	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=rename -e inject=rename:error=ENOSPC:when=${n:-1}" \
 		run vdeldomain alias.net
 	isnt "$RC" 0 "alias: users/assign cannot be written: vdeldomain fails"

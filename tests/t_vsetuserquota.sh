@@ -251,7 +251,7 @@ is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
 if strace_ok; then
 	VP_TEST_WRAPPER="$NOLSAN strace -o $SB/st.log -e trace=openat" run vsetuserquota bob@example.com 6M
 	old=$(cat "$DD/bob/Maildir/maildirsize")
-	n=$(awk '/^openat\(/ { k++; if (index($0, "_NeWmAiLdIrSiZe.")) { print k; exit } }' "$SB/st.log")
+	n=$(nth_call "$SB/st.log" openat _NeWmAiLdIrSiZe.)
 	VP_TEST_WRAPPER="$NOLSAN strace -o /dev/null -e trace=openat -e inject=openat:error=ENOSPC:when=${n:-1}" \
 		run vsetuserquota bob@example.com 7M
 	is "$(cat "$DD/bob/Maildir/maildirsize" 2>&1)" "$old" \
