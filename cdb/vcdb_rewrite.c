@@ -323,11 +323,11 @@ static int open_outputs(struct rewrite *rw, const struct vcdb_files *f,
 		vp_chown(f->passwd_tmp, d->uid, d->gid);
 	}
 	if (rw->index) {
-		if (unlink(f->index_tmp) == 0)
-			sweep_dead_writer(d->dir);
 		rc = vp_afile_open(&rw->cf, f->index, f->index_tmp, 0600);
 		if (rc != 0)
 			return rc;
+		if (rw->cf.stale)
+			sweep_dead_writer(d->dir);
 		rw->index_open = 1;
 		if (fchmod(rw->cf.fd, 0600) != 0)
 			return VA_COULD_NOT_UPDATE_FILE;

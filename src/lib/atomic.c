@@ -102,7 +102,7 @@ int vp_afile_open(struct vp_afile *af, const char *dst, const char *tmp, mode_t 
 	    vp_strlcpy(af->tmp, tmp, sizeof af->tmp) != 0)
 		return VA_DIR_TOO_LONG;
 	/* A stale temp from a killed process is ours to replace. */
-	unlink(af->tmp);
+	af->stale = unlink(af->tmp) == 0;
 	af->fd = open(af->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (af->fd < 0)
 		return VA_COULD_NOT_UPDATE_FILE;

@@ -101,6 +101,7 @@ struct vp_afile {
 	FILE *fp;
 	int   fd;
 	int   flags;            /* VP_AFILE_*, set after vp_afile_open() */
+	int   stale;            /* vp_afile_open() removed a temp left there */
 	char  tmp[VP_PATH_MAX];
 	char  dst[VP_PATH_MAX];
 };
