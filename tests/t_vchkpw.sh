@@ -116,7 +116,7 @@ cdb_next
 # system) keeps the address it had: it was truncated first and left empty.
 if [ "$AUTHLOG" = 1 ] && [ "$SQL" != 1 ] && strace_ok; then
 	VP_TEST_WRAPPER="strace -f -y -o $SB/st.log -e trace=write" vchk TCPLOCALPORT=110 TCPREMOTEIP=10.44.44.44 -- /bin/true
-	n=$(nth_call "$SB/st.log" write /lastauth>)
+	n=$(nth_call "$SB/st.log" write "/lastauth>")
 	VP_TEST_WRAPPER="strace -f -o /dev/null -e trace=write -e inject=write:error=ENOSPC:when=${n:-1}" \
 		vchk TCPLOCALPORT=110 TCPREMOTEIP=10.5.5.55 -- /bin/true
 	is_rc 0 "lastauth cannot be written: the login still works"
