@@ -191,7 +191,8 @@ dovecot_log() { cat "$DV_DIR/dovecot.log" 2>/dev/null; }
 #   pop_retr USER PASS N     message N, bytes as stored (lines end in LF)
 #   pop_dele USER PASS N     delete message N (DELE, QUIT)
 #   imap_list USER PASS      "<seq> <RFC822.SIZE>" per message of INBOX
-#   imap_fetch USER PASS N   message N of INBOX, LF line ends
+#   imap_fetch USER PASS N   message N of INBOX, LF line ends; N not a number:
+#                            the one message whose Subject contains N
 #   imap_quota USER PASS     "<resource> <usage> <limit>" per GETQUOTAROOT INBOX entry
 # Each call connects from its own 127.0.x.y (DV_LAST_SRC).
 # Exit 0 ok; 1 login refused as a normal authentication failure; 2 login
@@ -257,7 +258,15 @@ def main():
                 out.write(m.group(1) + b' ' + m.group(2) + b'\n')
         elif cmd == 'imap_fetch':
             c.select('INBOX', readonly=True)
-            typ, data = c.fetch(sys.argv[5], '(BODY.PEEK[])')
+            which = sys.argv[5]
+            if not which.isdigit():
+                typ, found = c.search(None, 'SUBJECT', '"%s"' % which)
+                nums = found[0].split()
+                if len(nums) != 1:
+                    print('subject %r matches messages %r' % (which, nums))
+                    sys.exit(3)
+                which = nums[0].decode()
+            typ, data = c.fetch(which, '(BODY.PEEK[])')
             out.write(data[0][1].replace(b'\r\n', b'\n'))
         elif cmd == 'imap_quota':
             typ, data = c.getquotaroot('INBOX')
