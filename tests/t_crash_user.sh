@@ -1,0 +1,153 @@
+#!/bin/bash
+# t_crash_user.sh - the user-level writers killed (SIGKILL injected by
+# strace) at each of their state-changing system calls in turn: vadduser
+# (also in a hashed big-dir domain, and -f bulk), vdeluser, vpasswd,
+# vmoduser, vsetuserquota, vchangepw, valias, vdeloldusers.
+# After every kill: each file others read is whole (its old or its new
+# content), vpasswd parses, is sorted and agrees with vpasswd.cdb (or the
+# index is older, so the next lookup rebuilds it), .dir-control is well
+# formed.  Then the command is run again (the admin's retry): it must
+# succeed and leave exactly what a clean run leaves, users and their
+# directories in step, no temporary file behind.  Known problems not
+# fixed yet are reported as TODO (see KNOWN in crash_sweep.py).  tests/crash_sweep.py
+# does the sweep; CRASH_MAX_POINTS=N samples N points per command.
+. "$(dirname "$0")/lib.sh"
+require_bins vadddomain vadduser vdeluser vpasswd vmoduser vsetuserquota \
+	vchangepw valias vdeloldusers vverifypw
+
+if ! strace_ok; then
+	echo "1..0 # SKIP no usable strace (or under a checker)"
+	exit 0
+fi
+SWEEP=$top_srcdir/tests/crash_sweep.py
+B=$top_builddir
+MAXP=${CRASH_MAX_POINTS:-0}
+
+# JSON helpers: jstr TEXT, jarr ARGS... (a JSON array of strings).
+jstr() {
+	local s=$1
+	s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}
+	printf '"%s"' "$s"
+}
+jarr() {
+	local a sep=
+	printf '['
+	for a in "$@"; do printf '%s' "$sep"; jstr "$a"; sep=,; done
+	printf ']'
+}
+# Reruns and checks, collected before each sweep:
+# rerun ALLOWED-RCS|any STDIN PROG ARGS... (ALLOWED like "0,255")
+# verify STDIN PROG ARGS... (exit 0 wanted; see crash_sweep.py)
+RERUN=() VERIFY=()
+rerun() {
+	local ok=$1 in=$2 p=$3; shift 3
+	[ "$ok" = any ] && ok=null || ok="[$ok]"
+	RERUN+=("[$(jarr "$B/$p" "$@"),$ok,$(jstr "$in")]")
+}
+verify() {
+	local in=$1 p=$2; shift 2
+	VERIFY+=("[$(jarr "$B/$p" "$@"),$(jstr "$in")]")
+}
+_join() { local IFS=,; printf '%s' "$*"; }
+
+# sweep LABEL STDIN PROG ARGS...: the sandbox $SB as it is now is the
+# state before the command; every kill point becomes one TAP line.
+sweep() {
+	local label=$1 in=$2 p=$3 line st
+	shift 3
+	rm -rf "$SB.tpl"
+	cp -a "$SB" "$SB.tpl"
+	# shellcheck disable=SC2086
+	{
+		printf '{"sb":%s,"tpl":%s,"label":%s,"stdin":%s,"sql":%s,"max_points":%s,' \
+			"$(jstr "$SB")" "$(jstr "$SB.tpl")" "$(jstr "$label")" "$(jstr "$in")" "$SQL" "$MAXP"
+		printf '"cmd":%s,"strace":%s,' "$(jarr "$B/$p" "$@")" "$(jarr $NOLSAN strace)"
+		printf '"lookup":%s,' "$(jarr "$B/vuserinfo" postmaster@example.com)"
+		printf '"rerun":[%s],"verify":[%s]}\n' "$(_join "${RERUN[@]}")" "$(_join "${VERIFY[@]}")"
+	} > "$T0/spec.json"
+	"$PYTHON" "$SWEEP" "$T0/spec.json" > "$T0/sweep.out" 2>&1
+	st=$?
+	while IFS= read -r line; do
+		case $line in
+		'ok '*) pass "${line#ok }";;
+		'not ok '*) fail "${line#not ok }";;
+		*) echo "$line";;
+		esac
+	done < "$T0/sweep.out"
+	[ "$st" = 0 ] || fail "$label: the sweep itself failed (exit $st)"
+	RERUN=() VERIFY=()
+	# back to the state before the command (for the next sweep's set-up)
+	rm -rf "$SB"; cp -a "$SB.tpl" "$SB"
+}
+
+# A domain with a user to change and one with a message in its Maildir.
+base() {
+	sandbox_new
+	setup vadddomain example.com Secret123
+	DD=$D/example.com
+	setup vadduser carol@example.com Passw0rd
+	setup vadduser bob@example.com Passw0rd
+	printf 'Subject: hi\n\nbody\n' > "$DD/bob/Maildir/new/1.2.host"
+}
+
+# ------------------------------------------------------------ vadduser
+base
+rerun 0,255 '' vadduser dave@example.com Passw0rd
+verify '' vverifypw dave@example.com Passw0rd
+sweep "vadduser" '' vadduser dave@example.com Passw0rd
+
+# big-dir: the next user (#200) opens hash directory 1
+printf '199\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n' > "$DD/.dir-control"
+rerun 0,255 '' vadduser dave@example.com Passw0rd
+verify '' vverifypw dave@example.com Passw0rd
+sweep "vadduser (big-dir)" '' vadduser dave@example.com Passw0rd
+
+# ------------------------------------------------------------ vdeluser
+base
+# the name can be used again (vadduser is vdeluser's inverse)
+rerun 0,246 '' vdeluser bob@example.com
+rerun 0 '' vadduser bob@example.com Passw0rd
+rerun 0 '' vdeluser bob@example.com
+sweep "vdeluser" '' vdeluser bob@example.com
+
+# ------------------------------------------------------------ vpasswd
+rerun 0 '' vpasswd carol@example.com NewPass1
+verify '' vverifypw carol@example.com Passw0rd
+verify '' vverifypw carol@example.com NewPass1
+sweep "vpasswd" '' vpasswd carol@example.com NewPass1
+
+# ------------------------------------------------------------ vmoduser
+rerun 0 '' vmoduser -p -q 5000000 -c 'Carol C' carol@example.com
+sweep "vmoduser" '' vmoduser -p -q 5000000 -c 'Carol C' carol@example.com
+
+# ------------------------------------------------------------ vsetuserquota
+rerun 0 '' vsetuserquota carol@example.com 2000000S
+sweep "vsetuserquota" '' vsetuserquota carol@example.com 2000000S
+
+# ------------------------------------------------------------ vchangepw
+# the user retries with the password that works now
+CHPW=$'carol@example.com\nPassw0rd\nNewPass1\nNewPass1\n'
+rerun any "$CHPW" vchangepw
+rerun any $'carol@example.com\nNewPass1\nNewPass1\nNewPass1\n' vchangepw
+verify '' vverifypw carol@example.com Passw0rd
+verify '' vverifypw carol@example.com NewPass1
+sweep "vchangepw" "$CHPW" vchangepw
+
+# ------------------------------------------------------------ valias
+rerun any '' valias -d sales@example.com
+rerun 0 '' valias -i bob@example.com sales@example.com
+sweep "valias -i" '' valias -i bob@example.com sales@example.com
+
+setup valias -i bob@example.com sales@example.com
+setup valias -i carol@example.com sales@example.com
+rerun 0 '' valias -d sales@example.com
+sweep "valias -d" '' valias -d sales@example.com
+
+# ------------------------------------------------------------ vdeloldusers
+touch -d '2020-01-01' "$DD/bob/lastauth"
+rerun 0 '' vdeloldusers -D -d example.com -a 30
+rerun 0 '' vadduser bob@example.com Passw0rd
+rerun 0 '' vdeluser bob@example.com
+sweep "vdeloldusers" '' vdeloldusers -D -d example.com -a 30
+
+done_testing
