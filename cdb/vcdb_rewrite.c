@@ -271,7 +271,9 @@ static int step(struct rewrite *rw, const char *line, size_t len, size_t namelen
 /*
  * A cdb.tmp found at the start of a change was left by a writer that died
  * (killed, power cut) holding the lock; its vpasswd.bak.<pid> may be left
- * too, and no later writer would reuse that name.  With the lock held no
+ * too, and no later writer would reuse that name.  (open_outputs() makes
+ * cdb.tmp before vpasswd.bak.<pid>, so a dead writer that left the second
+ * left the first as well.)  With the lock held no
  * other writer runs, so every vpasswd.bak.* but ours is stale; built with
  * --disable-file-locking, only those whose process is gone are.
  */
@@ -312,16 +314,6 @@ static int open_outputs(struct rewrite *rw, const struct vcdb_files *f,
 {
 	int rc;
 
-	if (rw->text) {
-		rc = vp_afile_open(&rw->tf, f->passwd, f->passwd_tmp, rw->text_mode);
-		if (rc != 0)
-			return rc;
-		rw->text_open = 1;
-		/* The exact mode, whatever the umask. */
-		if (fchmod(rw->tf.fd, rw->text_mode) != 0)
-			return VA_COULD_NOT_UPDATE_FILE;
-		vp_chown(f->passwd_tmp, d->uid, d->gid);
-	}
 	if (rw->index) {
 		rc = vp_afile_open(&rw->cf, f->index, f->index_tmp, 0600);
 		if (rc != 0)
@@ -342,6 +334,16 @@ static int open_outputs(struct rewrite *rw, const struct vcdb_files *f,
 			return VA_COULD_NOT_UPDATE_FILE;
 		cdb_make_start(&rw->cm, rw->cdbfd);
 		rw->cdbpos = 2048;	/* the records follow the 256 table pointers */
+	}
+	if (rw->text) {
+		rc = vp_afile_open(&rw->tf, f->passwd, f->passwd_tmp, rw->text_mode);
+		if (rc != 0)
+			return rc;
+		rw->text_open = 1;
+		/* The exact mode, whatever the umask. */
+		if (fchmod(rw->tf.fd, rw->text_mode) != 0)
+			return VA_COULD_NOT_UPDATE_FILE;
+		vp_chown(f->passwd_tmp, d->uid, d->gid);
 	}
 	return 0;
 }

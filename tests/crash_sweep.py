@@ -57,8 +57,6 @@ KNOWN = [
      'vadduser of the name fail with "User\'s directory already exists"'),
     (re.compile(r'/\.dir-control\.[0-9]+$'),
      '.dir-control.<pid> of a killed writer is never removed'),
-    (re.compile(r'/vpasswd\.bak\.[0-9]+$'),
-     'vpasswd.bak.<pid> of a writer killed before it made cdb.tmp is never removed'),
     (re.compile(r'/\.valias\.tmp\.[0-9]+$'),
      '.valias.tmp.<pid> of a killed writer is never removed'),
 ]
