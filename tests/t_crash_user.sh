@@ -102,6 +102,29 @@ rerun 0,255 '' vadduser dave@example.com Passw0rd
 verify '' vverifypw dave@example.com Passw0rd
 sweep "vadduser (big-dir)" '' vadduser dave@example.com Passw0rd
 
+# What a killed vadduser leaves (an empty Maildir skeleton, no record) is
+# replaced by the next add; a user directory holding anything else (mail,
+# a file) still stops it, as in 5.6.
+base
+mkdir -p "$DD/erin/Maildir/new" "$DD/erin/Maildir/cur" "$DD/erin/Maildir/tmp"
+run vadduser erin@example.com Passw0rd
+is_rc 0 "vadduser over an empty skeleton without a record: exit 0"
+cdb_next
+is "$(vpw_count "$DD" erin)" 1 "erin is in vpasswd once"
+dir_exists "$DD/erin/Maildir/new" "erin has her Maildir"
+mkdir -p "$DD/fred/Maildir/new" "$DD/fred/Maildir/cur" "$DD/fred/Maildir/tmp"
+printf 'Subject: old\n\nmail\n' > "$DD/fred/Maildir/new/1.2.host"
+run vadduser fred@example.com Passw0rd
+is_rc 249 "vadduser over a directory holding mail: exit 249 (as 5.6)"
+is_out "Error: User's directory already exists" "... User's directory already exists"
+file_exists "$DD/fred/Maildir/new/1.2.host" "the mail there is left alone"
+rm -rf "$DD/fred"
+: > "$DD/gina"
+run vadduser gina@example.com Passw0rd
+is_rc 249 "vadduser over a file of the user's name: exit 249"
+rm -f "$DD/gina"
+setup vdeluser erin@example.com
+
 # ------------------------------------------------------------ vdeluser
 base
 # the name can be used again (vadduser is vdeluser's inverse)

@@ -601,7 +601,7 @@ made_vpw=
 [ -e "$DD/vpasswd" ] || { : > "$DD/vpasswd"; made_vpw=1; }
 SNAP=$(snapshot)
 refused=()
-for f in vpasswd vpasswd.cdb .vpasswd.lock vpasswd.bak.4242 cdb.tmp .dir-control .dir-control.4242 \
+for f in vpasswd vpasswd.cdb .vpasswd.lock .userdir.lock vpasswd.bak.4242 cdb.tmp .dir-control .dir-control.4242 \
 	.dir_control_free .dir_control_free.lock .dir_control_free.bak .qmailadmin-limits \
 	.qmailadmin-limits.tmp.4242; do
 	refused+=("write_file example.com/$f" "x" "." "rm_file example.com/$f" "rm_dir example.com/$f" \
@@ -610,7 +610,7 @@ for f in vpasswd vpasswd.cdb .vpasswd.lock vpasswd.bak.4242 cdb.tmp .dir-control
 done
 as QA "${refused[@]}"
 n=$(printf '%s' "$OUT" | grep -c '^-ERR 26.1511 Unauthorized Directory.')
-is "$n" $((12 * 6)) "domain admin: the domain's own files cannot be written, removed, made or renamed"
+is "$n" $((13 * 6)) "domain admin: the domain's own files cannot be written, removed, made or renamed"
 ln -s . "$DD/self"; ln -s vpasswd "$DD/vpl"
 as QA "write_file example.com/self/vpasswd" "x" "." "rm_file example.com/vpl" \
 	"mk_dir example.com/.qmailadmin-limits/" "mk_dir example.com/self/.qmailadmin-limits/." \

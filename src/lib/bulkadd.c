@@ -271,7 +271,7 @@ static void add_many(char *domain, size_t domsize, struct vbulk_user *users, siz
 	struct slot *slots;
 	char quota[MAX_PW_QUOTA + 1];
 	size_t i, k, nok = 0, done = 0, start, len, nthreads = online_cpus();
-	int have_limits, drc, dir_rc;
+	int have_limits, drc, dir_rc, lk;
 
 	/* 1. The checks vadduser() makes, in its order, for every user. */
 	for (i = 0; i < n; i++)
@@ -283,12 +283,15 @@ static void add_many(char *domain, size_t domsize, struct vbulk_user *users, siz
 	 * vadduser() would. */
 	if (drc == VA_SUCCESS)
 		vp_strlcpy(domain, d.real, domsize);
+	/* As vadduser(): from the checks to the stored records (below). */
+	lk = drc == VA_SUCCESS ? vp_userdir_lock(&d) : -1;
 	have_limits = drc == VA_SUCCESS && vget_limits(d.real, &lim) == 0;
 	dir_rc = drc == VA_SUCCESS ? vp_domain_dir_ok(&d) : VA_SUCCESS;
 	if (nameset_init(&seen, n) != 0) {
 		for (i = 0; i < n; i++)
 			if (users[i].rc == VA_SUCCESS)
 				users[i].rc = VA_MEMORY_ALLOC_ERR;
+		vp_userdir_unlock(lk);
 		return;
 	}
 	for (i = 0; i < n; i++) {
@@ -311,6 +314,7 @@ static void add_many(char *domain, size_t domsize, struct vbulk_user *users, siz
 	}
 	free(seen.slot);
 	if (drc != VA_SUCCESS || nok == 0) {
+		vp_userdir_unlock(lk);
 		if (progress != NULL)
 			progress(n, n, arg);
 		return;
@@ -319,6 +323,7 @@ static void add_many(char *domain, size_t domsize, struct vbulk_user *users, siz
 		for (i = 0; i < n; i++)
 			if (users[i].rc == VA_SUCCESS)
 				users[i].rc = VA_MEMORY_ALLOC_ERR;
+		vp_userdir_unlock(lk);
 		return;
 	}
 	for (i = 0, k = 0; i < n; i++)
@@ -339,6 +344,7 @@ static void add_many(char *domain, size_t domsize, struct vbulk_user *users, siz
 	}
 	/* 3. One rewrite of vpasswd and vpasswd.cdb. */
 	store_batch(&d, users, slots, nok, quota);
+	vp_userdir_unlock(lk);
 	for (i = 0; i < nok; i++) {
 		explicit_bzero(slots[i].crypted, sizeof slots[i].crypted);
 		free(slots[i].userdir);

@@ -8,7 +8,9 @@
  */
 #include "vpinternal.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +66,95 @@ void vp_user_default_quota(const struct vlimits *lim, char *out, size_t size)
 }
 
 /*
+ * Adding a user and deleting one take this lock (".userdir.lock" in the
+ * domain directory, an fcntl lock like the others) from the check that
+ * the user is absent until the record is stored, and from removing the
+ * record until the directory is gone.  Under it a user directory without
+ * a record is no running program's work: a vadduser killed before it
+ * stored the record left it (or vdelivermail re-created it for a user
+ * being deleted), and if it is an empty Maildir skeleton the add replaces
+ * it.  Without the lock (it cannot be had, or --disable-file-locking) such
+ * a directory stops the add, as in 5.6.
+ */
+static int userdir_locked;
+
+int vp_userdir_lock(const struct vdomain *d)
+{
+	char path[VP_PATH_MAX];
+	int fd;
+
+	if (vp_fmt(path, sizeof path, "%s/.userdir.lock", d->dir) != 0 ||
+	    (fd = vp_lock(path)) < 0)
+		return -1;
+	(void)vp_chown(path, d->uid, d->gid);
+#ifdef FILE_LOCKING
+	userdir_locked = 1;
+#endif
+	return fd;
+}
+
+void vp_userdir_unlock(int fd)
+{
+	if (fd < 0)
+		return;
+	userdir_locked = 0;
+	vp_unlock(fd);
+}
+
+/* 1 when the directory open as dfd (taken over) holds nothing but
+ * "Maildir" (depth 0), "cur", "new", "tmp" (depth 1), each a directory
+ * holding the same, and nothing at all at depth 2. */
+static int skeleton_below(int dfd, int depth)
+{
+	static const char *const parts[2][4] = {
+		{ "Maildir", NULL }, { "cur", "new", "tmp", NULL }
+	};
+	struct dirent *e;
+	DIR *dp;
+	int ok = 1;
+
+	if ((dp = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return 0;
+	}
+	while (ok && (e = readdir(dp)) != NULL) {
+		size_t i;
+		int sub;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		for (i = 0; depth < 2 && parts[depth][i] != NULL &&
+		     strcmp(parts[depth][i], e->d_name) != 0; i++)
+			;
+		if (depth >= 2 || parts[depth][i] == NULL) {
+			ok = 0;
+			break;
+		}
+		sub = openat(dirfd(dp), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		ok = sub >= 0 && skeleton_below(sub, depth + 1);
+	}
+	closedir(dp);
+	return ok;
+}
+
+/* The existing userdir of a user with no record, under the lock above,
+ * holding no mail and no file: left by a writer that died. */
+static int stale_skeleton(const struct vdomain *d, const char *user, const char *userdir)
+{
+	struct vpw_entry e = {0};
+	int fd, rc;
+
+	if (!userdir_locked)
+		return 0;
+	rc = vauth_backend_get()->getpw(d, user, &e);
+	vpw_entry_free(&e);
+	if (rc == VA_SUCCESS)
+		return 0;
+	fd = open(userdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd >= 0 && skeleton_below(fd, 0);
+}
+
+/*
  * Create <domdir>[/<hash>]/<user> with its Maildir.  Takes a freed hash
  * dir from .dir_control_free first, else allocates the next one.
  */
@@ -98,7 +189,9 @@ int vp_user_create_dir(const struct vdomain *d, const char *user,
 	}
 	if (vp_fmt(userdir, size, "%s/%s%s%s", d->dir, hash, hash[0] ? "/" : "", user) != 0)
 		return VA_BAD_U_DIR;
-	if (mkdir(userdir, 0750) != 0)
+	if (mkdir(userdir, 0750) != 0 &&
+	    (errno != EEXIST || !stale_skeleton(d, user, userdir) ||
+	     vp_rmtree(userdir) != 0 || mkdir(userdir, 0750) != 0))
 		return VA_EXIST_U_DIR;
 	/* Fresh directories only: the Maildir parts are chowned as they are
 	 * made, so the user directory itself is all that is left. */
@@ -300,7 +393,7 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	struct vqpasswd pw;
 	char userdir[VP_PATH_MAX], hash[MAX_DIR_NAME], crypted[MAX_PW_PASS + 1];
 	char quota[MAX_PW_QUOTA + 1], comment[MAX_PW_GECOS + 1];
-	int rc, hrc;
+	int rc, hrc, lk;
 
 	rc = vp_domain_lookup(domain, &d);
 	if (rc != VA_SUCCESS)
@@ -309,24 +402,31 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	 * name becomes the real one in the caller's buffer (and so in the
 	 * add_user event). */
 	vp_take_real_domain(domain, &d);
+	lk = vp_userdir_lock(&d);
 	rc = vp_user_check_in(&d, user, password, vget_limits(d.real, &lim) == 0,
 	                      vp_domain_dir_ok(&d));
-	if (rc != VA_SUCCESS)
+	if (rc != VA_SUCCESS) {
+		vp_userdir_unlock(lk);
 		return rc;
+	}
 
 	vp_user_default_quota(&lim, quota, sizeof quota);
 	vp_strlcpy(comment, (gecos != NULL && *gecos != '\0') ? gecos : user, sizeof comment);
 
 	umask(077);
 	rc = vp_user_create_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash);
-	if (rc != VA_SUCCESS)
+	if (rc != VA_SUCCESS) {
+		vp_userdir_unlock(lk);
 		return rc;	/* the caller stops the hash */
+	}
 
 	crypted[0] = '\0';
 	vp_user_new_record(&pw, user, crypted, comment, userdir, quota, password, apop);
 	rc = store_user(&d, &pw, crypted, sizeof crypted, job, &hrc);
-	if (rc != VA_SUCCESS) {
+	if (rc != VA_SUCCESS)
 		vp_rmtree(userdir);
+	vp_userdir_unlock(lk);
+	if (rc != VA_SUCCESS) {
 		if (hrc != VA_SUCCESS)
 			return hrc;
 		if (rc == VA_USERNAME_EXISTS)
@@ -469,6 +569,7 @@ int vdeluser(char *user, char *domain)
 	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2], ctl[VP_PATH_MAX], hash[VP_PATH_MAX];
 	char userdir[VP_PATH_MAX];
 	struct stat st;
+	int lk;
 
 	if (user == NULL || *user == '\0' || domain == NULL)
 		return VA_ILLEGAL_USERNAME;
@@ -497,7 +598,9 @@ int vdeluser(char *user, char *domain)
 	vp_onchange("del_user", addr, "-", 0);
 	vp_onchange("del_user", addr, "-", ON_VCHANGE_BEFORE);
 
+	lk = vp_userdir_lock(&d);
 	if (vauth_backend_get()->deluser(&d, user) != VA_SUCCESS) {
+		vp_userdir_unlock(lk);
 		fprintf(stderr, "Failed to delete user from auth backend\n");
 		return VA_ILLEGAL_USERNAME;
 	}
@@ -515,9 +618,11 @@ int vdeluser(char *user, char *domain)
 	if (strncmp(userdir, d.dir, strlen(d.dir)) == 0 && userdir[strlen(d.dir)] == '/' &&
 	    strstr(userdir, "/../") == NULL &&
 	    (lstat(userdir, &st) != 0 || vp_rmtree_aside(userdir) != 0)) {
+		vp_userdir_unlock(lk);
 		fprintf(stderr, "could not remove %s\n", userdir);
 		return VA_BAD_DIR;
 	}
+	vp_userdir_unlock(lk);
 	vp_onchange("del_user", addr, "-", ON_VCHANGE_AFTER);
 	return VA_SUCCESS;
 }

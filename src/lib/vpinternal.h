@@ -360,7 +360,15 @@ int   vp_user_check_in(const struct vdomain *d, const char *user, const char *pa
                        int have_limits, int dir_rc);
 /* The quota string a new user gets from the domain's limits. */
 void  vp_user_default_quota(const struct vlimits *lim, char *out, size_t size);
-/* <domdir>[/<hash>]/<user> with its Maildir, through the big-dir allocator. */
+/* The lock of a domain's user directories (user.c): held by adds from
+ * the check that the user is absent until the record is stored, by
+ * deletes from removing the record until the directory is gone.  -1 if
+ * it cannot be had (the add then works as 5.6's). */
+int   vp_userdir_lock(const struct vdomain *d);
+void  vp_userdir_unlock(int fd);
+/* <domdir>[/<hash>]/<user> with its Maildir, through the big-dir allocator;
+ * under vp_userdir_lock(), an empty skeleton of a user without a record
+ * (left by a killed writer) is replaced. */
 int   vp_user_create_dir(const struct vdomain *d, const char *user,
                          char *userdir, size_t size, char *hash, size_t hsize);
 /* The record of a new user; every pointer is stored as given. */

@@ -190,7 +190,7 @@ int vpd_check_path(const char *arg, char *out, size_t size, int *emajor, int *em
 static const char *const domain_files[] = {
 	"vpasswd", "vpasswd.cdb", ".vpasswd.lock", "cdb.tmp", ".dir-control",
 	".dir_control_free", ".dir_control_free.lock", ".dir_control_free.bak",
-	".qmailadmin-limits", NULL
+	".qmailadmin-limits", ".userdir.lock", NULL
 };
 static const char *const domain_temps[] = {      /* + "<pid>" */
 	"vpasswd.bak.", ".dir-control.", ".qmailadmin-limits.tmp.", NULL
