@@ -59,10 +59,6 @@ KNOWN = [
      'it is removed by hand'),
     (re.compile(r'^(vdeluser|vdeloldusers)'), re.compile(r'\.deleted\.[0-9]+'),
      'vdeluser killed while it removes the directory leaves .<user>.deleted.<pid>'),
-    (re.compile(''), re.compile(r'/\.dir-control\.[0-9]+$'),
-     '.dir-control.<pid> of a killed writer is never removed'),
-    (re.compile(''), re.compile(r'/\.valias\.tmp\.[0-9]+$'),
-     '.valias.tmp.<pid> of a killed writer is never removed'),
 ]
 HASH = re.compile(rb'\$(6)\$[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}|\$1\$[./0-9A-Za-z]{1,8}\$[./0-9A-Za-z]{22}')
 

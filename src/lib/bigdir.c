@@ -217,7 +217,10 @@ int vp_dirctl_write(const char *ctlpath, const vdir_type *vd, uid_t uid, gid_t g
 
 	if (ctlpath == NULL || *ctlpath == '\0')
 		return VA_SUCCESS;      /* nowhere to keep it: the count is not persisted */
-	if (vp_fmt(tmp, sizeof tmp, "%s.%ld", ctlpath, (long)getpid()) != 0)
+	/* One temp name: every writer holds the directory's lock (below), so
+	 * one that finds the file left by a writer killed meanwhile replaces
+	 * it (a name with the pid would stay for good). */
+	if (vp_fmt(tmp, sizeof tmp, "%s.tmp", ctlpath) != 0)
 		return VA_DIR_TOO_LONG;
 	/* 0666 so the file ends up "per umask" like the original's fopen(). */
 	rc = vp_afile_open(&af, ctlpath, tmp, 0666);
@@ -728,7 +731,7 @@ int vread_dir_control(vdir_type *vdir, char *domain, uid_t uid, gid_t gid)
 int vwrite_dir_control(vdir_type *vdir, char *domain, uid_t uid, gid_t gid)
 {
 	char ctl[VP_PATH_MAX];
-	int rc;
+	int rc, lockfd;
 
 	if (vdir == NULL)
 		return VA_NULL_POINTER;
@@ -737,7 +740,12 @@ int vwrite_dir_control(vdir_type *vdir, char *domain, uid_t uid, gid_t gid)
 		return rc;
 	if (!dirctl_sane(vdir))
 		return VA_PARSE_ERROR;
-	return vp_dirctl_write(ctl, vdir, uid, gid);
+	lockfd = vp_dirctl_lock(ctl);
+	if (lockfd < 0)
+		return VA_COULD_NOT_UPDATE_FILE;
+	rc = vp_dirctl_write(ctl, vdir, uid, gid);
+	vp_dirctl_unlock(lockfd);
+	return rc;
 }
 
 int vdel_dir_control(char *domain)

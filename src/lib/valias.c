@@ -351,8 +351,10 @@ static int op_begin(struct alias_op *op, char *alias, char *domain)
 		return rc;
 	if ((rc = alias_path(op->path, sizeof op->path, op->dir, alias)) != 0)
 		return rc;
-	/* The temp lives in the domain directory so the rename is atomic. */
-	if (vp_fmt(op->tmp, sizeof op->tmp, "%s/.valias.tmp.%ld", op->dir, (long)getpid()) != 0)
+	/* The temp lives in the domain directory so the rename is atomic; it
+	 * is written under the directory's lock, so one name will do, and a
+	 * writer replaces what one killed meanwhile left there. */
+	if (vp_fmt(op->tmp, sizeof op->tmp, "%s/.valias.tmp", op->dir) != 0)
 		return VA_DIR_TOO_LONG;
 	event_name(op->who, sizeof op->who, alias, domain);
 	return VA_SUCCESS;
