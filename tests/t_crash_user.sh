@@ -12,7 +12,7 @@
 # fixed yet are reported as TODO (see KNOWN in crash_sweep.py).  tests/crash_sweep.py
 # does the sweep; CRASH_MAX_POINTS=N samples N points per command.
 . "$(dirname "$0")/lib.sh"
-require_bins vadddomain vadduser vdeluser vpasswd vmoduser vsetuserquota \
+require_bins vadddomain vadduser vdeluser vpasswd vmoduser vsetuserquota vconvert \
 	vchangepw valias vdeloldusers vverifypw
 
 if ! strace_ok; then
@@ -38,7 +38,7 @@ jarr() {
 # Reruns and checks, collected before each sweep:
 # rerun ALLOWED-RCS|any STDIN PROG ARGS... (ALLOWED like "0,255")
 # verify STDIN PROG ARGS... (exit 0 wanted; see crash_sweep.py)
-RERUN=() VERIFY=()
+RERUN=() VERIFY=() REFUSE=()
 rerun() {
 	local ok=$1 in=$2 p=$3; shift 3
 	[ "$ok" = any ] && ok=null || ok="[$ok]"
@@ -47,6 +47,11 @@ rerun() {
 verify() {
 	local in=$1 p=$2; shift 2
 	VERIFY+=("[$(jarr "$B/$p" "$@"),$(jstr "$in")]")
+}
+# refuse STDIN PROG ARGS... (must fail after the kill and after the rerun)
+refuse() {
+	local in=$1 p=$2; shift 2
+	REFUSE+=("[$(jarr "$B/$p" "$@"),$(jstr "$in")]")
 }
 _join() { local IFS=,; printf '%s' "$*"; }
 
@@ -63,7 +68,8 @@ sweep() {
 			"$(jstr "$SB")" "$(jstr "$SB.tpl")" "$(jstr "$label")" "$(jstr "$in")" "$SQL" "$MAXP"
 		printf '"cmd":%s,"strace":%s,' "$(jarr "$B/$p" "$@")" "$(jarr $NOLSAN strace)"
 		printf '"lookup":%s,' "$(jarr "$B/vuserinfo" postmaster@example.com)"
-		printf '"rerun":[%s],"verify":[%s]}\n' "$(_join "${RERUN[@]}")" "$(_join "${VERIFY[@]}")"
+		printf '"rerun":[%s],"verify":[%s],"refuse":[%s]}\n' "$(_join "${RERUN[@]}")" \
+			"$(_join "${VERIFY[@]}")" "$(_join "${REFUSE[@]}")"
 	} > "$T0/spec.json"
 	"$PYTHON" "$SWEEP" "$T0/spec.json" > "$T0/sweep.out" 2>&1
 	st=$?
@@ -75,7 +81,7 @@ sweep() {
 		esac
 	done < "$T0/sweep.out"
 	[ "$st" = 0 ] || fail "$label: the sweep itself failed (exit $st)"
-	RERUN=() VERIFY=()
+	RERUN=() VERIFY=() REFUSE=()
 	# back to the state before the command (for the next sweep's set-up)
 	rm -rf "$SB"; cp -a "$SB.tpl" "$SB"
 }
@@ -125,6 +131,23 @@ is_rc 249 "vadduser over a file of the user's name: exit 249"
 rm -f "$DD/gina"
 setup vdeluser erin@example.com
 
+# ------------------------------------------------------------ vadduser -f
+base
+printf 'dave@example.com Passw0rd Dave D\neve@example.com Passw0rd\n' > "$SB/list"
+rerun any '' vadduser -f "$SB/list"
+verify '' vverifypw eve@example.com Passw0rd
+sweep "vadduser -f" '' vadduser -f "$SB/list"
+
+# ------------------------------------------------------------ vdeluser (big-dir)
+# bob in hash directory 1: the delete offers 1 for reuse (.dir_control_free)
+printf '199\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n' > "$DD/.dir-control"
+setup vadduser hank@example.com Passw0rd
+dir_exists "$DD/1/hank/Maildir" "hank is in hash directory 1"
+rerun 0,246 '' vdeluser hank@example.com
+rerun 0 '' vadduser hank@example.com Passw0rd
+rerun 0 '' vdeluser hank@example.com
+sweep "vdeluser (big-dir)" '' vdeluser hank@example.com
+
 # ------------------------------------------------------------ vdeluser
 base
 # the name can be used again (vadduser is vdeluser's inverse)
@@ -172,5 +195,16 @@ rerun 0 '' vdeloldusers -D -d example.com -a 30
 rerun 0 '' vadduser bob@example.com Passw0rd
 rerun 0 '' vdeluser bob@example.com
 sweep "vdeloldusers" '' vdeloldusers -D -d example.com -a 30
+
+# ------------------------------------------------------------ vconvert -p
+# a "user:hash" list into the domain (vadduser, then the hash stored)
+base
+H=$(vph mkhash Alice123 '$6$saltsalt$')
+printf 'alice:%s\n' "$H" > "$SB/list"
+rerun any '' vconvert -p "$SB/list" -c example.com
+verify '' vverifypw alice@example.com Alice123
+# 5.6 added the user with the password "foob" first
+refuse '' vverifypw alice@example.com foob
+sweep "vconvert -p" '' vconvert -p "$SB/list" -c example.com
 
 done_testing

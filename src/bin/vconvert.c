@@ -111,12 +111,28 @@ static int copy(char *dst, size_t size, const char *src)
 }
 
 /*
- * Give a freshly added user the imported hash instead of its placeholder.
+ * The password a user is added with before the imported hash replaces
+ * it: 5.6 used a fixed word ("xxxx", "foob"), so an account left behind
+ * by a vconvert killed between the two steps opened with it.  A random
+ * one opens with nothing anyone knows; the clear-text copy still ends up
+ * as 5.6's word (see replace_hash()).
+ */
+static char *placeholder(char *buf, size_t size)
+{
+	cli_random_option(NULL, buf, size);
+	return buf;
+}
+
+/*
+ * Give a freshly added user the imported hash instead of its placeholder
+ * (and, with clear-text passwords, 5.6's placeholder word as the clear
+ * copy, as 5.6 left it).
  * If the hash cannot be stored (a ':' or a control character in it), the
  * account is taken back: left in place it would open with the
  * placeholder password, which 5.6 did.
  */
-static int replace_hash(char *user, char *domain, char *hash, struct vqpasswd **out)
+static int replace_hash(char *user, char *domain, char *hash, char *word,
+                        struct vqpasswd **out)
 {
 	struct vqpasswd *pw = vauth_getpw(user, domain);
 	int rc;
@@ -125,6 +141,11 @@ static int replace_hash(char *user, char *domain, char *hash, struct vqpasswd **
 	if (pw == NULL)
 		return VA_USER_DOES_NOT_EXIST;
 	pw->pw_passwd = hash;
+#ifdef CLEAR_PASS
+	pw->pw_clear_passwd = word;
+#else
+	(void)word;
+#endif
 	rc = vauth_setpw(pw, domain);
 	if (rc != VA_SUCCESS)
 		vdeluser(user, domain);
@@ -140,7 +161,8 @@ static int etc_domain(char *domain)
 {
 	struct vconvert_account a;
 	struct vqpasswd *pw;
-	char name[CLI_BUF], gecos[CLI_BUF], hash[CLI_BUF];
+	char name[CLI_BUF], gecos[CLI_BUF], hash[CLI_BUF], tmp[CLI_BUF];
+	char word[] = "xxxx";
 
 	if (vconvert_sys_begin() != VA_SUCCESS)
 		return 0;
@@ -155,11 +177,11 @@ static int etc_domain(char *domain)
 		if (copy(name, sizeof name, a.name) != 0 ||
 		    copy(gecos, sizeof gecos, a.gecos) != 0 ||
 		    copy(hash, sizeof hash, a.passwd) != 0 ||
-		    vadduser(name, domain, "xxxx", gecos, USE_POP) != VA_SUCCESS) {
+		    vadduser(name, domain, placeholder(tmp, sizeof tmp), gecos, USE_POP) != VA_SUCCESS) {
 			printf("user %s domain %s did not add\n", a.name, domain);
 			continue;
 		}
-		if (replace_hash(name, domain, hash, &pw) != VA_SUCCESS)
+		if (replace_hash(name, domain, hash, word, &pw) != VA_SUCCESS)
 			printf("user %s domain %s did not add\n", a.name, domain);
 	}
 	vconvert_sys_end();
@@ -170,7 +192,8 @@ static int etc_domain(char *domain)
 static int list_domain(char *domain)
 {
 	struct vqpasswd *pw;
-	char *user, *hash;
+	char *user, *hash, tmp[CLI_BUF];
+	char word[] = "foob";
 	int err = 0;
 
 	if (vconvert_list_open(list_file) != VA_SUCCESS) {
@@ -179,12 +202,12 @@ static int list_domain(char *domain)
 		return -1;
 	}
 	while (vconvert_list_next(&user, &hash) == 1) {
-		err = vadduser(user, domain, "foob", user, USE_POP);
+		err = vadduser(user, domain, placeholder(tmp, sizeof tmp), user, USE_POP);
 		if (err < 0) {
 			cli_print_error(err);
 			break;
 		}
-		err = replace_hash(user, domain, hash, &pw);
+		err = replace_hash(user, domain, hash, word, &pw);
 		if (pw == NULL) {
 			printf("no such user %s@%s\n", user, domain);
 			err = 0;
