@@ -70,9 +70,16 @@ KNOWN = [
      'it is removed by hand'),
     (_VDEL, re.compile(r'\.deleted\.[0-9]+'), re.compile(r'\.deleted\.[0-9]+'),
      'vdeluser killed while it removes the directory leaves .<user>.deleted.<pid>'),
+    (re.compile(''), re.compile(r'/sqwebmail-pass'),
+     re.compile(r'/sqwebmail-pass(\.tmp\.[0-9]+)?$'),
+     '(--enable-sqwebmail-pass) a writer killed after storing the record and '
+     'before writing Maildir/sqwebmail-pass leaves it missing (sqwebmail '
+     'logins fail until the next password change) and may leave '
+     'sqwebmail-pass.tmp.<pid>, which nothing removes'),
     (re.compile(r'^vconvert'), re.compile(r'vverifypw fails|sqwebmail-pass'),
-     re.compile(r'vverifypw fails|missing after the rerun: .*sqwebmail-pass|'
+     re.compile(r'vverifypw fails|/sqwebmail-pass|'
                 r'sqwebmail-pass\.tmp\.[0-9]+$|'
+                r'/vpasswd: (neither the old nor the new content|differs from a clean run)|'
                 r'left behind after the rerun: .*/(cdb\.tmp|vpasswd\.bak\.[0-9]+)$'),
      'vconvert killed between adding a user and storing its hash (or its '
      'sqwebmail-pass) leaves the account with a random throw-away password (or '
