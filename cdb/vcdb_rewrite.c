@@ -406,11 +406,45 @@ static int write_outputs(struct rewrite *rw)
 	return 0;
 }
 
+/*
+ * Give the new vpasswd a modification time later than the index it
+ * replaces, and the new index the same time: a writer killed between the
+ * two renames below then leaves a vpasswd that vcdb_index_stale() finds
+ * newer than the index, so the next lookup rebuilds it.  The file
+ * system's clock moves in ticks (milliseconds), so two changes close
+ * together would otherwise give both files the same time, and the old
+ * index would go on answering.
+ */
+static void order_mtimes(struct rewrite *rw)
+{
+	struct stat now, old;
+	struct timespec ts[2];
+
+	if (fstat(rw->tf.fd, &now) != 0)
+		return;
+	ts[0].tv_sec = 0;
+	ts[0].tv_nsec = UTIME_OMIT;
+	ts[1] = now.st_mtim;
+	if (stat(rw->cf.dst, &old) == 0 &&
+	    (ts[1].tv_sec < old.st_mtim.tv_sec ||
+	     (ts[1].tv_sec == old.st_mtim.tv_sec && ts[1].tv_nsec <= old.st_mtim.tv_nsec))) {
+		ts[1] = old.st_mtim;
+		if (++ts[1].tv_nsec == 1000000000L) {
+			ts[1].tv_sec++;
+			ts[1].tv_nsec = 0;
+		}
+	}
+	(void)futimens(rw->tf.fd, ts);
+	(void)futimens(rw->cf.fd, ts);
+}
+
 /* Rename vpasswd and vpasswd.cdb into place, each after its fsync. */
 static int commit_outputs(struct rewrite *rw)
 {
 	int rc;
 
+	if (rw->text_open && rw->index_open)
+		order_mtimes(rw);
 	if (rw->text_open) {
 		rw->text_open = 0;
 		/* Same directory as the index: one directory fsync covers both,
