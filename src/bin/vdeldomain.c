@@ -40,6 +40,12 @@ static int count_aliases(const char *domain, char *real, size_t real_size)
 			printf("Error: Can't get domain entries - %s\n", verror(verrori));
 			cli_exit(verrori);
 		}
+		/* Nothing in users/assign: vdeldomain() still finishes a
+		 * deletion that was killed half way (users/cdb not rebuilt,
+		 * or the directory not removed yet).  5.6 said the domain
+		 * does not exist, and vadddomain could not add it again. */
+		if (vdeldomain((char *)domain) == VA_SUCCESS)
+			cli_exit(0);
 		printf("Error: Domain does not exist\n");
 		cli_exit(VA_DOMAIN_DOES_NOT_EXIST);
 	}

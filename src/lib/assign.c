@@ -538,6 +538,21 @@ struct added {
 };
 static void undo_add(const struct added *a, const char *vline);
 
+/* Does users/assign hold exactly `line`? */
+static int assign_has_line(const char *assign, const char *line)
+{
+	char *data = NULL, *p, *nl;
+	size_t len = 0, n = strlen(line);
+	int found = 0;
+
+	if (vp_slurp(assign, &data, &len) != 0 || data == NULL)
+		return 0;
+	for (p = data; !found && (nl = memchr(p, '\n', (size_t)(data + len - p))) != NULL; p = nl + 1)
+		found = (size_t)(nl - p) == n && memcmp(p, line, n) == 0;
+	free(data);
+	return found;
+}
+
 int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 {
 	char assign[VP_PATH_MAX], locals[VP_PATH_MAX];
@@ -585,6 +600,15 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 		rc = VA_DOMAIN_DOES_NOT_EXIST;
 	else
 		rc = vp_qfile_insert(assign, line, VP_FILE_ASSIGN);
+	/* This very line, but users/cdb does not route the name: an add was
+	 * killed before it rebuilt users/cdb (under this lock a live one
+	 * always does).  The line is taken as ours and users/cdb rebuilt;
+	 * refused, the name could neither be added nor removed. */
+	if (rc == VA_DOMAIN_ALREADY_EXISTS && assign_has_line(assign, line)) {
+		cache_clear();
+		if (vp_domain_lookup(alias, NULL) != VA_SUCCESS)
+			rc = VA_SUCCESS;
+	}
 	if (rc == VA_SUCCESS && newu_locked() != VA_SUCCESS) {
 		/* vpopmail ignored this: qmail and every lookup went on with
 		 * the old users/cdb, which does not know the domain (mail to

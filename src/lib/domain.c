@@ -7,12 +7,15 @@
  */
 #include "vpinternal.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -61,6 +64,50 @@ static void hup_qmail(void)
 
 static int unassign(char **names, int count, const struct vdomain *d);
 
+/*
+ * The directory of a domain being added is locked (vp_lock_dir) from its
+ * mkdir, made under the lock of the domains directory, until the domain
+ * is registered or taken back.  One that exists but that nobody holds
+ * was left by a vadddomain that was killed: if the domain is not routed
+ * and the directory holds nothing but the .qmail-default made before the
+ * users/assign line, it is taken over (5.6 refused every later add of
+ * the name: "Could not make domain dir").  The lock fd, or -1.
+ */
+static int claim_domdir(const char *domdir, const char *domain)
+{
+	struct vdomain d;
+	struct dirent *de;
+	DIR *dp;
+	int fd, ok = 1;
+
+	fd = open(domdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0 ||
+	    vp_domain_lookup(domain, &d) == VA_SUCCESS ||
+	    (dp = opendir(domdir)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	while (ok && (de = readdir(dp)) != NULL)
+		ok = strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		     strcmp(de->d_name, ".qmail-default") == 0 ||
+		     strncmp(de->d_name, ".qmail-default.tmp.", 19) == 0;
+	if (ok) {
+		/* the killed add's temp .qmail-default */
+		rewinddir(dp);
+		while ((de = readdir(dp)) != NULL)
+			if (strncmp(de->d_name, ".qmail-default.tmp.", 19) == 0)
+				(void)unlinkat(dirfd(dp), de->d_name, 0);
+	}
+	closedir(dp);
+	if (!ok) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 {
 	struct vdomain existing;
@@ -68,6 +115,7 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	char domdir[VP_PATH_MAX], base[VP_PATH_MAX];
 	struct stat st;
 	int rc, registering = 0;   /* users/assign may hold our line */
+	int lk, dirlk = -1;
 
 #ifdef ONCHANGE_SCRIPT
 	/* Mask the postmaster's add_user/mod_user; see the spec, §9.2. */
@@ -132,7 +180,15 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 		rc = VA_DIR_TOO_LONG;
 		goto undo_count;
 	}
-	if (mkdir(domdir, 0750) != 0) {
+	if ((lk = vp_lock_dir(domains)) >= 0) {
+		if (mkdir(domdir, 0750) == 0) {
+			if ((dirlk = vp_lock_dir(domdir)) < 0)
+				(void)rmdir(domdir);
+		} else if (errno == EEXIST)
+			dirlk = claim_domdir(domdir, domain);
+		vp_unlock_dir(lk);
+	}
+	if (dirlk < 0) {
 		rc = VA_COULD_NOT_MAKE_DOMAIN_DIR;
 		goto undo_count;
 	}
@@ -180,6 +236,7 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 		hup_qmail();
 		goto undo_dir;
 	}
+	vp_unlock_dir(dirlk);
 	if (!OptimizeAddDomain)
 		hup_qmail();
 
@@ -195,6 +252,7 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 
 undo_dir:
 	vp_rmtree(domdir);
+	vp_unlock_dir(dirlk);
 	/* On a full file system the line may still be in users/assign (its
 	 * rewrite needs room): the domain would stay routed to the removed
 	 * directory and be refused as existing.  The removed tree gave some
@@ -309,6 +367,45 @@ static int collect_names(const struct vdomain *d, string_list *names)
 	return VA_SUCCESS;
 }
 
+/*
+ * A vdeldomain killed after it took the domain out of users/assign and
+ * users/cdb, before its directory went, left the directory (with the
+ * users' mail) under domains/: nothing routes the name, yet every
+ * vadddomain of it failed ("Could not make domain dir").  vdeldomain of
+ * the name finishes the job: <home>/domains/<name>, a real directory
+ * that no vadddomain holds (see claim_domdir), is removed when no line
+ * of users/assign names the domain.  VA_DOMAIN_DOES_NOT_EXIST if there
+ * is none.
+ */
+static int del_leftover(const char *domain)
+{
+	char dir[VP_PATH_MAX], ctl[VP_PATH_MAX];
+	struct stat st;
+	int fd, rc;
+
+	if (vp_assign_has(domain) != 0 ||
+	    vp_fmt(dir, sizeof dir, "%s/%s/%s", vp_home(), DOMAINS_DIR, domain) != 0 ||
+	    lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return VA_DOMAIN_DOES_NOT_EXIST;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return VA_DOMAIN_DOES_NOT_EXIST;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return VA_DOMAIN_DOES_NOT_EXIST;
+	}
+	fprintf(stderr, "Warning: removing %s, left by an interrupted vdeldomain\n", dir);
+	rc = vp_rmtree_aside(dir);
+	close(fd);
+	if (rc != 0) {
+		fprintf(stderr, "Warning: Failed to delete directory tree: %s\n", domain);
+		return VA_COULD_NOT_UPDATE_FILE;
+	}
+	if (vp_domains_ctlpath(st.st_uid, ctl, sizeof ctl) == VA_SUCCESS)
+		vp_bigdir_dec(ctl, st.st_uid, st.st_gid);
+	return VA_SUCCESS;
+}
+
 int vdeldomain(char *domain)
 {
 	struct vdomain d;
@@ -323,6 +420,8 @@ int vdeldomain(char *domain)
 	if (strlen(domain) > MAX_PW_DOMAIN)
 		return VA_DOMAIN_NAME_TOO_LONG;
 	rc = vp_domain_lookup(domain, &d);
+	if (rc == VA_DOMAIN_DOES_NOT_EXIST)
+		return del_leftover(domain);
 	if (rc != VA_SUCCESS)
 		return rc;
 	if (strcmp(d.name, d.real) != 0)
