@@ -309,6 +309,7 @@ sweep() {
 	is "$torn" 0 "$tag: after each kill every file parses completely, sorted, no duplicates"
 	[ -n "$bystander" ] && is "$bystand" 0 "$tag: after each kill the other domain is untouched"
 	is "$unrepaired" 0 "$tag: after each kill the state is old, new, or repaired by a rerun (indexes agree)"
+	is "$left" 0 "$tag: what a killed writer left is gone once the files are written again"
 	[ -n "$after" ] && is "$afterbad" 0 "$tag: after each kill the domain can be removed and added again"
 }
 

@@ -192,6 +192,8 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 		rc = VA_COULD_NOT_MAKE_DOMAIN_DIR;
 		goto undo_count;
 	}
+	/* the old tree of the name, if a vdeldomain was killed removing it */
+	vp_sweep_aside(domdir);
 	rc = vp_write_qmail_default(domdir, "delete", uid, gid);
 	if (rc != VA_SUCCESS)
 		goto undo_dir;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,6 +164,37 @@ int vp_rmtree(const char *path)
 	return rmdir(path);
 }
 
+void vp_sweep_aside(const char *path)
+{
+	char parent[VP_PATH_MAX], prefix[VP_PATH_MAX], trash[VP_PATH_MAX];
+	const char *base = strrchr(path, '/');
+	struct dirent *e;
+	size_t plen;
+	DIR *dp;
+
+	if (base == NULL || vp_dirname(path, parent, sizeof parent) != 0 ||
+	    vp_fmt(prefix, sizeof prefix, ".%s.deleted.", base + 1) != 0 ||
+	    (dp = opendir(parent)) == NULL)
+		return;
+	plen = strlen(prefix);
+	while ((e = readdir(dp)) != NULL) {
+		char *end;
+		long pid;
+
+		if (strncmp(e->d_name, prefix, plen) != 0 ||
+		    e->d_name[plen] < '0' || e->d_name[plen] > '9')
+			continue;
+		errno = 0;
+		pid = strtol(e->d_name + plen, &end, 10);
+		if (errno != 0 || *end != '\0' || pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (vp_fmt(trash, sizeof trash, "%s/%s", parent, e->d_name) == 0)
+			(void)vp_rmtree(trash);
+	}
+	closedir(dp);
+}
+
 /*
  * Remove the tree of a deleted user or domain.  It is first renamed to a
  * name no user or domain can have (".<name>.deleted.<pid>" beside it):
@@ -176,6 +208,7 @@ int vp_rmtree_aside(const char *path)
 	char trash[VP_PATH_MAX], parent[VP_PATH_MAX];
 	const char *base = strrchr(path, '/');
 
+	vp_sweep_aside(path);
 	if (base != NULL && vp_dirname(path, parent, sizeof parent) == 0 &&
 	    vp_fmt(trash, sizeof trash, "%s/.%s.deleted.%ld", parent, base + 1, (long)getpid()) == 0 &&
 	    rename(path, trash) == 0) {

@@ -334,6 +334,7 @@ int vlimits_write_limits_file(const char *path, const struct vlimits *limits)
 		return open_failed(path, EISDIR);
 	if (vp_fmt(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) != 0)
 		return VA_DIR_TOO_LONG;
+	vp_sweep_temps(path, ".tmp.", 0);     /* a killed writer's */
 	rc = vp_afile_open(&af, path, tmp, 0666);
 	if (rc != VA_SUCCESS)
 		return open_failed(path, errno);

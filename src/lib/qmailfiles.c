@@ -203,6 +203,8 @@ static int open_temp(struct vp_afile *af, const char *file)
 
 	if (vp_fmt(tmp, sizeof tmp, "%s.%ld", file, (long)getpid()) != 0)
 		return VA_COULD_NOT_UPDATE_FILE;
+	/* the caller holds the file's lock */
+	vp_sweep_temps(file, ".", 1);
 	return vp_afile_open(af, file, tmp, QFILE_MODE) == VA_SUCCESS
 	       ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
 }

@@ -113,6 +113,10 @@ struct vp_afile {
 #define VP_AFILE_NODIRSYNC  2
 /* Create `tmp` (O_EXCL after unlinking a stale one) with `mode`. */
 int   vp_afile_open(struct vp_afile *af, const char *dst, const char *tmp, mode_t mode);
+/* Remove the "<dst><sep><pid>" temps of writers that were killed: those
+ * whose process is gone or, when `locked` (the caller holds the lock
+ * every writer of dst holds, and the build locks), all but ours. */
+void  vp_sweep_temps(const char *dst, const char *sep, int locked);
 /* Flush, fsync, close, rename over dst, fsync the directory.  On error the temp is removed. */
 int   vp_afile_commit(struct vp_afile *af);
 /* Close and unlink the temp. */
@@ -136,6 +140,9 @@ int   vp_mkdir_p(const char *path, uid_t uid, gid_t gid);
 /* Recursive delete of a directory tree (a symlink is unlinked, not followed). */
 int   vp_rmtree(const char *path);
 int   vp_rmtree_aside(const char *path);
+/* Remove what a removal killed half way left aside for `path`
+ * (".<name>.deleted.<pid>" beside it, its process gone). */
+void  vp_sweep_aside(const char *path);
 /* Read a small file fully into a malloc'd NUL-terminated buffer. */
 int   vp_slurp(const char *path, char **out, size_t *len);
 /*
