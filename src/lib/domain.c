@@ -382,6 +382,7 @@ static int collect_names(const struct vdomain *d, string_list *names)
 static int del_leftover(const char *domain)
 {
 	char dir[VP_PATH_MAX], ctl[VP_PATH_MAX];
+	struct vdomain d;
 	struct stat st;
 	int fd, rc;
 
@@ -397,6 +398,17 @@ static int del_leftover(const char *domain)
 		return VA_DOMAIN_DOES_NOT_EXIST;
 	}
 	fprintf(stderr, "Warning: removing %s, left by an interrupted vdeldomain\n", dir);
+	/* what the killed run may not have done yet, as vdeldomain() below */
+	memset(&d, 0, sizeof d);
+	if (vp_strlcpy(d.name, domain, sizeof d.name) == 0 &&
+	    vp_strlcpy(d.real, domain, sizeof d.real) == 0 &&
+	    vp_strlcpy(d.dir, dir, sizeof d.dir) == 0) {
+		d.uid = st.st_uid;
+		d.gid = st.st_gid;
+		if (vauth_backend_get()->deldomain(&d) != 0)
+			fprintf(stderr, "Warning: Failed while attempting to delete domain from auth backend\n");
+		vdel_limits(domain);
+	}
 	rc = vp_rmtree_aside(dir);
 	close(fd);
 	if (rc != 0) {
