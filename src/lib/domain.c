@@ -384,19 +384,24 @@ static int del_leftover(const char *domain)
 	char dir[VP_PATH_MAX], ctl[VP_PATH_MAX];
 	struct vdomain d;
 	struct stat st;
-	int fd, rc;
+	int fd, lk, rc;
 
 	if (vp_assign_has(domain) != 0 ||
 	    vp_fmt(dir, sizeof dir, "%s/%s/%s", vp_home(), DOMAINS_DIR, domain) != 0 ||
 	    lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return VA_DOMAIN_DOES_NOT_EXIST;
+	/* under the domains directory's lock, as vadddomain's mkdir and lock */
+	if (vp_fmt(ctl, sizeof ctl, "%s/%s", vp_home(), DOMAINS_DIR) != 0 ||
+	    (lk = vp_lock_dir(ctl)) < 0)
+		return VA_DOMAIN_DOES_NOT_EXIST;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	vp_unlock_dir(lk);
 	if (fd < 0)
 		return VA_DOMAIN_DOES_NOT_EXIST;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		close(fd);
-		return VA_DOMAIN_DOES_NOT_EXIST;
-	}
 	fprintf(stderr, "Warning: removing %s, left by an interrupted vdeldomain\n", dir);
 	/* what the killed run may not have done yet, as vdeldomain() below */
 	memset(&d, 0, sizeof d);
