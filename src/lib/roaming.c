@@ -22,6 +22,7 @@
  */
 #include "vpinternal.h"
 #include "fdio.h"
+#include "deliver.h"    /* dx_tempfile() */
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -181,15 +182,18 @@ static int feed_rules(int fd, const char *tcpfile, const struct lines *roam)
 /*
  * Rebuild with the lock held.  VA_COULD_NOT_UPDATE_FILE if tcprules
  * failed; the list's own error (file, database) if it could not be read,
- * in which case tcprules is not even started.
+ * in which case tcprules is not even started.  tcprules installs whatever
+ * it read once its input ends: fed through a pipe, a kill of this process
+ * part way would leave a cdb without the static rules or some clients.
+ * So the whole input is written to an unlinked file first, and tcprules
+ * starts only with all of it.
  */
 static int rebuild(void)
 {
 	const char *tcpfile = vp_tcp_file(), *prog = vp_tcprules();
 	char cdb[VP_PATH_MAX], tmp[VP_PATH_MAX];
 	struct lines roam = { NULL, 0, 0 };
-	struct sigaction ign, old;
-	int pfd[2], status, rc;
+	int in, status, rc;
 	struct stat st;
 	pid_t pid;
 
@@ -200,49 +204,41 @@ static int rebuild(void)
 		free(roam.p);
 		return rc;
 	}
-	if (pipe(pfd) != 0) {
+	in = dx_tempfile();
+	if (in < 0 || feed_rules(in, tcpfile, &roam) != 0 || lseek(in, 0, SEEK_SET) != 0) {
+		if (in >= 0)
+			close(in);
 		free(roam.p);
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
+	free(roam.p);
 	pid = fork();
 	if (pid < 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-		free(roam.p);
+		close(in);
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
 	if (pid == 0) {
-		close(pfd[1]);
-		if (dup2(pfd[0], 0) < 0)
-			_exit(111);
-		if (pfd[0] != 0)
-			close(pfd[0]);
+		if (in != 0) {
+			if (dup2(in, 0) < 0)
+				_exit(111);
+			close(in);
+		}
 		umask(022);
 		execl(prog, prog, cdb, tmp, (char *)NULL);
 		_exit(111);
 	}
-	close(pfd[0]);
-	/* A tcprules that dies early must not kill us with SIGPIPE. */
-	memset(&ign, 0, sizeof ign);
-	ign.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &ign, &old);
-	if (feed_rules(pfd[1], tcpfile, &roam) != 0)
-		rc = VA_COULD_NOT_UPDATE_FILE;
-	close(pfd[1]);
-	free(roam.p);
+	close(in);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR) {
 			status = -1;
 			break;
 		}
-	sigaction(SIGPIPE, &old, NULL);
 	if (status != 0 || lstat(tmp, &st) == 0) {
 		unlink(tmp);
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
-	if (rc == VA_SUCCESS)
-		vp_chown(cdb, vp_uid(), vp_gid());
-	return rc;
+	vp_chown(cdb, vp_uid(), vp_gid());
+	return VA_SUCCESS;
 }
 #else
 static int rebuild(void)
