@@ -110,24 +110,42 @@ static int feed(struct dx_ctx *c, int fd, const char *dt)
 	return vp_copy_fd(0, fd);
 }
 
+/*
+ * qmail-inject queues whatever it read once its input ends: fed through a
+ * pipe, a vdelivermail killed part way would forward a cut-off message
+ * (qmail retries the delivery, so the whole one follows).  The copy is
+ * made in an unlinked temporary file first, and qmail-inject starts only
+ * with all of it.
+ */
 int dx_forward(struct dx_ctx *c, const char *addr)
 {
 	char dt[DX_INSTR_MAX + 64];
-	int pfd[2], status, werr = 0;
+	int in, status, werr = 0;
 	pid_t pid;
 
 	forward_dt(c, addr, dt, sizeof dt);
 	fflush(c->out);
 	fflush(stdout);
-	if (pipe(pfd) != 0 || (pid = fork()) < 0) {
+	if ((in = dx_tempfile()) < 0 || feed(c, in, dt) != 0 || lseek(in, 0, SEEK_SET) != 0)
+		werr = errno != 0 ? errno : EIO;
+	if (werr != 0) {
+		if (in >= 0)
+			close(in);
+		fprintf(c->out, "write to qmail-inject failed: %d\nsystem error calling qmail-inject\n",
+		        werr);
+		return DX_TEMP;
+	}
+	if ((pid = fork()) < 0) {
+		close(in);
 		fprintf(c->out, "Unable to fork: %d.\nsystem error, can't open qmail-inject\n", errno);
 		return DX_TEMP;
 	}
 	if (pid == 0) {
-		close(pfd[1]);
-		if (dup2(pfd[0], 0) < 0)
-			_exit(111);
-		close(pfd[0]);
+		if (in != 0) {
+			if (dup2(in, 0) < 0)
+				_exit(111);
+			close(in);
+		}
 		signal(SIGPIPE, SIG_DFL);
 		/* "&&x": 5.6 dropped a second '&' on the way to qmail-inject */
 		execl(vp_qmail_inject(), vp_qmail_inject(), "--", addr[0] == '&' ? addr + 1 : addr,
@@ -136,17 +154,9 @@ int dx_forward(struct dx_ctx *c, const char *addr)
 		dprintf(1, "Unable to launch qmail-inject.");
 		_exit(111);
 	}
-	close(pfd[0]);
-	if (feed(c, pfd[1], dt) != 0)
-		werr = errno;
-	close(pfd[1]);
+	close(in);
 	if (wait_child(pid, &status) != 0) {
 		fputs("system error calling qmail-inject\n", c->out);
-		return DX_TEMP;
-	}
-	if (werr != 0) {
-		fprintf(c->out, "write to qmail-inject failed: %d\nsystem error calling qmail-inject\n",
-		        werr);
 		return DX_TEMP;
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
