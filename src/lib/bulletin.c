@@ -325,14 +325,18 @@ static void flush_batch(struct pending *batch, size_t n, uid_t uid, gid_t gid,
 			if (close(p->fd) != 0 && err[i] == 0)
 				err[i] = errno;
 			p->fd = -1;
-			if (err[i] == 0 && link(p->tmp, p->dst) != 0)
+			/* Counted before it shows, as vdelivermail does. */
+			if (err[i] == 0 && p->quota[0] != '\0')
+				dx_quota_add(p->mdir, p->quota, p->size, 1, uid, gid);
+			if (err[i] == 0 && link(p->tmp, p->dst) != 0) {
 				err[i] = errno;
+				if (p->quota[0] != '\0')
+					dx_quota_add(p->mdir, p->quota, -p->size, -1, uid, gid);
+			}
 			unlink(p->tmp);
 			if (err[i] != 0) {
 				errno = err[i];
 				fail_with(&p->r, VA_COULD_NOT_UPDATE_FILE, NULL);
-			} else if (p->quota[0] != '\0') {
-				dx_quota_add(p->mdir, p->quota, p->size, uid, gid);
 			}
 		}
 		if (report != NULL)
@@ -343,17 +347,27 @@ static void flush_batch(struct pending *batch, size_t n, uid_t uid, gid_t gid,
 /* Link modes: new/<name> is a link to the message file, which (as in
  * vpopmail) is then given to the domain's owner with mode 0600. */
 static int deliver_link(const struct vbulletin *b, const struct vdomain *d, const char *mdir,
-                        const char *name, struct vbull_result *r)
+                        const char *name, const char *quota, struct vbull_result *r)
 {
-	char dst[VP_PATH_MAX];
+	char dst[VP_PATH_MAX], slashed[VP_PATH_MAX];
 	int symbolic = b->method == VBULL_SYMLINK;
 
-	if (vp_fmt(dst, sizeof dst, "%s/new/%s", mdir, name) != 0) {
+	if (vp_fmt(dst, sizeof dst, "%s/new/%s", mdir, name) != 0 ||
+	    vp_fmt(slashed, sizeof slashed, "%s/", mdir) != 0) {
 		errno = ENAMETOOLONG;
 		return fail_with(r, VA_DIR_TOO_LONG, NULL);
 	}
-	if ((symbolic ? symlink(b->path, dst) : link(b->path, dst)) != 0)
+	/* Counted before it shows, as vdelivermail does. */
+	if (quota[0] != '\0')
+		dx_quota_add(slashed, quota, b->size, 1, d->uid, d->gid);
+	if ((symbolic ? symlink(b->path, dst) : link(b->path, dst)) != 0) {
+		int saved = errno;
+
+		if (quota[0] != '\0')
+			dx_quota_add(slashed, quota, -b->size, -1, d->uid, d->gid);
+		errno = saved;
 		return fail_with(r, VA_COULD_NOT_UPDATE_FILE, symbolic ? "symlink" : "link");
+	}
 	if (vp_can_chown() && chown(dst, d->uid, d->gid) != 0) {
 		/* best effort, as in vpopmail */
 	}
@@ -461,12 +475,11 @@ int vbulletin_domain(struct vbulletin *b, const char *domain,
 			if (vp_fmt(mdir, sizeof mdir, "%s/Maildir", e.pw.pw_dir) != 0) {
 				errno = ENAMETOOLONG;
 				fail_with(&r, VA_DIR_TOO_LONG, NULL);
-			} else if (deliver_link(b, &d, mdir, name, &r) == VA_SUCCESS) {
-				char def[128], slashed[VP_PATH_MAX];
+			} else {
+				char def[128];
 
 				quota_def(&e.pw, def, sizeof def);
-				if (def[0] != '\0' && vp_fmt(slashed, sizeof slashed, "%s/", mdir) == 0)
-					dx_quota_add(slashed, def, b->size, d.uid, d.gid);
+				deliver_link(b, &d, mdir, name, def, &r);
 			}
 		}
 		if (report != NULL)

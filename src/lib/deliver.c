@@ -117,8 +117,8 @@ static void quota_warn(struct dx_ctx *c, const char *maildir, int is_catchall, c
 	write_setup(&w, maildir, hdr, fd, uid, gid);
 	/* DELIVER_TO_STDOUT: the warning goes out first, like any delivery. */
 	w.to_stdout = c->to_stdout;
-	if (dx_write_maildir(&w) == DXW_OK && !c->to_stdout)
-		dx_quota_add(maildir, def, w.size, uid, gid);
+	w.quota_def = def;
+	dx_write_maildir(&w);
 	close(fd);
 }
 
@@ -268,12 +268,11 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 		w.spamc_user = h.owner;
 		w.drop_spam = h.drop_spam;
 	}
+	w.quota_def = q.def;
 	rc = dx_write_maildir(&w);
 	free(hdr);
 	switch (rc) {
 	case DXW_OK:
-		if (!c->to_stdout && !w.dropped)
-			dx_quota_add(maildir, q.def, w.size, uid, gid);
 		return DX_OK;
 	case DXW_QUOTA:
 		fputs("user is over quota\n", c->out);
@@ -599,13 +598,13 @@ int vmaildir_deliver(const char *maildir, const char *header, int fd, const char
 		return VA_SUCCESS;
 	}
 	write_setup(&w, dir, header, fd, uid, gid);
+	w.quota_def = q.def;
 	if (dx_write_maildir(&w) != DXW_OK) {
 		if (w.err == EDQUOT)
 			*over_quota = 1;
 		errno = w.err;
 		return w.err == EDQUOT ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
 	}
-	dx_quota_add(dir, q.def, w.size, uid, gid);
 	if (newpath != NULL && size > 0)
 		vp_strlcpy(newpath, w.path, size);
 	return VA_SUCCESS;

@@ -100,6 +100,7 @@ struct dx_write {
 	int         to_stdout;    /* write to fd 1 instead (DELIVER_TO_STDOUT) */
 	uid_t uid;                /* maildirsize owner on rebuilds */
 	gid_t gid;
+	const char *quota_def;    /* counted in maildirsize (before the link), or NULL */
 	/* out */
 	off_t       size;         /* bytes written */
 	int         err;          /* errno of a failure */
@@ -143,9 +144,13 @@ struct dx_quota {
  * exists but cannot be read (a temporary failure for the caller). */
 int  dx_quota_check(const char *maildir, const char *quota, off_t msgsize,
                     uid_t uid, gid_t gid, struct dx_quota *q);
-/* Append "<size> 1" (creating the file from def if it is missing);
- * a big file is compacted to one line.  Errors are not fatal. */
-void dx_quota_add(const char *maildir, const char *def, off_t size, uid_t uid, gid_t gid);
+/* Append "<size> <count>" (creating the file from def if it is missing);
+ * a big file is compacted to one line.  Errors are not fatal.  Called
+ * with count 1 before the message is linked into new/ (a kill between
+ * the two leaves it counted, which a recount corrects, never uncounted),
+ * and with -size, -1 to withdraw it when the link fails. */
+void dx_quota_add(const char *maildir, const char *def, off_t size, int count,
+                  uid_t uid, gid_t gid);
 
 /* Add a Maildir's usage (a fresh maildirsize, else a count) to the totals. */
 void dx_maildir_usage(const char *maildir, storage_t *bytes, storage_t *count);

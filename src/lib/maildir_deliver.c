@@ -233,6 +233,16 @@ static int fail(struct dx_write *w, const char *tmp, int fd, int kind)
 	return kind;
 }
 
+/* Withdraw the count of a message that did not make it into new/. */
+static void uncount(struct dx_write *w)
+{
+	int saved = errno;
+
+	if (w->quota_def != NULL)
+		dx_quota_add(w->maildir, w->quota_def, -w->size, -1, w->uid, w->gid);
+	errno = saved;
+}
+
 int dx_write_maildir(struct dx_write *w)
 {
 	char name[256], tmp[VP_PATH_MAX], dir[VP_PATH_MAX];
@@ -277,8 +287,13 @@ int dx_write_maildir(struct dx_write *w)
 		w->path[0] = '\0';
 		return fail(w, tmp, -1, DXW_LINK);
 	}
+	/* Counted before it shows: a kill after the link must not leave a
+	 * message that maildirsize does not count. */
+	if (w->quota_def != NULL)
+		dx_quota_add(w->maildir, w->quota_def, w->size, 1, w->uid, w->gid);
 	if (link(tmp, w->path) != 0) {
 		w->path[0] = '\0';
+		uncount(w);
 		return fail(w, tmp, -1, DXW_LINK);
 	}
 	unlink(tmp);
@@ -287,6 +302,7 @@ int dx_write_maildir(struct dx_write *w)
 		w->err = errno;
 		unlink(w->path);
 		w->path[0] = '\0';
+		uncount(w);
 		return DXW_SYNC;
 	}
 	return DXW_OK;

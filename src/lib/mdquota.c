@@ -228,7 +228,8 @@ static void compact(int fd, const char *root, uid_t uid, gid_t gid)
 	vp_write_maildirsize(root, m.def, &u, 0600, 0, uid, gid, MDS_AFILE);
 }
 
-void dx_quota_add(const char *maildir, const char *def, off_t size, uid_t uid, gid_t gid)
+void dx_quota_add(const char *maildir, const char *def, off_t size, int count,
+                  uid_t uid, gid_t gid)
 {
 	char root[VP_PATH_MAX], file[VP_PATH_MAX], line[64];
 	struct stat fst, pst;
@@ -239,7 +240,7 @@ void dx_quota_add(const char *maildir, const char *def, off_t size, uid_t uid, g
 	if (quota_root(maildir, root, sizeof root) != 0 ||
 	    vp_fmt(file, sizeof file, "%s/maildirsize", root) != 0)
 		return;
-	len = snprintf(line, sizeof line, "%lld 1\n", (long long)size);
+	len = snprintf(line, sizeof line, "%lld %d\n", (long long)size, count);
 	for (tries = 0; tries < 5; tries++) {
 		fd = open(file, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
@@ -247,8 +248,13 @@ void dx_quota_add(const char *maildir, const char *def, off_t size, uid_t uid, g
 
 			if (errno != ENOENT)
 				return;
-			/* Gone meanwhile: a recount includes this message. */
+			/* Gone meanwhile: a recount, plus this message, which is
+			 * not linked yet (one withdrawn is already out of it). */
 			vp_count_maildir(root, &u);
+			if (count > 0) {
+				u.bytes += (storage_t)size;
+				u.count += (storage_t)count;
+			}
 			vp_write_maildirsize(root, def, &u, 0600, 0, uid, gid, MDS_AFILE);
 			return;
 		}
