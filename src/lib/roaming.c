@@ -25,7 +25,9 @@
 #include "deliver.h"    /* dx_tempfile() */
 
 #include <arpa/inet.h>
+#include <cdb.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,10 +242,36 @@ static int rebuild(void)
 	vp_chown(cdb, vp_uid(), vp_gid());
 	return VA_SUCCESS;
 }
+
+/* 1 when the rules cdb has no rule for addr (or cannot be read): a
+ * process killed between its change of the list and the rebuild left a
+ * listed client without its rule, which the client's next login mends. */
+static int rule_missing(const char *addr)
+{
+	char cdb[VP_PATH_MAX];
+	struct cdb c;
+	int fd, found = 0;
+
+	if (vp_fmt(cdb, sizeof cdb, "%s.cdb", vp_tcp_file()) != 0 ||
+	    (fd = open(cdb, O_RDONLY | O_CLOEXEC)) < 0)
+		return 1;
+	if (cdb_init(&c, fd) == 0) {
+		found = cdb_find(&c, addr, (unsigned)strlen(addr)) > 0;
+		cdb_free(&c);
+	}
+	close(fd);
+	return !found;
+}
 #else
 static int rebuild(void)
 {
 	return VA_SUCCESS;      /* --disable-rebuild-tcpserver-file */
+}
+
+static int rule_missing(const char *addr)
+{
+	(void)addr;
+	return 0;
 }
 #endif
 
@@ -347,8 +375,9 @@ int vroaming_open(const char *ip)
 		rc = be->relay_open(addr, time(NULL), &added);
 	else
 		rc = file_open(addr, time(NULL), &added);
-	/* A refreshed time changes no rule: only a new client rebuilds. */
-	if (rc == VA_SUCCESS && added)
+	/* A refreshed time changes no rule: only a new client rebuilds, or
+	 * one whose rule is missing (a rebuild cut short by a kill). */
+	if (rc == VA_SUCCESS && (added || rule_missing(addr)))
 		rc = rebuild_rules();
 	vp_unlock(lockfd);
 	return rc;
