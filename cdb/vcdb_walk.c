@@ -138,7 +138,7 @@ int vcdb_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
                              const char *ip, time_t when)
 {
 #ifdef ENABLE_AUTH_LOGGING
-	char path[VP_PATH_MAX];
+	char path[VP_PATH_MAX], *line;
 	struct timespec ts[2];
 	size_t len;
 	int rc, fd;
@@ -155,16 +155,26 @@ int vcdb_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 	 * login, and every new inode is expensive on a busy filesystem).
 	 * Overwritten, then cut to length, not truncated first: on a full
 	 * file system the write fails and the old address stays (truncated
-	 * first, the file was left empty).
+	 * first, the file was left empty).  The write carries a newline that
+	 * the cut then drops: a process killed between the two leaves the
+	 * new address as the first line (readers stop there), not the new
+	 * address run together with the tail of a longer old one.
 	 */
 	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
 	len = strlen(ip);
+	if ((line = malloc(len + 1)) == NULL) {
+		close(fd);
+		return VA_MEMORY_ALLOC_ERR;
+	}
+	memcpy(line, ip, len);
+	line[len] = '\n';
 	ts[0].tv_sec = ts[1].tv_sec = when;
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;
-	rc = (write(fd, ip, len) == (ssize_t)len && ftruncate(fd, (off_t)len) == 0 &&
+	rc = (write(fd, line, len + 1) == (ssize_t)(len + 1) && ftruncate(fd, (off_t)len) == 0 &&
 	      futimens(fd, ts) == 0) ? 0 : VA_COULD_NOT_UPDATE_FILE;
+	free(line);
 	if (vp_can_chown() && fchown(fd, d->uid, d->gid) != 0)
 		rc = VA_COULD_NOT_UPDATE_FILE;
 	if (close(fd) != 0)
