@@ -1,0 +1,358 @@
+#!/bin/bash
+# t_crash_runtime.sh - crash consistency of the runtime writers: each
+# program is killed (SIGKILL, as kill -9 or the OOM killer would) at each
+# of its state-changing system calls in turn, then the files others read
+# are checked, the same command is run again, and everything must be
+# consistent with no temporary file left behind.  Commands: vdelivermail
+# (a delivery with a quota, a program line, a forward, a bounce),
+# vpopbull (copy, hard and symbolic links), and with
+# --enable-roaming-users vchkpw (open-smtp, tcp.smtp.cdb, lastauth) and
+# clearopensmtp.
+#
+# Method: one run under strace lists the calls of the program itself
+# (no -f: only the command is killed, a child it started runs on, as
+# after kill -9); each point is (syscall, ordinal among that syscall's
+# calls), injected with -e inject=NAME:signal=KILL:when=N, which strace
+# counts per syscall and per tracee.  The kill lands at the call's entry,
+# so the point "before call N" is also "after everything before it".
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/vchkpw_common.sh"
+require_bins vdelivermail vpopbull vchkpw clearopensmtp vadddomain vadduser vsetuserquota
+
+if ! strace_ok; then
+	echo "1..0 # SKIP strace cannot trace here (or a checker wraps the programs)"
+	exit 0
+fi
+
+# Calls that change state or are points of no return.
+CRASH_SET=openat,open,creat,write,pwrite64,writev,rename,renameat,renameat2,link,linkat
+CRASH_SET=$CRASH_SET,unlink,unlinkat,mkdir,mkdirat,rmdir,fsync,fdatasync,syncfs,ftruncate
+CRASH_SET=$CRASH_SET,flock,fchown,fchmod,chown,lchown,chmod,fchmodat,fchownat,symlink
+CRASH_SET=$CRASH_SET,symlinkat,utimensat,clone,clone3,fork,vfork,wait4,execve
+
+# crash_points LOG: "name:N" for each state-changing call of the strace
+# log (an open for reading and, unless SWEEP_STDIO=1, writes to stdout and
+# stderr are left out).
+SWEEP_STDIO=0
+crash_points() {
+	awk -v stdio="$SWEEP_STDIO" '{
+		l = $0; sub(/^[0-9]+ +/, "", l)
+		i = index(l, "("); if (i < 2) next
+		name = substr(l, 1, i - 1); if (name !~ /^[a-z0-9_]+$/) next
+		n[name]++
+		if (name == "execve" && n[name] == 1) next
+		if ((name == "openat" || name == "open") && l !~ /O_WRONLY|O_RDWR|O_CREAT/) next
+		if ((name == "write" || name == "writev") && l ~ /^writev?\([12],/ && !stdio) next
+		print name ":" n[name]
+	}' "$1"
+}
+
+# wait_children: a child the killed program started (tcprules, a
+# delivery program, qmail-inject) runs on; wait until it is done.
+wait_children() {
+	local i
+	for i in $(seq 1 100); do
+		pgrep -f -- "$SB" >/dev/null 2>&1 || return 0
+		sleep 0.05
+	done
+	diag "children of a killed program still running"
+}
+
+# sweep LABEL PREP CHECK REPAIR RUNNER ARGS...: for each point of one
+# traced run of "RUNNER ARGS..." (a function that runs the command with
+# $VP_TEST_WRAPPER, e.g. run or vchk): PREP restores the state, the
+# command is killed at the point, CHECK (given the point) tests the state
+# the kill left, REPAIR runs the command (or its inverse) again and tests
+# that everything is consistent.  One TAP line per sweep, failures listed.
+SWEEP_BAD=
+sweep() {
+	local label=$1 prep=$2 check=$3 repair=$4 p pts killed=0 bad=0 name n
+	shift 4
+	SWEEP_BAD= SWEEP_MISSED=
+	"$prep"
+	VP_TEST_WRAPPER="$NOLSAN strace -qq -o $T0/list.log -e trace=$CRASH_SET" "$@"
+	wait_children
+	pts=$(crash_points "$T0/list.log")
+	if [ -z "$pts" ]; then fail "$label: no crash points found"; return; fi
+	for p in $pts; do
+		name=${p%:*} n=${p#*:}
+		"$prep"
+		# (bash's "Killed" notice goes to /dev/null)
+		VP_TEST_WRAPPER="$NOLSAN strace -qq -o /dev/null -e trace=$name -e inject=$name:signal=KILL:when=$n" "$@" 2>/dev/null
+		if [ "$RC" = 137 ]; then killed=$((killed + 1)); else SWEEP_MISSED="$SWEEP_MISSED $p"; fi
+		wait_children
+		if ! SWEEP_WHY=$("$check" "$p" 2>&1); then
+			bad=$((bad + 1)); SWEEP_BAD="$SWEEP_BAD $p"
+			diag "$label, killed before $p: $SWEEP_WHY"
+			continue
+		fi
+		if ! SWEEP_WHY=$("$repair" 2>&1); then
+			bad=$((bad + 1)); SWEEP_BAD="$SWEEP_BAD $p"
+			diag "$label, killed before $p, then run again: $SWEEP_WHY"
+		fi
+	done
+	[ -n "$SWEEP_MISSED" ] && diag "$label: not killed (exit status not 137) at:$SWEEP_MISSED"
+	if [ "$bad" = 0 ]; then
+		pass "$label: $(echo $pts | wc -w) crash points ($killed killed), all consistent"
+	else
+		fail "$label: $bad of $(echo $pts | wc -w) crash points left a bad state:$SWEEP_BAD"
+	fi
+}
+# exact FILE: its bytes in $X (final newlines kept).
+exact() { X=$(slurp "$1"); X=${X%x}; }
+# Checks print their complaint and return 1.
+die_if() { if eval "$1"; then echo "$2"; return 1; fi; return 0; }
+no_leftovers() {
+	local l
+	l=$(leftovers "$@")
+	die_if '[ -n "$l" ]' "temporary files left: $l"
+}
+
+# ================================================================ vdelivermail
+MSG=$'Subject: crash\n\n0123456789\n'
+RP=$'Return-Path: <a@example.net>\n'
+WANT="${RP}Delivered-To: bob@example.com"$'\n'"$MSG"
+
+sandbox_new
+VP_TEST_WRAPPER= setup vadddomain example.com Secret123
+VP_TEST_WRAPPER= setup vadduser bob@example.com Passw0rd
+VP_TEST_WRAPPER= setup vsetuserquota bob@example.com 100000
+printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
+export VPOPMAIL_SPAMC=$SB/no-spamc VPOPMAIL_MAILDROP=$SB/no-maildrop
+export VPOPMAIL_QMAIL_INJECT=$SB/qmail-inject
+cat > "$SB/qmail-inject" <<EOF
+#!/bin/sh
+cat > "$SB/inject.\$\$"
+mv "$SB/inject.\$\$" "$SB/injected.\$\$"
+EOF
+chmod 755 "$SB/qmail-inject"
+DD=$D/example.com
+BOX=$DD/bob/Maildir
+# One message already there: the real content is never empty.
+(cd "$DD" && EXT=bob HOST=example.com RPLINE=$RP DTLINE=$'Delivered-To: example.com-bob@example.com\n' \
+	"$top_builddir/vdelivermail" '' delete < <(printf '%s' "$MSG"))
+tar -C "$SB" -cf "$T0/dv.tar" .
+dv_prep() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/dv.tar"; }
+DV_INSTR=delete
+dv_run() {
+	(cd "$DD" && EXT=${DV_EXT:-bob} HOST=example.com RPLINE=$RP \
+		DTLINE="Delivered-To: example.com-${DV_EXT:-bob}@example.com"$'\n' \
+		run_in "$MSG" vdelivermail '' "$DV_INSTR"
+	 echo "$RC" > "$T0/dv.rc")
+	RC=$(cat "$T0/dv.rc")
+}
+
+# maildir_ok: every message in new/ and cur/ is whole; maildirsize parses.
+maildir_ok() {
+	local f sz
+	for f in "$BOX"/new/* "$BOX"/cur/*; do
+		[ -e "$f" ] || continue
+		sz=$(stat -c %s "$f")
+		exact "$f"
+		die_if '[ "$X" != "$WANT" ]' "partial or wrong message ${f##*/} ($sz bytes)" || return 1
+		die_if '[ "${f##*,S=}" != "$sz" ]' "${f##*/}: S= is not its size $sz" || return 1
+	done
+	mds_ok "$BOX"
+}
+# mds_ok MAILDIR [REAL]: maildirsize is a definition line then "<bytes>
+# <count>" lines, each with a newline; with REAL, its sums are not below
+# the real content of new/ and cur/.
+mds_ok() {
+	local m=$1/maildirsize bytes count rb rc
+	[ -e "$m" ] || return 0
+	die_if "! awk 'NR == 1 && !/^[0-9]+S(,[0-9]+C)?\$/ { exit 1 }
+		NR > 1 && !/^-?[0-9]+ -?[0-9]+\$/ { exit 1 }' '$m' || [ -n \"\$(tail -c 1 '$m')\" ]" \
+		"maildirsize does not parse: $(od -c "$m" | head -5)" || return 1
+	[ -n "${2:-}" ] || return 0
+	read -r bytes count < <(awk 'NR > 1 { b += $1; c += $2 } END { print b + 0, c + 0 }' "$m")
+	rb=$(find "$1/new" "$1/cur" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+	rc=$(find "$1/new" "$1/cur" -type f | wc -l)
+	die_if '[ "$bytes" -lt "$rb" ] || [ "$count" -lt "$rc" ]' \
+		"maildirsize counts $bytes bytes in $count messages, the Maildir holds $rb in $rc" || return 1
+}
+dv_check() { maildir_ok; }
+# Run again (as qmail does after a crash): delivered, and the quota file
+# is not below the real content.
+dv_repair() {
+	dv_run
+	die_if '[ "$RC" != 0 ]' "the delivery after the crash exits $RC: $OUT" || return 1
+	maildir_ok && mds_ok "$BOX" real && no_leftovers "$D"
+}
+sweep "vdelivermail: delivery with a quota" dv_prep dv_check dv_repair dv_run
+
+# A program line and a forward in bob's .qmail, then the Maildir.
+dv_prep
+printf '| cat > %s/prog.$$; mv %s/prog.$$ %s/prog.done.$$\n&elsewhere@example.net\n%s/\n' \
+	"$SB" "$SB" "$SB" "$BOX" > "$DD/bob/.qmail"
+tar -C "$SB" -cf "$T0/dv.tar" .
+dvq_check() {
+	local f
+	for f in "$SB"/prog.done.* "$SB"/injected.*; do
+		[ -e "$f" ] || continue
+		exact "$f"
+		die_if '[ "$X" != "$WANT" ] && [ "$X" != "$MSG" ]' \
+			"partial copy in ${f##*/}: $(head -c 80 "$f")" || return 1
+	done
+	maildir_ok
+}
+dvq_repair() {
+	dv_run
+	die_if '[ "$RC" != 0 ]' "the delivery after the crash exits $RC: $OUT" || return 1
+	die_if '! ls "$SB"/prog.done.* >/dev/null 2>&1' "the program did not run" || return 1
+	die_if '! ls "$SB"/injected.* >/dev/null 2>&1' "nothing forwarded" || return 1
+	dvq_check && mds_ok "$BOX" real && no_leftovers "$D"
+}
+sweep "vdelivermail: .qmail with a program, a forward and a Maildir" dv_prep dvq_check dvq_repair dv_run
+
+# The bounce path: no such user, bounce-no-mailbox (its only writes are
+# the bounce text on stdout).
+dv_prep
+rm -f "$DD/bob/.qmail"
+tar -C "$SB" -cf "$T0/dv.tar" .
+DV_EXT=nosuch DV_INSTR=bounce-no-mailbox
+dvb_repair() {
+	dv_run
+	die_if '[ "$RC" != 100 ]' "the bounce after the crash exits $RC: $OUT" || return 1
+	maildir_ok && no_leftovers "$D"
+}
+SWEEP_STDIO=1
+sweep "vdelivermail: bounce" dv_prep dv_check dvb_repair dv_run
+SWEEP_STDIO=0
+unset DV_EXT; DV_INSTR=delete
+
+# ================================================================ vpopbull
+sandbox_new
+VP_TEST_WRAPPER= setup vadddomain example.com Secret123
+VP_TEST_WRAPPER= setup vadduser bob@example.com Passw0rd
+VP_TEST_WRAPPER= setup vadduser -q 100000 carol@example.com Passw0rd
+DD=$D/example.com
+BULL=$'From: admin@example.com\nSubject: Notice\n\nBody text\n'
+printf '%s' "$BULL" > "$SB/bulletin"
+tar -C "$SB" -cf "$T0/pb.tar" .
+pb_prep() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/pb.tar"; }
+PB_MODE=-c
+pb_run() { run vpopbull "$PB_MODE" -f "$SB/bulletin" example.com; }
+# Every bulletin in new/ is whole: a copy is "To:" and "Date:" then the
+# file; a link is the file itself.
+pb_check() {
+	local u f t
+	for u in bob carol postmaster; do
+		for f in "$DD/$u/Maildir/new/"*; do
+			[ -e "$f" ] || [ -L "$f" ] || continue
+			exact "$f"; t=$X
+			if [ "$PB_MODE" = -c ]; then
+				die_if '[[ "$t" != "To: $u@example.com"$'"'\n'"'"Date: "*$'"'\n'"'"$BULL" ]]' \
+					"partial bulletin for $u: $(printf '%s' "$t" | head -c 100)" || return 1
+			else
+				die_if '[ "$t" != "$BULL" ]' "bad bulletin link for $u" || return 1
+			fi
+		done
+		mds_ok "$DD/$u/Maildir" || return 1
+	done
+}
+pb_repair() {
+	local u
+	pb_run
+	die_if '[ "$RC" != 0 ]' "vpopbull after the crash exits $RC: $OUT" || return 1
+	for u in bob carol postmaster; do
+		die_if '[ -z "$(ls -A "$DD/$u/Maildir/new")" ]' "no bulletin for $u" || return 1
+	done
+	pb_check && mds_ok "$DD/carol/Maildir" real && no_leftovers "$SB"
+}
+for PB_MODE in -c -h -s; do
+	sweep "vpopbull $PB_MODE" pb_prep pb_check pb_repair pb_run
+done
+
+# ================================================================ roaming users
+if [ "$ROAM" = 0 ]; then
+	skip "vchkpw and clearopensmtp: built without --enable-roaming-users"
+	done_testing
+fi
+TCPRULES=$(sed -n 's/^#define TCPRULES_PROG "\(.*\)"$/\1/p' "$CONFIG_H")
+if [ ! -x "$TCPRULES" ]; then
+	skip "vchkpw and clearopensmtp: tcprules ($TCPRULES) is not installed"
+	done_testing
+fi
+RULE='allow,RELAYCLIENT="",RBLSMTPD=""'
+CDBVAL='+RELAYCLIENT=\0+RBLSMTPD=\0'
+
+sandbox_new
+shim_here
+export VPOPMAIL_TCP_FILE=$VH/etc/tcp.smtp
+VP_TEST_WRAPPER= setup vadddomain example.com Secret123
+VP_TEST_WRAPPER= setup vadduser joe@example.com Passw0rd
+DD=$D/example.com
+OS=$VH/etc/open-smtp
+CDB=$VH/etc/tcp.smtp.cdb
+printf '127.:allow,RELAYCLIENT=""\n10.5.:deny\n' > "$VPOPMAIL_TCP_FILE"
+creds joe@example.com Passw0rd
+# An earlier client, still fresh, and one from long ago.
+now=$(date +%s)
+if [ "$SQL" = 1 ]; then
+	sql_db "$DD" "CREATE TABLE IF NOT EXISTS relay (ip_addr VARCHAR(39) NOT NULL, timestamp INT, PRIMARY KEY (ip_addr));
+		INSERT INTO relay VALUES ('10.9.9.9', $now), ('10.8.8.8', 1000)"
+else
+	printf '10.9.9.9:%s\t%s\n10.8.8.8:%s\t1000\n' "$RULE" "$now" "$RULE" > "$OS"
+fi
+VP_TEST_WRAPPER= run clearopensmtp >/dev/null
+[ "$SQL" = 1 ] || printf '10.8.8.8:%s\t1000\n' "$RULE" >> "$OS"
+# A longer address in lastauth than the next login's.
+[ "$AUTHLOG" = 1 ] && [ "$SQL" != 1 ] && printf '192.168.100.200' > "$DD/joe/lastauth"
+tar -C "$SB" -cf "$T0/vc.tar" .
+vc_prep() {
+	chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/vc.tar"
+	# (the relay table is not in the tar: back to the same rows)
+	[ "$SQL" = 1 ] && sql_db "$DD" "DELETE FROM relay WHERE ip_addr = '10.1.2.3';
+		REPLACE INTO relay VALUES ('10.8.8.8', 1000)"
+	return 0
+}
+vc_run() { vchk TCPLOCALPORT=110 TCPREMOTEIP=10.1.2.3 -- /bin/true; }
+# The relay list parses; the rules cdb parses and always keeps the static
+# rules and every client listed before; lastauth is an address.
+relay_ok() {
+	local ip out
+	if [ "$SQL" != 1 ] && [ -e "$OS" ]; then
+		die_if '! awk -F"\t" "NF != 2 || \$1 !~ /^[0-9.]+:allow,RELAYCLIENT=\"\",RBLSMTPD=\"\"\$/ || \$2 !~ /^[0-9]+\$/ { exit 1 }" "$OS" || [ -n "$(tail -c 1 "$OS")" ]' \
+			"open-smtp does not parse: $(od -c "$OS" | head -4)" || return 1
+	fi
+	out=$(cdb_dump "$CDB" 2>&1) || { echo "tcp.smtp.cdb does not parse: $out"; return 1; }
+	die_if '[ "$(cdb_get "$CDB" 127.)" != "+RELAYCLIENT=\0" ]' "tcp.smtp.cdb lost the static rule 127." || return 1
+	die_if '[ "$(cdb_get "$CDB" 10.5.)" != "D\0" ]' "tcp.smtp.cdb lost the static rule 10.5." || return 1
+	for ip in "$@"; do
+		die_if '[ "$(cdb_get "$CDB" "$ip")" != "$CDBVAL" ]' "tcp.smtp.cdb lost the client $ip" || return 1
+	done
+	if [ "$AUTHLOG" = 1 ] && [ "$SQL" != 1 ] && [ -e "$DD/joe/lastauth" ]; then
+		# (readers take the first line)
+		die_if '! head -n 1 "$DD/joe/lastauth" | grep -qxE "192\.168\.100\.200|10\.1\.2\.3"' \
+			"lastauth holds '$(cat "$DD/joe/lastauth")'" || return 1
+	fi
+	return 0
+}
+vc_check() { relay_ok 10.9.9.9; }
+# The next login from the same address must open the relay.
+vc_repair() {
+	vc_run
+	die_if '[ "$RC" != 0 ]' "the login after the crash exits $RC: $ERR" || return 1
+	relay_ok 10.9.9.9 10.1.2.3 || return 1
+	if [ "$AUTHLOG" = 1 ] && [ "$SQL" != 1 ]; then
+		die_if '[ "$(fcontent "$DD/joe/lastauth")" != 10.1.2.3 ]' "lastauth not repaired" || return 1
+	fi
+	no_leftovers "$VH"
+}
+sweep "vchkpw: a roaming login" vc_prep vc_check vc_repair vc_run
+
+cl_run() { run clearopensmtp; }
+cl_check() { relay_ok 10.9.9.9; }
+cl_repair() {
+	cl_run
+	die_if '[ "$RC" != 0 ]' "clearopensmtp after the crash exits $RC: $OUT" || return 1
+	relay_ok 10.9.9.9 || return 1
+	die_if 'cdb_get "$CDB" 10.8.8.8 >/dev/null' "the expired client still relays" || return 1
+	if [ "$SQL" != 1 ]; then
+		die_if 'grep -q "^10\.8\.8\.8:" "$OS"' "the expired client is still listed" || return 1
+	fi
+	no_leftovers "$VH"
+}
+sweep "clearopensmtp" vc_prep cl_check cl_repair cl_run
+
+done_testing
