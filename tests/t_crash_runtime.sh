@@ -7,7 +7,7 @@
 # (a delivery with a quota, a program line, a forward, a bounce),
 # vpopbull (copy, hard and symbolic links), and with
 # --enable-roaming-users vchkpw (open-smtp, tcp.smtp.cdb, lastauth) and
-# clearopensmtp.
+# clearopensmtp; a vpopmaild session (mod_user, write_file).
 #
 # Method: one run under strace lists the calls of the program itself
 # (no -f: only the command is killed, a child it started runs on, as
@@ -17,7 +17,7 @@
 # so the point "before call N" is also "after everything before it".
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vchkpw_common.sh"
-require_bins vdelivermail vpopbull vchkpw clearopensmtp vadddomain vadduser vsetuserquota
+require_bins vdelivermail vpopbull vchkpw clearopensmtp vpopmaild vadddomain vadduser vsetuserquota vmoduser vuserinfo
 
 if ! strace_ok; then
 	echo "1..0 # SKIP strace cannot trace here (or a checker wraps the programs)"
@@ -262,6 +262,63 @@ pb_repair() {
 for PB_MODE in -c -h -s; do
 	sweep "vpopbull $PB_MODE" pb_prep pb_check pb_repair pb_run
 done
+
+# ================================================================ vpopmaild
+# A session of a system admin changing a user (comment, quota: vpasswd,
+# its cdb, maildirsize) and writing a file, run again after the kill.
+sandbox_new
+VP_TEST_WRAPPER= setup vadddomain example.com Secret123
+VP_TEST_WRAPPER= setup vadduser -c Admin admin@example.com Adm1nPass
+VP_TEST_WRAPPER= setup vadduser -c Bob bob@example.com Bobpass1
+DD=$D/example.com
+if [ "$SQL" = 1 ]; then
+	sql_user_set "$DD" admin 'pw_gid = 65536'
+else
+	awk -F: -v OFS=: '$1 == "admin" { $4 = 65536 } { print }' "$DD/vpasswd" > "$T0/vpw" &&
+		cat "$T0/vpw" > "$DD/vpasswd" && vph mkvpwcdb "$DD/vpasswd" "$DD/vpasswd.cdb"
+fi
+OLDW=$'old\r\n' NEWW=$'new one\r\nnew two\r\n'
+printf '%s' "$OLDW" > "$DD/w.txt"
+tar -C "$SB" -cf "$T0/pd.tar" .
+pd_prep() {
+	chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/pd.tar"
+	[ "$SQL" = 1 ] && VP_TEST_WRAPPER= run vmoduser -c Bob -q NOQUOTA bob@example.com
+	return 0
+}
+pd_run() {
+	local in
+	printf -v in '%s\r\n' "slogin admin@example.com Adm1nPass" \
+		"mod_user bob@example.com" "comment Bob Crash" "quota 5M" "." \
+		"write_file example.com/w.txt" "new one" "new two" "." q
+	run_in "$in" vpopmaild -t 5
+}
+pd_check() {
+	local g
+	# vpasswd is renamed into place before its index: killed between the
+	# two, the index is older than vpasswd, and the next lookup rebuilds it.
+	if [ "$SQL" != 1 ] && ! vpw_cdb_ok "$DD" >/dev/null; then
+		die_if '[ ! "$DD/vpasswd" -nt "$DD/vpasswd.cdb" ]' \
+			"vpasswd and vpasswd.cdb differ, and the index is not older" || return 1
+		VP_TEST_WRAPPER= run vuserinfo bob@example.com
+		g=$(vpw_cdb_ok "$DD") || { echo "after a lookup, vpasswd and vpasswd.cdb: $g"; return 1; }
+	fi
+	g=$(vpw_field "$DD" bob 5)
+	die_if '[ "$g" != Bob ] && [ "$g" != "Bob Crash" ]' "bob's comment is '$g'" || return 1
+	exact "$DD/w.txt"
+	die_if '[ "$X" != "$OLDW" ] && [ "$X" != "$NEWW" ]' \
+		"w.txt is partial: $(od -c "$DD/w.txt" | head -3)" || return 1
+	mds_ok "$DD/bob/Maildir"
+}
+pd_repair() {
+	pd_run
+	die_if '[ "$RC" != 0 ] || [[ "$OUT" == *-ERR* ]]' "the session after the crash: $OUT" || return 1
+	pd_check || return 1
+	die_if '[ "$(vpw_field "$DD" bob 5)" != "Bob Crash" ]' "the comment was not changed" || return 1
+	exact "$DD/w.txt"
+	die_if '[ "$X" != "$NEWW" ]' "w.txt was not written" || return 1
+	no_leftovers "$SB"
+}
+sweep "vpopmaild: mod_user and write_file" pd_prep pd_check pd_repair pd_run
 
 # ================================================================ roaming users
 if [ "$ROAM" = 0 ]; then
