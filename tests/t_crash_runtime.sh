@@ -50,8 +50,8 @@ crash_points() {
 # wait_children: a child the killed program started (tcprules, a
 # delivery program, qmail-inject) runs on; wait until it is done.
 wait_children() {
-	local i
-	for i in $(seq 1 100); do
+	local _i
+	for _i in $(seq 1 100); do
 		pgrep -f -- "$SB" >/dev/null 2>&1 || return 0
 		sleep 0.05
 	done
@@ -68,7 +68,7 @@ SWEEP_BAD=
 sweep() {
 	local label=$1 prep=$2 check=$3 repair=$4 p pts killed=0 bad=0 name n
 	shift 4
-	SWEEP_BAD= SWEEP_MISSED=
+	SWEEP_BAD="" SWEEP_MISSED=""
 	"$prep"
 	VP_TEST_WRAPPER="$NOLSAN strace -qq -o $T0/list.log -e trace=$CRASH_SET" "$@"
 	wait_children
