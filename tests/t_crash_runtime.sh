@@ -181,6 +181,9 @@ dv_repair() {
 	maildir_ok && mds_ok "$BOX" real && no_leftovers "$D"
 }
 sweep "vdelivermail: delivery with a quota" dv_prep dv_check dv_repair dv_run
+# The same with maildirsize gone: the delivery recounts the Maildir.
+dv_prep_nomds() { dv_prep; rm -f "$BOX/maildirsize"; }
+sweep "vdelivermail: delivery with a quota, no maildirsize yet" dv_prep_nomds dv_check dv_repair dv_run
 
 # A program line and a forward in bob's .qmail, then the Maildir.
 dv_prep
