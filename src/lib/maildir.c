@@ -64,17 +64,37 @@ static int has_dotdot(const char *path)
 	return 0;
 }
 
+/* Remove a skeleton that make_maildir() built in dir (empty directories
+ * only; one that holds anything else stays, and so does the failure). */
+static void drop_skeleton(const char *dir)
+{
+	static const char *const parts[] = {
+		"Maildir/cur", "Maildir/new", "Maildir/tmp", "Maildir", "", NULL
+	};
+	char path[VP_PATH_MAX];
+	size_t i;
+
+	for (i = 0; parts[i] != NULL; i++)
+		if (vp_fmt(path, sizeof path, "%s/%s", dir, parts[i]) == 0)
+			rmdir(path);
+}
+
 /*
  * Recreate a user's directory recorded in the auth database but missing
  * on disk (delivery and login call this): the path below the domain
  * directory, then Maildir/{cur,new,tmp}.  As in vpopmail an existing
- * Maildir is a failure, and the process umask becomes 077.
+ * Maildir is a failure, and the process umask becomes 077.  The skeleton
+ * is built as .<name>.vmake beside the directory and renamed into place:
+ * a process killed part way must not leave a directory without its
+ * Maildir, which no later delivery or login would make again; the next
+ * call removes such a stale skeleton first.
  */
 int vmake_maildir(char *domain, char *dir)
 {
 	static const char *const parts[] = {
 		"Maildir", "Maildir/cur", "Maildir/new", "Maildir/tmp", NULL
 	};
+	char path[VP_PATH_MAX], parent[VP_PATH_MAX], tmp[VP_PATH_MAX];
 	struct vdomain d;
 	struct stat st;
 	size_t n;
@@ -94,11 +114,25 @@ int vmake_maildir(char *domain, char *dir)
 	if (strncmp(dir, d.dir, n) != 0 || dir[n] != '/' || dir[n + 1] == '\0' ||
 	    has_dotdot(dir + n))
 		return VA_BAD_U_DIR2;
-	if (vp_mkdir_p(dir, d.uid, d.gid) != 0)
+	if (vp_strlcpy(path, dir, sizeof path) != 0)
+		return VA_DIR_TOO_LONG;
+	for (n = strlen(path); n > 1 && path[n - 1] == '/'; n--)
+		path[n - 1] = '\0';
+	if (vp_dirname(path, parent, sizeof parent) != 0 ||
+	    vp_fmt(tmp, sizeof tmp, "%s/.%s.vmake", parent, path + strlen(parent) + 1) != 0)
+		return VA_DIR_TOO_LONG;
+	if (vp_mkdir_p(parent, d.uid, d.gid) != 0)
 		return VA_BAD_U_DIR2;
-	rc = make_maildir(dir, parts, d.uid, d.gid, 0);
-	if (rc != VA_SUCCESS)
+	drop_skeleton(tmp);
+	if (make_one(tmp, d.uid, d.gid, 0) != 0)
+		return VA_BAD_U_DIR2;
+	rc = make_maildir(tmp, parts, d.uid, d.gid, 0);
+	if (rc == VA_SUCCESS && rename(tmp, path) != 0)
+		rc = VA_BAD_U_DIR2;     /* made meanwhile: an existing one is a failure */
+	if (rc != VA_SUCCESS) {
+		drop_skeleton(tmp);
 		return rc;
+	}
 	vp_chown_tree(dir, d.uid, d.gid);
 	return VA_SUCCESS;
 }
