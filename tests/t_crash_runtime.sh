@@ -106,7 +106,8 @@ exact() { X=$(slurp "$1"); X=${X%x}; }
 die_if() { if eval "$1"; then echo "$2"; return 1; fi; return 0; }
 no_leftovers() {
 	local l
-	l=$(leftovers "$@")
+	# (and no skeleton of a user directory being made again)
+	l=$(leftovers "$@"; find "$@" -name '.*.vmake' 2>/dev/null)
 	die_if '[ -n "$l" ]' "temporary files left: $l"
 }
 
@@ -184,6 +185,10 @@ sweep "vdelivermail: delivery with a quota" dv_prep dv_check dv_repair dv_run
 # The same with maildirsize gone: the delivery recounts the Maildir.
 dv_prep_nomds() { dv_prep; rm -f "$BOX/maildirsize"; }
 sweep "vdelivermail: delivery with a quota, no maildirsize yet" dv_prep_nomds dv_check dv_repair dv_run
+
+# bob's directory gone (removed by hand): vdelivermail makes it again.
+dv_prep_nodir() { dv_prep; rm -rf "${DD:?}/bob"; }
+sweep "vdelivermail: delivery re-creating the user's directory" dv_prep_nodir dv_check dv_repair dv_run
 
 # A program line and a forward in bob's .qmail, then the Maildir.
 dv_prep
