@@ -128,7 +128,7 @@ int vmake_maildir(char *domain, char *dir)
 		return VA_BAD_U_DIR2;
 	rc = make_maildir(tmp, parts, d.uid, d.gid, 0);
 	if (rc == VA_SUCCESS && rename(tmp, path) != 0)
-		rc = VA_BAD_U_DIR2;     /* made meanwhile: an existing one is a failure */
+		rc = VA_SUBDIR_CREATION;        /* it exists: a failure, as before */
 	if (rc != VA_SUCCESS) {
 		drop_skeleton(tmp);
 		return rc;
