@@ -186,6 +186,10 @@ sweep "vdelivermail: delivery with a quota" dv_prep dv_check dv_repair dv_run
 dv_prep_nomds() { dv_prep; rm -f "$BOX/maildirsize"; }
 sweep "vdelivermail: delivery with a quota, no maildirsize yet" dv_prep_nomds dv_check dv_repair dv_run
 
+# A maildirsize past 2048 bytes: the delivery compacts it to one line.
+dv_prep_big() { dv_prep; yes '0 0' | head -n 600 >> "$BOX/maildirsize"; }
+sweep "vdelivermail: delivery compacting maildirsize" dv_prep_big dv_check dv_repair dv_run
+
 # bob's directory gone (removed by hand): vdelivermail makes it again.
 dv_prep_nodir() { dv_prep; rm -rf "${DD:?}/bob"; }
 sweep "vdelivermail: delivery re-creating the user's directory" dv_prep_nodir dv_check dv_repair dv_run
