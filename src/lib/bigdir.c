@@ -383,7 +383,6 @@ static int update_dirctl(const char *ctlpath, uid_t uid, gid_t gid,
 	rc = vp_dirctl_read(ctlpath, &vd);
 	if (rc >= 0) {
 		change(&vd, arg);
-		vp_sweep_temps(ctlpath, ".", 1);        /* a killed writer's, under the lock */
 		rc = vp_dirctl_write(ctlpath, &vd, uid, gid);
 	}
 	vp_dirctl_unlock(lockfd);
@@ -420,10 +419,8 @@ int vp_bigdir_batch_end(void)
 
 	if (!batch.active)
 		return VA_SUCCESS;
-	if (batch.dirty) {
-		vp_sweep_temps(batch.path, ".", 1);
+	if (batch.dirty)
 		rc = vp_dirctl_write(batch.path, &batch.vd, batch.uid, batch.gid);
-	}
 	vp_dirctl_unlock(batch.lockfd);
 	batch.active = 0;
 	return rc;
