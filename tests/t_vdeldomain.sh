@@ -31,6 +31,23 @@ is_rc 245 "invalid domain name: exit 245"
 is_out "Error: Domain does not exist" "invalid domain name: Domain does not exist"
 unchanged "$snap" "invalid domain name: no file changed"
 
+# A directory of a name qmail does not route is removed only when it
+# holds the mark vdeldomain leaves before it takes a domain out of qmail's
+# files (a vdeldomain killed half way); without it, it is not ours.
+mkdir -p "$VH/domains/kept.org/bob/Maildir/new"
+printf 'mail\n' > "$VH/domains/kept.org/bob/Maildir/new/1.x"
+snap=$(snapshot)
+run vdeldomain kept.org
+is_rc 245 "unrouted directory without the mark: exit 245"
+is_out "Error: Domain does not exist" "unrouted directory without the mark: message"
+unchanged "$snap" "unrouted directory without the mark: kept, mail and all"
+: > "$VH/domains/kept.org/.vdeldomain-running"
+run vdeldomain kept.org
+is_rc 0 "unrouted directory with the mark (a killed vdeldomain's): exit 0"
+is_err "Warning: removing $VH/domains/kept.org, left by an interrupted vdeldomain" \
+	"unrouted directory with the mark: the warning"
+file_absent "$VH/domains/kept.org" "unrouted directory with the mark: removed"
+
 # ------------------------------------------------------------ delete a real domain with users
 sandbox_new
 setup vadddomain example.com Secret123

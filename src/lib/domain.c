@@ -64,6 +64,10 @@ static void hup_qmail(void)
 
 static int unassign(char **names, int count, const struct vdomain *d);
 
+/* Left in a domain's directory by vdeldomain() before it takes the
+ * domain out of qmail's files (see del_leftover). */
+#define DELETING_MARK ".vdeldomain-running"
+
 /*
  * The directory of a domain being added is locked (vp_lock_dir) from its
  * mkdir, made under the lock of the domains directory, until the domain
@@ -376,19 +380,23 @@ static int collect_names(const struct vdomain *d, string_list *names)
  * vadddomain of it failed ("Could not make domain dir").  vdeldomain of
  * the name finishes the job: <home>/domains/<name>, a real directory
  * that no vadddomain holds (see claim_domdir), is removed when no line
- * of users/assign names the domain.  VA_DOMAIN_DOES_NOT_EXIST if there
- * is none.
+ * of users/assign names the domain and it holds the DELETING_MARK that
+ * vdeldomain() leaves there before it touches users/assign.  Without
+ * the mark the directory is not ours to remove (a domain's data kept
+ * or restored by hand): VA_DOMAIN_DOES_NOT_EXIST, as when there is none.
  */
 static int del_leftover(const char *domain)
 {
-	char dir[VP_PATH_MAX], ctl[VP_PATH_MAX];
+	char dir[VP_PATH_MAX], ctl[VP_PATH_MAX], mark[VP_PATH_MAX];
 	struct vdomain d;
-	struct stat st;
+	struct stat st, ms;
 	int fd, lk, rc;
 
 	if (vp_assign_has(domain) != 0 ||
 	    vp_fmt(dir, sizeof dir, "%s/%s/%s", vp_home(), DOMAINS_DIR, domain) != 0 ||
-	    lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+	    vp_fmt(mark, sizeof mark, "%s/%s", dir, DELETING_MARK) != 0 ||
+	    lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    lstat(mark, &ms) != 0 || !S_ISREG(ms.st_mode))
 		return VA_DOMAIN_DOES_NOT_EXIST;
 	/* under the domains directory's lock, as vadddomain's mkdir and lock */
 	if (vp_fmt(ctl, sizeof ctl, "%s/%s", vp_home(), DOMAINS_DIR) != 0 ||
@@ -425,13 +433,30 @@ static int del_leftover(const char *domain)
 	return VA_SUCCESS;
 }
 
+/* Leave DELETING_MARK in a real domain directory; 1 if it is there. */
+static int mark_deleting(const struct vdomain *d, char *mark, size_t size)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(d->dir, &st) != 0 || !S_ISDIR(st.st_mode) ||
+	    vp_fmt(mark, size, "%s/%s", d->dir, DELETING_MARK) != 0)
+		return 0;
+	fd = open(mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
 int vdeldomain(char *domain)
 {
 	struct vdomain d;
 	struct stat st;
 	string_list names;
 	char path[VP_PATH_MAX], ctl[VP_PATH_MAX], text[2 * MAX_PW_DOMAIN + 16];
-	int rc;
+	char mark[VP_PATH_MAX];
+	int rc, marked;
 
 	if (domain == NULL)
 		return VA_NULL_POINTER;
@@ -459,6 +484,10 @@ int vdeldomain(char *domain)
 		string_list_free(&names);
 		return rc;
 	}
+	/* If this process is killed once the name is out of qmail's files,
+	 * the mark tells the next vdeldomain that the directory left is
+	 * ours to finish removing (del_leftover). */
+	marked = mark_deleting(&d, mark, sizeof mark);
 	/* Take the domain out of qmail first, so no mail is routed to a
 	 * directory that is being removed.  If users/assign cannot be
 	 * written, stop there (5.6 went on and deleted the domain that
@@ -466,8 +495,11 @@ int vdeldomain(char *domain)
 	 * same command can be run again once the file can be written. */
 	rc = unassign(names.values, names.count, &d);
 	string_list_free(&names);
-	if (rc != VA_SUCCESS)
+	if (rc != VA_SUCCESS) {
+		if (marked)
+			unlink(mark);
 		return rc;
+	}
 	/* An alias that vaddaliasdomain added after the names were read
 	 * (it could, while the real domain's line was there) goes too:
 	 * none can be added now. */
