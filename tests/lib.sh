@@ -594,7 +594,8 @@ def main():
         print('error: %s' % e)
         sys.exit(2)
 
-main()
+if __name__ == '__main__':
+    main()
 PYEOF
 vph() { "$PYTHON" "$T0/vph.py" "$@"; }
 

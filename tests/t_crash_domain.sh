@@ -38,8 +38,8 @@ fi
 # (each letter, or '-').
 cat > "$T0/crashcheck.py" <<'PYEOF'
 import os, re, sys
-src = open(os.path.join(os.path.dirname(sys.argv[0]), 'vph.py')).read()
-exec(src[:src.rindex('\nmain()')])
+sys.path.insert(0, os.path.dirname(sys.argv[0]))
+from vph import *  # noqa: F401,F403  (the tests' helpers: read_cdb, newu_records, ...)
 
 def check(vh, qh, names):
     out = []

@@ -79,7 +79,7 @@ sweep() {
 		printf '"rerun":[%s],"verify":[%s],"refuse":[%s]}\n' "$(_join "${RERUN[@]}")" \
 			"$(_join "${VERIFY[@]}")" "$(_join "${REFUSE[@]}")"
 	} > "$T0/spec.json"
-	"$PYTHON" "$SWEEP" "$T0/spec.json" > "$T0/sweep.out" 2>&1
+	VPH_DIR=$T0 "$PYTHON" "$SWEEP" "$T0/spec.json" > "$T0/sweep.out" 2>&1
 	st=$?
 	while IFS= read -r line; do
 		case $line in
