@@ -61,6 +61,33 @@ is_rc 246 "unknown user: exit 246"
 is_out "Error: User does not exist" "unknown user: message"
 unchanged "$snap" "unknown user: no file changed"
 
+# A directory of a user without a record is removed only when it holds the
+# mark vdeluser leaves there before it removes the record (a vdeluser
+# killed half way); without it, it is not ours, and the add of the name
+# still fails as in 5.6.
+mkdir -p "$DD/olga/Maildir/new" "$DD/olga/Maildir/cur" "$DD/olga/Maildir/tmp"
+printf 'mail\n' > "$DD/olga/Maildir/new/1.x"
+snap=$(snapshot)
+run vdeluser olga@example.com
+is_rc 246 "unrecorded directory without the mark: exit 246"
+unchanged "$snap" "unrecorded directory without the mark: kept, mail and all"
+run vadduser olga@example.com Passw0rd
+is_rc 249 "unrecorded directory without the mark: vadduser of the name fails (249)"
+: > "$DD/olga/.vdeluser-running"
+run vdeluser olga@example.com
+is_rc 0 "unrecorded directory with the mark (a killed vdeluser's): exit 0"
+is_err "Warning: removing $DD/olga, left by an interrupted vdeluser" "... the warning"
+file_absent "$DD/olga" "... the directory is removed"
+mkdir -p "$DD/pia/Maildir/new" "$DD/pia/Maildir/cur" "$DD/pia/Maildir/tmp"
+printf 'mail\n' > "$DD/pia/Maildir/new/1.x"
+: > "$DD/pia/.vdeluser-running"
+run vadduser pia@example.com Passw0rd
+is_rc 0 "vadduser over a marked directory of a user without a record: exit 0"
+file_absent "$DD/pia/Maildir/new/1.x" "... the deleted user's mail is not the new user's"
+file_absent "$DD/pia/.vdeluser-running" "... nor the mark"
+setup vdeluser pia@example.com
+snap=$(snapshot)
+
 run vdeluser bob@nowhere.com
 is_rc 245 "unknown domain: exit 245"
 is_out "Error: Domain does not exist" "unknown domain: message"

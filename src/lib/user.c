@@ -137,8 +137,21 @@ static int skeleton_below(int dfd, int depth)
 	return ok;
 }
 
+/* Left in a user's directory by vdeluser() before it removes the record:
+ * a directory holding it, of a user with no record, is what a vdeluser
+ * killed half way was removing. */
+#define DELETING_MARK ".vdeluser-running"
+
+static int has_mark(int dfd)
+{
+	struct stat st;
+
+	return fstatat(dfd, DELETING_MARK, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+}
+
 /* The existing userdir of a user with no record, under the lock above,
- * holding no mail and no file: left by a writer that died. */
+ * holding no mail and no file, or marked by vdeluser: left by a writer
+ * that died. */
 static int stale_skeleton(const struct vdomain *d, const char *user, const char *userdir)
 {
 	struct vpw_entry e = {0};
@@ -151,6 +164,10 @@ static int stale_skeleton(const struct vdomain *d, const char *user, const char 
 	if (rc == VA_SUCCESS)
 		return 0;
 	fd = open(userdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && has_mark(fd)) {
+		close(fd);
+		return 1;
+	}
 	return fd >= 0 && skeleton_below(fd, 0);
 }
 
@@ -562,14 +579,54 @@ static void hash_of(const char *domdir, const char *userdir, const char *user,
 	}
 }
 
+/* Only ever a directory inside the domain's own tree. */
+static int inside(const struct vdomain *d, const char *dir)
+{
+	size_t n = strlen(d->dir);
+
+	return strncmp(dir, d->dir, n) == 0 && dir[n] == '/' && strstr(dir, "/../") == NULL;
+}
+
+/*
+ * No record: a vdeluser killed after it removed the record may have left
+ * the user's directory, marked, where no later add of the name could make
+ * its own.  Finished here when it is <domdir>/<user> (a directory in a
+ * big-dir hash directory is not found by name; it blocks no add).
+ */
+static int del_leftover_user(const struct vdomain *d, const char *user)
+{
+	char dir[VP_PATH_MAX];
+	int lk, fd, rc = VA_USER_DOES_NOT_EXIST;
+
+	if (strchr(user, '/') != NULL || strcmp(user, ".") == 0 || strcmp(user, "..") == 0 ||
+	    vp_fmt(dir, sizeof dir, "%s/%s", d->dir, user) != 0)
+		return rc;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return rc;
+	if (has_mark(fd) && (lk = vp_userdir_lock(d)) >= 0) {
+		struct vpw_entry e = {0};
+
+		/* under the lock: no add of the name made it its own meanwhile */
+		if (vauth_backend_get()->getpw(d, user, &e) != VA_SUCCESS && has_mark(fd)) {
+			fprintf(stderr, "Warning: removing %s, left by an interrupted vdeluser\n", dir);
+			rc = vp_rmtree_aside(dir) == 0 ? VA_SUCCESS : VA_BAD_DIR;
+		}
+		vpw_entry_free(&e);
+		vp_userdir_unlock(lk);
+	}
+	close(fd);
+	return rc;
+}
+
 int vdeluser(char *user, char *domain)
 {
 	struct vdomain d;
 	struct vpw_entry e = {0};
 	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2], ctl[VP_PATH_MAX], hash[VP_PATH_MAX];
-	char userdir[VP_PATH_MAX];
+	char userdir[VP_PATH_MAX], mark[VP_PATH_MAX];
 	struct stat st;
-	int lk;
+	int lk, fd, marked;
 
 	if (user == NULL || *user == '\0' || domain == NULL)
 		return VA_ILLEGAL_USERNAME;
@@ -584,7 +641,7 @@ int vdeluser(char *user, char *domain)
 		return VA_BAD_D_DIR;
 	if (strlen(user) > MAX_PW_NAME || vauth_backend_get()->getpw(&d, user, &e) != VA_SUCCESS) {
 		vpw_entry_free(&e);
-		return VA_USER_DOES_NOT_EXIST;
+		return del_leftover_user(&d, user);
 	}
 	if (vp_strlcpy(userdir, e.pw.pw_dir, sizeof userdir) != 0) {
 		vpw_entry_free(&e);
@@ -599,7 +656,15 @@ int vdeluser(char *user, char *domain)
 	vp_onchange("del_user", addr, "-", ON_VCHANGE_BEFORE);
 
 	lk = vp_userdir_lock(&d);
+	/* Killed once the record is gone, this leaves the directory with the
+	 * mark: the next vdeluser or vadduser of the name removes it. */
+	marked = inside(&d, userdir) && vp_fmt(mark, sizeof mark, "%s/%s", userdir, DELETING_MARK) == 0 &&
+	         lstat(userdir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	         (fd = open(mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) >= 0 &&
+	         close(fd) == 0;
 	if (vauth_backend_get()->deluser(&d, user) != VA_SUCCESS) {
+		if (marked)
+			unlink(mark);
 		vp_userdir_unlock(lk);
 		fprintf(stderr, "Failed to delete user from auth backend\n");
 		return VA_ILLEGAL_USERNAME;
@@ -615,9 +680,7 @@ int vdeluser(char *user, char *domain)
 #endif
 	/* Only ever remove a directory inside the domain's own tree.  One
 	 * that is gone already is a failure, as in 5.6 (the record is gone). */
-	if (strncmp(userdir, d.dir, strlen(d.dir)) == 0 && userdir[strlen(d.dir)] == '/' &&
-	    strstr(userdir, "/../") == NULL &&
-	    (lstat(userdir, &st) != 0 || vp_rmtree_aside(userdir) != 0)) {
+	if (inside(&d, userdir) && (lstat(userdir, &st) != 0 || vp_rmtree_aside(userdir) != 0)) {
 		vp_userdir_unlock(lk);
 		fprintf(stderr, "could not remove %s\n", userdir);
 		return VA_BAD_DIR;
