@@ -25,6 +25,22 @@ like "$(sed -n 4p "$QH/users/assign")" '^\+alpha\.org-:beta\.net:' "alias insert
 ok_cmd "users/cdb still byte-identical after an alias" users_cdb_ok
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
 
+# A writer killed half way leaves <file>.tmp.<pid>: the next writer of the
+# file removes it.  An admin's dated copy (<file>.<digits>, the name 5.6
+# gave its own temporary files) is not one, and stays.
+sh -c 'exit 0' & dead=$!
+wait "$dead"
+printf 'half' > "$QH/users/assign.tmp.$dead"
+printf 'half' > "$QH/control/rcpthosts.tmp.$dead"
+cp "$QH/users/assign" "$QH/users/assign.20261203"
+cp "$QH/control/rcpthosts" "$QH/control/rcpthosts.1"
+setup vadddomain swept.org Secret123
+file_absent "$QH/users/assign.tmp.$dead" "a killed writer's users/assign.tmp.<pid> is removed"
+file_absent "$QH/control/rcpthosts.tmp.$dead" "a killed writer's rcpthosts.tmp.<pid> is removed"
+file_exists "$QH/users/assign.20261203" "an admin's users/assign.20261203 stays"
+file_exists "$QH/control/rcpthosts.1" "an admin's rcpthosts.1 stays"
+rm -f "$QH/users/assign.20261203" "$QH/control/rcpthosts.1"
+
 # ------------------------------------------------------------ out-of-order file, duplicates, locals
 sandbox_new
 printf 'zzz.com\naaa.com\n' > "$QH/control/rcpthosts"

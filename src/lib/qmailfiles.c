@@ -201,10 +201,12 @@ static int open_temp(struct vp_afile *af, const char *file)
 {
 	char tmp[VP_PATH_MAX];
 
-	if (vp_fmt(tmp, sizeof tmp, "%s.%ld", file, (long)getpid()) != 0)
+	/* "<file>.tmp.<pid>", not 5.6's "<file>.<pid>": what a killed writer
+	 * left is swept below (the caller holds the file's lock), and an
+	 * admin's users/assign.20261203 must not look like one. */
+	if (vp_fmt(tmp, sizeof tmp, "%s.tmp.%ld", file, (long)getpid()) != 0)
 		return VA_COULD_NOT_UPDATE_FILE;
-	/* the caller holds the file's lock */
-	vp_sweep_temps(file, ".", 1);
+	vp_sweep_temps(file, ".tmp.", 1);
 	return vp_afile_open(af, file, tmp, QFILE_MODE) == VA_SUCCESS
 	       ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
 }
