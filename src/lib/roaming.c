@@ -316,14 +316,12 @@ int vroaming_rebuild(void)
  */
 static int file_open(const char *addr, time_t now, int *added)
 {
-	char path[VP_PATH_MAX], tmp[VP_PATH_MAX], *old = NULL, *line, *next, *out, *p;
+	char path[VP_PATH_MAX], *old = NULL, *line, *next, *out, *p;
 	size_t len = 0, alen = strlen(addr);
-	struct vp_afile af;
 	int rc;
 
 	*added = 1;
-	if (etc_path(path, sizeof path, "open-smtp") != 0 ||
-	    etc_path(tmp, sizeof tmp, "open-smtp.tmp") != 0)
+	if (etc_path(path, sizeof path, "open-smtp") != 0)
 		return VA_DIR_TOO_LONG;
 	/* No file yet is an empty list; a file that cannot be read must not
 	 * be replaced by one holding only this client. */
@@ -355,17 +353,7 @@ static int file_open(const char *addr, time_t now, int *added)
 			*p++ = '\n';
 	}
 	p += sprintf(p, "%s" RULE_TAIL "\t%ld\n", addr, (long)now);
-	/* One temporary name, as clearopensmtp uses: under the lock, a temp
-	 * left by a killed process is replaced by the next one. */
-	rc = vp_afile_open(&af, path, tmp, 0644);
-	if (rc == VA_SUCCESS) {
-		if (fwrite(out, 1, (size_t)(p - out), af.fp) != (size_t)(p - out)) {
-			vp_afile_abort(&af);
-			rc = VA_COULD_NOT_UPDATE_FILE;
-		} else {
-			rc = vp_afile_commit(&af);
-		}
-	}
+	rc = vp_write_file_atomic(path, out, (size_t)(p - out), 0644);
 	free(out);
 	free(old);
 	return rc;
