@@ -11,11 +11,8 @@
  */
 #include "vpinternal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -155,42 +152,24 @@ void vp_afile_abort(struct vp_afile *af)
 		unlink(af->tmp);
 }
 
+static void unlink_entry(int dfd, const char *dir, const char *name)
+{
+	(void)dir;
+	(void)unlinkat(dfd, name, 0);
+}
+
 void vp_sweep_temps(const char *dst, const char *sep, int locked)
 {
-	char dir[VP_PATH_MAX];
-	const char *base = strrchr(dst, '/'), *num;
-	size_t blen, slen = strlen(sep);
-	struct dirent *e;
-	DIR *dp;
-	long me = (long)getpid();
+	char dir[VP_PATH_MAX], prefix[VP_PATH_MAX];
+	const char *base = strrchr(dst, '/');
 
 #ifndef FILE_LOCKING
 	locked = 0;             /* the lock excludes nobody */
 #endif
 	if (base == NULL || vp_dirname(dst, dir, sizeof dir) != 0 ||
-	    (dp = opendir(dir)) == NULL)
+	    vp_fmt(prefix, sizeof prefix, "%s%s", base + 1, sep) != 0)
 		return;
-	base++;
-	blen = strlen(base);
-	while ((e = readdir(dp)) != NULL) {
-		char *end;
-		long pid;
-
-		if (strncmp(e->d_name, base, blen) != 0 ||
-		    strncmp(e->d_name + blen, sep, slen) != 0)
-			continue;
-		num = e->d_name + blen + slen;
-		if (*num < '0' || *num > '9')
-			continue;
-		errno = 0;
-		pid = strtol(num, &end, 10);
-		if (errno != 0 || *end != '\0' || pid == me)
-			continue;
-		if (!locked && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
-			continue;
-		(void)unlinkat(dirfd(dp), e->d_name, 0);
-	}
-	closedir(dp);
+	vp_sweep_dead(dir, prefix, locked, unlink_entry);
 }
 
 int vp_write_file_atomic(const char *dst, const void *data, size_t len, mode_t mode)

@@ -11,9 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -164,35 +162,24 @@ int vp_rmtree(const char *path)
 	return rmdir(path);
 }
 
+static void rmtree_entry(int dfd, const char *dir, const char *name)
+{
+	char trash[VP_PATH_MAX];
+
+	(void)dfd;
+	if (vp_fmt(trash, sizeof trash, "%s/%s", dir, name) == 0)
+		(void)vp_rmtree(trash);
+}
+
 void vp_sweep_aside(const char *path)
 {
-	char parent[VP_PATH_MAX], prefix[VP_PATH_MAX], trash[VP_PATH_MAX];
+	char parent[VP_PATH_MAX], prefix[VP_PATH_MAX];
 	const char *base = strrchr(path, '/');
-	struct dirent *e;
-	size_t plen;
-	DIR *dp;
 
 	if (base == NULL || vp_dirname(path, parent, sizeof parent) != 0 ||
-	    vp_fmt(prefix, sizeof prefix, ".%s.deleted.", base + 1) != 0 ||
-	    (dp = opendir(parent)) == NULL)
+	    vp_fmt(prefix, sizeof prefix, ".%s.deleted.", base + 1) != 0)
 		return;
-	plen = strlen(prefix);
-	while ((e = readdir(dp)) != NULL) {
-		char *end;
-		long pid;
-
-		if (strncmp(e->d_name, prefix, plen) != 0 ||
-		    e->d_name[plen] < '0' || e->d_name[plen] > '9')
-			continue;
-		errno = 0;
-		pid = strtol(e->d_name + plen, &end, 10);
-		if (errno != 0 || *end != '\0' || pid <= 0 || pid == (long)getpid() ||
-		    kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		if (vp_fmt(trash, sizeof trash, "%s/%s", parent, e->d_name) == 0)
-			(void)vp_rmtree(trash);
-	}
-	closedir(dp);
+	vp_sweep_dead(parent, prefix, 0, rmtree_entry);
 }
 
 /*
