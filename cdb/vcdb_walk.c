@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define ITER_BUF (64 * 1024)
@@ -138,8 +139,9 @@ int vcdb_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
                              const char *ip, time_t when)
 {
 #ifdef ENABLE_AUTH_LOGGING
-	char path[VP_PATH_MAX], *line;
+	char path[VP_PATH_MAX], nl[] = "\n";
 	struct timespec ts[2];
+	struct iovec iov[2];
 	size_t len;
 	int rc, fd;
 
@@ -164,17 +166,14 @@ int vcdb_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 	if (fd < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
 	len = strlen(ip);
-	if ((line = malloc(len + 1)) == NULL) {
-		close(fd);
-		return VA_MEMORY_ALLOC_ERR;
-	}
-	memcpy(line, ip, len);
-	line[len] = '\n';
+	iov[0].iov_base = (void *)ip;   /* writev does not write through it */
+	iov[0].iov_len = len;
+	iov[1].iov_base = nl;
+	iov[1].iov_len = 1;
 	ts[0].tv_sec = ts[1].tv_sec = when;
 	ts[0].tv_nsec = ts[1].tv_nsec = 0;
-	rc = (write(fd, line, len + 1) == (ssize_t)(len + 1) && ftruncate(fd, (off_t)len) == 0 &&
+	rc = (writev(fd, iov, 2) == (ssize_t)(len + 1) && ftruncate(fd, (off_t)len) == 0 &&
 	      futimens(fd, ts) == 0) ? 0 : VA_COULD_NOT_UPDATE_FILE;
-	free(line);
 	if (vp_can_chown() && fchown(fd, d->uid, d->gid) != 0)
 		rc = VA_COULD_NOT_UPDATE_FILE;
 	if (close(fd) != 0)

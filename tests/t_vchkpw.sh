@@ -115,9 +115,9 @@ cdb_next
 # A lastauth that cannot be written (its write fails, as on a full file
 # system) keeps the address it had: it was truncated first and left empty.
 if [ "$AUTHLOG" = 1 ] && [ "$SQL" != 1 ] && strace_ok; then
-	VP_TEST_WRAPPER="strace -f -y -o $SB/st.log -e trace=write" vchk TCPLOCALPORT=110 TCPREMOTEIP=10.44.44.44 -- /bin/true
-	n=$(nth_call "$SB/st.log" write "/lastauth>")
-	VP_TEST_WRAPPER="strace -f -o /dev/null -e trace=write -e inject=write:error=ENOSPC:when=${n:-1}" \
+	VP_TEST_WRAPPER="strace -f -y -o $SB/st.log -e trace=writev" vchk TCPLOCALPORT=110 TCPREMOTEIP=10.44.44.44 -- /bin/true
+	n=$(nth_call "$SB/st.log" writev "/lastauth>")
+	VP_TEST_WRAPPER="strace -f -o /dev/null -e trace=writev -e inject=writev:error=ENOSPC:when=${n:-1}" \
 		vchk TCPLOCALPORT=110 TCPREMOTEIP=10.5.5.55 -- /bin/true
 	is_rc 0 "lastauth cannot be written: the login still works"
 	file_is "$JH/lastauth" "10.44.44.44" "lastauth cannot be written: the old address stays"
