@@ -186,6 +186,48 @@ else
 	done
 fi
 
+# ------------------------------------------------------------ what a killed vdeluser left
+sandbox_new
+setup vadddomain example.com Secret123
+DD=$D/example.com
+# Killed while removing the tree: what it had set aside in the domain
+# directory (".<user>.deleted.<pid>", its process gone) goes with the next
+# vdeluser of the name; another name's, or a live process's, stays.
+deadpid=$(sh -c 'echo $$')
+mkdir -p "$DD/.quinn.deleted.$deadpid/Maildir/new" "$DD/.quinny.deleted.$deadpid" "$DD/.quinn.deleted.$$"
+printf 'mail\n' > "$DD/.quinn.deleted.$deadpid/Maildir/new/1.x"
+run vdeluser quinn@example.com
+is_rc 246 "set-aside tree of a killed removal, no record: exit 246"
+is_out "Error: User does not exist" "... User does not exist"
+file_absent "$DD/.quinn.deleted.$deadpid" "... the tree set aside by a dead process is removed"
+dir_exists "$DD/.quinny.deleted.$deadpid" "... another name's is left alone"
+dir_exists "$DD/.quinn.deleted.$$" "... a live process's is left alone"
+rm -rf "$DD/.quinny.deleted.$deadpid" "$DD/.quinn.deleted.$$"
+if has_define USERS_BIG_DIR; then
+	# big-dir: the next user (#200) goes to hash directory 1.  Killed
+	# after the record went, vdeluser leaves the marked directory there.
+	printf '199\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n' > "$DD/.dir-control"
+	setup vadduser rita@example.com Passw0rd
+	dir_exists "$DD/1/rita/Maildir/new" "big-dir: rita is in hash directory 1"
+	mv "$DD/1/rita" "$SB/rita.kept"
+	run vdeluser rita@example.com          # the record goes, the directory is not there
+	mv "$SB/rita.kept" "$DD/1/rita"
+	: > "$DD/1/rita/.vdeluser-running"
+	mkdir -p "$DD/1/sven/Maildir/new"
+	run vdeluser rita@example.com
+	is_rc 0 "big-dir: marked directory in a hash directory, no record: exit 0"
+	is_err "Warning: removing $DD/1/rita, left by an interrupted vdeluser" "... the warning names it"
+	file_absent "$DD/1/rita" "... the directory is removed"
+	is "$(find "$DD" -name '.*deleted*')" "" "... nothing set aside is left"
+	run vdeluser sven@example.com
+	is_rc 246 "big-dir: unmarked directory in a hash directory, no record: exit 246"
+	dir_exists "$DD/1/sven/Maildir/new" "... it is not ours: kept"
+else
+	for _t in "exit 0" "warning" "removed" "nothing left" "unmarked: exit 246" "unmarked: kept"; do
+		skip "built with --disable-users-big-dir: hashed leftover: $_t"
+	done
+fi
+
 # ------------------------------------------------------------ catch-all refusal
 sandbox_new
 setup vadddomain -e catch@example.com example.com Secret123

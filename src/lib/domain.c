@@ -116,7 +116,7 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 {
 	struct vdomain existing;
 	char domains[VP_PATH_MAX], ctl[VP_PATH_MAX], hash[MAX_DIR_NAME];
-	char domdir[VP_PATH_MAX], base[VP_PATH_MAX];
+	char domdir[VP_PATH_MAX], base[VP_PATH_MAX], parent[VP_PATH_MAX];
 	struct stat st;
 	int rc, registering = 0;   /* users/assign may hold our line */
 	int lk, dirlk = -1;
@@ -197,7 +197,8 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 		goto undo_count;
 	}
 	/* the old tree of the name, if a vdeldomain was killed removing it */
-	vp_sweep_aside(domdir);
+	if (vp_dirname(domdir, parent, sizeof parent) == 0)
+		vp_sweep_aside(parent, domain);
 	rc = vp_write_qmail_default(domdir, "delete", uid, gid);
 	if (rc != VA_SUCCESS)
 		goto undo_dir;
@@ -422,7 +423,7 @@ static int del_leftover(const char *domain)
 			fprintf(stderr, "Warning: Failed while attempting to delete domain from auth backend\n");
 		vdel_limits(domain);
 	}
-	rc = vp_rmtree_aside(dir);
+	rc = vp_rmtree_aside(dir, NULL);
 	close(fd);
 	if (rc != 0) {
 		fprintf(stderr, "Warning: Failed to delete directory tree: %s\n", domain);
@@ -521,7 +522,7 @@ int vdeldomain(char *domain)
 	} else if (S_ISLNK(st.st_mode)) {
 		if (unlink(d.dir) != 0)
 			fprintf(stderr, "Warning: Failed to remove symlink for %s\n", d.real);
-	} else if (vp_rmtree_aside(d.dir) != 0) {
+	} else if (vp_rmtree_aside(d.dir, NULL) != 0) {
 		fprintf(stderr, "Warning: Failed to delete directory tree: %s\n", d.real);
 	}
 	if (vp_domains_ctlpath(d.uid, ctl, sizeof ctl) == VA_SUCCESS)

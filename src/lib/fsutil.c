@@ -171,33 +171,38 @@ static void rmtree_entry(int dfd, const char *dir, const char *name)
 		(void)vp_rmtree(trash);
 }
 
-void vp_sweep_aside(const char *path)
+void vp_sweep_aside(const char *dir, const char *name)
 {
-	char parent[VP_PATH_MAX], prefix[VP_PATH_MAX];
-	const char *base = strrchr(path, '/');
+	char prefix[VP_PATH_MAX];
 
-	if (base == NULL || vp_dirname(path, parent, sizeof parent) != 0 ||
-	    vp_fmt(prefix, sizeof prefix, ".%s.deleted.", base + 1) != 0)
-		return;
-	vp_sweep_dead(parent, prefix, 0, rmtree_entry);
+	if (vp_fmt(prefix, sizeof prefix, ".%s.deleted.", name) == 0)
+		vp_sweep_dead(dir, prefix, 0, rmtree_entry);
 }
 
 /*
  * Remove the tree of a deleted user or domain.  It is first renamed to a
- * name no user or domain can have (".<name>.deleted.<pid>" beside it):
- * a program that looked the user or domain up before it was deleted
- * then finds nothing under the old path (and fails or defers) instead of
- * writing into a tree being removed, where its file would be lost or
- * would keep a directory from going (ENOTEMPTY).
+ * name no user or domain can have, ".<name>.deleted.<pid>" in aside_dir
+ * (beside it when NULL; on the same file system): a program that looked
+ * the user or domain up before it was deleted then finds nothing under
+ * the old path (and fails or defers) instead of writing into a tree
+ * being removed, where its file would be lost or would keep a directory
+ * from going (ENOTEMPTY).  A removal killed half way leaves that name,
+ * which the next removal of the name sweeps (vp_sweep_aside).
  */
-int vp_rmtree_aside(const char *path)
+int vp_rmtree_aside(const char *path, const char *aside_dir)
 {
 	char trash[VP_PATH_MAX], parent[VP_PATH_MAX];
 	const char *base = strrchr(path, '/');
 
-	vp_sweep_aside(path);
-	if (base != NULL && vp_dirname(path, parent, sizeof parent) == 0 &&
-	    vp_fmt(trash, sizeof trash, "%s/.%s.deleted.%ld", parent, base + 1, (long)getpid()) == 0 &&
+	if (base == NULL)
+		return vp_rmtree(path);
+	if (aside_dir == NULL) {
+		if (vp_dirname(path, parent, sizeof parent) != 0)
+			return vp_rmtree(path);
+		aside_dir = parent;
+	}
+	vp_sweep_aside(aside_dir, base + 1);
+	if (vp_fmt(trash, sizeof trash, "%s/.%s.deleted.%ld", aside_dir, base + 1, (long)getpid()) == 0 &&
 	    rename(path, trash) == 0) {
 		if (vp_rmtree(trash) == 0)
 			return 0;

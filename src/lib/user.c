@@ -587,30 +587,100 @@ static int inside(const struct vdomain *d, const char *dir)
 	return strncmp(dir, d->dir, n) == 0 && dir[n] == '/' && strstr(dir, "/../") == NULL;
 }
 
+#ifdef USERS_BIG_DIR
+/*
+ * The marked directory of `user` in a hash directory below `dfd` (taken
+ * over and closed): hash directories have one-character names and nest
+ * at most three deep (bigdir.c).  0 with its path in `out` when found.
+ */
+static int find_marked_hashed(int dfd, const char *path, const char *user, int depth,
+                              char *out, size_t size)
+{
+	struct dirent *e;
+	DIR *dp;
+	int found = -1;
+
+	if ((dp = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return -1;
+	}
+	while (found != 0 && (e = readdir(dp)) != NULL) {
+		char sub[VP_PATH_MAX];
+		int fd, ufd;
+
+		if (e->d_name[0] == '.' || e->d_name[1] != '\0' ||
+		    (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN) ||
+		    vp_fmt(sub, sizeof sub, "%s/%s", path, e->d_name) != 0)
+			continue;
+		fd = openat(dirfd(dp), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		ufd = openat(fd, user, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (ufd >= 0 && has_mark(ufd) && vp_fmt(out, size, "%s/%s", sub, user) == 0)
+			found = 0;
+		if (ufd >= 0)
+			close(ufd);
+		if (found != 0 && depth < 3)
+			found = find_marked_hashed(fd, sub, user, depth + 1, out, size);
+		else
+			close(fd);
+	}
+	closedir(dp);
+	return found;
+}
+#endif
+
+/* The directory of `user` (who has no record) that vdeluser marked: in
+ * the domain directory, or in one of its hash directories. */
+static int find_marked(const struct vdomain *d, const char *user, char *out, size_t size)
+{
+	int fd;
+
+	if (vp_fmt(out, size, "%s/%s", d->dir, user) != 0)
+		return -1;
+	fd = open(out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		int marked = has_mark(fd);
+
+		close(fd);
+		if (marked)
+			return 0;
+	}
+#ifdef USERS_BIG_DIR
+	fd = open(d->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0)
+		return find_marked_hashed(fd, d->dir, user, 1, out, size);
+#endif
+	return -1;
+}
+
 /*
  * No record: a vdeluser killed after it removed the record may have left
- * the user's directory, marked, where no later add of the name could make
- * its own.  Finished here when it is <domdir>/<user> (a directory in a
- * big-dir hash directory is not found by name; it blocks no add).
+ * the user's directory, marked (in the domain directory or a hash
+ * directory), or, killed while removing it, what it had set aside in the
+ * domain directory.  Both are finished here; only the marked directory
+ * counts as a removal (exit 0), as the user's data was still there.
  */
 static int del_leftover_user(const struct vdomain *d, const char *user)
 {
 	char dir[VP_PATH_MAX];
 	int lk, fd, rc = VA_USER_DOES_NOT_EXIST;
 
-	if (strchr(user, '/') != NULL || strcmp(user, ".") == 0 || strcmp(user, "..") == 0 ||
-	    vp_fmt(dir, sizeof dir, "%s/%s", d->dir, user) != 0)
+	if (strchr(user, '/') != NULL || strcmp(user, ".") == 0 || strcmp(user, "..") == 0)
+		return rc;
+	vp_sweep_aside(d->dir, user);
+	if (find_marked(d, user, dir, sizeof dir) != 0)
 		return rc;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return rc;
-	if (has_mark(fd) && (lk = vp_userdir_lock(d)) >= 0) {
+	if ((lk = vp_userdir_lock(d)) >= 0) {
 		struct vpw_entry e = {0};
 
 		/* under the lock: no add of the name made it its own meanwhile */
 		if (vauth_backend_get()->getpw(d, user, &e) != VA_SUCCESS && has_mark(fd)) {
 			fprintf(stderr, "Warning: removing %s, left by an interrupted vdeluser\n", dir);
-			rc = vp_rmtree_aside(dir) == 0 ? VA_SUCCESS : VA_BAD_DIR;
+			rc = vp_rmtree_aside(dir, d->dir) == 0 ? VA_SUCCESS : VA_BAD_DIR;
 		}
 		vpw_entry_free(&e);
 		vp_userdir_unlock(lk);
@@ -680,7 +750,7 @@ int vdeluser(char *user, char *domain)
 #endif
 	/* Only ever remove a directory inside the domain's own tree.  One
 	 * that is gone already is a failure, as in 5.6 (the record is gone). */
-	if (inside(&d, userdir) && (lstat(userdir, &st) != 0 || vp_rmtree_aside(userdir) != 0)) {
+	if (inside(&d, userdir) && (lstat(userdir, &st) != 0 || vp_rmtree_aside(userdir, d.dir) != 0)) {
 		vp_userdir_unlock(lk);
 		fprintf(stderr, "could not remove %s\n", userdir);
 		return VA_BAD_DIR;

@@ -143,10 +143,11 @@ int   vp_chown_tree(const char *path, uid_t uid, gid_t gid);
 int   vp_mkdir_p(const char *path, uid_t uid, gid_t gid);
 /* Recursive delete of a directory tree (a symlink is unlinked, not followed). */
 int   vp_rmtree(const char *path);
-int   vp_rmtree_aside(const char *path);
-/* Remove what a removal killed half way left aside for `path`
- * (".<name>.deleted.<pid>" beside it, its process gone). */
-void  vp_sweep_aside(const char *path);
+/* The same, renamed out of the way first (to aside_dir, NULL: beside it). */
+int   vp_rmtree_aside(const char *path, const char *aside_dir);
+/* Remove what removals of `name` killed half way left in `dir`
+ * (".<name>.deleted.<pid>", its process gone). */
+void  vp_sweep_aside(const char *dir, const char *name);
 /* Read a small file fully into a malloc'd NUL-terminated buffer. */
 int   vp_slurp(const char *path, char **out, size_t *len);
 /*
