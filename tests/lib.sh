@@ -275,6 +275,14 @@ NOLSAN="env ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 # SQL: 1 when this is a mysql build run against a shared test server
 # (tests/mariadb-server.sh); the users then live in the database, and
 # vpw_text prints them in vpasswd's line format instead of reading the file.
+# BIGDIR: 1 in a big-dir build (--disable-users-big-dir makes it 0): users
+# hashed into subdirectories, a .dir-control per domain, 1-character user
+# names refused (spec §3.6, §7.7).
+BIGDIR=0; has_define USERS_BIG_DIR && BIGDIR=1
+# bigdir_only CHECK ARGS...: a check of big-dir state, skipped in other builds.
+bigdir_only() {
+	if [ "$BIGDIR" = 1 ]; then "$@"; else skip "built with --disable-users-big-dir: no per-domain .dir-control"; fi
+}
 SQL=0; has_define AUTH_MYSQL && [ -n "${VP_TEST_MYSQL_SOCKET:-}" ] && SQL=1
 # pw_uid of a new user: vpasswd's POP marker 1; 5.6's MySQL rows hold
 # vadduser()'s apop argument, USE_POP 0.

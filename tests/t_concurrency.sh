@@ -74,8 +74,8 @@ ok_cmd "vpasswd.cdb has exactly the vpasswd records" vpw_cdb_ok "$DD"
 
 # --- .dir-control counts allocations minus deletions
 total=$(( 1 + PRE + WRITERS * PER - PRE ))
-is "$(head -n 1 "$DD/.dir-control")" "$total" ".dir-control cur_users = adds - deletes ($total)"
-is "$(wc -l < "$DD/.dir-control")" 8 ".dir-control has 8 lines"
+bigdir_only is "$(head -n 1 "$DD/.dir-control" 2>/dev/null)" "$total" ".dir-control cur_users = adds - deletes ($total)"
+bigdir_only is "$(wc -l < "$DD/.dir-control" 2>/dev/null)" 8 ".dir-control has 8 lines"
 
 # --- every vpasswd dir exists, and no user dir is orphaned
 missing=0

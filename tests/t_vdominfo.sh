@@ -200,8 +200,8 @@ is_out "domain: example.com
 uid:    $VPOPMAIL_UID
 gid:    $VPOPMAIL_GID
 dir:    $D/example.com
-users:  3
-alias: alias.net" "after vadddomain/vadduser: postmaster + 2 users"
+users:  $([ "$BIGDIR" = 1 ] && echo 3 || echo 0)
+alias: alias.net" "after vadddomain/vadduser: postmaster + 2 users (.dir-control's count: 0 without big-dir, as 5.6)"
 setup vdeldomain -f example.com
 run vdominfo
 is_rc 0 "every domain deleted: exit 0"

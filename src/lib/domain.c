@@ -455,7 +455,7 @@ int vdeldomain(char *domain)
 	struct vdomain d;
 	struct stat st;
 	string_list names;
-	char path[VP_PATH_MAX], ctl[VP_PATH_MAX], text[2 * MAX_PW_DOMAIN + 16];
+	char ctl[VP_PATH_MAX], text[2 * MAX_PW_DOMAIN + 16];
 	char mark[VP_PATH_MAX];
 	int rc, marked;
 
@@ -513,8 +513,14 @@ int vdeldomain(char *domain)
 	if (vauth_backend_get()->deldomain(&d) != 0)
 		fprintf(stderr, "Warning: Failed while attempting to delete domain from auth backend\n");
 	vdel_limits(d.real);
-	if (vp_fmt(path, sizeof path, "%s/.dir-control", d.dir) == 0 && unlink(path) != 0)
-		fprintf(stderr, "Warning: Failed to delete dir_control for %s\n", d.real);
+#ifdef USERS_BIG_DIR
+	{       /* only big-dir builds keep a .dir-control in the domain directory */
+		char path[VP_PATH_MAX];
+
+		if (vp_fmt(path, sizeof path, "%s/.dir-control", d.dir) == 0 && unlink(path) != 0)
+			fprintf(stderr, "Warning: Failed to delete dir_control for %s\n", d.real);
+	}
+#endif
 
 	if (lstat(d.dir, &st) != 0) {
 		/* not there (or not reachable): nothing could be deleted */
