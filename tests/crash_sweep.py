@@ -71,19 +71,9 @@ KNOWN = [
     (re.compile(''), re.compile(r'/sqwebmail-pass'),
      re.compile(r'/sqwebmail-pass(\.tmp\.[0-9]+)?$'),
      '(--enable-sqwebmail-pass) a writer killed after storing the record and '
-     'before writing Maildir/sqwebmail-pass leaves it missing (sqwebmail '
+     'before writing Maildir/sqwebmail-pass leaves it missing or stale (sqwebmail '
      'logins fail until the next password change) and may leave '
-     'sqwebmail-pass.tmp.<pid>, which nothing removes'),
-    (re.compile(r'^vconvert'), re.compile(r'vverifypw fails|sqwebmail-pass'),
-     re.compile(r'vverifypw fails|/sqwebmail-pass|'
-                r'sqwebmail-pass\.tmp\.[0-9]+$|'
-                r'/vpasswd: (neither the old nor the new content|differs from a clean run)|'
-                r'left behind after the rerun: .*/(cdb\.tmp|vpasswd\.bak\.[0-9]+)$'),
-     'vconvert killed between adding a user and storing its hash (or its '
-     'sqwebmail-pass) leaves the account with a random throw-away password (or '
-     'no sqwebmail-pass, or a sqwebmail-pass.tmp.<pid>), and vconvert run again stops '
-     'at the existing user (as 5.6), before it writes anything (so the next '
-     'writer, not this one, sweeps the temp files of the killed one)'),
+     'sqwebmail-pass.tmp.<pid> until the next write of the file'),
 ]
 HASH = re.compile(rb'\$(6)\$[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}|\$1\$[./0-9A-Za-z]{1,8}\$[./0-9A-Za-z]{22}')
 

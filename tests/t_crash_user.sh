@@ -136,7 +136,25 @@ rm -rf "$DD/fred"
 run vadduser gina@example.com Passw0rd
 is_rc 249 "vadduser over a file of the user's name: exit 249"
 rm -f "$DD/gina"
+# ... and a skeleton whose Maildir holds the sqwebmail-pass a killed
+# vconvert -p writes before the record: replaced too, file and all.
+mkdir -p "$DD/hugo/Maildir/new" "$DD/hugo/Maildir/cur" "$DD/hugo/Maildir/tmp"
+printf '\tSTALE' > "$DD/hugo/Maildir/sqwebmail-pass"
+printf '\tSTALE' > "$DD/hugo/Maildir/sqwebmail-pass.tmp.1"
+run vadduser hugo@example.com Passw0rd
+is_rc 0 "vadduser over a skeleton with sqwebmail-pass: exit 0"
+if grep -qs STALE "$DD/hugo/Maildir/sqwebmail-pass" "$DD/hugo/Maildir/sqwebmail-pass.tmp.1"; then
+	fail "... the stale sqwebmail-pass is gone"
+else
+	pass "... the stale sqwebmail-pass is gone"
+fi
+mkdir -p "$DD/ivan/Maildir/new" "$DD/ivan/Maildir/cur" "$DD/ivan/Maildir/tmp"
+printf '\tSTALE' > "$DD/ivan/Maildir/sqwebmail-passx"
+run vadduser ivan@example.com Passw0rd
+is_rc 249 "vadduser over a skeleton with another file in Maildir: exit 249"
+rm -rf "$DD/ivan"
 setup vdeluser erin@example.com
+setup vdeluser hugo@example.com
 
 # ------------------------------------------------------------ vadduser -f
 base

@@ -14,7 +14,7 @@ if [ "$OS" = 0 ] && [ "$BA" = 0 ]; then
 	echo "1..0 # SKIP onchange not compiled in"
 	exit 0
 fi
-require_bins vadddomain vdeldomain vaddaliasdomain vadduser vdeluser vpasswd
+require_bins vadddomain vdeldomain vaddaliasdomain vadduser vdeluser vpasswd vconvert
 case $OS$BA in
 10) diag "mode: ONCHANGE_SCRIPT";;
 01) diag "mode: ONCHANGE_SCRIPT_BEFORE_AND_AFTER";;
@@ -137,6 +137,13 @@ is "$EV" "$W" "vadduser -q: add_user then mod_user"
 expect; x_add_user dan@example.com; x_mod_user dan@example.com
 events vadduser -e '$1$abcd$XYZ' dan@example.com
 is "$EV" "$W" "vadduser -e: add_user then mod_user"
+
+# vconvert -p writes an imported user's record once, with the hash; the
+# events stay those of 5.6's add and then hash update.
+printf 'ivy:%s\n' '$1$abcd$XYZ' > "$SB/conv.list"
+expect; x_add_user ivy@example.com; x_mod_user ivy@example.com
+events vconvert -p "$SB/conv.list" -c example.com
+is "$EV" "$W" "vconvert -p: add_user, then mod_user for the hash (as 5.6)"
 
 # A hash vauth_setpw() refuses (':'): mod_user is announced "before" the
 # validation, and nothing follows (§9.1, mod_user row).

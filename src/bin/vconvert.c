@@ -111,48 +111,6 @@ static int copy(char *dst, size_t size, const char *src)
 }
 
 /*
- * The password a user is added with before the imported hash replaces
- * it: 5.6 used a fixed word ("xxxx", "foob"), so an account left behind
- * by a vconvert killed between the two steps opened with it.  A random
- * one opens with nothing anyone knows; the clear-text copy still ends up
- * as 5.6's word (see replace_hash()).
- */
-static char *placeholder(char *buf, size_t size)
-{
-	cli_random_option(NULL, buf, size);
-	return buf;
-}
-
-/*
- * Give a freshly added user the imported hash instead of its placeholder
- * (and, with clear-text passwords, 5.6's placeholder word as the clear
- * copy, as 5.6 left it).
- * If the hash cannot be stored (a ':' or a control character in it), the
- * account is taken back: left in place it would open with the
- * placeholder password, which 5.6 did.
- */
-static int replace_hash(char *user, char *domain, char *hash, char *word,
-                        struct vqpasswd **out)
-{
-	struct vqpasswd *pw = vauth_getpw(user, domain);
-	int rc;
-
-	*out = pw;
-	if (pw == NULL)
-		return VA_USER_DOES_NOT_EXIST;
-	pw->pw_passwd = hash;
-#ifdef CLEAR_PASS
-	pw->pw_clear_passwd = word;
-#else
-	(void)word;
-#endif
-	rc = vauth_setpw(pw, domain);
-	if (rc != VA_SUCCESS)
-		vdeluser(user, domain);
-	return rc;
-}
-
-/*
  * -e: system accounts whose hash is longer than 2 characters ("*", "!",
  * "!!" and empty ones are locked or unusable); accounts without a
  * shadow entry are passed over silently.
@@ -160,9 +118,8 @@ static int replace_hash(char *user, char *domain, char *hash, char *word,
 static int etc_domain(char *domain)
 {
 	struct vconvert_account a;
-	struct vqpasswd *pw;
-	char name[CLI_BUF], gecos[CLI_BUF], hash[CLI_BUF], tmp[CLI_BUF];
-	char word[] = "xxxx";
+	char name[CLI_BUF], gecos[CLI_BUF], hash[CLI_BUF];
+	char word[] = "xxxx";           /* 5.6's clear-text copy of an import */
 
 	if (vconvert_sys_begin() != VA_SUCCESS)
 		return 0;
@@ -177,11 +134,7 @@ static int etc_domain(char *domain)
 		if (copy(name, sizeof name, a.name) != 0 ||
 		    copy(gecos, sizeof gecos, a.gecos) != 0 ||
 		    copy(hash, sizeof hash, a.passwd) != 0 ||
-		    vadduser(name, domain, placeholder(tmp, sizeof tmp), gecos, USE_POP) != VA_SUCCESS) {
-			printf("user %s domain %s did not add\n", a.name, domain);
-			continue;
-		}
-		if (replace_hash(name, domain, hash, word, &pw) != VA_SUCCESS)
+		    vconvert_adduser(name, domain, hash, word, gecos, 0) != VA_SUCCESS)
 			printf("user %s domain %s did not add\n", a.name, domain);
 	}
 	vconvert_sys_end();
@@ -191,9 +144,8 @@ static int etc_domain(char *domain)
 /* -p file: "user:crypted" lines; the first failure ends the domain. */
 static int list_domain(char *domain)
 {
-	struct vqpasswd *pw;
-	char *user, *hash, tmp[CLI_BUF];
-	char word[] = "foob";
+	char *user, *hash;
+	char word[] = "foob";           /* 5.6's clear-text copy of an import */
 	int err = 0;
 
 	if (vconvert_list_open(list_file) != VA_SUCCESS) {
@@ -202,23 +154,16 @@ static int list_domain(char *domain)
 		return -1;
 	}
 	while (vconvert_list_next(&user, &hash) == 1) {
-		err = vadduser(user, domain, placeholder(tmp, sizeof tmp), user, USE_POP);
-		if (err < 0) {
+		err = vconvert_adduser(user, domain, hash, word, user, 1);
+		if (err != VA_SUCCESS) {
 			cli_print_error(err);
 			break;
 		}
-		err = replace_hash(user, domain, hash, word, &pw);
-		if (pw == NULL) {
+		/* as 5.6, which looked the user up again to store the hash */
+		if (vauth_getpw(user, domain) == NULL) {
 			printf("no such user %s@%s\n", user, domain);
-			err = 0;
 			break;
 		}
-		if (err != 0) {
-			cli_print_error(err);
-			break;
-		}
-		if (vconvert_sqwebmail_pass(pw->pw_dir, hash, vpopmail_uid(), vpopmail_gid()) != VA_SUCCESS)
-			break;
 	}
 	vconvert_list_close();
 	return err;

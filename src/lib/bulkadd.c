@@ -241,7 +241,7 @@ static void store_batch(const struct vdomain *d, struct vbulk_user *users,
 		vp_user_new_record(&pws[0], u->user, slots[i].crypted,
 		                   (u->gecos != NULL && *u->gecos != '\0') ? u->gecos : u->user,
 		                   slots[i].userdir, (char *)quota, u->password, USE_POP);
-		u->rc = vp_user_added(d, &pws[0]);
+		u->rc = vp_user_added(d, &pws[0], 0);
 	}
 	free(pws);
 }

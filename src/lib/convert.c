@@ -212,6 +212,34 @@ void vconvert_list_close(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Adding an imported user.                                           */
+
+/*
+ * 5.6 added an imported user with a fixed password, then stored the
+ * hash in a second write: killed between the two, the account opened
+ * with that password, and vconvert run again stopped at the existing
+ * user.  Here the record is written once, with the hash (and, with
+ * `sqwebmail`, the sqwebmail-pass file is in place before it).  The
+ * onchange events stay 5.6's: add_user, then mod_user for the hash.
+ */
+int vconvert_adduser(char *user, char *domain, char *crypted, char *clear, char *gecos,
+                     int sqwebmail)
+{
+	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2];
+	int rc;
+
+	rc = vp_adduser_given(user, domain, crypted, clear, gecos, USE_POP, sqwebmail);
+	if (rc != VA_SUCCESS)
+		return rc;
+	vp_user_announce(user, domain);
+	snprintf(addr, sizeof addr, "%s@%s", user, domain);
+	vp_onchange("mod_user", addr, "-", ON_VCHANGE_BEFORE);
+	vp_onchange("mod_user", addr, "-", 0);
+	vp_onchange("mod_user", addr, "-", ON_VCHANGE_AFTER);
+	return VA_SUCCESS;
+}
+
+/* ------------------------------------------------------------------ */
 /* sqwebmail-pass of an imported user.                                */
 
 int vconvert_sqwebmail_pass(const char *dir, const char *crypted, uid_t uid, gid_t gid)

@@ -101,9 +101,32 @@ void vp_userdir_unlock(int fd)
 	vp_unlock(fd);
 }
 
+/* Maildir/sqwebmail-pass (or a writer's temp of it): an import writes it
+ * before the record (vp_adduser_given), so a killed one may leave it. */
+static int sqwebmail_file(int dfd, const char *name)
+{
+	static const char base[] = "sqwebmail-pass";
+	struct stat st;
+	const char *p;
+
+	if (strncmp(name, base, sizeof base - 1) != 0)
+		return 0;
+	p = name + sizeof base - 1;
+	if (*p != '\0') {
+		if (strncmp(p, ".tmp.", 5) != 0 || p[5] == '\0')
+			return 0;
+		for (p += 5; *p >= '0' && *p <= '9'; p++)
+			;
+		if (*p != '\0')
+			return 0;
+	}
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+}
+
 /* 1 when the directory open as dfd (taken over) holds nothing but
- * "Maildir" (depth 0), "cur", "new", "tmp" (depth 1), each a directory
- * holding the same, and nothing at all at depth 2. */
+ * "Maildir" (depth 0), "cur", "new", "tmp" and a sqwebmail-pass file
+ * (depth 1), each a directory holding the same, and nothing at all at
+ * depth 2. */
 static int skeleton_below(int dfd, int depth)
 {
 	static const char *const parts[2][4] = {
@@ -121,7 +144,8 @@ static int skeleton_below(int dfd, int depth)
 		size_t i;
 		int sub;
 
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+		    (depth == 1 && sqwebmail_file(dirfd(dp), e->d_name)))
 			continue;
 		for (i = 0; depth < 2 && parts[depth][i] != NULL &&
 		     strcmp(parts[depth][i], e->d_name) != 0; i++)
@@ -301,8 +325,7 @@ int vp_user_check_in(const struct vdomain *d, const char *user, const char *pass
 		return VA_USERNAME_EXISTS;
 	if (!have_limits)
 		return VA_CANNOT_READ_LIMITS;
-	rc = vpw_strength_check(password);
-	if (rc != VA_SUCCESS)
+	if (password != NULL && (rc = vpw_strength_check(password)) != VA_SUCCESS)
 		return rc;
 	return dir_rc;
 }
@@ -338,12 +361,15 @@ void vp_user_new_record(struct vqpasswd *pw, char *user, char *crypted, char *co
 #endif
 }
 
-int vp_user_added(const struct vdomain *d, struct vqpasswd *pw)
+int vp_user_added(const struct vdomain *d, struct vqpasswd *pw, int sqwebmail_done)
 {
 	if (strcmp(pw->pw_shell, "NOQUOTA") != 0)
 		vp_maildirsize_update(pw->pw_dir, pw->pw_shell, d->uid, d->gid);
 #ifdef SQWEBMAIL_PASS
-	vsqwebmail_pass(pw->pw_dir, pw->pw_passwd, d->uid, d->gid);
+	if (!sqwebmail_done)
+		vsqwebmail_pass(pw->pw_dir, pw->pw_passwd, d->uid, d->gid);
+#else
+	(void)sqwebmail_done;
 #endif
 #ifdef ENABLE_AUTH_LOGGING
 	if (vauth_backend_get()->set_lastauth(d, pw, NULL_REMOTE_IP, time(NULL)) != 0) {
@@ -398,12 +424,21 @@ static int store_user(struct vdomain *d, struct vqpasswd *pw, char *crypted, siz
 	return be->adduser(d, pw);
 }
 
+/* A hash given instead of made (vconvert's imports), and whether its
+ * sqwebmail-pass goes into the new directory before the record exists. */
+struct given_hash {
+	const char *crypted;
+	int sqwebmail;
+};
+
 /*
  * The rest of add_user() once the password is being hashed: find the
  * domain, check the user against it, make the directories, add the record.
+ * With `given`, the record gets that hash and `password` is only its
+ * clear-text copy (not judged by the strength rules).
  */
 static int add_user_hashing(char *user, char *domain, char *password, char *gecos,
-                            int apop, struct vp_hash_job *job)
+                            int apop, struct vp_hash_job *job, const struct given_hash *given)
 {
 	struct vdomain d;
 	struct vlimits lim;
@@ -420,8 +455,8 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	 * add_user event). */
 	vp_take_real_domain(domain, &d);
 	lk = vp_userdir_lock(&d);
-	rc = vp_user_check_in(&d, user, password, vget_limits(d.real, &lim) == 0,
-	                      vp_domain_dir_ok(&d));
+	rc = vp_user_check_in(&d, user, given != NULL ? NULL : password,
+	                      vget_limits(d.real, &lim) == 0, vp_domain_dir_ok(&d));
 	if (rc != VA_SUCCESS) {
 		vp_userdir_unlock(lk);
 		return rc;
@@ -438,8 +473,17 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	}
 
 	crypted[0] = '\0';
+	hrc = VA_SUCCESS;
+	if (given != NULL && vp_strlcpy(crypted, given->crypted, sizeof crypted) != 0)
+		hrc = VA_PASSWD_TOO_LONG;
 	vp_user_new_record(&pw, user, crypted, comment, userdir, quota, password, apop);
-	rc = store_user(&d, &pw, crypted, sizeof crypted, job, &hrc);
+	/* An imported hash is checked as vauth_setpw() checks one, and its
+	 * sqwebmail-pass is in place before the record can be found. */
+	if (given != NULL && hrc == VA_SUCCESS)
+		hrc = vcheck_vqpw(&pw, d.real);
+	if (given != NULL && hrc == VA_SUCCESS && given->sqwebmail)
+		hrc = vp_sqwebmail_write(userdir, crypted, 0, d.uid, d.gid);
+	rc = hrc != VA_SUCCESS ? hrc : store_user(&d, &pw, crypted, sizeof crypted, job, &hrc);
 	if (rc != VA_SUCCESS)
 		vp_rmtree(userdir);
 	vp_userdir_unlock(lk);
@@ -451,7 +495,7 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 		fprintf(stderr, "Failed while attempting to add user to auth backend\n");
 		return VA_NO_AUTH_CONNECTION;
 	}
-	return vp_user_added(&d, &pw);
+	return vp_user_added(&d, &pw, given != NULL && given->sqwebmail);
 }
 
 /*
@@ -470,16 +514,15 @@ static int add_user(char *user, char *domain, char *password, char *gecos, int a
 	if (rc != VA_SUCCESS)
 		return rc;
 	if (password[0] == '\0')
-		return add_user_hashing(user, domain, password, gecos, apop, NULL);
+		return add_user_hashing(user, domain, password, gecos, apop, NULL, NULL);
 	vp_hash_start(&job, password);
-	rc = add_user_hashing(user, domain, password, gecos, apop, &job);
+	rc = add_user_hashing(user, domain, password, gecos, apop, &job, NULL);
 	vp_hash_cancel(&job);
 	return rc;
 }
 
 int vadduser(char *user, char *domain, char *password, char *gecos, int apop)
 {
-	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2];
 	int saved = vp_onchange_allowed();
 	int rc;
 
@@ -488,11 +531,35 @@ int vadduser(char *user, char *domain, char *password, char *gecos, int apop)
 	vp_onchange_set_allowed(saved);
 	if (rc != VA_SUCCESS)
 		return rc;
+	vp_user_announce(user, domain);
+	return VA_SUCCESS;
+}
+
+void vp_user_announce(const char *user, const char *domain)
+{
+	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2];
+
 	snprintf(addr, sizeof addr, "%s@%s", user, domain);
 	vp_onchange("add_user", addr, "-", 0);
 	vp_onchange("add_user", addr, "-", ON_VCHANGE_AFTER);
 	vp_onchange_set_allowed(1);
-	return VA_SUCCESS;
+}
+
+int vp_adduser_given(char *user, char *domain, const char *crypted, char *clear,
+                     char *gecos, int apop, int sqwebmail)
+{
+	struct given_hash given = { crypted, sqwebmail };
+	int saved = vp_onchange_allowed();
+	int rc;
+
+	if (crypted == NULL || clear == NULL)
+		return VA_NULL_POINTER;
+	vp_onchange_set_allowed(0);
+	rc = vp_user_check_new(user, domain, clear, gecos);
+	if (rc == VA_SUCCESS)
+		rc = add_user_hashing(user, domain, clear, gecos, apop, NULL, &given);
+	vp_onchange_set_allowed(saved);
+	return rc;
 }
 
 /*

@@ -386,7 +386,16 @@ int   vp_user_create_dir(const struct vdomain *d, const char *user,
 /* The record of a new user; every pointer is stored as given. */
 void  vp_user_new_record(struct vqpasswd *pw, char *user, char *crypted, char *comment,
                          char *userdir, char *quota, char *password, int apop);
-/* After the record is stored: maildirsize, sqwebmail-pass, lastauth. */
-int   vp_user_added(const struct vdomain *d, struct vqpasswd *pw);
+/* After the record is stored: maildirsize, sqwebmail-pass (unless done
+ * already), lastauth. */
+int   vp_user_added(const struct vdomain *d, struct vqpasswd *pw, int sqwebmail_done);
+/* vadduser() with the hash given (vconvert's imports), in one write of
+ * the record: `clear` is its clear-text copy, not judged by the strength
+ * rules; with `sqwebmail`, Maildir/sqwebmail-pass (TAB + hash) is written
+ * before the record.  The caller announces the change (onchange). */
+int   vp_adduser_given(char *user, char *domain, const char *crypted, char *clear,
+                       char *gecos, int apop, int sqwebmail);
+/* The onchange events of an add (add_user, then notifications allowed). */
+void  vp_user_announce(const char *user, const char *domain);
 
 #endif /* VPINTERNAL_H */
