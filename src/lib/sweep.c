@@ -31,7 +31,7 @@ static long trailing_pid(const char *name, const char *prefix, size_t plen)
 }
 
 void vp_sweep_dead(const char *dir, const char *prefix, int any_pid,
-		   void (*remove)(int dfd, const char *dir, const char *name))
+		   void (*drop)(int dfd, const char *dir, const char *name))
 {
 	size_t plen = strlen(prefix);
 	long me = (long)getpid();
@@ -47,7 +47,7 @@ void vp_sweep_dead(const char *dir, const char *prefix, int any_pid,
 			continue;
 		if (!any_pid && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
 			continue;       /* alive, or not ours to ask */
-		remove(dirfd(dp), dir, e->d_name);
+		drop(dirfd(dp), dir, e->d_name);
 	}
 	closedir(dp);
 }

@@ -113,10 +113,10 @@ struct vp_afile {
 #define VP_AFILE_NODIRSYNC  2
 /* Create `tmp` (O_EXCL after unlinking a stale one) with `mode`. */
 int   vp_afile_open(struct vp_afile *af, const char *dst, const char *tmp, mode_t mode);
-/* sweep.c: call remove() on each entry of `dir` named "<prefix><pid>"
+/* sweep.c: call drop() on each entry of `dir` named "<prefix><pid>"
  * whose process is gone, or with `any_pid` on each but our own. */
 void  vp_sweep_dead(const char *dir, const char *prefix, int any_pid,
-		    void (*remove)(int dfd, const char *dir, const char *name));
+		    void (*drop)(int dfd, const char *dir, const char *name));
 /* Remove the "<dst><sep><pid>" temps of writers that were killed: those
  * whose process is gone or, when `locked` (the caller holds the lock
  * every writer of dst holds, and the build locks), all but ours. */
