@@ -366,7 +366,8 @@ int   vp_user_check_new(char *user, char *domain, char *password, char *gecos);
  * domain still in users/assign whose directory is gone is VA_BAD_D_DIR. */
 int   vp_domain_dir_ok(const struct vdomain *d);
 /* Checks against the domain, in 5.6's order: user absent, limits readable
- * (have_limits), password strong enough, directory there (dir_rc, the
+ * (have_limits), password strong enough (not judged when NULL: an
+ * imported hash), directory there (dir_rc, the
  * result of vp_domain_dir_ok(): both found once per domain by the caller). */
 int   vp_user_check_in(const struct vdomain *d, const char *user, const char *password,
                        int have_limits, int dir_rc);
