@@ -359,6 +359,9 @@ int   vp_sqwebmail_write(const char *dir, const char *crypted, int newline, uid_
 /* Deep copy of a vqpasswd into an entry's own storage. */
 int   vp_pw_copy(struct vpw_entry *dst, const struct vqpasswd *src);
 
+/* useradd.c: a clear-text password to store holds no ':' and no control
+ * character (VA_BAD_CHAR). */
+int   vp_check_clear(const char *pass);
 /* The pieces of vadduser() that bulkadd.c shares, in the order it uses them. */
 /* Checks made before the domain is read; lowers user and domain in place. */
 int   vp_user_check_new(char *user, char *domain, char *password, char *gecos);
@@ -379,6 +382,12 @@ void  vp_user_default_quota(const struct vlimits *lim, char *out, size_t size);
  * it cannot be had (the add then works as 5.6's). */
 int   vp_userdir_lock(const struct vdomain *d);
 void  vp_userdir_unlock(int fd);
+/* userdir.c: leave vdeluser's mark in a user's directory before the record
+ * goes (0, its path in `mark`); and, for a user without a record, finish
+ * what a killed vdeluser left (VA_SUCCESS when a marked directory was
+ * removed, else VA_USER_DOES_NOT_EXIST or VA_BAD_DIR). */
+int   vp_userdir_mark(const char *userdir, char *mark, size_t size);
+int   vp_userdir_leftover(const struct vdomain *d, const char *user);
 /* <domdir>[/<hash>]/<user> with its Maildir, through the big-dir allocator;
  * under vp_userdir_lock(), an empty skeleton of a user without a record
  * (left by a killed writer) is replaced. */
