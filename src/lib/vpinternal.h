@@ -242,6 +242,8 @@ int   vp_domain_lookup(const char *domain, struct vdomain *out);
 /* The same, but a users/cdb that cannot be opened or read is
  * VA_NO_AUTH_CONNECTION (for delivery, which must then defer). */
 int   vp_domain_lookup_strict(const char *domain, struct vdomain *out);
+/* Forget the last lookup (domlookup.c): users/cdb was just rewritten. */
+void  vp_domain_cache_clear(void);
 /* The classic functions' side effect (vget_assign, vauth_getpw,
  * vauth_getall): the caller's domain name, if an alias, becomes the real
  * domain d->real; the buffer must hold MAX_PW_DOMAIN + 1 bytes. */
