@@ -13,10 +13,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* bigdir.c helpers not (yet) declared in vpinternal.h. */
-int vp_backfill_hashpart(const char *path, const char *user, const char *domain,
-                         char *out, size_t size);
-
 static const char table[] =
 	"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 

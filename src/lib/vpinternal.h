@@ -266,6 +266,9 @@ int   vp_build_morercpthosts_cdb(void);
 /* ------------------------------------------------------------------ */
 /* bigdir.c                                                           */
 
+/* The big-dir control file, in a domain directory and in domains/. */
+#define VP_DIRCTL_NAME ".dir-control"
+
 /* Allocate the next hash dir using control file `ctlpath`, copy it
  * (possibly "") to out and create it under `base` (mkdir -p, 0700,
  * chowned).  The read-modify-write of the control file is serialised with
@@ -282,6 +285,13 @@ int   vp_domains_ctlpath(uid_t uid, char *out, size_t size);
 /* Backfill (.dir_control_free): take the first free hash dir (1 = got one, 0 = none). */
 int   vp_backfill_take(const char *domdir, char *out, size_t outsize);
 int   vp_backfill_give(const char *domdir, const char *hashdir);
+/* The hash part of a user directory `path` as vdeluser records it in the
+ * list (1: a non-empty part in `out`, 0: none). */
+int   vp_backfill_hashpart(const char *path, const char *user, const char *domain,
+                           char *out, size_t size);
+/* bigdir.c: 1 if `s` is a hash directory path ("c", "c/c", ... from the
+ * 62-character table). */
+int   vp_hash_path_ok(const char *s);
 /* The lock vp_bigdir_* hold (vp_lock_dir on the control file's directory),
  * for callers that read and rewrite the file themselves. */
 int   vp_dirctl_lock(const char *ctlpath);
