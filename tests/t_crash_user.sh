@@ -111,10 +111,14 @@ verify '' vverifypw dave@example.com Passw0rd
 sweep "vadduser" '' vadduser dave@example.com Passw0rd
 
 # big-dir: the next user (#200) opens hash directory 1
-printf '199\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n' > "$DD/.dir-control"
-rerun 0,255 '' vadduser dave@example.com Passw0rd
-verify '' vverifypw dave@example.com Passw0rd
-sweep "vadduser (big-dir)" '' vadduser dave@example.com Passw0rd
+if [ "$BIGDIR" = 1 ]; then
+	printf '199\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n' > "$DD/.dir-control"
+	rerun 0,255 '' vadduser dave@example.com Passw0rd
+	verify '' vverifypw dave@example.com Passw0rd
+	sweep "vadduser (big-dir)" '' vadduser dave@example.com Passw0rd
+else
+	skip "built with --disable-users-big-dir: no hash directories: vadduser (big-dir)"
+fi
 
 # What a killed vadduser leaves (an empty Maildir skeleton, no record) is
 # replaced by the next add; a user directory holding anything else (mail,
@@ -165,13 +169,17 @@ sweep "vadduser -f" '' vadduser -f "$SB/list"
 
 # ------------------------------------------------------------ vdeluser (big-dir)
 # bob in hash directory 1: the delete offers 1 for reuse (.dir_control_free)
-printf '199\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n' > "$DD/.dir-control"
-setup vadduser hank@example.com Passw0rd
-bigdir_only dir_exists "$DD/1/hank/Maildir" "hank is in hash directory 1"
-rerun 0,246 '' vdeluser hank@example.com
-rerun 0 '' vadduser hank@example.com Passw0rd
-rerun 0 '' vdeluser hank@example.com
-sweep "vdeluser (big-dir)" '' vdeluser hank@example.com
+if [ "$BIGDIR" = 1 ]; then
+	printf '199\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n' > "$DD/.dir-control"
+	setup vadduser hank@example.com Passw0rd
+	dir_exists "$DD/1/hank/Maildir" "hank is in hash directory 1"
+	rerun 0,246 '' vdeluser hank@example.com
+	rerun 0 '' vadduser hank@example.com Passw0rd
+	rerun 0 '' vdeluser hank@example.com
+	sweep "vdeluser (big-dir)" '' vdeluser hank@example.com
+else
+	skip "built with --disable-users-big-dir: no hash directories: vdeluser (big-dir)"
+fi
 
 # ------------------------------------------------------------ vdeluser
 base

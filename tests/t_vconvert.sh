@@ -154,12 +154,34 @@ unchanged "$snap" "-p missing file: no file changed"
 # A hash the library refuses (a CR from a DOS line end): the account is
 # not left behind with the placeholder password.
 printf 'jack:%s\r\nkate:%s\n' "$H1" "$H1" > "$SB/list4"
+snap=$(snapshot)
 run vconvert -p "$SB/list4" -c other.org
 is_out "converting other.org Error: bad character
 domain conversion failed" "-p: a hash with a CR is refused"
 is "$(vpw_count "$D/other.org" jack)" 0 "-p: the refused user is taken back (no account with the placeholder password)"
 file_absent "$D/other.org/jack" "-p: and its directory removed"
 ok_cmd "-p refused hash: vpasswd.cdb matches vpasswd" vpw_cdb_ok "$D/other.org"
+unchanged "$snap" "-p refused hash: no file changed (no directory made, .dir-control not counted)"
+
+# sqwebmail-pass cannot be written (its temp file's open fails): the user
+# is not added, and the message says why (5.6 added her without the file).
+if strace_ok && [ "$SQL" != 1 ]; then
+	printf 'lena:%s\n' "$H1" > "$SB/list5"
+	VP_TEST_WRAPPER="$NOLSAN strace -f -y -o $SB/st.log -e trace=openat" run vconvert -p "$SB/list5" -c other.org
+	n=$(nth_call "$SB/st.log" openat "sqwebmail-pass.tmp.")
+	setup vdeluser lena@other.org
+	snap=$(snapshot)
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=openat -e inject=openat:error=ENOSPC:when=${n:-1}" \
+		run vconvert -p "$SB/list5" -c other.org
+	is_out "converting other.org Error: could not write the sqwebmail-pass file of lena@other.org
+domain conversion failed" "-p: sqwebmail-pass cannot be written: the reason, the domain fails"
+	is "$(vpw_count "$D/other.org" lena)" 0 "... and the user is not added"
+	unchanged "$snap" "... no file changed"
+else
+	for _t in "message" "not added" "no file changed"; do
+		skip "no usable strace, or a SQL run: sqwebmail-pass cannot be written: $_t"
+	done
+fi
 
 printf 'carol:%s\n.bad:%s\ndave:%s\n' "$H1" "$H1" "$H1" > "$SB/list2"
 run vconvert -p "$SB/list2" -m other.org

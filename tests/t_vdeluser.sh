@@ -222,10 +222,31 @@ if has_define USERS_BIG_DIR; then
 	run vdeluser sven@example.com
 	is_rc 246 "big-dir: unmarked directory in a hash directory, no record: exit 246"
 	dir_exists "$DD/1/sven/Maildir/new" "... it is not ours: kept"
+	rm -rf "$DD/1/sven"
 else
 	for _t in "exit 0" "warning" "removed" "nothing left" "unmarked: exit 246" "unmarked: kept"; do
 		skip "built with --disable-users-big-dir: hashed leftover: $_t"
 	done
+fi
+# A user database that cannot be read is not "no such user": the marked
+# directory of a user whose vdeluser was killed before the record went
+# stays while the lookup fails (it is still that user's mailbox).
+if [ "$SQL" != 1 ]; then
+	setup vadduser tess@example.com Passw0rd
+	tdir=$(vpw_field "$DD" tess 6)
+	: > "$tdir/.vdeluser-running"
+	cp "$DD/vpasswd.cdb" "$T0/cdb.saved"
+	sleep 1; printf 'torn' > "$DD/vpasswd.cdb"       # newer than vpasswd: not rebuilt
+	run vdeluser tess@example.com
+	dir_exists "$tdir/Maildir/new" "unreadable user database: tess's marked directory is kept"
+	cp "$T0/cdb.saved" "$DD/vpasswd.cdb"; touch "$DD/vpasswd.cdb"
+	run vdeluser tess@example.com
+	is_rc 0 "database readable again: vdeluser of tess: exit 0"
+	file_absent "$tdir" "... and her directory goes"
+else
+	skip "mysql: the cdb file is not the user database: unreadable database keeps the directory"
+	skip "mysql: database readable again: exit 0"
+	skip "mysql: database readable again: directory goes"
 fi
 
 # ------------------------------------------------------------ catch-all refusal

@@ -155,6 +155,12 @@ static int list_domain(char *domain)
 	}
 	while (vconvert_list_next(&user, &hash) == 1) {
 		err = vconvert_adduser(user, domain, hash, word, user, 1);
+		if (err == VA_SQWEBMAIL_PASS_FAIL) {
+			/* 5.6 has no text for it ("Unknown error") */
+			printf("Error: could not write the sqwebmail-pass file of %s@%s\n",
+			       user, domain);
+			break;
+		}
 		if (err != VA_SUCCESS) {
 			cli_print_error(err);
 			break;

@@ -242,6 +242,13 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	lk = vp_userdir_lock(&d);
 	rc = vp_user_check_in(&d, user, given != NULL ? NULL : password,
 	                      vget_limits(d.real, &lim) == 0, vp_domain_dir_ok(&d));
+	/* An imported hash that could not be stored is refused before
+	 * anything is made, with vauth_setpw()'s answer. */
+	if (rc == VA_SUCCESS && given != NULL && strlen(given->crypted) > MAX_PW_PASS)
+		rc = VA_PASSWD_TOO_LONG;
+	if (rc == VA_SUCCESS && given != NULL &&
+	    (strchr(given->crypted, ':') != NULL || vp_has_ctl(given->crypted)))
+		rc = VA_BAD_CHAR;
 	if (rc != VA_SUCCESS) {
 		vp_userdir_unlock(lk);
 		return rc;
@@ -258,19 +265,17 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	}
 
 	crypted[0] = '\0';
-	hrc = VA_SUCCESS;
-	if (given != NULL && vp_strlcpy(crypted, given->crypted, sizeof crypted) != 0)
-		hrc = VA_PASSWD_TOO_LONG;
+	if (given != NULL)
+		vp_strlcpy(crypted, given->crypted, sizeof crypted);   /* fits: checked */
 	vp_user_new_record(&pw, user, crypted, comment, userdir, quota, password, apop);
-	/* An imported hash is checked as vauth_setpw() checks one, and its
-	 * sqwebmail-pass is in place before the record can be found. */
-	if (given != NULL && hrc == VA_SUCCESS)
-		hrc = vcheck_vqpw(&pw, d.real);
+	/* An imported hash's record is checked as vauth_setpw() checks one,
+	 * and its sqwebmail-pass is in place before the record can be found. */
+	hrc = given != NULL ? vcheck_vqpw(&pw, d.real) : VA_SUCCESS;
 	if (given != NULL && hrc == VA_SUCCESS && given->sqwebmail)
 		hrc = vp_sqwebmail_write(userdir, crypted, 0, d.uid, d.gid);
 	rc = hrc != VA_SUCCESS ? hrc : store_user(&d, &pw, crypted, sizeof crypted, job, &hrc);
 	if (rc != VA_SUCCESS)
-		vp_rmtree(userdir);
+		vp_user_undo_dir(&d, userdir, hash);
 	vp_userdir_unlock(lk);
 	if (rc != VA_SUCCESS) {
 		if (hrc != VA_SUCCESS)

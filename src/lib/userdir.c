@@ -151,8 +151,8 @@ static int stale_skeleton(const struct vdomain *d, const char *user, const char 
 		return 0;
 	rc = vauth_backend_get()->getpw(d, user, &e);
 	vpw_entry_free(&e);
-	if (rc == VA_SUCCESS)
-		return 0;
+	if (rc != VA_USER_DOES_NOT_EXIST)
+		return 0;       /* a record, or the database cannot tell now */
 	fd = open(userdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0 && has_mark(fd)) {
 		close(fd);
@@ -211,6 +211,24 @@ int vp_user_create_dir(const struct vdomain *d, const char *user,
 	return VA_SUCCESS;
 }
 
+void vp_user_undo_dir(const struct vdomain *d, const char *userdir, const char *hash)
+{
+	(void)vp_rmtree(userdir);
+#ifdef USERS_BIG_DIR
+	{
+		char ctl[VP_PATH_MAX];
+
+		if (hash[0] != '\0')
+			vp_backfill_give(d->dir, hash);
+		if (vp_fmt(ctl, sizeof ctl, "%s/%s", d->dir, VP_DIRCTL_NAME) == 0)
+			vp_bigdir_dec(ctl, d->uid, d->gid);
+	}
+#else
+	(void)d;
+	(void)hash;
+#endif
+}
+
 char *make_user_dir(char *user, char *domain, uid_t uid, gid_t gid)
 {
 	static char hash[MAX_DIR_NAME];
@@ -244,10 +262,10 @@ char *make_user_dir(char *user, char *domain, uid_t uid, gid_t gid)
 /*
  * The marked directory of `user` in a hash directory below `dfd` (taken
  * over and closed): hash directories have one-character names and nest
- * at most three deep (bigdir.c).  0 with its path in `out` when found.
+ * at most `maxdepth` deep (bigdir.c).  0 with its path in `out` when found.
  */
 static int find_marked_hashed(int dfd, const char *path, const char *user, int depth,
-                              char *out, size_t size)
+                              int maxdepth, char *out, size_t size)
 {
 	struct dirent *e;
 	DIR *dp;
@@ -273,8 +291,8 @@ static int find_marked_hashed(int dfd, const char *path, const char *user, int d
 			found = 0;
 		if (ufd >= 0)
 			close(ufd);
-		if (found != 0 && depth < 3)
-			found = find_marked_hashed(fd, sub, user, depth + 1, out, size);
+		if (found != 0 && depth < maxdepth)
+			found = find_marked_hashed(fd, sub, user, depth + 1, maxdepth, out, size);
 		else
 			close(fd);
 	}
@@ -300,9 +318,20 @@ static int find_marked(const struct vdomain *d, const char *user, char *out, siz
 			return 0;
 	}
 #ifdef USERS_BIG_DIR
-	fd = open(d->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0)
-		return find_marked_hashed(fd, d->dir, user, 1, out, size);
+	{
+		char ctl[VP_PATH_MAX];
+		vdir_type vd;
+		int maxdepth = 3;
+
+		/* Hash directories are as deep as the counter's level has
+		 * gone: one level until 6,200 users, so one listing. */
+		if (vp_fmt(ctl, sizeof ctl, "%s/%s", d->dir, VP_DIRCTL_NAME) == 0 &&
+		    vp_dirctl_read(ctl, &vd) >= 0 && vd.level_cur >= 0 && vd.level_cur < 3)
+			maxdepth = vd.level_cur + 1;
+		fd = open(d->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			return find_marked_hashed(fd, d->dir, user, 1, maxdepth, out, size);
+	}
 #endif
 	return -1;
 }
@@ -330,8 +359,10 @@ int vp_userdir_leftover(const struct vdomain *d, const char *user)
 	if ((lk = vp_userdir_lock(d)) >= 0) {
 		struct vpw_entry e = {0};
 
-		/* under the lock: no add of the name made it its own meanwhile */
-		if (vauth_backend_get()->getpw(d, user, &e) != VA_SUCCESS && has_mark(fd)) {
+		/* under the lock: no add of the name made it its own meanwhile
+		 * (and the database answers: an outage is not "no record") */
+		if (vauth_backend_get()->getpw(d, user, &e) == VA_USER_DOES_NOT_EXIST &&
+		    has_mark(fd)) {
 			fprintf(stderr, "Warning: removing %s, left by an interrupted vdeluser\n", dir);
 			rc = vp_rmtree_aside(dir, d->dir) == 0 ? VA_SUCCESS : VA_BAD_DIR;
 		}

@@ -405,6 +405,10 @@ int   vp_userdir_leftover(const struct vdomain *d, const char *user);
  * (left by a killed writer) is replaced. */
 int   vp_user_create_dir(const struct vdomain *d, const char *user,
                          char *userdir, size_t size, char *hash, size_t hsize);
+/* Take back what vp_user_create_dir() made for an add that then failed:
+ * the tree, and its place in the big-dir count (offered for reuse, as a
+ * delete does). */
+void  vp_user_undo_dir(const struct vdomain *d, const char *userdir, const char *hash);
 /* The record of a new user; every pointer is stored as given. */
 void  vp_user_new_record(struct vqpasswd *pw, char *user, char *crypted, char *comment,
                          char *userdir, char *quota, char *password, int apop);
