@@ -176,12 +176,17 @@ if [ "$stuck" = 1 ]; then
 	is_err "could not remove $DD/dave" "a tree that cannot be removed: stderr names it"
 	file_exists "$DD/dave/Maildir/cur/stuck" "what could not be removed is back under the user's name"
 	is "$(find "$DD" -maxdepth 1 -name '.*deleted*')" "" "no renamed tree left behind"
+	file_exists "$DD/dave/.vdeluser-running" "... marked again: the next vdeluser of the name finishes it"
 	# wherever it is: the sandbox must stay removable
 	find "$DD" -name stuck -exec chattr -i {} + 2>/dev/null
 	find "$DD" -path '*/Maildir/cur' -exec chmod 0700 {} + 2>/dev/null
+	run vdeluser dave@example.com
+	is_rc 0 "once it can be removed: vdeluser of the name: exit 0"
+	file_absent "$DD/dave" "... the tree is gone"
 	rm -rf "$DD/dave" "$DD"/.dave.deleted.*
 else
-	for _t in "exit 253" "stderr" "back under its name" "nothing renamed left"; do
+	for _t in "exit 253" "stderr" "back under its name" "nothing renamed left" "marked again" \
+	          "then exit 0" "then gone"; do
 		skip "no way to make a file undeletable here (chattr): $_t"
 	done
 fi

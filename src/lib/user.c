@@ -165,6 +165,11 @@ int vdeluser(char *user, char *domain)
 	/* Only ever remove a directory inside the domain's own tree.  One
 	 * that is gone already is a failure, as in 5.6 (the record is gone). */
 	if (inside(&d, userdir) && (lstat(userdir, &st) != 0 || vp_rmtree_aside(userdir, d.dir) != 0)) {
+		/* What could not be removed is back under its name, perhaps
+		 * without the mark (removed with the rest): marked again, the
+		 * next vdeluser of the name finishes it once it can. */
+		if (marked)
+			(void)vp_userdir_mark(userdir, mark, sizeof mark);
 		vp_userdir_unlock(lk);
 		fprintf(stderr, "could not remove %s\n", userdir);
 		return VA_BAD_DIR;
