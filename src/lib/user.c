@@ -110,7 +110,7 @@ int vdeluser(char *user, char *domain)
 {
 	struct vdomain d;
 	struct vpw_entry e = {0};
-	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2], ctl[VP_PATH_MAX], hash[VP_PATH_MAX];
+	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2], hash[VP_PATH_MAX];
 	char userdir[VP_PATH_MAX], mark[VP_PATH_MAX];
 	struct stat st;
 	int lk, marked;
@@ -153,15 +153,8 @@ int vdeluser(char *user, char *domain)
 		fprintf(stderr, "Failed to delete user from auth backend\n");
 		return VA_ILLEGAL_USERNAME;
 	}
-#ifdef USERS_BIG_DIR
 	hash_of(d.dir, userdir, user, hash, sizeof hash);
-	if (hash[0] != '\0')
-		vp_backfill_give(d.dir, hash);
-	if (vp_fmt(ctl, sizeof ctl, "%s/.dir-control", d.dir) == 0)
-		vp_bigdir_dec(ctl, d.uid, d.gid);
-#else
-	(void)hash; (void)ctl; (void)hash_of;
-#endif
+	vp_user_release_slot(&d, hash);
 	/* Only ever remove a directory inside the domain's own tree.  One
 	 * that is gone already is a failure, as in 5.6 (the record is gone). */
 	if (inside(&d, userdir) && (lstat(userdir, &st) != 0 || vp_rmtree_aside(userdir, d.dir) != 0)) {

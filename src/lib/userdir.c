@@ -211,22 +211,25 @@ int vp_user_create_dir(const struct vdomain *d, const char *user,
 	return VA_SUCCESS;
 }
 
-void vp_user_undo_dir(const struct vdomain *d, const char *userdir, const char *hash)
+void vp_user_release_slot(const struct vdomain *d, const char *hash)
 {
-	(void)vp_rmtree(userdir);
 #ifdef USERS_BIG_DIR
-	{
-		char ctl[VP_PATH_MAX];
+	char ctl[VP_PATH_MAX];
 
-		if (hash[0] != '\0')
-			vp_backfill_give(d->dir, hash);
-		if (vp_fmt(ctl, sizeof ctl, "%s/%s", d->dir, VP_DIRCTL_NAME) == 0)
-			vp_bigdir_dec(ctl, d->uid, d->gid);
-	}
+	if (hash[0] != '\0')
+		vp_backfill_give(d->dir, hash);
+	if (vp_fmt(ctl, sizeof ctl, "%s/%s", d->dir, VP_DIRCTL_NAME) == 0)
+		vp_bigdir_dec(ctl, d->uid, d->gid);
 #else
 	(void)d;
 	(void)hash;
 #endif
+}
+
+void vp_user_undo_dir(const struct vdomain *d, const char *userdir, const char *hash)
+{
+	(void)vp_rmtree(userdir);
+	vp_user_release_slot(d, hash);
 }
 
 char *make_user_dir(char *user, char *domain, uid_t uid, gid_t gid)

@@ -409,6 +409,10 @@ int   vp_user_create_dir(const struct vdomain *d, const char *user,
  * the tree, and its place in the big-dir count (offered for reuse, as a
  * delete does). */
 void  vp_user_undo_dir(const struct vdomain *d, const char *userdir, const char *hash);
+/* A user's place in the big-dir count given up: its hash directory (if
+ * any) offered for reuse in .dir_control_free, the count decremented
+ * (nothing without big-dir). */
+void  vp_user_release_slot(const struct vdomain *d, const char *hash);
 /* The record of a new user; every pointer is stored as given. */
 void  vp_user_new_record(struct vqpasswd *pw, char *user, char *crypted, char *comment,
                          char *userdir, char *quota, char *password, int apop);
