@@ -15,9 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The pid that ends `name` after `prefix`, or 0 when it has another form. */
-static long trailing_pid(const char *name, const char *prefix, size_t plen)
+long vp_name_pid(const char *name, const char *prefix)
 {
+	size_t plen = strlen(prefix);
 	char *end;
 	long pid;
 
@@ -33,7 +33,6 @@ static long trailing_pid(const char *name, const char *prefix, size_t plen)
 void vp_sweep_dead(const char *dir, const char *prefix, int any_pid,
 		   void (*drop)(int dfd, const char *dir, const char *name))
 {
-	size_t plen = strlen(prefix);
 	long me = (long)getpid();
 	struct dirent *e;
 	DIR *dp = opendir(dir);
@@ -41,7 +40,7 @@ void vp_sweep_dead(const char *dir, const char *prefix, int any_pid,
 	if (dp == NULL)
 		return;
 	while ((e = readdir(dp)) != NULL) {
-		long pid = trailing_pid(e->d_name, prefix, plen);
+		long pid = vp_name_pid(e->d_name, prefix);
 
 		if (pid == 0 || pid == me)
 			continue;

@@ -55,21 +55,10 @@ void vp_userdir_unlock(int fd)
  * before the record (vp_adduser_given), so a killed one may leave it. */
 static int sqwebmail_file(int dfd, const char *name)
 {
-	static const char base[] = "sqwebmail-pass";
 	struct stat st;
-	const char *p;
 
-	if (strncmp(name, base, sizeof base - 1) != 0)
+	if (strcmp(name, "sqwebmail-pass") != 0 && vp_name_pid(name, "sqwebmail-pass.tmp.") == 0)
 		return 0;
-	p = name + sizeof base - 1;
-	if (*p != '\0') {
-		if (strncmp(p, ".tmp.", 5) != 0 || p[5] == '\0')
-			return 0;
-		for (p += 5; *p >= '0' && *p <= '9'; p++)
-			;
-		if (*p != '\0')
-			return 0;
-	}
 	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
 }
 

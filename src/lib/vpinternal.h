@@ -113,6 +113,9 @@ struct vp_afile {
 #define VP_AFILE_NODIRSYNC  2
 /* Create `tmp` (O_EXCL after unlinking a stale one) with `mode`. */
 int   vp_afile_open(struct vp_afile *af, const char *dst, const char *tmp, mode_t mode);
+/* sweep.c: the pid that ends `name` after `prefix` ("<prefix><pid>"), or
+ * 0 when the name has another form. */
+long  vp_name_pid(const char *name, const char *prefix);
 /* sweep.c: call drop() on each entry of `dir` named "<prefix><pid>"
  * whose process is gone, or with `any_pid` on each but our own. */
 void  vp_sweep_dead(const char *dir, const char *prefix, int any_pid,
