@@ -526,11 +526,10 @@ void  vconvert_sys_end(void);
 int   vconvert_list_open(const char *path);
 int   vconvert_list_next(char **user, char **crypted);       /* 1 entry, 0 end */
 void  vconvert_list_close(void);
-/* <dir>/Maildir/sqwebmail-pass = TAB + crypted, no newline (mode 0600). */
-int   vconvert_sqwebmail_pass(const char *dir, const char *crypted, uid_t uid, gid_t gid);
 /* Add user@domain with the hash `crypted` in one write of its record
  * (`clear`: the clear-text copy of --enable-clear-passwd builds; with
- * `sqwebmail`, vconvert_sqwebmail_pass() before the record is stored);
+ * `sqwebmail`, <dir>/Maildir/sqwebmail-pass = TAB + crypted, no newline,
+ * mode 0600, as 5.6's vconvert -p wrote it, before the record is stored);
  * VA_* as vadduser(), or vauth_setpw()'s for a hash it refuses. */
 int   vconvert_adduser(char *user, char *domain, char *crypted, char *clear, char *gecos,
                        int sqwebmail);

@@ -2,10 +2,9 @@
  * convert.c - the file access behind vconvert.
  *
  * vconvert imports accounts from two outside sources: the system account
- * database (passwd plus shadow) and a "user:crypted" list.  The command
- * itself drives vadduser()/vauth_setpw(); this file only reads those
- * sources and writes the sqwebmail-pass file of an imported user, so
- * that the program never opens a file itself.
+ * database (passwd plus shadow) and a "user:crypted" list.  This file
+ * reads those sources and adds an imported user with its hash
+ * (vconvert_adduser()), so that the program never opens a file itself.
  *
  * The system databases are read with getpwent(3)/getspent(3).  For tests
  * VPOPMAIL_ETC_PASSWD / VPOPMAIL_ETC_SHADOW (config.c) name passwd(5)
@@ -237,13 +236,4 @@ int vconvert_adduser(char *user, char *domain, char *crypted, char *clear, char 
 	vp_onchange("mod_user", addr, "-", 0);
 	vp_onchange("mod_user", addr, "-", ON_VCHANGE_AFTER);
 	return VA_SUCCESS;
-}
-
-/* ------------------------------------------------------------------ */
-/* sqwebmail-pass of an imported user.                                */
-
-int vconvert_sqwebmail_pass(const char *dir, const char *crypted, uid_t uid, gid_t gid)
-{
-	/* vconvert -p writes the hash without a newline, as 5.6 did. */
-	return vp_sqwebmail_write(dir, crypted, 0, uid, gid);
 }
