@@ -217,6 +217,50 @@ is_rc 245 "exit = VA_DOMAIN_DOES_NOT_EXIST (-11) & 0xff when that comes first"
 is_err "Error: Domain does not exist (line 1: xy@nowhere.test)
 Error: Username exists (line 2: old@example.com)" "both lines reported"
 
+# ------------------------------------------------------------ a batch refused
+# The backend cannot store the batch (the new vpasswd cannot be made):
+# no user is added, their directories are removed and their places in the
+# big-dir layout given back, as vdeluser would (the count is what it was).
+# refused_batch PRESET: a sandbox whose .dir-control is PRESET (none: as
+# made), the three users of $T0/three added with vpasswd's temp refused.
+refused_batch() {
+	sandbox_new
+	setup vadddomain example.com Secret123
+	[ -n "$1" ] && printf '%b' "$1" > "$D/example.com/.dir-control"
+	S=$(snapshot | grep -v '/\.dir-control$')
+	C=$(head -1 "$D/example.com/.dir-control" 2>/dev/null)
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=openat -e inject=openat:error=ENOSPC:when=$n" \
+		run vadduser -f "$T0/three"
+}
+if strace_ok && [ "$SQL" != 1 ]; then
+	printf 'b1@example.com Passw0rd\nb2@example.com Passw0rd\nb3@example.com Passw0rd\n' > "$T0/three"
+	# the openat to refuse, counted on a run that succeeds
+	sandbox_new
+	setup vadddomain example.com Secret123
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o $SB/st.log -e trace=openat" run vadduser -f "$T0/three"
+	n=$(nth_call "$SB/st.log" openat "vpasswd.bak.")
+	refused_batch ''
+	is_rc 233 "refused batch: exit VA_NO_AUTH_CONNECTION (-23) & 0xff"
+	is_err "Failed while attempting to add user to auth backend
+Error: no authentication database connection (line 1: b1@example.com)
+Error: no authentication database connection (line 2: b2@example.com)
+Error: no authentication database connection (line 3: b3@example.com)" "refused batch: the backend's failure, then each line"
+	is "$(snapshot | grep -v '/\.dir-control$')" "$S" "refused batch: no directory left, vpasswd and its index as before"
+	bigdir_only is "$(head -1 "$D/example.com/.dir-control")" "$C" "refused batch: the .dir-control count given back"
+	if [ "$BIGDIR" = 1 ]; then
+		# the next users (#200 on) open hash directory 1
+		refused_batch '199\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n'
+		is_rc 233 "refused batch in a hash directory: exit 233"
+		is "$(head -1 "$D/example.com/.dir-control")" 199 "refused batch in a hash directory: the count given back"
+		file_absent "$D/example.com/1/b1" "refused batch in a hash directory: the directory removed"
+		file_lines "$D/example.com/.dir_control_free" "refused batch in a hash directory: its places offered again" 1 1 1
+	else
+		skip "built with --disable-users-big-dir: no hash directories"
+	fi
+else
+	skip "strace cannot inject here, or a MySQL build: refused batch"
+fi
+
 # ------------------------------------------------------------ usage
 S=$(snapshot)
 run vadduser -f "$T0/bad" bob@example.com Passw0rd

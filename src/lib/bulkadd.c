@@ -27,6 +27,7 @@
 struct slot {
 	size_t idx;		/* into users[] */
 	char *userdir;		/* malloc'd */
+	char hash[MAX_DIR_NAME];	/* its big-dir hash directory, "" if none */
 	char crypted[MAX_PW_PASS + 1];
 	int hrc;
 };
@@ -127,6 +128,15 @@ static size_t online_cpus(void)
 	return n > MAX_THREADS ? MAX_THREADS : (size_t)n;
 }
 
+/* A user that will not be added after all: drop its directory and give
+ * its place in the big-dir layout back (counted in the batch's memory
+ * while one is open). */
+static void unmake(const struct vdomain *d, struct vbulk_user *u, struct slot *s, int rc)
+{
+	vp_user_undo_dir(d, s->userdir, s->hash);
+	u->rc = rc;
+}
+
 /*
  * Hash slots[0..n) on nthreads threads while this one makes the users'
  * directories in order (the allocator's order is the one-by-one order).
@@ -136,7 +146,7 @@ static void prepare_batch(const struct vdomain *d, struct vbulk_user *users,
 {
 	pthread_t tid[MAX_THREADS];
 	struct hashwork w = { slots, users, n, 0 };
-	char userdir[VP_PATH_MAX], hash[MAX_DIR_NAME], ctl[VP_PATH_MAX];
+	char userdir[VP_PATH_MAX], ctl[VP_PATH_MAX];
 	size_t i, started = 0;
 	int rc;
 
@@ -151,9 +161,10 @@ static void prepare_batch(const struct vdomain *d, struct vbulk_user *users,
 	for (i = 0; i < n; i++) {
 		struct vbulk_user *u = &users[slots[i].idx];
 
-		rc = vp_user_create_dir(d, u->user, userdir, sizeof userdir, hash, sizeof hash);
+		rc = vp_user_create_dir(d, u->user, userdir, sizeof userdir,
+		                        slots[i].hash, sizeof slots[i].hash);
 		if (rc == VA_SUCCESS && (slots[i].userdir = strdup(userdir)) == NULL) {
-			vp_rmtree(userdir);
+			vp_user_undo_dir(d, userdir, slots[i].hash);
 			rc = VA_MEMORY_ALLOC_ERR;
 		}
 		u->rc = rc;
@@ -166,21 +177,13 @@ static void prepare_batch(const struct vdomain *d, struct vbulk_user *users,
 	for (i = 0; i < n; i++) {
 		struct vbulk_user *u = &users[slots[i].idx];
 
-		if (u->rc == VA_SUCCESS && slots[i].hrc != VA_SUCCESS) {
-			vp_rmtree(slots[i].userdir);
-			u->rc = slots[i].hrc;
-		}
+		if (u->rc == VA_SUCCESS && slots[i].hrc != VA_SUCCESS)
+			unmake(d, u, &slots[i], slots[i].hrc);
 	}
 }
 
 /* ---------------------------------------------------------------- */
 
-/* A user that will not be added after all: drop its directory. */
-static void unmake(struct vbulk_user *u, struct slot *s, int rc)
-{
-	vp_rmtree(s->userdir);
-	u->rc = rc;
-}
 
 /*
  * Store the records of every prepared user in one rewrite.  If another
@@ -197,7 +200,7 @@ static void store_batch(const struct vdomain *d, struct vbulk_user *users,
 	if ((pws = calloc(n ? n : 1, sizeof *pws)) == NULL) {
 		for (i = 0; i < n; i++)
 			if (users[slots[i].idx].rc == VA_SUCCESS)
-				unmake(&users[slots[i].idx], &slots[i], VA_MEMORY_ALLOC_ERR);
+				unmake(d, &users[slots[i].idx], &slots[i], VA_MEMORY_ALLOC_ERR);
 		return;
 	}
 	for (again = 1; again >= 0; again--) {
@@ -221,9 +224,9 @@ static void store_batch(const struct vdomain *d, struct vbulk_user *users,
 			if (u->rc != VA_SUCCESS)
 				continue;
 			if (rc != VA_USERNAME_EXISTS || again == 0)
-				unmake(u, &slots[i], rc == VA_USERNAME_EXISTS ? rc : VA_NO_AUTH_CONNECTION);
+				unmake(d, u, &slots[i], rc == VA_USERNAME_EXISTS ? rc : VA_NO_AUTH_CONNECTION);
 			else if (vauth_backend_get()->getpw(d, u->user, &e) == VA_SUCCESS)
-				unmake(u, &slots[i], VA_USERNAME_EXISTS);
+				unmake(d, u, &slots[i], VA_USERNAME_EXISTS);
 			vpw_entry_free(&e);
 		}
 		if (rc != VA_USERNAME_EXISTS) {

@@ -151,34 +151,45 @@ static int stale_skeleton(const struct vdomain *d, const char *user, const char 
 }
 
 /*
- * Create <domdir>[/<hash>]/<user> with its Maildir.  Takes a freed hash
- * dir from .dir_control_free first, else allocates the next one.
+ * The user's place in the big-dir layout: a freed hash dir from
+ * .dir_control_free first, else the next one (counted either way).
+ * hash = "" in the domain directory itself, and always without big-dir.
  */
-int vp_user_create_dir(const struct vdomain *d, const char *user,
-                       char *userdir, size_t size, char *hash, size_t hsize)
+#ifdef USERS_BIG_DIR
+static int take_slot(const struct vdomain *d, char *hash, size_t hsize)
 {
-	char ctl[VP_PATH_MAX];
-	int rc;
+	char ctl[VP_PATH_MAX], sub[VP_PATH_MAX];
 
 	hash[0] = '\0';
-	if (vp_fmt(ctl, sizeof ctl, "%s/.dir-control", d->dir) != 0)
+	if (vp_fmt(ctl, sizeof ctl, "%s/%s", d->dir, VP_DIRCTL_NAME) != 0)
 		return VA_DIR_TOO_LONG;
-#ifdef USERS_BIG_DIR
-	if (vp_backfill_take(d->dir, hash, hsize) == 1) {
-		char sub[VP_PATH_MAX];
-
-		vp_bigdir_count_reuse(ctl, d->uid, d->gid);
-		if (vp_fmt(sub, sizeof sub, "%s/%s", d->dir, hash) != 0 ||
-		    vp_mkdir_p(sub, d->uid, d->gid) != 0)
-			return VA_BAD_U_DIR;
-	} else {
-		rc = vp_bigdir_next(ctl, d->dir, d->uid, d->gid, hash, hsize);
-		if (rc != VA_SUCCESS)
-			return VA_BAD_U_DIR;
+	if (vp_backfill_take(d->dir, hash, hsize) != 1)
+		return vp_bigdir_next(ctl, d->dir, d->uid, d->gid, hash, hsize) == VA_SUCCESS ?
+		       VA_SUCCESS : VA_BAD_U_DIR;
+	vp_bigdir_count_reuse(ctl, d->uid, d->gid);
+	if (vp_fmt(sub, sizeof sub, "%s/%s", d->dir, hash) != 0 ||
+	    vp_mkdir_p(sub, d->uid, d->gid) != 0) {
+		vp_user_release_slot(d, hash);
+		return VA_BAD_U_DIR;
 	}
+	return VA_SUCCESS;
+}
 #else
+static int take_slot(const struct vdomain *d, char *hash, size_t hsize)
+{
+	(void)d;
 	(void)hsize;
+	hash[0] = '\0';
+	return VA_SUCCESS;
+}
 #endif
+
+/* <domdir>[/<hash>]/<user> and its Maildir, in a slot already taken. */
+static int make_in_slot(const struct vdomain *d, const char *user, const char *hash,
+                        char *userdir, size_t size)
+{
+	int rc;
+
 	if (strlen(d->dir) + strlen(hash) + strlen(user) > MAX_PW_DIR) {
 		fprintf(stderr, "Error. Path exceeds maximum permitted length\n");
 		return VA_BAD_U_DIR;
@@ -198,6 +209,23 @@ int vp_user_create_dir(const struct vdomain *d, const char *user,
 	}
 	vp_chown(userdir, d->uid, d->gid);
 	return VA_SUCCESS;
+}
+
+/*
+ * Create the user's directory with its Maildir.  A failure gives the
+ * place it took back, as a delete would.
+ */
+int vp_user_create_dir(const struct vdomain *d, const char *user,
+                       char *userdir, size_t size, char *hash, size_t hsize)
+{
+	int rc = take_slot(d, hash, hsize);
+
+	if (rc != VA_SUCCESS)
+		return rc;
+	rc = make_in_slot(d, user, hash, userdir, size);
+	if (rc != VA_SUCCESS)
+		vp_user_release_slot(d, hash);
+	return rc;
 }
 
 void vp_user_release_slot(const struct vdomain *d, const char *hash)
