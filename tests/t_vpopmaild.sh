@@ -760,4 +760,41 @@ vpw_cdb_ok "$DD" > "$T0/cdbcheck" && pass "vpasswd.cdb matches vpasswd after the
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left behind"
 kill "$TCPPID" 2>/dev/null
 
+# ------------------------------------------------------------ children's signals
+# vpopmaild ignores SIGPIPE for itself (a client gone is a write error);
+# the programs it starts get the default back, as from the command-line
+# tools: qmail-newu and the onchange script each log whether their shell
+# inherited SIGPIPE ignored (bit 13 of /proc's SigIgn mask).
+if [ -r /proc/self/status ]; then
+	printf '#!/bin/sh\nawk -v who="$(basename "$0")" '"'"'/^SigIgn/ { print who, $2 }'"'"' /proc/$$/status >> %s\nexit 0\n' \
+		"$T0/sigign" > "$T0/sigstub"
+	chmod 0755 "$T0/sigstub"
+	cp "$T0/sigstub" "$QH/bin/qmail-newu"
+	OS=0
+	if has_define ONCHANGE_SCRIPT; then OS=1; cp "$T0/sigstub" "$VH/etc/onchange"; fi
+	: > "$T0/sigign"
+	as SA "add_domain sig.test Sig12345"
+	rm -f "$QH/bin/qmail-newu" "$VH/etc/onchange"
+	ign_pipe() { awk -v who="$1" '$1 == who { print $2; exit }' "$T0/sigign"; }
+	m=$(ign_pipe qmail-newu)
+	if [ -n "$m" ]; then
+		is "$(( 16#$m & 0x1000 ))" 0 "qmail-newu started by vpopmaild: SIGPIPE not ignored"
+	else
+		fail "qmail-newu started by vpopmaild: SIGPIPE not ignored (it did not run)"
+	fi
+	if [ "$OS" = 1 ]; then
+		m=$(ign_pipe onchange)
+		if [ -n "$m" ]; then
+			is "$(( 16#$m & 0x1000 ))" 0 "onchange script started by vpopmaild: SIGPIPE not ignored"
+		else
+			fail "onchange script started by vpopmaild: SIGPIPE not ignored (it did not run)"
+		fi
+	else
+		skip "onchange not compiled in: the script's signals"
+	fi
+else
+	skip "no /proc: children's signals"
+	skip "no /proc: children's signals"
+fi
+
 done_testing

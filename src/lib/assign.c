@@ -17,6 +17,7 @@
 #include "vpinternal.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,6 +51,7 @@ static int run_tool(const char *prog, const char *name)
 	if (pid < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
 	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);	/* ignored by vpopmaild, inherited */
 		umask(022);
 		if (chdir(dir) != 0)
 			_exit(111);

@@ -9,6 +9,7 @@
 #include "vpinternal.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,6 +31,25 @@ int vp_onchange_allowed(void)
 void vp_onchange_set_allowed(int on)
 {
 	allow_onchange = on ? 1 : 0;
+}
+
+/* posix_spawn() with SIGPIPE back to its default: vpopmaild ignores it
+ * for itself, and an ignored signal is inherited across exec. */
+static int spawn_script(pid_t *pid, const char *path, char **argv)
+{
+	posix_spawnattr_t attr;
+	sigset_t dfl;
+	int rc;
+
+	if (posix_spawnattr_init(&attr) != 0)
+		return -1;
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	rc = posix_spawnattr_setsigdefault(&attr, &dfl) == 0 &&
+	     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF) == 0 &&
+	     posix_spawn(pid, path, NULL, &attr, argv, environ) == 0 ? 0 : -1;
+	posix_spawnattr_destroy(&attr);
+	return rc;
 }
 
 int vp_call_onchange(const char *cmd, const char *arg1, const char *arg2, const char *arg3)
@@ -59,7 +79,7 @@ int vp_call_onchange(const char *cmd, const char *arg1, const char *arg2, const 
 	/* Whatever the script prints must come after what we printed so far. */
 	fflush(stdout);
 	fflush(stderr);
-	if (posix_spawn(&pid, path, NULL, NULL, argv, environ) != 0) {
+	if (spawn_script(&pid, path, argv) != 0) {
 		/* 5.6's words for a script that cannot be started */
 		fprintf(stderr, "ONCHANGE script %s unable to exec.\n", path);
 		return -1;

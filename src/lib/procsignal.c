@@ -53,6 +53,7 @@ static FILE *start_ps(const char *cmd, pid_t *pidp)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
+		signal(SIGPIPE, SIG_DFL);	/* ignored by vpopmaild, inherited */
 		close(pfd[0]);
 		if (pfd[1] != STDOUT_FILENO) {
 			dup2(pfd[1], STDOUT_FILENO);

@@ -225,6 +225,7 @@ static int rebuild(void)
 				_exit(111);
 			close(in);
 		}
+		signal(SIGPIPE, SIG_DFL);	/* ignored by vpopmaild, inherited */
 		umask(022);
 		execl(prog, prog, cdb, tmp, (char *)NULL);
 		_exit(111);
