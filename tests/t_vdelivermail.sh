@@ -331,6 +331,20 @@ is_rc 0 "forward with &: exit 0"
 file_lines "$SB/inject.args" "forward with &: the & is removed" -- other@example.net
 file_is "$SB/inject.in" "${RP}Delivered-To: other@example.net
 $MSG" "forward without DTLINE: Delivered-To is the address"
+# Long names: the forwarded copy's Delivered-To line is whole (it was cut
+# to 363 bytes: replaced by the target address, or left out altogether).
+L=$(printf 'x%.0s' $(seq 340))
+to "$L" example.com
+dv elsewhere@example.net
+is_rc 0 "forward, 340-character recipient: exit 0"
+file_is "$SB/inject.in" "${RP}Delivered-To: $L@example.com
+$MSG" "forward, 340-character recipient: Delivered-To from DTLINE, whole"
+unset DTLINE
+dv "$L@example.net"
+is_rc 0 "forward to a 352-character address: exit 0"
+file_is "$SB/inject.in" "${RP}Delivered-To: $L@example.net
+$MSG" "forward to a 352-character address without DTLINE: Delivered-To is the address, whole"
+to nosuch example.com
 export INJECT_RC=100
 dv elsewhere@example.net
 is_rc 100 "qmail-inject exits 100: exit 100"

@@ -237,6 +237,22 @@ touch -d '25 hours ago' "$BOX/quotawarn"
 dv
 is "$(grep -l 'Domain warning' "$BOX"/new/* | grep -c .)" 1 "the domain's .quotawarn.msg comes first"
 
+# A catch-all's warning carries DTLINE however long, then the Date line
+# (a 1,000-character DTLINE was cut in the middle, without newline or Date).
+new_domain
+quota 100000
+printf 'Subject: Mail quota warning\n\nNearly full.\n' > "$D/.quotawarn.msg"
+printf '100000S\n95000 1\n' > "$BOX/maildirsize"
+L=$(printf 'y%.0s' $(seq 1000))
+EXT=$L DTLINE="Delivered-To: example.com-$L@example.com"$'\n' dv ./bob/Maildir/
+is_rc 0 "catch-all at 90%, 1,000-character recipient: delivered"
+w=$(grep -l 'Mail quota warning' "$BOX"/new/* | head -1)
+like "$(cat "$w" 2>/dev/null)" "^Delivered-To: example.com-$L@example.com
+Date: [A-Z][a-z][a-z], [^
+]*
+Subject: Mail quota warning
+" "catch-all warning: the whole DTLINE, then Date"
+
 # ------------------------------------------------------------ other Maildirs
 new_domain
 mkdir -p "$DD/catch/Maildir/new" "$DD/catch/Maildir/cur" "$DD/catch/Maildir/tmp"

@@ -52,16 +52,19 @@ static void owner(const struct dx_ctx *c, uid_t *uid, gid_t *gid)
 	*gid = c->have_dom ? c->dom.gid : vp_gid();
 }
 
-/* The Delivered-To value of a Maildir delivery (4.8 step 1). */
-static void maildir_dt(const struct dx_ctx *c, const char *maildir, int is_catchall,
-                       char *out, size_t size)
+/*
+ * "Delivered-To: <value>\n" of a Maildir delivery (4.8 step 1) after
+ * `before` and followed by `after`, in a new buffer however long; the
+ * value is the Maildir's owner, else <ext>@<domain>.  NULL: no memory.
+ */
+static char *maildir_header(const struct dx_ctx *c, const char *maildir, int is_catchall,
+                            const char *before, const char *after)
 {
 	const char *email = is_catchall ? "" : maildir_to_email(maildir);
 
 	if (*email != '\0')
-		vp_strlcpy(out, email, size);
-	else if (vp_fmt(out, size, "%s@%s", c->ext, c->domain) != 0)
-		out[0] = '\0';
+		return vp_concat(before, "Delivered-To: ", email, "\n", after, (char *)NULL);
+	return vp_concat(before, "Delivered-To: ", c->ext, "@", c->domain, "\n", after, (char *)NULL);
 }
 
 /* A plain Maildir write of header + the message on src, owned by uid:gid. */
@@ -83,7 +86,7 @@ static void write_setup(struct dx_write *w, const char *maildir, const char *hea
  */
 static void quota_warn(struct dx_ctx *c, const char *maildir, int is_catchall, const char *def)
 {
-	char stamp[VP_PATH_MAX], path[VP_PATH_MAX], hdr[1024], dt[512];
+	char stamp[VP_PATH_MAX], path[VP_PATH_MAX], *hdr;
 	struct dx_write w;
 	struct stat st;
 	uid_t uid;
@@ -107,11 +110,14 @@ static void quota_warn(struct dx_ctx *c, const char *maildir, int is_catchall, c
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (is_catchall) {
-		vp_fmt(hdr, sizeof hdr, "%s%s", c->dtline != NULL ? c->dtline : "", date_header());
-	} else {
-		maildir_dt(c, maildir, 0, dt, sizeof dt);
-		vp_fmt(hdr, sizeof hdr, "Delivered-To: %s\n%s", dt, date_header());
+	/* Whole however long (EXT, DTLINE): no cut-off header line. */
+	if (is_catchall)
+		hdr = vp_concat(c->dtline != NULL ? c->dtline : "", date_header(), (char *)NULL);
+	else
+		hdr = maildir_header(c, maildir, 0, "", date_header());
+	if (hdr == NULL) {
+		close(fd);
+		return;
 	}
 	owner(c, &uid, &gid);
 	write_setup(&w, maildir, hdr, fd, uid, gid);
@@ -119,6 +125,7 @@ static void quota_warn(struct dx_ctx *c, const char *maildir, int is_catchall, c
 	w.to_stdout = c->to_stdout;
 	w.quota_def = def;
 	dx_write_maildir(&w);
+	free(hdr);
 	close(fd);
 }
 
@@ -208,8 +215,7 @@ static int domain_full(struct dx_ctx *c, const char *maildir, int is_catchall, c
 
 int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_catchall)
 {
-	char *hdr, dt[512];
-	size_t hlen;
+	char *hdr;
 	struct dx_write w;
 	struct dx_quota q;
 	struct hooks h;
@@ -252,15 +258,12 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 	if (q.def[0] != '\0' && q.pct >= WARN_PERCENT)
 		quota_warn(c, maildir, is_catchall, q.def);
 
-	maildir_dt(c, maildir, is_catchall, dt, sizeof dt);
-	/* Sized to fit: a Return-Path of any length (SRS chains) is kept
-	 * whole (5.6 cut the block at 299 bytes). */
-	hlen = strlen(c->rpline) + strlen(dt) + sizeof "Delivered-To: \n";
-	if ((hdr = malloc(hlen)) == NULL) {
+	/* A Return-Path of any length (SRS chains) is kept whole (5.6 cut
+	 * the block at 299 bytes), and so is the Delivered-To line. */
+	if ((hdr = maildir_header(c, maildir, is_catchall, c->rpline, "")) == NULL) {
 		fputs("vdelivermail: out of memory\nsystem error\n", c->out);
 		return DX_TEMP;
 	}
-	snprintf(hdr, hlen, "%sDelivered-To: %s\n", c->rpline, dt);
 	write_setup(&w, maildir, hdr, 0, uid, gid);
 	w.to_stdout = c->to_stdout;
 	if (h.spamc) {

@@ -78,32 +78,39 @@ int dx_program(struct dx_ctx *c, const char *cmd)
 	return map_program_status(status);
 }
 
-/* The Delivered-To value of a forwarded copy (with its newline). */
-static void forward_dt(const struct dx_ctx *c, const char *addr, char *out, size_t size)
+/*
+ * The header block of a forwarded copy, pointing into the strings it comes
+ * from (however long): RPLINE, then "Delivered-To: " and the address
+ * DTLINE names without the "<domain>-" qmail-local put in front (with
+ * DTLINE's newline), else the target address and a newline.
+ */
+static void forward_header(const struct dx_ctx *c, const char *addr, struct iovec dt[4])
 {
+	static const char tag[] = "Delivered-To: ";
 	const char *rest, *at;
 	size_t after;
 
+	dt[0] = (struct iovec){ (void *)c->rpline, strlen(c->rpline) };
+	dt[1] = (struct iovec){ (void *)tag, sizeof tag - 1 };
 	if (c->dtline != NULL && strlen(c->dtline) >= 15 &&
-	    strncmp(c->dtline, "Delivered-To: ", 14) == 0) {
-		rest = c->dtline + 14;
+	    strncmp(c->dtline, tag, sizeof tag - 1) == 0) {
+		rest = c->dtline + sizeof tag - 1;
 		at = strrchr(rest, '@');
-		if (at != NULL) {
-			after = strlen(at + 1);     /* "example.com\n" */
-			/* drop the "<domain>-" qmail-local put in front */
-			if (after < strlen(rest) && vp_fmt(out, size, "Delivered-To: %s", rest + after) == 0)
-				return;
+		/* "<domain>-" is as long as what follows the '@' ("<domain>\n") */
+		if (at != NULL && (after = strlen(at + 1)) < strlen(rest)) {
+			dt[2] = (struct iovec){ (void *)(rest + after), strlen(rest + after) };
+			dt[3] = (struct iovec){ NULL, 0 };
+			return;
 		}
 	}
-	if (vp_fmt(out, size, "Delivered-To: %s\n", addr) != 0)
-		out[0] = '\0';
+	dt[2] = (struct iovec){ (void *)addr, strlen(addr) };
+	dt[3] = (struct iovec){ (void *)"\n", 1 };
 }
 
 /* Header block then the message into fd. */
-static int feed(struct dx_ctx *c, int fd, const char *dt)
+static int feed(struct dx_ctx *c, int fd, const struct iovec hdr[4])
 {
-	if (vp_write_all(fd, c->rpline, strlen(c->rpline)) != 0 ||
-	    vp_write_all(fd, dt, strlen(dt)) != 0)
+	if (vp_writev_all(fd, hdr, 4) != 0)
 		return -1;
 	if (dx_msg_rewind(c) != DX_OK)
 		return -1;
@@ -119,14 +126,14 @@ static int feed(struct dx_ctx *c, int fd, const char *dt)
  */
 int dx_forward(struct dx_ctx *c, const char *addr)
 {
-	char dt[DX_INSTR_MAX + 64];
+	struct iovec hdr[4];
 	int in, status, werr = 0;
 	pid_t pid;
 
-	forward_dt(c, addr, dt, sizeof dt);
+	forward_header(c, addr, hdr);
 	fflush(c->out);
 	fflush(stdout);
-	if ((in = dx_tempfile()) < 0 || feed(c, in, dt) != 0 || lseek(in, 0, SEEK_SET) != 0)
+	if ((in = dx_tempfile()) < 0 || feed(c, in, hdr) != 0 || lseek(in, 0, SEEK_SET) != 0)
 		werr = errno != 0 ? errno : EIO;
 	if (werr != 0) {
 		if (in >= 0)

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 int vp_fmt(char *buf, size_t size, const char *fmt, ...)
@@ -17,6 +18,31 @@ int vp_fmt(char *buf, size_t size, const char *fmt, ...)
 	n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return (n < 0 || (size_t)n >= size) ? -1 : 0;
+}
+
+char *vp_concat(const char *first, ...)
+{
+	va_list ap;
+	const char *s;
+	size_t len = 1, n;
+	char *out, *p;
+
+	va_start(ap, first);
+	for (s = first; s != NULL; s = va_arg(ap, const char *))
+		len += strlen(s);
+	va_end(ap);
+	if ((out = malloc(len)) == NULL)
+		return NULL;
+	p = out;
+	va_start(ap, first);
+	for (s = first; s != NULL; s = va_arg(ap, const char *)) {
+		n = strlen(s);
+		memcpy(p, s, n);
+		p += n;
+	}
+	va_end(ap);
+	*p = '\0';
+	return out;
 }
 
 int vp_strlcpy(char *dst, const char *src, size_t size)

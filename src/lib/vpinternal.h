@@ -67,6 +67,9 @@ int   vp_fmt(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Bounded copy; 0 ok, -1 truncated (dst still terminated). */
 int   vp_strlcpy(char *dst, const char *src, size_t size);
+/* The strings up to a NULL one end to end in a new buffer, however long
+ * (free it); NULL when out of memory. */
+char *vp_concat(const char *first, ...) __attribute__((sentinel));
 /* Lower-case in place (ASCII only). */
 void  vp_lower(char *s);
 /* Remove every occurrence of c from s in place. */
