@@ -267,6 +267,20 @@ file_is "$DD/catch/Maildir/maildirsize" "100000S
 0 0
 $(( ${#RP} + 33 + ${#MSG} )) 1
 " "catchall Maildir: its maildirsize appended"
+# The file's definition is normalised as a user's quota is (spec 4.9, 9.2).
+printf '5MB\n0 0\n' > "$DD/catch/Maildir/maildirsize"
+dv ./catch/Maildir/
+is_rc 0 "catchall Maildir, definition 5MB: 5 MB, not 5 bytes: delivered"
+printf '0S\n0 0\n' > "$DD/catch/Maildir/maildirsize"
+dv ./catch/Maildir/
+is_rc 0 "catchall Maildir, definition 0S: no quota: delivered"
+# A file too big to parse (80 KB) is rebuilt with its definition; the
+# quota still holds.
+{ printf '20S\n'; for i in $(seq 2000); do printf '0 0\n0 0\n0 0\n0 0\n0 0\n0 0\n0 0\n0 0\n0 0\n0 0\n'; done; } > "$DD/catch/Maildir/maildirsize"
+dv ./catch/Maildir/
+is_rc 100 "catchall Maildir, an 80 KB maildirsize of 20S: the quota holds (exit 100)"
+is "$(head -1 "$DD/catch/Maildir/maildirsize")" 20S "... and the file is rebuilt with its definition"
+is "$(wc -l < "$DD/catch/Maildir/maildirsize")" 2 "... to one line of sums"
 
 new_domain
 quota 1000

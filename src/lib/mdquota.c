@@ -119,8 +119,8 @@ static void mds_parse(const char *text, struct mds *m)
 }
 
 /* Read the whole file behind fd (at most MDS_READ_MAX) and parse it.
- * 0 ok, 1 too big to parse or holding sums beyond 64 bits (recount it),
- * -1 read error. */
+ * 0 ok, 1 too big to parse (only its definition is read) or holding sums
+ * beyond 64 bits (recount it), -1 read error. */
 static int mds_read_fd(int fd, struct mds *m)
 {
 	struct stat st;
@@ -136,8 +136,14 @@ static int mds_read_fd(int fd, struct mds *m)
 	}
 	m->size = st.st_size;
 	m->mtime = st.st_mtime;
-	if (st.st_size > MDS_READ_MAX)
+	if (st.st_size > MDS_READ_MAX) {
+		char first[sizeof m->def];
+		ssize_t n = pread(fd, first, sizeof first - 1, 0);
+
+		first[n > 0 ? n : 0] = '\0';
+		mds_parse(first, m);    /* the definition; the sums are not used */
 		return 1;
+	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (buf == NULL)
 		return -1;
@@ -192,11 +198,12 @@ int dx_quota_check(const char *maildir, const char *quota, off_t msgsize,
 	} else if (errno != ENOENT) {
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
-	if (quota == NULL) {       /* a Maildir that is not the user's own */
-		if (fd < 0 || rc != 0)
-			return VA_SUCCESS;
-		vp_strlcpy(q->def, m.def, sizeof q->def);
-		if (no_limit(q->def))
+	/* A Maildir that is not the user's own: its file's definition,
+	 * normalised as a user's quota is ("5MB" is 5242880S, "0S" none);
+	 * a file too big to parse still gives it, and is then rebuilt. */
+	if (quota == NULL) {
+		if (fd < 0 || vp_format_quota(m.def, q->def, sizeof q->def) != VA_SUCCESS ||
+		    no_limit(q->def))
 			return VA_SUCCESS;
 	}
 
