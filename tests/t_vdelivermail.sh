@@ -529,6 +529,20 @@ $MSG" "qmail-ext: delivered to bob's Maildir"
 	dv bounce-no-mailbox
 	file_is "$SB/which" "dots
 " "qmail-ext: '.' in the extension becomes ':'"
+	# A '/' in the extension: the candidates whose names would hold it
+	# are skipped, the shorter ones still apply (spec 4.6).
+	printf '|echo x-default > %s/which\n' "$SB" > "$DD/bob/.qmail-x-default"
+	: > "$SB/which"
+	to bob-x-a/b example.com
+	dv bounce-no-mailbox
+	file_is "$SB/which" "x-default
+" "qmail-ext: bob-x-a/b: .qmail-x-default"
+	rm "$DD/bob/.qmail-x-default"
+	: > "$SB/which"
+	to bob-a/b example.com
+	dv bounce-no-mailbox
+	file_is "$SB/which" "default
+" "qmail-ext: bob-a/b: .qmail-default"
 	to nosuch-foo example.com
 	dv bounce-no-mailbox
 	is_rc 100 "qmail-ext: unknown base user bounces"

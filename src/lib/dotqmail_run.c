@@ -289,8 +289,11 @@ static FILE *open_candidate(const struct dx_ctx *c, const char *dir)
 	FILE *fp;
 	size_t i;
 
-	if (c->extpart[0] != '\0' && strchr(c->extpart, '/') == NULL) {
-		if (vp_fmt(path, sizeof path, "%s/.qmail-%s", dir, c->extpart) == 0 &&
+	/* A candidate whose name would hold a '/' (it would reach outside
+	 * dir) is skipped; the shorter ones are still tried. */
+	if (c->extpart[0] != '\0') {
+		if (strchr(c->extpart, '/') == NULL &&
+		    vp_fmt(path, sizeof path, "%s/.qmail-%s", dir, c->extpart) == 0 &&
 		    ((fp = fopen(path, "re")) != NULL || errno != ENOENT))
 			return fp;
 		vp_strlcpy(pre, c->extpart, sizeof pre);
@@ -298,7 +301,8 @@ static FILE *open_candidate(const struct dx_ctx *c, const char *dir)
 			if (pre[i - 1] != '-')
 				continue;
 			pre[i - 1] = '\0';
-			if (vp_fmt(path, sizeof path, "%s/.qmail-%s-default", dir, pre) == 0 &&
+			if (strchr(pre, '/') == NULL &&
+			    vp_fmt(path, sizeof path, "%s/.qmail-%s-default", dir, pre) == 0 &&
 			    ((fp = fopen(path, "re")) != NULL || errno != ENOENT))
 				return fp;
 		}
