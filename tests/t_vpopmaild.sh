@@ -568,6 +568,14 @@ in_session "system admin: path refusals" \
 	"-ERR 26.1510 Unauthorized Directory." "+OK " "-ERR 26.1510 Unauthorized Directory." \
 	"+OK+" "uid: $(id -u)" "."
 file_absent "$D/new.org" "rm_dir of a domain directory by a system admin"
+# An '@' after the first '/' is 23.1504 however long the part before it
+# (a head longer than any address or domain was 11.1509).
+long=$(printf 'd%.0s' $(seq 170))
+as SA "list_dir $long/x@y" "list_dir $long/x" "list_dir $long@x/y"
+in_session "long head: '@' after '/' first, then the length" \
+	"-ERR 23.1504 Invalid Directory. Found / before @" \
+	"-ERR 11.1509 Not Authorized for domain" \
+	"-ERR 24.1505 Invalid Directory. Can't parse email address"
 setup vdeldomain new.org
 # A file of the domain directory: vpasswd on cdb, the .qmail-default on mysql.
 DFILE=vpasswd DHEAD=admin:

@@ -132,12 +132,16 @@ int vpd_check_path(const char *arg, char *out, size_t size, int *emajor, int *em
 		}
 		at = strchr(arg, '@');
 		hlen = (size_t)(slash - arg);
+		/* the first '@' after the first '/': refused before any length */
+		if (at != NULL && at > slash) {
+			return fail(emajor, eminor, 23, 1504);
+		}
 		if (hlen >= sizeof head) {
-			return fail(emajor, eminor, at != NULL && at < slash ? 24 : 11, at != NULL && at < slash ? 1505 : 1509);
+			return fail(emajor, eminor, at != NULL ? 24 : 11, at != NULL ? 1505 : 1509);
 		}
 		memcpy(head, arg, hlen);
 		head[hlen] = '\0';
-		if (at != NULL && at < slash) {
+		if (at != NULL) {
 			if (vpd_parse_email(head, user, sizeof user, domain, sizeof domain) != 0) {
 				return fail(emajor, eminor, 24, 1505);
 			}
@@ -153,8 +157,6 @@ int vpd_check_path(const char *arg, char *out, size_t size, int *emajor, int *em
 			}
 			snprintf(dir, sizeof dir, "%s", pw->pw_dir != NULL ? pw->pw_dir : "");
 			base = dir;
-		} else if (at != NULL) {
-			return fail(emajor, eminor, 23, 1504);
 		} else {
 			if (hlen > MAX_PW_DOMAIN) {
 				return fail(emajor, eminor, 11, 1509);
