@@ -286,6 +286,12 @@ as SA "dom_info alias.net" "dom_info nosuch.org"
 in_session "dom_info through an alias" "+OK+" "domain example.com" "path $DD" \
 	"uid $VPOPMAIL_UID" "gid $VPOPMAIL_GID" "alias alias.net" "." \
 	"-ERR 0.1404 Domain does not exist"
+# users/assign unreadable: 1403 for any name, read before the lookup (5.6)
+mv "$QH/users/assign" "$QH/users/assign.away"
+as SA "dom_info nosuch.org" "dom_info example.com"
+mv "$QH/users/assign.away" "$QH/users/assign"
+in_session "dom_info, users/assign unreadable: 0.1403 first" \
+	"-ERR 0.1403 can't read users/assign file" "-ERR 0.1403 can't read users/assign file"
 as SA "add_alias_domain other.org alias.org" "add_alias_domain nosuch.org x.org" \
 	"dom_info other.org"
 in_session "add_alias_domain" "+OK " "-ERR 0.1204 Domain does not exist" \

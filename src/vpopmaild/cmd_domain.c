@@ -187,16 +187,21 @@ void vpd_cmd_dom_info(struct vpd_args *a)
 		vpd_err(13, 1402);
 		return;
 	}
-	if (strlen(domain) >= sizeof name ||
-	    vget_assign(strcpy(name, domain), dir, sizeof dir, &uid, &gid) == NULL) {
+	if (strlen(domain) >= sizeof name) {
+		vpd_err0(1404, "Domain does not exist");
+		return;
+	}
+	/* users/assign first, as 5.6: unreadable is 1403 whatever the name */
+	verrori = 0;
+	if ((e = get_domain_entries(domain)) == NULL && verrori == VA_CANNOT_READ_ASSIGN) {
+		vpd_err0(1403, verror(VA_CANNOT_READ_ASSIGN));
+		return;
+	}
+	if (e == NULL || vget_assign(strcpy(name, domain), dir, sizeof dir, &uid, &gid) == NULL) {
 		vpd_err0(1404, "Domain does not exist");
 		return;
 	}
 	snprintf(real, sizeof real, "%s", name);
-	if ((e = get_domain_entries(real)) == NULL) {
-		vpd_err0(1403, verror(VA_CANNOT_READ_ASSIGN));
-		return;
-	}
 	vpd_more();
 	vpd_printf("domain %s", real);
 	vpd_printf("path %s", dir);
