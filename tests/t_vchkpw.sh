@@ -301,6 +301,10 @@ cls 1 vchkpw-pop3 "NO_POP, port 110" TCPLOCALPORT=110 TCPREMOTEIP=$IP
 cls 1 vchkpw-pop3s "NO_POP, port 995" TCPLOCALPORT=995 TCPREMOTEIP=$IP
 cls 0 vchkpw-imap "NO_POP, port 143" TCPLOCALPORT=143 TCPREMOTEIP=$IP
 cls 1 vchkpw-0 "NO_POP, no port, argv without imap/true" TCPREMOTEIP=$IP
+# a TCPLOCALPORT that is not a plain number is no port (doc/COMPATIBILITY.md)
+for p in ' 110' '+110' '110x' '70000' '-1'; do
+	cls 1 vchkpw-0 "NO_POP, TCPLOCALPORT='$p' is no port" "TCPLOCALPORT=$p" TCPREMOTEIP=$IP
+done
 cls 0 vchkpw-imap "NO_POP, SERVICE=imap on port 110" TCPLOCALPORT=110 SERVICE=imap TCPREMOTEIP=$IP
 cls 1 vchkpw-pop3 "NO_POP, SERVICE=pop3 on port 10110" TCPLOCALPORT=10110 SERVICE=pop3 TCPREMOTEIP=$IP
 cls 0 vchkpw-smtp "NO_POP, SMTP port 25" TCPLOCALPORT=25 TCPREMOTEIP=$IP

@@ -46,7 +46,8 @@ static long local_port(void)
 	char *end;
 	long n;
 
-	if (v == NULL || *v == '\0')
+	/* digits only: strtol() alone would take " 110" and "+110" */
+	if (v == NULL || *v < '0' || *v > '9')
 		return 0;
 	n = strtol(v, &end, 10);
 	return (*end == '\0' && n >= 0 && n <= 65535) ? n : 0;
