@@ -13,12 +13,21 @@ if [ ! -x "$top_srcdir/configure" ] || ! command -v "${CC:-cc}" >/dev/null 2>&1;
 fi
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 
+# configure refuses to build elsewhere from a source tree configured in
+# place (as CI's is): it runs from a copy of what it reads.
+SRC=$T0/src
+mkdir -p "$SRC/include" "$SRC/src/lib"
+cp -R "$top_srcdir/configure" "$top_srcdir/build-aux" "$top_srcdir/Makefile.in" "$SRC/"
+cp "$top_srcdir/include/vpopmail_config.h.in" "$SRC/include/"
+cp "$top_srcdir/src/lib/config.c" "$SRC/src/lib/"
+
 # tcp_file VPOPMAILDIR [CONFIGURE-OPTION]: TCP_FILE as configured.
 tcp_file() {
 	local b
 	b=$(mktemp -d "$T0/b.XXXXXX")
-	( cd "$b" && "$top_srcdir/configure" --enable-vpopmaildir="$1" --enable-qmaildir="$T0/qm" \
-		--enable-non-root-build --enable-roaming-users ${2:+"$2"} > config.out 2>&1 ) ||
+	( cd "$b" && "$SRC/configure" --disable-dependency-tracking --enable-vpopmaildir="$1" \
+		--enable-qmaildir="$T0/qm" --enable-non-root-build --enable-roaming-users ${2:+"$2"} \
+		> config.out 2>&1 ) ||
 		{ tail -n 5 "$b/config.out" | sed 's/^/#   /' >&2; return 1; }
 	sed -n 's/^#define TCP_FILE "\(.*\)"$/\1/p' "$b/include/vpopmail_config.h"
 }
@@ -38,7 +47,7 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 		rm -rf "$T0/etc/tcp.smtp" "$T0/etc/tcprules.d"
 		( cd "$T0/etc" && eval "$1" )
 		export -f tcp_file
-		T0=$T0 top_srcdir=$top_srcdir unshare -m --propagation private \
+		T0=$T0 SRC=$SRC unshare -m --propagation private \
 			bash -c 'mount --bind "$T0/etc" /etc && tcp_file "$1"' in_etc "$2"
 	}
 	is "$(in_etc 'mkdir tcprules.d && : > tcprules.d/qmail-smtpd' "$T0/vp2")" /etc/tcprules.d/qmail-smtpd \
