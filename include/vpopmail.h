@@ -498,7 +498,8 @@ int   vdotqmail_remove(const char *homedir);
 int   vdotqmail_default_write(const char *domdir, const char *line);
 /* Is "user@domain" (up to a CR or LF) deliverable here: a user, a
  * .qmail-<name> forward, an autoresponder or a qmail system alias?
- * VA_SUCCESS if so, else a VA_* code (VA_USER_DOES_NOT_EXIST). */
+ * VA_SUCCESS if so, VA_USER_DOES_NOT_EXIST if not; another VA_* code when
+ * the user database cannot answer (e.g. VA_NO_AUTH_CONNECTION). */
 int   vrcpt_deliverable(const char *address);
 /* Ask once for a hidden answer (tty, else prompt on stderr and read
  * stdin); cut to size - 1 bytes. */

@@ -222,6 +222,25 @@ run vrcptcheck
 is_rc 111 "vrcptcheck: fd 3 not open: exit 111"
 is_err "qmail-smtpd: Error while reading file descriptor in vrcptcheck" "vrcptcheck: read error message"
 unchanged "$snap" "vrcptcheck changes no file"
+# A user database that cannot answer is a temporary failure: exit 1 would
+# make qmail-smtpd refuse real recipients for good.
+if [ "$SQL" = 1 ]; then
+	cp "$VH/etc/vpopmail.mysql" "$T0/mysql.saved"
+	printf 'localhost|%s/none.sock|root||vpt_none\n' "$T0" > "$VH/etc/vpopmail.mysql"
+else
+	cp "$D/example.com/vpasswd.cdb" "$T0/cdb.saved"
+	printf 'torn' > "$D/example.com/vpasswd.cdb"    # not older than vpasswd: not rebuilt
+fi
+rcpt 'bob@example.com'
+is_rc 111 "vrcptcheck: user database cannot answer: exit 111"
+is_err "vrcptcheck: cannot read the user database" "vrcptcheck: user database cannot answer: message"
+if [ "$SQL" = 1 ]; then
+	cp "$T0/mysql.saved" "$VH/etc/vpopmail.mysql"
+else
+	cp "$T0/cdb.saved" "$D/example.com/vpasswd.cdb"; touch "$D/example.com/vpasswd.cdb"
+fi
+rcpt 'bob@example.com'
+is_rc 0 "vrcptcheck: database back: exit 0"
 
 # ================================================================ vsavealiasdomains
 sandbox_new

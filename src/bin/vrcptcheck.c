@@ -38,5 +38,14 @@ int main(void)
 	if (n <= 0)
 		temp_failure();
 	input[n] = '\0';
-	exit(vrcpt_deliverable(input) == VA_SUCCESS ? 0 : 1);
+	switch (vrcpt_deliverable(input)) {
+	case VA_SUCCESS:
+		exit(0);
+	case VA_USER_DOES_NOT_EXIST:
+		exit(1);
+	default:
+		/* the user database did not answer: never a permanent "no" */
+		fprintf(stderr, "vrcptcheck: cannot read the user database\n");
+		exit(111);
+	}
 }

@@ -70,7 +70,7 @@ int vrcpt_deliverable(const char *address)
 	if (address == NULL)
 		return VA_NULL_POINTER;
 	if (vp_strlcpy(input, address, sizeof(input)) != 0)
-		return VA_USER_NAME_TOO_LONG;
+		return VA_USER_DOES_NOT_EXIST;    /* longer than any address */
 	input[strcspn(input, "\r\n")] = '\0';
 
 	user = input;
@@ -89,9 +89,17 @@ int vrcpt_deliverable(const char *address)
 	vp_strlcpy(qname, user, sizeof(qname));
 	str_replace(qname, '.', ':');
 
-	if (vauth_open(0) == 0 && vget_assign(domain, domdir, (int)sizeof(domdir), NULL, NULL) != NULL) {
-		if (vauth_getpw(user, domain) != NULL)
+	if (vauth_open(0) != 0)
+		return VA_NO_AUTH_CONNECTION;      /* no answer is not "no such user" */
+	if (vget_assign(domain, domdir, (int)sizeof(domdir), NULL, NULL) != NULL) {
+		struct vpw_entry e = {0};
+		int rc = vp_getpw(user, domain, &e, NULL);
+
+		vpw_entry_free(&e);
+		if (rc == VA_SUCCESS)
 			return VA_SUCCESS;
+		if (vp_lookup_failed(rc))
+			return rc;                 /* a database that cannot answer */
 		if (is_forward(domdir, user) || is_autoresponder(domdir, user))
 			return VA_SUCCESS;
 #ifdef VALIAS
