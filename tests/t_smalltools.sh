@@ -352,8 +352,13 @@ Error: Domain nowhere.org does not exist
 			is "$(owner_of "$D/own.org/.qmail-default") $(mode_of "$D/own.org/.qmail-default")" "4321:4322 0600" \
 				"-q $q: .qmail-default stays the domain's (uid 4321), mode 0600"
 		done
+		# so is a user's .qmail: vdelivermail reads it as the domain's uid
+		setup vadduser ann@own.org Passw0rd
+		run vmakedotqmail -d own.org
+		is "$(owner_of "$D/own.org/ann/.qmail") $(mode_of "$D/own.org/ann/.qmail")" "4321:4322 0600" \
+			"-d: a user's .qmail is the domain's (uid 4321), mode 0600"
 	else
-		skip "ownership needs root"; skip "ownership needs root"
+		skip "ownership needs root"; skip "ownership needs root"; skip "ownership needs root"
 	fi
 	printf '| %s/bin/vdelivermail %s delete\n' "$VH" "''" > "$QH/control/defaultdelivery"
 	run vmakedotqmail -u bob@example.com

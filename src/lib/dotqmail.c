@@ -57,6 +57,7 @@ int vdotqmail_exists(const char *homedir)
 int vdotqmail_write(const char *homedir, const char *text, size_t len)
 {
 	char path[VP_PATH_MAX];
+	struct stat st;
 	int rc;
 
 	if (text == NULL)
@@ -66,7 +67,12 @@ int vdotqmail_write(const char *homedir, const char *text, size_t len)
 		return rc;
 	if (vp_write_file_atomic(path, text, len, 0600) != 0)
 		return VA_COULD_NOT_OPEN_DOT_QMAIL;
-	vp_chown(path, vp_uid(), vp_gid());
+	/* The owner of the user's directory, i.e. the domain's: vdelivermail
+	 * reads the file (mode 0600) as that uid. */
+	if (stat(homedir, &st) == 0)
+		vp_chown(path, st.st_uid, st.st_gid);
+	else
+		vp_chown(path, vp_uid(), vp_gid());
 	return VA_SUCCESS;
 }
 
