@@ -568,6 +568,7 @@ struct vbulletin {
 	char   path[VP_PATH_MAX];  /* its absolute path (what links point to) */
 	char **exclude;         /* sorted "user@domain" lines not to deliver to */
 	size_t nexclude;
+	int    link_shared;     /* -h/-s: a domain with its own ids was reached */
 };
 
 /* What became of one user in vbulletin_domain(). */

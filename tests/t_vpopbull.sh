@@ -332,8 +332,23 @@ if [ "$(id -u)" = 0 ]; then
 	printf 'Subject: x\n\ny\n' > "$SB/m"
 	run vpopbull -f "$SB/m" own.org
 	is "$(owner_of "$(the_new "$D/own.org/postmaster")")" "4321:4322" "copy owned by the domain's uid/gid"
+	# Links to one file from domains of different owners: the file stays
+	# the vpopmail user's and is made readable by all (it was handed to
+	# each domain in turn, readable by the last one only).
+	setup vadddomain example.com Secret123
+	for mode in -h -s; do
+		printf 'Subject: x\n\ny\n' > "$SB/l$mode"
+		run vpopbull "$mode" -f "$SB/l$mode" own.org example.com
+		is "$(owner_of "$SB/l$mode") $(mode_of "$SB/l$mode")" "$UIDGID 0644" \
+			"vpopbull $mode, a domain with its own uid among others: the file is the vpopmail user's, mode 0644"
+		printf 'Subject: x\n\ny\n' > "$SB/m$mode"
+		run vpopbull "$mode" -f "$SB/m$mode" example.com
+		is "$(owner_of "$SB/m$mode") $(mode_of "$SB/m$mode")" "$UIDGID 0600" \
+			"vpopbull $mode, ordinary domains only: the vpopmail user's, mode 0600 (as 5.6)"
+	done
 else
 	skip "ownership needs root"
+	for i in 1 2 3 4; do skip "ownership needs root"; done
 fi
 
 done_testing

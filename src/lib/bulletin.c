@@ -346,7 +346,7 @@ static void flush_batch(struct pending *batch, size_t n, uid_t uid, gid_t gid,
 
 /* Link modes: new/<name> is a link to the message file, which (as in
  * vpopmail) is then given to the domain's owner with mode 0600. */
-static int deliver_link(const struct vbulletin *b, const struct vdomain *d, const char *mdir,
+static int deliver_link(struct vbulletin *b, const struct vdomain *d, const char *mdir,
                         const char *name, const char *quota, struct vbull_result *r)
 {
 	char dst[VP_PATH_MAX], slashed[VP_PATH_MAX];
@@ -368,10 +368,20 @@ static int deliver_link(const struct vbulletin *b, const struct vdomain *d, cons
 		errno = saved;
 		return fail_with(r, VA_COULD_NOT_UPDATE_FILE, symbolic ? "symlink" : "link");
 	}
-	if (vp_can_chown() && chown(dst, d->uid, d->gid) != 0) {
-		/* best effort, as in vpopmail */
+	/*
+	 * Every link leads to one file (a symlink's chown and chmod reach
+	 * it too): it belongs to the vpopmail user with mode 0600, as in
+	 * vpopmail, until a domain with its own ids is reached; from then on
+	 * it is readable by all for the rest of the run (a bulletin is public)
+	 * rather than handed to each domain in turn, which left it readable
+	 * only by the last.  Best effort, as in vpopmail.
+	 */
+	if (d->uid != vp_uid() || d->gid != vp_gid())
+		b->link_shared = 1;
+	if (vp_can_chown() && chown(dst, vp_uid(), vp_gid()) != 0) {
+		/* best effort */
 	}
-	if (chmod(dst, 0600) != 0) {
+	if (chmod(dst, b->link_shared ? 0644 : 0600) != 0) {
 		/* best effort */
 	}
 	return VA_SUCCESS;
