@@ -269,6 +269,16 @@ user frank domain nosuch.com did not add
 done" "-e -m: same as -e -c; the accounts are read again for every domain"
 is "$(vpw_field "$D/other.org" alice 2)" "$H1" "-e -m: second domain operand got alice too"
 
+# A system name with capitals is added lower-cased, and named so when it
+# does not add (5.6 printed vadduser()'s lower-cased buffer).
+printf 'Gina:x:1005:1005:Gina:/home/gina:/bin/sh\n' > "$SB/passwd2"
+printf 'Gina:%s:19000:0:99999:7:::\n' "$H1" > "$SB/shadow2"
+VPOPMAIL_ETC_PASSWD=$SB/passwd2 VPOPMAIL_ETC_SHADOW=$SB/shadow2 run vconvert -e -c example.com
+is "$(vpw_field "$DD" gina 2)" "$H1" "-e -c: Gina is added as gina"
+VPOPMAIL_ETC_PASSWD=$SB/passwd2 VPOPMAIL_ETC_SHADOW=$SB/shadow2 run vconvert -e -c example.com
+is_out "converting example.com user gina domain example.com did not add
+done" "-e -c again: the lower-cased name did not add"
+
 export VPOPMAIL_ETC_SHADOW=$SB/noshadow
 snap=$(snapshot)
 run vconvert -e -c example.com

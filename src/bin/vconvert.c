@@ -120,6 +120,7 @@ static int etc_domain(char *domain)
 	struct vconvert_account a;
 	char name[CLI_BUF], gecos[CLI_BUF], hash[CLI_BUF];
 	char word[] = "xxxx";           /* 5.6's clear-text copy of an import */
+	int named;
 
 	if (vconvert_sys_begin() != VA_SUCCESS)
 		return 0;
@@ -130,12 +131,13 @@ static int etc_domain(char *domain)
 			printf("skipping %s\n", a.name);
 			continue;
 		}
-		/* Private copies: the library wants writable strings. */
-		if (copy(name, sizeof name, a.name) != 0 ||
-		    copy(gecos, sizeof gecos, a.gecos) != 0 ||
+		/* Private copies: the library wants writable strings (and
+		 * lower-cases the name in place, which 5.6 printed). */
+		named = copy(name, sizeof name, a.name) == 0;
+		if (!named || copy(gecos, sizeof gecos, a.gecos) != 0 ||
 		    copy(hash, sizeof hash, a.passwd) != 0 ||
 		    vconvert_adduser(name, domain, hash, word, gecos, 0) != VA_SUCCESS)
-			printf("user %s domain %s did not add\n", a.name, domain);
+			printf("user %s domain %s did not add\n", named ? name : a.name, domain);
 	}
 	vconvert_sys_end();
 	return 0;
