@@ -433,6 +433,9 @@ int   update_rules(void);
 /* ------------------------------------------------------------------ */
 /* onchange hook (5.6).                                               */
 
+/* Notify ~vpopmail/etc/onchange of an event: change != 0 runs the plain
+ * hook (arg3 ""); mode 0 runs the before-and-after hook's "before", any
+ * other value its "after" (each only in builds with that hook). */
 void  on_change(const char *cmd, const char *arg1, const char *arg2, int change, int mode);
 extern int allow_onchange;         /* 0 masks the notifications (5.6's global) */
 /* 5.4's form, still used by qmailadmin 1.2's mailing-list pages: the text

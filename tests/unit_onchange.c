@@ -74,6 +74,43 @@ int main(void)
 	is_str(log_text(), "(none)", "  and nothing ran");
 	allow_onchange = 1;
 
+	/* 5.6's on_change(cmd, a1, a2, change, mode): change fires the plain
+	 * hook, mode picks the before-and-after hook's "before" (0) or
+	 * "after"; each only where it is compiled in. */
+	{
+		static const char *const want[2][2] = {
+#if defined(ONCHANGE_SCRIPT) && defined(ONCHANGE_SCRIPT_BEFORE_AND_AFTER)
+			{ "4|e|a1|a2|before\n", "4|e|a1|a2|after\n" },
+			{ "4|e|a1|a2|\n4|e|a1|a2|before\n", "4|e|a1|a2|\n4|e|a1|a2|after\n" },
+#elif defined(ONCHANGE_SCRIPT_BEFORE_AND_AFTER)
+			{ "4|e|a1|a2|before\n", "4|e|a1|a2|after\n" },
+			{ "4|e|a1|a2|before\n", "4|e|a1|a2|after\n" },
+#elif defined(ONCHANGE_SCRIPT)
+			{ "(none)", "(none)" },
+			{ "4|e|a1|a2|\n", "4|e|a1|a2|\n" },
+#else
+			{ "(none)", "(none)" },
+			{ "(none)", "(none)" },
+#endif
+		};
+		int change, mode;
+
+		for (change = 0; change < 2; change++)
+			for (mode = 0; mode < 2; mode++) {
+				char d[64];
+
+				unlink(logfile);
+				on_change("e", "a1", "a2", change, mode);
+				snprintf(d, sizeof d, "on_change(change=%d, mode=%d)", change, mode);
+				is_str(log_text(), want[change][mode], d);
+			}
+		allow_onchange = 0;
+		unlink(logfile);
+		on_change("e", "a1", "a2", 1, 1);
+		is_str(log_text(), "(none)", "on_change() masked by allow_onchange");
+		allow_onchange = 1;
+	}
+
 	write_script("3", 0755);
 	capture_begin();
 	is_int(vp_call_onchange("mod_user", "a@b.c", "-", ""), -1, "script exits 3: -1");

@@ -127,8 +127,15 @@ void vp_onchange(const char *cmd, const char *arg1, const char *arg2, int when)
 	(void)cmd; (void)arg1; (void)arg2;
 }
 
+/*
+ * 5.6's entry for programs: change != 0 is an event of the plain hook
+ * (ONCHANGE_SCRIPT, arg3 ""); mode picks the before-and-after hook's
+ * call: 0 "before", anything else "after".  Each applies only in builds
+ * with that hook, as for the library's own events.
+ */
 void on_change(const char *cmd, const char *arg1, const char *arg2, int change, int mode)
 {
-	(void)mode;
-	vp_onchange(cmd, arg1, arg2, change);
+	if (change != 0)
+		vp_onchange(cmd, arg1, arg2, 0);
+	vp_onchange(cmd, arg1, arg2, mode == 0 ? ON_VCHANGE_BEFORE : ON_VCHANGE_AFTER);
 }
