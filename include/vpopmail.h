@@ -364,6 +364,12 @@ int   vread_dir_control(vdir_type *vdir, char *domain, uid_t uid, gid_t gid);
 int   vwrite_dir_control(vdir_type *vdir, char *domain, uid_t uid, gid_t gid);
 int   vdel_dir_control(char *domain);
 char *next_big_dir(uid_t uid, gid_t gid);
+/* 5.6's pair around the global vdir: open reads the domain's .dir-control
+ * (defaults if absent) into vdir; close writes vdir back if it was changed
+ * in between (a reader, such as vqadmin's domain page, changes nothing). */
+extern vdir_type vdir;
+int   open_big_dir(char *domain, uid_t uid, gid_t gid);
+int   close_big_dir(char *domain, uid_t uid, gid_t gid);
 int   dec_dir_control(char *domain, uid_t uid, gid_t gid);
 
 /* ------------------------------------------------------------------ */

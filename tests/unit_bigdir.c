@@ -346,6 +346,20 @@ static void test_classic(void)
 	vd.cur_users = 7;
 	is_int(vwrite_dir_control(&vd, domain, getuid(), getgid()), 0, "vwrite_dir_control");
 	is_str(file_text(path), "7\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n", "... writes it");
+	/* 5.6's open_big_dir()/close_big_dir() around the global vdir (vqadmin
+	 * reads vdir.cur_users): a reader changes nothing, a change is kept. */
+	put_file(path, "7\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n0\n");
+	is_int(open_big_dir(domain, getuid(), getgid()), 0, "open_big_dir");
+	ok(vdir.cur_users == 7, "... reads the domain's file into vdir");
+	is_int(close_big_dir(domain, getuid(), getgid()), 0, "close_big_dir");
+	is_str(file_text(path), "7\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n0\n",
+	       "... after a reader: the file untouched");
+	is_int(open_big_dir(domain, getuid(), getgid()), 0, "open_big_dir again");
+	vdir.cur_users = 8;
+	is_int(close_big_dir(domain, getuid(), getgid()), 0, "close_big_dir after a change");
+	is_str(file_text(path), "8\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n", "... writes vdir back");
+	vd.cur_users = 7;
+	is_int(vwrite_dir_control(&vd, domain, getuid(), getgid()), 0, "vwrite_dir_control again");
 	dec_dir_control(domain, getuid(), getgid());
 	ok(strncmp(file_text(path), "6\n", 2) == 0, "dec_dir_control");
 	is_int(vdel_dir_control(domain), 0, "vdel_dir_control");

@@ -565,6 +565,24 @@ int vdel_dir_control(char *domain)
 	return unlink(ctl) == 0 ? VA_SUCCESS : VA_COULD_NOT_UPDATE_FILE;
 }
 
+vdir_type vdir;
+static vdir_type vdir_opened;      /* vdir as open_big_dir() read it */
+
+int open_big_dir(char *domain, uid_t uid, gid_t gid)
+{
+	int rc = vread_dir_control(&vdir, domain, uid, gid);
+
+	memcpy(&vdir_opened, &vdir, sizeof vdir);
+	return rc == -1 ? 0 : rc;       /* absent: the defaults, as in 5.6 */
+}
+
+int close_big_dir(char *domain, uid_t uid, gid_t gid)
+{
+	if (memcmp(&vdir, &vdir_opened, sizeof vdir) == 0)
+		return 0;
+	return vwrite_dir_control(&vdir, domain, uid, gid);
+}
+
 char *next_big_dir(uid_t uid, gid_t gid)
 {
 	static char hash[MAX_DIR_NAME];
