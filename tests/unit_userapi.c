@@ -47,9 +47,29 @@ int main(void)
 	snprintf(path, sizeof path, "%s/Maildir/new", want);
 	ok(stat(path, &st) == 0 && S_ISDIR(st.st_mode), "with its Maildir");
 	snprintf(user, sizeof user, "ghost");
+	verrori = -99;
 	hash = make_user_dir(user, dom, getuid(), getgid());
 	ok(hash != NULL, "make_user_dir() for a name not in the database: the directory only");
+	is_int(verrori, 0, "... and verrori cleared (5.6)");
 	ok(vauth_getpw("ghost", dom) == NULL, "no record is made for it");
+	/* ghost's directory holds mail now: not a leftover to replace */
+	snprintf(path, sizeof path, "%s/vpopmail/domains/example.com/%s%sghost/Maildir/new/1.x",
+	         sandbox, hash != NULL ? hash : "", hash != NULL && *hash != '\0' ? "/" : "");
+	put_file(path, "mail\n");
+	snprintf(user, sizeof user, "ghost");
+	ok(make_user_dir(user, dom, getuid(), getgid()) == NULL, "make_user_dir() over a directory with mail: NULL");
+	is_int(verrori, VA_EXIST_U_DIR, "... verrori VA_EXIST_U_DIR, as 5.6");
+
+	/* ---------------------------------------------- vdelfiles() */
+	snprintf(path, sizeof path, "%s/no/such/dir", sandbox);
+	is_int(vdelfiles(path), -1, "vdelfiles() of a missing path: -1 (5.6)");
+	snprintf(path, sizeof path, "%s/deltree", sandbox);
+	mkdir(path, 0700);
+	snprintf(path, sizeof path, "%s/deltree/a", sandbox);
+	put_file(path, "x\n");
+	snprintf(path, sizeof path, "%s/deltree", sandbox);
+	is_int(vdelfiles(path), 0, "vdelfiles() of a tree: 0");
+	ok(access(path, F_OK) != 0, "... and it is gone");
 
 	/* ------------------------------- the record stays where it is */
 	memset(longname, 'l', sizeof longname - 1);

@@ -258,5 +258,10 @@ int r_mkdir(char *path, uid_t uid, gid_t gid)
 
 int vdelfiles(char *dir)
 {
+	struct stat st;
+
+	/* 5.6: nothing there to remove is a failure for callers */
+	if (dir == NULL || lstat(dir, &st) != 0)
+		return -1;
 	return vp_rmtree(dir);
 }

@@ -256,6 +256,7 @@ char *make_user_dir(char *user, char *domain, uid_t uid, gid_t gid)
 	struct vdomain d;
 	char userdir[VP_PATH_MAX];
 
+	verrori = 0;            /* as 5.6: callers read it after a NULL */
 	if (user == NULL || domain == NULL)
 		return NULL;
 	vp_lower(user);
@@ -263,7 +264,7 @@ char *make_user_dir(char *user, char *domain, uid_t uid, gid_t gid)
 		return NULL;
 	d.uid = uid;
 	d.gid = gid;
-	if (vp_user_create_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash) != VA_SUCCESS)
+	if ((verrori = vp_user_create_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash)) != VA_SUCCESS)
 		return NULL;
 	/* A user already in the database gets the new directory stored in
 	 * the record (mod_user), as 5.6 did: Dovecot and courier's
