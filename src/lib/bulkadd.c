@@ -184,7 +184,6 @@ static void prepare_batch(const struct vdomain *d, struct vbulk_user *users,
 
 /* ---------------------------------------------------------------- */
 
-
 /*
  * Store the records of every prepared user in one rewrite.  If another
  * process added one of the names meanwhile, those users fail as
