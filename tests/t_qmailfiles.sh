@@ -75,6 +75,39 @@ is "$(tail -n 1 "$QH/users/assign")" "." "still ends with '.'"
 ok_cmd "users/cdb byte-identical to qmail-newu's output (with a '=' line)" users_cdb_ok
 is "$(cdb_get "$QH/users/cdb" '!joe\0')" 'joe\01000\01000\0/home/joe\0\0' "users/cdb: '=' line stored under !joe\\0"
 
+# users/assign ends, for qmail-newu, at the first line starting with '.':
+# that line and what follows stay after the table (5.6 sorted a ". " or
+# ".\r" line to the top, which emptied users/cdb, and routed entries
+# parked after the end).
+for end in '. ' $'.\r'; do
+	sandbox_new
+	setup vadddomain b.com Secret123
+	setup vadddomain d.com Secret123
+	sed -i "s/^\.\$/$end/" "$QH/users/assign"
+	run vadddomain c.com Secret123
+	is_rc 0 "assign ending with $(printf '%q' "$end"): vadddomain exit 0"
+	is "$(cut -c1-6 "$QH/users/assign" | tr '\n\r' '|^')" "+b.com|+c.com|+d.com|$(printf '%s' "$end" | tr '\r' '^')|" \
+		"... the end line stays last, as it was"
+	ok_cmd "... users/cdb is what qmail-newu makes of it" users_cdb_ok
+	run vadduser xy@b.com Passw0rd
+	is_rc 0 "... the other domains are still routed"
+done
+sandbox_new
+setup vadddomain b.com Secret123
+printf '%s\n\n' "$(assign_line parked.com parked.com "$D/parked.com")" >> "$QH/users/assign"
+run vadddomain c.com Secret123
+is_rc 0 "entries and a blank line after '.': vadddomain exit 0"
+is "$(sed -n '/^\.$/,$p' "$QH/users/assign" | cut -c1-11 | tr '\n' '|')" ".|+parked.com||" \
+	"... they stay after the end line"
+ok_cmd "... users/cdb is what qmail-newu makes of it" users_cdb_ok
+run vdominfo -n parked.com
+is_out "Invalid domain name" "... a parked entry is not a domain (vdominfo)"
+run vdominfo -n
+is "$(printf '%s' "$OUT" | grep -c parked)" 0 "... nor listed among the domains"
+run vaddaliasdomain b.com alias.com
+is_rc 0 "... and the file stays one qmail-newu reads (vaddaliasdomain exit 0)"
+ok_cmd "... users/cdb still what qmail-newu makes of it" users_cdb_ok
+
 # ------------------------------------------------------------ path limits
 sandbox_new
 long=$SB/$(printf 'p%.0s' $(seq 150))

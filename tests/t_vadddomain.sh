@@ -432,6 +432,27 @@ else
 		skip "no usable strace (or under a checker): users/cdb cannot be rebuilt: $_t"
 	done
 fi
+# ... and a users/assign out of order, which the add sorted, is put back
+# byte for byte (only the new line was taken out: it stayed sorted).
+if strace_ok; then
+	unsorted() {
+		sandbox_new
+		printf '%s\n%s\n.\n' "$(assign_line zzz.com zzz.com /z)" "$(assign_line aaa.com aaa.com /a)" \
+			> "$QH/users/assign"
+	}
+	unsorted
+	VP_TEST_WRAPPER="$NOLSAN strace -f -y -o $SB/st.log -e trace=fsync" run vadddomain example.com Secret123
+	nf=$(nth_call "$SB/st.log" fsync /users/cdb)
+	unsorted
+	cp "$QH/users/assign" "$T0/assign.before"
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=fsync -e inject=fsync:error=ENOSPC:when=${nf:-1}" \
+		run vadddomain example.com Secret123
+	isnt "$RC" 0 "users/cdb cannot be rebuilt after a re-sort: vadddomain fails"
+	ok_cmd "... users/assign byte for byte as before (not left sorted)" cmp -s "$T0/assign.before" "$QH/users/assign"
+else
+	skip "no usable strace (or under a checker): users/cdb cannot be rebuilt after a re-sort: fails"
+	skip "no usable strace (or under a checker): users/cdb cannot be rebuilt after a re-sort: as before"
+fi
 
 # ------------------------------------------------------------ password prompt (no tty: stderr/stdin)
 sandbox_new

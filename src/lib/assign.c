@@ -245,10 +245,10 @@ static int assign_has_line(const char *assign, const char *line)
 int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 {
 	char assign[VP_PATH_MAX], locals[VP_PATH_MAX];
-	char *line, *vline;
-	size_t llen, vlen;
+	char *line, *vline, *before = NULL;
+	size_t llen, vlen, blen = 0;
 	char *names[1];
-	int lk, rc, rcpt_added = RCPT_NONE, vd_added = 0;
+	int lk, rc, rcpt_added = RCPT_NONE, vd_added = 0, wrote = 0;
 
 	if (alias == NULL || real == NULL || dir == NULL)
 		return VA_NULL_POINTER;
@@ -285,10 +285,16 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 	 * vdeldomain that ran since the caller looked it up has taken the
 	 * real domain out, and a line added now would route the alias to a
 	 * removed directory. */
+	/* The file as it is, to be put back byte for byte if users/cdb
+	 * cannot be made of the new one (the insert may have sorted it). */
+	if (vp_slurp(assign, &before, &blen) != 0) {
+		free(before);
+		before = NULL;
+	}
 	if (strcmp(alias, real) != 0 && vp_assign_each(real_line, real) != 1)
 		rc = VA_DOMAIN_DOES_NOT_EXIST;
 	else
-		rc = vp_qfile_insert(assign, line, VP_FILE_ASSIGN);
+		wrote = (rc = vp_qfile_insert(assign, line, VP_FILE_ASSIGN)) == VA_SUCCESS;
 	/* This very line, but users/cdb does not route the name: an add was
 	 * killed before it rebuilt users/cdb (under this lock a live one
 	 * always does).  The line is taken as ours and users/cdb rebuilt;
@@ -307,10 +313,12 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 		char *lines[1] = { line };
 
 		fprintf(stderr, "Failed while attempting to rebuild users/cdb\n");
-		if (vp_qfile_remove(assign, lines, 1) < 0)
+		if (!(wrote && before != NULL && vp_qfile_replace(assign, before, blen) == VA_SUCCESS) &&
+		    vp_qfile_remove(assign, lines, 1) < 0)
 			fprintf(stderr, "Warning: Failed to delete domain from the assign file\n");
 		rc = VA_COULD_NOT_UPDATE_FILE;
 	}
+	free(before);
 	vp_qfile_unlock(lk);
 	vp_domain_cache_clear();
 	if (rc != VA_SUCCESS) {

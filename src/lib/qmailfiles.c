@@ -188,6 +188,36 @@ static int put_line(FILE *fp, const char *s, size_t n)
 	return putc('\n', fp) == EOF ? -1 : 0;
 }
 
+/*
+ * users/assign ends, for qmail-newu, at its first line starting with '.'
+ * (". " or ".\r" too).  That line and whatever follows it (entries an
+ * admin parked there, blank lines) are not part of the table: they stay
+ * as they are, after it.  5.6 only knew the bare ".": it sorted the rest
+ * in, which put a ". " first (users/cdb came out empty) and routed the
+ * parked entries.
+ */
+static int is_assign_end(const char *line, int type)
+{
+	return type == VP_FILE_ASSIGN && line[0] == '.';
+}
+
+/* The end line `end` (len bytes) and the rest of `in`, line by line,
+ * to `out`; no end line seen: the bare ".". */
+static int put_assign_end(FILE *out, const char *end, ssize_t len, FILE *in,
+                          char **line, size_t *cap)
+{
+	ssize_t n;
+
+	if (end == NULL)
+		return put_line(out, ".", 1);
+	if (put_line(out, end, (size_t)len) != 0)
+		return -1;
+	while ((n = read_line(in, line, cap)) >= 0)
+		if (put_line(out, *line, (size_t)n) != 0)
+			return -1;
+	return ferror(in) ? -1 : 0;
+}
+
 /* Open `file` for reading; *fp = NULL when it does not exist. */
 static int open_source(const char *file, FILE **fp)
 {
@@ -302,9 +332,9 @@ static int write_sorted(const char *file, struct vp_afile *af, int type)
 	size_t n = 0, cap = 0, i;
 	struct buf key = { 0 };
 	struct vp_afile out;
-	char *line = NULL;
+	char *line = NULL, *end = NULL;
 	size_t lcap = 0;
-	ssize_t len;
+	ssize_t len, elen = 0;
 	FILE *fp;
 	int rc = VA_COULD_NOT_UPDATE_FILE;
 
@@ -313,8 +343,12 @@ static int write_sorted(const char *file, struct vp_afile *af, int type)
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
 	while ((len = read_line(fp, &line, &lcap)) >= 0) {
-		if (type == VP_FILE_ASSIGN && strcmp(line, ".") == 0)
-			continue;
+		if (is_assign_end(line, type)) {
+			if ((end = strdup(line)) == NULL)
+				goto out;
+			elen = len;
+			break;          /* the rest is copied after the sorted lines */
+		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			nr = realloc(r, cap * sizeof *r);
@@ -340,17 +374,19 @@ static int write_sorted(const char *file, struct vp_afile *af, int type)
 		goto out;
 	qsort(r, n, sizeof *r, sortrec_cmp);
 
-	/* Same temp name as the discarded one, as vpopmail does. */
-	fclose(fp);
-	fp = NULL;
+	/* Same temp name as the discarded one, as vpopmail does: the one
+	 * being read is unlinked first (still open, its rest still read). */
+	if (unlink(af->tmp) != 0)
+		goto out;
+	af->tmp[0] = '\0';     /* gone: the abort only closes it */
 	vp_afile_abort(af);
-	af->tmp[0] = '\0';     /* discarded: the name is reused below */
 	if (open_temp(&out, file) != VA_SUCCESS)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (put_line(out.fp, r[i].line, r[i].len) != 0)
 			break;
-	if (i < n || (type == VP_FILE_ASSIGN && put_line(out.fp, ".", 1) != 0)) {
+	if (i < n || (type == VP_FILE_ASSIGN &&
+	              put_assign_end(out.fp, end, elen, fp, &line, &lcap) != 0)) {
 		vp_afile_abort(&out);
 		goto out;
 	}
@@ -360,6 +396,7 @@ out:
 		fclose(fp);
 	if (af->tmp[0] != '\0')
 		vp_afile_abort(af);
+	free(end);
 	free(line);
 	free(key.s);
 	free_recs(r, n);
@@ -381,9 +418,9 @@ int vp_qfile_add(const char *file, const char *line, int type, int *added)
 {
 	struct buf newkey = { 0 }, prev = { 0 }, cur = { 0 };
 	struct vp_afile af;
-	char *old = NULL;
+	char *old = NULL, *end = NULL;
 	size_t ocap = 0;
-	ssize_t len;
+	ssize_t len, elen = 0;
 	FILE *fp;
 	int rc, inserted = 0, unsorted = 0, dup = 0;
 
@@ -406,8 +443,12 @@ int vp_qfile_add(const char *file, const char *line, int type, int *added)
 	}
 
 	while (fp != NULL && (len = read_line(fp, &old, &ocap)) >= 0) {
-		if (type == VP_FILE_ASSIGN && strcmp(old, ".") == 0)
-			continue;
+		if (is_assign_end(old, type)) {
+			if ((end = strdup(old)) == NULL)
+				rc = VA_MEMORY_ALLOC_ERR;
+			elen = len;
+			break;          /* it and the rest follow the table */
+		}
 		if (is_duplicate(old, line, type)) {
 			dup = 1;
 			break;
@@ -430,19 +471,19 @@ int vp_qfile_add(const char *file, const char *line, int type, int *added)
 		if (put_line(af.fp, old, (size_t)len) != 0)
 			break;
 	}
-	if (fp != NULL) {
-		if (ferror(fp) && rc == VA_SUCCESS)
-			rc = VA_COULD_NOT_UPDATE_FILE;
-		fclose(fp);
-	}
+	if (fp != NULL && ferror(fp) && rc == VA_SUCCESS)
+		rc = VA_COULD_NOT_UPDATE_FILE;
 	if (rc == VA_SUCCESS && !dup) {
 		if (!inserted && put_line(af.fp, line, strlen(line)) != 0)
 			rc = VA_COULD_NOT_UPDATE_FILE;
-		else if (type == VP_FILE_ASSIGN && put_line(af.fp, ".", 1) != 0)
+		else if (type == VP_FILE_ASSIGN &&
+		         put_assign_end(af.fp, end, elen, fp, &old, &ocap) != 0)
 			rc = VA_COULD_NOT_UPDATE_FILE;
 		else if (ferror(af.fp))
 			rc = VA_COULD_NOT_UPDATE_FILE;
 	}
+	if (fp != NULL)
+		fclose(fp);
 
 	if (rc != VA_SUCCESS || dup) {
 		vp_afile_abort(&af);
@@ -462,6 +503,7 @@ int vp_qfile_add(const char *file, const char *line, int type, int *added)
 	if (rc == VA_SUCCESS && added != NULL)
 		*added = 1;
 done:
+	free(end);
 	free(old);
 	free(newkey.s);
 	free(prev.s);
