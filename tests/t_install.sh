@@ -42,6 +42,8 @@ file_exists "$P/etc/vlimits.default" "etc/vlimits.default installed"
 file_mode "$P/etc/vlimits.default" 0644 "etc/vlimits.default 0644"
 cmp -s "$P/etc/vlimits.default" "$top_srcdir/etc/vlimits.default" && pass "etc/vlimits.default is the shipped file" || fail "etc/vlimits.default is the shipped file"
 file_exists "$P/etc/password_strength.conf" "etc/password_strength.conf installed"
+cmp -s "$P/etc/vusagec.conf" "$top_srcdir/etc/vusagec.conf" && pass "etc/vusagec.conf installed (spec 1.1)" || fail "etc/vusagec.conf installed (spec 1.1)"
+file_mode "$P/etc/vusagec.conf" 0644 "etc/vusagec.conf 0644"
 dir_exists "$P/domains" "domains/ created"
 file_mode "$P/domains" 0700 "domains/ mode 0700"
 
