@@ -241,6 +241,19 @@ else
 fi
 rcpt 'bob@example.com'
 is_rc 0 "vrcptcheck: database back: exit 0"
+# ... and so is a users/cdb that cannot be read (torn, or gone)
+cp "$QH/users/cdb" "$T0/users.cdb.saved"
+printf 'torn' > "$QH/users/cdb"
+rcpt 'bob@example.com'
+is_rc 111 "vrcptcheck: users/cdb torn: exit 111"
+rm -f "$QH/users/cdb"
+rcpt 'bob@example.com'
+is_rc 111 "vrcptcheck: users/cdb missing: exit 111"
+cp "$T0/users.cdb.saved" "$QH/users/cdb"
+rcpt 'bob@example.com'
+is_rc 0 "vrcptcheck: users/cdb back: exit 0"
+rcpt 'bob@nowhere.org'
+is_rc 1 "vrcptcheck: users/cdb back: an unknown domain is still exit 1"
 
 # ================================================================ vsavealiasdomains
 sandbox_new

@@ -64,8 +64,10 @@ static int is_system_alias(const char *qname)
 
 int vrcpt_deliverable(const char *address)
 {
-	char input[MAX_BUFF], domdir[VP_PATH_MAX], qname[MAX_BUFF];
+	char input[MAX_BUFF], qname[MAX_BUFF];
 	char *user, *domain, *at;
+	struct vdomain d;
+	int rc;
 
 	if (address == NULL)
 		return VA_NULL_POINTER;
@@ -91,16 +93,21 @@ int vrcpt_deliverable(const char *address)
 
 	if (vauth_open(0) != 0)
 		return VA_NO_AUTH_CONNECTION;      /* no answer is not "no such user" */
-	if (vget_assign(domain, domdir, (int)sizeof(domdir), NULL, NULL) != NULL) {
+	/* users/cdb that cannot be read is no answer either (as vdelivermail) */
+	rc = vp_domain_lookup_strict(domain, &d);
+	if (rc != VA_SUCCESS && rc != VA_DOMAIN_DOES_NOT_EXIST && rc != VA_INVALID_DOMAIN_NAME)
+		return rc;
+	if (rc == VA_SUCCESS) {
 		struct vpw_entry e = {0};
-		int rc = vp_getpw(user, domain, &e, NULL);
 
+		domain = d.real;                   /* an alias domain's real one */
+		rc = vp_getpw(user, domain, &e, NULL);
 		vpw_entry_free(&e);
 		if (rc == VA_SUCCESS)
 			return VA_SUCCESS;
 		if (vp_lookup_failed(rc))
 			return rc;                 /* a database that cannot answer */
-		if (is_forward(domdir, user) || is_autoresponder(domdir, user))
+		if (is_forward(d.dir, user) || is_autoresponder(d.dir, user))
 			return VA_SUCCESS;
 #ifdef VALIAS
 		if (valias_select(user, domain) != NULL)
