@@ -101,4 +101,24 @@ run vadddomain again.com Secret123
 dir_exists "$D/1/again.com" "counter reaches 100 again: the allocator moves on to domains/1"
 dirctl_is "$D/.dir-control" "domains/.dir-control after the threshold triggered again" 100 "0 2 2" "1 0 0" 1
 
+# The hash directory of the next user cannot be made (a full file system):
+# the add fails and the user is not counted (the count went up each time).
+if strace_ok; then
+	sandbox_new
+	setup vadddomain example.com Secret123
+	DD=$D/example.com
+	printf '99\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n\n' > "$DD/.dir-control"
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -P $DD/0 -e trace=mkdir -e inject=mkdir:error=ENOSPC" \
+		run vadduser hd1@example.com Passw0rd
+	isnt "$RC" 0 "hash directory cannot be made: vadduser fails"
+	is "$(head -1 "$DD/.dir-control")" 99 "... and the user is not counted"
+	# that hash directory is passed over: the next add goes on with 1
+	run vadduser hd2@example.com Passw0rd
+	is_rc 0 "the next add works"
+	is "$(vpw_field "$DD" hd2 6)" "$DD/1/hd2" "... in the next hash directory"
+	is "$(head -1 "$DD/.dir-control")" 100 "... and is counted once"
+else
+	for i in 1 2 3 4 5; do skip "no usable strace: hash directory cannot be made"; done
+fi
+
 done_testing

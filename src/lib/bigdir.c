@@ -444,10 +444,15 @@ int vp_bigdir_next(const char *ctlpath, const char *base, uid_t uid, gid_t gid,
 		return VA_NULL_POINTER;
 	*out = '\0';
 	rc = update_dirctl(ctlpath, uid, gid, take_next, &nd);
-	if (rc == VA_SUCCESS)
-		rc = nd.rc;
+	if (rc != VA_SUCCESS)
+		return rc;
+	rc = nd.rc;
 	if (rc == VA_SUCCESS && base != NULL)
 		rc = make_hash_dir(base, out, uid, gid);
+	/* Counted, but there is no place to put it: not counted after all
+	 * (the position stays advanced: that hash dir is simply skipped). */
+	if (rc != VA_SUCCESS)
+		(void)vp_bigdir_dec(ctlpath, uid, gid);
 	return rc;
 }
 
