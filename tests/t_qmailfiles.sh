@@ -107,6 +107,12 @@ is "$(printf '%s' "$OUT" | grep -c parked)" 0 "... nor listed among the domains"
 run vaddaliasdomain b.com alias.com
 is_rc 0 "... and the file stays one qmail-newu reads (vaddaliasdomain exit 0)"
 ok_cmd "... users/cdb still what qmail-newu makes of it" users_cdb_ok
+# a copy of a domain's line parked after the end survives vdeldomain
+printf '%s\n' "$(grep '^+c\.com-' "$QH/users/assign")" >> "$QH/users/assign"
+run vdeldomain c.com
+is_rc 0 "a copy parked after '.': vdeldomain exit 0"
+is "$(sed -n '/^\.$/,$p' "$QH/users/assign" | cut -c1-11 | tr '\n' '|')" ".|+parked.com||+c.com-:c.c|" \
+	"... removes the table's line only, not the parked copy"
 
 # ------------------------------------------------------------ path limits
 sandbox_new

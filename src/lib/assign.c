@@ -314,7 +314,7 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 
 		fprintf(stderr, "Failed while attempting to rebuild users/cdb\n");
 		if (!(wrote && before != NULL && vp_qfile_replace(assign, before, blen) == VA_SUCCESS) &&
-		    vp_qfile_remove(assign, lines, 1) < 0)
+		    vp_assign_remove(assign, lines, 1) < 0)
 			fprintf(stderr, "Warning: Failed to delete domain from the assign file\n");
 		rc = VA_COULD_NOT_UPDATE_FILE;
 	}
@@ -554,7 +554,7 @@ int del_domain_assign(char **names, int count, char *real, char *dir, uid_t uid,
 	}
 	if (vp_slurp(assign, &before, &blen) != 0)
 		before = NULL;
-	rc = vp_qfile_remove(assign, lines, count);
+	rc = vp_assign_remove(assign, lines, count);
 	/* users/cdb that cannot be rebuilt and still routes one of the names
 	 * (5.6 went on): the old users/assign is put back, and the call
 	 * fails.  (One that no longer knows them, from an earlier failed

@@ -517,18 +517,19 @@ int vp_qfile_insert(const char *file, const char *line, int type)
 }
 
 /*
- * Drop every line of `file` equal to one of lines[0..count).  The caller
+ * Drop every line of `file` equal to one of lines[0..count) (for
+ * users/assign, type VP_FILE_ASSIGN, only before its end line).  The caller
  * holds the lock.  Returns how many lines went, or a VA_* code (< 0).
  * A missing file is created empty; an unchanged file is not rewritten.
  */
-int vp_qfile_remove(const char *file, char **lines, int count)
+static int remove_lines_typed(const char *file, char **lines, int count, int type)
 {
 	struct vp_afile af;
 	char *old = NULL;
 	size_t ocap = 0;
 	ssize_t len;
 	FILE *fp;
-	int rc, i, removed = 0, existed;
+	int rc, i, removed = 0, existed, past_end = 0;
 
 	if (file == NULL || (lines == NULL && count > 0))
 		return VA_NULL_POINTER;
@@ -541,10 +542,13 @@ int vp_qfile_remove(const char *file, char **lines, int count)
 		return rc;
 	}
 	while (fp != NULL && (len = read_line(fp, &old, &ocap)) >= 0) {
-		for (i = 0; i < count; i++)
+		/* users/assign: nothing after its end line is an entry */
+		if (is_assign_end(old, type))
+			past_end = 1;
+		for (i = 0; i < count && !past_end; i++)
 			if (lines[i] != NULL && strcmp(old, lines[i]) == 0)
 				break;
-		if (i < count) {
+		if (!past_end && i < count) {
 			removed++;
 			continue;
 		}
@@ -570,6 +574,16 @@ int vp_qfile_remove(const char *file, char **lines, int count)
 	}
 	rc = commit_temp(&af);
 	return rc == VA_SUCCESS ? removed : rc;
+}
+
+int vp_qfile_remove(const char *file, char **lines, int count)
+{
+	return remove_lines_typed(file, lines, count, 0);
+}
+
+int vp_assign_remove(const char *file, char **lines, int count)
+{
+	return remove_lines_typed(file, lines, count, VP_FILE_ASSIGN);
 }
 
 int vp_qfile_replace(const char *file, const char *data, size_t len)
