@@ -32,6 +32,8 @@ tcp_file() {
 	sed -n 's/^#define TCP_FILE "\(.*\)"$/\1/p' "$b/include/vpopmail_config.h"
 }
 
+# (These two hold with any search; the /etc cases below, which need root
+# for the private mount namespace, are the ones that test it.)
 mkdir -p "$T0/vp1/etc" "$T0/vp2/etc"
 : > "$T0/vp1/etc/tcp.smtp"
 is "$(tcp_file "$T0/vp1")" "$T0/vp1/etc/tcp.smtp" "~vpopmail/etc/tcp.smtp exists: it is the rules file"

@@ -27,7 +27,6 @@
 struct slot {
 	size_t idx;		/* into users[] */
 	char *userdir;		/* malloc'd */
-	char hash[MAX_DIR_NAME];	/* its big-dir hash directory, "" if none */
 	char crypted[MAX_PW_PASS + 1];
 	int hrc;
 };
@@ -133,7 +132,10 @@ static size_t online_cpus(void)
  * while one is open). */
 static void unmake(const struct vdomain *d, struct vbulk_user *u, struct slot *s, int rc)
 {
-	vp_user_undo_dir(d, s->userdir, s->hash);
+	char hash[MAX_DIR_NAME];
+
+	vp_userdir_hash(d->dir, s->userdir, u->user, hash, sizeof hash);
+	vp_user_undo_dir(d, s->userdir, hash);
 	u->rc = rc;
 }
 
@@ -146,7 +148,7 @@ static void prepare_batch(const struct vdomain *d, struct vbulk_user *users,
 {
 	pthread_t tid[MAX_THREADS];
 	struct hashwork w = { slots, users, n, 0 };
-	char userdir[VP_PATH_MAX], ctl[VP_PATH_MAX];
+	char userdir[VP_PATH_MAX], hash[MAX_DIR_NAME], ctl[VP_PATH_MAX];
 	size_t i, started = 0;
 	int rc;
 
@@ -161,10 +163,9 @@ static void prepare_batch(const struct vdomain *d, struct vbulk_user *users,
 	for (i = 0; i < n; i++) {
 		struct vbulk_user *u = &users[slots[i].idx];
 
-		rc = vp_user_create_dir(d, u->user, userdir, sizeof userdir,
-		                        slots[i].hash, sizeof slots[i].hash);
+		rc = vp_user_create_dir(d, u->user, userdir, sizeof userdir, hash, sizeof hash);
 		if (rc == VA_SUCCESS && (slots[i].userdir = strdup(userdir)) == NULL) {
-			vp_user_undo_dir(d, userdir, slots[i].hash);
+			vp_user_undo_dir(d, userdir, hash);
 			rc = VA_MEMORY_ALLOC_ERR;
 		}
 		u->rc = rc;

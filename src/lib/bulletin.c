@@ -344,8 +344,8 @@ static void flush_batch(struct pending *batch, size_t n, uid_t uid, gid_t gid,
 	}
 }
 
-/* Link modes: new/<name> is a link to the message file, which (as in
- * vpopmail) is then given to the domain's owner with mode 0600. */
+/* Link modes: new/<name> is a link to the message file (its owner and
+ * mode: see below). */
 static int deliver_link(struct vbulletin *b, const struct vdomain *d, const char *mdir,
                         const char *name, const char *quota, struct vbull_result *r)
 {

@@ -181,7 +181,7 @@ int signal_process(char *name, int sig)
 		}
 	}
 	free(line);
-	fclose(fp);     /* ps gets EPIPE if it was still writing */
+	fclose(fp);     /* ps, if still writing, ends on SIGPIPE */
 	while (waitpid(ps, &status, 0) < 0 && errno == EINTR)
 		;
 	return 0;

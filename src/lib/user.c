@@ -78,26 +78,6 @@ int is_catchall(char *user, char *domain)
 	return catchall_of(&d, user);
 }
 
-/* The hash part of a user directory: "<domdir>/<hash>/<user>" → "<hash>". */
-static void hash_of(const char *domdir, const char *userdir, const char *user,
-                    char *out, size_t size)
-{
-	size_t dl = strlen(domdir), ul = strlen(user), tl;
-	const char *rest;
-
-	out[0] = '\0';
-	if (strncmp(userdir, domdir, dl) != 0 || userdir[dl] != '/')
-		return;
-	rest = userdir + dl + 1;
-	tl = strlen(rest);
-	if (tl <= ul + 1 || strcmp(rest + tl - ul, user) != 0 || rest[tl - ul - 1] != '/')
-		return;
-	if (tl - ul - 1 < size) {
-		memcpy(out, rest, tl - ul - 1);
-		out[tl - ul - 1] = '\0';
-	}
-}
-
 /* Only ever a directory inside the domain's own tree. */
 static int inside(const struct vdomain *d, const char *dir)
 {
@@ -153,7 +133,7 @@ int vdeluser(char *user, char *domain)
 		fprintf(stderr, "Failed to delete user from auth backend\n");
 		return VA_ILLEGAL_USERNAME;
 	}
-	hash_of(d.dir, userdir, user, hash, sizeof hash);
+	vp_userdir_hash(d.dir, userdir, user, hash, sizeof hash);
 	vp_user_release_slot(&d, hash);
 	/* Only ever remove a directory inside the domain's own tree.  One
 	 * that is gone already is a failure, as in 5.6 (the record is gone). */

@@ -228,6 +228,26 @@ int vp_user_create_dir(const struct vdomain *d, const char *user,
 	return rc;
 }
 
+/* The hash part of a user directory: "<domdir>/<hash>/<user>" → "<hash>". */
+void vp_userdir_hash(const char *domdir, const char *userdir, const char *user,
+                     char *out, size_t size)
+{
+	size_t dl = strlen(domdir), ul = strlen(user), tl;
+	const char *rest;
+
+	out[0] = '\0';
+	if (strncmp(userdir, domdir, dl) != 0 || userdir[dl] != '/')
+		return;
+	rest = userdir + dl + 1;
+	tl = strlen(rest);
+	if (tl <= ul + 1 || strcmp(rest + tl - ul, user) != 0 || rest[tl - ul - 1] != '/')
+		return;
+	if (tl - ul - 1 < size) {
+		memcpy(out, rest, tl - ul - 1);
+		out[tl - ul - 1] = '\0';
+	}
+}
+
 void vp_user_release_slot(const struct vdomain *d, const char *hash)
 {
 #ifdef USERS_BIG_DIR

@@ -411,7 +411,8 @@ int   vp_userdir_mark(const char *userdir, char *mark, size_t size);
 int   vp_userdir_leftover(const struct vdomain *d, const char *user);
 /* <domdir>[/<hash>]/<user> with its Maildir, through the big-dir allocator;
  * under vp_userdir_lock(), an empty skeleton of a user without a record
- * (left by a killed writer) is replaced. */
+ * (left by a killed writer) is replaced.  On failure the place it took in
+ * the big-dir count is given back already (callers must not do it again). */
 int   vp_user_create_dir(const struct vdomain *d, const char *user,
                          char *userdir, size_t size, char *hash, size_t hsize);
 /* Take back what vp_user_create_dir() made for an add that then failed:
@@ -422,6 +423,10 @@ void  vp_user_undo_dir(const struct vdomain *d, const char *userdir, const char 
  * any) offered for reuse in .dir_control_free, the count decremented
  * (nothing without big-dir). */
 void  vp_user_release_slot(const struct vdomain *d, const char *hash);
+/* The hash part of a user directory: "<domdir>/<hash>/<user>" gives
+ * "<hash>", anything else "". */
+void  vp_userdir_hash(const char *domdir, const char *userdir, const char *user,
+                      char *out, size_t size);
 /* The record of a new user; every pointer is stored as given. */
 void  vp_user_new_record(struct vqpasswd *pw, char *user, char *crypted, char *comment,
                          char *userdir, char *quota, char *password, int apop);
