@@ -17,7 +17,6 @@
 #include "vpinternal.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -51,7 +50,7 @@ static int run_tool(const char *prog, const char *name)
 	if (pid < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
 	if (pid == 0) {
-		signal(SIGPIPE, SIG_DFL);	/* ignored by vpopmaild, inherited */
+		vp_child_signals();
 		umask(022);
 		if (chdir(dir) != 0)
 			_exit(111);

@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -67,7 +66,7 @@ int dx_program(struct dx_ctx *c, const char *cmd)
 		return DX_TEMP;
 	}
 	if (pid == 0) {
-		signal(SIGPIPE, SIG_DFL);
+		vp_child_signals();
 		setenv("SHELL", "/bin/sh", 1);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		dprintf(1, "Unable to run /bin/sh: %d.\n", errno);
@@ -153,7 +152,7 @@ int dx_forward(struct dx_ctx *c, const char *addr)
 				_exit(111);
 			close(in);
 		}
-		signal(SIGPIPE, SIG_DFL);
+		vp_child_signals();
 		/* "&&x": 5.6 dropped a second '&' on the way to qmail-inject */
 		execl(vp_qmail_inject(), vp_qmail_inject(), "--", addr[0] == '&' ? addr + 1 : addr,
 		      (char *)NULL);

@@ -93,7 +93,7 @@ static int start_spamc(int src, const char *user, pid_t *pid)
 		close(pfd[0]);
 		if (dup2(pfd[1], 1) < 0 || lseek(src, 0, SEEK_SET) != 0 || dup2(src, 0) < 0)
 			_exit(111);
-		signal(SIGPIPE, SIG_DFL);
+		vp_child_signals();
 		execl(vp_spamc(), vp_spamc(), "-f", "-u", user, (char *)NULL);
 		/* No spamc: pass the message on unchanged. */
 		_exit(vp_copy_fd(0, 1) == 0 ? 0 : 111);

@@ -24,6 +24,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+void vp_child_signals(void)
+{
+	/* vpopmaild and vdelivermail ignore SIGPIPE for themselves (a peer
+	 * gone is a write error there), and an ignored signal survives exec */
+	signal(SIGPIPE, SIG_DFL);
+}
+
 #define PS_MAX_ARGS 32
 #define PS_BLANKS   " \t\n"
 
@@ -53,7 +60,7 @@ static FILE *start_ps(const char *cmd, pid_t *pidp)
 	fflush(NULL);
 	pid = fork();
 	if (pid == 0) {
-		signal(SIGPIPE, SIG_DFL);	/* ignored by vpopmaild, inherited */
+		vp_child_signals();
 		close(pfd[0]);
 		if (pfd[1] != STDOUT_FILENO) {
 			dup2(pfd[1], STDOUT_FILENO);

@@ -28,7 +28,6 @@
 #include <cdb.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -225,7 +224,7 @@ static int rebuild(void)
 				_exit(111);
 			close(in);
 		}
-		signal(SIGPIPE, SIG_DFL);	/* ignored by vpopmaild, inherited */
+		vp_child_signals();
 		umask(022);
 		execl(prog, prog, cdb, tmp, (char *)NULL);
 		_exit(111);

@@ -166,6 +166,13 @@ int   vp_slurp(const char *path, char **out, size_t *len);
 int   vp_link_target(const char *path, char target[PATH_MAX]);
 
 /* ------------------------------------------------------------------ */
+/* procsignal.c                                                       */
+
+/* In a child between fork() and exec(): the signals the program to run
+ * expects (SIGPIPE at its default again). */
+void  vp_child_signals(void);
+
+/* ------------------------------------------------------------------ */
 /* names.c                                                            */
 
 /* vadddomain's rules (5.6): length 3..96, charset, hyphens, TLD 2..63, no "..". */
