@@ -258,7 +258,11 @@ static int insert_one(const struct vdomain *d, const struct vqpasswd *pw)
 #endif
 	if (rc != 0)
 		return VA_QUERY_FAILED;
-	return vmy_exec_create(VMY_T_USERS, table, sql, a, sizeof a / sizeof a[0], NULL);
+	/* Never made here: the table is the domain's (vadddomain made it).
+	 * One that is gone (renamed, being restored) must not come back
+	 * empty, which would turn every other user into "no such user". */
+	rc = vmy_exec(VMY_UPDATE, sql, a, sizeof a / sizeof a[0], NULL, NULL);
+	return rc == VMY_NO_TABLE ? VA_NO_AUTH_CONNECTION : rc;
 }
 
 static int vmy_adduser(const struct vdomain *d, const struct vqpasswd *pw)
@@ -279,8 +283,7 @@ static int vmy_adduser_many(const struct vdomain *d, const struct vqpasswd *pws,
 		return VA_NULL_POINTER;
 	if (n == 0)
 		return 0;
-	/* The table must exist before the transaction: DDL would commit it. */
-	if ((rc = create_users(d)) != 0 || (rc = vmy_begin()) != 0)
+	if ((rc = vmy_begin()) != 0)
 		return rc;
 	for (i = 0; i < n && (rc = insert_one(d, &pws[i])) == 0; i++)
 		;

@@ -263,6 +263,19 @@ cp "$T0/vpopmail.mysql.good" "$VH/etc/vpopmail.mysql"
 vchk joe@example.com 'pw two'
 is "$RC" 0 "settings restored: the login works again"
 
+# The users table gone (renamed while a backup is restored): an add fails
+# and does not make a new, empty one, which would turn every other user
+# into "no such user" (bounces, refused logins) once it existed.
+sql_root "RENAME TABLE \`$MDB_DB\`.\`$T\` TO \`$MDB_DB\`.\`${T}_hold\`"
+run vadduser new2@example.com pw
+isnt "$RC" 0 "users table gone: vadduser fails"
+is "$(sql_root "SHOW TABLES FROM \`$MDB_DB\` LIKE '$T'")" "" "... and does not create the table again"
+vchk joe@example.com 'pw two'
+is "$RC" 111 "... joe's login is still a temporary failure"
+sql_root "RENAME TABLE \`$MDB_DB\`.\`${T}_hold\` TO \`$MDB_DB\`.\`$T\`"
+vchk joe@example.com 'pw two'
+is "$RC" 0 "table back: joe logs in"
+
 # ------------------------------------------------------------ two homes, one database
 QH1=$QH; D1=$D
 sandbox_new
