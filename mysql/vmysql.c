@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SQL_MAX 1024
+#define SQL_MAX 2048
 
 #ifdef CLEAR_PASS
 #define USER_COLS "pw_name, pw_passwd, pw_uid, pw_gid, pw_gecos, pw_dir, pw_shell, pw_clear_passwd"
@@ -385,20 +385,29 @@ static size_t user_args(struct vmy_arg *a, const struct vqpasswd *pw)
 	return n;
 }
 
+/*
+ * A column as it was read: both sides in one character set, then compared
+ * as bytes (the tables' collation ignores case).  The value read went
+ * through the connection's character set, the column holds the table's
+ * (5.6's tables are latin1): compared as stored, an 8-bit comment or clear
+ * password never matched and the user could not be changed.  A NULL
+ * column reads as "" (0 for a number).
+ */
+#define SAME_STR(col) " AND BINARY CONVERT(COALESCE(" col ", '') USING utf8mb4)" \
+                      " = BINARY CONVERT(? USING utf8mb4)"
+#define SAME_NUM(col) " AND COALESCE(" col ", 0) = ?"
 #ifdef CLEAR_PASS
 #define SET_CLEAR ", pw_clear_passwd = ?"
-#define OLD_CLEAR " AND BINARY COALESCE(pw_clear_passwd, '') = ?"
+#define OLD_CLEAR SAME_STR("pw_clear_passwd")
 #else
 #define SET_CLEAR ""
 #define OLD_CLEAR ""
 #endif
 #define SET_USER "UPDATE `%s` SET pw_passwd = ?, pw_uid = ?, pw_gid = ?, " \
                  "pw_gecos = ?, pw_dir = ?, pw_shell = ?" SET_CLEAR " WHERE pw_name = ?" AND_DOMAIN
-/* Every column as it was read: compared as bytes (the tables' collation
- * ignores case), a NULL one as "". */
-#define OLD_USER " AND BINARY COALESCE(pw_passwd, '') = ? AND pw_uid = ? AND pw_gid = ?" \
-                 " AND BINARY COALESCE(pw_gecos, '') = ? AND BINARY COALESCE(pw_dir, '') = ?" \
-                 " AND BINARY COALESCE(pw_shell, '') = ?" OLD_CLEAR
+/* Every column as it was read. */
+#define OLD_USER SAME_STR("pw_passwd") SAME_NUM("pw_uid") SAME_NUM("pw_gid") \
+                 SAME_STR("pw_gecos") SAME_STR("pw_dir") SAME_STR("pw_shell") OLD_CLEAR
 
 /* Replace pw's row; with old, only while it still holds old's fields. */
 static int update_user(const struct vdomain *d, const struct vqpasswd *pw,

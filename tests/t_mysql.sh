@@ -276,6 +276,21 @@ sql_root "RENAME TABLE \`$MDB_DB\`.\`${T}_hold\` TO \`$MDB_DB\`.\`$T\`"
 vchk joe@example.com 'pw two'
 is "$RC" 0 "table back: joe logs in"
 
+# A row as 5.6 leaves it: an 8-bit comment in a latin1 table (5.6's
+# tables are latin1) and a NULL pw_uid.  It can be changed (the check that
+# nobody changed it meanwhile compared its bytes with the value read
+# through the connection's character set, and a NULL with '=').
+sql_root "ALTER TABLE \`$MDB_DB\`.\`$T\` CONVERT TO CHARACTER SET latin1"
+setup vadduser jose@example.com 'pw jose'
+sql_root "UPDATE \`$MDB_DB\`.\`$T\` SET pw_gecos = CONCAT('Jos', UNHEX('E9')), pw_uid = NULL WHERE pw_name = 'jose'"
+run vpasswd jose@example.com 'pw jose2'
+is_rc 0 "8-bit comment, NULL pw_uid: vpasswd exit 0"
+vchk jose@example.com 'pw jose2'
+is "$RC" 0 "... the new password works"
+is "$(sql_root "SELECT HEX(pw_gecos) FROM \`$MDB_DB\`.\`$T\` WHERE pw_name = 'jose'")" "4A6F73E9" "... the comment's bytes kept"
+run vmoduser -q 5M jose@example.com
+is_rc 0 "... vmoduser exit 0"
+
 # ------------------------------------------------------------ two homes, one database
 QH1=$QH; D1=$D
 sandbox_new
