@@ -206,6 +206,18 @@ rcpt info@example.com
 is_rc 0 "vrcptcheck: an alias in the table is deliverable"
 rcpt noone@example.com
 is_rc 1 "vrcptcheck: an unknown name is not"
+# The valias table cannot be read (a view whose table is gone: every
+# SELECT fails): a temporary failure, not "no such recipient".
+sql_db "$DD" "RENAME TABLE valias TO valias_hold"
+sql_db "$DD" "CREATE TABLE vgone (valias_line TEXT, alias VARCHAR(32), domain VARCHAR(96), id INT)"
+sql_db "$DD" "CREATE VIEW valias AS SELECT * FROM vgone"
+sql_db "$DD" "DROP TABLE vgone"
+rcpt info@example.com
+is_rc 111 "vrcptcheck: the valias table cannot be read: exit 111"
+sql_db "$DD" "DROP VIEW valias"
+sql_db "$DD" "RENAME TABLE valias_hold TO valias"
+rcpt info@example.com
+is_rc 0 "vrcptcheck: the table back: exit 0"
 
 # Database down: deferred, nothing delivered, nothing forwarded.
 rm -f "$BOX"/new/* "$SB/inject.args"

@@ -110,8 +110,11 @@ int vrcpt_deliverable(const char *address)
 		if (is_forward(d.dir, user) || is_autoresponder(d.dir, user))
 			return VA_SUCCESS;
 #ifdef VALIAS
+		verrori = 0;
 		if (valias_select(user, domain) != NULL)
 			return VA_SUCCESS;
+		if (vp_lookup_failed(verrori))
+			return verrori;            /* the alias table did not answer */
 #endif
 	}
 	if (is_system_alias(qname))
