@@ -272,6 +272,14 @@ isnt "$RC" 0 "users table gone: vadduser fails"
 is "$(sql_root "SHOW TABLES FROM \`$MDB_DB\` LIKE '$T'")" "" "... and does not create the table again"
 vchk joe@example.com 'pw two'
 is "$RC" 111 "... joe's login is still a temporary failure"
+# the administration tools say the database cannot answer (5.6: "no such user")
+for c in "vpasswd joe@example.com pwx" "vsetuserquota joe@example.com 5M" "vmoduser -c x joe@example.com" \
+         "vuserinfo joe@example.com" "vdeluser joe@example.com"; do
+	# shellcheck disable=SC2086
+	run $c
+	is "$RC $OUT" "233 Error: no authentication database connection
+" "users table gone: ${c%% *} says the database cannot answer"
+done
 sql_root "RENAME TABLE \`$MDB_DB\`.\`${T}_hold\` TO \`$MDB_DB\`.\`$T\`"
 vchk joe@example.com 'pw two'
 is "$RC" 0 "table back: joe logs in"

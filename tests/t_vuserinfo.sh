@@ -355,7 +355,8 @@ if [ "$(id -u)" = 0 ]; then
 	chmod 0700 "$D"
 	run vuserinfo bob@example.com
 	cdb_next
-	is_out "no such user bob@example.com" "after the switch root's 0700 domains dir is closed"
+	# the user database cannot be read: said so (5.6: "no such user")
+	is_out "Error: no authentication database connection" "after the switch root's 0700 domains dir is closed"
 else
 	for i in 1 2 3 4 5 6 7 8; do skip "not root: uid switch not tested"; done
 fi

@@ -412,6 +412,10 @@ int main(int argc, char **argv)
 		cli_fail(err);
 	become_domain(domain);
 	if ((pw = vauth_getpw(user, domain)) == NULL) {
+		/* set only when the database could not answer: say so,
+		 * not "no such user" */
+		if (verrori != 0)
+			cli_fail(verrori);
 		if (domain[0] == '\0')
 			printf("no such user %s\n", user);
 		else

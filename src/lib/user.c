@@ -93,7 +93,7 @@ int vdeluser(char *user, char *domain)
 	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2], hash[VP_PATH_MAX];
 	char userdir[VP_PATH_MAX], mark[VP_PATH_MAX];
 	struct stat st;
-	int lk, marked;
+	int lk, marked, rc;
 
 	if (user == NULL || *user == '\0' || domain == NULL)
 		return VA_ILLEGAL_USERNAME;
@@ -106,9 +106,14 @@ int vdeluser(char *user, char *domain)
 		return VA_DOMAIN_DOES_NOT_EXIST;
 	if (vp_domain_dir_ok(&d) != VA_SUCCESS)
 		return VA_BAD_D_DIR;
-	if (strlen(user) > MAX_PW_NAME || vauth_backend_get()->getpw(&d, user, &e) != VA_SUCCESS) {
+	if (strlen(user) > MAX_PW_NAME ||
+	    (rc = vauth_backend_get()->getpw(&d, user, &e)) == VA_USER_DOES_NOT_EXIST) {
 		vpw_entry_free(&e);
 		return vp_userdir_leftover(&d, user);
+	}
+	if (rc != VA_SUCCESS) {
+		vpw_entry_free(&e);
+		return rc;      /* the database did not answer: not "no such user" */
 	}
 	if (vp_strlcpy(userdir, e.pw.pw_dir, sizeof userdir) != 0) {
 		vpw_entry_free(&e);

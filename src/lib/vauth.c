@@ -323,8 +323,9 @@ int vp_edit_user(const char *user, const char *domain, struct vpw_entry *e,
 
 	for (tries = 1;; tries++) {
 		vpw_entry_free(e);
-		if (vp_getpw(user, domain, e, d) != VA_SUCCESS)
-			return VA_USER_DOES_NOT_EXIST;
+		if ((rc = vp_getpw(user, domain, e, d)) != VA_SUCCESS)
+			/* a database that cannot answer is not "no such user" */
+			return vp_lookup_failed(rc) ? rc : VA_USER_DOES_NOT_EXIST;
 		old = e->pw;    /* edit() only points the fields elsewhere */
 		if ((rc = edit(&e->pw, arg)) != VA_SUCCESS)
 			return rc;
