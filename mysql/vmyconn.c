@@ -286,7 +286,11 @@ int vmy_fetch(struct vmy_cursor *cur)
 	r = mysql_stmt_fetch(cur->stmt);
 	if (r == MYSQL_NO_DATA)
 		return 0;
-	if (r != 0 && r != MYSQL_DATA_TRUNCATED)
+	/* A value longer than the buffer (an alias line past 1023 bytes)
+	 * cannot be read: cut, a program line would run another command. */
+	if (r == MYSQL_DATA_TRUNCATED)
+		return VA_QUERY_FAILED;
+	if (r != 0)
 		return map_error(mysql_stmt_errno(cur->stmt));
 	for (i = 0; i < cur->ncol; i++) {
 		cur->isnull[i] = cur->nullflag[i] != 0;

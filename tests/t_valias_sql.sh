@@ -201,6 +201,16 @@ dv
 is "$RC" 111 "alias program exits 111: vdelivermail exits 111"
 unlike "$OUT" "valiases processed" "... and does not claim success"
 
+# An alias line longer than the module reads (1023 bytes): the delivery
+# waits (111) and nothing runs; cut, it would run another command.
+long=$(printf ' %.0s' $(seq 1100))
+sql_db "$DD" "INSERT INTO valias (alias, domain, valias_line) VALUES ('prog', 'example.com', '|true;${long}touch $SB/ran')"
+to prog example.com
+dv
+is "$RC" 111 "alias line past 1023 bytes: vdelivermail defers (111)"
+file_absent "$SB/ran" "... and nothing of it runs"
+sql_db "$DD" "DELETE FROM valias WHERE alias = 'prog'"
+
 # vrcptcheck knows the alias.
 rcpt info@example.com
 is_rc 0 "vrcptcheck: an alias in the table is deliverable"
