@@ -214,7 +214,7 @@ char *backfill(char *user, char *domain, char *path, int operation)
 	if (operation == 1) {
 		if (vp_backfill_take(d.dir, result, sizeof result) != 1)
 			return NULL;
-		if (vp_fmt(ctl, sizeof ctl, "%s/%s", d.dir, VP_DIRCTL_NAME) == 0)
+		if (vp_dirctl_path(d.dir, ctl, sizeof ctl) == 0)
 			vp_bigdir_count_reuse(ctl, d.uid, d.gid);
 		return result;
 	}

@@ -510,6 +510,11 @@ int vp_domains_ctlpath(uid_t uid, char *out, size_t size)
  * users/cdb knows it, else (names like "dom_<uid>") the file for placing
  * domains owned by uid.
  */
+int vp_dirctl_path(const char *dir, char *out, size_t size)
+{
+	return vp_fmt(out, size, "%s/%s", dir, VP_DIRCTL_NAME);
+}
+
 static int ctlpath_for(const char *name, uid_t uid, char *out, size_t size,
                        struct vdomain *dom)
 {
@@ -518,7 +523,7 @@ static int ctlpath_for(const char *name, uid_t uid, char *out, size_t size,
 	if (dom == NULL)
 		dom = &local;
 	if (name != NULL && vp_domain_lookup(name, dom) == VA_SUCCESS)
-		return vp_fmt(out, size, "%s/%s", dom->dir, VP_DIRCTL_NAME) == 0 ?
+		return vp_dirctl_path(dom->dir, out, size) == 0 ?
 			VA_SUCCESS : VA_DIR_TOO_LONG;
 	return vp_domains_ctlpath(uid, out, size);
 }

@@ -158,7 +158,7 @@ static void prepare_batch(const struct vdomain *d, struct vbulk_user *users,
 	 * (if that cannot be set up, each allocation updates it on its own).
 	 * A failed final write leaves the old counters, as a lost update
 	 * would: the directories themselves are made. */
-	if (vp_fmt(ctl, sizeof ctl, "%s/.dir-control", d->dir) == 0)
+	if (vp_dirctl_path(d->dir, ctl, sizeof ctl) == 0)
 		(void)vp_bigdir_batch_begin(ctl, d->uid, d->gid);
 	for (i = 0; i < n; i++) {
 		struct vbulk_user *u = &users[slots[i].idx];

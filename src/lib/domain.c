@@ -517,7 +517,7 @@ int vdeldomain(char *domain)
 	{       /* only big-dir builds keep a .dir-control in the domain directory */
 		char path[VP_PATH_MAX];
 
-		if (vp_fmt(path, sizeof path, "%s/.dir-control", d.dir) == 0 && unlink(path) != 0)
+		if (vp_dirctl_path(d.dir, path, sizeof path) == 0 && unlink(path) != 0)
 			fprintf(stderr, "Warning: Failed to delete dir_control for %s\n", d.real);
 	}
 #endif

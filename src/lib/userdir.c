@@ -161,7 +161,7 @@ static int take_slot(const struct vdomain *d, char *hash, size_t hsize)
 	char ctl[VP_PATH_MAX], sub[VP_PATH_MAX];
 
 	hash[0] = '\0';
-	if (vp_fmt(ctl, sizeof ctl, "%s/%s", d->dir, VP_DIRCTL_NAME) != 0)
+	if (vp_dirctl_path(d->dir, ctl, sizeof ctl) != 0)
 		return VA_DIR_TOO_LONG;
 	if (vp_backfill_take(d->dir, hash, hsize) != 1)
 		return vp_bigdir_next(ctl, d->dir, d->uid, d->gid, hash, hsize) == VA_SUCCESS ?
@@ -255,7 +255,7 @@ void vp_user_release_slot(const struct vdomain *d, const char *hash)
 
 	if (hash[0] != '\0')
 		vp_backfill_give(d->dir, hash);
-	if (vp_fmt(ctl, sizeof ctl, "%s/%s", d->dir, VP_DIRCTL_NAME) == 0)
+	if (vp_dirctl_path(d->dir, ctl, sizeof ctl) == 0)
 		vp_bigdir_dec(ctl, d->uid, d->gid);
 #else
 	(void)d;
@@ -366,7 +366,7 @@ static int find_marked(const struct vdomain *d, const char *user, char *out, siz
 
 		/* Hash directories are as deep as the counter's level has
 		 * gone: one level until 6,200 users, so one listing. */
-		if (vp_fmt(ctl, sizeof ctl, "%s/%s", d->dir, VP_DIRCTL_NAME) == 0 &&
+		if (vp_dirctl_path(d->dir, ctl, sizeof ctl) == 0 &&
 		    vp_dirctl_read(ctl, &vd) >= 0 && vd.level_cur >= 0 && vd.level_cur < 3)
 			maxdepth = vd.level_cur + 1;
 		fd = open(d->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

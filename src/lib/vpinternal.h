@@ -284,6 +284,9 @@ int   vp_build_morercpthosts_cdb(void);
 
 /* The big-dir control file, in a domain directory and in domains/. */
 #define VP_DIRCTL_NAME ".dir-control"
+/* "<dir>/.dir-control" into out: 0, or -1 when it does not fit.  One
+ * spelling for every caller: a bulk add's batch is matched by this path. */
+int   vp_dirctl_path(const char *dir, char *out, size_t size);
 
 /* Allocate the next hash dir using control file `ctlpath`, copy it
  * (possibly "") to out and create it under `base` (mkdir -p, 0700,
