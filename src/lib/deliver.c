@@ -511,7 +511,7 @@ static int run(struct dx_ctx *c)
 	if (rc == VA_SUCCESS) {
 		c->have_dom = 1;
 		vp_strlcpy(c->domain, c->dom.real, sizeof c->domain);
-	} else if (rc != VA_DOMAIN_DOES_NOT_EXIST && rc != VA_INVALID_DOMAIN_NAME) {
+	} else if (vp_lookup_failed(rc)) {
 		/* users/cdb unreadable: the catch-all would delete or bounce
 		 * mail for users who exist.  Wait for it to come back. */
 		fputs("vdelivermail: cannot read the user database\nsystem error\n", c->out);

@@ -229,8 +229,8 @@ int vp_assign_each(int (*fn)(const char *name, const char *real, void *arg), voi
 	if ((fp = fopen(file, "re")) == NULL)
 		return errno == ENOENT ? 0 : VA_CANNOT_READ_ASSIGN;
 	while (rc == 0 && getline(&line, &cap, fp) >= 0) {
-		if (line[0] == '.')
-			break;          /* the end of the table, as qmail-newu reads it */
+		if (vp_assign_end(line))
+			break;
 		/* +<name>-:<real>:<uid>:<gid>:<dir>:-:: */
 		if (line[0] != '+' || (real = strstr(line + 1, "-:")) == NULL)
 			continue;
@@ -297,8 +297,8 @@ domain_entry *get_domain_entries(const char *match_real)
 	while ((n = getline(&line, &cap, fp)) >= 0) {
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
-		if (line[0] == '.')
-			break;          /* the end of the table, as qmail-newu reads it */
+		if (vp_assign_end(line))
+			break;
 		if (line[0] != '+')
 			continue;
 		/* Split the first five ':' separated fields after the '+'. */

@@ -54,10 +54,26 @@ int vdotqmail_exists(const char *homedir)
 	return access(path, F_OK) == 0;
 }
 
+/* The owner of `dir` (a domain's or a user's directory: the domain's ids),
+ * else the vpopmail user's: whoever reads the files written there, mode
+ * 0600, as that uid (qmail-local, vdelivermail). */
+static void dir_owner(const char *dir, uid_t *uid, gid_t *gid)
+{
+	struct stat st;
+
+	*uid = vp_uid();
+	*gid = vp_gid();
+	if (stat(dir, &st) == 0) {
+		*uid = st.st_uid;
+		*gid = st.st_gid;
+	}
+}
+
 int vdotqmail_write(const char *homedir, const char *text, size_t len)
 {
 	char path[VP_PATH_MAX];
-	struct stat st;
+	uid_t uid;
+	gid_t gid;
 	int rc;
 
 	if (text == NULL)
@@ -67,12 +83,8 @@ int vdotqmail_write(const char *homedir, const char *text, size_t len)
 		return rc;
 	if (vp_write_file_atomic(path, text, len, 0600) != 0)
 		return VA_COULD_NOT_OPEN_DOT_QMAIL;
-	/* The owner of the user's directory, i.e. the domain's: vdelivermail
-	 * reads the file (mode 0600) as that uid. */
-	if (stat(homedir, &st) == 0)
-		vp_chown(path, st.st_uid, st.st_gid);
-	else
-		vp_chown(path, vp_uid(), vp_gid());
+	dir_owner(homedir, &uid, &gid);
+	vp_chown(path, uid, gid);
 	return VA_SUCCESS;
 }
 
@@ -92,20 +104,14 @@ int vdotqmail_remove(const char *homedir)
 int vdotqmail_default_write(const char *domdir, const char *line)
 {
 	char path[VP_PATH_MAX], *text;
-	struct stat st;
-	uid_t uid = vp_uid();
-	gid_t gid = vp_gid();
+	uid_t uid;
+	gid_t gid;
 	size_t n;
 	int rc;
 
 	if (domdir == NULL)
 		return VA_NULL_POINTER;
-	/* The file belongs to the domain's owner, whose qmail-local reads it
-	 * (mode 0600): the owner of the domain directory. */
-	if (stat(domdir, &st) == 0) {
-		uid = st.st_uid;
-		gid = st.st_gid;
-	}
+	dir_owner(domdir, &uid, &gid);
 	if (line == NULL)
 		return vp_write_qmail_default(domdir, "delete", uid, gid);
 	if (vp_fmt(path, sizeof(path), "%s/.qmail-default", domdir) != 0)

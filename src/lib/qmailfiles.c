@@ -196,9 +196,14 @@ static int put_line(FILE *fp, const char *s, size_t n)
  * in, which put a ". " first (users/cdb came out empty) and routed the
  * parked entries.
  */
+int vp_assign_end(const char *line)
+{
+	return line[0] == '.';
+}
+
 static int is_assign_end(const char *line, int type)
 {
-	return type == VP_FILE_ASSIGN && line[0] == '.';
+	return type == VP_FILE_ASSIGN && vp_assign_end(line);
 }
 
 /* The end line `end` (len bytes) and the rest of `in`, line by line,

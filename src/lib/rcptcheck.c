@@ -94,8 +94,7 @@ int vrcpt_deliverable(const char *address)
 	if (vauth_open(0) != 0)
 		return VA_NO_AUTH_CONNECTION;      /* no answer is not "no such user" */
 	/* users/cdb that cannot be read is no answer either (as vdelivermail) */
-	rc = vp_domain_lookup_strict(domain, &d);
-	if (rc != VA_SUCCESS && rc != VA_DOMAIN_DOES_NOT_EXIST && rc != VA_INVALID_DOMAIN_NAME)
+	if (vp_lookup_failed(rc = vp_domain_lookup_strict(domain, &d)))
 		return rc;
 	if (rc == VA_SUCCESS) {
 		struct vpw_entry e = {0};

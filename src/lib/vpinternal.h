@@ -241,9 +241,11 @@ void  vp_qfile_unlock(int lockfd);
 int   vp_qfile_insert(const char *file, const char *line, int type);
 int   vp_qfile_add(const char *file, const char *line, int type, int *added);
 int   vp_qfile_remove(const char *file, char **lines, int count);  /* number removed, <0 error */
-/* The same for users/assign: lines after its end line (the first one
- * starting with '.') are left alone. */
+/* The same for users/assign: lines after its end line are left alone. */
 int   vp_assign_remove(const char *file, char **lines, int count);
+/* 1 if `line` ends the table in users/assign, as qmail-newu reads it:
+ * the first line starting with '.' (". " and ".\r" too). */
+int   vp_assign_end(const char *line);
 /* Replace `file` with exactly these bytes (temp, fsync, rename; mode 0644);
  * the caller holds the lock. */
 int   vp_qfile_replace(const char *file, const char *data, size_t len);
