@@ -99,6 +99,39 @@ int main(void)
 	snprintf(dom, sizeof dom, "example.com");
 	ok(vauth_getpw("dave", dom) != NULL, "the user is in the real domain");
 
+	/* --------- vauth_adduser(), the backend call without vadduser()'s
+	 * checks in 5.6: a name or hash directory that leaves the domain */
+	{
+		static const char *bad[] = { "../up", "a/../../x", "sl/ash", ".dot", "", "a:b", "n\nl" };
+		char name[80], hdir[80];
+		size_t i;
+
+		snprintf(dom, sizeof dom, "example.com");
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			snprintf(name, sizeof name, "%s", bad[i]);
+			is_int(vauth_adduser(name, dom, "Passw0rd", NULL, "", USE_POP), VA_ILLEGAL_USERNAME,
+			       "vauth_adduser() refuses an unsafe name");
+		}
+		snprintf(name, sizeof name, "hdir");
+		snprintf(hdir, sizeof hdir, "../../x");
+		is_int(vauth_adduser(name, dom, "Passw0rd", NULL, hdir, USE_POP), VA_BAD_DIR,
+		       "vauth_adduser(): a hash directory with '..' is VA_BAD_DIR");
+		snprintf(hdir, sizeof hdir, "/tmp");
+		is_int(vauth_adduser(name, dom, "Passw0rd", NULL, hdir, USE_POP), VA_BAD_DIR,
+		       "vauth_adduser(): an absolute hash directory is VA_BAD_DIR");
+		ok(vauth_getpw(name, dom) == NULL, "... and no record was added");
+		snprintf(name, sizeof name, "MiXed");
+		snprintf(hdir, sizeof hdir, "0/1");
+		is_int(vauth_adduser(name, dom, "Passw0rd", NULL, hdir, USE_POP), 0,
+		       "vauth_adduser() of a mixed-case name into a hash directory");
+		is_str(name, "MiXed", "the caller's name is left as given");
+		snprintf(name, sizeof name, "mixed");
+		pw = vauth_getpw(name, dom);
+		snprintf(want, sizeof want, "%s/vpopmail/domains/example.com/0/1/mixed", sandbox);
+		is_str(pw != NULL ? pw->pw_name : "<none>", "mixed", "the record is named in lower case");
+		is_str(pw != NULL ? pw->pw_dir : "<none>", want, "and its directory is below the hash directory");
+	}
+
 	/* ---------- the ip_alias_map file: a last line without newline
 	 * (a backend with a table of its own has no file to test) */
 	if (vauth_backend_get()->ipmap_add == NULL) {

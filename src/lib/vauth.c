@@ -163,22 +163,33 @@ int vauth_deldomain(char *domain)
 /*
  * dir is the hash directory relative to the domain directory ("" = the
  * domain directory itself); the record gets the user's absolute directory.
+ * The record's name is user lower-cased, as lookups ask for it.  vadduser()
+ * checks its names before it gets this far; a program calling this one
+ * directly gets the same checks, so that no record points outside the
+ * domain: a name with '/' or a leading '.', a dir that is not a hash path
+ * (VA_BAD_DIR).
  */
 int vauth_adduser(char *user, char *domain, char *pass, char *gecos, char *dir, int apop)
 {
-	char crypted[256], userdir[VP_PATH_MAX];
+	char crypted[256], userdir[VP_PATH_MAX], name[MAX_PW_NAME + 1];
 	struct vqpasswd pw;
 	struct vdomain d;
 	int rc;
 
 	if (user == NULL || domain == NULL)
 		return VA_NULL_POINTER;
-	if (strcmp(user, VCDB_PASSWD) == 0)
+	if (lower_copy(name, sizeof name, user) != 0)
+		return VA_USER_NAME_TOO_LONG;
+	if (is_username_valid(name) != 0 || strchr(name, '/') != NULL ||
+	    strcmp(name, VCDB_PASSWD) == 0)
 		return VA_ILLEGAL_USERNAME;
+	user = name;
 	if (pass == NULL)
 		pass = "";
 	if (dir == NULL)
 		dir = "";
+	if (!vp_hash_path_ok(dir))
+		return VA_BAD_DIR;
 	if (gecos == NULL || gecos[0] == '\0')
 		gecos = user;
 	if ((rc = resolve(domain, &d)) != 0)
