@@ -2,7 +2,7 @@
 # t_vdeluser.sh - vdeluser: usage, errors, catch-all refusal, files removed
 # (spec storage-and-admin.md §3.3-§3.6, §8.5).
 . "$(dirname "$0")/lib.sh"
-require_bins vdeluser vadduser vadddomain vaddaliasdomain
+require_bins vdeluser vadduser vadddomain vaddaliasdomain vmkpasswd
 
 # ------------------------------------------------------------ usage / version
 sandbox_new
@@ -252,6 +252,25 @@ else
 	skip "mysql: the cdb file is not the user database: unreadable database keeps the directory"
 	skip "mysql: database readable again: exit 0"
 	skip "mysql: database readable again: directory goes"
+fi
+
+# A record without a directory (a hand-edited line, a backend call): the
+# record goes and that is success (5.6 then failed removing "": 253).
+if [ "$SQL" != 1 ]; then
+	setup vadduser nodir@example.com Passw0rd
+	ndir=$(vpw_field "$DD" nodir 6)
+	rm -rf "$ndir"
+	sed -i 's#^\(nodir:[^:]*:[^:]*:[^:]*:[^:]*:\)[^:]*:#\1:#' "$DD/vpasswd"
+	setup vmkpasswd example.com
+	is "$(vpw_field "$DD" nodir 6)" "" "a record without a directory"
+	run vdeluser nodir@example.com
+	is_rc 0 "vdeluser of a record without a directory: exit 0"
+	is_err "" "... nothing on stderr"
+	is "$(vpw_count "$DD" nodir)" 0 "... the record is gone"
+else
+	for _t in "record without directory" "exit 0" "stderr" "record gone"; do
+		skip "mysql: vpasswd is not the user database: $_t"
+	done
 fi
 
 # ------------------------------------------------------------ catch-all refusal
