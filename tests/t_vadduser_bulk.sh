@@ -134,6 +134,22 @@ vpasswd_is "$D/example.com" "-f -: users from stdin, sorted in" \
 user_dir_ok "$D/example.com" amy
 ok_cmd "-f -: vpasswd.cdb consistent" vpw_cdb_ok "$D/example.com"
 
+# CRLF line ends (a list edited on Windows), user%domain as vadduser
+# takes it, and an address without a domain: the default domain
+printf 'ex.com\n' > "$VH/etc/defaultdomain"
+setup vadddomain ex.com Secret123
+run_in $'crlf@example.com Passw0rd Carl F\r\npct%example.com Passw0rd\r\nbare Passw0rd\n' vadduser -f -
+is_rc 0 "CRLF, user%domain, no domain: exit 0"
+is_err "" "CRLF, user%domain, no domain: silent"
+is "$(vpw_field "$D/example.com" crlf 5)" "Carl F" "CRLF: the comment ends before the CR"
+ok_cmd "CRLF: the password ends before the CR" crypt_ok Passw0rd "$(vpw_field "$D/example.com" crlf 2)"
+is "$(vpw_count "$D/example.com" pct)" 1 "user%domain: added to the domain"
+is "$(vpw_count "$D/ex.com" bare)" 1 "no domain: added to the default domain"
+rm -f "$VH/etc/defaultdomain"
+run_in $'bare2 Passw0rd\n' vadduser -f -
+is_rc 244 "no domain and no default domain: exit 244"
+is_err "Error: Invalid domain name (line 1: bare2)" "no domain and no default domain: message"
+
 # on a terminal: the progress line, ended by a newline
 if command -v script >/dev/null 2>&1; then
 	printf '%s\n' 'tty1@example.com Passw0rd' 'tty2@example.com Passw0rd' > "$T0/tty"
