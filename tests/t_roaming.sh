@@ -267,6 +267,16 @@ VPOPMAIL_TCPRULES=/bin/false run clearopensmtp
 is_rc 0 "clearopensmtp, tcprules fails: exit 0"
 is_err "Warning: update_rules() - tcprules failed" "clearopensmtp, tcprules fails: warning"
 
+# The static rules file there but unreadable (a link to a directory): no
+# rebuild, which would drop the site's allow and deny rules.
+mv "$VH/etc/tcp.smtp" "$T0/tcp.saved"; mkdir "$T0/tcp.dir"; ln -s "$T0/tcp.dir" "$VH/etc/tcp.smtp"
+cp "$CDB" "$T0/cdb.before"
+run clearopensmtp
+is_err "Warning: update_rules() - tcprules failed" "tcp.smtp unreadable: clearopensmtp does not rebuild"
+cmp -s "$CDB" "$T0/cdb.before" && pass "tcp.smtp unreadable: the old cdb stays, static rules and all" ||
+	fail "tcp.smtp unreadable: the old cdb stays, static rules and all"
+rm -f "$VH/etc/tcp.smtp"; mv "$T0/tcp.saved" "$VH/etc/tcp.smtp"
+
 if [ "$SQL" = 0 ]; then
 	mkdir "$OS.tmp"
 	cp "$OS" "$T0/os.before"

@@ -162,7 +162,12 @@ static int relay_rules(struct lines *b)
 	return file_rules(b);
 }
 
-/* Feed tcprules: the static rules, then the roaming ones. */
+/*
+ * Feed tcprules: the static rules, then the roaming ones.  No rules file
+ * means no static rules; one that cannot be read fails the rebuild, which
+ * keeps the cdb there is (built without them, it would drop the site's
+ * deny and allow rules).
+ */
 static int feed_rules(int fd, const char *tcpfile, const struct lines *roam)
 {
 	char *text = NULL;
@@ -174,6 +179,8 @@ static int feed_rules(int fd, const char *tcpfile, const struct lines *roam)
 		if (len > 0 && text[len - 1] != '\n')
 			bad |= vp_write_all(fd, "\n", 1);
 		free(text);
+	} else if (errno != ENOENT) {
+		return -1;
 	}
 	if (roam->len > 0)
 		bad |= vp_write_all(fd, roam->p, roam->len);
