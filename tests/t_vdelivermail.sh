@@ -230,6 +230,16 @@ is_rc 0 "user directory missing: exit 0"
 delivered "$BOX" "${RP}Delivered-To: bob@example.com
 $MSG" "user directory missing: re-created and delivered"
 file_mode "$DD/bob/Maildir" 0700 "re-created Maildir is 0700"
+# Re-creating it fails (a dangling link in its place: nothing there for
+# stat, mkdir refused): the file system's trouble, deferred - 5.6 bounced.
+new_domain
+rm -rf "$DD/bob"
+ln -s "$T0/nowhere" "$DD/bob"
+dv bounce-no-mailbox
+is_rc 111 "user directory cannot be re-created: exit 111, not a bounce"
+is_out "Auto re-creation of maildir failed. (#5.9.9)
+system error" "user directory cannot be re-created: message"
+rm -f "$DD/bob"
 
 # ------------------------------------------------------------ loops
 new_domain

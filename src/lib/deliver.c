@@ -312,7 +312,11 @@ static int copy_env(struct dx_ctx *c, const char *var, char *dst)
 	return DX_OK;
 }
 
-/* A user whose record has no directory yet gets one (4.5 step 2). */
+/*
+ * A user whose record has no directory yet gets one (4.5 step 2).  The
+ * failures are the file system's or the database's, which pass: the
+ * message is deferred (5.6 bounced it, #5.9.8).
+ */
 static int give_dir(struct dx_ctx *c)
 {
 	char user[DX_NAME_MAX + 1];
@@ -320,13 +324,13 @@ static int give_dir(struct dx_ctx *c)
 	vp_strlcpy(user, c->pw.pw.pw_name, sizeof user);
 	/* make_user_dir() stores the new directory in the record. */
 	if (make_user_dir(user, c->domain, c->dom.uid, c->dom.gid) == NULL) {
-		fputs("Auto creation of maildir failed. (#5.9.8)\n", c->out);
-		return DX_PERM;
+		fputs("Auto creation of maildir failed. (#5.9.8)\nsystem error\n", c->out);
+		return DX_TEMP;
 	}
 	if (vp_getpw(user, c->domain, &c->pw, NULL) != VA_SUCCESS || c->pw.pw.pw_dir[0] == '\0') {
 		c->pw.pw.pw_dir = "";
-		fputs("Failed to vauth_getpw(). (#5.9.8.1)\n", c->out);
-		return DX_PERM;
+		fputs("Failed to vauth_getpw(). (#5.9.8.1)\nsystem error\n", c->out);
+		return DX_TEMP;
 	}
 	return DX_OK;
 }
@@ -382,9 +386,10 @@ static int deliver_user(struct dx_ctx *c)
 			        pw->pw_dir, strerror(errno));
 			return DX_TEMP;
 		}
+		/* As in give_dir(): deferred, not bounced (5.6: #5.9.9, 100). */
 		if (vmake_maildir(c->domain, pw->pw_dir) != VA_SUCCESS) {
-			fputs("Auto re-creation of maildir failed. (#5.9.9)\n", c->out);
-			return DX_PERM;
+			fputs("Auto re-creation of maildir failed. (#5.9.9)\nsystem error\n", c->out);
+			return DX_TEMP;
 		}
 		if ((rc = still_there(c)) != DX_OK)
 			return rc;
