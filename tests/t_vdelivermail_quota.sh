@@ -109,6 +109,25 @@ $SIZE 1
 $SIZE 1
 " "missing maildirsize: recounted (the earlier message), then appended"
 
+# A recount that cannot read part of the Maildir (a folder's cur/ that is
+# a link loop) is not saved: kept, its low figures would be believed
+# while fresh; each delivery counts again instead.
+new_domain
+quota 100000
+dv
+mkdir -p "$BOX/.Lost"
+ln -s cur "$BOX/.Lost/cur"
+rm "$BOX/maildirsize"
+dv
+is_rc 0 "part of the Maildir unreadable: delivered"
+file_absent "$BOX/maildirsize" "part of the Maildir unreadable: no maildirsize from the partial count"
+rm -rf "$BOX/.Lost"
+dv
+file_is "$BOX/maildirsize" "100000S
+$(( SIZE * 2 )) 2
+$SIZE 1
+" "readable again: the recount is saved, then the message appended"
+
 new_domain
 quota 100000
 dv

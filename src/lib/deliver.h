@@ -122,13 +122,17 @@ int  dx_spamc_to_file(const char *user);
 struct vp_usage {
 	storage_t bytes;
 	storage_t count;
+	int incomplete;       /* a directory or entry could not be read */
 };
 /* Percent used (max of size and count); -1 and 100 when over a limit. */
 int  vp_quota_percent(storage_t bytes, storage_t count, const char *quota, int *pct);
-/* Count a Maildir and its folders (Maildir++ rules). */
+/* Count a Maildir and its folders (Maildir++ rules); u->incomplete is set
+ * when something that exists could not be read (the sums are then low). */
 void vp_count_maildir(const char *maildir, struct vp_usage *u);
 /* Atomically write "<quota>\n<bytes> <count>\n" as <maildir>/maildirsize
- * (afile_flags: VP_AFILE_* of atomic.c, e.g. to skip the fsyncs). */
+ * (afile_flags: VP_AFILE_* of atomic.c, e.g. to skip the fsyncs).  An
+ * incomplete count is not written (VA_COULD_NOT_UPDATE_FILE): kept, it
+ * would be believed while fresh, and the next reader recounts instead. */
 int  vp_write_maildirsize(const char *maildir, const char *quota, const struct vp_usage *u,
                           mode_t mode, int force_mode, uid_t uid, gid_t gid, int afile_flags);
 
@@ -145,7 +149,8 @@ struct dx_quota {
 int  dx_quota_check(const char *maildir, const char *quota, off_t msgsize,
                     uid_t uid, gid_t gid, struct dx_quota *q);
 /* Append "<size> <count>" (creating the file from def if it is missing);
- * a big file is compacted to one line.  Errors are not fatal.  Called
+ * a big file is compacted to one line.  Errors are not fatal: a line
+ * that cannot be added removes the file, so the next reader recounts.  Called
  * with count 1 before the message is linked into new/ (a kill between
  * the two leaves it counted, which a recount corrects, never uncounted),
  * and with -size, -1 to withdraw it when the link fails. */

@@ -232,6 +232,7 @@ static void compact(int fd, const char *root, uid_t uid, gid_t gid)
 		return;
 	u.bytes = (storage_t)(m.bytes > 0 ? m.bytes : 0);
 	u.count = (storage_t)(m.count > 0 ? m.count : 0);
+	u.incomplete = 0;
 	vp_write_maildirsize(root, m.def, &u, 0600, 0, uid, gid, MDS_AFILE);
 }
 
@@ -253,8 +254,10 @@ void dx_quota_add(const char *maildir, const char *def, off_t size, int count,
 		if (fd < 0) {
 			struct vp_usage u;
 
-			if (errno != ENOENT)
+			if (errno != ENOENT) {
+				unlink(file);   /* uncounted: the next reader recounts */
 				return;
+			}
 			/* Gone meanwhile: a recount, plus this message, which is
 			 * not linked yet (one withdrawn is already out of it). */
 			vp_count_maildir(root, &u);
@@ -267,6 +270,7 @@ void dx_quota_add(const char *maildir, const char *def, off_t size, int count,
 		}
 		if (flock(fd, LOCK_EX) != 0 || fstat(fd, &fst) != 0) {
 			close(fd);
+			unlink(file);   /* uncounted: the next reader recounts */
 			return;
 		}
 		/* Compacted (renamed over) while we waited: append to the new one. */
@@ -274,8 +278,15 @@ void dx_quota_add(const char *maildir, const char *def, off_t size, int count,
 			close(fd);
 			continue;
 		}
-		if (write(fd, line, (size_t)len) == len && fst.st_size + len >= MDS_COMPACT &&
-		    time(NULL) <= fst.st_mtime + MDS_MAX_AGE)
+		/*
+		 * A line that cannot be added (or only part of it) must not
+		 * leave the file as it is: believed while fresh, and kept fresh
+		 * by the next appends, it would count this message never.
+		 * Without it, the next reader recounts the Maildir.
+		 */
+		if (write(fd, line, (size_t)len) != len)
+			unlink(file);
+		else if (fst.st_size + len >= MDS_COMPACT && time(NULL) <= fst.st_mtime + MDS_MAX_AGE)
 			compact(fd, root, uid, gid);
 		close(fd);      /* releases the lock */
 		return;

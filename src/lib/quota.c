@@ -197,39 +197,50 @@ static void count_dir(const char *dir, struct vp_usage *u)
 	struct dirent *de;
 
 	d = opendir(dir);
-	if (d == NULL)
+	if (d == NULL) {
+		if (errno != ENOENT)
+			u->incomplete = 1;
 		return;         /* a missing new/ or cur/ counts as empty */
-	while ((de = readdir(d)) != NULL) {
+	}
+	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
 		storage_t size;
 		struct stat st;
 
 		if (de->d_name[0] == '.' || is_trashed(de->d_name))
 			continue;
 		if (!size_from_name(de->d_name, &size)) {
-			if (vp_fmt(path, sizeof path, "%s/%s", dir, de->d_name) != 0 ||
-			    stat(path, &st) != 0)
+			if (vp_fmt(path, sizeof path, "%s/%s", dir, de->d_name) != 0)
 				continue;
+			if (stat(path, &st) != 0) {
+				if (errno != ENOENT)    /* gone meanwhile: not counted */
+					u->incomplete = 1;
+				continue;
+			}
 			size = (storage_t)st.st_size;
 		}
 		u->bytes += size;
 		u->count++;
 	}
+	if (errno != 0)
+		u->incomplete = 1;
 	closedir(d);
 }
 
 /* Folders that count: the Maildir itself and its ".name" subfolders but
- * .Trash.  Calls fn(folder) for each; fn gets the folder path. */
-static void each_folder(const char *maildir, void (*fn)(const char *, void *), void *arg)
+ * .Trash.  Calls fn(folder) for each; fn gets the folder path.  -1 if the
+ * Maildir could not be listed (it exists). */
+static int each_folder(const char *maildir, void (*fn)(const char *, void *), void *arg)
 {
 	char path[VP_PATH_MAX];
 	DIR *d;
 	struct dirent *de;
+	int rc = 0;
 
 	fn(maildir, arg);
 	d = opendir(maildir);
 	if (d == NULL)
-		return;
-	while ((de = readdir(d)) != NULL) {
+		return errno == ENOENT ? 0 : -1;
+	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
 		const char *n = de->d_name;
 
 		if (n[0] != '.' || strcmp(n, ".") == 0 || strcmp(n, "..") == 0 ||
@@ -238,7 +249,10 @@ static void each_folder(const char *maildir, void (*fn)(const char *, void *), v
 		if (vp_fmt(path, sizeof path, "%s/%s", maildir, n) == 0)
 			fn(path, arg);
 	}
+	if (errno != 0)
+		rc = -1;
 	closedir(d);
+	return rc;
 }
 
 static void count_folder(const char *folder, void *arg)
@@ -279,7 +293,7 @@ static struct stamp folder_stamp(const char *maildir)
 {
 	struct stamp s = { 0, 0 };
 
-	each_folder(maildir, stamp_folder, &s);
+	(void)each_folder(maildir, stamp_folder, &s);
 	return s;
 }
 
@@ -294,7 +308,9 @@ void vp_count_maildir(const char *maildir, struct vp_usage *u)
 		before = folder_stamp(maildir);
 		u->bytes = 0;
 		u->count = 0;
-		each_folder(maildir, count_folder, u);
+		u->incomplete = 0;
+		if (each_folder(maildir, count_folder, u) != 0)
+			u->incomplete = 1;
 		after = folder_stamp(maildir);
 		if (before.sum == after.sum && before.n == after.n)
 			break;
@@ -337,6 +353,8 @@ int vp_write_maildirsize(const char *maildir, const char *quota, const struct vp
 	    vp_fmt(tmp, sizeof tmp, "%s/tmp/%lld.%ld_NeWmAiLdIrSiZe.%s", maildir,
 	           (long long)time(NULL), (long)getpid(), host) != 0)
 		return VA_DIR_TOO_LONG;
+	if (u->incomplete)
+		return VA_COULD_NOT_UPDATE_FILE;
 	rc = vp_afile_open(&af, dst, tmp, mode);
 	if (rc != VA_SUCCESS)
 		return rc;
@@ -413,6 +431,7 @@ static int read_maildirsize(const char *file, struct vp_usage *u, unsigned *line
 	char *p, *nl;
 	int fd;
 
+	u->incomplete = 0;
 	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
