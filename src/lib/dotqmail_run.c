@@ -217,51 +217,64 @@ int dx_instruction(struct dx_ctx *c, const char *line, int is_catchall)
 }
 
 /*
- * 1 (after saying so) if fp cannot be used as it is: a line other than a
- * comment holds a NUL byte, or the file cannot be read through and
- * rewound.  Cut there, "\0" would be a blank line (the mail silently
- * dropped) and "&a@b\0junk" a forward to a@b; a failed rewind would look
- * like an empty file.  The whole file is looked at before any line runs,
- * so such a file defers the mail without a first copy having gone
- * anywhere.
+ * The whole file of fd in *buf (NUL-terminated, *len bytes), read before
+ * any line runs: a read error part way would otherwise come after the
+ * first lines ran, and the retry would run them twice.  1 (after saying
+ * so) if it cannot be used: it cannot be read, or a line other than a
+ * comment holds a NUL byte (cut there, "\0" would be a blank line - the
+ * mail silently dropped - and "&a@b\0junk" a forward to a@b).
  */
-static int file_unusable(struct dx_ctx *c, FILE *fp, const char *file)
+static int load_file(struct dx_ctx *c, int fd, const char *file, char **buf, size_t *len)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int found = 0;
+	const char *line, *end, *nl;
 
-	while (!found && (len = getline(&line, &cap, fp)) > 0)
-		found = line[0] != '#' && memchr(line, '\0', (size_t)len) != NULL;
-	free(line);
-	if (found) {
-		fprintf(c->out, "vdelivermail: a line of %s holds a NUL byte\n", file);
-		return 1;
-	}
-	if (ferror(fp) || fseeko(fp, 0, SEEK_SET) != 0) {
+	if (vp_slurp_fd(fd, 0, buf, len) != 0) {
+		*buf = NULL;
 		fprintf(c->out, "vdelivermail: cannot read %s\n", file);
 		return 1;
+	}
+	end = *buf + *len;
+	for (line = *buf; line < end; line = nl + 1) {
+		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
+			nl = end;
+		if (line[0] != '#' && memchr(line, '\0', (size_t)(nl - line)) != NULL) {
+			fprintf(c->out, "vdelivermail: a line of %s holds a NUL byte\n", file);
+			free(*buf);
+			*buf = NULL;
+			return 1;
+		}
 	}
 	return 0;
 }
 
-/* Run every line of an open .qmail file. */
-static int run_file(struct dx_ctx *c, FILE *fp, int *handled)
+/* The next line of a loaded file, its newline replaced by NUL; NULL at
+ * the end.  *at moves past it. */
+static char *next_line(char **at, char *end)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	char *line = *at, *nl;
+
+	if (line >= end)
+		return NULL;
+	if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
+		nl = end;
+	*nl = '\0';            /* end is the buffer's own NUL */
+	*at = nl + 1;
+	return line;
+}
+
+/* Run every line of a .qmail file open on fd. */
+static int run_file(struct dx_ctx *c, int fd, int *handled)
+{
+	char *buf, *at, *line;
+	size_t len;
 	int rc = DX_OK;
 
-	if (file_unusable(c, fp, ".qmail")) {
+	if (load_file(c, fd, ".qmail", &buf, &len)) {
 		*handled = 1;
 		return DX_TEMP;
 	}
-	while ((len = getline(&line, &cap, fp)) > 0) {
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (len == 0)
+	for (at = buf; (line = next_line(&at, buf + len)) != NULL; ) {
+		if (line[0] == '\0')
 			continue;           /* blank: nothing to do */
 		*handled = 1;
 		if (line[0] == '#')
@@ -270,22 +283,24 @@ static int run_file(struct dx_ctx *c, FILE *fp, int *handled)
 		if (rc != DX_OK)
 			break;
 	}
-	if (rc == DX_OK && ferror(fp)) {
-		fputs("vdelivermail: cannot read .qmail file\n", c->out);
-		rc = DX_TEMP;
-	}
-	free(line);
+	free(buf);
 	return rc;
 }
 
-/* Open the first existing candidate; NULL with errno ENOENT if none. */
-static FILE *open_candidate(const struct dx_ctx *c, const char *dir)
+/* Open a file to read: an fd, or -1 with errno. */
+static int open_read(const char *path)
+{
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* Open the first existing candidate; -1 with errno ENOENT if none. */
+static int open_candidate(const struct dx_ctx *c, const char *dir)
 {
 	char path[VP_PATH_MAX];
 
 #ifdef QMAIL_EXT
 	char pre[DX_NAME_MAX + 1];
-	FILE *fp;
+	int fd;
 	size_t i;
 
 	/* A candidate whose name would hold a '/' (it would reach outside
@@ -293,8 +308,8 @@ static FILE *open_candidate(const struct dx_ctx *c, const char *dir)
 	if (c->extpart[0] != '\0') {
 		if (strchr(c->extpart, '/') == NULL &&
 		    vp_fmt(path, sizeof path, "%s/.qmail-%s", dir, c->extpart) == 0 &&
-		    ((fp = fopen(path, "re")) != NULL || errno != ENOENT))
-			return fp;
+		    ((fd = open_read(path)) >= 0 || errno != ENOENT))
+			return fd;
 		vp_strlcpy(pre, c->extpart, sizeof pre);
 		for (i = strlen(pre); i > 0; i--) {
 			if (pre[i - 1] != '-')
@@ -302,57 +317,54 @@ static FILE *open_candidate(const struct dx_ctx *c, const char *dir)
 			pre[i - 1] = '\0';
 			if (strchr(pre, '/') == NULL &&
 			    vp_fmt(path, sizeof path, "%s/.qmail-%s-default", dir, pre) == 0 &&
-			    ((fp = fopen(path, "re")) != NULL || errno != ENOENT))
-				return fp;
+			    ((fd = open_read(path)) >= 0 || errno != ENOENT))
+				return fd;
 		}
 		if (vp_fmt(path, sizeof path, "%s/.qmail-default", dir) == 0 &&
-		    ((fp = fopen(path, "re")) != NULL || errno != ENOENT))
-			return fp;
+		    ((fd = open_read(path)) >= 0 || errno != ENOENT))
+			return fd;
 	}
 #else
 	(void)c;
 #endif
 	if (vp_fmt(path, sizeof path, "%s/.qmail", dir) != 0) {
 		errno = ENOENT;
-		return NULL;
+		return -1;
 	}
-	return fopen(path, "re");
+	return open_read(path);
 }
 
 int dx_dotqmail(struct dx_ctx *c, const char *dir, int *handled)
 {
-	FILE *fp;
-	int rc;
+	int fd, rc;
 
 	*handled = 0;
 	if (chdir(dir) != 0) {
 		/* as vpopmail: carry on where we are */
 	}
-	fp = open_candidate(c, dir);
-	if (fp == NULL) {
+	fd = open_candidate(c, dir);
+	if (fd < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return DX_OK;
 		fprintf(c->out, "vdelivermail: cannot open .qmail in %s: %s\n", dir, strerror(errno));
 		return DX_TEMP;
 	}
-	rc = run_file(c, fp, handled);
-	fclose(fp);
+	rc = run_file(c, fd, handled);
+	close(fd);
 	return rc;
 }
 
 int dx_defaultdelivery(struct dx_ctx *c, int *handled)
 {
-	char path[VP_PATH_MAX], *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	FILE *fp;
-	int rc = DX_OK;
+	char path[VP_PATH_MAX], *buf, *at, *line;
+	size_t len;
+	int fd, rc = DX_OK;
 
 	*handled = 0;
 	if (vp_qmail_path(path, sizeof path, "control/defaultdelivery") == NULL)
 		return DX_OK;
-	fp = fopen(path, "re");
-	if (fp == NULL) {
+	fd = open_read(path);
+	if (fd < 0) {
 		/* Missing: not handled.  There but unreadable: it may say
 		 * where the mail goes, so wait rather than guess (5.6 went on
 		 * as if it were missing). */
@@ -361,15 +373,14 @@ int dx_defaultdelivery(struct dx_ctx *c, int *handled)
 		fprintf(c->out, "vdelivermail: cannot open %s: %s\n", path, strerror(errno));
 		return DX_TEMP;
 	}
-	if (file_unusable(c, fp, "control/defaultdelivery")) {
-		fclose(fp);
+	rc = load_file(c, fd, "control/defaultdelivery", &buf, &len);
+	close(fd);
+	if (rc) {
 		*handled = 1;
 		return DX_TEMP;
 	}
-	while ((len = getline(&line, &cap, fp)) > 0) {
-		if (line[len - 1] == '\n')
-			line[--len] = '\0';
-		if (len == 0 || line[0] == '#')
+	for (at = buf; (line = next_line(&at, buf + len)) != NULL; ) {
+		if (line[0] == '\0' || line[0] == '#')
 			continue;
 		if (strstr(line, "vdelivermail") != NULL) {
 			*handled = 0;       /* that would call us again: deliver normally */
@@ -380,12 +391,6 @@ int dx_defaultdelivery(struct dx_ctx *c, int *handled)
 		if (rc != DX_OK)
 			break;
 	}
-	if (rc == DX_OK && ferror(fp)) {
-		fprintf(c->out, "vdelivermail: cannot read %s\n", path);
-		*handled = 1;
-		rc = DX_TEMP;
-	}
-	free(line);
-	fclose(fp);
+	free(buf);
 	return rc;
 }
