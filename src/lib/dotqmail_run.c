@@ -8,7 +8,7 @@
  *   &addr, addr   forward through qmail-inject
  *
  * A blank line does nothing (vpopmail forwarded to an empty address).
- * A line holding a NUL byte defers the delivery (see file_unusable()).
+ * A line holding a NUL byte defers the delivery (see load_file()).
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
