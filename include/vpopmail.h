@@ -603,8 +603,9 @@ int   vbulletin_set_exclude(struct vbulletin *b, const char *file);
  * Deliver to (or with list_only, just report) every user of domain (an
  * alias stands for its real domain) that is not excluded, in the order
  * of the user database; report is called once per user.  Returns
- * VA_DOMAIN_DOES_NOT_EXIST for an unknown domain, VA_SUCCESS otherwise
- * (per-user failures are only reported).
+ * VA_DOMAIN_DOES_NOT_EXIST for an unknown domain, another code when the
+ * domain or its users could not be read (some users may have been
+ * reached), VA_SUCCESS otherwise (per-user failures are only reported).
  */
 int   vbulletin_domain(struct vbulletin *b, const char *domain,
                        void (*report)(const struct vbull_result *r, void *arg), void *arg);

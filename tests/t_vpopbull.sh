@@ -105,6 +105,26 @@ Error: domain $(printf 'a%.0s' {1..300}).com does not exist
 Error: domain ex:ample.com does not exist" "unknown (named lower-cased), '../', overlong and ':' domains: one error each"
 unchanged "$snap" "unknown domains: nothing delivered"
 
+# users/cdb that cannot be read is not "no such domain", nor success
+cp "$QH/users/cdb" "$SB/users.cdb.saved"
+printf 'torn' > "$QH/users/cdb"
+run vpopbull -f "$MSG" example.com
+is_rc 233 "users/cdb unreadable: exit 233"
+is_err "Error: domain example.com: no authentication database connection" "users/cdb unreadable: said so"
+cp "$SB/users.cdb.saved" "$QH/users/cdb"
+# nor is a user list that cannot be read (vpasswd a directory)
+if [ "$SQL" != 1 ]; then
+	mv "$DD/vpasswd" "$SB/vpasswd.saved"; mkdir "$DD/vpasswd"
+	run vpopbull -f "$MSG" example.com
+	is_rc 239 "user list unreadable: exit 239"
+	is_err "Error: domain example.com: Could not update file" "user list unreadable: said so"
+	rmdir "$DD/vpasswd"; mv "$SB/vpasswd.saved" "$DD/vpasswd"
+else
+	skip "mysql: vpasswd is not the user list: exit"
+	skip "mysql: vpasswd is not the user list: message"
+fi
+unchanged "$snap" "unreadable users/cdb or user list: nothing delivered"
+
 # ------------------------------------------------------------ copy mode
 setup vsetuserquota carol@example.com 5M
 run vpopbull -f "$MSG" example.com

@@ -86,11 +86,23 @@ static int seen_before(const char *domain)
 	return 0;
 }
 
+/* The first failure to read a domain or its users: the exit status. */
+static int failed;
+
 static void one_domain(struct vbulletin *b, const char *domain)
 {
+	int rc;
+
 	if (seen_before(domain))
 		return;
-	if (vbulletin_domain(b, domain, report, b) == VA_DOMAIN_DOES_NOT_EXIST) {
+	rc = vbulletin_domain(b, domain, report, b);
+	if (rc != VA_SUCCESS && rc != VA_DOMAIN_DOES_NOT_EXIST) {
+		/* Not "no such domain": its users could not all be read. */
+		fflush(stdout);
+		fprintf(stderr, "Error: domain %s: %s\n", domain, verror(rc));
+		if (failed == 0)
+			failed = rc;
+	} else if (rc == VA_DOMAIN_DOES_NOT_EXIST) {
 		char *lower = strdup(domain), *p;
 
 		/* 5.6 names it as looked up: lower-cased (lowerit() would
@@ -180,5 +192,5 @@ int main(int argc, char **argv)
 	}
 	string_list_free(&done);
 	vbulletin_free(&b);
-	cli_exit(VA_SUCCESS);
+	cli_exit(failed);
 }

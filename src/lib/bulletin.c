@@ -434,9 +434,10 @@ int vbulletin_domain(struct vbulletin *b, const char *domain,
 		return VA_NULL_POINTER;
 	if (!b->list_only && b->fd < 0)
 		return VA_NULL_POINTER;
-	rc = vp_domain_lookup(domain, &d);
+	/* Strict: a users/cdb that cannot be read is not "no such domain". */
+	rc = vp_domain_lookup_strict(domain, &d);
 	if (rc != VA_SUCCESS)
-		return VA_DOMAIN_DOES_NOT_EXIST;
+		return vp_lookup_failed(rc) ? rc : VA_DOMAIN_DOES_NOT_EXIST;
 	if (b->method == VBULL_COPY && !b->list_only &&
 	    (batch = calloc(BATCH, sizeof *batch)) == NULL)
 		return VA_MEMORY_ALLOC_ERR;
