@@ -176,6 +176,36 @@ is_rc 0 "symlinked domain dir: exit 0"
 file_absent "$SB/real/domains/linked.com" "symlinked domain dir: link removed"
 dir_exists "$SB/elsewhere/postmaster" "symlinked domain dir: target not followed"
 
+# ------------------------------------------------------------ a directory not the domain's own
+# users/assign damaged or forged (a hand edit, a fuzzer): the entry goes,
+# no tree is removed.  Such an entry once made vdeldomain remove "/"; a
+# directory with a ".." component stands in for it here.
+sandbox_new
+setup vadddomain example.com Secret123
+setup vadddomain other.test Secret123
+mkdir -p "$SB/keep/sub"; echo kept > "$SB/keep/sub/f"
+sed -i "s#:$D/example.com:#:$SB/keep/sub/..:#" "$QH/users/assign"
+setup vadddomain third.test Secret123      # rebuilds users/cdb from users/assign
+run vadduser bob@example.com Passw0rd
+is_rc 255 "damaged directory (a '..' component): vadduser refused"
+file_absent "$SB/keep/bob" "damaged directory: no user directory made there"
+run vdeldomain example.com
+is_rc 0 "damaged directory: vdeldomain exit 0"
+like "$ERR" "Warning: Failed to delete directory tree: example.com" "damaged directory: the tree is not removed, and it says so"
+file_is "$SB/keep/sub/f" "kept
+" "damaged directory: nothing removed there"
+dir_exists "$D/other.test/postmaster" "damaged directory: the other domains are left"
+is "$(grep -c '^+example.com-' "$QH/users/assign")" 0 "damaged directory: the entry is out of users/assign"
+ok_cmd "damaged directory: users/cdb follows users/assign" users_cdb_ok
+# a directory that exists but is not named after the domain
+sed -i "s#:$D/other.test:#:$SB/keep:#" "$QH/users/assign"
+setup vadddomain fourth.test Secret123
+run vdeldomain other.test
+is_rc 0 "a directory not named after the domain: vdeldomain exit 0"
+file_is "$SB/keep/sub/f" "kept
+" "a directory not named after the domain: not removed"
+is "$(grep -c '^+other.test-' "$QH/users/assign")" 0 "a directory not named after the domain: the entry goes"
+
 # ------------------------------------------------------------ users/assign cannot be written
 # (its rename fails, injected with strace): the domain is still routed, so
 # nothing of it is deleted and the command fails; run again, it works.

@@ -267,9 +267,26 @@ if [ "$SQL" != 1 ]; then
 	is_rc 0 "vdeluser of a record without a directory: exit 0"
 	is_err "" "... nothing on stderr"
 	is "$(vpw_count "$DD" nodir)" 0 "... the record is gone"
+	# A record whose directory is the domain's own, or its parent through
+	# "..": the record goes, no tree (".." once took every domain with it).
+	setup vadddomain other.test Secret123
+	for forged in "$DD/.." "$DD" "$DD/x/../.."; do
+		setup vadduser forged@example.com Passw0rd
+		fdir=$(vpw_field "$DD" forged 6)
+		rm -rf "$fdir"
+		sed -i "s#^\(forged:[^:]*:[^:]*:[^:]*:[^:]*:\)[^:]*:#\1$forged:#" "$DD/vpasswd"
+		setup vmkpasswd example.com
+		run vdeluser forged@example.com
+		is "$(vpw_count "$DD" forged)" 0 "record with directory $forged: the record is gone"
+		dir_exists "$D/other.test/postmaster" "record with directory $forged: the other domains are left"
+		dir_exists "$DD/postmaster" "record with directory $forged: the domain's other users are left"
+	done
 else
 	for _t in "record without directory" "exit 0" "stderr" "record gone"; do
 		skip "mysql: vpasswd is not the user database: $_t"
+	done
+	for _t in 1 2 3 4 5 6 7 8 9; do
+		skip "mysql: vpasswd is not the user database: a record naming the domain or its parent ($_t)"
 	done
 fi
 

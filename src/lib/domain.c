@@ -450,6 +450,18 @@ static int mark_deleting(const struct vdomain *d, char *mark, size_t size)
 	return 1;
 }
 
+/*
+ * 1 if the directory users/assign gives d is one vadddomain makes, named
+ * after the domain.  Any other (a damaged or hand-made entry: "/etc",
+ * another domain's directory) is not the domain's to remove.
+ */
+static int own_domain_dir(const struct vdomain *d)
+{
+	const char *base = strrchr(d->dir, '/');
+
+	return base != NULL && strcmp(base + 1, d->real) == 0 && vp_tree_path_ok(d->dir);
+}
+
 int vdeldomain(char *domain)
 {
 	struct vdomain d;
@@ -457,7 +469,7 @@ int vdeldomain(char *domain)
 	string_list names;
 	char ctl[VP_PATH_MAX], text[2 * MAX_PW_DOMAIN + 16];
 	char mark[VP_PATH_MAX];
-	int rc, marked;
+	int rc, marked, own;
 
 	if (domain == NULL)
 		return VA_NULL_POINTER;
@@ -467,6 +479,10 @@ int vdeldomain(char *domain)
 	rc = vp_domain_lookup(domain, &d);
 	if (rc == VA_DOMAIN_DOES_NOT_EXIST)
 		return del_leftover(domain);
+	/* An entry whose directory is damaged is taken out of qmail's
+	 * files all the same; own_domain_dir() then keeps every tree. */
+	if (rc == VA_BAD_V_DIR)
+		rc = vp_domain_lookup_any_dir(domain, &d);
 	if (rc != VA_SUCCESS)
 		return rc;
 	if (strcmp(d.name, d.real) != 0)
@@ -488,7 +504,8 @@ int vdeldomain(char *domain)
 	/* If this process is killed once the name is out of qmail's files,
 	 * the mark tells the next vdeldomain that the directory left is
 	 * ours to finish removing (del_leftover). */
-	marked = mark_deleting(&d, mark, sizeof mark);
+	own = own_domain_dir(&d);
+	marked = own && mark_deleting(&d, mark, sizeof mark);
 	/* Take the domain out of qmail first, so no mail is routed to a
 	 * directory that is being removed.  If users/assign cannot be
 	 * written, stop there (5.6 went on and deleted the domain that
@@ -514,7 +531,7 @@ int vdeldomain(char *domain)
 		fprintf(stderr, "Warning: Failed while attempting to delete domain from auth backend\n");
 	vdel_limits(d.real);
 #ifdef USERS_BIG_DIR
-	{       /* only big-dir builds keep a .dir-control in the domain directory */
+	if (own) {      /* only big-dir builds keep a .dir-control in the domain directory */
 		char path[VP_PATH_MAX];
 
 		if (vp_dirctl_path(d.dir, path, sizeof path) == 0 && unlink(path) != 0)
@@ -522,8 +539,8 @@ int vdeldomain(char *domain)
 	}
 #endif
 
-	if (lstat(d.dir, &st) != 0) {
-		/* not there (or not reachable): nothing could be deleted */
+	if (!own || lstat(d.dir, &st) != 0) {
+		/* not there, not reachable or not the domain's own: nothing deleted */
 		fprintf(stderr, "Warning: Failed to delete directory tree: %s\n", d.real);
 	} else if (S_ISLNK(st.st_mode)) {
 		if (unlink(d.dir) != 0)

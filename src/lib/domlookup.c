@@ -59,7 +59,7 @@ static unsigned long parse_id(const char *s)
  * Split a users/cdb value "real\0uid\0gid\0dir\0..." into `out`.
  * The value has no guaranteed terminator, so work on a copy.
  */
-static int parse_value(const char *val, unsigned len, struct vdomain *out)
+static int parse_value(const char *val, unsigned len, struct vdomain *out, int any_dir)
 {
 	const char *f[4];
 	char *copy;
@@ -80,18 +80,31 @@ static int parse_value(const char *val, unsigned len, struct vdomain *out)
 		out->uid = (uid_t)parse_id(f[1]);
 		out->gid = (gid_t)parse_id(f[2]);
 		rc = VA_SUCCESS;
+		/* A directory no vadddomain makes (empty, relative, "/", a
+		 * "." or ".." component) is a damaged entry, not a place to
+		 * make users in or to remove: users under "" would be made
+		 * at the root, and a vdeldomain would remove "/". */
+		if (!any_dir && (out->dir[0] != '/' || !vp_tree_path_ok(out->dir)))
+			rc = VA_BAD_V_DIR;
 	}
 	free(copy);
 	return rc;
 }
 
 /*
- * The lookup.  With `strict`, a users/cdb that cannot be opened or read
- * (missing, no permission, I/O error, not a cdb) is VA_NO_AUTH_CONNECTION
- * instead of "no such domain": a delivery must then wait, not bounce.
+ * The lookup.  With LOOKUP_STRICT, a users/cdb that cannot be opened or
+ * read (missing, no permission, I/O error, not a cdb) is
+ * VA_NO_AUTH_CONNECTION instead of "no such domain": a delivery must then
+ * wait, not bounce.  LOOKUP_ANY_DIR returns an entry whose directory is
+ * damaged (VA_BAD_V_DIR otherwise) as it is, and does not cache it.
  */
-static int domain_lookup(const char *domain, struct vdomain *out, int strict)
+#define LOOKUP_STRICT  1
+#define LOOKUP_ANY_DIR 2
+
+static int domain_lookup(const char *domain, struct vdomain *out, int flags)
 {
+	int strict = flags & LOOKUP_STRICT;
+
 	char name[MAX_PW_DOMAIN + 1], key[MAX_PW_DOMAIN + 3];
 	char cdbpath[VP_PATH_MAX];
 	struct vdomain d;
@@ -140,13 +153,18 @@ static int domain_lookup(const char *domain, struct vdomain *out, int strict)
 			const void *val = cdb_getdata(&c);
 
 			if (val != NULL)
-				rc = parse_value(val, cdb_datalen(&c), &d);
+				rc = parse_value(val, cdb_datalen(&c), &d, flags & LOOKUP_ANY_DIR);
 		}
 		cdb_free(&c);
 	}
 	close(fd);
 	if (rc != VA_SUCCESS)
 		return rc;
+	if (flags & LOOKUP_ANY_DIR) {
+		if (out != NULL)
+			*out = d;
+		return VA_SUCCESS;
+	}
 
 	cache.valid = 1;
 	memcpy(cache.name, name, len + 1);
@@ -168,7 +186,12 @@ int vp_domain_lookup(const char *domain, struct vdomain *out)
 
 int vp_domain_lookup_strict(const char *domain, struct vdomain *out)
 {
-	return domain_lookup(domain, out, 1);
+	return domain_lookup(domain, out, LOOKUP_STRICT);
+}
+
+int vp_domain_lookup_any_dir(const char *domain, struct vdomain *out)
+{
+	return domain_lookup(domain, out, LOOKUP_ANY_DIR);
 }
 
 int vp_domain_file(const char *domain, const char *name, char *out, size_t size)

@@ -145,11 +145,52 @@ int vp_mkdir_p(const char *path, uid_t uid, gid_t gid)
 	return 0;
 }
 
+int vp_tree_path_ok(const char *path)
+{
+	const char *p = path, *s;
+	int depth = 0;
+
+	if (path == NULL || *path == '\0')
+		return 0;
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		for (s = p; *p != '\0' && *p != '/'; p++)
+			;
+		if (s[0] == '.' && (p - s == 1 || (p - s == 2 && s[1] == '.')))
+			return 0;
+		depth++;
+	}
+	return depth >= (path[0] == '/' ? 2 : 1);
+}
+
+int vp_path_below(const char *root, const char *dir)
+{
+	size_t n;
+
+	if (!vp_tree_path_ok(root) || !vp_tree_path_ok(dir))
+		return 0;
+	n = strlen(root);
+	while (n > 1 && root[n - 1] == '/')
+		n--;
+	if (strncmp(dir, root, n) != 0 || dir[n] != '/')
+		return 0;
+	while (dir[n] == '/')
+		n++;
+	return dir[n] != '\0';
+}
+
 int vp_rmtree(const char *path)
 {
 	struct stat st;
 	int fd;
 
+	if (!vp_tree_path_ok(path)) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (lstat(path, &st) != 0)
 		return errno == ENOENT ? 0 : -1;
 	if (!S_ISDIR(st.st_mode))
@@ -194,6 +235,10 @@ int vp_rmtree_aside(const char *path, const char *aside_dir)
 	char trash[VP_PATH_MAX], parent[VP_PATH_MAX];
 	const char *base = strrchr(path, '/');
 
+	if (!vp_tree_path_ok(path)) {
+		errno = EINVAL;
+		return -1;
+	}
 	if (base == NULL)
 		return vp_rmtree(path);
 	if (aside_dir == NULL) {

@@ -78,12 +78,11 @@ int is_catchall(char *user, char *domain)
 	return catchall_of(&d, user);
 }
 
-/* Only ever a directory inside the domain's own tree. */
+/* Only ever a directory inside the domain's own tree (never the domain
+ * directory itself, nor a parent through a ".." component). */
 static int inside(const struct vdomain *d, const char *dir)
 {
-	size_t n = strlen(d->dir);
-
-	return strncmp(dir, d->dir, n) == 0 && dir[n] == '/' && strstr(dir, "/../") == NULL;
+	return vp_path_below(d->dir, dir);
 }
 
 int vdeluser(char *user, char *domain)

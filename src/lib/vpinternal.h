@@ -147,7 +147,17 @@ int   vp_chown(const char *path, uid_t uid, gid_t gid);
 int   vp_chown_tree(const char *path, uid_t uid, gid_t gid);
 /* mkdir -p with mode 0750 (before umask), chowning what it creates. */
 int   vp_mkdir_p(const char *path, uid_t uid, gid_t gid);
-/* Recursive delete of a directory tree (a symlink is unlinked, not followed). */
+/*
+ * 1 if path may name a tree the library makes or removes: not empty, no
+ * "." or ".." component (which name the directory itself or its parent),
+ * and, when absolute, not the root or a top-level directory ("/", "/etc").
+ */
+int   vp_tree_path_ok(const char *path);
+/* 1 if dir lies strictly below root, both vp_tree_path_ok(). */
+int   vp_path_below(const char *root, const char *dir);
+/* Recursive delete of a directory tree (a symlink is unlinked, not
+ * followed).  A path that is not vp_tree_path_ok() is refused: -1, EINVAL
+ * (whatever a damaged record names, never "/" or a parent). */
 int   vp_rmtree(const char *path);
 /* The same, renamed out of the way first (to aside_dir, NULL: beside it). */
 int   vp_rmtree_aside(const char *path, const char *aside_dir);
@@ -260,6 +270,10 @@ int   vp_domain_lookup(const char *domain, struct vdomain *out);
 /* The same, but a users/cdb that cannot be opened or read is
  * VA_NO_AUTH_CONNECTION (for delivery, which must then defer). */
 int   vp_domain_lookup_strict(const char *domain, struct vdomain *out);
+/* vp_domain_lookup(), but an entry whose directory is damaged (empty,
+ * relative, "/", a "." or ".." component: VA_BAD_V_DIR there) is returned
+ * as it is; only for taking such an entry out (vdeldomain). */
+int   vp_domain_lookup_any_dir(const char *domain, struct vdomain *out);
 /* Forget the last lookup (domlookup.c): users/cdb was just rewritten. */
 void  vp_domain_cache_clear(void);
 /* The classic functions' side effect (vget_assign, vauth_getpw,
