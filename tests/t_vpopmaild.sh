@@ -359,6 +359,15 @@ else
 	like "$(fcontent "$DD/.qmailadmin-limits")" $'\nperm_quota: 17\n' \
 		"set_limits: perm_quota did not clear the mailing-list bits"
 fi
+# Values a limits file never holds: no shift of a negative number (UBSan).
+as SA "set_limits example.com" "perm_maillist_users -1" "perm_maillist_moderators -1" "."
+in_session "set_limits with negative mailing-list permissions" "+OK " "+OK "
+if [ "$SQL" = 1 ] && has_define ENABLE_MYSQL_LIMITS; then
+	skip "limits live in the limits table"
+else
+	like "$(fcontent "$DD/.qmailadmin-limits")" $'\nperm_quota: 505\n' \
+		"set_limits: negative mailing-list permissions are written masked (1 | 7 << 3 | 7 << 6)"
+fi
 as SA "del_limits example.com"
 in_session "del_limits" "+OK "
 
@@ -383,6 +392,9 @@ block_of() {
 }
 ORDER=($(vpw_text "$DD" | cut -d: -f1))
 is "${#ORDER[@]}" 4 "four users in example.com"
+# Paging past INT_MAX: an empty page, no overflow (UBSan).
+as QA "list_users example.com 2 2147483647" "list_users example.com 2147483647 2"
+in_session "list_users: page * per_page beyond INT_MAX is an empty page" "+OK+" "." "+OK+" "."
 vpd "clogin admin@example.com Adm1nPass" "user_info bob@example.com" "list_users example.com 2 1" \
 	"list_users example.com" q
 AT=$(printf '%s' "$OUT" | sed -n '/^\.\r$/{=;q}')
@@ -518,6 +530,10 @@ printf 'x\n.\n..\r\n.\r\nlast' > "$DD/r.txt"
 as SA "read_file example.com/r.txt"
 is "$OUT" $'+OK \r\n+OK \r\n+OK+\r\nx\n..\n..\r\n..\r\nlast\r\n.\r\n+OK \r\n' \
 	"read_file: '.' lines stuffed, endings as stored, CRLF before the final '.'"
+printf 'x\n.' > "$DD/r.txt"
+as SA "read_file example.com/r.txt"
+is "$OUT" $'+OK \r\n+OK \r\n+OK+\r\nx\n..\r\n.\r\n+OK \r\n' \
+	"read_file: a last line '.' without LF is stuffed too (it goes out as '.' CRLF)"
 as SA "write_file example.com/../x" "del_user bob@example.com" "." "user_count example.com"
 in_session "write_file with a bad path: the data is not run as commands" \
 	"-ERR 20.1501 Invalid Directory.  .. not allowed in path" "+OK+" "count 4" "."
@@ -596,6 +612,20 @@ as U "write_file bob@example.com/note" "hi" "." "read_file bob@example.com/note"
 in_session "user: own directory only" "+OK " "+OK+" "hi" "." \
 	"-ERR 26.1512 Unauthorized Directory." "-ERR 12.1508 User does not exist" \
 	"-ERR 26.1512 Unauthorized Directory." "+OK+" "hi" "."
+
+# vdelivermail runs the program lines of a user's .qmail files as the
+# domain's uid: a plain user's .qmail holds none, and nothing is renamed
+# into a .qmail name; forwards and Maildir lines are the user's own.
+as U "write_file bob@example.com/.qmail" "&carol@other.org" "|id" "." \
+	"write_file bob@example.com/.qmail-ext" "$(printf 'x%.0s' $(seq 499))|id" "." \
+	"write_file bob@example.com/p" "|id" "." \
+	"rename_file bob@example.com/p bob@example.com/.qmail-default" "rm_file bob@example.com/p"
+in_session "user: no program line in its .qmail files" \
+	"-ERR 26.1512 Unauthorized Directory." "-ERR 26.1512 Unauthorized Directory." "+OK " \
+	"-ERR 26.1512 Unauthorized Directory." "+OK "
+file_absent "$DD/bob/.qmail" "user: no .qmail written"
+as QA "write_file bob@example.com/.qmail" "|id" "." "rm_file bob@example.com/.qmail"
+in_session "domain admin: a user's .qmail may hold a program" "+OK " "+OK "
 
 # Files the library keeps: below system admin, no file command may write,
 # create, remove or rename them, under their own name or through a link.

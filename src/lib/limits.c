@@ -295,10 +295,12 @@ static void print_limits(FILE *fp, const struct vlimits *l)
 	fprintf(fp, "perm_forward: %d\n", l->perm_forward);
 	fprintf(fp, "perm_autoresponder: %d\n", l->perm_autoresponder);
 	fprintf(fp, "perm_maillist: %d\n", l->perm_maillist);
-	/* vpopmail's layout: list users/moderators ride in perm_quota's high bits. */
+	/* vpopmail's layout: list users/moderators ride in perm_quota's high
+	 * bits.  Masked first: a negative short (vpopmaild's set_limits takes
+	 * any) must not be shifted; the reader keeps only these bits anyway. */
 	fprintf(fp, "perm_quota: %d\n", l->perm_quota |
-	        (l->perm_maillist_users << VLIMIT_DISABLE_BITS) |
-	        (l->perm_maillist_moderators << (VLIMIT_DISABLE_BITS * 2)));
+	        ((l->perm_maillist_users & VLIMIT_DISABLE_ALL) << VLIMIT_DISABLE_BITS) |
+	        ((l->perm_maillist_moderators & VLIMIT_DISABLE_ALL) << (VLIMIT_DISABLE_BITS * 2)));
 	fprintf(fp, "perm_defaultquota: %d\n", l->perm_defaultquota);
 }
 

@@ -173,6 +173,11 @@ void vpd_cmd_rename_file(struct vpd_args *a)
 	if (not_root(src) != 0 || not_root(dst) != 0 ||
 	    vpd_may_change(src, 1) != 0 || vpd_may_change(dst, 0) != 0)
 		return;
+	/* a file renamed into a .qmail name was never checked for programs */
+	if (vpd_plain_dotqmail(dst)) {
+		vpd_err(26, 1512);
+		return;
+	}
 	if (rename(src, dst) != 0) {
 		vpd_err0(3803, strerror(errno));
 		return;
@@ -309,6 +314,13 @@ void vpd_cmd_write_file(struct vpd_args *a)
 		}
 		if (bol && rc == VPD_LINE && is_terminator(buf))
 			break;
+		if (major == 0 && memchr(buf, '|', len) != NULL && vpd_plain_dotqmail(path)) {
+			/* a program line in a plain user's .qmail: refused, also
+			 * inside a line (vdelivermail splits lines at 499 bytes) */
+			sink_abort(&s);
+			major = 26;
+			minor = 1512;
+		}
 		if (major == 0)
 			sink_write(&s, buf, len);
 		bol = rc == VPD_LINE && len > 0 && buf[len - 1] == '\n';
@@ -347,7 +359,8 @@ void vpd_cmd_read_file(struct vpd_args *a)
 	}
 	vpd_more();
 	while ((n = getline(&line, &cap, fp)) > 0) {
-		if (is_terminator(line))
+		/* a last line "." without LF goes out as "." CRLF: stuffed too */
+		if (is_terminator(line) || strcmp(line, ".") == 0)
 			vpd_write(".", 1);
 		vpd_write(line, (size_t)n);
 		open_line = line[n - 1] != '\n';

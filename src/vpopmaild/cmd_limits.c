@@ -73,8 +73,10 @@ static void show(const struct vlimits *l, const struct limit_item *it)
 		v = *(const short *)(const void *)base != 0;
 		break;
 	case K_PERMQUOTA:
-		v = l->perm_quota | (l->perm_maillist_users << VLIMIT_DISABLE_BITS) |
-		    (l->perm_maillist_moderators << (VLIMIT_DISABLE_BITS * 2));
+		/* masked before the shift: set_limits stores any short */
+		v = l->perm_quota |
+		    ((l->perm_maillist_users & VLIMIT_DISABLE_ALL) << VLIMIT_DISABLE_BITS) |
+		    ((l->perm_maillist_moderators & VLIMIT_DISABLE_ALL) << (VLIMIT_DISABLE_BITS * 2));
 		break;
 	}
 	vpd_printf("%s %lld", it->name, v);

@@ -16,6 +16,7 @@
 #include "vpopmaild.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -301,8 +302,12 @@ struct vpd_page vpd_page_args(struct vpd_args *a)
 	page = atoi(t);
 	per = vpd_next_count(a);
 	if (page > 0 && per > 0) {
-		pg.first = (page - 1) * per;
-		pg.last = page * per;
+		/* in long long: a page far past the end lists nothing, its
+		 * bounds must not overflow (and wrap to a real page) */
+		long long first = (long long)(page - 1) * per, last = (long long)page * per;
+
+		pg.first = first > INT_MAX ? INT_MAX : (int)first;
+		pg.last = last > INT_MAX ? INT_MAX : (int)last;
 	}
 	return pg;
 }

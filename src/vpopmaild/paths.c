@@ -238,6 +238,16 @@ static int library_file(const char *path)
 	return realpath(vpd.domdir, rdom) == NULL || strcmp(rparent, rdom) == 0;
 }
 
+int vpd_plain_dotqmail(const char *path)
+{
+	const char *name = strrchr(path, '/');
+
+	if (vpd_is_sa() || vpd_is_qa())
+		return 0;
+	name = name != NULL ? name + 1 : path;
+	return strncmp(name, ".qmail", 6) == 0 && (name[6] == '\0' || name[6] == '-');
+}
+
 int vpd_check_change(const char *path, int removing, int *emajor, int *eminor)
 {
 	char work[PATH_MAX], real[PATH_MAX], buf[VP_PATH_MAX];

@@ -195,6 +195,10 @@ int  vpd_check_path(const char *arg, char *out, size_t size, int *major, int *mi
  * 0 yes; vpd_may_change() sends the error, vpd_check_change() stores it. */
 int  vpd_may_change(const char *path, int removing);
 int  vpd_check_change(const char *path, int removing, int *major, int *minor);
+/* Is the session a plain user's and path's last component a .qmail file
+ * name (".qmail", ".qmail-*")?  vdelivermail runs those files' program
+ * lines as the domain's uid: a plain user's may not hold any. */
+int  vpd_plain_dotqmail(const char *path);
 /* Is path the confinement root itself (never removed or renamed)? */
 int  vpd_path_is_root(const char *path);
 /* Is path root itself or below it (by name: resolve both first)? */
