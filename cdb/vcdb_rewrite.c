@@ -441,7 +441,7 @@ static void order_mtimes(struct rewrite *rw)
 /* Rename vpasswd and vpasswd.cdb into place, each after its fsync. */
 static int commit_outputs(struct rewrite *rw)
 {
-	int rc;
+	int rc, committed = 0;
 
 	if (rw->text_open && rw->index_open)
 		order_mtimes(rw);
@@ -454,10 +454,22 @@ static int commit_outputs(struct rewrite *rw)
 		rc = vp_afile_commit(&rw->tf);
 		if (rc != 0)
 			return rc;
+		committed = 1;
 	}
 	if (rw->index_open) {
 		rw->index_open = 0;
 		rc = vp_afile_commit(&rw->cf);
+		if (rc != 0 && committed) {
+			/*
+			 * vpasswd, the record itself, is in place: the change is
+			 * made and must not be reported (and undone by the caller)
+			 * as failed.  The old index is older than the new vpasswd
+			 * (order_mtimes), so the next lookup rebuilds it.  The
+			 * directory fsync was left to the index's commit.
+			 */
+			(void)vp_fsync_parent(rw->tf.dst);
+			return 0;
+		}
 		if (rc != 0)
 			return rc;
 	}

@@ -20,6 +20,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage_text[] =
@@ -158,6 +159,9 @@ static void get_options(int argc, char **argv)
 	}
 }
 
+/* The directory of the record edit() last changed (for quota_after()). */
+static char edited_dir[CLI_BUF];
+
 /*
  * Apply the options to one record (domain: the name it was found under).
  */
@@ -187,15 +191,30 @@ static int edit(struct vqpasswd *pw, void *domain)
 	if (want.set_quota) {
 		pw->pw_shell = want.quota;
 		/*
-		 * 5.6 refreshes maildirsize before storing the record; check
-		 * the record first so that a refused change touches nothing.
+		 * 5.6 refreshes maildirsize before storing the record; here it
+		 * is refreshed once the record is stored (quota_after()), so a
+		 * record that cannot be written leaves maildirsize as it was.
+		 * Check the record first so that a refused change touches nothing.
 		 */
 		err = vcheck_vqpw(pw, domain);
 		if (err != VA_SUCCESS)
 			return err;
-		update_maildirsize(domain, pw->pw_dir, want.quota);
+		if (strlen(pw->pw_dir) >= sizeof(edited_dir))
+			return VA_DIR_TOO_LONG;
+		strcpy(edited_dir, pw->pw_dir);
+		/* ... with the umask 5.6's early refresh leaves for the
+		 * vpasswd rewrite: 077 after a quota (not after NOQUOTA). */
+		if (strcmp(want.quota, "NOQUOTA") != 0)
+			umask(077);
 	}
 	return VA_SUCCESS;
+}
+
+/* After the record with the new quota is stored: maildirsize follows it. */
+static void quota_after(char *domain)
+{
+	if (want.set_quota)
+		update_maildirsize(domain, edited_dir, want.quota);
 }
 
 static void modify_user(char *email)
@@ -218,6 +237,7 @@ static void modify_user(char *email)
 	}
 	if (err != VA_SUCCESS)
 		cli_fail(err);
+	quota_after(domain);
 }
 
 static void modify_domain(char *domain)
@@ -234,6 +254,7 @@ static void modify_domain(char *domain)
 			vauth_end_getall();
 			cli_fail(err);
 		}
+		quota_after(domain);
 	}
 }
 

@@ -213,6 +213,13 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	existing.uid = uid;
 	existing.gid = gid;
 
+	/* Owned by the domain's user before anything routes to it: a tree
+	 * left to root would take the domain's mail and logins nowhere. */
+	if (vp_chown_tree(domdir, uid, gid) != 0) {
+		rc = VA_COULD_NOT_MAKE_DOMAIN_DIR;
+		goto undo_dir;
+	}
+
 	registering = 1;
 	rc = add_domain_assign(domain, domain, domdir, uid, gid);
 	if (rc != VA_SUCCESS) {
@@ -220,7 +227,6 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 			fprintf(stderr, "Error. Failed to add domain to assign file\n");
 		goto undo_dir;
 	}
-	vp_chown_tree(domdir, uid, gid);
 
 	/* As 5.6: "before" once the directory and assign line are in place,
 	 * so a refused or failed add announces nothing.  Under
@@ -386,6 +392,8 @@ static int collect_names(const struct vdomain *d, string_list *names)
  * the mark the directory is not ours to remove (a domain's data kept
  * or restored by hand): VA_DOMAIN_DOES_NOT_EXIST, as when there is none.
  */
+static int mark_deleting(const struct vdomain *d, char *mark, size_t size);
+
 static int del_leftover(const char *domain)
 {
 	char dir[VP_PATH_MAX], ctl[VP_PATH_MAX], mark[VP_PATH_MAX];
@@ -426,6 +434,7 @@ static int del_leftover(const char *domain)
 	rc = vp_rmtree_aside(dir, NULL);
 	close(fd);
 	if (rc != 0) {
+		(void)mark_deleting(&d, mark, sizeof mark);	/* for the next try */
 		fprintf(stderr, "Warning: Failed to delete directory tree: %s\n", domain);
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
@@ -469,7 +478,7 @@ int vdeldomain(char *domain)
 	string_list names;
 	char ctl[VP_PATH_MAX], text[2 * MAX_PW_DOMAIN + 16];
 	char mark[VP_PATH_MAX];
-	int rc, marked, own;
+	int rc, marked, own, left = 0;
 
 	if (domain == NULL)
 		return VA_NULL_POINTER;
@@ -546,9 +555,16 @@ int vdeldomain(char *domain)
 		if (unlink(d.dir) != 0)
 			fprintf(stderr, "Warning: Failed to remove symlink for %s\n", d.real);
 	} else if (vp_rmtree_aside(d.dir, NULL) != 0) {
+		/* What could not be removed is back under its name, perhaps
+		 * without the mark (removed with the rest): marked again, the
+		 * next vdeldomain of the name finishes it (del_leftover);
+		 * without it, no command could, and every vadddomain of the
+		 * name would fail. */
+		if (marked && mark_deleting(&d, mark, sizeof mark))
+			left = 1;	/* del_leftover() gives the place back */
 		fprintf(stderr, "Warning: Failed to delete directory tree: %s\n", d.real);
 	}
-	if (vp_domains_ctlpath(d.uid, ctl, sizeof ctl) == VA_SUCCESS)
+	if (!left && vp_domains_ctlpath(d.uid, ctl, sizeof ctl) == VA_SUCCESS)
 		vp_bigdir_dec(ctl, d.uid, d.gid);
 
 	hup_qmail();

@@ -120,7 +120,12 @@ int vp_mkdir_p(const char *path, uid_t uid, gid_t gid)
 	/* Usually only the last part is missing, or nothing is: one mkdir
 	 * instead of one per component (a bulk add calls this per user). */
 	if (mkdir(buf, 0750) == 0) {
-		vp_chown(buf, uid, gid);
+		/* A directory left to root (0750) would keep the owner out of
+		 * what is made below it: not made after all. */
+		if (vp_chown(buf, uid, gid) != 0) {
+			(void)rmdir(buf);
+			return -1;
+		}
 		return 0;
 	}
 	if (errno == EEXIST)
@@ -133,7 +138,10 @@ int vp_mkdir_p(const char *path, uid_t uid, gid_t gid)
 
 			*p = '\0';
 			if (mkdir(buf, 0750) == 0) {
-				vp_chown(buf, uid, gid);
+				if (vp_chown(buf, uid, gid) != 0) {
+					(void)rmdir(buf);
+					return -1;
+				}
 			} else if (errno != EEXIST) {
 				return -1;
 			}

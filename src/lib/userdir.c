@@ -207,7 +207,11 @@ static int make_in_slot(const struct vdomain *d, const char *user, const char *h
 		vp_rmtree(userdir);
 		return rc;
 	}
-	vp_chown(userdir, d->uid, d->gid);
+	/* (a directory left to root would keep the user's mail out) */
+	if (vp_chown(userdir, d->uid, d->gid) != 0) {
+		vp_rmtree(userdir);
+		return VA_SUBDIR_CREATION;
+	}
 	return VA_SUCCESS;
 }
 
