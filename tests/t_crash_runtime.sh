@@ -335,27 +335,7 @@ pd_repair() {
 sweep "vpopmaild: mod_user and write_file" pd_prep pd_check pd_repair pd_run
 
 # ================================================================ roaming users
-if [ "$ROAM" = 0 ]; then
-	skip "vchkpw and clearopensmtp: built without --enable-roaming-users"
-	done_testing
-fi
-TCPRULES=$(sed -n 's/^#define TCPRULES_PROG "\(.*\)"$/\1/p' "$CONFIG_H")
-if [ ! -x "$TCPRULES" ]; then
-	skip "vchkpw and clearopensmtp: tcprules ($TCPRULES) is not installed"
-	done_testing
-fi
-RULE='allow,RELAYCLIENT="",RBLSMTPD=""'
-CDBVAL='+RELAYCLIENT=\0+RBLSMTPD=\0'
-
-sandbox_new
-shim_here
-export VPOPMAIL_TCP_FILE=$VH/etc/tcp.smtp
-VP_TEST_WRAPPER= setup vadddomain example.com Secret123
-VP_TEST_WRAPPER= setup vadduser joe@example.com Passw0rd
-DD=$D/example.com
-OS=$VH/etc/open-smtp
-CDB=$VH/etc/tcp.smtp.cdb
-printf '127.:allow,RELAYCLIENT=""\n10.5.:deny\n' > "$VPOPMAIL_TCP_FILE"
+roaming_sandbox
 creds joe@example.com Passw0rd
 # An earlier client, still fresh, and one from long ago.
 now=$(date +%s)

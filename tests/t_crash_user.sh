@@ -12,6 +12,7 @@
 # fixed yet are reported as TODO (see KNOWN in crash_sweep.py).  tests/crash_sweep.py
 # does the sweep; CRASH_MAX_POINTS=N samples N points per command.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sweep_common.sh"
 require_bins vadddomain vadduser vdeluser vpasswd vmoduser vsetuserquota vconvert \
 	vchangepw valias vdeloldusers vverifypw
 
@@ -24,18 +25,6 @@ SWEEP=$top_srcdir/tests/crash_sweep.py
 B=$top_builddir
 MAXP=${CRASH_MAX_POINTS:-0}
 
-# JSON helpers: jstr TEXT, jarr ARGS... (a JSON array of strings).
-jstr() {
-	local s=$1
-	s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}
-	printf '"%s"' "$s"
-}
-jarr() {
-	local a sep=
-	printf '['
-	for a in "$@"; do printf '%s' "$sep"; jstr "$a"; sep=,; done
-	printf ']'
-}
 # Reruns and checks, collected before each sweep:
 # rerun ALLOWED-RCS|any STDIN PROG ARGS... (ALLOWED like "0,255")
 # verify STDIN PROG ARGS... (exit 0 wanted; see crash_sweep.py)
@@ -54,12 +43,11 @@ refuse() {
 	local in=$1 p=$2; shift 2
 	REFUSE+=("[$(jarr "$B/$p" "$@"),$(jstr "$in")]")
 }
-_join() { local IFS=,; printf '%s' "$*"; }
 
 # sweep LABEL STDIN PROG ARGS...: the sandbox $SB as it is now is the
 # state before the command; every kill point becomes one TAP line.
 sweep() {
-	local label=$1 in=$2 p=$3 line st
+	local label=$1 in=$2 p=$3
 	shift 3
 	# The sweep restores the sandbox's files before every kill, not a
 	# database: with the mysql backend users would pile up between runs.
@@ -79,16 +67,7 @@ sweep() {
 		printf '"rerun":[%s],"verify":[%s],"refuse":[%s]}\n' "$(_join "${RERUN[@]}")" \
 			"$(_join "${VERIFY[@]}")" "$(_join "${REFUSE[@]}")"
 	} > "$T0/spec.json"
-	VPH_DIR=$T0 "$PYTHON" "$SWEEP" "$T0/spec.json" > "$T0/sweep.out" 2>&1
-	st=$?
-	while IFS= read -r line; do
-		case $line in
-		'ok '*) pass "${line#ok }";;
-		'not ok '*) fail "${line#not ok }";;
-		*) echo "$line";;
-		esac
-	done < "$T0/sweep.out"
-	[ "$st" = 0 ] || fail "$label: the sweep itself failed (exit $st)"
+	run_sweep "$T0/spec.json" "$label"
 	RERUN=() VERIFY=() REFUSE=()
 	# back to the state before the command (for the next sweep's set-up)
 	rm -rf "$SB"; cp -a "$SB.tpl" "$SB"

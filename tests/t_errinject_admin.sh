@@ -21,6 +21,7 @@
 # samples N fault points per command (default 30; 0 = all of them).
 if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then TMPDIR=/dev/shm; fi
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sweep_common.sh"
 require_bins vadddomain vdeldomain vaddaliasdomain vadduser vdeluser vpasswd vmoduser \
 	vsetuserquota valias vmoddomlimits vmkpasswd vuserinfo vverifypw
 
@@ -33,17 +34,6 @@ SWEEP=$top_srcdir/tests/crash_sweep.py
 B=$top_builddir
 MAXP=${ERRINJ_MAX_POINTS:-30}
 
-jstr() {
-	local s=$1
-	s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}
-	printf '"%s"' "$s"
-}
-jarr() {
-	local a sep=
-	printf '['
-	for a in "$@"; do printf '%s' "$sep"; jstr "$a"; sep=,; done
-	printf ']'
-}
 RERUN=() VERIFY=() SILENT=0 PARTIAL=0 SKIP_PTS= OWNER_OK=
 # rerun ALLOWED-RCS[|EXISTS-RCS]|any STDIN PROG ARGS...: the retry without
 # a fault; EXISTS-RCS (e.g. "already exists") are right only when the
@@ -58,11 +48,10 @@ verify() {
 	local in=$1 p=$2; shift 2
 	VERIFY+=("[$(jarr "$B/$p" "$@"),$(jstr "$in")]")
 }
-_join() { local IFS=,; printf '%s' "$*"; }
 
 # sweep LABEL PROG ARGS...: $SB as it is now is the state before the command.
 sweep() {
-	local label=$1 p=$2 line st
+	local label=$1 p=$2
 	shift 2
 	if [ "$SQL" = 1 ]; then
 		skip "mysql backend: the sweep restores files, not the database: $label"
@@ -79,16 +68,7 @@ sweep() {
 		printf '"lookup":%s,' "$(jarr "$B/vuserinfo" postmaster@example.com)"
 		printf '"rerun":[%s],"verify":[%s]}\n' "$(_join "${RERUN[@]}")" "$(_join "${VERIFY[@]}")"
 	} > "$T0/spec.json"
-	VPH_DIR=$T0 "$PYTHON" "$SWEEP" "$T0/spec.json" > "$T0/sweep.out" 2>&1
-	st=$?
-	while IFS= read -r line; do
-		case $line in
-		'ok '*) pass "${line#ok }";;
-		'not ok '*) fail "${line#not ok }";;
-		*) echo "$line";;
-		esac
-	done < "$T0/sweep.out"
-	[ "$st" = 0 ] || fail "$label: the sweep itself failed (exit $st)"
+	run_sweep "$T0/spec.json" "$label"
 	RERUN=() VERIFY=() SILENT=0 PARTIAL=0 SKIP_PTS= OWNER_OK=
 	rm -rf "$SB"; cp -a "$SB.tpl" "$SB"
 }

@@ -112,3 +112,31 @@ syslog_seq() {
 	file_is "$SB/syslog" "$want" "$d"
 	: > "$SB/syslog"
 }
+
+# roaming_sandbox: the rest of the script is skipped (done_testing) unless
+# the build has roaming users and tcprules is installed; otherwise a new
+# sandbox with joe@example.com and the static rules (127. allowed, 10.5.
+# denied) in $VPOPMAIL_TCP_FILE; sets RULE (an open-smtp rule), CDBVAL (its
+# tcp.smtp.cdb value), DD, OS (open-smtp) and CDB (tcp.smtp.cdb).
+roaming_sandbox() {
+	if [ "$ROAM" = 0 ]; then
+		skip "vchkpw and clearopensmtp: built without --enable-roaming-users"
+		done_testing
+	fi
+	TCPRULES=$(sed -n 's/^#define TCPRULES_PROG "\(.*\)"$/\1/p' "$CONFIG_H")
+	if [ ! -x "$TCPRULES" ]; then
+		skip "vchkpw and clearopensmtp: tcprules ($TCPRULES) is not installed"
+		done_testing
+	fi
+	RULE='allow,RELAYCLIENT="",RBLSMTPD=""'
+	CDBVAL='+RELAYCLIENT=\0+RBLSMTPD=\0'
+	sandbox_new
+	shim_here
+	export VPOPMAIL_TCP_FILE=$VH/etc/tcp.smtp
+	VP_TEST_WRAPPER= setup vadddomain example.com Secret123
+	VP_TEST_WRAPPER= setup vadduser joe@example.com Passw0rd
+	DD=$D/example.com
+	OS=$VH/etc/open-smtp
+	CDB=$VH/etc/tcp.smtp.cdb
+	printf '127.:allow,RELAYCLIENT=""\n10.5.:deny\n' > "$VPOPMAIL_TCP_FILE"
+}

@@ -1,0 +1,35 @@
+# sweep_common.sh - sourced by the sweeps that drive tests/crash_sweep.py
+# (t_crash_user.sh kills each command at each state-changing call,
+# t_errinject_admin.sh makes each call fail): the JSON spelling of a
+# sweep's specification, and running it.
+
+# jstr TEXT: TEXT as a JSON string.  jarr ARGS...: a JSON array of strings.
+jstr() {
+	local s=$1
+	s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}
+	printf '"%s"' "$s"
+}
+jarr() {
+	local a sep=
+	printf '['
+	for a in "$@"; do printf '%s' "$sep"; jstr "$a"; sep=,; done
+	printf ']'
+}
+# _join ITEMS...: the items joined with commas (a JSON array's inside).
+_join() { local IFS=,; printf '%s' "$*"; }
+
+# run_sweep SPEC LABEL: run crash_sweep.py on the specification file SPEC;
+# each of its TAP lines becomes one of this script's.
+run_sweep() {
+	local line st
+	VPH_DIR=$T0 "$PYTHON" "$SWEEP" "$1" > "$T0/sweep.out" 2>&1
+	st=$?
+	while IFS= read -r line; do
+		case $line in
+		'ok '*) pass "${line#ok }";;
+		'not ok '*) fail "${line#not ok }";;
+		*) echo "$line";;
+		esac
+	done < "$T0/sweep.out"
+	[ "$st" = 0 ] || fail "$2: the sweep itself failed (exit $st)"
+}
