@@ -521,6 +521,15 @@ run vuserinfo -d postmaster@rdom.com
 is "$OUT" "$SB/base3/domains/rdom.com/postmaster"$'\n' \
 	"-d with a relative base: the postmaster's absolute directory in the user database"
 
+# An absolute base with "." or ".." parts is resolved: users/assign holds
+# no such part (an entry with one is taken as damaged).
+run vadddomain -d "$SB/./base3/../base2" dotdom.com Secret123
+is_rc 0 "-d with '.' and '..' parts: exit 0"
+like "$(cat "$QH/users/assign")" "\\+dotdom\\.com-:dotdom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base2/domains/dotdom\\.com:-::" \
+	"-d with '.' and '..' parts: the resolved path in users/assign"
+run vadduser bob@dotdom.com Passw0rd
+is_rc 0 "-d with '.' and '..' parts: the domain is usable"
+
 mkdir -p "$SB/base4"; : > "$SB/base4/domains"
 snap=$(snapshot)
 run vadddomain -d "$SB/base4" nx.com Secret123

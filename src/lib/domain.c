@@ -112,6 +112,24 @@ static int claim_domdir(const char *domdir, const char *domain)
 	return fd;
 }
 
+/* 1 if path has a "." or ".." component. */
+static int has_dot_part(const char *path)
+{
+	const char *p = path;
+	size_t n;
+
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			return 0;
+		n = strcspn(p, "/");
+		if (p[0] == '.' && (n == 1 || (n == 2 && p[1] == '.')))
+			return 1;
+		p += n;
+	}
+}
+
 int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 {
 	struct vdomain existing;
@@ -139,11 +157,13 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 
 	if (dir == NULL || *dir == '\0')
 		dir = (char *)vp_home();
-	if (dir[0] != '/') {
+	if (dir[0] != '/' || has_dot_part(dir)) {
 		/* users/assign and vpasswd need absolute paths: qmail-local
 		 * and every later program start elsewhere.  (5.6 stored the
 		 * relative one; vdeldomain then removed that path below
-		 * whatever directory it was run from.) */
+		 * whatever directory it was run from.)  A "." or ".." part
+		 * is resolved too: users/assign must not hold one (see
+		 * vp_domain_lookup()); a plain path stays as given. */
 		char abs[PATH_MAX];
 
 		if (realpath(dir, abs) == NULL)
