@@ -247,6 +247,10 @@ int dx_maildir(struct dx_ctx *c, const char *maildir, const char *quota, int is_
 		        maildir, errno);
 		return DX_TEMP;
 	}
+	if (q.unsure) {
+		fprintf(c->out, "vdelivermail: cannot count %s for its quota\nsystem error\n", maildir);
+		return DX_TEMP;
+	}
 	if (q.over) {
 		dx_print_msgfile(c, ".over-quota.msg", "user is over quota");
 		quota_warn(c, maildir, is_catchall, q.def);

@@ -141,6 +141,8 @@ struct dx_quota {
 	char def[128];            /* the quota definition used */
 	int  over;                /* this message would exceed it */
 	int  pct;                 /* usage before the message, percent */
+	int  unsure;              /* not over by what could be counted, but
+	                           * part of the Maildir could not be read */
 };
 /* Evaluate maildirsize of maildir (ends with '/') for a message of
  * msgsize bytes.  quota NULL: the definition is the file's first line.

@@ -218,6 +218,9 @@ int dx_quota_check(const char *maildir, const char *quota, off_t msgsize,
 	vp_count_maildir(root, &u);
 	vp_write_maildirsize(root, q->def, &u, 0600, 0, uid, gid, MDS_AFILE);  /* best effort */
 	evaluate(q, u.bytes, u.count, msgsize);
+	/* Over by what could be counted is over; under it, the rest might
+	 * not be: the caller lets the message wait. */
+	q->unsure = u.incomplete && !q->over;
 	return VA_SUCCESS;
 }
 
