@@ -261,4 +261,26 @@ run vdeldomain EXAMPLE.COM
 is_rc 0 "upper-case operand of a real domain: exit 0"
 file_absent "$D/example.com" "upper-case operand: domain removed"
 
+# ------------------------------------------------------------ two at once
+# Two vdeldomain of one domain at the same time: one deletes it, the other
+# finds it gone (245), never both exit 0 (the second used to go on with
+# the directory the first was removing: "Failed to delete directory tree").
+sandbox_new
+both=0; none=0; rounds=${VDELDOMAIN_RACE_ROUNDS:-25}
+for _i in $(seq 1 "$rounds"); do
+	"$top_builddir/vadddomain" example.com Secret123 > /dev/null 2>&1
+	"$top_builddir/vdeldomain" example.com > "$SB/d1.out" 2>&1 & _p1=$!
+	"$top_builddir/vdeldomain" example.com > "$SB/d2.out" 2>&1 & _p2=$!
+	wait $_p1; _r1=$?; wait $_p2; _r2=$?
+	if [ $_r1 = 0 ] && [ $_r2 = 0 ]; then both=$((both + 1)); fi
+	if [ $_r1 != 0 ] && [ $_r2 != 0 ]; then none=$((none + 1)); fi
+done
+is "$both" 0 "two concurrent vdeldomain: never both exit 0 ($rounds rounds)"
+is "$none" 0 "two concurrent vdeldomain: one of them exits 0 ($rounds rounds)"
+is "$(grep -v '^Error: Domain does not exist$' "$SB/d1.out" "$SB/d2.out" | grep -c .)" 0 \
+	"two concurrent vdeldomain: no warning, only 'Domain does not exist' from the loser"
+grep -q '^+example.com-' "$QH/users/assign"
+is $? 1 "two concurrent vdeldomain: the domain is gone from users/assign"
+file_absent "$D/example.com" "two concurrent vdeldomain: the directory is gone"
+
 done_testing

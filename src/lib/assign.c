@@ -524,6 +524,16 @@ int del_control(char **names, int count)
 
 int del_domain_assign(char **names, int count, char *real, char *dir, uid_t uid, gid_t gid)
 {
+	return vp_del_domain_assign_n(names, count, real, dir, uid, gid, NULL);
+}
+
+/* del_domain_assign(); *removed (if not NULL) is set to the number of
+ * lines that were in users/assign and went, or 1 if none was but
+ * users/cdb still routed names[0] (0: another process removed the
+ * domain first). */
+int vp_del_domain_assign_n(char **names, int count, char *real, char *dir, uid_t uid, gid_t gid,
+                           int *removed)
+{
 	char assign[VP_PATH_MAX];
 	char **lines;
 	char *before = NULL;
@@ -553,7 +563,17 @@ int del_domain_assign(char **names, int count, char *real, char *dir, uid_t uid,
 	}
 	if (vp_slurp(assign, &before, &blen) != 0)
 		before = NULL;
+	/* Under the lock: still routed by users/cdb although the lines are
+	 * gone means a vdeldomain killed before it rebuilt users/cdb (this
+	 * call finishes its job); neither means another process removed
+	 * the domain first. */
+	if (removed != NULL && count > 0) {
+		vp_domain_cache_clear();
+		*removed = vp_domain_lookup(names[0], NULL) == VA_SUCCESS;
+	}
 	rc = vp_assign_remove(assign, lines, count);
+	if (removed != NULL && rc > 0)
+		*removed = rc;
 	/* users/cdb that cannot be rebuilt and still routes one of the names
 	 * (5.6 went on): the old users/assign is put back, and the call
 	 * fails.  (One that no longer knows them, from an earlier failed

@@ -62,7 +62,7 @@ static void hup_qmail(void)
 	signal_process((char *)"qmail-send", SIGHUP);
 }
 
-static int unassign(char **names, int count, const struct vdomain *d);
+static int unassign(char **names, int count, const struct vdomain *d, int *removed);
 
 /* Left in a domain's directory by vdeldomain() before it takes the
  * domain out of qmail's files (see del_leftover). */
@@ -265,7 +265,7 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 			fprintf(stderr, "Error. Failed while attempting to add domain to auth backend\n");
 			rc = VA_NO_AUTH_CONNECTION;
 		}
-		(void)unassign(names, 1, &existing);
+		(void)unassign(names, 1, &existing, NULL);
 		hup_qmail();
 		goto undo_dir;
 	}
@@ -348,12 +348,12 @@ int vaddaliasdomain(char *alias, char *real)
 /* Remove names[] from qmail's files: control files first, then assign.
  * VA_COULD_NOT_UPDATE_FILE if the assign file could not be changed (the
  * domain is still routed); a control file that could not is a warning. */
-static int unassign(char **names, int count, const struct vdomain *d)
+static int unassign(char **names, int count, const struct vdomain *d, int *removed)
 {
 	if (del_control(names, count) != 0)
 		fprintf(stderr, "Warning: Failed to delete domain from qmail's control files\n");
-	if (del_domain_assign(names, count, (char *)d->real, (char *)d->dir,
-	                      d->uid, d->gid) != 0) {
+	if (vp_del_domain_assign_n(names, count, (char *)d->real, (char *)d->dir,
+	                           d->uid, d->gid, removed) != 0) {
 		fprintf(stderr, "Warning: Failed to delete domain from the assign file\n");
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
@@ -371,7 +371,7 @@ static int del_alias(struct vdomain *d)
 	names[0] = d->name;
 	/* An alias still in users/assign is still routed: say so (5.6
 	 * exited 0), as for a real domain. */
-	if (unassign(names, 1, d) != VA_SUCCESS)
+	if (unassign(names, 1, d, NULL) != VA_SUCCESS)
 		return VA_COULD_NOT_UPDATE_FILE;
 #ifdef SQL_ALIASDOMAINS
 	if (vdelete_sql_aliasdomain(d->name) != VA_SUCCESS)
@@ -498,7 +498,7 @@ int vdeldomain(char *domain)
 	string_list names;
 	char ctl[VP_PATH_MAX], text[2 * MAX_PW_DOMAIN + 16];
 	char mark[VP_PATH_MAX];
-	int rc, marked, own, left = 0;
+	int rc, marked, own, left = 0, removed = 0;
 
 	if (domain == NULL)
 		return VA_NULL_POINTER;
@@ -540,8 +540,14 @@ int vdeldomain(char *domain)
 	 * written, stop there (5.6 went on and deleted the domain that
 	 * qmail still routed to): its users and files are kept, and the
 	 * same command can be run again once the file can be written. */
-	rc = unassign(names.values, names.count, &d);
+	rc = unassign(names.values, names.count, &d, &removed);
 	string_list_free(&names);
+	if (rc == VA_SUCCESS && removed == 0)
+		/* Another vdeldomain took the lines out since the lookup: the
+		 * domain (and its directory) is that one's to delete.  Going on
+		 * would report a second success, and remove a directory that a
+		 * vadddomain of the name may be making again. */
+		rc = VA_DOMAIN_DOES_NOT_EXIST;
 	if (rc != VA_SUCCESS) {
 		if (marked)
 			unlink(mark);
@@ -551,7 +557,7 @@ int vdeldomain(char *domain)
 	 * (it could, while the real domain's line was there) goes too:
 	 * none can be added now. */
 	if (collect_names(&d, &names) == VA_SUCCESS && names.count > 1)
-		rc = unassign(names.values + 1, names.count - 1, &d);
+		rc = unassign(names.values + 1, names.count - 1, &d, NULL);
 	string_list_free(&names);
 	if (rc != VA_SUCCESS)
 		return rc;

@@ -468,4 +468,8 @@ int   vp_adduser_given(char *user, char *domain, const char *crypted, char *clea
 /* The onchange events of an add (add_user, then notifications allowed). */
 void  vp_user_announce(const char *user, const char *domain);
 
+/* del_domain_assign() that also tells how many lines went (assign.c) */
+int vp_del_domain_assign_n(char **names, int count, char *real, char *dir, uid_t uid, gid_t gid,
+                           int *removed);
+
 #endif /* VPINTERNAL_H */
