@@ -103,15 +103,13 @@ static int parse_value(const char *val, unsigned len, struct vdomain *out, int a
 
 static int domain_lookup(const char *domain, struct vdomain *out, int flags)
 {
-	int strict = flags & LOOKUP_STRICT;
-
 	char name[MAX_PW_DOMAIN + 1], key[MAX_PW_DOMAIN + 3];
 	char cdbpath[VP_PATH_MAX];
 	struct vdomain d;
 	struct stat st;
 	struct cdb c;
 	size_t len, i;
-	int fd, rc;
+	int fd, rc, strict = flags & LOOKUP_STRICT;
 
 	if (domain == NULL || *domain == '\0')
 		return VA_DOMAIN_DOES_NOT_EXIST;
