@@ -63,6 +63,7 @@ static void hup_qmail(void)
 }
 
 static int unassign(char **names, int count, const struct vdomain *d, int *removed);
+static int mark_deleting(const struct vdomain *d, char *mark, size_t size);
 
 /* Left in a domain's directory by vdeldomain() before it takes the
  * domain out of qmail's files (see del_leftover). */
@@ -412,8 +413,6 @@ static int collect_names(const struct vdomain *d, string_list *names)
  * the mark the directory is not ours to remove (a domain's data kept
  * or restored by hand): VA_DOMAIN_DOES_NOT_EXIST, as when there is none.
  */
-static int mark_deleting(const struct vdomain *d, char *mark, size_t size);
-
 static int del_leftover(const char *domain)
 {
 	char dir[VP_PATH_MAX], ctl[VP_PATH_MAX], mark[VP_PATH_MAX];
