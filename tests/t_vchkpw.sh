@@ -174,6 +174,20 @@ else
 	vchk "${P110[@]}" -- "$DUMP"
 	is_rc 0 "vpasswd.cdb restored: login works again"
 fi
+# The same for users/cdb, qmail's domain table: there but unreadable (a
+# directory in its place) is 111; missing (no virtual domain at all) is
+# "no such user".
+mv "$QH/users/cdb" "$T0/users.cdb.good"; mkdir "$QH/users/cdb"
+creds joe@example.com Passw0rd
+vchk "${P110[@]}" -- "$DUMP"
+is_rc 111 "users/cdb unreadable: exit 111, not a wrong password"
+is_out "" "users/cdb unreadable: program not run"
+rmdir "$QH/users/cdb"
+vchk "${P110[@]}" -- "$DUMP"
+is_rc $UNK_RC "users/cdb missing: exit $UNK_RC (no such user)"
+mv "$T0/users.cdb.good" "$QH/users/cdb"
+vchk "${P110[@]}" -- "$DUMP"
+is_rc 0 "users/cdb back: login works again"
 : > "$SB/syslog"
 creds joe Passw0rd
 vchk "${P110[@]}" -- "$DUMP"

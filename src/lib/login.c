@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <grp.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -214,6 +215,34 @@ void vp_login_open_relay(struct vlogin *l, int check_flags)
 #endif
 }
 
+/*
+ * The user's record.  "No such domain" is checked again with the strict
+ * lookup: a users/cdb that is there but could not be read (an I/O error)
+ * is no answer, and the login is tried again later (111), not refused as
+ * a wrong password.  One that answers the second time is used.
+ */
+static int lookup_user(struct vlogin *l)
+{
+	char cdb[VP_PATH_MAX];
+	struct stat st;
+	int rc = vp_getpw(l->user, l->domain, &l->ent, &l->dom);
+
+	if (rc != VA_DOMAIN_DOES_NOT_EXIST)
+		return rc;
+	switch (vp_domain_lookup_strict(l->domain, NULL)) {
+	case VA_SUCCESS:
+		return vp_getpw(l->user, l->domain, &l->ent, &l->dom);
+	case VA_NO_AUTH_CONNECTION:
+		/* (a missing users/cdb: no virtual domain at all) */
+		if (vp_qmail_path(cdb, sizeof cdb, "users/" QMAIL_CDB_NAME) != NULL &&
+		    (stat(cdb, &st) == 0 || errno != ENOENT))
+			return VA_NO_AUTH_CONNECTION;
+		return rc;
+	default:
+		return rc;
+	}
+}
+
 int vlogin_check(struct vlogin *l)
 {
 	char work[VLOGIN_MAX_INPUT + 1];
@@ -233,7 +262,7 @@ int vlogin_check(struct vlogin *l)
 		return fail(l, 20);
 	}
 	if (l->user[0] == '\0' || strlen(l->user) > MAX_PW_NAME || strlen(l->domain) > MAX_PW_DOMAIN ||
-	    (rc = vp_getpw(l->user, l->domain, &l->ent, &l->dom)) != VA_SUCCESS) {
+	    (rc = lookup_user(l)) != VA_SUCCESS) {
 		/* A user database that cannot be read (an SQL server out of
 		 * reach, a vpopmail.mysql that does not parse): try again
 		 * later, never "no such user". */

@@ -402,8 +402,12 @@ static int file_expire(time_t cutoff)
 	if (etc_path(path, sizeof path, "open-smtp") != 0 ||
 	    etc_path(tmp, sizeof tmp, "open-smtp.tmp") != 0)
 		return VA_DIR_TOO_LONG;
+	/* Not created: nothing to expire.  One that cannot be read: no
+	 * expiry and no rebuild (a second read might succeed and rebuild
+	 * the rules with the clients that should have gone), as when the
+	 * rebuild cannot read it (VA_BAD_DIR: "tcprules failed"). */
 	if (vp_slurp(path, &old, &len) != 0)
-		return VA_SUCCESS;      /* not created; rebuild() judges a read error */
+		return errno == ENOENT ? VA_SUCCESS : VA_BAD_DIR;
 	if (vp_afile_open(&af, path, tmp, 0644) != VA_SUCCESS) {
 		free(old);
 		return VA_COULD_NOT_UPDATE_FILE;
