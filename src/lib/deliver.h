@@ -127,7 +127,9 @@ struct vp_usage {
 /* Percent used (max of size and count); -1 and 100 when over a limit. */
 int  vp_quota_percent(storage_t bytes, storage_t count, const char *quota, int *pct);
 /* Count a Maildir and its folders (Maildir++ rules); u->incomplete is set
- * when something that exists could not be read (the sums are then low). */
+ * when part of it could not be read for a reason that may pass (an I/O
+ * error: the sums are then low).  What is gone, not a directory, a link
+ * loop or closed to this user counts as empty. */
 void vp_count_maildir(const char *maildir, struct vp_usage *u);
 /* Atomically write "<quota>\n<bytes> <count>\n" as <maildir>/maildirsize
  * (afile_flags: VP_AFILE_* of atomic.c, e.g. to skip the fsyncs).  An

@@ -189,6 +189,17 @@ static int size_from_name(const char *name, storage_t *size)
 	return 0;
 }
 
+/*
+ * 1 if err, met while counting, says the count is short for now (an I/O
+ * error, no memory).  An entry that is gone, not a directory, a link loop
+ * or closed to this user counts as empty, as in 5.6: a folder the admin
+ * must mend would otherwise hold up every delivery.
+ */
+static int count_short(int err)
+{
+	return err != ENOENT && err != ENOTDIR && err != EACCES && err != EPERM && err != ELOOP;
+}
+
 /* Add up the messages in one new/ or cur/ directory. */
 static void count_dir(const char *dir, struct vp_usage *u)
 {
@@ -198,7 +209,7 @@ static void count_dir(const char *dir, struct vp_usage *u)
 
 	d = opendir(dir);
 	if (d == NULL) {
-		if (errno != ENOENT)
+		if (count_short(errno))
 			u->incomplete = 1;
 		return;         /* a missing new/ or cur/ counts as empty */
 	}
@@ -212,7 +223,7 @@ static void count_dir(const char *dir, struct vp_usage *u)
 			if (vp_fmt(path, sizeof path, "%s/%s", dir, de->d_name) != 0)
 				continue;
 			if (stat(path, &st) != 0) {
-				if (errno != ENOENT)    /* gone meanwhile: not counted */
+				if (count_short(errno))  /* gone meanwhile: not counted */
 					u->incomplete = 1;
 				continue;
 			}
@@ -239,7 +250,7 @@ static int each_folder(const char *maildir, void (*fn)(const char *, void *), vo
 	fn(maildir, arg);
 	d = opendir(maildir);
 	if (d == NULL)
-		return errno == ENOENT ? 0 : -1;
+		return count_short(errno) ? -1 : 0;
 	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
 		const char *n = de->d_name;
 
