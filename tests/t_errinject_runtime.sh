@@ -480,6 +480,12 @@ for PB_MODE in -c -h -s; do
 done
 
 # ================================================================ roaming users
+# (a mysql build keeps the relay list in a table: the sweeps restore the
+# sandbox's files, not the database)
+if [ "$SQL" = 1 ]; then
+	skip "vchkpw and clearopensmtp: the relay list is in the database, the sweep restores files"
+	done_testing
+fi
 roaming_sandbox
 now=$(date +%s)
 printf '10.9.9.9:%s\t%s\n10.8.8.8:%s\t1000\n' "$RULE" "$now" "$RULE" > "$OS"

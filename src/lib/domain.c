@@ -497,7 +497,7 @@ int vdeldomain(char *domain)
 	string_list names;
 	char ctl[VP_PATH_MAX], text[2 * MAX_PW_DOMAIN + 16];
 	char mark[VP_PATH_MAX];
-	int rc, marked, own, left = 0, removed = 0;
+	int rc, marked, own, dirlk, left = 0, removed = 0;
 
 	if (domain == NULL)
 		return VA_NULL_POINTER;
@@ -533,6 +533,10 @@ int vdeldomain(char *domain)
 	 * the mark tells the next vdeldomain that the directory left is
 	 * ours to finish removing (del_leftover). */
 	own = own_domain_dir(&d);
+	/* The directory stays locked until its tree is gone: a vdeldomain or
+	 * vadddomain of the name meanwhile must not take the mark for one an
+	 * interrupted run left (del_leftover(), claim_domdir()). */
+	dirlk = own ? vp_lock_dir(d.dir) : -1;
 	marked = own && mark_deleting(&d, mark, sizeof mark);
 	/* Take the domain out of qmail first, so no mail is routed to a
 	 * directory that is being removed.  If users/assign cannot be
@@ -550,6 +554,7 @@ int vdeldomain(char *domain)
 	if (rc != VA_SUCCESS) {
 		if (marked)
 			unlink(mark);
+		vp_unlock_dir(dirlk);
 		return rc;
 	}
 	/* An alias that vaddaliasdomain added after the names were read
@@ -558,8 +563,10 @@ int vdeldomain(char *domain)
 	if (collect_names(&d, &names) == VA_SUCCESS && names.count > 1)
 		rc = unassign(names.values + 1, names.count - 1, &d, NULL);
 	string_list_free(&names);
-	if (rc != VA_SUCCESS)
+	if (rc != VA_SUCCESS) {
+		vp_unlock_dir(dirlk);
 		return rc;
+	}
 
 	if (vauth_backend_get()->deldomain(&d) != 0)
 		fprintf(stderr, "Warning: Failed while attempting to delete domain from auth backend\n");
@@ -589,6 +596,7 @@ int vdeldomain(char *domain)
 			left = 1;	/* del_leftover() gives the place back */
 		fprintf(stderr, "Warning: Failed to delete directory tree: %s\n", d.real);
 	}
+	vp_unlock_dir(dirlk);
 	if (!left && vp_domains_ctlpath(d.uid, ctl, sizeof ctl) == VA_SUCCESS)
 		vp_bigdir_dec(ctl, d.uid, d.gid);
 
