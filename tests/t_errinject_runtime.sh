@@ -94,6 +94,10 @@ sample() {
 	awk -v m="$MAXP" 'BEGIN { n = ARGC - 1; for (i = 0; i < m; i++) printf "%s ", ARGV[1 + int(i * n / m)]; print "" }' "$@"
 }
 
+# sb_restore TAR: the sandbox $SB as TAR holds it (a sweep's state before
+# each run; permissions a run changed are undone first).
+sb_restore() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$1"; }
+
 wait_children() {
 	local _i
 	for _i in $(seq 1 100); do
@@ -221,7 +225,7 @@ for u in bob carol; do
 		"$top_builddir/vdelivermail" '' delete < <(printf '%s' "$MSG"))
 done
 tar -C "$SB" -cf "$T0/dv.tar" .
-dv_prep() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/dv.tar"; }
+dv_prep() { sb_restore "$T0/dv.tar"; }
 DV_EXT=bob DV_INSTR=delete DV_PIPE=0
 dv_run() {
 	if [ "$DV_PIPE" = 1 ]; then
@@ -334,7 +338,7 @@ head -c 2400 /dev/zero | tr '\0' x > "$BOX/cur/filler,S=2400"
 rm -f "$BOX/maildirsize"
 printf 'From: postmaster@example.com\nSubject: Mail quota warning\n\nYour mailbox is nearly full.\n' > "$DD/.quotawarn.msg"
 tar -C "$SB" -cf "$T0/dvw.tar" .
-dvw_prep() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/dvw.tar"; }
+dvw_prep() { sb_restore "$T0/dvw.tar"; }
 dvw_prep; dv_run
 if [ "$RC" = 0 ] && [ -e "$BOX/quotawarn" ]; then
 	WARN=1
@@ -360,7 +364,7 @@ dv_prep
 printf '| cat > %s/prog.$$ && mv %s/prog.$$ %s/prog.done.$$\n&elsewhere@example.net\n%s/\n' \
 	"$SB" "$SB" "$SB" "$BOX" > "$DD/bob/.qmail"
 tar -C "$SB" -cf "$T0/dvq.tar" .
-dvq_prep() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/dvq.tar"; }
+dvq_prep() { sb_restore "$T0/dvq.tar"; }
 # copies PATTERN WANT...: how many files match, after checking each is whole.
 copies() {
 	local f n=0 pat=$1 w ok; shift
@@ -440,7 +444,7 @@ DD=$D/example.com
 BULL=$'From: admin@example.com\nSubject: Notice\n\nBody text\n'
 printf '%s' "$BULL" > "$SB/bulletin"
 tar -C "$SB" -cf "$T0/pb.tar" .
-pb_prep() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/pb.tar"; }
+pb_prep() { sb_restore "$T0/pb.tar"; }
 PB_MODE=-c
 pb_run() { run vpopbull "$PB_MODE" -f "$SB/bulletin" example.com; }
 # Every bulletin is whole; a user without one is named in an error
@@ -493,7 +497,7 @@ VP_TEST_WRAPPER= run clearopensmtp >/dev/null
 printf '10.8.8.8:%s\t1000\n' "$RULE" >> "$OS"
 [ "$AUTHLOG" = 1 ] && printf '192.168.100.200' > "$DD/joe/lastauth"
 tar -C "$SB" -cf "$T0/vc.tar" .
-vc_prep() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/vc.tar"; }
+vc_prep() { sb_restore "$T0/vc.tar"; }
 cdb_has() { [[ $CDBOUT == *$'\n'"$1"$'\t'"$2"$'\n'* ]]; }
 relay_ok() {
 	local ip
