@@ -17,6 +17,7 @@
 # so the point "before call N" is also "after everything before it".
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vchkpw_common.sh"
+. "$(dirname "$0")/runtime_checks.sh"
 require_bins vdelivermail vpopbull vchkpw clearopensmtp vpopmaild vadddomain vadduser vsetuserquota vmoduser vuserinfo
 
 if ! strace_ok; then
@@ -49,16 +50,6 @@ crash_points() {
 	}' "$1"
 }
 
-# wait_children: a child the killed program started (tcprules, a
-# delivery program, qmail-inject) runs on; wait until it is done.
-wait_children() {
-	local _i
-	for _i in $(seq 1 100); do
-		pgrep -f -- "$SB" >/dev/null 2>&1 || return 0
-		sleep 0.05
-	done
-	diag "children of a killed program still running"
-}
 
 # sweep LABEL PREP CHECK REPAIR RUNNER ARGS...: for each point of one
 # traced run of "RUNNER ARGS..." (a function that runs the command with
@@ -101,9 +92,6 @@ sweep() {
 	fi
 }
 # exact FILE: its bytes in $X (final newlines kept).
-exact() { X=$(slurp "$1"); X=${X%x}; }
-# Checks print their complaint and return 1.
-die_if() { if eval "$1"; then echo "$2"; return 1; fi; return 0; }
 no_leftovers() {
 	local l
 	# (and no skeleton of a user directory being made again)
@@ -156,22 +144,6 @@ maildir_ok() {
 		die_if '[ "${f##*,S=}" != "$sz" ]' "${f##*/}: S= is not its size $sz" || return 1
 	done
 	mds_ok "$BOX"
-}
-# mds_ok MAILDIR [REAL]: maildirsize is a definition line then "<bytes>
-# <count>" lines, each with a newline; with REAL, its sums are not below
-# the real content of new/ and cur/.
-mds_ok() {
-	local m=$1/maildirsize bytes count rb rc
-	[ -e "$m" ] || return 0
-	die_if "! awk 'NR == 1 && !/^[0-9]+S(,[0-9]+C)?\$/ { exit 1 }
-		NR > 1 && !/^-?[0-9]+ -?[0-9]+\$/ { exit 1 }' '$m' || [ -n \"\$(tail -c 1 '$m')\" ]" \
-		"maildirsize does not parse: $(od -c "$m" | head -5)" || return 1
-	[ -n "${2:-}" ] || return 0
-	read -r bytes count < <(awk 'NR > 1 { b += $1; c += $2 } END { print b + 0, c + 0 }' "$m")
-	rb=$(find "$1/new" "$1/cur" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
-	rc=$(find "$1/new" "$1/cur" -type f | wc -l)
-	die_if '[ "$bytes" -lt "$rb" ] || [ "$count" -lt "$rc" ]' \
-		"maildirsize counts $bytes bytes in $count messages, the Maildir holds $rb in $rc" || return 1
 }
 dv_check() { maildir_ok; }
 # Run again (as qmail does after a crash): delivered, and the quota file
@@ -359,7 +331,6 @@ vc_prep() {
 }
 vc_run() { vchk TCPLOCALPORT=110 TCPREMOTEIP=10.1.2.3 -- /bin/true; }
 # cdb_has KEY VALUE: the record is in $CDBOUT (cdb_dump's lines).
-cdb_has() { [[ $CDBOUT == *$'\n'"$1"$'\t'"$2"$'\n'* ]]; }
 # The relay list parses; the rules cdb parses and always keeps the static
 # rules and every client listed before; lastauth is an address.
 relay_ok() {

@@ -28,6 +28,7 @@
 # ERRINJ_MAX_POINTS (default 10; 0: all) samples the points of each sweep evenly.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vchkpw_common.sh"
+. "$(dirname "$0")/runtime_checks.sh"
 require_bins vdelivermail vpopbull vchkpw clearopensmtp vadddomain vadduser vsetuserquota
 
 if ! strace_ok; then
@@ -98,15 +99,6 @@ sample() {
 # each run; permissions a run changed are undone first).
 sb_restore() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$1"; }
 
-wait_children() {
-	local _i
-	for _i in $(seq 1 100); do
-		pgrep -f -- "$SB" >/dev/null 2>&1 || return 0
-		sleep 0.05
-	done
-	diag "children of a program still running"
-}
-
 # errsweep LABEL PREP CHECK RUNNER ARGS...: PREP restores the state; one
 # traced run of RUNNER lists the points; for each point and errno the
 # state is restored, the call fails, and CHECK "name:N" ERRNO judges the
@@ -176,27 +168,10 @@ known_bug() {
 	done <<< "$KNOWN_BUGS"
 }
 
-exact() { X=$(slurp "$1"); X=${X%x}; }
-die_if() { if eval "$1"; then echo "$2"; return 1; fi; return 0; }
 no_leftovers() {
 	local l
 	l=$(leftovers "$@")
 	die_if '[ -n "$l" ]' "temporary files left: $l"
-}
-# mds_ok MAILDIR [REAL]: maildirsize parses; with REAL its sums are not
-# below the content of new/ and cur/.
-mds_ok() {
-	local m=$1/maildirsize bytes count rb rc
-	[ -e "$m" ] || return 0
-	die_if "! awk 'NR == 1 && !/^[0-9]+S(,[0-9]+C)?\$/ { exit 1 }
-		NR > 1 && !/^-?[0-9]+ -?[0-9]+\$/ { exit 1 }' '$m' || [ -n \"\$(tail -c 1 '$m')\" ]" \
-		"maildirsize does not parse: $(od -c "$m" | head -5)" || return 1
-	[ -n "${2:-}" ] || return 0
-	read -r bytes count < <(awk 'NR > 1 { b += $1; c += $2 } END { print b + 0, c + 0 }' "$m")
-	rb=$(find "$1/new" "$1/cur" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
-	rc=$(find "$1/new" "$1/cur" -type f | wc -l)
-	die_if '[ "$bytes" -lt "$rb" ] || [ "$count" -lt "$rc" ]' \
-		"maildirsize counts $bytes bytes in $count messages, the Maildir holds $rb in $rc" || return 1
 }
 
 # ================================================================ vdelivermail
@@ -498,7 +473,6 @@ printf '10.8.8.8:%s\t1000\n' "$RULE" >> "$OS"
 [ "$AUTHLOG" = 1 ] && printf '192.168.100.200' > "$DD/joe/lastauth"
 tar -C "$SB" -cf "$T0/vc.tar" .
 vc_prep() { sb_restore "$T0/vc.tar"; }
-cdb_has() { [[ $CDBOUT == *$'\n'"$1"$'\t'"$2"$'\n'* ]]; }
 relay_ok() {
 	local ip
 	if [ -e "$OS" ]; then

@@ -1,0 +1,40 @@
+# runtime_checks.sh - sourced by the sweeps over the run-time programs
+# (t_crash_runtime.sh kills each at each state-changing call,
+# t_errinject_runtime.sh makes each call fail): the checks they share.
+# A check prints its complaint and returns 1.
+
+# wait_children: a child the program started (tcprules, a delivery
+# program, qmail-inject) may run on; wait until it is done.
+wait_children() {
+	local _i
+	for _i in $(seq 1 100); do
+		pgrep -f -- "$SB" >/dev/null 2>&1 || return 0
+		sleep 0.05
+	done
+	diag "children of a program still running"
+}
+
+# exact FILE: X is FILE's content, byte for byte.
+exact() { X=$(slurp "$1"); X=${X%x}; }
+# die_if CONDITION MESSAGE: print MESSAGE and fail when CONDITION holds.
+die_if() { if eval "$1"; then echo "$2"; return 1; fi; return 0; }
+
+# mds_ok MAILDIR [REAL]: maildirsize is a definition line then "<bytes>
+# <count>" lines, each with a newline; with REAL, its sums are not below
+# the real content of new/ and cur/.
+mds_ok() {
+	local m=$1/maildirsize bytes count rb rc
+	[ -e "$m" ] || return 0
+	die_if "! awk 'NR == 1 && !/^[0-9]+S(,[0-9]+C)?\$/ { exit 1 }
+		NR > 1 && !/^-?[0-9]+ -?[0-9]+\$/ { exit 1 }' '$m' || [ -n \"\$(tail -c 1 '$m')\" ]" \
+		"maildirsize does not parse: $(od -c "$m" | head -5)" || return 1
+	[ -n "${2:-}" ] || return 0
+	read -r bytes count < <(awk 'NR > 1 { b += $1; c += $2 } END { print b + 0, c + 0 }' "$m")
+	rb=$(find "$1/new" "$1/cur" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }')
+	rc=$(find "$1/new" "$1/cur" -type f | wc -l)
+	die_if '[ "$bytes" -lt "$rb" ] || [ "$count" -lt "$rc" ]' \
+		"maildirsize counts $bytes bytes in $count messages, the Maildir holds $rb in $rc" || return 1
+}
+
+# cdb_has KEY VALUE: CDBOUT (a cdb_dump, wrapped in newlines) holds the pair.
+cdb_has() { [[ $CDBOUT == *$'\n'"$1"$'\t'"$2"$'\n'* ]]; }
