@@ -33,3 +33,21 @@ run_sweep() {
 	done < "$T0/sweep.out"
 	[ "$st" = 0 ] || fail "$2: the sweep itself failed (exit $st)"
 }
+
+# The retries and checks of a sweep, collected before it runs (the sweep
+# empties RERUN and VERIFY again):
+# rerun ALLOWED-RCS[|EXISTS-RCS]|any STDIN PROG ARGS...: the command run
+# again without a fault must exit with one of ALLOWED-RCS (like "0,255");
+# EXISTS-RCS (e.g. "already exists") are right only when the faulted run
+# had made the change.  verify STDIN PROG ARGS...: must then exit 0.
+RERUN=() VERIFY=()
+rerun() {
+	local ok=$1 in=$2 p=$3 ex=; shift 3
+	case $ok in *'|'*) ex=",[${ok#*|}]"; ok=${ok%%|*};; esac
+	[ "$ok" = any ] && ok=null || ok="[$ok]"
+	RERUN+=("[$(jarr "$B/$p" "$@"),$ok,$(jstr "$in")$ex]")
+}
+verify() {
+	local in=$1 p=$2; shift 2
+	VERIFY+=("[$(jarr "$B/$p" "$@"),$(jstr "$in")]")
+}

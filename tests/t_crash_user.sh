@@ -25,19 +25,8 @@ SWEEP=$top_srcdir/tests/crash_sweep.py
 B=$top_builddir
 MAXP=${CRASH_MAX_POINTS:-0}
 
-# Reruns and checks, collected before each sweep:
-# rerun ALLOWED-RCS|any STDIN PROG ARGS... (ALLOWED like "0,255")
-# verify STDIN PROG ARGS... (exit 0 wanted; see crash_sweep.py)
-RERUN=() VERIFY=() REFUSE=()
-rerun() {
-	local ok=$1 in=$2 p=$3; shift 3
-	[ "$ok" = any ] && ok=null || ok="[$ok]"
-	RERUN+=("[$(jarr "$B/$p" "$@"),$ok,$(jstr "$in")]")
-}
-verify() {
-	local in=$1 p=$2; shift 2
-	VERIFY+=("[$(jarr "$B/$p" "$@"),$(jstr "$in")]")
-}
+# (rerun and verify: sweep_common.sh)
+REFUSE=()
 # refuse STDIN PROG ARGS... (must fail after the kill and after the rerun)
 refuse() {
 	local in=$1 p=$2; shift 2

@@ -34,20 +34,8 @@ SWEEP=$top_srcdir/tests/crash_sweep.py
 B=$top_builddir
 MAXP=${ERRINJ_MAX_POINTS:-30}
 
-RERUN=() VERIFY=() SILENT=0 PARTIAL=0 SKIP_PTS= OWNER_OK=
-# rerun ALLOWED-RCS[|EXISTS-RCS]|any STDIN PROG ARGS...: the retry without
-# a fault; EXISTS-RCS (e.g. "already exists") are right only when the
-# faulted run had made the change.  verify STDIN PROG ARGS...
-rerun() {
-	local ok=$1 in=$2 p=$3 ex=; shift 3
-	case $ok in *'|'*) ex=",[${ok#*|}]"; ok=${ok%%|*};; esac
-	[ "$ok" = any ] && ok=null || ok="[$ok]"
-	RERUN+=("[$(jarr "$B/$p" "$@"),$ok,$(jstr "$in")$ex]")
-}
-verify() {
-	local in=$1 p=$2; shift 2
-	VERIFY+=("[$(jarr "$B/$p" "$@"),$(jstr "$in")]")
-}
+# (rerun and verify: sweep_common.sh)
+SILENT=0 PARTIAL=0 SKIP_PTS= OWNER_OK=
 
 # sweep LABEL PROG ARGS...: $SB as it is now is the state before the command.
 sweep() {
