@@ -7,6 +7,7 @@
 #include "vpinternal.h"
 #include "testutil.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -441,6 +442,35 @@ static void test_tree_walks(void)
 	is_int(vp_rmtree(path), 0, "rmtree: missing path is success");
 }
 
+/* vp_mkdir_below makes the parts below its base, never the base: a
+ * domain directory that vdeldomain removed under a running vadduser
+ * must not come back (without its files, it blocked a new vadddomain). */
+static void test_mkdir_below(void)
+{
+	char base[600], path[600];
+
+	sandbox_path(base, sizeof base, "mkb");
+	mkdir(base, 0700);
+	is_int(vp_mkdir_below(base, "A/b", getuid(), getgid()), 0, "mkdir_below: two levels");
+	sandbox_path(path, sizeof path, "mkb/A/b");
+	ok(is_dir(path) && mode_of(path) == 0700, "... made, 0750 less the umask");
+	is_int(vp_mkdir_below(base, "A/b", getuid(), getgid()), 0, "... again: already there");
+	is_int(vp_mkdir_below(base, "", getuid(), getgid()), 0, "... nothing below: nothing to do");
+
+	sandbox_path(base, sizeof base, "mkb-gone");
+	errno = 0;
+	ok(vp_mkdir_below(base, "A/b", getuid(), getgid()) != 0 && errno == ENOENT,
+	   "mkdir_below: base missing: ENOENT");
+	ok(!exists(base), "... and the base is not made");
+	ok(vp_mkdir_below(base, "/A", getuid(), getgid()) != 0 && !exists(base),
+	   "... nor through a leading slash");
+	ok(vp_mkdir_below(base, "A", getuid(), getgid()) != 0 && !exists(base),
+	   "... nor for one level");
+	sandbox_path(path, sizeof path, "mkb-gone/x/y");
+	is_int(vp_mkdir_p(path, getuid(), getgid()), 0, "mkdir_p still makes every part");
+	ok(is_dir(path), "... all of them");
+}
+
 int main(void)
 {
 	char path[600];
@@ -469,6 +499,7 @@ int main(void)
 	test_backfill();
 	test_classic();
 	test_tree_walks();
+	test_mkdir_below();
 
 	sandbox_remove();
 	return done_testing();

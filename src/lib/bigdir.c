@@ -318,7 +318,8 @@ static void advance(vdir_type *vd)
 	step_level(vd, vd->level_cur);
 }
 
-/* mkdir -p "<base>/<hash>" (nothing to do for the root). */
+/* mkdir -p "<base>/<hash>" (nothing to do for the root), never base
+ * itself: a domain directory deleted meanwhile is not made again. */
 static int make_hash_dir(const char *base, const char *hash, uid_t uid, gid_t gid)
 {
 	char path[VP_PATH_MAX];
@@ -327,7 +328,7 @@ static int make_hash_dir(const char *base, const char *hash, uid_t uid, gid_t gi
 		return VA_SUCCESS;
 	if (vp_fmt(path, sizeof path, "%s/%s", base, hash) != 0)
 		return VA_DIR_TOO_LONG;
-	return vp_mkdir_p(path, uid, gid) == 0 ? VA_SUCCESS : VA_COULD_NOT_MAKE_DOMAIN_DIR;
+	return vp_mkdir_below(base, hash, uid, gid) == 0 ? VA_SUCCESS : VA_COULD_NOT_MAKE_DOMAIN_DIR;
 }
 
 /*

@@ -110,13 +110,12 @@ int vp_chown_tree(const char *path, uid_t uid, gid_t gid)
 	return walk_below(fd, 0, WALK_PRE, chown_entry, &o);
 }
 
-int vp_mkdir_p(const char *path, uid_t uid, gid_t gid)
+/* mkdir of buf's components from offset `from` on (those before it must
+ * exist), chowning what it makes; 0, or -1 with errno set. */
+static int mkdir_from(char *buf, size_t from, uid_t uid, gid_t gid)
 {
-	char buf[VP_PATH_MAX];
 	char *p;
 
-	if (vp_strlcpy(buf, path, sizeof buf) != 0)
-		return -1;
 	/* Usually only the last part is missing, or nothing is: one mkdir
 	 * instead of one per component (a bulk add calls this per user). */
 	if (mkdir(buf, 0750) == 0) {
@@ -132,7 +131,7 @@ int vp_mkdir_p(const char *path, uid_t uid, gid_t gid)
 		return 0;
 	if (errno != ENOENT)
 		return -1;
-	for (p = buf + 1; ; p++) {
+	for (p = buf + from; ; p++) {
 		if (*p == '/' || *p == '\0') {
 			char saved = *p;
 
@@ -151,6 +150,35 @@ int vp_mkdir_p(const char *path, uid_t uid, gid_t gid)
 		}
 	}
 	return 0;
+}
+
+int vp_mkdir_p(const char *path, uid_t uid, gid_t gid)
+{
+	char buf[VP_PATH_MAX];
+
+	if (vp_strlcpy(buf, path, sizeof buf) != 0 || buf[0] == '\0') {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return mkdir_from(buf, 1, uid, gid);
+}
+
+int vp_mkdir_below(const char *base, const char *rel, uid_t uid, gid_t gid)
+{
+	char buf[VP_PATH_MAX];
+	size_t n = strlen(base);
+
+	while (*rel == '/')
+		rel++;
+	if (*rel == '\0')
+		return 0;
+	if (vp_fmt(buf, sizeof buf, "%s/%s", base, rel) != 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* base's own components are never made: if it went away (a domain
+	 * deleted meanwhile), this fails with ENOENT on the first one below. */
+	return mkdir_from(buf, n + 1, uid, gid);
 }
 
 int vp_tree_path_ok(const char *path)

@@ -121,7 +121,9 @@ int vmake_maildir(char *domain, char *dir)
 	if (vp_dirname(path, parent, sizeof parent) != 0 ||
 	    vp_fmt(tmp, sizeof tmp, "%s/.%s.vmake", parent, path + strlen(parent) + 1) != 0)
 		return VA_DIR_TOO_LONG;
-	if (vp_mkdir_p(parent, d.uid, d.gid) != 0)
+	/* (below the domain's directory only: not made again if it went) */
+	if (strncmp(parent, d.dir, strlen(d.dir)) != 0 ||
+	    vp_mkdir_below(d.dir, parent + strlen(d.dir), d.uid, d.gid) != 0)
 		return VA_BAD_U_DIR2;
 	drop_skeleton(tmp);
 	if (make_one(tmp, d.uid, d.gid, 0) != 0)

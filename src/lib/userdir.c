@@ -168,7 +168,7 @@ static int take_slot(const struct vdomain *d, char *hash, size_t hsize)
 		       VA_SUCCESS : VA_BAD_U_DIR;
 	vp_bigdir_count_reuse(ctl, d->uid, d->gid);
 	if (vp_fmt(sub, sizeof sub, "%s/%s", d->dir, hash) != 0 ||
-	    vp_mkdir_p(sub, d->uid, d->gid) != 0) {
+	    vp_mkdir_below(d->dir, hash, d->uid, d->gid) != 0) {
 		vp_user_release_slot(d, hash);
 		return VA_BAD_U_DIR;
 	}

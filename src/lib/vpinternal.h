@@ -147,6 +147,8 @@ int   vp_chown(const char *path, uid_t uid, gid_t gid);
 int   vp_chown_tree(const char *path, uid_t uid, gid_t gid);
 /* mkdir -p with mode 0750 (before umask), chowning what it creates. */
 int   vp_mkdir_p(const char *path, uid_t uid, gid_t gid);
+/* The same for "<base>/<rel>", making only rel's parts: base must exist. */
+int   vp_mkdir_below(const char *base, const char *rel, uid_t uid, gid_t gid);
 /*
  * 1 if path may name a tree the library makes or removes: not empty, no
  * "." or ".." component (which name the directory itself or its parent),
