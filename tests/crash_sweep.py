@@ -416,9 +416,10 @@ ERRNO_KNOWN = [
      'spec 8.1 [obs]: when the postmaster cannot be added, vadddomain removes the '
      'domain again and exits 0 (the removal\'s status)'),
     (re.compile(r'^vdeldomain'), re.compile(r"Failed to delete domain from qmail's control files"),
-     re.compile(r"control/(rcpthosts|virtualdomains|morercpthosts)|exit 0, but the state"),
-     'vdeldomain exits 0 when rcpthosts/virtualdomains cannot be rewritten, and the '
-     'removed domain stays in them: no rerun removes it (the domain is gone from users/assign)'),
+     re.compile(r"neither the old nor the new one"),
+     'vdeldomain that cannot rewrite rcpthosts or virtualdomains stops before users/assign: '
+     'the names already taken out of the other control file stay out (the domain is whole, '
+     'and still in users/assign) until the rerun finishes it'),
     (re.compile(r'^vdeldomain'), re.compile(r'Failed to delete directory tree'),
      re.compile(r"vdeldomain-running|exit 0, but the state|: no vpasswd$|: user [^ ]+ without "),
      'spec 8.2: vdeldomain exits 0 (a warning) when the domain tree cannot be removed; '

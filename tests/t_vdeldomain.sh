@@ -254,6 +254,37 @@ else
 	done
 fi
 
+# ------------------------------------------------------------ control/virtualdomains cannot be written
+# (its rename fails): the deletion stops before users/assign, so the rerun
+# still finds the domain and takes it out of every file.  5.6 went on: the
+# name stayed in virtualdomains (and rcpthosts) with no command to remove it.
+sandbox_new
+setup vadddomain example.com Secret123
+if strace_ok; then
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o $SB/st.log -e trace=rename" run vdeldomain example.com
+	setup vadddomain example.com Secret123
+	n=$(nth_call "$SB/st.log" rename ", \"$QH/control/virtualdomains\")")
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=rename -e inject=rename:error=EIO:when=${n:-1}" \
+		run vdeldomain example.com
+	isnt "$RC" 0 "virtualdomains cannot be written: vdeldomain fails"
+	printf '%s' "$ERR" | grep -qxF "Warning: Failed to delete domain from qmail's control files"
+	is $? 0 "virtualdomains cannot be written: 5.6's warning"
+	grep -q '^+example.com-:' "$QH/users/assign"
+	is $? 0 "virtualdomains cannot be written: the domain is still in users/assign"
+	grep -qx 'example.com:example.com' "$QH/control/virtualdomains"
+	is $? 0 "virtualdomains cannot be written: ... and in virtualdomains"
+	dir_exists "$D/example.com/postmaster" "virtualdomains cannot be written: its users are kept"
+	run vdeldomain example.com
+	is_rc 0 "virtualdomains writable again: vdeldomain works"
+	grep -q 'example.com' "$QH/control/virtualdomains" "$QH/control/rcpthosts" "$QH/users/assign"
+	is $? 1 "virtualdomains writable again: the name is in no qmail file"
+	file_absent "$D/example.com" "virtualdomains writable again: the domain is gone"
+else
+	for _t in "fails" "warning" "still in assign" "still in virtualdomains" "users kept" "again: exit 0" "again: in no file" "again: gone"; do
+		skip "no usable strace (or under a checker): virtualdomains cannot be written: $_t"
+	done
+fi
+
 # ------------------------------------------------------------ case of the operand
 sandbox_new
 setup vadddomain example.com Secret123
