@@ -306,4 +306,48 @@ else
 	done
 fi
 
+# 8. A vadduser that found the domain before a vdeldomain removed it goes
+# on by path, into whatever directory has the name by then: here the one
+# of a vadddomain of the name that failed (its users/assign cannot be
+# written) and is removing its directory again.  The lock file that
+# vadduser makes there must not keep that directory (without its
+# .qmail-default, no command could remove it, and every vadddomain of the
+# name failed: "Could not make domain dir"; found by a stress run).
+if [ "$have_strace" = 1 ]; then
+	fresh_domain
+	# vadduser stopped when its checks are done, before its first mkdir
+	# (its umask(077) comes just before)
+	traced au -e trace=umask -e inject=umask:signal=SIGSTOP:when=1 \
+		-- "$top_builddir/vadduser" late@example.com Passw0rd
+	aup=$(pid_of au)
+	stopped_or_gone "$aup"
+	aut=$TPID
+	run vdeldomain example.com
+	is_rc 0 "vdeldomain while a vadduser waits: exit 0"
+	# which rename of a vadddomain here is the one of users/assign
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o $SB/st.log -e trace=rename" run vadddomain example.com Secret123
+	n=$(nth_call "$SB/st.log" rename ", \"$QH/users/assign\")")
+	setup vdeldomain example.com
+	# the failing vadddomain, held on entering its first rmdir (of its
+	# directory; a signal would come only after it) while vadduser goes on
+	DD=$SB traced ad -e trace=rename,rmdir -e inject=rename:error=EIO:when=${n:-1} \
+		-e inject=rmdir:delay_enter=4000000:when=1 -- "$top_builddir/vadddomain" example.com Secret123
+	adp=$(pid_of ad)
+	stopped_or_gone "$adp"
+	adt=$TPID
+	kill -CONT "$aup" 2>/dev/null
+	wait "$aut"
+	isnt "$(cat "$SB/au.rc")" 0 "vadduser into a domain deleted meanwhile fails"
+	wait "$adt"
+	isnt "$(cat "$SB/ad.rc")" 0 "vadddomain whose users/assign cannot be written fails"
+	file_absent "$DD" "  its directory is gone all the same"
+	is "$(find "$D" -maxdepth 1 -name '.*deleted*')" "" "  nothing left of the removed tree"
+	run vadddomain example.com Secret123
+	is_rc 0 "  the domain can be added again"
+else
+	for _t in "vdeldomain exit 0" "vadduser fails" "vadddomain fails" "directory gone" "nothing left" "added again"; do
+		skip "no usable strace (or under a checker): vadduser's late lock file in a new domain directory: $_t"
+	done
+fi
+
 done_testing

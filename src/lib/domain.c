@@ -286,7 +286,12 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	return VA_SUCCESS;
 
 undo_dir:
-	vp_rmtree(domdir);
+	/* Aside first: a vadduser that looked the name up before an earlier
+	 * vdeldomain of it may still be writing by path into what is now
+	 * this directory; removed in place, its late file kept the directory
+	 * (ENOTEMPTY), left without .qmail-default or mark, and every later
+	 * vadddomain of the name failed. */
+	vp_rmtree_aside(domdir, NULL);
 	vp_unlock_dir(dirlk);
 	/* On a full file system the line may still be in users/assign (its
 	 * rewrite needs room): the domain would stay routed to the removed
