@@ -350,4 +350,30 @@ else
 	done
 fi
 
+# 9. vadddomain of a name that a running vdeldomain has taken out of
+# users/assign but whose directory it has not removed yet: the add waits
+# for the removal and then succeeds (it failed with "Could not make domain
+# dir" when it found the directory locked).
+if [ "$have_strace" = 1 ]; then
+	fresh_domain
+	# vdeldomain held on entering the rename that puts the tree aside
+	traced dd -P "$DD" -e trace=rename -e inject=rename:delay_enter=3000000:when=1 \
+		-- "$top_builddir/vdeldomain" example.com
+	ddp=$(pid_of dd)
+	stopped_or_gone "$ddp"
+	ddt=$TPID
+	run vadddomain example.com Secret123
+	is_rc 0 "vadddomain while vdeldomain removes the name: waits, then exit 0"
+	wait "$ddt"
+	is "$(cat "$SB/dd.rc")" 0 "  vdeldomain exit 0"
+	file_exists "$DD/.qmail-default" "  the new domain directory is whole"
+	is "$(assign_of example.com | wc -l)" 1 "  and the domain is in users/assign"
+	run vverifypw postmaster@example.com Secret123
+	is_rc 0 "  its postmaster logs in"
+else
+	for _t in "vadddomain exit 0" "vdeldomain exit 0" "directory whole" "in users/assign" "postmaster"; do
+		skip "no usable strace (or under a checker): vadddomain during vdeldomain: $_t"
+	done
+fi
+
 done_testing

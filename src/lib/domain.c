@@ -70,6 +70,10 @@ static int mark_deleting(const struct vdomain *d, char *mark, size_t size);
  * domain out of qmail's files (see del_leftover). */
 #define DELETING_MARK ".vdeldomain-running"
 
+/* claim_domdir(): the directory is locked by a vadddomain or vdeldomain
+ * of the name that is still running. */
+#define CLAIM_BUSY (-2)
+
 /*
  * The directory of a domain being added is locked (vp_lock_dir) from its
  * mkdir, made under the lock of the domains directory, until the domain
@@ -89,8 +93,11 @@ static int claim_domdir(const char *domdir, const char *domain)
 	fd = open(domdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0 ||
-	    vp_domain_lookup(domain, &d) == VA_SUCCESS ||
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return errno == EWOULDBLOCK ? CLAIM_BUSY : -1;
+	}
+	if (vp_domain_lookup(domain, &d) == VA_SUCCESS ||
 	    (dp = opendir(domdir)) == NULL) {
 		close(fd);
 		return -1;
@@ -139,7 +146,7 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 	char domdir[VP_PATH_MAX], base[VP_PATH_MAX], parent[VP_PATH_MAX];
 	struct stat st;
 	int rc, registering = 0;   /* users/assign may hold our line */
-	int lk, dirlk = -1;
+	int lk, dirlk = -1, tries;
 
 #ifdef ONCHANGE_SCRIPT
 	/* Mask the postmaster's add_user/mod_user; see the spec, §9.2. */
@@ -206,13 +213,27 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 		rc = VA_DIR_TOO_LONG;
 		goto undo_count;
 	}
-	if ((lk = vp_lock_dir(domains)) >= 0) {
-		if (mkdir(domdir, 0750) == 0) {
-			if ((dirlk = vp_lock_dir(domdir)) < 0)
-				(void)rmdir(domdir);
-		} else if (errno == EEXIST)
-			dirlk = claim_domdir(domdir, domain);
-		vp_unlock_dir(lk);
+	for (tries = 0; tries < 3; tries++) {
+		if ((lk = vp_lock_dir(domains)) >= 0) {
+			if (mkdir(domdir, 0750) == 0) {
+				if ((dirlk = vp_lock_dir(domdir)) < 0)
+					(void)rmdir(domdir);
+			} else if (errno == EEXIST)
+				dirlk = claim_domdir(domdir, domain);
+			vp_unlock_dir(lk);
+		}
+		if (dirlk != CLAIM_BUSY)
+			break;
+		/* Another vadddomain or a vdeldomain of the name holds the
+		 * directory: wait until it is done, then look again (5.6 had
+		 * no lock; failing here said "Could not make domain dir" for
+		 * a name that was free a moment later). */
+		dirlk = -1;
+		vp_unlock_dir(vp_lock_dir(domdir));
+		if (vp_domain_lookup(domain, &existing) == VA_SUCCESS) {
+			rc = VA_DOMAIN_ALREADY_EXISTS;
+			goto undo_count;
+		}
 	}
 	if (dirlk < 0) {
 		rc = VA_COULD_NOT_MAKE_DOMAIN_DIR;
