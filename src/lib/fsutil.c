@@ -156,8 +156,12 @@ int vp_mkdir_p(const char *path, uid_t uid, gid_t gid)
 {
 	char buf[VP_PATH_MAX];
 
-	if (vp_strlcpy(buf, path, sizeof buf) != 0 || buf[0] == '\0') {
+	if (vp_strlcpy(buf, path, sizeof buf) != 0) {
 		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (buf[0] == '\0') {
+		errno = ENOENT;         /* as mkdir("") */
 		return -1;
 	}
 	return mkdir_from(buf, 1, uid, gid);
