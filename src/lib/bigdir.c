@@ -322,13 +322,10 @@ static void advance(vdir_type *vd)
  * itself: a domain directory deleted meanwhile is not made again. */
 static int make_hash_dir(const char *base, const char *hash, uid_t uid, gid_t gid)
 {
-	char path[VP_PATH_MAX];
-
-	if (*hash == '\0')
+	if (vp_mkdir_below(base, hash, uid, gid) == 0)
 		return VA_SUCCESS;
-	if (vp_fmt(path, sizeof path, "%s/%s", base, hash) != 0)
-		return VA_DIR_TOO_LONG;
-	return vp_mkdir_below(base, hash, uid, gid) == 0 ? VA_SUCCESS : VA_COULD_NOT_MAKE_DOMAIN_DIR;
+	/* (vp_mkdir_below's own error for a path that does not fit) */
+	return errno == ENAMETOOLONG ? VA_DIR_TOO_LONG : VA_COULD_NOT_MAKE_DOMAIN_DIR;
 }
 
 /*

@@ -158,7 +158,7 @@ static int stale_skeleton(const struct vdomain *d, const char *user, const char 
 #ifdef USERS_BIG_DIR
 static int take_slot(const struct vdomain *d, char *hash, size_t hsize)
 {
-	char ctl[VP_PATH_MAX], sub[VP_PATH_MAX];
+	char ctl[VP_PATH_MAX];
 
 	hash[0] = '\0';
 	if (vp_dirctl_path(d->dir, ctl, sizeof ctl) != 0)
@@ -167,8 +167,7 @@ static int take_slot(const struct vdomain *d, char *hash, size_t hsize)
 		return vp_bigdir_next(ctl, d->dir, d->uid, d->gid, hash, hsize) == VA_SUCCESS ?
 		       VA_SUCCESS : VA_BAD_U_DIR;
 	vp_bigdir_count_reuse(ctl, d->uid, d->gid);
-	if (vp_fmt(sub, sizeof sub, "%s/%s", d->dir, hash) != 0 ||
-	    vp_mkdir_below(d->dir, hash, d->uid, d->gid) != 0) {
+	if (vp_mkdir_below(d->dir, hash, d->uid, d->gid) != 0) {
 		vp_user_release_slot(d, hash);
 		return VA_BAD_U_DIR;
 	}
