@@ -38,3 +38,29 @@ mds_ok() {
 
 # cdb_has KEY VALUE: CDBOUT (a cdb_dump, wrapped in newlines) holds the pair.
 cdb_has() { [[ $CDBOUT == *$'\n'"$1"$'\t'"$2"$'\n'* ]]; }
+
+# relay_ok [IP...]: the relay list (open-smtp, unless it is in the
+# database) parses; tcp.smtp.cdb parses (one dump of the whole cdb, into
+# CDBOUT, checks its structure too) and keeps the static rules and every
+# client IP given; lastauth's first line (what readers take) is an
+# address, or empty with LASTAUTH_EMPTY_OK=1.
+relay_ok() {
+	local ip re='192\.168\.100\.200|10\.1\.2\.3'
+	if [ "${SQL:-0}" != 1 ] && [ -e "$OS" ]; then
+		die_if '! awk -F"\t" "NF != 2 || \$1 !~ /^[0-9.]+:allow,RELAYCLIENT=\"\",RBLSMTPD=\"\"\$/ || \$2 !~ /^[0-9]+\$/ { exit 1 }" "$OS" || [ -n "$(tail -c 1 "$OS")" ]' \
+			"open-smtp does not parse: $(od -c "$OS" | head -4)" || return 1
+	fi
+	CDBOUT=$(cdb_dump "$CDB" 2>&1) || { echo "tcp.smtp.cdb does not parse: $CDBOUT"; return 1; }
+	CDBOUT=$'\n'$CDBOUT$'\n'
+	die_if '! cdb_has 127. "+RELAYCLIENT=\0"' "tcp.smtp.cdb lost the static rule 127." || return 1
+	die_if '! cdb_has 10.5. "D\0"' "tcp.smtp.cdb lost the static rule 10.5." || return 1
+	for ip in "$@"; do
+		die_if '! cdb_has "$ip" "$CDBVAL"' "tcp.smtp.cdb lost the client $ip" || return 1
+	done
+	[ "${LASTAUTH_EMPTY_OK:-0}" = 1 ] && re="$re|"
+	if [ "$AUTHLOG" = 1 ] && [ "${SQL:-0}" != 1 ] && [ -e "$DD/joe/lastauth" ]; then
+		die_if '! head -n 1 "$DD/joe/lastauth" | grep -qxE "$re"' \
+			"lastauth holds '$(cat "$DD/joe/lastauth")'" || return 1
+	fi
+	return 0
+}

@@ -330,30 +330,7 @@ vc_prep() {
 	return 0
 }
 vc_run() { vchk TCPLOCALPORT=110 TCPREMOTEIP=10.1.2.3 -- /bin/true; }
-# cdb_has KEY VALUE: the record is in $CDBOUT (cdb_dump's lines).
-# The relay list parses; the rules cdb parses and always keeps the static
-# rules and every client listed before; lastauth is an address.
-relay_ok() {
-	local ip
-	if [ "$SQL" != 1 ] && [ -e "$OS" ]; then
-		die_if '! awk -F"\t" "NF != 2 || \$1 !~ /^[0-9.]+:allow,RELAYCLIENT=\"\",RBLSMTPD=\"\"\$/ || \$2 !~ /^[0-9]+\$/ { exit 1 }" "$OS" || [ -n "$(tail -c 1 "$OS")" ]' \
-			"open-smtp does not parse: $(od -c "$OS" | head -4)" || return 1
-	fi
-	# (one dump of the whole cdb, which checks its structure too)
-	CDBOUT=$(cdb_dump "$CDB" 2>&1) || { echo "tcp.smtp.cdb does not parse: $CDBOUT"; return 1; }
-	CDBOUT=$'\n'$CDBOUT$'\n'
-	die_if '! cdb_has 127. "+RELAYCLIENT=\0"' "tcp.smtp.cdb lost the static rule 127." || return 1
-	die_if '! cdb_has 10.5. "D\0"' "tcp.smtp.cdb lost the static rule 10.5." || return 1
-	for ip in "$@"; do
-		die_if '! cdb_has "$ip" "$CDBVAL"' "tcp.smtp.cdb lost the client $ip" || return 1
-	done
-	if [ "$AUTHLOG" = 1 ] && [ "$SQL" != 1 ] && [ -e "$DD/joe/lastauth" ]; then
-		# (readers take the first line)
-		die_if '! head -n 1 "$DD/joe/lastauth" | grep -qxE "192\.168\.100\.200|10\.1\.2\.3"' \
-			"lastauth holds '$(cat "$DD/joe/lastauth")'" || return 1
-	fi
-	return 0
-}
+# (relay_ok: runtime_checks.sh)
 vc_check() { relay_ok 10.9.9.9; }
 # The next login from the same address must open the relay.
 vc_repair() {

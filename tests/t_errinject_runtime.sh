@@ -473,25 +473,10 @@ printf '10.8.8.8:%s\t1000\n' "$RULE" >> "$OS"
 [ "$AUTHLOG" = 1 ] && printf '192.168.100.200' > "$DD/joe/lastauth"
 tar -C "$SB" -cf "$T0/vc.tar" .
 vc_prep() { sb_restore "$T0/vc.tar"; }
-relay_ok() {
-	local ip
-	if [ -e "$OS" ]; then
-		die_if '! awk -F"\t" "NF != 2 || \$1 !~ /^[0-9.]+:allow,RELAYCLIENT=\"\",RBLSMTPD=\"\"\$/ || \$2 !~ /^[0-9]+\$/ { exit 1 }" "$OS" || [ -n "$(tail -c 1 "$OS")" ]' \
-			"open-smtp does not parse: $(od -c "$OS" | head -4)" || return 1
-	fi
-	CDBOUT=$(cdb_dump "$CDB" 2>&1) || { echo "tcp.smtp.cdb does not parse: $CDBOUT"; return 1; }
-	CDBOUT=$'\n'$CDBOUT$'\n'
-	die_if '! cdb_has 127. "+RELAYCLIENT=\0"' "tcp.smtp.cdb lost the static rule 127." || return 1
-	die_if '! cdb_has 10.5. "D\0"' "tcp.smtp.cdb lost the static rule 10.5." || return 1
-	for ip in "$@"; do
-		die_if '! cdb_has "$ip" "$CDBVAL"' "tcp.smtp.cdb lost the client $ip" || return 1
-	done
-	if [ "$AUTHLOG" = 1 ] && [ -e "$DD/joe/lastauth" ]; then
-		die_if '! head -n 1 "$DD/joe/lastauth" | grep -qxE "192\.168\.100\.200|10\.1\.2\.3|"' \
-			"lastauth holds '$(cat "$DD/joe/lastauth")'" || return 1
-	fi
-	no_leftovers "$VH"
-}
+# relay_ok (runtime_checks.sh), where a lastauth rewrite that failed may
+# have left an empty line, and nothing left over.
+LASTAUTH_EMPTY_OK=1
+relay_whole() { relay_ok "$@" || return 1; no_leftovers "$VH"; }
 vc_run() { vchk TCPLOCALPORT=110 TCPREMOTEIP=10.1.2.3 -- /bin/true; }
 # A right password: let in (0), or a temporary/internal failure; never
 # "wrong password" (3) for a failure of bookkeeping.  Listed: the
@@ -499,7 +484,7 @@ vc_run() { vchk TCPLOCALPORT=110 TCPREMOTEIP=10.1.2.3 -- /bin/true; }
 vc_check() {
 	die_if '[ "$RC" != 0 ] && [ "$RC" != 111 ] && { [ "$RC" -lt 4 ] || [ "$RC" -gt 11 ]; } && [ "$RC" != 14 ]' \
 		"a right password gets exit $RC: $ERR" || return 1
-	relay_ok 10.9.9.9 || return 1
+	relay_whole 10.9.9.9 || return 1
 	# the client is let in: the relay is open, or the failure said so
 	if [ "$RC" = 0 ] && ! cdb_has 10.1.2.3 "$CDBVAL"; then
 		die_if '[ -z "$ERR" ] && [ ! -s "$SB/syslog" ]' "let in, relay not opened, nothing said" || return 1
@@ -508,7 +493,7 @@ vc_check() {
 	: > "$SB/syslog"
 	vc_run
 	die_if '[ "$RC" != 0 ]' "the next login exits $RC: $ERR" || return 1
-	relay_ok 10.9.9.9 10.1.2.3
+	relay_whole 10.9.9.9 10.1.2.3
 }
 creds joe@example.com Passw0rd
 errsweep "vchkpw: a roaming login, right password" vc_prep vc_check vc_run
@@ -516,7 +501,7 @@ creds joe@example.com WrongPass
 vcw_check() {
 	die_if '[ "$RC" = 0 ]' "a wrong password is let in" || return 1
 	die_if '[ "$RC" = 111 ]' "a wrong password gets 111 (try again)" || true
-	relay_ok 10.9.9.9 || return 1
+	relay_whole 10.9.9.9 || return 1
 	die_if 'CDBOUT=$(cdb_dump "$CDB"); [[ $CDBOUT == *10.1.2.3* ]] || grep -q 10.1.2.3 "$OS"' \
 		"the relay was opened for a wrong password"
 }
@@ -525,7 +510,7 @@ creds joe@example.com Passw0rd
 
 cl_run() { run clearopensmtp; }
 cl_check() {
-	relay_ok 10.9.9.9 || return 1
+	relay_whole 10.9.9.9 || return 1
 	case $RC in
 	# (exit 0 with the warning that nothing was rebuilt: open-smtp could not be read)
 	0) die_if 'grep -q "^10\.8\.8\.8:" "$OS" && [[ "$ERR" != *"update_rules() - tcprules failed"* ]]' \
@@ -534,7 +519,7 @@ cl_check() {
 	esac
 	cl_run
 	die_if '[ "$RC" != 0 ]' "run again: exit $RC: $OUT$ERR" || return 1
-	relay_ok 10.9.9.9 || return 1
+	relay_whole 10.9.9.9 || return 1
 	CDBOUT=$(cdb_dump "$CDB")
 	die_if '[[ $CDBOUT == *10.8.8.8* ]] || grep -q "^10\.8\.8\.8:" "$OS"' "run again: 10.8.8.8 not expired"
 }
