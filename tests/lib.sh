@@ -263,6 +263,13 @@ strace_ok() {
 	[ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
 		strace -o /dev/null true 2>/dev/null
 }
+# require_strace: skip the whole script (the sweeps) without strace_ok.
+require_strace() {
+	if ! strace_ok; then
+		echo "1..0 # SKIP no usable strace (or the programs run under a checker)"
+		exit 0
+	fi
+}
 # nth_call LOG SYSCALL TEXT: the number, among the SYSCALL calls of the
 # strace log LOG, of the first one whose line holds TEXT (for strace's
 # -e inject=SYSCALL:...:when=N); empty if there is none.

@@ -18,6 +18,8 @@ jarr() {
 # _join ITEMS...: the items joined with commas (a JSON array's inside).
 _join() { local IFS=,; printf '%s' "$*"; }
 
+SWEEP=$top_srcdir/tests/crash_sweep.py
+
 # run_sweep SPEC LABEL: run crash_sweep.py on the specification file SPEC;
 # each of its TAP lines becomes one of this script's.
 run_sweep() {

@@ -23,10 +23,7 @@ if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then TMPDIR=/dev/
 . "$(dirname "$0")/lib.sh"
 require_bins vadddomain vdeldomain vaddaliasdomain vadduser vuserinfo vmoddomlimits vipmap
 
-if ! strace_ok; then
-	echo "1..0 # SKIP no usable strace (or the programs run under a checker)"
-	exit 0
-fi
+require_strace
 
 # ------------------------------------------------------------ the checker
 # crashcheck.py VH QH: prints one line per problem: "T <text>" for a torn

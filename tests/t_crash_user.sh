@@ -16,12 +16,8 @@
 require_bins vadddomain vadduser vdeluser vpasswd vmoduser vsetuserquota vconvert \
 	vchangepw valias vdeloldusers vverifypw
 
-if ! strace_ok; then
-	echo "1..0 # SKIP no usable strace (or under a checker)"
-	exit 0
-fi
+require_strace
 
-SWEEP=$top_srcdir/tests/crash_sweep.py
 B=$top_builddir
 MAXP=${CRASH_MAX_POINTS:-0}
 
