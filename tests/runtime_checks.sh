@@ -64,3 +64,21 @@ relay_ok() {
 	fi
 	return 0
 }
+
+# sb_restore TAR: the sandbox $SB as TAR holds it (a sweep's state before
+# each run; permissions a run changed are undone first).
+sb_restore() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$1"; }
+
+# bulletin_sandbox: a new sandbox for the vpopbull sweeps, saved in
+# $T0/pb.tar: example.com with bob and carol (a quota), $DD, and the
+# bulletin $BULL in $SB/bulletin.
+bulletin_sandbox() {
+	sandbox_new
+	VP_TEST_WRAPPER= setup vadddomain example.com Secret123
+	VP_TEST_WRAPPER= setup vadduser bob@example.com Passw0rd
+	VP_TEST_WRAPPER= setup vadduser -q 100000 carol@example.com Passw0rd
+	DD=$D/example.com
+	BULL=$'From: admin@example.com\nSubject: Notice\n\nBody text\n'
+	printf '%s' "$BULL" > "$SB/bulletin"
+	tar -C "$SB" -cf "$T0/pb.tar" .
+}

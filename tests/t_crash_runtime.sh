@@ -120,7 +120,7 @@ BOX=$DD/bob/Maildir
 (cd "$DD" && EXT=bob HOST=example.com RPLINE=$RP DTLINE=$'Delivered-To: example.com-bob@example.com\n' \
 	"$top_builddir/vdelivermail" '' delete < <(printf '%s' "$MSG"))
 tar -C "$SB" -cf "$T0/dv.tar" .
-dv_prep() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/dv.tar"; }
+dv_prep() { sb_restore "$T0/dv.tar"; }
 DV_INSTR=delete
 dv_run() {
 	(cd "$DD" && EXT=${DV_EXT:-bob} HOST=example.com RPLINE=$RP \
@@ -204,15 +204,8 @@ SWEEP_STDIO=0
 unset DV_EXT; DV_INSTR=delete
 
 # ================================================================ vpopbull
-sandbox_new
-VP_TEST_WRAPPER= setup vadddomain example.com Secret123
-VP_TEST_WRAPPER= setup vadduser bob@example.com Passw0rd
-VP_TEST_WRAPPER= setup vadduser -q 100000 carol@example.com Passw0rd
-DD=$D/example.com
-BULL=$'From: admin@example.com\nSubject: Notice\n\nBody text\n'
-printf '%s' "$BULL" > "$SB/bulletin"
-tar -C "$SB" -cf "$T0/pb.tar" .
-pb_prep() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/pb.tar"; }
+bulletin_sandbox
+pb_prep() { sb_restore "$T0/pb.tar"; }
 PB_MODE=-c
 pb_run() { run vpopbull "$PB_MODE" -f "$SB/bulletin" example.com; }
 # Every bulletin in new/ is whole: a copy is "To:" and "Date:" then the
@@ -264,7 +257,7 @@ OLDW=$'old\r\n' NEWW=$'new one\r\nnew two\r\n'
 printf '%s' "$OLDW" > "$DD/w.txt"
 tar -C "$SB" -cf "$T0/pd.tar" .
 pd_prep() {
-	chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/pd.tar"
+	sb_restore "$T0/pd.tar"
 	[ "$SQL" = 1 ] && VP_TEST_WRAPPER= run vmoduser -c Bob -q NOQUOTA bob@example.com
 	return 0
 }
@@ -320,7 +313,7 @@ VP_TEST_WRAPPER= run clearopensmtp >/dev/null
 [ "$AUTHLOG" = 1 ] && [ "$SQL" != 1 ] && printf '192.168.100.200' > "$DD/joe/lastauth"
 tar -C "$SB" -cf "$T0/vc.tar" .
 vc_prep() {
-	chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/vc.tar"
+	sb_restore "$T0/vc.tar"
 	# (the relay table is not in the tar: back to the same rows)
 	[ "$SQL" = 1 ] && sql_db "$DD" "DELETE FROM relay WHERE ip_addr = '10.1.2.3';
 		REPLACE INTO relay VALUES ('10.8.8.8', 1000)"

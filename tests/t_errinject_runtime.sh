@@ -92,9 +92,7 @@ sample() {
 	awk -v m="$MAXP" 'BEGIN { n = ARGC - 1; for (i = 0; i < m; i++) printf "%s ", ARGV[1 + int(i * n / m)]; print "" }' "$@"
 }
 
-# sb_restore TAR: the sandbox $SB as TAR holds it (a sweep's state before
-# each run; permissions a run changed are undone first).
-sb_restore() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$1"; }
+# (sb_restore: runtime_checks.sh)
 
 # errsweep LABEL PREP CHECK RUNNER ARGS...: PREP restores the state; one
 # traced run of RUNNER lists the points; for each point and errno the
@@ -408,14 +406,7 @@ SWEEP_STDIO=0
 DV_EXT=bob DV_INSTR=delete
 
 # ================================================================ vpopbull
-sandbox_new
-VP_TEST_WRAPPER= setup vadddomain example.com Secret123
-VP_TEST_WRAPPER= setup vadduser bob@example.com Passw0rd
-VP_TEST_WRAPPER= setup vadduser -q 100000 carol@example.com Passw0rd
-DD=$D/example.com
-BULL=$'From: admin@example.com\nSubject: Notice\n\nBody text\n'
-printf '%s' "$BULL" > "$SB/bulletin"
-tar -C "$SB" -cf "$T0/pb.tar" .
+bulletin_sandbox
 pb_prep() { sb_restore "$T0/pb.tar"; }
 PB_MODE=-c
 pb_run() { run vpopbull "$PB_MODE" -f "$SB/bulletin" example.com; }
