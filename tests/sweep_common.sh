@@ -53,3 +53,16 @@ verify() {
 	local in=$1 p=$2; shift 2
 	VERIFY+=("[$(jarr "$B/$p" "$@"),$(jstr "$in")]")
 }
+
+# base: a new sandbox with example.com ($DD), a user to change (carol)
+# and one with a message in its Maildir (bob).  $BASE_IDS, if set, is run
+# first (t_errinject_admin.sh gives the domain other owners).
+base() {
+	sandbox_new
+	${BASE_IDS:-}
+	setup vadddomain example.com Secret123
+	DD=$D/example.com
+	setup vadduser carol@example.com Passw0rd
+	setup vadduser bob@example.com Passw0rd
+	printf 'Subject: hi\n\nbody\n' > "$DD/bob/Maildir/new/1.2.host"
+}

@@ -58,15 +58,7 @@ sweep() {
 	rm -rf "$SB"; cp -a "$SB.tpl" "$SB"
 }
 
-# A domain with a user to change and one with a message in its Maildir.
-base() {
-	sandbox_new
-	setup vadddomain example.com Secret123
-	DD=$D/example.com
-	setup vadduser carol@example.com Passw0rd
-	setup vadduser bob@example.com Passw0rd
-	printf 'Subject: hi\n\nbody\n' > "$DD/bob/Maildir/new/1.2.host"
-}
+# (base: sweep_common.sh)
 
 # ------------------------------------------------------------ vadduser
 base

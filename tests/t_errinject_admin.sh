@@ -94,15 +94,8 @@ rerun '0|255' '' vaddaliasdomain example.com alias.org
 sweep "vaddaliasdomain" vaddaliasdomain example.com alias.org
 
 # ------------------------------------------------------------ users
-base() {
-	sandbox_new
-	own_ids
-	setup vadddomain example.com Secret123
-	DD=$D/example.com
-	setup vadduser carol@example.com Passw0rd
-	setup vadduser bob@example.com Passw0rd
-	printf 'Subject: hi\n\nbody\n' > "$DD/bob/Maildir/new/1.2.host"
-}
+# (base: sweep_common.sh; the domain owned as dom_base's)
+BASE_IDS=own_ids
 base
 rerun '0|255' '' vadduser dave@example.com Passw0rd
 verify '' vverifypw dave@example.com Passw0rd
