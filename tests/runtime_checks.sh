@@ -82,3 +82,17 @@ bulletin_sandbox() {
 	printf '%s' "$BULL" > "$SB/bulletin"
 	tar -C "$SB" -cf "$T0/pb.tar" .
 }
+
+# bulletin_ok USER FILE: FILE, in USER's new/, is the bulletin $BULL
+# whole: with PB_MODE=-c a copy under its To: and Date: lines, otherwise
+# a link (the file itself).
+bulletin_ok() {
+	local u=$1 t
+	exact "$2"; t=$X
+	if [ "$PB_MODE" = -c ]; then
+		die_if '[[ "$t" != "To: $u@example.com"$'"'\n'"'"Date: "*$'"'\n'"'"$BULL" ]]' \
+			"partial bulletin for $u: $(printf '%s' "$t" | head -c 100)" || return 1
+	else
+		die_if '[ "$t" != "$BULL" ]' "bad bulletin link for $u" || return 1
+	fi
+}
