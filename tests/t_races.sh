@@ -376,4 +376,48 @@ else
 	done
 fi
 
+# 10. and 11. vaddaliasdomain holds users/assign from its line there to
+# its last control file: a vdeldomain of the alias (10) or of its real
+# domain (11) that comes in between waits, then removes the alias from
+# every file.  (It took the name out of users/assign before the add wrote
+# rcpthosts and virtualdomains, which then kept it for good: vdeldomain
+# said the domain does not exist; found by a stress run.)
+for _case in alias real; do
+	if [ "$have_strace" = 1 ]; then
+		fresh_domain
+		# the add stopped on its way to rcpthosts, its users/assign line written
+		stop_at aa "$QH/control/rcpthosts.lock" "$top_builddir/vaddaliasdomain" alias.org example.com
+		p=$SPID
+		at=$TPID
+		# (-f: a real domain that has aliases goes only with -f)
+		if [ "$_case" = alias ]; then victim=alias.org; else victim="-f example.com"; fi
+		# shellcheck disable=SC2086
+		traced dl -e trace=none -- "$top_builddir/vdeldomain" $victim
+		dlt=$TPID
+		sleep 1
+		kill -CONT "$p" 2>/dev/null
+		wait "$at"
+		wait "$dlt"
+		is "$(cat "$SB/aa.rc")" 0 "vaddaliasdomain with vdeldomain $victim coming in: exit 0"
+		is "$(cat "$SB/dl.rc")" 0 "  vdeldomain $victim: exit 0"
+		is "$(assign_of alias.org)" "" "  the alias is out of users/assign"
+		is "$(in_control alias.org)" 0 "  and out of rcpthosts and virtualdomains"
+		if [ "$_case" = alias ]; then
+			run vaddaliasdomain alias.org example.com
+			is_rc 0 "  the alias can be added again"
+			run vdeldomain alias.org
+			is_rc 0 "  and removed"
+		else
+			file_absent "$DD" "  the real domain's directory is gone"
+			run vadddomain example.com Secret123
+			is_rc 0 "  the real domain can be added again"
+		fi
+		is "$(in_control alias.org)" 0 "  the alias is in no control file at the end"
+	else
+		for _t in "add exit 0" "del exit 0" "out of assign" "out of control files" "again" "again 2" "none at the end"; do
+			skip "no usable strace (or under a checker): vdeldomain $_case during vaddaliasdomain: $_t"
+		done
+	fi
+done
+
 done_testing

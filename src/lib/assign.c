@@ -224,7 +224,7 @@ struct added {
 	int rcpt;          /* RCPT_* */
 	int vd;            /* the virtualdomains line */
 };
-static void undo_add(const struct added *a, const char *vline);
+static void undo_add(const char *assign, const struct added *a, const char *vline);
 
 /* Does users/assign hold exactly `line`? */
 static int assign_has_line(const char *assign, const char *line)
@@ -247,7 +247,7 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 	char *line, *vline, *before = NULL;
 	size_t llen, vlen, blen = 0;
 	char *names[1];
-	int lk, rc, rcpt_added = RCPT_NONE, vd_added = 0, wrote = 0;
+	int lk, lk2, rc, rcpt_added = RCPT_NONE, vd_added = 0, wrote = 0;
 
 	if (alias == NULL || real == NULL || dir == NULL)
 		return VA_NULL_POINTER;
@@ -318,13 +318,18 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 		rc = VA_COULD_NOT_UPDATE_FILE;
 	}
 	free(before);
-	vp_qfile_unlock(lk);
 	vp_domain_cache_clear();
 	if (rc != VA_SUCCESS) {
+		vp_qfile_unlock(lk);
 		if (rc != VA_DOMAIN_ALREADY_EXISTS && rc != VA_DOMAIN_DOES_NOT_EXIST)
 			fprintf(stderr, "Failed while attempting to update_file() the assign file\n");
 		goto out;
 	}
+	/* The users/assign lock stays held to the end: a vdeldomain of the
+	 * name (vp_unregister_domain) waits for the control files below, or
+	 * ran before and left nothing to add to.  One that ran in between
+	 * took the name out of every file before this call wrote rcpthosts
+	 * and virtualdomains, which kept it there for good. */
 
 	/* 2. rcpthosts or morercpthosts. */
 	if ((rc = add_rcpthost(alias, &rcpt_added)) != VA_SUCCESS)
@@ -338,17 +343,18 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 
 	/* 4. never in locals too. */
 	names[0] = alias;
-	if ((lk = vp_qfile_lock(locals)) < 0) {
-		rc = lk;
+	if ((lk2 = vp_qfile_lock(locals)) < 0) {
+		rc = lk2;
 		goto undo;
 	}
 	rc = vp_qfile_remove(locals, names, 1);
-	vp_qfile_unlock(lk);
+	vp_qfile_unlock(lk2);
 	if (rc < 0) {
 		fprintf(stderr, "Failure while attempting to remove_lines() the locals file\n");
 		goto undo;
 	}
 	rc = VA_SUCCESS;
+	vp_qfile_unlock(lk);
 	goto out;
 undo:
 	/* Take back what this call wrote, so that the domain is not left
@@ -358,8 +364,9 @@ undo:
 	{
 		struct added a = { alias, real, dir, uid, gid, rcpt_added, vd_added };
 
-		undo_add(&a, vline);
+		undo_add(assign, &a, vline);
 	}
+	vp_qfile_unlock(lk);
 out:
 	free(line);
 	free(vline);
@@ -474,7 +481,11 @@ static int remove_one(const char *rel, const char *line, const char *more_cdb)
 	return n;
 }
 
-static void undo_add(const struct added *a, const char *vline)
+static int del_assign_locked(const char *assign, char **names, int count, const char *real,
+                             const char *dir, uid_t uid, gid_t gid, int *removed);
+
+/* Take back an add_domain_assign() (the users/assign lock is held). */
+static void undo_add(const char *assign, const struct added *a, const char *vline)
 {
 	char morecdb[VP_PATH_MAX];
 	char *names[1] = { a->alias };
@@ -490,7 +501,7 @@ static void undo_add(const struct added *a, const char *vline)
 		bad = 1;
 	if (bad)
 		fprintf(stderr, "Warning: Failed to take the domain back out of qmail's control files\n");
-	if (del_domain_assign(names, 1, a->real, a->dir, a->uid, a->gid) != VA_SUCCESS)
+	if (del_assign_locked(assign, names, 1, a->real, a->dir, a->uid, a->gid, NULL) != VA_SUCCESS)
 		fprintf(stderr, "Warning: Failed to delete domain from the assign file\n");
 }
 
@@ -527,40 +538,40 @@ int del_domain_assign(char **names, int count, char *real, char *dir, uid_t uid,
 	return vp_del_domain_assign_n(names, count, real, dir, uid, gid, NULL);
 }
 
-/* del_domain_assign(); *removed (if not NULL) is set to the number of
- * lines that were in users/assign and went, or 1 if none was but
- * users/cdb still routed names[0] (0: another process removed the
- * domain first). */
-int vp_del_domain_assign_n(char **names, int count, char *real, char *dir, uid_t uid, gid_t gid,
-                           int *removed)
+/* The users/assign lines of names[] (routed to real at dir): a new array,
+ * or NULL. */
+static char **assign_lines(char **names, int count, const char *real, const char *dir,
+                           uid_t uid, gid_t gid)
 {
-	char assign[VP_PATH_MAX];
 	char **lines;
-	char *before = NULL;
-	size_t blen = 0;
-	int i, lk, rc;
+	int i;
 
-	if (names == NULL || count < 0 || real == NULL || dir == NULL)
-		return VA_NULL_POINTER;
-	if ((rc = qpath(assign, sizeof assign, "users/assign")) != VA_SUCCESS)
-		return rc;
 	if ((lines = calloc((size_t)count + 1, sizeof *lines)) == NULL)
-		return VA_MEMORY_ALLOC_ERR;
+		return NULL;
 	for (i = 0; i < count; i++) {
 		size_t n = strlen(names[i]) + strlen(real) + strlen(dir) + 64;
 
 		if ((lines[i] = malloc(n)) == NULL) {
 			free_lines(lines, i);
-			return VA_MEMORY_ALLOC_ERR;
+			return NULL;
 		}
 		snprintf(lines[i], n, "+%s-:%s:%lu:%lu:%s:-::", names[i], real,
 		         (unsigned long)uid, (unsigned long)gid, dir);
 	}
+	return lines;
+}
 
-	if ((lk = vp_qfile_lock(assign)) < 0) {
-		free_lines(lines, count);
-		return lk;
-	}
+/* vp_del_domain_assign_n() with the users/assign lock held by the caller. */
+static int del_assign_locked(const char *assign, char **names, int count, const char *real,
+                             const char *dir, uid_t uid, gid_t gid, int *removed)
+{
+	char **lines;
+	char *before = NULL;
+	size_t blen = 0;
+	int i, rc;
+
+	if ((lines = assign_lines(names, count, real, dir, uid, gid)) == NULL)
+		return VA_MEMORY_ALLOC_ERR;
 	if (vp_slurp(assign, &before, &blen) != 0)
 		before = NULL;
 	/* Under the lock: still routed by users/cdb although the lines are
@@ -592,12 +603,71 @@ int vp_del_domain_assign_n(char **names, int count, char *real, char *dir, uid_t
 		}
 	}
 	free(before);
-	vp_qfile_unlock(lk);
 	free_lines(lines, count);
 	vp_domain_cache_clear();
 	if (rc < 0) {
 		fprintf(stderr, "Failed while attempting to remove_lines() the assign file\n");
 		return rc;
+	}
+	return VA_SUCCESS;
+}
+
+/* del_domain_assign(); *removed (if not NULL) is set to the number of
+ * lines that were in users/assign and went, or 1 if none was but
+ * users/cdb still routed names[0] (0: another process removed the
+ * domain first). */
+int vp_del_domain_assign_n(char **names, int count, char *real, char *dir, uid_t uid, gid_t gid,
+                           int *removed)
+{
+	char assign[VP_PATH_MAX];
+	int lk, rc;
+
+	if (names == NULL || count < 0 || real == NULL || dir == NULL)
+		return VA_NULL_POINTER;
+	if ((rc = qpath(assign, sizeof assign, "users/assign")) != VA_SUCCESS)
+		return rc;
+	if ((lk = vp_qfile_lock(assign)) < 0)
+		return lk;
+	rc = del_assign_locked(assign, names, count, real, dir, uid, gid, removed);
+	vp_qfile_unlock(lk);
+	return rc;
+}
+
+/*
+ * Take names[] out of qmail's files, control files first, then
+ * users/assign, all under the users/assign lock, which add_domain_assign()
+ * holds from its users/assign line to its last control file: an add and a
+ * removal of a name thus never interleave (a removal that fell between
+ * the two left the name in rcpthosts and virtualdomains with no
+ * users/assign line, where no vdeldomain could find it).  A control file
+ * that cannot be rewritten is a warning; with stop set it also ends the
+ * call there, users/assign kept (VA_COULD_NOT_UPDATE_FILE).
+ */
+int vp_unregister_domain(char **names, int count, const struct vdomain *d, int *removed, int stop)
+{
+	char assign[VP_PATH_MAX];
+	int lk, rc;
+
+	if (names == NULL || count < 0 || d == NULL)
+		return VA_NULL_POINTER;
+	if ((rc = qpath(assign, sizeof assign, "users/assign")) != VA_SUCCESS)
+		return rc;
+	if ((lk = vp_qfile_lock(assign)) < 0) {
+		fprintf(stderr, "Warning: Failed to delete domain from the assign file\n");
+		return VA_COULD_NOT_UPDATE_FILE;
+	}
+	if (del_control(names, count) != VA_SUCCESS) {
+		fprintf(stderr, "Warning: Failed to delete domain from qmail's control files\n");
+		if (stop) {
+			vp_qfile_unlock(lk);
+			return VA_COULD_NOT_UPDATE_FILE;
+		}
+	}
+	rc = del_assign_locked(assign, names, count, d->real, d->dir, d->uid, d->gid, removed);
+	vp_qfile_unlock(lk);
+	if (rc != VA_SUCCESS) {
+		fprintf(stderr, "Warning: Failed to delete domain from the assign file\n");
+		return VA_COULD_NOT_UPDATE_FILE;
 	}
 	return VA_SUCCESS;
 }

@@ -62,8 +62,8 @@ static void hup_qmail(void)
 	signal_process((char *)"qmail-send", SIGHUP);
 }
 
+/* vp_unregister_domain(): stop when a control file cannot be rewritten */
 #define UNASSIGN_STOP 1
-static int unassign(char **names, int count, const struct vdomain *d, int *removed, int how);
 static int mark_deleting(const struct vdomain *d, char *mark, size_t size);
 
 /* Left in a domain's directory by vdeldomain() before it takes the
@@ -288,7 +288,7 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 			fprintf(stderr, "Error. Failed while attempting to add domain to auth backend\n");
 			rc = VA_NO_AUTH_CONNECTION;
 		}
-		(void)unassign(names, 1, &existing, NULL, 0);
+		(void)vp_unregister_domain(names, 1, &existing, NULL, 0);
 		hup_qmail();
 		goto undo_dir;
 	}
@@ -373,31 +373,6 @@ int vaddaliasdomain(char *alias, char *real)
 	return VA_SUCCESS;
 }
 
-/*
- * Remove names[] from qmail's files: control files first, then assign.
- * VA_COULD_NOT_UPDATE_FILE if the assign file could not be changed (the
- * domain is still routed).  A control file that could not be changed is
- * a warning; with UNASSIGN_STOP it also stops there, users/assign kept:
- * once the names are out of users/assign, no later vdeldomain would find
- * them to take out of rcpthosts and virtualdomains (5.6 went on and left
- * them there for good).  A rollback of vadddomain goes on (its directory
- * goes anyway, so its users/assign line must too).
- */
-static int unassign(char **names, int count, const struct vdomain *d, int *removed, int how)
-{
-	if (del_control(names, count) != 0) {
-		fprintf(stderr, "Warning: Failed to delete domain from qmail's control files\n");
-		if (how == UNASSIGN_STOP)
-			return VA_COULD_NOT_UPDATE_FILE;
-	}
-	if (vp_del_domain_assign_n(names, count, (char *)d->real, (char *)d->dir,
-	                           d->uid, d->gid, removed) != 0) {
-		fprintf(stderr, "Warning: Failed to delete domain from the assign file\n");
-		return VA_COULD_NOT_UPDATE_FILE;
-	}
-	return VA_SUCCESS;
-}
-
 static int del_alias(struct vdomain *d)
 {
 	char text[2 * MAX_PW_DOMAIN + 16];
@@ -409,7 +384,7 @@ static int del_alias(struct vdomain *d)
 	names[0] = d->name;
 	/* An alias still in users/assign is still routed: say so (5.6
 	 * exited 0), as for a real domain. */
-	if (unassign(names, 1, d, NULL, UNASSIGN_STOP) != VA_SUCCESS)
+	if (vp_unregister_domain(names, 1, d, NULL, UNASSIGN_STOP) != VA_SUCCESS)
 		return VA_COULD_NOT_UPDATE_FILE;
 #ifdef SQL_ALIASDOMAINS
 	if (vdelete_sql_aliasdomain(d->name) != VA_SUCCESS)
@@ -580,7 +555,7 @@ int vdeldomain(char *domain)
 	 * written, stop there (5.6 went on and deleted the domain that
 	 * qmail still routed to): its users and files are kept, and the
 	 * same command can be run again once the file can be written. */
-	rc = unassign(names.values, names.count, &d, &removed, UNASSIGN_STOP);
+	rc = vp_unregister_domain(names.values, names.count, &d, &removed, UNASSIGN_STOP);
 	string_list_free(&names);
 	if (rc == VA_SUCCESS && removed == 0)
 		/* Another vdeldomain took the lines out since the lookup: the
@@ -598,7 +573,7 @@ int vdeldomain(char *domain)
 	 * (it could, while the real domain's line was there) goes too:
 	 * none can be added now. */
 	if (collect_names(&d, &names) == VA_SUCCESS && names.count > 1)
-		rc = unassign(names.values + 1, names.count - 1, &d, NULL, UNASSIGN_STOP);
+		rc = vp_unregister_domain(names.values + 1, names.count - 1, &d, NULL, UNASSIGN_STOP);
 	string_list_free(&names);
 	if (rc != VA_SUCCESS) {
 		vp_unlock_dir(dirlk);

@@ -473,5 +473,8 @@ void  vp_user_announce(const char *user, const char *domain);
 /* del_domain_assign() that also tells how many lines went (assign.c) */
 int vp_del_domain_assign_n(char **names, int count, char *real, char *dir, uid_t uid, gid_t gid,
                            int *removed);
+/* del_control() then vp_del_domain_assign_n(), under the users/assign lock
+ * (assign.c); stop: a control file that cannot be rewritten ends it there */
+int vp_unregister_domain(char **names, int count, const struct vdomain *d, int *removed, int stop);
 
 #endif /* VPINTERNAL_H */
