@@ -24,14 +24,16 @@ static void usage(void)
 }
 
 /*
- * First scan of the operand's entries in users/assign: count its real
- * domain's aliases and copy the real domain's name into `real`.  Exits
- * with the original's messages when there is nothing to delete.
+ * One scan of the operand's entries in users/assign: collect its real
+ * domain's aliases into `aliases` and copy the real domain's name into
+ * `real`.  Exits with the original's messages when there is nothing to
+ * delete.  (5.6 scanned twice, to count and then to print: an alias
+ * removed in between left the printed list empty.)
  */
-static int count_aliases(const char *domain, char *real, size_t real_size)
+static void find_aliases(const char *domain, char *real, size_t real_size, string_list *aliases)
 {
 	domain_entry *e;
-	int n = 0, ignored = 0;
+	int ignored = 0;
 
 	verrori = 0;
 	e = get_domain_entries(domain);
@@ -49,30 +51,24 @@ static int count_aliases(const char *domain, char *real, size_t real_size)
 		printf("Error: Domain does not exist\n");
 		cli_exit(VA_DOMAIN_DOES_NOT_EXIST);
 	}
+	if (string_list_init(aliases, 4) != 0)
+		cli_exit(VA_MEMORY_ALLOC_ERR);
 	for (; e != NULL; e = get_domain_entries(NULL)) {
-		if (strcmp(e->domain, e->realdomain) != 0)
-			n++;
-		else    /* a name that does not fit cannot equal the operand anyway */
+		if (strcmp(e->domain, e->realdomain) != 0) {
+			if (string_list_add(aliases, e->domain) != 0)
+				cli_exit(VA_MEMORY_ALLOC_ERR);
+		} else {    /* a name that does not fit cannot equal the operand anyway */
 			cli_take(real, real_size, e->domain, 0, &ignored);
+		}
 	}
-	return n;
-}
-
-/* Second scan: print the aliases, one per line, in users/assign order. */
-static void print_aliases(const char *domain)
-{
-	domain_entry *e;
-
-	for (e = get_domain_entries(domain); e != NULL; e = get_domain_entries(NULL))
-		if (strcmp(e->domain, e->realdomain) != 0)
-			printf("   %s\n", e->domain);
 }
 
 int main(int argc, char **argv)
 {
 	static char domain[CLI_BUF];
 	static char real[CLI_BUF];
-	int c, stop = 0, force = 0, toolong = 0, err;
+	string_list aliases;
+	int c, i, stop = 0, force = 0, toolong = 0, err;
 
 	cli_open();
 
@@ -98,15 +94,19 @@ int main(int argc, char **argv)
 		cli_fail(toolong);
 
 	/* Only a real domain named exactly as typed gets the alias check. */
-	if (count_aliases(domain, real, sizeof(real)) > 0 && strcmp(domain, real) == 0) {
+	find_aliases(domain, real, sizeof(real), &aliases);
+	if (aliases.count > 0 && strcmp(domain, real) == 0) {
 		printf(force ? "Warning: Alias domains deleted:\n"
 		             : "Warning: Alias domains exist:\n");
-		print_aliases(domain);
+		for (i = 0; i < aliases.count; i++)
+			printf("   %s\n", aliases.values[i]);
 		if (!force) {
 			printf("   use -f to force delete of domain and all aliases\n");
+			string_list_free(&aliases);
 			cli_exit(0);
 		}
 	}
+	string_list_free(&aliases);
 
 	err = vdeldomain(domain);
 	if (err != VA_SUCCESS)
