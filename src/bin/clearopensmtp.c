@@ -9,9 +9,10 @@
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
-#include <stdio.h>
-
 #include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
 
 int main(int argc, char **argv)
 {
@@ -21,9 +22,14 @@ int main(int argc, char **argv)
 	int rc;
 
 	cli_open();
+	errno = 0;
 	rc = vroaming_expire(RELAY_CLEAR_MINUTES);
 	if (rc == VA_COULD_NOT_UPDATE_FILE) {
-		printf("Error, could not create open-smtp.tmp\n");
+		/* a vchkpw held open-smtp.lock all the while: next run */
+		if (errno == EWOULDBLOCK)
+			printf("File busy try again later!\n");
+		else
+			printf("Error, could not create open-smtp.tmp\n");
 		cli_exit(-1);
 	}
 	if (rc == VA_BAD_DIR) {

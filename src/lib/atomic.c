@@ -48,12 +48,16 @@ int vp_lock(const char *path)
 			errno = EWOULDBLOCK;
 			break;
 		}
-		/* Back off from 1 ms up to 50 ms between tries. */
+		/* Back off from 1 ms up to 8 ms between tries.  fcntl locks
+		 * are not queued: the first try after a release wins, so a
+		 * long nap loses the lock to newcomers again and again (with
+		 * 50 ms, waiters under heavy contention ran out of time while
+		 * each holder kept it a fraction of a second). */
 		nap.tv_sec = 0;
 		nap.tv_nsec = step * 1000000L;
 		nanosleep(&nap, NULL);
 		waited += step;
-		if (step < 50)
+		if (step < 8)
 			step *= 2;
 	}
 	{

@@ -436,17 +436,21 @@ int vroaming_expire(long minutes)
 	time_t cutoff = time(NULL) - (time_t)minutes * 60;
 	int lockfd, rc;
 
-	/* Unlike the original, take the lock vchkpw takes (and go on
-	 * without it, as the original did, if it cannot be had). */
+	/* Unlike the original, take the lock vchkpw takes.  Without it,
+	 * nothing: a login that adds its client meanwhile would be lost
+	 * when the expired list is renamed over its line; cron runs this
+	 * again (VA_COULD_NOT_UPDATE_FILE, errno EWOULDBLOCK for a busy
+	 * lock). */
 	if ((rc = relay_lock(&lockfd)) != VA_SUCCESS)
 		return rc;
+	if (lockfd < 0)
+		return VA_COULD_NOT_UPDATE_FILE;
 	if (be->relay_expire != NULL)
 		rc = be->relay_expire(cutoff);
 	else
 		rc = file_expire(cutoff);
 	if (rc == VA_SUCCESS)
 		rc = rebuild_rules();
-	if (lockfd >= 0)
-		vp_unlock(lockfd);
+	vp_unlock(lockfd);
 	return rc;
 }
