@@ -420,4 +420,53 @@ for _case in alias real; do
 	fi
 done
 
+# 12. and 13. vdeluser has read the user's record when another vdeluser
+# removes the user (12), and a vadduser makes the name anew (13, in
+# another hash directory when the build hashes users: a slot freed just
+# before is taken).  The record is read again under .userdir.lock: the
+# first one says the user does not exist (it said "Illegal username"),
+# or deletes the new user whole (it deleted the new record and left its
+# directory, where no command could remove it).
+for _case in gone readded; do
+	if [ "$have_strace" = 1 ]; then
+		fresh_domain
+		if [ "$_case" = readded ] && has_define USERS_BIG_DIR; then
+			# 200 users: the ones past the first hundred go to hash directories
+			for i in $(seq 1 200); do printf 'u%s@example.com pw%s-Secret\n' "$i" "$i"; done > "$SB/list"
+			setup vadduser -f "$SB/list"
+		fi
+		setup vadduser zed@example.com Passw0rd
+		stop_at dz "$DD/.userdir.lock" "$top_builddir/vdeluser" zed@example.com
+		p=$SPID
+		# u150's slot (hash directory 0) freed first: the new zed takes it
+		[ "$_case" = readded ] && has_define USERS_BIG_DIR && setup vdeluser u150@example.com
+		run vdeluser zed@example.com
+		is_rc 0 "vdeluser while another one has read the record ($_case): exit 0"
+		if [ "$_case" = readded ]; then
+			run vadduser zed@example.com Passw0rd
+			is_rc 0 "  the name added again"
+		fi
+		kill -CONT "$p" 2>/dev/null
+		wait "$TPID"
+		if [ "$_case" = gone ]; then
+			is "$(cat "$SB/dz.rc")" 246 "  the first vdeluser: exit 246"
+			is "$(cat "$SB/dz.out")" "Error: User does not exist" "  the first vdeluser: User does not exist"
+		else
+			is "$(cat "$SB/dz.rc")" 0 "  the first vdeluser deletes the new user: exit 0"
+			is "$(cat "$SB/dz.out")" "" "  silently"
+		fi
+		cdb_next
+		is "$(grep -c '^zed:' "$DD/vpasswd")" 0 "  no record of zed"
+		is "$(find "$DD" -name zed)" "" "  and no directory of zed"
+		run vadduser zed@example.com Passw0rd
+		is_rc 0 "  zed can be added again"
+	else
+		_ts=("exit 0" "first" "first 2" "no record" "no directory" "added again")
+		[ "$_case" = readded ] && _ts+=("name added again")
+		for _t in "${_ts[@]}"; do
+			skip "no usable strace (or under a checker): vdeluser during vdeluser ($_case): $_t"
+		done
+	fi
+done
+
 done_testing

@@ -85,6 +85,20 @@ static int inside(const struct vdomain *d, const char *dir)
 	return vp_path_below(d->dir, dir);
 }
 
+/* The directory of user's record, read now into dir: VA_USER_DOES_NOT_EXIST
+ * if the record is gone, or the backend's error. */
+static int reread_dir(const struct vdomain *d, const char *user, char *dir, size_t size)
+{
+	struct vpw_entry e = {0};
+	int rc;
+
+	rc = vauth_backend_get()->getpw(d, user, &e);
+	if (rc == VA_SUCCESS && vp_strlcpy(dir, e.pw.pw_dir, size) != 0)
+		rc = VA_DIR_TOO_LONG;
+	vpw_entry_free(&e);
+	return rc;
+}
+
 int vdeluser(char *user, char *domain)
 {
 	struct vdomain d;
@@ -127,6 +141,19 @@ int vdeluser(char *user, char *domain)
 	vp_onchange("del_user", addr, "-", ON_VCHANGE_BEFORE);
 
 	lk = vp_userdir_lock(&d);
+	/* Under the lock (an add or delete of the name holds it throughout),
+	 * the record again: another vdeluser may have removed it since, or a
+	 * vadduser made the name anew, in another directory.  The record
+	 * goes with its own directory: with the one read before, a new
+	 * user's record went and its directory stayed, which no command
+	 * could remove. */
+	if (lk >= 0) {
+		rc = reread_dir(&d, user, userdir, sizeof userdir);
+		if (rc != VA_SUCCESS) {
+			vp_userdir_unlock(lk);
+			return rc;
+		}
+	}
 	/* Killed once the record is gone, this leaves the directory with the
 	 * mark: the next vdeluser or vadduser of the name removes it. */
 	marked = inside(&d, userdir) && vp_userdir_mark(userdir, mark, sizeof mark) == 0;
