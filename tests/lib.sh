@@ -263,6 +263,61 @@ strace_ok() {
 	[ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
 		strace -o /dev/null true 2>/dev/null
 }
+# ------------------------------------------------------------------ forced interleavings
+# stopped_or_gone PID: wait (up to 10 s) until PID is held by strace
+# (stopped by an injected SIGSTOP, or in an injected delay) or has exited.
+# A traced process passes through a tracing stop ('t') at every system
+# call for an instant: only one that lasts half a second counts.
+stopped_or_gone() {
+	local i st held=0
+	for i in $(seq 1 200); do
+		[ -r "/proc/$1/status" ] || return 0
+		st=$(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null)
+		case $st in
+		Z|'') return 0;;
+		t|T) held=$((held + 1)); [ "$held" -ge 10 ] && return 0;;
+		*) held=0;;
+		esac
+		sleep 0.05
+	done
+	return 1
+}
+
+# traced NAME STRACE-OPTIONS -- PROG ARGS...: start PROG in the background
+# under strace (from the directory $DD if set, with $SB/msg on stdin if
+# there is one); sets TPID (strace's pid), and PROG's own pid is written
+# to $SB/NAME.pid.  Output goes to $SB/NAME.out, the exit status to
+# $SB/NAME.rc.
+traced() {
+	local name=$1 opts=()
+	shift
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	(
+		cd "${DD:-.}" || exit 1
+		in=/dev/null
+		[ -f "$SB/msg" ] && in=$SB/msg
+		# LeakSanitizer cannot run under ptrace (sanitized builds).
+		# shellcheck disable=SC2016
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+		strace -f -o /dev/null "${opts[@]}" \
+			sh -c 'echo $$ > "$0"; exec "$@"' "$SB/$name.pid" "$@" \
+			< "$in" > "$SB/$name.out" 2>&1
+		echo $? > "$SB/$name.rc"
+	) &
+	TPID=$!
+	CLEANUP_PIDS="$CLEANUP_PIDS $TPID"
+}
+pid_of() { local i; for i in $(seq 1 200); do [ -s "$SB/$1.pid" ] && break; sleep 0.05; done; cat "$SB/$1.pid"; }
+# stop_at NAME PATH PROG ARGS...: PROG (traced as NAME) stopped by a
+# SIGSTOP just after its first open of PATH; sets SPID (PROG's pid).
+stop_at() {
+	local name=$1 path=$2
+	shift 2
+	traced "$name" -P "$path" -e trace=openat,open -e inject=openat,open:signal=SIGSTOP:when=1 -- "$@"
+	SPID=$(pid_of "$name")
+	stopped_or_gone "$SPID"
+}
 # require_strace: skip the whole script (the sweeps) without strace_ok.
 require_strace() {
 	if ! strace_ok; then

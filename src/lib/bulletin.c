@@ -388,8 +388,26 @@ static int deliver_link(struct vbulletin *b, const struct vdomain *d, const char
 }
 
 /*
+ * A missing directory has just been made again from a record read earlier
+ * in the walk: is the user still there, with that directory?  A vdeluser
+ * that ran meanwhile removed the record and then the directory, so the
+ * new one would belong to nobody and keep the name from being added
+ * again.  Then the skeleton made here goes (empty directories only) and
+ * 0 is returned: the user is skipped, as vdelivermail defers
+ * (deliver.c: still_there()).
+ */
+static int still_listed(const struct vdomain *d, const struct vqpasswd *pw)
+{
+	if (vp_record_has_dir(d, pw->pw_name, pw->pw_dir))
+		return 1;
+	vp_drop_skeleton(pw->pw_dir);
+	return 0;
+}
+
+/*
  * Make sure the user has a directory: one is allocated (and stored in
  * the record) when the record has none, and a missing one is created.
+ * Neither is left behind for a user whose record has gone meanwhile.
  */
 static int user_dir_ready(const struct vdomain *d, struct vpw_entry *e, struct vbull_result *r)
 {
@@ -405,14 +423,25 @@ static int user_dir_ready(const struct vdomain *d, struct vpw_entry *e, struct v
 		pw.pw_dir = newdir;
 		/* vauth_setpw(), as 5.6's make_user_dir(): the onchange
 		 * script hears of the new directory (mod_user). */
-		if (vauth_setpw(&pw, (char *)d->real) != VA_SUCCESS)
+		if (vauth_setpw(&pw, (char *)d->real) != VA_SUCCESS) {
+			/* The user gone meanwhile, say: unless the record was
+			 * stored after all, nothing names the directory. */
+			if (!vp_record_has_dir(d, pw.pw_name, newdir))
+				vp_user_undo_dir(d, newdir, hash);
 			return fail_with(r, VA_USER_DOES_NOT_EXIST, NULL);
+		}
 		e->pw.pw_dir = newdir;
 		r->dir = newdir;
 		return VA_SUCCESS;
 	}
-	if (stat(e->pw.pw_dir, &st) != 0 && vmake_maildir((char *)d->real, e->pw.pw_dir) != VA_SUCCESS)
+	if (stat(e->pw.pw_dir, &st) == 0)
+		return VA_SUCCESS;
+	if (vmake_maildir((char *)d->real, e->pw.pw_dir) != VA_SUCCESS)
 		return fail_with(r, VA_BAD_U_DIR, NULL);
+	/* Reported as 5.6 reports a record that cannot be read again after
+	 * making a directory ("Failed to vauth_getpw()"). */
+	if (!still_listed(d, &e->pw))
+		return fail_with(r, VA_USER_DOES_NOT_EXIST, NULL);
 	return VA_SUCCESS;
 }
 

@@ -349,20 +349,9 @@ static int give_dir(struct dx_ctx *c)
  */
 static int still_there(struct dx_ctx *c)
 {
-	static const char *const parts[] = { "Maildir/cur", "Maildir/new", "Maildir/tmp", "Maildir", "" };
-	struct vpw_entry e = {0};
-	char path[VP_PATH_MAX];
-	int rc, same;
-	size_t i;
-
-	rc = vauth_backend_get()->getpw(&c->dom, c->pw.pw.pw_name, &e);
-	same = rc == VA_SUCCESS && e.pw.pw_dir != NULL && strcmp(e.pw.pw_dir, c->pw.pw.pw_dir) == 0;
-	vpw_entry_free(&e);
-	if (same)
+	if (vp_record_has_dir(&c->dom, c->pw.pw.pw_name, c->pw.pw.pw_dir))
 		return DX_OK;
-	for (i = 0; i < sizeof parts / sizeof parts[0]; i++)
-		if (vp_fmt(path, sizeof path, "%s/%s", c->pw.pw.pw_dir, parts[i]) == 0)
-			rmdir(path);
+	vp_drop_skeleton(c->pw.pw.pw_dir);
 	fprintf(c->out, "vdelivermail: %s@%s changed during delivery\nsystem error\n",
 	        c->ext, c->domain);
 	return DX_TEMP;

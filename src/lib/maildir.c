@@ -66,7 +66,7 @@ static int has_dotdot(const char *path)
 
 /* Remove a skeleton that make_maildir() built in dir (empty directories
  * only; one that holds anything else stays, and so does the failure). */
-static void drop_skeleton(const char *dir)
+void vp_drop_skeleton(const char *dir)
 {
 	static const char *const parts[] = {
 		"Maildir/cur", "Maildir/new", "Maildir/tmp", "Maildir", "", NULL
@@ -125,14 +125,14 @@ int vmake_maildir(char *domain, char *dir)
 	if (strncmp(parent, d.dir, strlen(d.dir)) != 0 ||
 	    vp_mkdir_below(d.dir, parent + strlen(d.dir), d.uid, d.gid) != 0)
 		return VA_BAD_U_DIR2;
-	drop_skeleton(tmp);
+	vp_drop_skeleton(tmp);
 	if (make_one(tmp, d.uid, d.gid, 0) != 0)
 		return VA_BAD_U_DIR2;
 	rc = make_maildir(tmp, parts, d.uid, d.gid, 0);
 	if (rc == VA_SUCCESS && rename(tmp, path) != 0)
 		rc = VA_SUBDIR_CREATION;        /* it exists: a failure, as before */
 	if (rc != VA_SUCCESS) {
-		drop_skeleton(tmp);
+		vp_drop_skeleton(tmp);
 		return rc;
 	}
 	vp_chown_tree(dir, d.uid, d.gid);

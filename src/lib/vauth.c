@@ -104,6 +104,17 @@ int vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
 	return 0;
 }
 
+int vp_record_has_dir(const struct vdomain *d, const char *user, const char *dir)
+{
+	struct vpw_entry now = {0};
+	int same;
+
+	same = be()->getpw(d, user, &now) == VA_SUCCESS &&
+	       now.pw.pw_dir != NULL && strcmp(now.pw.pw_dir, dir) == 0;
+	vpw_entry_free(&now);
+	return same;
+}
+
 int vp_lookup_failed(int rc)
 {
 	switch (rc) {

@@ -447,6 +447,14 @@ int   vp_user_create_dir(const struct vdomain *d, const char *user,
  * the tree, and its place in the big-dir count (offered for reuse, as a
  * delete does). */
 void  vp_user_undo_dir(const struct vdomain *d, const char *userdir, const char *hash);
+/* Remove the empty skeleton vmake_maildir() makes: dir/Maildir/{cur,new,
+ * tmp}, dir/Maildir, dir (a directory that holds anything else stays)
+ * (maildir.c). */
+void  vp_drop_skeleton(const char *dir);
+/* 1 if user's record, read now, names dir as the user's directory: a
+ * directory made again from a record read earlier belongs to nobody
+ * when the user has been deleted since (vauth.c). */
+int   vp_record_has_dir(const struct vdomain *d, const char *user, const char *dir);
 /* A user's place in the big-dir count given up: its hash directory (if
  * any) offered for reuse in .dir_control_free, the count decremented
  * (nothing without big-dir). */
