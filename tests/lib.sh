@@ -287,7 +287,7 @@ stopped_or_gone() {
 # under strace (from the directory $DD if set, with $SB/msg on stdin if
 # there is one); sets TPID (strace's pid), and PROG's own pid is written
 # to $SB/NAME.pid.  Output goes to $SB/NAME.out, the exit status to
-# $SB/NAME.rc.
+# $SB/NAME.rc, strace's log to $SB/NAME.st.
 traced() {
 	local name=$1 opts=()
 	shift
@@ -300,7 +300,7 @@ traced() {
 		# LeakSanitizer cannot run under ptrace (sanitized builds).
 		# shellcheck disable=SC2016
 		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
-		strace -f -o /dev/null "${opts[@]}" \
+		strace -f -o "$SB/$name.st" "${opts[@]}" \
 			sh -c 'echo $$ > "$0"; exec "$@"' "$SB/$name.pid" "$@" \
 			< "$in" > "$SB/$name.out" 2>&1
 		echo $? > "$SB/$name.rc"

@@ -131,10 +131,16 @@ int  vp_quota_percent(storage_t bytes, storage_t count, const char *quota, int *
  * error: the sums are then low).  What is gone, not a directory, a link
  * loop or closed to this user counts as empty. */
 void vp_count_maildir(const char *maildir, struct vp_usage *u);
+/* The same for a recount to be saved in maildirsize: recent files in the
+ * folders' tmp/ count too (messages whose line may be in maildirsize
+ * already, but not yet linked into new/; an over-count at worst). */
+void vp_recount_maildirsize(const char *maildir, struct vp_usage *u);
 /* Atomically write "<quota>\n<bytes> <count>\n" as <maildir>/maildirsize
  * (afile_flags: VP_AFILE_* of atomic.c, e.g. to skip the fsyncs).  An
  * incomplete count is not written (VA_COULD_NOT_UPDATE_FILE): kept, it
- * would be believed while fresh, and the next reader recounts instead. */
+ * would be believed while fresh, and the next reader recounts instead.
+ * The caller holds vp_lock_dir(maildir): every writer of our own takes it
+ * (dx_quota_add() to append), so that no line is lost to the rename. */
 int  vp_write_maildirsize(const char *maildir, const char *quota, const struct vp_usage *u,
                           mode_t mode, int force_mode, uid_t uid, gid_t gid, int afile_flags);
 

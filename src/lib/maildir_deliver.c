@@ -300,9 +300,11 @@ int dx_write_maildir(struct dx_write *w)
 	/* The new name must survive a crash before we report success. */
 	if (fsync_dir(dir) != 0) {
 		w->err = errno;
+		/* Withdrawn before it goes: a recount between the two would
+		 * otherwise miss it and then take it off a second time. */
+		uncount(w);
 		unlink(w->path);
 		w->path[0] = '\0';
-		uncount(w);
 		return DXW_SYNC;
 	}
 	return DXW_OK;

@@ -10,10 +10,16 @@
  * One difference from vpopmail (doc/COMPATIBILITY.md): a fresh file that
  * has grown past 2048 bytes is compacted (its lines summed into one)
  * instead of being recounted, so a delivery into a Maildir of 100,000
- * messages does not stall every few hundred deliveries.  Appending and
- * compacting hold an flock on the file so that no appended line is lost
- * when the compacted file replaces it.  Over-quota verdicts from a file
- * with more than one data line are still checked by a recount.
+ * messages does not stall every few hundred deliveries.  Over-quota
+ * verdicts from a file with more than one data line are still checked by
+ * a recount.
+ *
+ * Whoever appends to the file or replaces it (a recount, a compaction,
+ * vsetuserquota) holds an flock on the Maildir directory, which, unlike
+ * the file, no rename replaces: a line is never appended to a file that
+ * is about to be replaced by figures without it.  A message is counted
+ * before it is linked from tmp/ into new/; a recount saved in the file
+ * counts tmp/ too, so that one between the two does not lose it.
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
@@ -156,6 +162,24 @@ static int mds_read_fd(int fd, struct mds *m)
 	return m->bogus ? 1 : 0;
 }
 
+/* Open and parse the file: as mds_read_fd(), or 2 when it is missing. */
+static int mds_load(const char *file, struct mds *m)
+{
+	int fd, rc;
+
+	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP) {
+			unlink(file);          /* never follow a planted symlink */
+			return 2;
+		}
+		return errno == ENOENT ? 2 : -1;
+	}
+	rc = mds_read_fd(fd, m);
+	close(fd);
+	return rc;
+}
+
 static int no_limit(const char *def)
 {
 	return def[0] == '\0' || strncmp(def, "NO", 2) == 0;
@@ -169,13 +193,24 @@ static void evaluate(struct dx_quota *q, storage_t bytes, storage_t count, off_t
 	vp_quota_percent(bytes, count, q->def, &q->pct);
 }
 
+/* Evaluate a parsed file; 1 if its verdict stands: the file is fresh and
+ * says "within quota", or "over" from one line of sums. */
+static int believe(struct dx_quota *q, const struct mds *m, off_t msgsize)
+{
+	if (time(NULL) > m->mtime + MDS_MAX_AGE)
+		return 0;
+	evaluate(q, (storage_t)(m->bytes > 0 ? m->bytes : 0),
+	         (storage_t)(m->count > 0 ? m->count : 0), msgsize);
+	return !q->over || m->lines == 1;
+}
+
 int dx_quota_check(const char *maildir, const char *quota, off_t msgsize,
                    uid_t uid, gid_t gid, struct dx_quota *q)
 {
 	char root[VP_PATH_MAX], file[VP_PATH_MAX];
 	struct mds m;
 	struct vp_usage u;
-	int fd, rc = 1, fresh;
+	int rc, lk;
 
 	memset(q, 0, sizeof *q);
 	memset(&m, 0, sizeof m);
@@ -187,36 +222,32 @@ int dx_quota_check(const char *maildir, const char *quota, off_t msgsize,
 	    vp_fmt(file, sizeof file, "%s/maildirsize", root) != 0)
 		return VA_DIR_TOO_LONG;
 
-	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0) {
-		rc = mds_read_fd(fd, &m);
-		close(fd);
-		if (rc < 0)
-			return VA_COULD_NOT_UPDATE_FILE;
-	} else if (errno == ELOOP) {
-		unlink(file);          /* never follow a planted symlink */
-	} else if (errno != ENOENT) {
+	rc = mds_load(file, &m);
+	if (rc < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
-	}
 	/* A Maildir that is not the user's own: its file's definition,
 	 * normalised as a user's quota is ("5MB" is 5242880S, "0S" none);
 	 * a file too big to parse still gives it, and is then rebuilt. */
 	if (quota == NULL) {
-		if (fd < 0 || vp_format_quota(m.def, q->def, sizeof q->def) != VA_SUCCESS ||
+		if (rc == 2 || vp_format_quota(m.def, q->def, sizeof q->def) != VA_SUCCESS ||
 		    no_limit(q->def))
 			return VA_SUCCESS;
 	}
+	if (rc == 0 && believe(q, &m, msgsize))
+		return VA_SUCCESS;
 
-	fresh = fd >= 0 && rc == 0 && time(NULL) <= m.mtime + MDS_MAX_AGE;
-	if (fresh) {
-		evaluate(q, (storage_t)(m.bytes > 0 ? m.bytes : 0),
-		         (storage_t)(m.count > 0 ? m.count : 0), msgsize);
-		/* Believe "within quota", and "over" from a fresh one-line file. */
-		if (!q->over || m.lines == 1)
-			return VA_SUCCESS;
+	/* Counted and saved under the lock of the appends.  Another delivery
+	 * may have rebuilt the file while this one waited for it: then that
+	 * file is used.  Without the lock the count is used, not saved. */
+	lk = vp_lock_dir(root);
+	if (lk >= 0 && mds_load(file, &m) == 0 && believe(q, &m, msgsize)) {
+		vp_unlock_dir(lk);
+		return VA_SUCCESS;
 	}
-	vp_count_maildir(root, &u);
-	vp_write_maildirsize(root, q->def, &u, 0600, 0, uid, gid, MDS_AFILE);  /* best effort */
+	vp_recount_maildirsize(root, &u);
+	if (lk >= 0)
+		vp_write_maildirsize(root, q->def, &u, 0600, 0, uid, gid, MDS_AFILE);  /* best effort */
+	vp_unlock_dir(lk);
 	evaluate(q, u.bytes, u.count, msgsize);
 	/* Over by what could be counted is over; under it, the rest might
 	 * not be: the caller lets the message wait. */
@@ -224,7 +255,7 @@ int dx_quota_check(const char *maildir, const char *quota, off_t msgsize,
 	return VA_SUCCESS;
 }
 
-/* Replace the file (locked by the caller through fd) by its sum. */
+/* Replace the file (the caller holds the lock, fd is the file) by its sum. */
 static void compact(int fd, const char *root, uid_t uid, gid_t gid)
 {
 	struct mds m;
@@ -243,8 +274,8 @@ void dx_quota_add(const char *maildir, const char *def, off_t size, int count,
                   uid_t uid, gid_t gid)
 {
 	char root[VP_PATH_MAX], file[VP_PATH_MAX], line[64];
-	struct stat fst, pst;
-	int tries, fd, len;
+	struct stat st;
+	int lk, fd, len;
 
 	if (def == NULL || no_limit(def))
 		return;
@@ -252,48 +283,44 @@ void dx_quota_add(const char *maildir, const char *def, off_t size, int count,
 	    vp_fmt(file, sizeof file, "%s/maildirsize", root) != 0)
 		return;
 	len = snprintf(line, sizeof line, "%lld %d\n", (long long)size, count);
-	for (tries = 0; tries < 5; tries++) {
-		fd = open(file, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			struct vp_usage u;
+	/* The lock every replacer of the file holds (see the top). */
+	lk = vp_lock_dir(root);
+	if (lk < 0) {
+		unlink(file);   /* uncounted: the next reader recounts */
+		return;
+	}
+	fd = open(file, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		struct vp_usage u;
 
-			if (errno != ENOENT) {
-				unlink(file);   /* uncounted: the next reader recounts */
-				return;
-			}
+		if (errno != ENOENT) {
+			unlink(file);   /* uncounted: the next reader recounts */
+		} else {
 			/* Gone meanwhile: a recount, plus this message, which is
-			 * not linked yet (one withdrawn is already out of it). */
-			vp_count_maildir(root, &u);
+			 * not linked yet (one withdrawn is already out of it;
+			 * one still in tmp/ is counted twice, the safe side). */
+			vp_recount_maildirsize(root, &u);
 			if (count > 0) {
 				u.bytes += (storage_t)size;
 				u.count += (storage_t)count;
 			}
 			vp_write_maildirsize(root, def, &u, 0600, 0, uid, gid, MDS_AFILE);
-			return;
 		}
-		if (flock(fd, LOCK_EX) != 0 || fstat(fd, &fst) != 0) {
-			close(fd);
-			unlink(file);   /* uncounted: the next reader recounts */
-			return;
-		}
-		/* Compacted (renamed over) while we waited: append to the new one. */
-		if (lstat(file, &pst) != 0 || pst.st_ino != fst.st_ino || pst.st_dev != fst.st_dev) {
-			close(fd);
-			continue;
-		}
-		/*
-		 * A line that cannot be added (or only part of it) must not
-		 * leave the file as it is: believed while fresh, and kept fresh
-		 * by the next appends, it would count this message never.
-		 * Without it, the next reader recounts the Maildir.
-		 */
-		if (write(fd, line, (size_t)len) != len)
-			unlink(file);
-		else if (fst.st_size + len >= MDS_COMPACT && time(NULL) <= fst.st_mtime + MDS_MAX_AGE)
-			compact(fd, root, uid, gid);
-		close(fd);      /* releases the lock */
+		vp_unlock_dir(lk);
 		return;
 	}
+	/*
+	 * A line that cannot be added (or only part of it) must not leave
+	 * the file as it is: believed while fresh, and kept fresh by the
+	 * next appends, it would count this message never.  Without it, the
+	 * next reader recounts the Maildir.
+	 */
+	if (fstat(fd, &st) != 0 || write(fd, line, (size_t)len) != len)
+		unlink(file);
+	else if (st.st_size + len >= MDS_COMPACT && time(NULL) <= st.st_mtime + MDS_MAX_AGE)
+		compact(fd, root, uid, gid);
+	close(fd);
+	vp_unlock_dir(lk);
 }
 
 void dx_maildir_usage(const char *maildir, storage_t *bytes, storage_t *count)
