@@ -418,4 +418,73 @@ for _case in gone readded; do
 	fi
 done
 
+# 14. and 15. vmoduser of a whole domain walks a copy of the user list
+# taken when it began: each user is changed from its record as it is
+# when its turn comes.  A password set meanwhile stays (writing the copy
+# back undid it, silently: 14), and a user deleted meanwhile is skipped
+# (the run stopped there, "User does not exist", the users after it
+# unchanged: 15).
+for _case in vpasswd vdeluser; do
+	if [ "$have_strace" = 1 ]; then
+		fresh_domain
+		for u in amy bob cal; do setup vadduser "$u@example.com" Passw0rd; done
+		# held just after its first open of .vpasswd.lock (the walk has begun)
+		stop_at vm "$DD/.vpasswd.lock" "$top_builddir/vmoduser" -c Staff example.com
+		p=$SPID
+		if [ "$_case" = vpasswd ]; then
+			run vpasswd cal@example.com NewPass9x
+			left="postmaster amy bob cal"
+		else
+			run vdeluser amy@example.com
+			left="postmaster bob cal"
+		fi
+		is_rc 0 "$_case during vmoduser of the domain: exit 0"
+		kill -CONT "$p" 2>/dev/null
+		wait "$TPID"
+		is "$(cat "$SB/vm.rc")" 0 "  vmoduser of the domain: exit 0"
+		is "$(cat "$SB/vm.out")" "" "  silently"
+		if [ "$_case" = vpasswd ]; then
+			run vverifypw cal@example.com NewPass9x
+			is_rc 0 "  the password set meanwhile stays"
+		fi
+		n=0
+		for u in $left; do
+			[ "$("$top_builddir/vuserinfo" -c "$u@example.com")" = Staff ] && n=$((n + 1))
+		done
+		is "$n" "$(echo $left | wc -w)" "  every user ($left) has the new comment"
+		cdb_next
+		ok_cmd "  vpasswd and vpasswd.cdb agree" vpw_cdb_ok "$DD"
+	else
+		_ts=("exit 0" "vmoduser exit 0" "silently" "comment" "cdb agrees")
+		[ "$_case" = vpasswd ] && _ts+=("password stays")
+		for _t in "${_ts[@]}"; do
+			skip "no usable strace (or under a checker): vmoduser of a domain during $_case: $_t"
+		done
+	fi
+done
+
+# 16. vsetuserquota of a whole domain, a user deleted meanwhile: skipped
+# (the run stopped there, as vmoduser's did).
+if [ "$have_strace" = 1 ]; then
+	fresh_domain
+	for u in amy bob cal; do setup vadduser "$u@example.com" Passw0rd; done
+	stop_at vq "$DD/.vpasswd.lock" "$top_builddir/vsetuserquota" example.com 5M
+	p=$SPID
+	run vdeluser amy@example.com
+	is_rc 0 "vdeluser during vsetuserquota of the domain: exit 0"
+	kill -CONT "$p" 2>/dev/null
+	wait "$TPID"
+	is "$(cat "$SB/vq.rc")" 0 "  vsetuserquota of the domain: exit 0"
+	is "$(cat "$SB/vq.out")" "" "  silently"
+	n=0
+	for u in postmaster bob cal; do
+		[ "$("$top_builddir/vuserinfo" -q "$u@example.com")" = 5242880S ] && n=$((n + 1))
+	done
+	is "$n" 3 "  every user still there has the new quota"
+else
+	for _t in "vdeluser exit 0" "vsetuserquota exit 0" "silently" "quota"; do
+		skip "no usable strace (or under a checker): vsetuserquota of a domain during vdeluser: $_t"
+	done
+fi
+
 done_testing

@@ -121,20 +121,28 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		cli_fail(o->toolong);
 }
 
-/* -e: store the given hash verbatim and drop the clear-text copy. */
+static int set_hash(struct vqpasswd *pw, void *hash)
+{
+	static char empty[1] = "";
+
+	pw->pw_passwd = hash;
+	pw->pw_clear_passwd = empty;
+	return VA_SUCCESS;
+}
+
+/* -e: store the given hash verbatim and drop the clear-text copy (over
+ * the record as it is then: another program may have changed it since
+ * the add). */
 static void store_hash(char *user, char *domain, char *hash)
 {
-	struct vqpasswd *pw;
-	char empty[1] = "";
+	int err;
 
-	pw = vauth_getpw(user, domain);
-	if (pw == NULL) {
+	err = vauth_edit(user, domain, set_hash, hash);
+	if (err == VA_USER_DOES_NOT_EXIST) {
 		printf("Error in vauth_getpw()\n");
 		cli_exit(-1);
 	}
-	pw->pw_passwd = hash;
-	pw->pw_clear_passwd = empty;
-	if (vauth_setpw(pw, domain) != 0) {
+	if (err != VA_SUCCESS) {
 		printf("Error in vauth_setpw()\n");
 		cli_exit(-1);
 	}

@@ -242,14 +242,21 @@ static void modify_user(char *email)
 
 static void modify_domain(char *domain)
 {
+	static char name[CLI_BUF];
 	struct vqpasswd *pw;
 	int first = 1, err;
 
 	while ((pw = vauth_getall(domain, first, 0)) != NULL) {
 		first = 0;
-		err = edit(pw, domain);
-		if (err == VA_SUCCESS)
-			err = vauth_setpw(pw, domain);
+		/* The walk reads a copy of the user list taken when it began:
+		 * each user is changed from its record as it is now (written
+		 * back, the copy undid a password or quota set meanwhile), and
+		 * one deleted meanwhile is skipped (it stopped the walk, with
+		 * the users after it left as they were). */
+		snprintf(name, sizeof(name), "%s", pw->pw_name);
+		err = vauth_edit(name, domain, edit, domain);
+		if (err == VA_USER_DOES_NOT_EXIST)
+			continue;
 		if (err != VA_SUCCESS) {
 			vauth_end_getall();
 			cli_fail(err);

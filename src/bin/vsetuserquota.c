@@ -50,6 +50,10 @@ static int set_domain(char *domain, char *quota)
 		/* The library may lower-case its arguments: pass a copy. */
 		snprintf(name, sizeof(name), "%s", pw->pw_name);
 		err = vsetuserquota(name, domain, quota);
+		/* deleted since the walk began: not a failure of the run (it
+		 * stopped there, the users after it left as they were) */
+		if (err == VA_USER_DOES_NOT_EXIST)
+			continue;
 		if (err != VA_SUCCESS) {
 			vauth_end_getall();
 			return err;

@@ -421,11 +421,13 @@ static int user_dir_ready(const struct vdomain *d, struct vpw_entry *e, struct v
 			return fail_with(r, VA_BAD_U_DIR, NULL);
 		pw = e->pw;
 		pw.pw_dir = newdir;
-		/* vauth_setpw(), as 5.6's make_user_dir(): the onchange
-		 * script hears of the new directory (mod_user). */
-		if (vauth_setpw(&pw, (char *)d->real) != VA_SUCCESS) {
-			/* The user gone meanwhile, say: unless the record was
-			 * stored after all, nothing names the directory. */
+		/* Stored as 5.6's make_user_dir() does (the onchange script
+		 * hears of the new directory: mod_user), but only over the
+		 * record as read: one changed since is not written back. */
+		if (vauth_setpw_if(&e->pw, &pw, (char *)d->real) != VA_SUCCESS) {
+			/* The user gone or changed meanwhile, say: unless the
+			 * record was stored after all, nothing names the
+			 * directory. */
 			if (!vp_record_has_dir(d, pw.pw_name, newdir))
 				vp_user_undo_dir(d, newdir, hash);
 			return fail_with(r, VA_USER_DOES_NOT_EXIST, NULL);

@@ -272,10 +272,15 @@ void vp_user_undo_dir(const struct vdomain *d, const char *userdir, const char *
 	vp_user_release_slot(d, hash);
 }
 
+static int set_dir(struct vqpasswd *pw, void *dir)
+{
+	pw->pw_dir = dir;
+	return VA_SUCCESS;
+}
+
 char *make_user_dir(char *user, char *domain, uid_t uid, gid_t gid)
 {
 	static char hash[MAX_DIR_NAME];
-	struct vpw_entry e = {0};
 	struct vdomain d;
 	char userdir[VP_PATH_MAX];
 
@@ -291,14 +296,11 @@ char *make_user_dir(char *user, char *domain, uid_t uid, gid_t gid)
 		return NULL;
 	/* A user already in the database gets the new directory stored in
 	 * the record (mod_user), as 5.6 did: Dovecot and courier's
-	 * authvchkpw read the record again after this call. */
-	if (vp_getpw(user, d.real, &e, NULL) == VA_SUCCESS) {
-		e.pw.pw_dir = userdir;
-		/* As in 5.6 a failure here is not the caller's: it finds the
-		 * record still without a directory when it reads it again. */
-		(void)vauth_setpw(&e.pw, d.real);
-	}
-	vpw_entry_free(&e);
+	 * authvchkpw read the record again after this call.  vauth_edit():
+	 * over the record as it is then, not as read before.  As in 5.6 a
+	 * failure here is not the caller's: it finds the record still
+	 * without a directory when it reads it again. */
+	(void)vauth_edit(user, d.real, set_dir, userdir);
 	return hash;
 }
 
