@@ -305,6 +305,11 @@ void  remove_maildirsize(char *dir);
 void  update_maildirsize(char *domain, char *dir, char *quota);
 int   readuserquota(const char *dir, storage_t *size, storage_t *count);
 int   vmaildir_readquota(const char *maildir, const char *quota);  /* usage in percent */
+/* vpopmail-ng: after update_maildirsize() for user's quota change to
+ * `written`: the record is read again, and if another program has set
+ * another quota since, maildirsize is written again with that one, so
+ * that the file ends with the record's last quota (user.c). */
+void  vp_maildirsize_follow(char *user, char *domain, char *dir, const char *written);
 
 /* Delivery (vpopmail-ng; deliver.c).
  * vdelivermail(): deliver the message on fd 0 to the recipient that

@@ -487,4 +487,28 @@ else
 	done
 fi
 
+# 17. Two vsetuserquota of one user at once: each stores the record, then
+# writes maildirsize; the first, held between the two, wrote its quota
+# over the second's, and the two files disagreed for good.
+if [ "$have_strace" = 1 ]; then
+	fresh_domain
+	setup vadduser bob@example.com Passw0rd
+	bd=$("$top_builddir/vuserinfo" -d bob@example.com)
+	# held just after its first open of the Maildir (to lock it for
+	# maildirsize): the record holds 5M by then
+	stop_at q5 "$bd/Maildir" "$top_builddir/vsetuserquota" bob@example.com 5M
+	p=$SPID
+	run vsetuserquota bob@example.com 7M
+	is_rc 0 "vsetuserquota 7M while one of 5M waits: exit 0"
+	kill -CONT "$p" 2>/dev/null
+	wait "$TPID"
+	is "$(cat "$SB/q5.rc")" 0 "  the one of 5M: exit 0"
+	is "$("$top_builddir/vuserinfo" -q bob@example.com)" 7340032S "  the record: the last quota set"
+	is "$(head -n 1 "$bd/Maildir/maildirsize")" 7340032S "  maildirsize: the same quota"
+else
+	for _t in "7M exit 0" "5M exit 0" "record" "maildirsize"; do
+		skip "no usable strace (or under a checker): two vsetuserquota at once: $_t"
+	done
+fi
+
 done_testing

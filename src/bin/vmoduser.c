@@ -211,10 +211,12 @@ static int edit(struct vqpasswd *pw, void *domain)
 }
 
 /* After the record with the new quota is stored: maildirsize follows it. */
-static void quota_after(char *domain)
+static void quota_after(char *user, char *domain)
 {
-	if (want.set_quota)
+	if (want.set_quota) {
 		update_maildirsize(domain, edited_dir, want.quota);
+		vp_maildirsize_follow(user, domain, edited_dir, want.quota);
+	}
 }
 
 static void modify_user(char *email)
@@ -237,7 +239,7 @@ static void modify_user(char *email)
 	}
 	if (err != VA_SUCCESS)
 		cli_fail(err);
-	quota_after(domain);
+	quota_after(user, domain);
 }
 
 static void modify_domain(char *domain)
@@ -261,7 +263,7 @@ static void modify_domain(char *domain)
 			vauth_end_getall();
 			cli_fail(err);
 		}
-		quota_after(domain);
+		quota_after(name, domain);
 	}
 }
 

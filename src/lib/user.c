@@ -264,6 +264,35 @@ static int set_quota(struct vqpasswd *pw, void *arg)
 	return VA_SUCCESS;
 }
 
+/*
+ * Two quota changes of one user at once: each stores the record under the
+ * vpasswd lock, then writes maildirsize after releasing it, so the two
+ * files could end with different writers' quotas.  Every change ends
+ * here, reading the record after its own maildirsize write: the last
+ * write is then made by a process that saw the last record.
+ */
+void vp_maildirsize_follow(char *user, char *domain, char *dir, const char *written)
+{
+	char want[MAX_PW_QUOTA + 1];
+	struct vpw_entry e = {0};
+	struct vdomain d;
+	int i, again;
+
+	if (user == NULL || domain == NULL || dir == NULL || written == NULL ||
+	    vp_strlcpy(want, written, sizeof want) != 0 || vp_domain_lookup(domain, &d) != VA_SUCCESS)
+		return;
+	for (i = 0; i < VAUTH_EDIT_TRIES; i++) {
+		again = vp_getpw(user, d.real, &e, NULL) == VA_SUCCESS &&
+		        e.pw.pw_shell != NULL && e.pw.pw_dir != NULL && strcmp(e.pw.pw_dir, dir) == 0 &&
+		        strcmp(e.pw.pw_shell, want) != 0 &&
+		        vp_strlcpy(want, e.pw.pw_shell, sizeof want) == 0;
+		vpw_entry_free(&e);
+		if (!again)
+			return;
+		vp_maildirsize_update(dir, want, d.uid, d.gid);
+	}
+}
+
 int vsetuserquota(char *user, char *domain, char *quota)
 {
 	struct new_quota nq;
@@ -291,6 +320,7 @@ int vsetuserquota(char *user, char *domain, char *quota)
 		if (strcmp(nq.formatted, "NOQUOTA") != 0)
 			umask(077);
 		vp_maildirsize_update(e.pw.pw_dir, nq.formatted, d.uid, d.gid);
+		vp_maildirsize_follow(user, domain, e.pw.pw_dir, nq.formatted);
 	}
 	vpw_entry_free(&e);
 	return rc;
