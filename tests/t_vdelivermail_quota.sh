@@ -304,8 +304,8 @@ if strace_ok; then
 	is "$(mds_sum)" "$(real_sum)" "vsetuserquota's recount during a delivery: maildirsize sums the Maildir"
 
 	# A delivery held between its appended line and its link while the
-	# file is removed and another delivery recounts: the held message is
-	# still in tmp/, and must be counted all the same.
+	# file is removed and another delivery recounts: the recount must
+	# count the held message (it waits until the link is made).
 	new_domain
 	quota 100000
 	dv

@@ -326,13 +326,10 @@ static void flush_batch(struct pending *batch, size_t n, uid_t uid, gid_t gid,
 				err[i] = errno;
 			p->fd = -1;
 			/* Counted before it shows, as vdelivermail does. */
-			if (err[i] == 0 && p->quota[0] != '\0')
-				dx_quota_add(p->mdir, p->quota, p->size, 1, uid, gid);
-			if (err[i] == 0 && link(p->tmp, p->dst) != 0) {
+			if (err[i] == 0 &&
+			    dx_count_and_link(p->mdir, p->quota[0] != '\0' ? p->quota : NULL, p->size,
+			                      uid, gid, p->tmp, p->dst, 0) != 0)
 				err[i] = errno;
-				if (p->quota[0] != '\0')
-					dx_quota_add(p->mdir, p->quota, -p->size, -1, uid, gid);
-			}
 			unlink(p->tmp);
 			if (err[i] != 0) {
 				errno = err[i];
@@ -358,16 +355,9 @@ static int deliver_link(struct vbulletin *b, const struct vdomain *d, const char
 		return fail_with(r, VA_DIR_TOO_LONG, NULL);
 	}
 	/* Counted before it shows, as vdelivermail does. */
-	if (quota[0] != '\0')
-		dx_quota_add(slashed, quota, b->size, 1, d->uid, d->gid);
-	if ((symbolic ? symlink(b->path, dst) : link(b->path, dst)) != 0) {
-		int saved = errno;
-
-		if (quota[0] != '\0')
-			dx_quota_add(slashed, quota, -b->size, -1, d->uid, d->gid);
-		errno = saved;
+	if (dx_count_and_link(slashed, quota[0] != '\0' ? quota : NULL, b->size, d->uid, d->gid,
+	                      b->path, dst, symbolic) != 0)
 		return fail_with(r, VA_COULD_NOT_UPDATE_FILE, symbolic ? "symlink" : "link");
-	}
 	/*
 	 * Every link leads to one file (a symlink's chown and chmod reach
 	 * it too): it belongs to the vpopmail user with mode 0600, as in

@@ -131,10 +131,6 @@ int  vp_quota_percent(storage_t bytes, storage_t count, const char *quota, int *
  * error: the sums are then low).  What is gone, not a directory, a link
  * loop or closed to this user counts as empty. */
 void vp_count_maildir(const char *maildir, struct vp_usage *u);
-/* The same for a recount to be saved in maildirsize: recent files in the
- * folders' tmp/ count too (messages whose line may be in maildirsize
- * already, but not yet linked into new/; an over-count at worst). */
-void vp_recount_maildirsize(const char *maildir, struct vp_usage *u);
 /* Atomically write "<quota>\n<bytes> <count>\n" as <maildir>/maildirsize
  * (afile_flags: VP_AFILE_* of atomic.c, e.g. to skip the fsyncs).  An
  * incomplete count is not written (VA_COULD_NOT_UPDATE_FILE): kept, it
@@ -166,6 +162,12 @@ int  dx_quota_check(const char *maildir, const char *quota, off_t msgsize,
  * and with -size, -1 to withdraw it when the link fails. */
 void dx_quota_add(const char *maildir, const char *def, off_t size, int count,
                   uid_t uid, gid_t gid);
+/* Count a message (count 1) and link src to dst in new/ (symlink with
+ * symbolic), under the Maildir's lock, so that a recount never falls
+ * between the two; a failed link is withdrawn.  Returns link()'s result
+ * (-1 with errno).  Without a quota (def NULL or none), only the link. */
+int  dx_count_and_link(const char *maildir, const char *def, off_t size, uid_t uid, gid_t gid,
+                       const char *src, const char *dst, int symbolic);
 
 /* Add a Maildir's usage (a fresh maildirsize, else a count) to the totals. */
 void dx_maildir_usage(const char *maildir, storage_t *bytes, storage_t *count);

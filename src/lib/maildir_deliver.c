@@ -287,13 +287,12 @@ int dx_write_maildir(struct dx_write *w)
 		w->path[0] = '\0';
 		return fail(w, tmp, -1, DXW_LINK);
 	}
-	/* Counted before it shows: a kill after the link must not leave a
-	 * message that maildirsize does not count. */
-	if (w->quota_def != NULL)
-		dx_quota_add(w->maildir, w->quota_def, w->size, 1, w->uid, w->gid);
-	if (link(tmp, w->path) != 0) {
+	/* Counted before it shows (a kill after the link must not leave a
+	 * message that maildirsize does not count), under the lock a recount
+	 * takes; a failed link is withdrawn. */
+	if (dx_count_and_link(w->maildir, w->quota_def, w->size, w->uid, w->gid,
+	                      tmp, w->path, 0) != 0) {
 		w->path[0] = '\0';
-		uncount(w);
 		return fail(w, tmp, -1, DXW_LINK);
 	}
 	unlink(tmp);

@@ -17,9 +17,9 @@
  * Whoever appends to the file or replaces it (a recount, a compaction,
  * vsetuserquota) holds an flock on the Maildir directory, which, unlike
  * the file, no rename replaces: a line is never appended to a file that
- * is about to be replaced by figures without it.  A message is counted
- * before it is linked from tmp/ into new/; a recount saved in the file
- * counts tmp/ too, so that one between the two does not lose it.
+ * is about to be replaced by figures without it.  A delivery counts its
+ * message and links it into new/ under that lock (dx_count_and_link), so
+ * a recount sees it both counted and there, or neither.
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
@@ -244,7 +244,7 @@ int dx_quota_check(const char *maildir, const char *quota, off_t msgsize,
 		vp_unlock_dir(lk);
 		return VA_SUCCESS;
 	}
-	vp_recount_maildirsize(root, &u);
+	vp_count_maildir(root, &u);
 	if (lk >= 0)
 		vp_write_maildirsize(root, q->def, &u, 0600, 0, uid, gid, MDS_AFILE);  /* best effort */
 	vp_unlock_dir(lk);
@@ -270,43 +270,38 @@ static void compact(int fd, const char *root, uid_t uid, gid_t gid)
 	vp_write_maildirsize(root, m.def, &u, 0600, 0, uid, gid, MDS_AFILE);
 }
 
-void dx_quota_add(const char *maildir, const char *def, off_t size, int count,
-                  uid_t uid, gid_t gid)
+/* Append "<size> <count>" to <root>/maildirsize; lk: the Maildir's lock,
+ * or -1 if it could not be had. */
+static void append_held(int lk, const char *root, const char *def, off_t size, int count,
+                        uid_t uid, gid_t gid)
 {
-	char root[VP_PATH_MAX], file[VP_PATH_MAX], line[64];
+	char file[VP_PATH_MAX], line[64];
 	struct stat st;
-	int lk, fd, len;
+	int fd, len;
 
-	if (def == NULL || no_limit(def))
+	if (vp_fmt(file, sizeof file, "%s/maildirsize", root) != 0)
 		return;
-	if (quota_root(maildir, root, sizeof root) != 0 ||
-	    vp_fmt(file, sizeof file, "%s/maildirsize", root) != 0)
-		return;
-	len = snprintf(line, sizeof line, "%lld %d\n", (long long)size, count);
-	/* The lock every replacer of the file holds (see the top). */
-	lk = vp_lock_dir(root);
 	if (lk < 0) {
 		unlink(file);   /* uncounted: the next reader recounts */
 		return;
 	}
+	len = snprintf(line, sizeof line, "%lld %d\n", (long long)size, count);
 	fd = open(file, O_RDWR | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		struct vp_usage u;
 
 		if (errno != ENOENT) {
 			unlink(file);   /* uncounted: the next reader recounts */
-		} else {
-			/* Gone meanwhile: a recount, plus this message, which is
-			 * not linked yet (one withdrawn is already out of it;
-			 * one still in tmp/ is counted twice, the safe side). */
-			vp_recount_maildirsize(root, &u);
-			if (count > 0) {
-				u.bytes += (storage_t)size;
-				u.count += (storage_t)count;
-			}
-			vp_write_maildirsize(root, def, &u, 0600, 0, uid, gid, MDS_AFILE);
+			return;
 		}
-		vp_unlock_dir(lk);
+		/* Gone meanwhile: a recount, plus this message, which is not
+		 * linked yet (one withdrawn is already out of it). */
+		vp_count_maildir(root, &u);
+		if (count > 0) {
+			u.bytes += (storage_t)size;
+			u.count += (storage_t)count;
+		}
+		vp_write_maildirsize(root, def, &u, 0600, 0, uid, gid, MDS_AFILE);
 		return;
 	}
 	/*
@@ -320,7 +315,39 @@ void dx_quota_add(const char *maildir, const char *def, off_t size, int count,
 	else if (st.st_size + len >= MDS_COMPACT && time(NULL) <= st.st_mtime + MDS_MAX_AGE)
 		compact(fd, root, uid, gid);
 	close(fd);
+}
+
+void dx_quota_add(const char *maildir, const char *def, off_t size, int count,
+                  uid_t uid, gid_t gid)
+{
+	char root[VP_PATH_MAX];
+	int lk;
+
+	if (def == NULL || no_limit(def) || quota_root(maildir, root, sizeof root) != 0)
+		return;
+	/* The lock every replacer of the file holds (see the top). */
+	lk = vp_lock_dir(root);
+	append_held(lk, root, def, size, count, uid, gid);
 	vp_unlock_dir(lk);
+}
+
+int dx_count_and_link(const char *maildir, const char *def, off_t size, uid_t uid, gid_t gid,
+                      const char *src, const char *dst, int symbolic)
+{
+	char root[VP_PATH_MAX];
+	int lk, rc, saved;
+
+	if (def == NULL || no_limit(def) || quota_root(maildir, root, sizeof root) != 0)
+		return symbolic ? symlink(src, dst) : link(src, dst);
+	lk = vp_lock_dir(root);
+	append_held(lk, root, def, size, 1, uid, gid);
+	rc = symbolic ? symlink(src, dst) : link(src, dst);
+	saved = errno;
+	if (rc != 0)
+		append_held(lk, root, def, -size, -1, uid, gid);
+	vp_unlock_dir(lk);
+	errno = saved;
+	return rc;
 }
 
 void dx_maildir_usage(const char *maildir, storage_t *bytes, storage_t *count)

@@ -200,28 +200,8 @@ static int count_short(int err)
 	return err != ENOENT && err != ENOTDIR && err != EACCES && err != EPERM && err != ELOOP;
 }
 
-/*
- * Debris in tmp/ (the Maildir convention: a file there untouched for 36
- * hours is left over from a crash) is no message on its way.
- */
-#define TMP_MAX_AGE (36 * 3600)
-
-/*
- * A file of tmp/ that a recount saved in maildirsize counts as a message:
- * a delivery appends its line before it links the file into new/, so a
- * recount between the two would otherwise miss it for good.  A file
- * whose line is yet to come is then counted twice, the safe side.  Not
- * counted: debris, and the temps of maildirsize itself (ours and
- * Courier's carry this mark).
- */
-static int tmp_counts(const char *name, const struct stat *st)
-{
-	return S_ISREG(st->st_mode) && strstr(name, "_NeWmAiLdIrSiZe") == NULL &&
-	       st->st_mtime + TMP_MAX_AGE >= time(NULL);
-}
-
-/* Add up the messages in one new/ or cur/ directory (or tmp/: see above). */
-static void count_dir(const char *dir, int is_tmp, struct vp_usage *u)
+/* Add up the messages in one new/ or cur/ directory. */
+static void count_dir(const char *dir, struct vp_usage *u)
 {
 	char path[VP_PATH_MAX];
 	DIR *d;
@@ -239,16 +219,14 @@ static void count_dir(const char *dir, int is_tmp, struct vp_usage *u)
 
 		if (de->d_name[0] == '.' || is_trashed(de->d_name))
 			continue;
-		if (is_tmp || !size_from_name(de->d_name, &size)) {
+		if (!size_from_name(de->d_name, &size)) {
 			if (vp_fmt(path, sizeof path, "%s/%s", dir, de->d_name) != 0)
 				continue;
-			if ((is_tmp ? lstat(path, &st) : stat(path, &st)) != 0) {
+			if (stat(path, &st) != 0) {
 				if (count_short(errno))  /* gone meanwhile: not counted */
 					u->incomplete = 1;
 				continue;
 			}
-			if (is_tmp && !tmp_counts(de->d_name, &st))
-				continue;
 			size = (storage_t)st.st_size;
 		}
 		u->bytes += size;
@@ -293,22 +271,9 @@ static void count_folder(const char *folder, void *arg)
 	char path[VP_PATH_MAX];
 
 	if (vp_fmt(path, sizeof path, "%s/new", folder) == 0)
-		count_dir(path, 0, arg);
+		count_dir(path, arg);
 	if (vp_fmt(path, sizeof path, "%s/cur", folder) == 0)
-		count_dir(path, 0, arg);
-}
-
-/* The same with tmp/, listed first: a message linked from there into
- * new/ during the count is then seen in one place or both, never in
- * neither (new/ and cur/ changing meanwhile makes vp_count_maildir count
- * again). */
-static void count_folder_tmp(const char *folder, void *arg)
-{
-	char path[VP_PATH_MAX];
-
-	if (vp_fmt(path, sizeof path, "%s/tmp", folder) == 0)
-		count_dir(path, 1, arg);
-	count_folder(folder, arg);
+		count_dir(path, arg);
 }
 
 /* A running "fingerprint" of the folders' new/ and cur/ mtimes. */
@@ -345,7 +310,7 @@ static struct stamp folder_stamp(const char *maildir)
 
 /* Count a Maildir; if a folder changed meanwhile, count again (a few
  * times, then take the last result). */
-static void count_maildir(const char *maildir, int with_tmp, struct vp_usage *u)
+void vp_count_maildir(const char *maildir, struct vp_usage *u)
 {
 	struct stamp before, after;
 	int i;
@@ -355,22 +320,12 @@ static void count_maildir(const char *maildir, int with_tmp, struct vp_usage *u)
 		u->bytes = 0;
 		u->count = 0;
 		u->incomplete = 0;
-		if (each_folder(maildir, with_tmp ? count_folder_tmp : count_folder, u) != 0)
+		if (each_folder(maildir, count_folder, u) != 0)
 			u->incomplete = 1;
 		after = folder_stamp(maildir);
 		if (before.sum == after.sum && before.n == after.n)
 			break;
 	}
-}
-
-void vp_count_maildir(const char *maildir, struct vp_usage *u)
-{
-	count_maildir(maildir, 0, u);
-}
-
-void vp_recount_maildirsize(const char *maildir, struct vp_usage *u)
-{
-	count_maildir(maildir, 1, u);
 }
 
 int readuserquota(const char *dir, storage_t *size, storage_t *count)
@@ -448,7 +403,7 @@ int vp_maildirsize_update(const char *userdir, const char *quota, uid_t uid, gid
 	 * a line appended meanwhile would be lost with the old file. */
 	if ((lk = vp_lock_dir(maildir)) < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
-	vp_recount_maildirsize(maildir, &u);
+	vp_count_maildir(maildir, &u);
 	rc = vp_write_maildirsize(maildir, quota, &u, 0600, 1, uid, gid, 0);
 	vp_unlock_dir(lk);
 	return rc;
@@ -586,7 +541,7 @@ int vmaildir_readquota(const char *maildir, const char *quota)
 
 	/* Saved only under the lock the deliveries' appends take. */
 	lk = vp_lock_dir(dir);
-	vp_recount_maildirsize(dir, &u);
+	vp_count_maildir(dir, &u);
 	if (lk >= 0)
 		vp_write_maildirsize(dir, quota, &u, 0644, 0, vp_uid(), vp_gid(), 0);
 	vp_unlock_dir(lk);
