@@ -309,6 +309,13 @@ traced() {
 	CLEANUP_PIDS="$CLEANUP_PIDS $TPID"
 }
 pid_of() { local i; for i in $(seq 1 200); do [ -s "$SB/$1.pid" ] && break; sleep 0.05; done; cat "$SB/$1.pid"; }
+# held_ok NAME DESC: NAME (started with traced) is held by strace (or gone):
+# one check, DESC; sets HELD_PID to NAME's own pid.
+held_ok() {
+	HELD_PID=$(pid_of "$1")
+	stopped_or_gone "$HELD_PID"
+	is "$(grep -o '^State:[[:space:]]*[tT]' "/proc/$HELD_PID/status" 2>/dev/null | wc -l)" 1 "$2"
+}
 # stop_at NAME PATH PROG ARGS...: PROG (traced as NAME) stopped by a
 # SIGSTOP just after its first open of PATH; sets SPID (PROG's pid).
 stop_at() {
@@ -317,6 +324,13 @@ stop_at() {
 	traced "$name" -P "$path" -e trace=openat,open -e inject=openat,open:signal=SIGSTOP:when=1 -- "$@"
 	SPID=$(pid_of "$name")
 	stopped_or_gone "$SPID"
+}
+# skip_no_strace WHAT CHECK...: one skip line per CHECK, for a case that
+# needs strace where it cannot be used.
+skip_no_strace() {
+	local what=$1 t
+	shift
+	for t in "$@"; do skip "no usable strace (or under a checker): $what: $t"; done
 }
 # require_strace: skip the whole script (the sweeps) without strace_ok.
 require_strace() {

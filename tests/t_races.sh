@@ -42,22 +42,17 @@ if [ "$have_strace" = 1 ]; then
 	# (A SIGSTOP injected there would stop it only after the stat.)
 	traced dv -P "$DD/bob" -e trace=%stat,%fstat -e inject=%stat,%fstat:delay_enter=3000000:when=1 \
 		-- "$top_builddir/vdelivermail" '' bounce-no-mailbox
-	p=$(pid_of dv)
-	stopped_or_gone "$p"
-	is "$(grep -o '^State:[[:space:]]*[tT]' "/proc/$p/status" 2>/dev/null | wc -l)" 1 \
-		"vdelivermail held after its lookup"
+	held_ok dv "vdelivermail held after its lookup"
 	run vdeluser bob@example.com
 	is_rc 0 "deleted while vdelivermail had read the record: vdeluser exit 0"
-	kill -CONT "$p" 2>/dev/null
+	kill -CONT "$HELD_PID" 2>/dev/null
 	wait "$TPID"
 	like "$(cat "$SB/dv.rc")" '^(100|111)$' "vdelivermail defers or bounces (not 0 for a user gone)"
 	file_absent "$DD/bob" "no Maildir re-created for the deleted user"
 	is "$(msgs_anywhere)" 0 "the message is nowhere (so the exit was not 0)"
 	setup vadduser bob@example.com Passw0rd && pass "bob can be added again"
 else
-	for _t in "held after lookup" "vdeluser exit 0" "vdelivermail defers or bounces" "no Maildir re-created" "message nowhere" "bob added again"; do
-		skip "no usable strace (or under a checker): deleted while delivering: $_t"
-	done
+	skip_no_strace "deleted while delivering" "held after lookup" "vdeluser exit 0" "vdelivermail defers or bounces" "no Maildir re-created" "message nowhere" "bob added again"
 fi
 
 # 2. vdeluser has read new/ of bob's Maildir (to remove it) when a
@@ -96,9 +91,7 @@ if [ "$have_strace" = 1 ]; then
 	fi
 	setup vadduser bob@example.com Passw0rd && pass "bob can be added again"
 else
-	for _t in "vdeluser exit 0" "directory gone" "nothing left" "vdelivermail result" "bob added again"; do
-		skip "no usable strace (or under a checker): delivery during vdeluser: $_t"
-	done
+	skip_no_strace "delivery during vdeluser" "vdeluser exit 0" "directory gone" "nothing left" "vdelivermail result" "bob added again"
 fi
 
 # ------------------------------------------------------------ vaddaliasdomain / vdeldomain
@@ -119,9 +112,7 @@ if [ "$have_strace" = 1 ]; then
 	is "$(assign_of alias.org)" "" "no users/assign line for the alias of a deleted domain"
 	is "$(in_control alias.org)" 0 "the alias is in no control file"
 else
-	for _t in "vdeldomain exit 0" "vaddaliasdomain fails" "no assign line" "no control file"; do
-		skip "no usable strace (or under a checker): alias added during vdeldomain: $_t"
-	done
+	skip_no_strace "alias added during vdeldomain" "vdeldomain exit 0" "vaddaliasdomain fails" "no assign line" "no control file"
 fi
 
 # 4. vdeldomain has read the names of the domain (real and aliases) when
@@ -139,9 +130,7 @@ if [ "$have_strace" = 1 ]; then
 	is "$(in_control alias.org)" 0 "and out of rcpthosts and virtualdomains"
 	file_absent "$DD" "the domain directory is gone"
 else
-	for _t in "vaddaliasdomain exit 0" "vdeldomain exit 0" "alias out of assign" "out of control files" "directory gone"; do
-		skip "no usable strace (or under a checker): alias added during vdeldomain: $_t"
-	done
+	skip_no_strace "alias added during vdeldomain" "vaddaliasdomain exit 0" "vdeldomain exit 0" "alias out of assign" "out of control files" "directory gone"
 fi
 
 # 5. vadduser has found the domain and made the user's directory when
@@ -169,9 +158,7 @@ if [ "$have_strace" = 1 ]; then
 	is "$(find "$D" -maxdepth 1 -name '.*deleted*')" "" "nothing left of the removed tree"
 	setup vadddomain example.com Secret123 && pass "the domain can be added again"
 else
-	for _t in "vdeldomain exit 0" "directory gone" "nothing left" "added again"; do
-		skip "no usable strace (or under a checker): vadduser during vdeldomain: $_t"
-	done
+	skip_no_strace "vadduser during vdeldomain" "vdeldomain exit 0" "directory gone" "nothing left" "added again"
 fi
 
 # 6. --enable-learn-passwords: a login that checked the old password
@@ -294,9 +281,7 @@ if [ "$have_strace" = 1 ]; then
 	run vadddomain example.com Secret123
 	is_rc 0 "  the domain can be added again"
 else
-	for _t in "vdeldomain exit 0" "vadduser fails" "vadddomain fails" "directory gone" "nothing left" "added again"; do
-		skip "no usable strace (or under a checker): vadduser's late lock file in a new domain directory: $_t"
-	done
+	skip_no_strace "vadduser's late lock file in a new domain directory" "vdeldomain exit 0" "vadduser fails" "vadddomain fails" "directory gone" "nothing left" "added again"
 fi
 
 # 9. vadddomain of a name that a running vdeldomain has taken out of
@@ -320,9 +305,7 @@ if [ "$have_strace" = 1 ]; then
 	run vverifypw postmaster@example.com Secret123
 	is_rc 0 "  its postmaster logs in"
 else
-	for _t in "vadddomain exit 0" "vdeldomain exit 0" "directory whole" "in users/assign" "postmaster"; do
-		skip "no usable strace (or under a checker): vadddomain during vdeldomain: $_t"
-	done
+	skip_no_strace "vadddomain during vdeldomain" "vadddomain exit 0" "vdeldomain exit 0" "directory whole" "in users/assign" "postmaster"
 fi
 
 # 10. and 11. vaddaliasdomain holds users/assign from its line there to
@@ -363,9 +346,7 @@ for _case in alias real; do
 		fi
 		is "$(in_control alias.org)" 0 "  the alias is in no control file at the end"
 	else
-		for _t in "add exit 0" "del exit 0" "out of assign" "out of control files" "again" "again 2" "none at the end"; do
-			skip "no usable strace (or under a checker): vdeldomain $_case during vaddaliasdomain: $_t"
-		done
+		skip_no_strace "vdeldomain $_case during vaddaliasdomain" "add exit 0" "del exit 0" "out of assign" "out of control files" "again" "again 2" "none at the end"
 	fi
 done
 
@@ -412,9 +393,7 @@ for _case in gone readded; do
 	else
 		_ts=("exit 0" "first" "first 2" "no record" "no directory" "added again")
 		[ "$_case" = readded ] && _ts+=("name added again")
-		for _t in "${_ts[@]}"; do
-			skip "no usable strace (or under a checker): vdeluser during vdeluser ($_case): $_t"
-		done
+		skip_no_strace "vdeluser during vdeluser ($_case)" "${_ts[@]}"
 	fi
 done
 
@@ -457,9 +436,7 @@ for _case in vpasswd vdeluser; do
 	else
 		_ts=("exit 0" "vmoduser exit 0" "silently" "comment" "cdb agrees")
 		[ "$_case" = vpasswd ] && _ts+=("password stays")
-		for _t in "${_ts[@]}"; do
-			skip "no usable strace (or under a checker): vmoduser of a domain during $_case: $_t"
-		done
+		skip_no_strace "vmoduser of a domain during $_case" "${_ts[@]}"
 	fi
 done
 
@@ -482,9 +459,7 @@ if [ "$have_strace" = 1 ]; then
 	done
 	is "$n" 3 "  every user still there has the new quota"
 else
-	for _t in "vdeluser exit 0" "vsetuserquota exit 0" "silently" "quota"; do
-		skip "no usable strace (or under a checker): vsetuserquota of a domain during vdeluser: $_t"
-	done
+	skip_no_strace "vsetuserquota of a domain during vdeluser" "vdeluser exit 0" "vsetuserquota exit 0" "silently" "quota"
 fi
 
 # 17. Two vsetuserquota of one user at once: each stores the record, then
@@ -506,9 +481,7 @@ if [ "$have_strace" = 1 ]; then
 	is "$("$top_builddir/vuserinfo" -q bob@example.com)" 7340032S "  the record: the last quota set"
 	is "$(head -n 1 "$bd/Maildir/maildirsize")" 7340032S "  maildirsize: the same quota"
 else
-	for _t in "7M exit 0" "5M exit 0" "record" "maildirsize"; do
-		skip "no usable strace (or under a checker): two vsetuserquota at once: $_t"
-	done
+	skip_no_strace "two vsetuserquota at once" "7M exit 0" "5M exit 0" "record" "maildirsize"
 fi
 
 done_testing

@@ -127,9 +127,7 @@ system error" "part of the Maildir unreadable: said so"
 	file_absent "$BOX/maildirsize" "part of the Maildir unreadable: no maildirsize from the partial count"
 	is "$(count_new "$BOX")" 1 "part of the Maildir unreadable: nothing delivered"
 else
-	for _t in "deferred" "said so" "no maildirsize" "nothing delivered"; do
-		skip "no usable strace (or under a checker): part of the Maildir unreadable: $_t"
-	done
+	skip_no_strace "part of the Maildir unreadable" "deferred" "said so" "no maildirsize" "nothing delivered"
 fi
 dv
 is_rc 0 "readable again: delivered"
@@ -329,14 +327,12 @@ if strace_ok; then
 	is "$(cat "$SB/l2.rc")" 0 "vsetuserquota while a message is counted but not linked: the delivery exits 0"
 	is "$(mds_sum)" "$(real_sum)" "vsetuserquota while a message is counted but not linked: maildirsize sums the Maildir"
 else
-	for _t in "two recounts: second exit 0" "two recounts: first held" "two recounts: first exit 0" \
+	skip_no_strace "concurrent recounts" "two recounts: second exit 0" "two recounts: first held" "two recounts: first exit 0" \
 	          "two recounts: both delivered" "two recounts: sums" "vsetuserquota: delivery exit 0" \
 	          "vsetuserquota: held" "vsetuserquota: exit 0" "vsetuserquota: new quota" "vsetuserquota: sums" \
 	          "not linked: recounting exit 0" "not linked: held" "not linked: held exit 0" "not linked: sums" \
 	          "not linked, vsetuserquota: exit 0" \
-	          "not linked, vsetuserquota: sums"; do
-		skip "no usable strace (or under a checker): concurrent recounts: $_t"
-	done
+	          "not linked, vsetuserquota: sums"
 fi
 
 # ------------------------------------------------------------ the quota warning

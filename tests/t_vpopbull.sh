@@ -337,10 +337,7 @@ if strace_ok; then
 	# after the look.)
 	traced vb -P "$x0" -e trace=%stat,%fstat -e inject=%stat,%fstat:delay_enter=3000000:when=1 \
 		-- "$top_builddir/vpopbull" -f "$SB/m" b.test
-	p=$(pid_of vb)
-	stopped_or_gone "$p"
-	is "$(grep -o '^State:[[:space:]]*[tT]' "/proc/$p/status" 2>/dev/null | wc -l)" 1 \
-		"user deleted during vpopbull: vpopbull held after reading x0's record"
+	held_ok vb "user deleted during vpopbull: vpopbull held after reading x0's record"
 	run vdeluser x0@b.test
 	is_rc 0 "user deleted during vpopbull: vdeluser exit 0"
 	wait "$TPID"
@@ -352,10 +349,8 @@ x0@b.test: ERROR COPYING TO $x0" "user deleted during vpopbull: x0 reported as n
 	is "$(new_files "$DD/postmaster" | wc -l)" 1 "user deleted during vpopbull: postmaster got the bulletin"
 	setup vadduser x0@b.test Passw0rd && pass "user deleted during vpopbull: x0 can be added again"
 else
-	for _t in "vpopbull held" "vdeluser exit 0" "vpopbull exit 0" "x0 reported" "no directory" "no skeleton" \
-	          "postmaster got the bulletin" "x0 added again"; do
-		skip "no usable strace (or under a checker): user deleted during vpopbull: $_t"
-	done
+	skip_no_strace "user deleted during vpopbull" "vpopbull held" "vdeluser exit 0" "vpopbull exit 0" "x0 reported" "no directory" "no skeleton" \
+	          "postmaster got the bulletin" "x0 added again"
 fi
 
 # x1's record has no directory: vpopbull has made one for it when vdeluser
@@ -369,13 +364,10 @@ if strace_ok && [ "$SQL" != 1 ]; then
 	# stopped (SIGSTOP) just after it has made x1's directory
 	traced vb1 -P "$DD/x1" -e trace=mkdir,mkdirat -e inject=mkdir,mkdirat:signal=SIGSTOP:when=1 \
 		-- "$top_builddir/vpopbull" -f "$SB/m" b.test
-	p=$(pid_of vb1)
-	stopped_or_gone "$p"
-	is "$(grep -o '^State:[[:space:]]*[tT]' "/proc/$p/status" 2>/dev/null | wc -l)" 1 \
-		"user without a directory deleted during vpopbull: vpopbull held after making one"
+	held_ok vb1 "user without a directory deleted during vpopbull: vpopbull held after making one"
 	run vdeluser x1@b.test
 	is_rc 0 "user without a directory deleted during vpopbull: vdeluser exit 0"
-	kill -CONT "$p" 2>/dev/null
+	kill -CONT "$HELD_PID" 2>/dev/null
 	wait "$TPID"
 	is "$(cat "$SB/vb1.rc")" 0 "user without a directory deleted during vpopbull: vpopbull exit 0"
 	is "$(cat "$SB/vb1.out")" "Failed to vauth_getpw() for x1@b.test
