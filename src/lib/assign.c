@@ -217,6 +217,64 @@ static int add_rcpthost(const char *name, int *added)
 	return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* The lines a domain has in users/assign and virtualdomains          */
+
+/* Free the first n strings of a line array, then the array. */
+static void free_lines(char **v, int n)
+{
+	int i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* "<n>:<n>" for each name. */
+static char **virtualdomain_lines(char **names, int count)
+{
+	char **v = calloc((size_t)count + 1, sizeof *v);
+	int i;
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < count; i++) {
+		size_t n = 2 * strlen(names[i]) + 2;
+
+		if ((v[i] = malloc(n)) == NULL) {
+			free_lines(v, i);
+			return NULL;
+		}
+		snprintf(v[i], n, "%s:%s", names[i], names[i]);
+	}
+	return v;
+}
+
+/* The users/assign lines of names[] (routed to real at dir): a new array,
+ * or NULL. */
+static char **assign_lines(char **names, int count, const char *real, const char *dir,
+                           uid_t uid, gid_t gid)
+{
+	char **lines;
+	int i;
+
+	if ((lines = calloc((size_t)count + 1, sizeof *lines)) == NULL)
+		return NULL;
+	for (i = 0; i < count; i++) {
+		size_t n = strlen(names[i]) + strlen(real) + strlen(dir) + 64;
+
+		if ((lines[i] = malloc(n)) == NULL) {
+			free_lines(lines, i);
+			return NULL;
+		}
+		snprintf(lines[i], n, "+%s-:%s:%lu:%lu:%s:-::", names[i], real,
+		         (unsigned long)uid, (unsigned long)gid, dir);
+	}
+	return lines;
+}
+
 struct added {
 	char *alias, *real, *dir;
 	uid_t uid;
@@ -244,9 +302,10 @@ static int assign_has_line(const char *assign, const char *line)
 int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 {
 	char assign[VP_PATH_MAX], locals[VP_PATH_MAX];
+	char **lines = NULL, **vlines = NULL;
 	char *line, *vline, *before = NULL;
-	size_t llen, vlen, blen = 0;
-	char *names[1];
+	size_t blen = 0;
+	char *names[1] = { alias };
 	int lk, lk2, rc, rcpt_added = RCPT_NONE, vd_added = 0, wrote = 0;
 
 	if (alias == NULL || real == NULL || dir == NULL)
@@ -257,19 +316,15 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 	    (rc = qpath(locals, sizeof locals, "control/locals")) != VA_SUCCESS)
 		return rc;
 
-	/* vpopmail built this line in 300 bytes and wrote it truncated; we refuse. */
-	llen = strlen(alias) + strlen(real) + strlen(dir) + 64;
-	vlen = 2 * strlen(alias) + 2;
-	line = malloc(llen);
-	vline = malloc(vlen);
-	if (line == NULL || vline == NULL) {
-		free(line);
-		free(vline);
-		return VA_MEMORY_ALLOC_ERR;
+	lines = assign_lines(names, 1, real, dir, uid, gid);
+	vlines = virtualdomain_lines(names, 1);
+	if (lines == NULL || vlines == NULL) {
+		rc = VA_MEMORY_ALLOC_ERR;
+		goto out;
 	}
-	snprintf(line, llen, "+%s-:%s:%lu:%lu:%s:-::", alias, real,
-	         (unsigned long)uid, (unsigned long)gid, dir);
-	snprintf(vline, vlen, "%s:%s", alias, alias);
+	line = lines[0];
+	vline = vlines[0];
+	/* vpopmail built this line in 300 bytes and wrote it truncated; we refuse. */
 	if (strlen(line) >= MAX_BUFF) {
 		rc = VA_DIR_TOO_LONG;
 		goto out;
@@ -309,8 +364,6 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 		 * it bounced; the postmaster could not be added, nor the
 		 * domain removed).  The old users/cdb matches the old
 		 * users/assign: put that back, and fail. */
-		char *lines[1] = { line };
-
 		fprintf(stderr, "Failed while attempting to rebuild users/cdb\n");
 		if (!(wrote && before != NULL && vp_qfile_replace(assign, before, blen) == VA_SUCCESS) &&
 		    vp_assign_remove(assign, lines, 1) < 0)
@@ -342,7 +395,6 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 		goto undo;
 
 	/* 4. never in locals too. */
-	names[0] = alias;
 	if ((lk2 = vp_qfile_lock(locals)) < 0) {
 		rc = lk2;
 		goto undo;
@@ -368,45 +420,13 @@ undo:
 	}
 	vp_qfile_unlock(lk);
 out:
-	free(line);
-	free(vline);
+	free_lines(lines, 1);
+	free_lines(vlines, 1);
 	return rc;
 }
 
 /* ------------------------------------------------------------------ */
 /* Removing a domain                                                    */
-
-/* Free the first n strings of a line array, then the array. */
-static void free_lines(char **v, int n)
-{
-	int i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* "<n>:<n>" for each name. */
-static char **virtualdomain_lines(char **names, int count)
-{
-	char **v = calloc((size_t)count + 1, sizeof *v);
-	int i;
-
-	if (v == NULL)
-		return NULL;
-	for (i = 0; i < count; i++) {
-		size_t n = 2 * strlen(names[i]) + 2;
-
-		if ((v[i] = malloc(n)) == NULL) {
-			free_lines(v, i);
-			return NULL;
-		}
-		snprintf(v[i], n, "%s:%s", names[i], names[i]);
-	}
-	return v;
-}
 
 /* Lines went out of morercpthosts (locked): an empty file goes with its
  * cdb, otherwise the cdb is rebuilt. */
@@ -536,29 +556,6 @@ int del_control(char **names, int count)
 int del_domain_assign(char **names, int count, char *real, char *dir, uid_t uid, gid_t gid)
 {
 	return vp_del_domain_assign_n(names, count, real, dir, uid, gid, NULL);
-}
-
-/* The users/assign lines of names[] (routed to real at dir): a new array,
- * or NULL. */
-static char **assign_lines(char **names, int count, const char *real, const char *dir,
-                           uid_t uid, gid_t gid)
-{
-	char **lines;
-	int i;
-
-	if ((lines = calloc((size_t)count + 1, sizeof *lines)) == NULL)
-		return NULL;
-	for (i = 0; i < count; i++) {
-		size_t n = strlen(names[i]) + strlen(real) + strlen(dir) + 64;
-
-		if ((lines[i] = malloc(n)) == NULL) {
-			free_lines(lines, i);
-			return NULL;
-		}
-		snprintf(lines[i], n, "+%s-:%s:%lu:%lu:%s:-::", names[i], real,
-		         (unsigned long)uid, (unsigned long)gid, dir);
-	}
-	return lines;
 }
 
 /* vp_del_domain_assign_n() with the users/assign lock held by the caller. */
