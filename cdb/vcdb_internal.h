@@ -62,7 +62,8 @@ struct rewrite {
 				 * there and not older than vpasswd */
 
 	/* Working state. */
-	char *in;		/* the old vpasswd, whole (NULL: there is none) */
+	struct vp_mapped inmap;	/* the old vpasswd, whole (mapped) */
+	const char *in;		/* its bytes (NULL: none, or empty) */
 	size_t inlen;
 	struct iovec *out;	/* the new vpasswd, piece by piece */
 	size_t nout, capout;

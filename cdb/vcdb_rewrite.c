@@ -2,7 +2,7 @@
  * vcdb_rewrite.c - the one change to a domain's vpasswd and vpasswd.cdb.
  *
  * Every change is one pass over the old vpasswd under the domain's
- * .vpasswd.lock: the file is read whole, and the pass lists the pieces of
+ * .vpasswd.lock: the file is mapped whole, and the pass lists the pieces of
  * the new vpasswd (runs of unchanged lines of the old one, new records)
  * without copying them.  The new vpasswd is written from that list with
  * writev() and its write-back started at once; the new vpasswd.cdb is
@@ -533,6 +533,7 @@ int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 	if (rw->name != NULL)
 		namelen = strlen(rw->name);
 	rw->cdbfd = -1;
+	memset(&rw->inmap, 0, sizeof rw->inmap);
 	lk = vp_lock(f.lock);
 	if (lk < 0)
 		return LOCK_NOT_TAKEN;
@@ -542,7 +543,9 @@ int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 		goto out;
 	}
 	/* A missing vpasswd reads as an empty one unless the operation needs it. */
-	rc = vp_slurp(f.passwd, &rw->in, &rw->inlen);
+	rc = vp_map(f.passwd, &rw->inmap);
+	rw->in = rw->inmap.data;
+	rw->inlen = rw->inmap.len;
 	if (rc == VA_MEMORY_ALLOC_ERR)
 		goto out;
 	if (rc != 0 && (errno != ENOENT || rw->need_passwd)) {
@@ -591,7 +594,7 @@ int vcdb_rewrite(const struct vdomain *d, struct rewrite *rw)
 fail:
 	abort_outputs(rw);
 out:
-	free(rw->in);
+	vp_unmap(&rw->inmap);
 	rw->in = NULL;
 	free(rw->out);
 	rw->out = NULL;

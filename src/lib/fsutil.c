@@ -12,7 +12,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -313,6 +315,49 @@ int vp_slurp(const char *path, char **out, size_t *len)
 		rc = errno == ENOMEM ? VA_MEMORY_ALLOC_ERR : -1;
 	close(fd);
 	return rc;
+}
+
+int vp_map(const char *path, struct vp_mapped *m)
+{
+	struct stat st;
+	char *copy = NULL;
+	void *p;
+	int fd, rc = 0;
+
+	m->data = NULL;
+	m->len = 0;
+	m->mapped = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) != 0) {
+		rc = -1;
+	} else if (S_ISREG(st.st_mode) && st.st_size == 0) {
+		;	/* empty: nothing to map */
+	} else if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size <= SIZE_MAX &&
+	           (p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0)) != MAP_FAILED) {
+		m->data = p;
+		m->len = (size_t)st.st_size;
+		m->mapped = 1;
+	} else if (vp_slurp_fd(fd, 0, &copy, &m->len) != 0) {
+		rc = errno == ENOMEM ? VA_MEMORY_ALLOC_ERR : -1;
+	} else if (m->len == 0) {
+		free(copy);
+	} else {
+		m->data = copy;
+	}
+	close(fd);
+	return rc;
+}
+
+void vp_unmap(struct vp_mapped *m)
+{
+	if (m->mapped)
+		munmap((void *)m->data, m->len);
+	else
+		free((void *)m->data);
+	m->data = NULL;
+	m->len = 0;
+	m->mapped = 0;
 }
 
 int vp_link_target(const char *path, char target[PATH_MAX])

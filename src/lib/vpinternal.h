@@ -169,6 +169,21 @@ void  vp_sweep_aside(const char *dir, const char *name);
 /* Read a small file fully into a malloc'd NUL-terminated buffer. */
 int   vp_slurp(const char *path, char **out, size_t *len);
 /*
+ * The whole of a file, to read: a regular file is mapped (no copy, and
+ * no fresh memory to fault in, which for a vpasswd of thousands of users
+ * cost more than the read itself); anything else, or a failed mmap, is
+ * read into memory.  Returns as vp_slurp (an empty file: data NULL, len
+ * 0).  The file must not shrink while mapped: every writer of the files
+ * read so replaces them by rename.  vp_unmap() releases either kind.
+ */
+struct vp_mapped {
+	const char *data;
+	size_t len;
+	int mapped;        /* 1: mmap(2)ed; 0: a malloc'd copy (or NULL) */
+};
+int   vp_map(const char *path, struct vp_mapped *m);
+void  vp_unmap(struct vp_mapped *m);
+/*
  * When `path` is a symbolic link to a regular file that may be rewritten
  * through it, 1 with the resolved name in `target`; else 0 (not a link,
  * dangling, or unsafe).  Safe: the target belongs to the link's owner,
