@@ -52,6 +52,16 @@ int  vlimits_write_limits_file(const char *path, const struct vlimits *limits);
 int  vlimits_get_flag_mask(struct vlimits *limits);
 void vlimits_setflags(struct vqpasswd *pw, char *domain);
 
+/*
+ * vpopmail-ng: the lock of a domain's limits (domain NULL: of
+ * vlimits.default), to hold from reading them to writing them back, so
+ * that two editors at once keep both changes.  Returns a handle for
+ * vp_limits_unlock(), or -1 (no such domain, or no lock).  It is the
+ * lock vdeldomain holds while it removes the domain and its limits.
+ */
+int  vp_limits_lock(const char *domain);
+void vp_limits_unlock(int lock);
+
 #ifdef __cplusplus
 }
 #endif

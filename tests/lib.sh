@@ -316,6 +316,36 @@ held_ok() {
 	stopped_or_gone "$HELD_PID"
 	is "$(grep -o '^State:[[:space:]]*[tT]' "/proc/$HELD_PID/status" 2>/dev/null | wc -l)" 1 "$2"
 }
+# started NAME PROG ARGS...: PROG in the background, as `traced` runs it
+# but without strace (pid in $SB/NAME.pid, output $SB/NAME.out, exit
+# status $SB/NAME.rc); sets BPID (the subshell to wait for).
+started() {
+	local name=$1
+	shift
+	(
+		cd "${DD:-.}" || exit 1
+		sh -c 'echo $$ > "$0"; exec "$@"' "$SB/$name.pid" "$@" < /dev/null > "$SB/$name.out" 2>&1
+		echo $? > "$SB/$name.rc"
+	) &
+	BPID=$!
+	CLEANUP_PIDS="$CLEANUP_PIDS $BPID"
+}
+# waits_for_lock NAME DESC: NAME (started or traced) is blocked waiting
+# for an flock (a "->" line of /proc/locks), within 10 s: one check.
+waits_for_lock() {
+	local pid i found=0
+	pid=$(pid_of "$1")
+	for i in $(seq 1 200); do
+		if awk -v p="$pid" '$2 == "->" && $3 == "FLOCK" && $6 == p { f = 1 } END { exit !f }' /proc/locks 2>/dev/null; then
+			found=1
+			break
+		fi
+		[ -s "$SB/$1.rc" ] && break
+		sleep 0.05
+	done
+	[ "$found" = 1 ] || { echo "# pid $pid"; sed "s/^/# /" /proc/locks; }
+	is "$found" 1 "$2"
+}
 # stop_at NAME PATH PROG ARGS...: PROG (traced as NAME) stopped by a
 # SIGSTOP just after its first open of PATH; sets SPID (PROG's pid).
 stop_at() {

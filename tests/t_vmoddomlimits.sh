@@ -486,4 +486,42 @@ else
 	for i in 1 2 3 4 5; do skip "not root: cannot make a file of another owner"; done
 fi
 
+# Two editors at once keep both changes: each holds the limits lock from
+# its read to its write (5.6 held none: the second to write put back what
+# it had read, undoing the first's change).  The first is stopped by
+# strace just after it opened the file to read it; the second must wait
+# for it, then read its change.
+# race_edit FILE DESC ARGS1 -- ARGS2 (the last argument of each: the domain or nothing)
+race_edit() {
+	local file=$1 desc=$2 a1=() a2=()
+	shift 2
+	while [ "$1" != -- ]; do a1+=("$1"); shift; done
+	shift
+	a2=("$@")
+	rm -f "$SB"/l[12].*
+	stop_at l1 "$file" "$top_builddir/vmoddomlimits" "${a1[@]}"
+	started l2 "$top_builddir/vmoddomlimits" "${a2[@]}"
+	waits_for_lock l2 "$desc: the second editor waits for the first"
+	kill -CONT "$SPID" 2>/dev/null
+	wait "$TPID" "$BPID"
+	is "$(cat "$SB/l1.rc") $(cat "$SB/l2.rc")" "0 0" "$desc: both exit 0"
+}
+sandbox_new
+setup vadddomain example.com Secret123
+DD=$D/example.com
+if strace_ok; then
+	setup vmoddomlimits -P 1 -A 1 example.com
+	race_edit "$DD/.qmailadmin-limits" "two vmoddomlimits of a domain" -P 11 example.com -- -A 12 example.com
+	run vmoddomlimits -S example.com
+	like "$OUT" $'\nMax Pop Accounts: 11\n' "  the first one's change is kept"
+	like "$OUT" $'\nMax Aliases: 12\n' "  the second one's change is kept"
+	is "$(leftovers "$SB")" "" "  no temporary file left"
+
+	setup vmoddomlimits -d -P 1 -A 1
+	race_edit "$VH/etc/vlimits.default" "two vmoddomlimits -d" -d -P 21 -- -d -A 22
+	like "$(cat "$VH/etc/vlimits.default")" $'maxpopaccounts: 21\nmaxaliases: 22\n' "  vlimits.default holds both changes"
+else
+	skip_no_strace "two vmoddomlimits at once" "domain: waits" "domain: exit 0" "first kept" "second kept" "no temp" "-d: waits" "-d: exit 0" "-d: both"
+fi
+
 done_testing

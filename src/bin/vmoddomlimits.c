@@ -300,6 +300,8 @@ static _Noreturn void run_default(const struct request *rq)
 	int n;
 
 	memset(&limits, 0, sizeof limits);
+	/* Held from the read to the exit: two editors keep both changes. */
+	(void)vp_limits_lock(NULL);
 	n = snprintf(path, sizeof path, "%s/etc/vlimits.default", vpopmail_dir());
 	if (n < 0 || (size_t)n >= sizeof path ||
 	    vlimits_read_limits_file(path, &limits) != VA_SUCCESS) {
@@ -334,6 +336,8 @@ static _Noreturn void run_domain(const struct request *rq, char *domain)
 	 * replaced by its real domain. */
 	if (vget_assign(domain, NULL, 0, NULL, NULL) == NULL)
 		cli_exit(0);
+	/* Held from the read to the exit: two editors keep both changes. */
+	(void)vp_limits_lock(domain);
 	if (vget_limits(domain, &limits) != VA_SUCCESS) {
 		printf("Failed to vget_limits\n");
 		cli_exit(-1);

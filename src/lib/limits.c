@@ -371,6 +371,29 @@ int vset_limits(const char *domain, const struct vlimits *limits)
 	return vlimits_write_limits_file(path, limits);
 }
 
+/* An flock on the directory that holds the limits file.  Taking it may
+ * have waited for a vdeldomain (which holds the domain directory's): the
+ * domain is looked up again afterwards, not from the cache. */
+int vp_limits_lock(const char *domain)
+{
+	char path[VP_PATH_MAX];
+	struct vdomain d;
+	int lk;
+
+	if (domain == NULL)
+		return vp_home_path(path, sizeof path, "etc") == NULL ? -1 : vp_lock_dir(path);
+	if (vp_domain_lookup(domain, &d) != VA_SUCCESS)
+		return -1;
+	lk = vp_lock_dir(d.dir);
+	vp_domain_cache_clear();
+	return lk;
+}
+
+void vp_limits_unlock(int lock)
+{
+	vp_unlock_dir(lock);
+}
+
 int vdel_limits(const char *domain)
 {
 	char path[VP_PATH_MAX];
