@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 # Backend neutral: users are read through vpw_text/vpw_field (the vpasswd
 # file or the database); the vpasswd.cdb checks are skipped on mysql.
-require_bins vpopmaild vadddomain vadduser vmoduser vaddaliasdomain vdeldomain
+require_bins vpopmaild vadddomain vadduser vmoduser vaddaliasdomain vdeldomain vmoddomlimits
 IPMAP=0; has_define IP_ALIAS_DOMAINS && IPMAP=1
 
 # vpd LINE...: run vpopmaild on stdin with the lines (each + CRLF).
@@ -368,6 +368,28 @@ else
 	like "$(fcontent "$DD/.qmailadmin-limits")" $'\nperm_quota: 505\n' \
 		"set_limits: negative mailing-list permissions are written masked (1 | 7 << 3 | 7 << 6)"
 fi
+as SA "del_limits example.com"
+in_session "del_limits" "+OK "
+
+# set_limits applies the session's lines to the limits as they are at its
+# ".", under the limits lock: a change vmoddomlimits made meanwhile to
+# another item is kept (5.6 wrote back everything it had read at the
+# start, undoing it).  The session is fed through a FIFO, one step at a time.
+mkfifo "$T0/sl.in"
+("$top_builddir/vpopmaild" -t 20 < "$T0/sl.in" > "$T0/sl.out" 2>&1) &
+sl=$!
+exec 7> "$T0/sl.in"
+printf '%s\r\n' "$SA" "set_limits example.com" "max_popaccounts 7" >&7
+for i in $(seq 1 200); do [ "$(grep -c '^+OK' "$T0/sl.out")" -ge 3 ] && break; sleep 0.05; done
+run vmoddomlimits -A 9 example.com
+is_rc 0 "vmoddomlimits during a set_limits session: exit 0"
+printf '.\r\nq\r\n' >&7
+exec 7>&-
+wait "$sl"
+is "$(tr -d '\r' < "$T0/sl.out")" $'+OK \n+OK \n+OK \n+OK \n+OK ' "  the session: +OK at the end of set_limits"
+run vmoddomlimits -S example.com
+like "$OUT" $'\nMax Pop Accounts: 7\n' "  the session's change is in"
+like "$OUT" $'\nMax Aliases: 9\n' "  vmoddomlimits' change made meanwhile is kept"
 as SA "del_limits example.com"
 in_session "del_limits" "+OK "
 

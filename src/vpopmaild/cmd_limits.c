@@ -82,10 +82,9 @@ static void show(const struct vlimits *l, const struct limit_item *it)
 	vpd_printf("%s %lld", it->name, v);
 }
 
-static void set(struct vlimits *l, const struct limit_item *it, const char *value)
+static void set(struct vlimits *l, const struct limit_item *it, long long v)
 {
 	char *base = (char *)l + it->off;
-	long long v = strtoll(value, NULL, 10);
 
 	switch (it->kind) {
 	case K_INT:
@@ -156,13 +155,62 @@ static char *split_option(char *line, char **value)
 	return name;
 }
 
+/*
+ * The items a set_limits session gave: the last value of each, and when
+ * it came (0: not given).  They are applied, in that order, to the limits
+ * as they are when the session ends, under the limits lock: a change made
+ * by someone else meanwhile to another item is kept.  (Each item sets
+ * fixed fields, so the last value of each, applied in order, gives what
+ * every line applied one after another would.)
+ */
+struct given {
+	long long value[N_ITEMS];
+	unsigned long seq[N_ITEMS];
+	unsigned long n;
+};
+
+static void apply_given(struct vlimits *lim, const struct given *g)
+{
+	unsigned long last = 0;
+	size_t i, next;
+
+	for (;;) {
+		next = N_ITEMS;
+		for (i = 0; i < N_ITEMS; i++)
+			if (g->seq[i] > last && (next == N_ITEMS || g->seq[i] < g->seq[next]))
+				next = i;
+		if (next == N_ITEMS)
+			return;
+		set(lim, &items[next], g->value[next]);
+		last = g->seq[next];
+	}
+}
+
+static int store_given(const char *domain, const struct given *g)
+{
+	struct vlimits lim;
+	int lk, rc;
+
+	vpd_write_lock();
+	lk = vp_limits_lock(domain);
+	rc = vget_limits(domain, &lim);
+	if (rc == VA_SUCCESS) {
+		apply_given(&lim, g);
+		rc = vset_limits(domain, &lim);
+	}
+	vp_limits_unlock(lk);
+	vpd_write_unlock();
+	return rc;
+}
+
 void vpd_cmd_set_limits(struct vpd_args *a)
 {
 	char line[VPD_LINE_MAX + 1];
 	struct vlimits lim;
+	struct given given;
 	char *domain, *name, *value;
 	size_t i;
-	int overlong, rc;
+	int overlong;
 
 	if (!vpd_is_sa()) {
 		vpd_err(9, 3501);
@@ -176,6 +224,7 @@ void vpd_cmd_set_limits(struct vpd_args *a)
 		vpd_err(34, 3505);
 		return;
 	}
+	memset(&given, 0, sizeof given);
 	vpd_ok();
 	for (;;) {
 		if (vpd_read_command(line, sizeof line, &overlong) == VPD_EOF) {
@@ -198,12 +247,10 @@ void vpd_cmd_set_limits(struct vpd_args *a)
 			vpd_printf("  Warning: invalid option");
 			continue;
 		}
-		set(&lim, &items[i], value);
+		given.value[i] = strtoll(value, NULL, 10);
+		given.seq[i] = ++given.n;
 	}
-	vpd_write_lock();
-	rc = vset_limits(domain, &lim);
-	vpd_write_unlock();
-	if (rc != VA_SUCCESS) {
+	if (store_given(domain, &given) != VA_SUCCESS) {
 		vpd_err(35, 3504);
 		return;
 	}
