@@ -489,6 +489,27 @@ skipping postmaster@other.org" "-D -e: every assign entry (sorted), an alias lin
 	is_rc 0 "-d of an alias domain in capitals: exit 0"
 	is_out "skipping postmaster@other.org
 no old users found" "-d of an alias domain in capitals: the real domain's name, as in 5.6"
+
+	# Each old user is looked at again just before its deletion: one who
+	# logged in since the walk listed it (gina), or was deleted and added
+	# anew (hank), is kept.  vdeloldusers is stopped by strace as it
+	# starts to delete the first (frank).
+	if strace_ok; then
+		for u in frank gina hank; do setup vadduser "$u@example.com" Passw0rd; done
+		touch -d '200 days ago' "$DD/frank/lastauth" "$DD/gina/lastauth" "$DD/hank/lastauth"
+		stop_at old "$DD/.userdir.lock" "$top_builddir/vdeloldusers" -D -d example.com
+		touch "$DD/gina/lastauth"
+		setup vdeluser hank@example.com
+		setup vadduser hank@example.com Passw0rd
+		kill -CONT "$SPID" 2>/dev/null
+		wait "$TPID"
+		is "$(cat "$SB/old.rc")" 0 "users changed during vdeloldusers -D: exit 0"
+		is "$(vpw_count "$DD" frank)" 0 "  the old user is deleted"
+		is "$(vpw_count "$DD" gina)" 1 "  one who logged in meanwhile is kept"
+		is "$(vpw_count "$DD" hank)" 1 "  one deleted and added anew meanwhile is kept"
+	else
+		skip_no_strace "users changed during vdeloldusers -D" "exit 0" "old deleted" "login kept" "re-added kept"
+	fi
 fi
 
 # ================================================================ vipmap

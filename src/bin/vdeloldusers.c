@@ -9,7 +9,8 @@
  * line), so a domain with aliases is walked once per entry.  Deletion goes through vdeluser(), so
  * the onchange hook sees each one.  The old users of a domain are
  * collected before any is deleted, so the walk never runs over a
- * vpasswd file it is changing.
+ * vpasswd file it is changing, and each is checked again just before
+ * its deletion.
  *
  * Needs --enable-auth-logging; other builds only say so.
  *
@@ -52,11 +53,18 @@ static void die_memory(void)
 	cli_fail(VA_MEMORY_ALLOC_ERR);
 }
 
+/* Old: a lastauth record older than the cutoff (never logged in: kept). */
+static int is_old(struct vqpasswd *pw, char *domain, time_t cutoff)
+{
+	time_t last = vget_lastauth(pw, domain);
+
+	return last != 0 && last < cutoff;
+}
+
 static void process_domain(char *domain, time_t cutoff)
 {
 	struct vqpasswd *pw;
 	string_list old;
-	time_t last;
 	int first = 1, i;
 
 	if (string_list_init(&old, 8) != 0)
@@ -68,8 +76,7 @@ static void process_domain(char *domain, time_t cutoff)
 				printf("skipping postmaster@%s\n", domain);
 			continue;
 		}
-		last = vget_lastauth(pw, domain);
-		if (last == 0 || last >= cutoff)
+		if (!is_old(pw, domain, cutoff))
 			continue;
 		found_old = 1;
 		if (verbose)
@@ -77,8 +84,12 @@ static void process_domain(char *domain, time_t cutoff)
 		if (delete_them && string_list_add(&old, pw->pw_name) != 0)
 			die_memory();
 	}
+	/* Each is looked at again just before it goes: since the walk, the
+	 * user may have logged in, or been deleted and added anew.  (A login
+	 * in the moment between this look and the deletion is not seen.) */
 	for (i = 0; i < old.count; i++)
-		(void)vdeluser(old.values[i], domain);
+		if ((pw = vauth_getpw(old.values[i], domain)) != NULL && is_old(pw, domain, cutoff))
+			(void)vdeluser(old.values[i], domain);
 	string_list_free(&old);
 }
 
