@@ -394,6 +394,23 @@ as SA "del_limits example.com"
 in_session "del_limits" "+OK "
 
 # ------------------------------------------------------------ users
+# A system admin's account is out of a domain admin's reach, even in the
+# domain it administers (5.6 let postmaster set its password, log in as
+# it and run level-3 commands): no mod_user, user_info, del_user, no path
+# through it, and list_users leaves it out.
+ADMINHASH=$(hash_of "$DD" admin)
+as QA "mod_user admin@example.com" "clear_text_password Stolen99" "." \
+	"user_info admin@example.com" "del_user admin@example.com" "list_dir admin@example.com/"
+in_session "a domain admin and a system admin's account in its domain: refused as another domain's" \
+	"-ERR 11.503 Not Authorized for domain" "-ERR 11.604 Not Authorized for domain" \
+	"-ERR 9.404 Not Authorized" "-ERR 11.1507 Not Authorized for domain"
+is "$(hash_of "$DD" admin)" "$ADMINHASH" "  the system admin's password is unchanged"
+as QA "list_users example.com"
+unlike "$OUT" $'\r\nname admin\r\n' "  list_users of a domain admin leaves the system admin out"
+like "$OUT" $'\r\nname bob\r\n' "  and lists the others"
+as SA "user_info admin@example.com"
+like "$OUT" $'\r\nname admin\r\n' "  a system admin still reads it"
+
 as QA "add_user new1@example.com pass word1" "add_user new1@example.com x" \
 	"user_count example.com" "del_user nosuch@example.com"
 in_session "add_user, a duplicate, user_count, del_user of an unknown user" "+OK " \

@@ -186,6 +186,8 @@ static int edit(struct vqpasswd *pw, void *arg)
 	char line[VPD_LINE_MAX + 1];
 	int i;
 
+	if (vpd_out_of_reach(pw))
+		return VA_USER_DOES_NOT_EXIST;	/* made a system admin meanwhile */
 	load(ed->c, pw);
 	for (i = 0; i < ed->opts->count; i++) {
 		/* apply() cuts its line up: a copy, for a retry. */
@@ -205,6 +207,7 @@ void vpd_cmd_mod_user(struct vpd_args *a)
 	string_list opts;
 	struct edit ed;
 	struct change *c;
+	struct vqpasswd *pw;
 	char *email;
 	int can_override, rc;
 
@@ -227,11 +230,14 @@ void vpd_cmd_mod_user(struct vpd_args *a)
 			return;
 		}
 	}
-	if (vauth_getpw(user, domain) == NULL) {
+	if ((pw = vauth_getpw(user, domain)) == NULL || vpd_out_of_reach(pw)) {
 		/* the option lines are read and dropped, then the error */
 		while (next_option(line, sizeof line))
 			;
-		vpd_err(12, 505);
+		if (pw == NULL)
+			vpd_err(12, 505);
+		else
+			vpd_err(11, 503);	/* as another domain's account */
 		return;
 	}
 	can_override = vpd_is_sa() || (vpd_is_qa() && (vpd.flags & V_OVERRIDE));

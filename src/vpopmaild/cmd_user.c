@@ -50,6 +50,10 @@ void vpd_cmd_user_info(struct vpd_args *a)
 		vpd_err(12, 605);
 		return;
 	}
+	if (vpd_out_of_reach(pw)) {
+		vpd_err(11, 604);	/* as another domain's account */
+		return;
+	}
 	vpd_more();
 	vpd_user_block(pw);
 	vpd_end();
@@ -80,6 +84,10 @@ void vpd_cmd_del_user(struct vpd_args *a)
 
 	if (user_arg(a, 401, 9, user, domain) != 0)
 		return;
+	if (vpd_out_of_reach(vauth_getpw(user, domain))) {
+		vpd_err(9, 404);	/* as another domain's account */
+		return;
+	}
 	vpd_write_lock();
 	rc = vdeluser(user, domain);
 	vpd_write_unlock();
@@ -135,12 +143,14 @@ void vpd_cmd_list_users(struct vpd_args *a)
 	pg = vpd_page_args(a);
 	vpd_more();
 	snprintf(dom, sizeof dom, "%s", domain);	/* see vpd_cmd_user_count */
-	for (n = 0, pw = vauth_getall(dom, 1, 1); pw != NULL; n++, pw = vauth_getall(dom, 0, 1)) {
+	for (n = 0, pw = vauth_getall(dom, 1, 1); pw != NULL; pw = vauth_getall(dom, 0, 1)) {
+		if (vpd_out_of_reach(pw))
+			continue;       /* a system admin's account: not listed */
 		if (pg.last > 0 && n >= pg.last) {
 			vauth_end_getall();
 			break;
 		}
-		if (n < pg.first)
+		if (n++ < pg.first)
 			continue;       /* 5.6 still sent an empty line here */
 		vpd_user_block(pw);
 		vpd_printf("%s", "");

@@ -148,7 +148,7 @@ int vpd_check_path(const char *arg, char *out, size_t size, int *emajor, int *em
 			if ((pw = vauth_getpw(user, domain)) == NULL) {
 				return fail(emajor, eminor, 25, 1506);
 			}
-			if (vpd_is_qa() && !vpd_own_domain(domain)) {
+			if ((vpd_is_qa() && !vpd_own_domain(domain)) || vpd_out_of_reach(pw)) {
 				return fail(emajor, eminor, 11, 1507);
 			}
 			if (!vpd_is_sa() && !vpd_is_qa() &&

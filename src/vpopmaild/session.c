@@ -33,6 +33,11 @@ int vpd_own_domain(const char *domain)
 	return domain != NULL && strcmp(domain, vpd.domain) == 0;
 }
 
+int vpd_out_of_reach(const struct vqpasswd *pw)
+{
+	return !vpd_is_sa() && pw != NULL && (pw->pw_gid & SA_ADMIN) != 0;
+}
+
 /*
  * Sessions run their changes one at a time, queued on a blocking flock of
  * ~vpopmail/etc/vpopmaild.lock.  The library's own locks poll with a time

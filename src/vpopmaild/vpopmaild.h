@@ -110,6 +110,10 @@ int  vpd_is_sa(void);
 int  vpd_is_qa(void);                   /* QA_ADMIN and not SA_ADMIN */
 /* A domain admin's check: does `domain` (as given) name the home domain? */
 int  vpd_own_domain(const char *domain);
+/* A system admin's account, out of reach of this session (below system
+ * admin): a domain admin who could read or set its password would log
+ * in as a system admin (5.6 let them). */
+int  vpd_out_of_reach(const struct vqpasswd *pw);
 /* Queue a change behind those of other sessions (see session.c). */
 void vpd_write_lock(void);
 void vpd_write_unlock(void);
