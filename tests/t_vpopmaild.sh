@@ -843,6 +843,24 @@ vpw_cdb_ok "$DD" > "$T0/cdbcheck" && pass "vpasswd.cdb matches vpasswd after the
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left behind"
 kill "$TCPPID" 2>/dev/null
 
+# ------------------------------------------------------------ children's stdin and stdout
+# The programs vpopmaild starts (qmail-newu here; the onchange script the
+# same way) get /dev/null as stdin and stderr as stdout, not the client's
+# connection: what they print must not land among the replies, and what
+# they read must not be the client's next command (5.6 passed both on).
+printf '#!/bin/sh\necho "qmail-newu says hello"\nreadlink /proc/$$/fd/0 > %s\nexit 0\n' "$T0/newu-stdin" > "$QH/bin/qmail-newu"
+chmod 0755 "$QH/bin/qmail-newu"
+as SA "add_domain stdio.test Std12345" "user_count example.com"
+rm -f "$QH/bin/qmail-newu"
+# (This stub does not build users/cdb: the add itself fails.)
+unlike "$OUT" 'says hello' "a child's output does not reach the client"
+like "$OUT" $'\r\ncount [0-9]+\r\n\\.\r\n\\+OK \r\n$' "  the next command is answered"
+if [ -r /proc/self/fd/0 ]; then
+	is "$(cat "$T0/newu-stdin" 2>/dev/null)" /dev/null "a child's stdin is /dev/null"
+else
+	skip "no /proc: the child's stdin"
+fi
+
 # ------------------------------------------------------------ children's signals
 # vpopmaild ignores SIGPIPE for itself (a client gone is a write error);
 # the programs it starts get the default back, as from the command-line

@@ -7,15 +7,21 @@
  * when both are the same socket; waiting on the fd we read works with
  * pipes as well.
  *
- * Output goes through stdout, flushed before every wait for input.  A
- * client that went away makes the next write fail: the process then ends
- * with status 254 instead of being killed by SIGPIPE.
+ * Output goes to fd 1, flushed before every wait for input.  A client
+ * that went away makes the next write fail: the process then ends with
+ * status 254 instead of being killed by SIGPIPE.
+ *
+ * The connection is then moved off fds 0 and 1 (to close-on-exec copies),
+ * which become /dev/null and stderr: the programs the library starts
+ * (qmail-newu, the onchange script) inherit fds 0 and 1, and must neither
+ * read the client's next command nor write into the replies.
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "vpopmaild.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -30,11 +36,49 @@ static struct {
 	size_t pos, len;
 	int    eof;
 	int    timeout_ms;
+	int    fd;          /* the client's input */
 } in;
+
+static FILE *out;           /* the client's output (NULL: stdout) */
+
+static FILE *client(void)
+{
+	return out != NULL ? out : stdout;
+}
+
+/* Move the connection off fds 0 and 1 (see above).  If that cannot be
+ * done, the session runs on fds 0 and 1 as they are. */
+static void detach_stdio(void)
+{
+	int ifd, ofd = -1, nul = -1;
+	FILE *fp = NULL;
+
+	in.fd = 0;
+	out = stdout;
+	if ((ifd = fcntl(0, F_DUPFD_CLOEXEC, 3)) < 0)
+		return;
+	if ((ofd = fcntl(1, F_DUPFD_CLOEXEC, 3)) >= 0 && (fp = fdopen(ofd, "w")) != NULL &&
+	    (nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0 &&
+	    dup2(nul, 0) == 0 && dup2(2, 1) == 1) {
+		close(nul);
+		in.fd = ifd;
+		out = fp;
+		return;
+	}
+	dup2(ifd, 0);       /* back as it was, if it had been replaced */
+	if (nul >= 0)
+		close(nul);
+	if (fp != NULL)
+		fclose(fp);
+	else if (ofd >= 0)
+		close(ofd);
+	close(ifd);
+}
 
 void vpd_io_init(int timeout)
 {
 	signal(SIGPIPE, SIG_IGN);
+	detach_stdio();
 	in.timeout_ms = timeout > 0 ? timeout * 1000 : VPD_TIMEOUT * 1000;
 	in.pos = in.len = 0;
 	in.eof = 0;
@@ -50,7 +94,7 @@ static int fill(void)
 	if (in.eof)
 		return 0;
 	vpd_flush();
-	pfd.fd = 0;
+	pfd.fd = in.fd;
 	pfd.events = POLLIN;
 	for (;;) {
 		rc = poll(&pfd, 1, in.timeout_ms);
@@ -58,7 +102,7 @@ static int fill(void)
 			continue;
 		if (rc <= 0)
 			break;
-		n = read(0, in.buf, sizeof in.buf);
+		n = read(in.fd, in.buf, sizeof in.buf);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
@@ -162,7 +206,7 @@ static const char *const messages[] = {
 
 _Noreturn void vpd_exit(int status)
 {
-	if (fflush(stdout) != 0)
+	if (fflush(client()) != 0)
 		status = 254;
 	vclose();
 	_exit(status);
@@ -170,13 +214,13 @@ _Noreturn void vpd_exit(int status)
 
 void vpd_flush(void)
 {
-	if (fflush(stdout) != 0)
+	if (fflush(client()) != 0)
 		vpd_exit(254);
 }
 
 void vpd_write(const char *data, size_t len)
 {
-	if (len > 0 && fwrite(data, 1, len, stdout) != len)
+	if (len > 0 && fwrite(data, 1, len, client()) != len)
 		vpd_exit(254);
 }
 
@@ -186,7 +230,7 @@ void vpd_printf(const char *fmt, ...)
 	int rc;
 
 	va_start(ap, fmt);
-	rc = vprintf(fmt, ap);
+	rc = vfprintf(client(), fmt, ap);
 	va_end(ap);
 	if (rc < 0)
 		vpd_exit(254);
