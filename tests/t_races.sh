@@ -484,4 +484,33 @@ else
 	skip_no_strace "two vsetuserquota at once" "7M exit 0" "5M exit 0" "record" "maildirsize"
 fi
 
+# ------------------------------------------------------------ SQL records and vdeldomain
+# With a database the records do not live in the domain directory that
+# vdeldomain removes.  A record stored after vdeldomain deleted the
+# domain's rows must not stay behind, for a vadddomain of the name to
+# inherit (a user with no directory; a forward nobody there set up).
+# The writer is stopped by strace as it sends the statement that stores
+# the record (the same n-th sendto as in a probe run).
+if [ "$have_strace" = 1 ] && [ "$SQL" = 1 ]; then
+	# 18. vadduser
+	fresh_domain
+	strace -f -o "$SB/probe.st" -e trace=sendto "$top_builddir/vadduser" probe@example.com Passw0rd >/dev/null 2>&1
+	n=$(nth_call "$SB/probe.st" sendto "INSERT INTO")
+	setup vdeluser probe@example.com
+	traced za -e trace=sendto -e inject=sendto:signal=SIGSTOP:when="${n:-1}" -- \
+		"$top_builddir/vadduser" zz@example.com Passw0rd
+	held_ok za "vadduser held as it stores the record"
+	run vdeldomain example.com
+	is_rc 0 "vdeldomain meanwhile: exit 0"
+	kill -CONT "$HELD_PID" 2>/dev/null
+	wait "$TPID"
+	isnt "$(cat "$SB/za.rc")" 0 "  vadduser fails: the domain is gone"
+	setup vadddomain example.com Secret123
+	is "$(vpw_count "$DD" zz)" 0 "  the domain added again has no record of the user"
+	setup vadduser zz@example.com Passw0rd && pass "  and the user can be added to it"
+else
+	skip "no database or no usable strace: vadduser during vdeldomain (SQL)"
+	for t in exit rc record add; do skip "no database or no usable strace: vadduser during vdeldomain (SQL): $t"; done
+fi
+
 done_testing

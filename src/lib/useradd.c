@@ -209,6 +209,14 @@ static int store_user(struct vdomain *d, struct vqpasswd *pw, char *crypted, siz
 	return be->adduser(d, pw);
 }
 
+/* d is still in users/assign, with the same directory. */
+static int still_registered(const struct vdomain *d)
+{
+	struct vdomain now;
+
+	return vp_domain_lookup(d->real, &now) == VA_SUCCESS && strcmp(now.dir, d->dir) == 0;
+}
+
 /* A hash given instead of made (vconvert's imports), and whether its
  * sqwebmail-pass goes into the new directory before the record exists. */
 struct given_hash {
@@ -274,14 +282,23 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	if (given != NULL && hrc == VA_SUCCESS && given->sqwebmail)
 		hrc = vp_sqwebmail_write(userdir, crypted, 0, d.uid, d.gid);
 	rc = hrc != VA_SUCCESS ? hrc : store_user(&d, &pw, crypted, sizeof crypted, job, &hrc);
+	/* A vdeldomain takes the domain out of users/assign before it
+	 * deletes its records: still listed now, the record just stored
+	 * goes with the others; gone, it is ours to take back (a database
+	 * keeps it after the domain's directory has gone, for a vadddomain
+	 * of the name to inherit with no directory). */
+	if (rc == VA_SUCCESS && !still_registered(&d)) {
+		(void)vauth_backend_get()->deluser(&d, user);
+		rc = VA_DOMAIN_DOES_NOT_EXIST;
+	}
 	if (rc != VA_SUCCESS)
 		vp_user_undo_dir(&d, userdir, hash);
 	vp_userdir_unlock(lk);
 	if (rc != VA_SUCCESS) {
 		if (hrc != VA_SUCCESS)
 			return hrc;
-		if (rc == VA_USERNAME_EXISTS)
-			return rc;	/* lost a race with another vadduser */
+		if (rc == VA_USERNAME_EXISTS || rc == VA_DOMAIN_DOES_NOT_EXIST)
+			return rc;	/* lost a race with another vadduser or a vdeldomain */
 		fprintf(stderr, "Failed while attempting to add user to auth backend\n");
 		return VA_NO_AUTH_CONNECTION;
 	}
