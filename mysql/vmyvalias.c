@@ -248,6 +248,20 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 #endif
 	if (rc != 0)
 		return rc;
+	/* vdeldomain takes the domain out of users/assign before it deletes
+	 * its aliases: a domain still there now takes this row with it when
+	 * it goes; one gone already would leave it to a vadddomain of the
+	 * name (a forward nobody there asked for). */
+	{
+		char again[MAX_PW_DOMAIN + 1];
+
+		vp_strlcpy(again, domain, sizeof again);
+		if (resolve(again) != 0 || strcmp(again, domain) != 0) {
+			(void)vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE alias = ? AND domain = ? AND"
+			               " valias_line = ? ORDER BY id DESC LIMIT 1", a, 3, NULL, NULL);
+			return VA_DOMAIN_DOES_NOT_EXIST;
+		}
+	}
 	vp_onchange("valias_insert", who, alias_line, 0);
 	vp_onchange("valias_insert", who, alias_line, ON_VCHANGE_AFTER);
 	return VA_SUCCESS;

@@ -512,5 +512,25 @@ else
 	skip "no database or no usable strace: vadduser during vdeldomain (SQL)"
 	for t in exit rc record add; do skip "no database or no usable strace: vadduser during vdeldomain (SQL): $t"; done
 fi
+if [ "$have_strace" = 1 ] && [ "$SQL" = 1 ] && has_define VALIAS && [ -x "$top_builddir/valias" ]; then
+	# 19. valias -i
+	fresh_domain
+	strace -f -o "$SB/probe.st" -e trace=sendto "$top_builddir/valias" -i probe@elsewhere.org fwd@example.com >/dev/null 2>&1
+	n=$(nth_call "$SB/probe.st" sendto "INSERT INTO valias")
+	setup valias -d fwd@example.com
+	traced va -e trace=sendto -e inject=sendto:signal=SIGSTOP:when="${n:-1}" -- \
+		"$top_builddir/valias" -i someone@elsewhere.org sales@example.com
+	held_ok va "valias -i held as it stores the line"
+	run vdeldomain example.com
+	is_rc 0 "vdeldomain meanwhile: exit 0"
+	kill -CONT "$HELD_PID" 2>/dev/null
+	wait "$TPID"
+	isnt "$(cat "$SB/va.rc")" 0 "  valias -i fails: the domain is gone"
+	setup vadddomain example.com Secret123
+	is "$(sql_db "$DD" "SELECT COUNT(*) FROM valias WHERE domain = 'example.com'")" 0 \
+		"  the domain added again has no alias line"
+else
+	for t in held exit rc line; do skip "no database, valias table or strace: valias -i during vdeldomain (SQL): $t"; done
+fi
 
 done_testing
