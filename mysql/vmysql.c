@@ -524,13 +524,30 @@ static int vmy_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 #ifdef ENABLE_AUTH_LOGGING
 	if (d == NULL || pw == NULL || pw->pw_name == NULL)
 		return VA_NULL_POINTER;
-	struct vmy_arg a[] = { VMY_S(pw->pw_name), VMY_S(domain_of(d)), VMY_S(str(ip)), VMY_I(when) };
+	struct vmy_arg a[] = { VMY_S(pw->pw_name), VMY_S(domain_of(d)), VMY_S(str(ip)), VMY_I(when),
+	                       VMY_S(pw->pw_name), VMY_S(domain_of(d)) };
+	char sql[SQL_MAX];
+	int rc;
 
 	if (strlen(pw->pw_name) > LASTAUTH_USER_MAX)
 		return 0;
-	return vmy_exec_create(VMY_T_LASTAUTH, "lastauth",
-	                       "REPLACE INTO lastauth (user, domain, remote_ip, timestamp) VALUES (?, ?, ?, ?)",
-	                       a, 4, NULL);
+	/* Only while the user's row is there: a login or vadduser that read
+	 * the record before a vdeluser (or vdeldomain) removed it and its
+	 * lastauth row must not write a row for a user that is gone.  The
+	 * SELECT takes a shared lock on the user's row, so the delete of
+	 * the row, and the lastauth delete after it, come after this. */
+	if ((rc = users_sql(sql, d, "INSERT INTO lastauth (user, domain, remote_ip, timestamp)"
+	                            " SELECT ?, ?, ?, ? FROM `%s` WHERE pw_name = ?" AND_DOMAIN
+	                            " ON DUPLICATE KEY UPDATE remote_ip = VALUES(remote_ip),"
+	                            " timestamp = VALUES(timestamp)")) != 0)
+		return rc;
+#ifdef MANY_DOMAINS
+	rc = vmy_exec_create(VMY_T_LASTAUTH, "lastauth", sql, a, 6, NULL);
+#else
+	rc = vmy_exec_create(VMY_T_LASTAUTH, "lastauth", sql, a, 5, NULL);
+#endif
+	/* the users table gone: the domain went, and the user with it */
+	return rc == VMY_NO_TABLE ? 0 : rc;
 #else
 	(void)d; (void)pw; (void)ip; (void)when;
 	return 0;

@@ -533,4 +533,28 @@ else
 	for t in held exit rc line; do skip "no database, valias table or strace: valias -i during vdeldomain (SQL): $t"; done
 fi
 
+# 20. A login (vchkpw) that found the user writes its lastauth row after a
+# vdeluser deleted the user and its lastauth row: no row may stay for a
+# user that is gone (a vadduser of the name would inherit it).  vchkpw is
+# stopped as it sends the lastauth statement.
+if [ "$have_strace" = 1 ] && [ "$SQL" = 1 ] && [ "$AUTHLOG" = 1 ] && [ -x "$top_builddir/vchkpw" ]; then
+	fresh_domain
+	setup vadduser nn@example.com Passw0rd
+	printf 'nn@example.com\0Passw0rd\0' > "$SB/cred"
+	TCPREMOTEIP=203.0.113.9 strace -f -o "$SB/probe.st" -e trace=sendto \
+		sh -c 'exec "$0" /bin/true 3<"$1"' "$top_builddir/vchkpw" "$SB/cred" >/dev/null 2>&1
+	n=$(nth_call "$SB/probe.st" sendto "lastauth")
+	TCPREMOTEIP=203.0.113.9 traced la -e trace=sendto -e inject=sendto:signal=SIGSTOP:when="${n:-1}" -- \
+		sh -c 'exec "$0" /bin/true 3<"$1"' "$top_builddir/vchkpw" "$SB/cred"
+	held_ok la "vchkpw held as it writes lastauth"
+	run vdeluser nn@example.com
+	is_rc 0 "vdeluser meanwhile: exit 0"
+	kill -CONT "$HELD_PID" 2>/dev/null
+	wait "$TPID"
+	is "$(sql_db "$DD" "SELECT COUNT(*) FROM lastauth WHERE user = 'nn' AND domain = 'example.com'")" 0 \
+		"  no lastauth row is left for the deleted user"
+else
+	for t in held exit row; do skip "no database, auth logging or strace: a login during vdeluser (SQL): $t"; done
+fi
+
 done_testing
