@@ -557,4 +557,38 @@ else
 	for t in held exit row; do skip "no database, auth logging or strace: a login during vdeluser (SQL): $t"; done
 fi
 
+# 21, 22. --enable-sql-aliasdomains: the aliasdomains table mirrors the
+# alias lines of users/assign.  Each command writes the row to match what
+# users/assign says, under its lock, after its own change there (5.6
+# wrote what it had done itself, outside the lock: an add and a removal
+# at once could leave the row of the one that lost the race).  Each is
+# stopped by strace as it opens users/assign.lock for the second time
+# (for the mirror), while the other one runs.
+alias_rows() { sql_db "$DD" "SELECT COUNT(*) FROM aliasdomains WHERE alias = 'alias.org'"; }
+if [ "$have_strace" = 1 ] && [ "$SQL" = 1 ] && has_define SQL_ALIASDOMAINS; then
+	fresh_domain
+	traced ad -P "$QH/users/assign.lock" -e trace=openat -e inject=openat:signal=SIGSTOP:when=2 -- \
+		"$top_builddir/vaddaliasdomain" alias.org example.com
+	held_ok ad "vaddaliasdomain held before it mirrors the alias"
+	run vdeldomain -f example.com
+	is_rc 0 "vdeldomain -f of the real domain meanwhile: exit 0"
+	kill -CONT "$HELD_PID" 2>/dev/null
+	wait "$TPID"
+	is "$(alias_rows)" 0 "  no aliasdomains row for the alias of a deleted domain"
+
+	fresh_domain
+	setup vaddaliasdomain alias.org example.com
+	traced dd -P "$QH/users/assign.lock" -e trace=openat -e inject=openat:signal=SIGSTOP:when=2 -- \
+		"$top_builddir/vdeldomain" alias.org
+	held_ok dd "vdeldomain of an alias held before it mirrors the removal"
+	run vaddaliasdomain alias.org example.com
+	is_rc 0 "the alias added again meanwhile: exit 0"
+	kill -CONT "$HELD_PID" 2>/dev/null
+	wait "$TPID"
+	is "$(grep -c '^+alias.org-:' "$QH/users/assign")/$(alias_rows)" 1/1 \
+		"  the alias in users/assign has its aliasdomains row"
+else
+	for t in held exit row held exit row; do skip "no database, sql-aliasdomains or strace: aliasdomains mirror: $t"; done
+fi
+
 done_testing

@@ -116,6 +116,18 @@ static int with_qfile_lock(const char *rel, int (*build)(void))
 	return rc;
 }
 
+int vp_with_assign_lock(int (*fn)(void *arg), void *arg)
+{
+	char file[VP_PATH_MAX];
+	int lk, rc;
+
+	if ((lk = lock_qfile("users/assign", file, sizeof file)) < 0)
+		return lk;
+	rc = fn(arg);
+	vp_qfile_unlock(lk);
+	return rc;
+}
+
 int update_newu(void)
 {
 	return with_qfile_lock("users/assign", newu_locked);

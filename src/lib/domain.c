@@ -337,6 +337,27 @@ undo_count:
 	return rc;
 }
 
+#ifdef SQL_ALIASDOMAINS
+/* The aliasdomains row of an alias made what users/assign says now; under
+ * the assign lock, so that the last change of the alias's line is also
+ * the last one mirrored (a vaddaliasdomain and a vdeldomain of the name
+ * at once left the row of the one that lost the race). */
+static int sync_aliasdomain_locked(void *arg)
+{
+	char *alias = arg;
+	struct vdomain now;
+
+	if (vp_domain_lookup(alias, &now) == VA_SUCCESS && strcmp(now.name, now.real) != 0)
+		return vcreate_sql_aliasdomain(now.real, alias);
+	return vdelete_sql_aliasdomain(alias);
+}
+
+static int sync_sql_aliasdomain(char *alias)
+{
+	return vp_with_assign_lock(sync_aliasdomain_locked, alias);
+}
+#endif
+
 int vaddaliasdomain(char *alias, char *real)
 {
 	struct vdomain target, other;
@@ -364,7 +385,7 @@ int vaddaliasdomain(char *alias, char *real)
 	if (rc != VA_SUCCESS)
 		return rc;
 #ifdef SQL_ALIASDOMAINS
-	if (vcreate_sql_aliasdomain(target.real, alias) != VA_SUCCESS)
+	if (sync_sql_aliasdomain(alias) != VA_SUCCESS)
 		fprintf(stderr, "Warning: Failed to add the alias domain to the aliasdomains table\n");
 #endif
 	hup_qmail();
@@ -387,7 +408,7 @@ static int del_alias(struct vdomain *d)
 	if (vp_unregister_domain(names, 1, d, NULL, UNASSIGN_STOP) != VA_SUCCESS)
 		return VA_COULD_NOT_UPDATE_FILE;
 #ifdef SQL_ALIASDOMAINS
-	if (vdelete_sql_aliasdomain(d->name) != VA_SUCCESS)
+	if (sync_sql_aliasdomain(d->name) != VA_SUCCESS)
 		fprintf(stderr, "Warning: Failed to delete the alias domain from the aliasdomains table\n");
 #endif
 	hup_qmail();

@@ -264,6 +264,8 @@ const char *vp_pwstr_error_text(int code);
 /* Lock a qmail file; a handle >= 0, or VA_COULD_NOT_UPDATE_FILE (message printed). */
 int   vp_qfile_lock(const char *file);
 void  vp_qfile_unlock(int lockfd);
+/* fn(arg) while holding the users/assign lock (not reentrant). */
+int   vp_with_assign_lock(int (*fn)(void *arg), void *arg);
 /* Sorted insert / exact-line removal with the lock already held. */
 int   vp_qfile_insert(const char *file, const char *line, int type);
 int   vp_qfile_add(const char *file, const char *line, int type, int *added);
