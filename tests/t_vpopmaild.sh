@@ -393,6 +393,28 @@ like "$OUT" $'\nMax Aliases: 9\n' "  vmoddomlimits' change made meanwhile is kep
 as SA "del_limits example.com"
 in_session "del_limits" "+OK "
 
+# write_file keeps the data in a file without a name until the '.': while
+# the client sends, nothing shows in the directory, and a daemon killed
+# then (tcpserver stopped, say) leaves nothing behind (5.6 wrote the file
+# in place; a named temp file would stay for good).
+if [ -d /proc/self/fd ]; then
+	mkfifo "$T0/wf.in"
+	(exec "$top_builddir/vpopmaild" -t 20 < "$T0/wf.in" > "$T0/wf.out" 2>&1) &
+	wf=$!
+	exec 8> "$T0/wf.in"
+	printf '%s\r\n' "$SA" "write_file example.com/wf.txt" "first line" "second line" >&8
+	for i in $(seq 1 200); do [ "$(grep -c '^+OK' "$T0/wf.out")" -ge 2 ] && break; sleep 0.05; done
+	sleep 0.3
+	is "$(ls -A "$DD" | grep -c '^wf\.txt')" 0 "write_file: nothing in the directory while the client sends"
+	kill -TERM "$wf" 2>/dev/null
+	exec 8>&-
+	wait "$wf"
+	is "$(ls -A "$DD" | grep -c '^wf\.txt')" 0 "write_file: nothing left after the daemon is killed meanwhile"
+else
+	skip "no /proc: write_file killed meanwhile"
+	skip "no /proc: write_file killed meanwhile"
+fi
+
 # ------------------------------------------------------------ users
 # A system admin's account is out of a domain admin's reach, even in the
 # domain it administers (5.6 let postmaster set its password, log in as

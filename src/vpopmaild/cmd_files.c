@@ -10,6 +10,9 @@
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1   /* O_TMPFILE */
+#endif
 #include "vpopmaild.h"
 
 #include <dirent.h>
@@ -19,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NEW_FILE_MODE 0644
@@ -187,23 +191,85 @@ void vpd_cmd_rename_file(struct vpd_args *a)
 
 /* ------------------------------------------------------------ write_file */
 
-/* Where the data lines go; fd < 0 once something failed (err kept). */
+/*
+ * Where the data lines go; fd < 0 once something failed (err kept).
+ * Where the file system allows it the data goes to a file without a name
+ * (O_TMPFILE) in the target's directory, named only at the commit: a
+ * daemon killed while the client sends leaves nothing behind, and no
+ * half-sent file shows in the directory (a Maildir's new/, say).
+ * Elsewhere it is a temp file <path>.vpdXXXXXX from the start.
+ */
 struct sink {
 	int  fd;
 	int  err;
+	int  unnamed;
 	char tmp[VPD_PATH_MAX + 16];
 };
 
 static void sink_open(struct sink *s, const char *path)
 {
+	char dir[VPD_PATH_MAX + 1], *slash;
+
 	s->fd = -1;
 	s->err = 0;
+	s->unnamed = 0;
 	if (snprintf(s->tmp, sizeof s->tmp, "%s.vpdXXXXXX", path) >= (int)sizeof s->tmp) {
 		s->err = ENAMETOOLONG;
 		return;
 	}
+#ifdef O_TMPFILE
+	snprintf(dir, sizeof dir, "%s", path);
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		if ((s->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600)) >= 0) {
+			s->unnamed = 1;
+			return;
+		}
+	}
+#else
+	(void)dir;
+	(void)slash;
+#endif
 	if ((s->fd = mkstemp(s->tmp)) < 0)
 		s->err = errno;
+}
+
+/* The unnamed file gets a temp name, the XXXXXX of s->tmp filled in
+ * (just before the rename; linked through /proc, which needs no
+ * privilege, where linkat's AT_EMPTY_PATH would). */
+static int sink_name(struct sink *s)
+{
+	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	char proc[64], *x = s->tmp + strlen(s->tmp) - 6;
+	unsigned long v;
+	int tries, i;
+
+	if (!s->unnamed)
+		return 0;
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", s->fd);
+	for (tries = 0; tries < 100; tries++) {
+		v = (unsigned long)getpid() * 2654435761UL + (unsigned long)tries * 40503UL +
+		    (unsigned long)time(NULL);
+		for (i = 0; i < 6; i++, v /= 36)
+			x[i] = digits[v % 36];
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, s->tmp, AT_SYMLINK_FOLLOW) == 0) {
+			s->unnamed = 0;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return errno;
+	}
+	return EEXIST;
+}
+
+/* Drop the temp file (by its name once it has one). */
+static void sink_drop(struct sink *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	if (!s->unnamed)
+		unlink(s->tmp);
 }
 
 static void sink_write(struct sink *s, const char *data, size_t len)
@@ -215,9 +281,7 @@ static void sink_write(struct sink *s, const char *data, size_t len)
 			continue;
 		if (n <= 0) {
 			s->err = n < 0 ? errno : EIO;
-			close(s->fd);
-			s->fd = -1;
-			unlink(s->tmp);
+			sink_drop(s);
 			return;
 		}
 		data += n;
@@ -227,11 +291,8 @@ static void sink_write(struct sink *s, const char *data, size_t len)
 
 static void sink_abort(struct sink *s)
 {
-	if (s->fd >= 0) {
-		close(s->fd);
-		unlink(s->tmp);
-		s->fd = -1;
-	}
+	if (s->fd >= 0)
+		sink_drop(s);
 }
 
 /* Give the temp the old file's mode and owner (or ours), sync, rename. */
@@ -256,13 +317,18 @@ static int sink_commit(struct sink *s, const char *path)
 		fchmod(s->fd, NEW_FILE_MODE);
 		give_to_vpopmail(s->tmp, s->fd);
 	}
-	if (fsync(s->fd) != 0 || close(s->fd) != 0) {
+	s->err = fsync(s->fd) != 0 ? errno : sink_name(s);
+	if (s->err != 0) {
+		sink_drop(s);
+		return s->err;
+	}
+	dfd = close(s->fd);
+	s->fd = -1;
+	if (dfd != 0) {
 		s->err = errno;
-		s->fd = -1;
 		unlink(s->tmp);
 		return s->err;
 	}
-	s->fd = -1;
 	if (rename(s->tmp, path) != 0) {
 		int e = errno;
 
@@ -292,7 +358,7 @@ static int is_terminator(const char *line)
 void vpd_cmd_write_file(struct vpd_args *a)
 {
 	char path[VPD_PATH_MAX + 1], buf[4096];
-	struct sink s = { -1, 0, "" };
+	struct sink s = { -1, 0, 0, "" };
 	char *arg;
 	int major = 0, minor = 0, bol = 1, rc;
 	size_t len;
