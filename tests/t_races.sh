@@ -491,15 +491,24 @@ fi
 # inherit (a user with no directory; a forward nobody there set up).
 # The writer is stopped by strace as it sends the statement that stores
 # the record (the same n-th sendto as in a probe run).
+# held_at_sql NAME TEXT DESC PROG PROBE-ARGS -- ARGS: PROG ARGS traced as
+# NAME and held as it sends the statement TEXT, the same n-th sendto as in
+# a probe run of PROG PROBE-ARGS; one check (DESC) that it is held.
+held_at_sql() {
+	local name=$1 text=$2 desc=$3 prog=$4 probe=() n
+	shift 4
+	while [ "$1" != -- ]; do probe+=("$1"); shift; done
+	shift
+	strace -f -o "$SB/probe.st" -e trace=sendto "$prog" "${probe[@]}" >/dev/null 2>&1
+	n=$(nth_call "$SB/probe.st" sendto "$text")
+	traced "$name" -e trace=sendto -e inject=sendto:signal=SIGSTOP:when="${n:-1}" -- "$prog" "$@"
+	held_ok "$name" "$desc"
+}
 if [ "$have_strace" = 1 ] && [ "$SQL" = 1 ]; then
 	# 18. vadduser
 	fresh_domain
-	strace -f -o "$SB/probe.st" -e trace=sendto "$top_builddir/vadduser" probe@example.com Passw0rd >/dev/null 2>&1
-	n=$(nth_call "$SB/probe.st" sendto "INSERT INTO")
-	setup vdeluser probe@example.com
-	traced za -e trace=sendto -e inject=sendto:signal=SIGSTOP:when="${n:-1}" -- \
-		"$top_builddir/vadduser" zz@example.com Passw0rd
-	held_ok za "vadduser held as it stores the record"
+	held_at_sql za "INSERT INTO" "vadduser held as it stores the record" \
+		"$top_builddir/vadduser" probe@example.com Passw0rd -- zz@example.com Passw0rd
 	run vdeldomain example.com
 	is_rc 0 "vdeldomain meanwhile: exit 0"
 	kill -CONT "$HELD_PID" 2>/dev/null
@@ -515,12 +524,8 @@ fi
 if [ "$have_strace" = 1 ] && [ "$SQL" = 1 ] && has_define VALIAS && [ -x "$top_builddir/valias" ]; then
 	# 19. valias -i
 	fresh_domain
-	strace -f -o "$SB/probe.st" -e trace=sendto "$top_builddir/valias" -i probe@elsewhere.org fwd@example.com >/dev/null 2>&1
-	n=$(nth_call "$SB/probe.st" sendto "INSERT INTO valias")
-	setup valias -d fwd@example.com
-	traced va -e trace=sendto -e inject=sendto:signal=SIGSTOP:when="${n:-1}" -- \
-		"$top_builddir/valias" -i someone@elsewhere.org sales@example.com
-	held_ok va "valias -i held as it stores the line"
+	held_at_sql va "INSERT INTO valias" "valias -i held as it stores the line" \
+		"$top_builddir/valias" -i probe@elsewhere.org fwd@example.com -- -i someone@elsewhere.org sales@example.com
 	run vdeldomain example.com
 	is_rc 0 "vdeldomain meanwhile: exit 0"
 	kill -CONT "$HELD_PID" 2>/dev/null
@@ -541,12 +546,9 @@ if [ "$have_strace" = 1 ] && [ "$SQL" = 1 ] && [ "$AUTHLOG" = 1 ] && [ -x "$top_
 	fresh_domain
 	setup vadduser nn@example.com Passw0rd
 	printf 'nn@example.com\0Passw0rd\0' > "$SB/cred"
-	TCPREMOTEIP=203.0.113.9 strace -f -o "$SB/probe.st" -e trace=sendto \
-		sh -c 'exec "$0" /bin/true 3<"$1"' "$top_builddir/vchkpw" "$SB/cred" >/dev/null 2>&1
-	n=$(nth_call "$SB/probe.st" sendto "lastauth")
-	TCPREMOTEIP=203.0.113.9 traced la -e trace=sendto -e inject=sendto:signal=SIGSTOP:when="${n:-1}" -- \
-		sh -c 'exec "$0" /bin/true 3<"$1"' "$top_builddir/vchkpw" "$SB/cred"
-	held_ok la "vchkpw held as it writes lastauth"
+	TCPREMOTEIP=203.0.113.9 held_at_sql la "lastauth" "vchkpw held as it writes lastauth" \
+		sh -c 'exec "$0" /bin/true 3<"$1"' "$top_builddir/vchkpw" "$SB/cred" -- \
+		-c 'exec "$0" /bin/true 3<"$1"' "$top_builddir/vchkpw" "$SB/cred"
 	run vdeluser nn@example.com
 	is_rc 0 "vdeluser meanwhile: exit 0"
 	kill -CONT "$HELD_PID" 2>/dev/null
