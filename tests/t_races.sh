@@ -517,9 +517,20 @@ if [ "$have_strace" = 1 ] && [ "$SQL" = 1 ]; then
 	setup vadddomain example.com Secret123
 	is "$(vpw_count "$DD" zz)" 0 "  the domain added again has no record of the user"
 	setup vadduser zz@example.com Passw0rd && pass "  and the user can be added to it"
+	# 18b. vadduser -f (one statement for all the file's users)
+	fresh_domain
+	printf 'p1@example.com Passw0rd1\np2@example.com Passw0rd2\n' > "$SB/probe.list"
+	printf 'zz1@example.com Passw0rd1\nzz2@example.com Passw0rd2\n' > "$SB/add.list"
+	held_at_sql zf "INSERT INTO" "vadduser -f held as it stores the records" \
+		"$top_builddir/vadduser" -f "$SB/probe.list" -- -f "$SB/add.list"
+	run vdeldomain example.com
+	kill -CONT "$HELD_PID" 2>/dev/null
+	wait "$TPID"
+	isnt "$(cat "$SB/zf.rc")" 0 "  vadduser -f fails: the domain is gone"
+	setup vadddomain example.com Secret123
+	is "$(vpw_count "$DD" zz1)$(vpw_count "$DD" zz2)" 00 "  the domain added again has no record of the users"
 else
-	skip "no database or no usable strace: vadduser during vdeldomain (SQL)"
-	for t in exit rc record add; do skip "no database or no usable strace: vadduser during vdeldomain (SQL): $t"; done
+	for t in held exit rc record add held-f rc-f records-f; do skip "no database or no usable strace: vadduser during vdeldomain (SQL): $t"; done
 fi
 if [ "$have_strace" = 1 ] && [ "$SQL" = 1 ] && has_define VALIAS && [ -x "$top_builddir/valias" ]; then
 	# 19. valias -i

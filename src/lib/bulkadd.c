@@ -234,6 +234,18 @@ static void store_batch(const struct vdomain *d, struct vbulk_user *users,
 			break;
 		}
 	}
+	/* A domain removed meanwhile: the records are taken back, as
+	 * vadduser() does. */
+	if (rc == VA_SUCCESS && k > 0 && !vp_domain_still_registered(d)) {
+		for (i = 0; i < n; i++) {
+			struct vbulk_user *u = &users[slots[i].idx];
+
+			if (u->rc != VA_SUCCESS)
+				continue;
+			(void)vauth_backend_get()->deluser(d, u->user);
+			unmake(d, u, &slots[i], VA_DOMAIN_DOES_NOT_EXIST);
+		}
+	}
 	/* What follows each stored record, in order. */
 	k = 0;
 	for (i = 0; i < n; i++) {

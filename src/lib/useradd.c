@@ -209,8 +209,7 @@ static int store_user(struct vdomain *d, struct vqpasswd *pw, char *crypted, siz
 	return be->adduser(d, pw);
 }
 
-/* d is still in users/assign, with the same directory. */
-static int still_registered(const struct vdomain *d)
+int vp_domain_still_registered(const struct vdomain *d)
 {
 	struct vdomain now;
 
@@ -282,12 +281,10 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	if (given != NULL && hrc == VA_SUCCESS && given->sqwebmail)
 		hrc = vp_sqwebmail_write(userdir, crypted, 0, d.uid, d.gid);
 	rc = hrc != VA_SUCCESS ? hrc : store_user(&d, &pw, crypted, sizeof crypted, job, &hrc);
-	/* A vdeldomain takes the domain out of users/assign before it
-	 * deletes its records: still listed now, the record just stored
-	 * goes with the others; gone, it is ours to take back (a database
-	 * keeps it after the domain's directory has gone, for a vadddomain
-	 * of the name to inherit with no directory). */
-	if (rc == VA_SUCCESS && !still_registered(&d)) {
+	/* A domain removed meanwhile: the record is ours to take back (a
+	 * database would keep it for a vadddomain of the name to inherit,
+	 * with no directory). */
+	if (rc == VA_SUCCESS && !vp_domain_still_registered(&d)) {
 		(void)vauth_backend_get()->deluser(&d, user);
 		rc = VA_DOMAIN_DOES_NOT_EXIST;
 	}

@@ -483,6 +483,12 @@ void  vp_userdir_hash(const char *domdir, const char *userdir, const char *user,
 /* The record of a new user; every pointer is stored as given. */
 void  vp_user_new_record(struct vqpasswd *pw, char *user, char *crypted, char *comment,
                          char *userdir, char *quota, char *password, int apop);
+/* 1 while d is still in users/assign with the same directory.  Checked
+ * after storing a new record: vdeldomain unregisters a domain before it
+ * deletes its records, so a record stored for a domain still registered
+ * goes with the others, and one stored after is the adder's to take
+ * back (a database keeps it after the domain has gone). */
+int   vp_domain_still_registered(const struct vdomain *d);
 /* After the record is stored: maildirsize, sqwebmail-pass (unless done
  * already), lastauth. */
 int   vp_user_added(const struct vdomain *d, struct vqpasswd *pw, int sqwebmail_done);
