@@ -415,6 +415,26 @@ else
 	skip "no /proc: write_file killed meanwhile"
 fi
 
+# The session's rights rest on its login: once the account is deleted,
+# or its password or rights change from outside, the next command ends
+# the session (5.6 went on with the rights of the login).  A change the
+# session makes to its own account does not.
+mkfifo "$T0/rs.in"
+("$top_builddir/vpopmaild" -t 20 < "$T0/rs.in" > "$T0/rs.out" 2>&1; echo $? > "$T0/rs.rc") &
+rs=$!
+exec 9> "$T0/rs.in"
+printf '%s\r\n' "$U" "mod_user bob@example.com" "clear_text_password Newpass22" "." \
+	"list_dir bob@example.com/Maildir" >&9
+for i in $(seq 1 200); do grep -q '^\.' "$T0/rs.out" && break; sleep 0.05; done
+setup vpasswd bob@example.com Other3333
+printf '%s\r\n' "list_dir bob@example.com/Maildir" >&9
+exec 9>&-
+wait "$rs"
+like "$(tr -d '\r' < "$T0/rs.out")" $'^\\+OK \n\\+OK \n\\+OK \n\\+OK \n\\+OK\\+\n' "the session's own password change: it goes on"
+like "$(tr -d '\r' < "$T0/rs.out")" $'\n\\.\n-ERR 8\\.108 Invalid Login$' "a password changed from outside: the next command ends the session"
+is "$(cat "$T0/rs.rc")" 255 "  exit 255"
+setup vpasswd bob@example.com Bobpass1
+
 # ------------------------------------------------------------ users
 # A system admin's account is out of a domain admin's reach, even in the
 # domain it administers (5.6 let postmaster set its password, log in as

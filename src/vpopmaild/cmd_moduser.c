@@ -200,6 +200,16 @@ static int edit(struct vqpasswd *pw, void *arg)
 	return VA_SUCCESS;
 }
 
+/* user@domain (domain perhaps an alias) is the session's login. */
+static int is_login(const char *user, const char *domain)
+{
+	char real[MAX_PW_DOMAIN + 1];
+
+	snprintf(real, sizeof real, "%s", domain);
+	return strcmp(user, vpd.user) == 0 &&
+	       vget_assign(real, NULL, 0, NULL, NULL) != NULL && vpd_own_domain(real);
+}
+
 void vpd_cmd_mod_user(struct vpd_args *a)
 {
 	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
@@ -269,6 +279,8 @@ void vpd_cmd_mod_user(struct vpd_args *a)
 	rc = vauth_edit(user, domain, edit, &ed);
 	if (rc == VA_SUCCESS && c->set_quota)
 		update_maildirsize(domain, c->pw.pw_dir, c->quota);
+	if (rc == VA_SUCCESS && is_login(user, domain))
+		vpd_login_changed();	/* its own password or flags: the session goes on */
 	vpd_write_unlock();
 	free(c);
 	string_list_free(&opts);

@@ -77,6 +77,46 @@ void vpd_write_unlock(void)
 	write_lock_fd = -1;
 }
 
+/* The session level a record gives. */
+static int level_of(const struct vqpasswd *pw)
+{
+	if (pw->pw_gid & SA_ADMIN)
+		return VPD_SYSTEM;
+	if ((pw->pw_gid & QA_ADMIN) || strcmp(pw->pw_name, "postmaster") == 0)
+		return VPD_DOMAIN;
+	return VPD_USER;
+}
+
+/* What the session's rights rest on: the login's hash and the flags that
+ * give rights, as at the login (or as the session itself last set them). */
+#define RIGHTS_FLAGS (SA_ADMIN | QA_ADMIN | V_OVERRIDE)
+static struct {
+	char  hash[MAX_PW_PASS + 1];
+	gid_t flags;
+} login;
+
+static void remember(const struct vqpasswd *pw)
+{
+	snprintf(login.hash, sizeof login.hash, "%s", pw->pw_passwd != NULL ? pw->pw_passwd : "");
+	login.flags = pw->pw_gid & RIGHTS_FLAGS;
+}
+
+void vpd_login_changed(void)
+{
+	struct vqpasswd *pw = vauth_getpw(vpd.user, vpd.domain);
+
+	if (pw != NULL)
+		remember(pw);
+}
+
+int vpd_login_current(void)
+{
+	struct vqpasswd *pw = vauth_getpw(vpd.user, vpd.domain);
+
+	return pw != NULL && strcmp(pw->pw_passwd != NULL ? pw->pw_passwd : "", login.hash) == 0 &&
+	       (pw->pw_gid & RIGHTS_FLAGS) == login.flags && level_of(pw) == vpd.level;
+}
+
 /* login, clogin and slogin (mode VPD_FULL, VPD_COMPACT, VPD_SILENT). */
 int vpd_cmd_login(struct vpd_args *a, int mode)
 {
@@ -118,14 +158,10 @@ int vpd_cmd_login(struct vpd_args *a, int mode)
 	snprintf(vpd.domain, sizeof vpd.domain, "%s", domain);
 	vpd.uid = uid;
 	vpd.gid = gid;
-	if (vpd.flags & SA_ADMIN) {
-		vpd.level = VPD_SYSTEM;
-	} else if ((vpd.flags & QA_ADMIN) || strcmp(vpd.user, "postmaster") == 0) {
+	vpd.level = level_of(pw);
+	if (vpd.level == VPD_DOMAIN)
 		vpd.flags |= QA_ADMIN;
-		vpd.level = VPD_DOMAIN;
-	} else {
-		vpd.level = VPD_USER;
-	}
+	remember(pw);
 
 	if (mode == VPD_SILENT) {
 		vpd_ok();

@@ -114,6 +114,12 @@ int  vpd_own_domain(const char *domain);
  * admin): a domain admin who could read or set its password would log
  * in as a system admin (5.6 let them). */
 int  vpd_out_of_reach(const struct vqpasswd *pw);
+/* 1 while the login's record is as the session began: there, with the
+ * same password hash and the same rights (else the session must end:
+ * the account was deleted, its password changed or its rights taken). */
+int  vpd_login_current(void);
+/* The session changed its own login's record (mod_user of itself). */
+void vpd_login_changed(void);
 /* Queue a change behind those of other sessions (see session.c). */
 void vpd_write_lock(void);
 void vpd_write_unlock(void);
