@@ -494,11 +494,25 @@ no old users found" "-d of an alias domain in capitals: the real domain's name, 
 	# logged in since the walk listed it (gina), or was deleted and added
 	# anew (hank), is kept.  vdeloldusers is stopped by strace as it
 	# starts to delete the first (frank).
+	# last_login DAYS USER...: the users' last login DAYS days ago (in the
+	# lastauth files, or the lastauth table of a SQL build).
+	last_login() {
+		local days=$1 u
+		shift
+		for u in "$@"; do
+			if [ "$SQL" = 1 ]; then
+				sql_db "$DD" "UPDATE lastauth SET timestamp = UNIX_TIMESTAMP() - $days * 86400
+				              WHERE user = '$u' AND domain = 'example.com'"
+			else
+				touch -d "$days days ago" "$DD/$u/lastauth"
+			fi
+		done
+	}
 	if strace_ok; then
 		for u in frank gina hank; do setup vadduser "$u@example.com" Passw0rd; done
-		touch -d '200 days ago' "$DD/frank/lastauth" "$DD/gina/lastauth" "$DD/hank/lastauth"
+		last_login 200 frank gina hank
 		stop_at old "$DD/.userdir.lock" "$top_builddir/vdeloldusers" -D -d example.com
-		touch "$DD/gina/lastauth"
+		last_login 0 gina
 		setup vdeluser hank@example.com
 		setup vadduser hank@example.com Passw0rd
 		kill -CONT "$SPID" 2>/dev/null
