@@ -22,8 +22,11 @@
  */
 #include "vmysql.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifdef VALIAS
 
@@ -222,7 +225,7 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 {
 	char who[MAX_PW_NAME + 1 + MAX_PW_DOMAIN + 1];
 	struct vmy_arg a[4];
-	int rc;
+	int rc, dirfd = -1;
 
 	if ((rc = prepare_line(alias, domain, alias_line)) != 0)
 		return rc;
@@ -235,6 +238,17 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 	a[0] = (struct vmy_arg)VMY_S(alias);
 	a[1] = (struct vmy_arg)VMY_S(domain);
 	a[2] = (struct vmy_arg)VMY_S(alias_line);
+	/* The domain's directory held open: a vdeldomain and vadddomain of
+	 * the name meanwhile give the same name and path, not this inode. */
+	{
+		char dir[VP_PATH_MAX], again[MAX_PW_DOMAIN + 1];
+		uid_t uid;
+		gid_t gid;
+
+		vp_strlcpy(again, domain, sizeof again);
+		if (vp_alias_resolve(again, dir, sizeof dir, &uid, &gid) == 0)
+			dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	}
 #ifdef DEFAULT_DELIVERY
 	/* The column 5.6 fills in these builds: 0 for a program (an LDA
 	 * such as "| dovecot-lda"), 1 for a forward. */
@@ -246,8 +260,11 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 	rc = vmy_exec_create(VMY_T_VALIAS, "valias",
 	                     "INSERT INTO valias (alias, domain, valias_line) VALUES (?, ?, ?)", a, 3, NULL);
 #endif
-	if (rc != 0)
+	if (rc != 0) {
+		if (dirfd >= 0)
+			close(dirfd);
 		return rc;
+	}
 	/* vdeldomain takes the domain out of users/assign before it deletes
 	 * its aliases: a domain still there now takes this row with it when
 	 * it goes; one gone already would leave it to a vadddomain of the
@@ -255,8 +272,20 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 	{
 		char again[MAX_PW_DOMAIN + 1];
 
+		char dir[VP_PATH_MAX];
+		struct stat held, there;
+		uid_t uid;
+		gid_t gid;
+		int gone;
+
 		vp_strlcpy(again, domain, sizeof again);
-		if (resolve(again) != 0 || strcmp(again, domain) != 0) {
+		gone = vp_alias_resolve(again, dir, sizeof dir, &uid, &gid) != 0 ||
+		       strcmp(again, domain) != 0 ||
+		       (dirfd >= 0 && (fstat(dirfd, &held) != 0 || stat(dir, &there) != 0 ||
+		                       held.st_dev != there.st_dev || held.st_ino != there.st_ino));
+		if (dirfd >= 0)
+			close(dirfd);
+		if (gone) {
 			(void)vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE alias = ? AND domain = ? AND"
 			               " valias_line = ? ORDER BY id DESC LIMIT 1", a, 3, NULL, NULL);
 			return VA_DOMAIN_DOES_NOT_EXIST;

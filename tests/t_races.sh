@@ -529,8 +529,19 @@ if [ "$have_strace" = 1 ] && [ "$SQL" = 1 ]; then
 	isnt "$(cat "$SB/zf.rc")" 0 "  vadduser -f fails: the domain is gone"
 	setup vadddomain example.com Secret123
 	is "$(vpw_count "$DD" zz1)$(vpw_count "$DD" zz2)" 00 "  the domain added again has no record of the users"
+	# 18c. vdeldomain and a vadddomain of the name, both while vadduser
+	# is held: the same name and directory path, but not its domain.
+	fresh_domain
+	held_at_sql zb "INSERT INTO" "vadduser held while the domain is deleted and added again" \
+		"$top_builddir/vadduser" probe@example.com Passw0rd -- zy@example.com Passw0rd
+	run vdeldomain example.com
+	setup vadddomain example.com Secret123
+	kill -CONT "$HELD_PID" 2>/dev/null
+	wait "$TPID"
+	isnt "$(cat "$SB/zb.rc")" 0 "  vadduser fails: its domain is gone (a new one has the name)"
+	is "$(vpw_count "$DD" zy)" 0 "  the new domain has no record of the user"
 else
-	for t in held exit rc record add held-f rc-f records-f; do skip "no database or no usable strace: vadduser during vdeldomain (SQL): $t"; done
+	for t in held exit rc record add held-f rc-f records-f held-aba rc-aba record-aba; do skip "no database or no usable strace: vadduser during vdeldomain (SQL): $t"; done
 fi
 if [ "$have_strace" = 1 ] && [ "$SQL" = 1 ] && has_define VALIAS && [ -x "$top_builddir/valias" ]; then
 	# 19. valias -i

@@ -190,7 +190,7 @@ static void prepare_batch(const struct vdomain *d, struct vbulk_user *users,
  * process added one of the names meanwhile, those users fail as
  * VA_USERNAME_EXISTS (as vadduser() would) and the rest is tried again.
  */
-static void store_batch(const struct vdomain *d, struct vbulk_user *users,
+static void store_batch(const struct vdomain *d, int lk, struct vbulk_user *users,
                         struct slot *slots, size_t n, const char *quota)
 {
 	struct vqpasswd *pws;
@@ -236,7 +236,7 @@ static void store_batch(const struct vdomain *d, struct vbulk_user *users,
 	}
 	/* A domain removed meanwhile: the records are taken back, as
 	 * vadduser() does. */
-	if (rc == VA_SUCCESS && k > 0 && !vp_domain_still_registered(d)) {
+	if (rc == VA_SUCCESS && k > 0 && !vp_domain_still_registered(d, lk)) {
 		for (i = 0; i < n; i++) {
 			struct vbulk_user *u = &users[slots[i].idx];
 
@@ -358,7 +358,7 @@ static void add_many(char *domain, size_t domsize, struct vbulk_user *users, siz
 			progress(done + (n - nok), n, arg);
 	}
 	/* 3. One rewrite of vpasswd and vpasswd.cdb. */
-	store_batch(&d, users, slots, nok, quota);
+	store_batch(&d, lk, users, slots, nok, quota);
 	vp_userdir_unlock(lk);
 	for (i = 0; i < nok; i++) {
 		explicit_bzero(slots[i].crypted, sizeof slots[i].crypted);

@@ -209,11 +209,24 @@ static int store_user(struct vdomain *d, struct vqpasswd *pw, char *crypted, siz
 	return be->adduser(d, pw);
 }
 
-int vp_domain_still_registered(const struct vdomain *d)
+int vp_domain_still_registered(const struct vdomain *d, int lockfd)
 {
 	struct vdomain now;
+	char path[VP_PATH_MAX];
+	struct stat held, there;
 
-	return vp_domain_lookup(d->real, &now) == VA_SUCCESS && strcmp(now.dir, d->dir) == 0;
+	if (vp_domain_lookup(d->real, &now) != VA_SUCCESS || strcmp(now.dir, d->dir) != 0)
+		return 0;
+	/* The same name and path may be a new domain: a vdeldomain and a
+	 * vadddomain of the name meanwhile.  The lock file held open (its
+	 * inode cannot be reused while open) must still be the one at the
+	 * domain's path. */
+	if (lockfd < 0)
+		return 1;
+	return fstat(lockfd, &held) == 0 &&
+	       vp_fmt(path, sizeof path, "%s/.userdir.lock", d->dir) == 0 &&
+	       stat(path, &there) == 0 &&
+	       held.st_dev == there.st_dev && held.st_ino == there.st_ino;
 }
 
 /* A hash given instead of made (vconvert's imports), and whether its
@@ -284,7 +297,7 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	/* A domain removed meanwhile: the record is ours to take back (a
 	 * database would keep it for a vadddomain of the name to inherit,
 	 * with no directory). */
-	if (rc == VA_SUCCESS && !vp_domain_still_registered(&d)) {
+	if (rc == VA_SUCCESS && !vp_domain_still_registered(&d, lk)) {
 		(void)vauth_backend_get()->deluser(&d, user);
 		rc = VA_DOMAIN_DOES_NOT_EXIST;
 	}

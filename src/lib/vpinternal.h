@@ -488,7 +488,7 @@ void  vp_user_new_record(struct vqpasswd *pw, char *user, char *crypted, char *c
  * deletes its records, so a record stored for a domain still registered
  * goes with the others, and one stored after is the adder's to take
  * back (a database keeps it after the domain has gone). */
-int   vp_domain_still_registered(const struct vdomain *d);
+int   vp_domain_still_registered(const struct vdomain *d, int lockfd);
 /* After the record is stored: maildirsize, sqwebmail-pass (unless done
  * already), lastauth. */
 int   vp_user_added(const struct vdomain *d, struct vqpasswd *pw, int sqwebmail_done);
