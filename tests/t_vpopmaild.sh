@@ -434,6 +434,21 @@ like "$(tr -d '\r' < "$T0/rs.out")" $'^\\+OK \n\\+OK \n\\+OK \n\\+OK \n\\+OK\\+\
 like "$(tr -d '\r' < "$T0/rs.out")" $'\n\\.\n-ERR 8\\.108 Invalid Login$' "a password changed from outside: the next command ends the session"
 is "$(cat "$T0/rs.rc")" 255 "  exit 255"
 setup vpasswd bob@example.com Bobpass1
+# The same check at the '.' of the session's own mod_user: a password
+# changed from outside while the option lines came is not taken over.
+mkfifo "$T0/rt.in"
+("$top_builddir/vpopmaild" -t 20 < "$T0/rt.in" > "$T0/rt.out" 2>&1; echo $? > "$T0/rt.rc") &
+rt=$!
+exec 9> "$T0/rt.in"
+printf '%s\r\n' "$U" "mod_user bob@example.com" "comment taken over" >&9
+for i in $(seq 1 200); do [ "$(grep -c '^+OK' "$T0/rt.out")" -ge 3 ] && break; sleep 0.05; done
+setup vpasswd bob@example.com Other4444
+printf '.\r\n' >&9
+exec 9>&-
+wait "$rt"
+like "$(tr -d '\r' < "$T0/rt.out")" $'\n-ERR 8\\.108 Invalid Login$' "a password changed during the session's own mod_user: the session ends"
+is "$(vpw_field "$DD" bob 5)" bob "  its change is not made"
+setup vpasswd bob@example.com Bobpass1
 
 # ------------------------------------------------------------ users
 # A system admin's account is out of a domain admin's reach, even in the
@@ -447,6 +462,9 @@ in_session "a domain admin and a system admin's account in its domain: refused a
 	"-ERR 11.503 Not Authorized for domain" "-ERR 11.604 Not Authorized for domain" \
 	"-ERR 9.404 Not Authorized" "-ERR 11.1507 Not Authorized for domain"
 is "$(hash_of "$DD" admin)" "$ADMINHASH" "  the system admin's password is unchanged"
+as QA "list_dir example.com/admin/" "list_dir $DD/admin/Maildir/"
+in_session "  nor a path into its directory in another form" \
+	"-ERR 11.1507 Not Authorized for domain" "-ERR 11.1507 Not Authorized for domain"
 as QA "list_users example.com"
 unlike "$OUT" $'\r\nname admin\r\n' "  list_users of a domain admin leaves the system admin out"
 like "$OUT" $'\r\nname bob\r\n' "  and lists the others"

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -206,6 +207,49 @@ struct sink {
 	char tmp[VPD_PATH_MAX + 16];
 };
 
+/* A named temp file (the fallback's, or the unnamed one's just before its
+ * rename) is removed if a signal ends the daemon meanwhile (a service stop). */
+static char pending[VPD_PATH_MAX + 16];
+static volatile sig_atomic_t have_pending;
+
+static void on_signal(int sig)
+{
+	if (have_pending)
+		unlink(pending);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void pending_set(const char *tmp)
+{
+	static int installed;
+	static const int sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGALRM, SIGUSR1, SIGUSR2 };
+	struct sigaction sa;
+	size_t i;
+
+	if (!installed) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+			struct sigaction old;
+
+			/* not where the signal was ignored when the daemon started */
+			if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+				sigaction(sigs[i], &sa, NULL);
+		}
+		installed = 1;
+	}
+	have_pending = 0;
+	snprintf(pending, sizeof pending, "%s", tmp);
+	have_pending = 1;
+}
+
+static void pending_clear(void)
+{
+	have_pending = 0;
+}
+
 static void sink_open(struct sink *s, const char *path)
 {
 	char dir[VPD_PATH_MAX + 1], *slash;
@@ -230,8 +274,18 @@ static void sink_open(struct sink *s, const char *path)
 	(void)dir;
 	(void)slash;
 #endif
-	if ((s->fd = mkstemp(s->tmp)) < 0)
-		s->err = errno;
+	{
+		sigset_t all, saved;
+
+		/* the name is recorded before a signal can find the file */
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, &saved);
+		if ((s->fd = mkstemp(s->tmp)) < 0)
+			s->err = errno;
+		else
+			pending_set(s->tmp);
+		sigprocmask(SIG_SETMASK, &saved, NULL);
+	}
 }
 
 /* The unnamed file gets a temp name, the XXXXXX of s->tmp filled in
@@ -252,10 +306,12 @@ static int sink_name(struct sink *s)
 		    (unsigned long)time(NULL);
 		for (i = 0; i < 6; i++, v /= 36)
 			x[i] = digits[v % 36];
+		pending_set(s->tmp);	/* before the name exists */
 		if (linkat(AT_FDCWD, proc, AT_FDCWD, s->tmp, AT_SYMLINK_FOLLOW) == 0) {
 			s->unnamed = 0;
 			return 0;
 		}
+		pending_clear();
 		if (errno != EEXIST)
 			return errno;
 	}
@@ -270,6 +326,7 @@ static void sink_drop(struct sink *s)
 	s->fd = -1;
 	if (!s->unnamed)
 		unlink(s->tmp);
+	pending_clear();
 }
 
 static void sink_write(struct sink *s, const char *data, size_t len)
@@ -327,14 +384,17 @@ static int sink_commit(struct sink *s, const char *path)
 	if (dfd != 0) {
 		s->err = errno;
 		unlink(s->tmp);
+		pending_clear();
 		return s->err;
 	}
 	if (rename(s->tmp, path) != 0) {
 		int e = errno;
 
 		unlink(s->tmp);
+		pending_clear();
 		return e;
 	}
+	pending_clear();
 	snprintf(dir, sizeof dir, "%s", path);
 	if ((slash = strrchr(dir, '/')) != NULL) {
 		*(slash == dir ? slash + 1 : slash) = '\0';
@@ -394,6 +454,10 @@ void vpd_cmd_write_file(struct vpd_args *a)
 	if (major != 0) {
 		vpd_err(major, minor);
 		return;
+	}
+	if (!vpd_login_current()) {
+		sink_abort(&s);
+		vpd_login_check();
 	}
 	if ((rc = sink_commit(&s, path)) != 0) {
 		vpd_err0(2002, strerror(rc));

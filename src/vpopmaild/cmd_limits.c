@@ -192,6 +192,7 @@ static int store_given(const char *domain, const struct given *g)
 	int lk, rc;
 
 	vpd_write_lock();
+	vpd_login_check();	/* its rights may have gone while the items came */
 	lk = vp_limits_lock(domain);
 	rc = vget_limits(domain, &lim);
 	if (rc == VA_SUCCESS) {
@@ -260,7 +261,7 @@ void vpd_cmd_set_limits(struct vpd_args *a)
 void vpd_cmd_del_limits(struct vpd_args *a)
 {
 	char *domain;
-	int rc;
+	int lk, rc;
 
 	if (!vpd_is_sa()) {
 		vpd_err(9, 3601);
@@ -270,9 +271,11 @@ void vpd_cmd_del_limits(struct vpd_args *a)
 		vpd_err(13, 3602);
 		return;
 	}
-	errno = 0;
 	vpd_write_lock();
+	lk = vp_limits_lock(domain);	/* as vmoddomlimits and set_limits */
+	errno = 0;
 	rc = vdel_limits(domain);
+	vp_limits_unlock(lk);
 	vpd_write_unlock();
 	if (rc != VA_SUCCESS) {
 		vpd_printf("-ERR 0.3603 %s.", rc == VA_COULD_NOT_UPDATE_FILE && errno != 0 ?

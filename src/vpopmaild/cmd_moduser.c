@@ -178,6 +178,8 @@ struct edit {
 	struct change *c;
 	const string_list *opts;
 	int can_override;
+	int self;                   /* the session's own login */
+	int stale;                  /* ... changed from outside meanwhile */
 };
 
 static int edit(struct vqpasswd *pw, void *arg)
@@ -188,6 +190,10 @@ static int edit(struct vqpasswd *pw, void *arg)
 
 	if (vpd_out_of_reach(pw))
 		return VA_USER_DOES_NOT_EXIST;	/* made a system admin meanwhile */
+	if (ed->self && !vpd_login_is(pw)) {
+		ed->stale = 1;		/* deleted and re-created, password or rights changed */
+		return VA_USER_DOES_NOT_EXIST;
+	}
 	load(ed->c, pw);
 	for (i = 0; i < ed->opts->count; i++) {
 		/* apply() cuts its line up: a copy, for a retry. */
@@ -270,17 +276,25 @@ void vpd_cmd_mod_user(struct vpd_args *a)
 	}
 
 	vpd_write_lock();
+	vpd_login_check();	/* the session's rights, as the option lines ended */
 	/* Other programs (vpasswd, vmoduser, a login) may change the record
 	 * between the read and the write: vauth_edit() then applies the
 	 * options again to the new record, so neither change is lost. */
 	ed.c = c;
 	ed.opts = &opts;
 	ed.can_override = can_override;
+	ed.self = is_login(user, domain);
+	ed.stale = 0;
 	rc = vauth_edit(user, domain, edit, &ed);
+	if (ed.stale) {
+		vpd_write_unlock();
+		vpd_err(8, 108);
+		vpd_exit(255);
+	}
 	if (rc == VA_SUCCESS && c->set_quota)
 		update_maildirsize(domain, c->pw.pw_dir, c->quota);
-	if (rc == VA_SUCCESS && is_login(user, domain))
-		vpd_login_changed();	/* its own password or flags: the session goes on */
+	if (rc == VA_SUCCESS && ed.self)
+		vpd_login_changed(&c->pw);	/* its own password or flags: the session goes on */
 	vpd_write_unlock();
 	free(c);
 	string_list_free(&opts);

@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,15 @@ static FILE *client(void)
 	return out != NULL ? out : stdout;
 }
 
+/* fds a and b are the same file (fd 2 as the connection, under inetd). */
+static int same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 /* Move the connection off fds 0 and 1 (see above).  If that cannot be
  * done, the session runs on fds 0 and 1 as they are. */
 static void detach_stdio(void)
@@ -58,8 +68,10 @@ static void detach_stdio(void)
 	if ((ifd = fcntl(0, F_DUPFD_CLOEXEC, 3)) < 0)
 		return;
 	if ((ofd = fcntl(1, F_DUPFD_CLOEXEC, 3)) >= 0 && (fp = fdopen(ofd, "w")) != NULL &&
-	    (nul = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0 &&
-	    dup2(nul, 0) == 0 && dup2(2, 1) == 1) {
+	    (nul = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 &&
+	    dup2(nul, 0) == 0 && dup2(same_file(2, ifd) || same_file(2, ofd) ? nul : 2, 1) == 1) {
+		if (same_file(2, ofd) || same_file(2, ifd))
+			dup2(nul, 2);	/* inetd, xinetd, systemd Accept=yes: fd 2 is the connection too */
 		close(nul);
 		in.fd = ifd;
 		out = fp;

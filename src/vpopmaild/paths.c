@@ -85,6 +85,26 @@ static int confined(const char *path, const char *root)
 	return vpd_path_under(rpath, rroot);
 }
 
+/* A domain admin's path inside a system admin's directory (of its domain):
+ * out of its reach whatever form the path was given in. */
+static int in_sa_dir(const char *path)
+{
+	char rpath[PATH_MAX], rdir[PATH_MAX];
+	struct vqpasswd *pw;
+	int hit = 0;
+
+	if (!vpd_is_qa())
+		return 0;
+	if (real_prefix(path, rpath) != 0)
+		return 1;
+	/* the whole list is read (vauth_getall keeps its place) */
+	for (pw = vauth_getall(vpd.domain, 1, 0); pw != NULL; pw = vauth_getall(vpd.domain, 0, 0))
+		if ((pw->pw_gid & SA_ADMIN) != 0 && pw->pw_dir != NULL &&
+		    realpath(pw->pw_dir, rdir) != NULL && vpd_path_under(rpath, rdir))
+			hit = 1;
+	return hit;
+}
+
 /* Record an error for the caller. */
 static int fail(int *emajor, int *eminor, int major, int minor)
 {
@@ -174,6 +194,9 @@ int vpd_check_path(const char *arg, char *out, size_t size, int *emajor, int *em
 	}
 	if (!confined(out, root)) {
 		return fail(emajor, eminor, 26, minor);
+	}
+	if (in_sa_dir(out)) {
+		return fail(emajor, eminor, 11, 1507);
 	}
 	return 0;
 }

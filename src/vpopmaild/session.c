@@ -101,20 +101,36 @@ static void remember(const struct vqpasswd *pw)
 	login.flags = pw->pw_gid & RIGHTS_FLAGS;
 }
 
-void vpd_login_changed(void)
+/* The record the session's own mod_user wrote: what the session is checked
+ * against from now on, and its rights (which it can only have lowered). */
+void vpd_login_changed(const struct vqpasswd *pw)
 {
-	struct vqpasswd *pw = vauth_getpw(vpd.user, vpd.domain);
+	remember(pw);
+	vpd.level = level_of(pw);
+	vpd.flags = pw->pw_gid | (vpd.level == VPD_DOMAIN ? QA_ADMIN : 0);
+}
 
-	if (pw != NULL)
-		remember(pw);
+/* 1 when pw is the login's record as the session knows it. */
+int vpd_login_is(const struct vqpasswd *pw)
+{
+	return pw != NULL && strcmp(pw->pw_passwd != NULL ? pw->pw_passwd : "", login.hash) == 0 &&
+	       (pw->pw_gid & RIGHTS_FLAGS) == login.flags && level_of(pw) == vpd.level;
 }
 
 int vpd_login_current(void)
 {
-	struct vqpasswd *pw = vauth_getpw(vpd.user, vpd.domain);
+	return vpd_login_is(vauth_getpw(vpd.user, vpd.domain));
+}
 
-	return pw != NULL && strcmp(pw->pw_passwd != NULL ? pw->pw_passwd : "", login.hash) == 0 &&
-	       (pw->pw_gid & RIGHTS_FLAGS) == login.flags && level_of(pw) == vpd.level;
+/* End the session if its login is no longer current: before each command,
+ * and again at the '.' of one that takes data lines, before its change. */
+void vpd_login_check(void)
+{
+	if (!vpd_login_current()) {
+		vpd_write_unlock();
+		vpd_err(8, 108);
+		vpd_exit(255);
+	}
 }
 
 /* login, clogin and slogin (mode VPD_FULL, VPD_COMPACT, VPD_SILENT). */

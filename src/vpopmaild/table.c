@@ -156,10 +156,8 @@ int vpd_dispatch(char *line, int logged_in)
 		return 0;               /* blank line: no answer */
 	/* Rights rest on the login: an account deleted, or whose password or
 	 * rights changed, since the login ends the session (5.6 kept it). */
-	if (logged_in && !vpd_login_current()) {
-		vpd_err(8, 108);
-		vpd_exit(255);
-	}
+	if (logged_in)
+		vpd_login_check();
 	/* before login the level column holds modes: every entry counts */
 	c = logged_in ? lookup(table, COUNT(table), cmd, vpd.level)
 	              : lookup(login_table, COUNT(login_table), cmd, INT_MAX);

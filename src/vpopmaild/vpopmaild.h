@@ -119,7 +119,9 @@ int  vpd_out_of_reach(const struct vqpasswd *pw);
  * the account was deleted, its password changed or its rights taken). */
 int  vpd_login_current(void);
 /* The session changed its own login's record (mod_user of itself). */
-void vpd_login_changed(void);
+void vpd_login_changed(const struct vqpasswd *pw);
+int  vpd_login_is(const struct vqpasswd *pw);
+void vpd_login_check(void);
 /* Queue a change behind those of other sessions (see session.c). */
 void vpd_write_lock(void);
 void vpd_write_unlock(void);
