@@ -25,7 +25,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #ifdef VALIAS
@@ -221,11 +220,23 @@ static int count_rows(const char *alias, const char *domain, long *n)
 	                    a, 2, keep_count, n);
 }
 
+/* The directory of domain, a real domain's name: 0, or -1 (not, or no
+ * longer, such a domain). */
+static int domain_dir(const char *domain, char *dir, size_t size)
+{
+	char name[MAX_PW_DOMAIN + 1];
+	uid_t uid;
+	gid_t gid;
+
+	vp_strlcpy(name, domain, sizeof name);
+	return vp_alias_resolve(name, dir, size, &uid, &gid) == 0 && strcmp(name, domain) == 0 ? 0 : -1;
+}
+
 int valias_insert(char *alias, char *domain, char *alias_line)
 {
-	char who[MAX_PW_NAME + 1 + MAX_PW_DOMAIN + 1];
+	char who[MAX_PW_NAME + 1 + MAX_PW_DOMAIN + 1], dir[VP_PATH_MAX];
 	struct vmy_arg a[4];
-	int rc, dirfd = -1;
+	int rc, dirfd = -1, gone;
 
 	if ((rc = prepare_line(alias, domain, alias_line)) != 0)
 		return rc;
@@ -240,15 +251,8 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 	a[2] = (struct vmy_arg)VMY_S(alias_line);
 	/* The domain's directory held open: a vdeldomain and vadddomain of
 	 * the name meanwhile give the same name and path, not this inode. */
-	{
-		char dir[VP_PATH_MAX], again[MAX_PW_DOMAIN + 1];
-		uid_t uid;
-		gid_t gid;
-
-		vp_strlcpy(again, domain, sizeof again);
-		if (vp_alias_resolve(again, dir, sizeof dir, &uid, &gid) == 0)
-			dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	}
+	if (domain_dir(domain, dir, sizeof dir) == 0)
+		dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 #ifdef DEFAULT_DELIVERY
 	/* The column 5.6 fills in these builds: 0 for a program (an LDA
 	 * such as "| dovecot-lda"), 1 for a forward. */
@@ -269,27 +273,13 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 	 * its aliases: a domain still there now takes this row with it when
 	 * it goes; one gone already would leave it to a vadddomain of the
 	 * name (a forward nobody there asked for). */
-	{
-		char again[MAX_PW_DOMAIN + 1];
-
-		char dir[VP_PATH_MAX];
-		struct stat held, there;
-		uid_t uid;
-		gid_t gid;
-		int gone;
-
-		vp_strlcpy(again, domain, sizeof again);
-		gone = vp_alias_resolve(again, dir, sizeof dir, &uid, &gid) != 0 ||
-		       strcmp(again, domain) != 0 ||
-		       (dirfd >= 0 && (fstat(dirfd, &held) != 0 || stat(dir, &there) != 0 ||
-		                       held.st_dev != there.st_dev || held.st_ino != there.st_ino));
-		if (dirfd >= 0)
-			close(dirfd);
-		if (gone) {
-			(void)vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE alias = ? AND domain = ? AND"
-			               " valias_line = ? ORDER BY id DESC LIMIT 1", a, 3, NULL, NULL);
-			return VA_DOMAIN_DOES_NOT_EXIST;
-		}
+	gone = domain_dir(domain, dir, sizeof dir) != 0 || (dirfd >= 0 && !vp_fd_at_path(dirfd, dir));
+	if (dirfd >= 0)
+		close(dirfd);
+	if (gone) {
+		(void)vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE alias = ? AND domain = ? AND"
+		               " valias_line = ? ORDER BY id DESC LIMIT 1", a, 3, NULL, NULL);
+		return VA_DOMAIN_DOES_NOT_EXIST;
 	}
 	vp_onchange("valias_insert", who, alias_line, 0);
 	vp_onchange("valias_insert", who, alias_line, ON_VCHANGE_AFTER);

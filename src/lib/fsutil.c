@@ -317,6 +317,14 @@ int vp_slurp(const char *path, char **out, size_t *len)
 	return rc;
 }
 
+int vp_fd_at_path(int fd, const char *path)
+{
+	struct stat held, there;
+
+	return fstat(fd, &held) == 0 && stat(path, &there) == 0 &&
+	       held.st_dev == there.st_dev && held.st_ino == there.st_ino;
+}
+
 int vp_map(const char *path, struct vp_mapped *m)
 {
 	struct stat st;

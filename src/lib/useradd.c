@@ -213,7 +213,6 @@ int vp_domain_still_registered(const struct vdomain *d, int lockfd)
 {
 	struct vdomain now;
 	char path[VP_PATH_MAX];
-	struct stat held, there;
 
 	if (vp_domain_lookup(d->real, &now) != VA_SUCCESS || strcmp(now.dir, d->dir) != 0)
 		return 0;
@@ -223,10 +222,8 @@ int vp_domain_still_registered(const struct vdomain *d, int lockfd)
 	 * domain's path. */
 	if (lockfd < 0)
 		return 1;
-	return fstat(lockfd, &held) == 0 &&
-	       vp_fmt(path, sizeof path, "%s/.userdir.lock", d->dir) == 0 &&
-	       stat(path, &there) == 0 &&
-	       held.st_dev == there.st_dev && held.st_ino == there.st_ino;
+	return vp_fmt(path, sizeof path, "%s/.userdir.lock", d->dir) == 0 &&
+	       vp_fd_at_path(lockfd, path);
 }
 
 /* A hash given instead of made (vconvert's imports), and whether its

@@ -168,6 +168,10 @@ int   vp_rmtree_aside(const char *path, const char *aside_dir);
 void  vp_sweep_aside(const char *dir, const char *name);
 /* Read a small file fully into a malloc'd NUL-terminated buffer. */
 int   vp_slurp(const char *path, char **out, size_t *len);
+/* 1 if fd is open on the file that path names now (same device and
+ * inode): a file held open since, then named again, is still the one
+ * at the path (an inode cannot be reused while it is open). */
+int   vp_fd_at_path(int fd, const char *path);
 /*
  * The whole of a file, to read: a regular file is mapped (no copy, and
  * no fresh memory to fault in, which for a vpasswd of thousands of users
