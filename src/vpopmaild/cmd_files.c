@@ -457,7 +457,7 @@ void vpd_cmd_write_file(struct vpd_args *a)
 	}
 	if (!vpd_login_current()) {
 		sink_abort(&s);
-		vpd_login_check();
+		vpd_login_gone();
 	}
 	if ((rc = sink_commit(&s, path)) != 0) {
 		vpd_err0(2002, strerror(rc));

@@ -286,11 +286,8 @@ void vpd_cmd_mod_user(struct vpd_args *a)
 	ed.self = is_login(user, domain);
 	ed.stale = 0;
 	rc = vauth_edit(user, domain, edit, &ed);
-	if (ed.stale) {
-		vpd_write_unlock();
-		vpd_err(8, 108);
-		vpd_exit(255);
-	}
+	if (ed.stale)
+		vpd_login_gone();
 	if (rc == VA_SUCCESS && c->set_quota)
 		update_maildirsize(domain, c->pw.pw_dir, c->quota);
 	if (rc == VA_SUCCESS && ed.self)

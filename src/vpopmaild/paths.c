@@ -91,18 +91,19 @@ static int in_sa_dir(const char *path)
 {
 	char rpath[PATH_MAX], rdir[PATH_MAX];
 	struct vqpasswd *pw;
-	int hit = 0;
 
 	if (!vpd_is_qa())
 		return 0;
 	if (real_prefix(path, rpath) != 0)
 		return 1;
-	/* the whole list is read (vauth_getall keeps its place) */
-	for (pw = vauth_getall(vpd.domain, 1, 0); pw != NULL; pw = vauth_getall(vpd.domain, 0, 0))
+	for (pw = vauth_getall(vpd.domain, 1, 0); pw != NULL; pw = vauth_getall(vpd.domain, 0, 0)) {
 		if ((pw->pw_gid & SA_ADMIN) != 0 && pw->pw_dir != NULL &&
-		    realpath(pw->pw_dir, rdir) != NULL && vpd_path_under(rpath, rdir))
-			hit = 1;
-	return hit;
+		    realpath(pw->pw_dir, rdir) != NULL && vpd_path_under(rpath, rdir)) {
+			vauth_end_getall();	/* left before the end */
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* Record an error for the caller. */

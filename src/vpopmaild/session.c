@@ -122,15 +122,19 @@ int vpd_login_current(void)
 	return vpd_login_is(vauth_getpw(vpd.user, vpd.domain));
 }
 
+_Noreturn void vpd_login_gone(void)
+{
+	vpd_write_unlock();
+	vpd_err(8, 108);
+	vpd_exit(255);
+}
+
 /* End the session if its login is no longer current: before each command,
  * and again at the '.' of one that takes data lines, before its change. */
 void vpd_login_check(void)
 {
-	if (!vpd_login_current()) {
-		vpd_write_unlock();
-		vpd_err(8, 108);
-		vpd_exit(255);
-	}
+	if (!vpd_login_current())
+		vpd_login_gone();
 }
 
 /* login, clogin and slogin (mode VPD_FULL, VPD_COMPACT, VPD_SILENT). */

@@ -122,6 +122,8 @@ int  vpd_login_current(void);
 void vpd_login_changed(const struct vqpasswd *pw);
 int  vpd_login_is(const struct vqpasswd *pw);
 void vpd_login_check(void);
+/* The session's login is no longer current: -ERR 8.108, exit 255. */
+_Noreturn void vpd_login_gone(void);
 /* Queue a change behind those of other sessions (see session.c). */
 void vpd_write_lock(void);
 void vpd_write_unlock(void);
