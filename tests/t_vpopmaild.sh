@@ -449,6 +449,21 @@ wait "$rt"
 like "$(tr -d '\r' < "$T0/rt.out")" $'\n-ERR 8\\.108 Invalid Login$' "a password changed during the session's own mod_user: the session ends"
 is "$(vpw_field "$DD" bob 5)" bob "  its change is not made"
 setup vpasswd bob@example.com Bobpass1
+# Quitting needs no rights: a session whose login went away still gets
+# its +OK and exit 0 for q.
+mkfifo "$T0/rq.in"
+("$top_builddir/vpopmaild" -t 20 < "$T0/rq.in" > "$T0/rq.out" 2>&1; echo $? > "$T0/rq.rc") &
+rq=$!
+exec 9> "$T0/rq.in"
+printf '%s\r\n' "$U" >&9
+for i in $(seq 1 200); do [ "$(grep -c '^+OK' "$T0/rq.out")" -ge 2 ] && break; sleep 0.05; done
+setup vpasswd bob@example.com Other5555
+printf 'q\r\n' >&9
+exec 9>&-
+wait "$rq"
+is "$(tr -d '\r' < "$T0/rq.out")" $'+OK \n+OK \n+OK ' "q after the login's password changed from outside: +OK"
+is "$(cat "$T0/rq.rc")" 0 "  exit 0"
+setup vpasswd bob@example.com Bobpass1
 
 # ------------------------------------------------------------ users
 # A system admin's account is out of a domain admin's reach, even in the
@@ -470,16 +485,24 @@ unlike "$OUT" $'\r\nname admin\r\n' "  list_users of a domain admin leaves the s
 like "$OUT" $'\r\nname bob\r\n' "  and lists the others"
 as SA "user_info admin@example.com"
 like "$OUT" $'\r\nname admin\r\n' "  a system admin still reads it"
+as QA "get_user_size admin@example.com" "get_lastauth admin@example.com"
+in_session "  get_user_size and get_lastauth of it: refused as another domain's" \
+	"-ERR 3804 not authorized for domain" "-ERR 11.3704 Not Authorized for domain"
+as QA "user_count example.com"
+qa_count=$(printf '%s' "$OUT" | tr -d '\r' | sed -n 's/^count //p')
+as SA "user_count example.com"
+sa_count=$(printf '%s' "$OUT" | tr -d '\r' | sed -n 's/^count //p')
+is "$qa_count" $((sa_count - 1)) "  user_count of a domain admin does not count it either"
 
 as QA "add_user new1@example.com pass word1" "add_user new1@example.com x" \
 	"user_count example.com" "del_user nosuch@example.com"
-in_session "add_user, a duplicate, user_count, del_user of an unknown user" "+OK " \
-	"-ERR 0.305 Username exists" "+OK+" "count 5" "." \
+in_session "add_user, a duplicate, user_count (the system admin not counted), del_user of an unknown user" "+OK " \
+	"-ERR 0.305 Username exists" "+OK+" "count 4" "." \
 	"-ERR 0.405 User does not exist"
 is "$(vpw_field "$DD" new1 5)" new1 "add_user: the gecos is the user name"
 ok_cmd "add_user: the password is the rest of the line" crypt_ok "pass word1" "$(hash_of "$DD" new1)"
 as QA "del_user new1@example.com" "user_count example.com"
-in_session "del_user" "+OK " "+OK+" "count 4" "."
+in_session "del_user" "+OK " "+OK+" "count 3" "."
 dir_exists "$DD/postmaster" "del_user left the others"
 file_absent "$DD/new1" "del_user removed the directory"
 
@@ -833,7 +856,7 @@ like "$PORT" '^[0-9]+$' "tcpserver listens on a free port"
 
 printf '%s\r\n' "$QA" "user_count example.com" q > "$T0/in"
 client session "$PORT" "$T0/in" > "$T0/got"
-file_is "$T0/got" $'+OK \r\n+OK \r\n+OK+\r\ncount 4\r\n.\r\n+OK \r\n' "tcpserver: a session"
+file_is "$T0/got" $'+OK \r\n+OK \r\n+OK+\r\ncount 3\r\n.\r\n+OK \r\n' "tcpserver: a session"
 client idle "$PORT" 1.6 > "$T0/got"
 file_is "$T0/got" $'+OK \r\n-ERR 3.103 Read Timeout\r\n' "tcpserver: idle timeout before login"
 printf '%s\r\n' "$U" > "$T0/in"

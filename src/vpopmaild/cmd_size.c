@@ -50,6 +50,10 @@ void vpd_cmd_get_user_size(struct vpd_args *a)
 		vpd_printf("-ERR 3805 user does not exist");
 		return;
 	}
+	if (vpd_out_of_reach(pw)) {	/* as another domain's account */
+		vpd_printf("-ERR 3804 not authorized for domain");
+		return;
+	}
 	/* 5.6 measured the home directory instead of its Maildir */
 	if (maildir_usage(pw->pw_dir, &size, &count) != 0) {
 		vpd_printf("-ERR 3806 unable to fetch size of user account");

@@ -97,6 +97,7 @@ void vpd_cmd_del_user(struct vpd_args *a)
 void vpd_cmd_user_count(struct vpd_args *a)
 {
 	char dom[MAX_PW_DOMAIN + 1], *domain;
+	struct vqpasswd *pw;
 	int n = 0;
 
 	if (!vpd_is_sa() && !vpd_is_qa()) {
@@ -113,9 +114,10 @@ void vpd_cmd_user_count(struct vpd_args *a)
 	}
 	/* vauth_getall() may write the real domain's name into its argument */
 	snprintf(dom, sizeof dom, "%s", domain);
-	if (vauth_getall(dom, 1, 1) != NULL)
-		for (n = 1; vauth_getall(dom, 0, 1) != NULL; n++)
-			;
+	/* what list_users would list: a domain admin does not count a system
+	 * admin's account */
+	for (pw = vauth_getall(dom, 1, 1); pw != NULL; pw = vauth_getall(dom, 0, 1))
+		n += !vpd_out_of_reach(pw);
 	vpd_more();
 	vpd_printf("count %d", n);
 	vpd_end();
@@ -167,6 +169,10 @@ void vpd_cmd_get_lastauth(struct vpd_args *a)
 		return;
 	if ((pw = vauth_getpw(user, domain)) == NULL) {
 		vpd_err(12, 3705);
+		return;
+	}
+	if (vpd_out_of_reach(pw)) {
+		vpd_err(11, 3704);	/* as another domain's account */
 		return;
 	}
 #ifdef ENABLE_AUTH_LOGGING

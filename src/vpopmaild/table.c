@@ -154,13 +154,14 @@ int vpd_dispatch(char *line, int logged_in)
 
 	if (cmd == NULL)
 		return 0;               /* blank line: no answer */
-	/* Rights rest on the login: an account deleted, or whose password or
-	 * rights changed, since the login ends the session (5.6 kept it). */
-	if (logged_in)
-		vpd_login_check();
 	/* before login the level column holds modes: every entry counts */
 	c = logged_in ? lookup(table, COUNT(table), cmd, vpd.level)
 	              : lookup(login_table, COUNT(login_table), cmd, INT_MAX);
+	/* Rights rest on the login: an account deleted, or whose password or
+	 * rights changed, since the login ends the session (5.6 kept it).
+	 * Quitting needs no rights: it still says goodbye. */
+	if (logged_in && (c == NULL || c->run != vpd_cmd_quit))
+		vpd_login_check();
 	if (c == NULL)
 		vpd_err(4, logged_in ? 107 : 104);
 	else if (is_login(c))
