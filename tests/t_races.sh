@@ -615,4 +615,43 @@ else
 	for t in held exit row held exit row; do skip "no database, sql-aliasdomains or strace: aliasdomains mirror: $t"; done
 fi
 
+# 23. vadduser racing a vdeldomain that wins: the add fails as
+# "Domain does not exist" (the cause), not with what the missing
+# directory broke on the way (5.6-style "User's directory already
+# exists" for the mkdir's ENOENT, or "can't read domain limits").
+# Held as it opens the domain's .userdir.lock, then as it makes the
+# user's directory; vdeldomain runs to its end meanwhile.
+if [ "$have_strace" = 1 ]; then
+	# (vadduser -f holds the domain's .dir-control from its first mkdir
+	# on: a vdeldomain waits for it there)
+	for at in lock mkdir "lock (vadduser -f)"; do
+		fresh_domain
+		args=(late@example.com Passw0rd)
+		case $at in *-f*)
+			printf 'late@example.com Passw0rd\n' > "$SB/late.list"
+			args=(-f "$SB/late.list")
+		esac
+		if [ "${at%% *}" = lock ]; then
+			traced ag -P "$DD/.userdir.lock" -e trace=openat -e inject=openat:signal=SIGSTOP:when=1 -- \
+				"$top_builddir/vadduser" "${args[@]}"
+		else
+			traced ag -P "$DD/late" -P "$DD/0/late" -e trace=mkdir,mkdirat \
+				-e inject=mkdir,mkdirat:signal=SIGSTOP:when=1 -- \
+				"$top_builddir/vadduser" "${args[@]}"
+		fi
+		held_ok ag "vadduser held at its $at"
+		run vdeldomain example.com
+		is_rc 0 "  vdeldomain meanwhile: exit 0"
+		kill -CONT "$HELD_PID" 2>/dev/null
+		wait "$TPID"
+		like "$(cat "$SB/ag.rc") $(cat "$SB/ag.out")" '^245 Error: Domain does not exist($| \(line 1: late@example\.com\)$)' \
+			"  vadduser fails: the domain does not exist (-11)"
+		file_absent "$DD" "  no domain directory left"
+	done
+else
+	for t in 1 2 3; do
+		for c in held exit fails left; do skip "no strace: vadduser racing vdeldomain: $c"; done
+	done
+fi
+
 done_testing

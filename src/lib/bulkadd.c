@@ -143,7 +143,7 @@ static void unmake(const struct vdomain *d, struct vbulk_user *u, struct slot *s
  * Hash slots[0..n) on nthreads threads while this one makes the users'
  * directories in order (the allocator's order is the one-by-one order).
  */
-static void prepare_batch(const struct vdomain *d, struct vbulk_user *users,
+static void prepare_batch(const struct vdomain *d, int lk, struct vbulk_user *users,
                           struct slot *slots, size_t n, size_t nthreads)
 {
 	pthread_t tid[MAX_THREADS];
@@ -168,7 +168,7 @@ static void prepare_batch(const struct vdomain *d, struct vbulk_user *users,
 			vp_user_undo_dir(d, userdir, hash);
 			rc = VA_MEMORY_ALLOC_ERR;
 		}
-		u->rc = rc;
+		u->rc = vp_or_domain_gone(d, lk, rc);
 	}
 	(void)vp_bigdir_batch_end();
 	if (started == 0)
@@ -224,7 +224,8 @@ static void store_batch(const struct vdomain *d, int lk, struct vbulk_user *user
 			if (u->rc != VA_SUCCESS)
 				continue;
 			if (rc != VA_USERNAME_EXISTS || again == 0)
-				unmake(d, u, &slots[i], rc == VA_USERNAME_EXISTS ? rc : VA_NO_AUTH_CONNECTION);
+				unmake(d, u, &slots[i], rc == VA_USERNAME_EXISTS ? rc :
+				       vp_or_domain_gone(d, lk, VA_NO_AUTH_CONNECTION));
 			else if (vauth_backend_get()->getpw(d, u->user, &e) == VA_SUCCESS)
 				unmake(d, u, &slots[i], VA_USERNAME_EXISTS);
 			vpw_entry_free(&e);
@@ -302,6 +303,9 @@ static void add_many(char *domain, size_t domsize, struct vbulk_user *users, siz
 	lk = drc == VA_SUCCESS ? vp_userdir_lock(&d) : -1;
 	have_limits = drc == VA_SUCCESS && vget_limits(d.real, &lim) == 0;
 	dir_rc = drc == VA_SUCCESS ? vp_domain_dir_ok(&d) : VA_SUCCESS;
+	if (drc == VA_SUCCESS && (!have_limits || dir_rc != VA_SUCCESS) &&
+	    !vp_domain_still_registered(&d, lk))
+		drc = VA_DOMAIN_DOES_NOT_EXIST;	/* a vdeldomain meanwhile */
 	if (nameset_init(&seen, n) != 0) {
 		for (i = 0; i < n; i++)
 			if (users[i].rc == VA_SUCCESS)
@@ -352,7 +356,7 @@ static void add_many(char *domain, size_t domsize, struct vbulk_user *users, siz
 		len = nok - start;
 		if (len > BATCH_PER_CPU * nthreads)
 			len = BATCH_PER_CPU * nthreads;
-		prepare_batch(&d, users, slots + start, len, nthreads);
+		prepare_batch(&d, lk, users, slots + start, len, nthreads);
 		done += len;
 		if (progress != NULL)
 			progress(done + (n - nok), n, arg);

@@ -226,6 +226,13 @@ int vp_domain_still_registered(const struct vdomain *d, int lockfd)
 	       vp_fd_at_path(lockfd, path);
 }
 
+int vp_or_domain_gone(const struct vdomain *d, int lockfd, int rc)
+{
+	if (rc != VA_SUCCESS && rc != VA_USERNAME_EXISTS && !vp_domain_still_registered(d, lockfd))
+		return VA_DOMAIN_DOES_NOT_EXIST;
+	return rc;
+}
+
 /* A hash given instead of made (vconvert's imports), and whether its
  * sqwebmail-pass goes into the new directory before the record exists. */
 struct given_hash {
@@ -267,6 +274,7 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	    (strchr(given->crypted, ':') != NULL || vp_has_ctl(given->crypted)))
 		rc = VA_BAD_CHAR;
 	if (rc != VA_SUCCESS) {
+		rc = vp_or_domain_gone(&d, lk, rc);
 		vp_userdir_unlock(lk);
 		return rc;
 	}
@@ -277,6 +285,7 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	umask(077);
 	rc = vp_user_create_dir(&d, user, userdir, sizeof userdir, hash, sizeof hash);
 	if (rc != VA_SUCCESS) {
+		rc = vp_or_domain_gone(&d, lk, rc);
 		vp_userdir_unlock(lk);
 		return rc;	/* the caller stops the hash */
 	}
@@ -297,6 +306,8 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	if (rc == VA_SUCCESS && !vp_domain_still_registered(&d, lk)) {
 		(void)vauth_backend_get()->deluser(&d, user);
 		rc = VA_DOMAIN_DOES_NOT_EXIST;
+	} else if (hrc == VA_SUCCESS) {
+		rc = vp_or_domain_gone(&d, lk, rc);	/* a store that failed for it */
 	}
 	if (rc != VA_SUCCESS)
 		vp_user_undo_dir(&d, userdir, hash);

@@ -493,6 +493,10 @@ void  vp_user_new_record(struct vqpasswd *pw, char *user, char *crypted, char *c
  * goes with the others, and one stored after is the adder's to take
  * back (a database keeps it after the domain has gone). */
 int   vp_domain_still_registered(const struct vdomain *d, int lockfd);
+/* rc, or VA_DOMAIN_DOES_NOT_EXIST for a failure (other than an existing
+ * name) once d is no longer registered: the step failed because a
+ * vdeldomain took the domain's directory or limits meanwhile. */
+int   vp_or_domain_gone(const struct vdomain *d, int lockfd, int rc);
 /* After the record is stored: maildirsize, sqwebmail-pass (unless done
  * already), lastauth. */
 int   vp_user_added(const struct vdomain *d, struct vqpasswd *pw, int sqwebmail_done);
