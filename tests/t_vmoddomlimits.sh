@@ -524,4 +524,32 @@ else
 	skip_no_strace "two vmoddomlimits at once" "domain: waits" "domain: exit 0" "first kept" "second kept" "no temp" "-d: waits" "-d: exit 0" "-d: both"
 fi
 
+# The lock is on the directory at the domain's path when the edit is made.
+# vmoddomlimits is held just before it locks the domain directory; the
+# domain is deleted and added again meanwhile, and the new directory
+# locked by another holder.  The edit must wait for that holder (on the
+# old, removed directory it would have gone ahead under a lock nobody sees).
+if strace_ok; then
+	rm -f "$SB"/l3.*
+	# (stopped as its open of the directory returns, before the flock)
+	traced l3 -P "$DD" -e trace=openat -e inject=openat:signal=SIGSTOP:when=1 -- \
+		"$top_builddir/vmoddomlimits" -P 31 example.com
+	held_ok l3 "vmoddomlimits held before it locks the domain directory"
+	run vdeldomain example.com
+	is_rc 0 "  vdeldomain meanwhile: exit 0"
+	setup vadddomain example.com Secret123
+	flock -o "$DD" sleep 60 &
+	holder=$!
+	for i in $(seq 1 100); do grep -q " FLOCK .* $holder " /proc/locks && break; sleep 0.05; done
+	kill -CONT "$HELD_PID" 2>/dev/null
+	waits_for_lock l3 "  the domain deleted and added again: it waits for the new directory's lock"
+	kill "$holder"
+	wait "$holder" 2>/dev/null
+	wait "$TPID"
+	is "$(cat "$SB/l3.rc")" 0 "  then exit 0"
+	like "$(cat "$DD/.qmailadmin-limits")" $'(^|\n)maxpopaccounts: 31\n' "  the new domain's limits hold its change"
+else
+	skip_no_strace "a domain deleted and added again" "held" "vdeldomain" "waits" "exit 0" "change"
+fi
+
 done_testing

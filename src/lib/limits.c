@@ -371,22 +371,34 @@ int vset_limits(const char *domain, const struct vlimits *limits)
 	return vlimits_write_limits_file(path, limits);
 }
 
-/* An flock on the directory that holds the limits file.  Taking it may
- * have waited for a vdeldomain (which holds the domain directory's): the
- * domain is looked up again afterwards, not from the cache. */
+/*
+ * An flock on the directory that holds the limits file.  Taking it may
+ * have waited for a vdeldomain (which holds the domain directory's), and
+ * a vadddomain of the name may have made a new directory since: the
+ * domain is looked up again, not from the cache, and a lock on a
+ * directory no longer at its path is taken again on the one there now.
+ */
+#define LIMITS_LOCK_TRIES 8
 int vp_limits_lock(const char *domain)
 {
 	char path[VP_PATH_MAX];
 	struct vdomain d;
-	int lk;
+	int lk, tries;
 
 	if (domain == NULL)
 		return vp_home_path(path, sizeof path, "etc") == NULL ? -1 : vp_lock_dir(path);
-	if (vp_domain_lookup(domain, &d) != VA_SUCCESS)
-		return -1;
-	lk = vp_lock_dir(d.dir);
-	vp_domain_cache_clear();
-	return lk;
+	for (tries = 0; tries < LIMITS_LOCK_TRIES; tries++) {
+		if (vp_domain_lookup(domain, &d) != VA_SUCCESS)
+			return -1;
+		lk = vp_lock_dir(d.dir);
+		vp_domain_cache_clear();
+		if (lk < 0)
+			return -1;
+		if (vp_fd_at_path(lk, d.dir))
+			return lk;
+		vp_unlock_dir(lk);
+	}
+	return -1;
 }
 
 void vp_limits_unlock(int lock)
