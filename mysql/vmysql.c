@@ -524,28 +524,40 @@ static int vmy_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 #ifdef ENABLE_AUTH_LOGGING
 	if (d == NULL || pw == NULL || pw->pw_name == NULL)
 		return VA_NULL_POINTER;
-	struct vmy_arg a[] = { VMY_S(pw->pw_name), VMY_S(domain_of(d)), VMY_S(str(ip)), VMY_I(when),
-	                       VMY_S(pw->pw_name), VMY_S(domain_of(d)) };
+	struct vmy_arg upd[] = { VMY_S(str(ip)), VMY_I(when), VMY_S(pw->pw_name), VMY_S(domain_of(d)) };
+	struct vmy_arg ins[] = { VMY_S(pw->pw_name), VMY_S(domain_of(d)), VMY_S(str(ip)), VMY_I(when),
+	                         VMY_S(pw->pw_name), VMY_S(domain_of(d)) };
+	static const char update[] = "UPDATE lastauth SET remote_ip = ?, timestamp = ?"
+	                             " WHERE user = ? AND domain = ?";
 	char sql[SQL_MAX];
+	unsigned long long n = 0;
 	int rc;
 
 	if (strlen(pw->pw_name) > LASTAUTH_USER_MAX)
 		return 0;
-	/* Only while the user's row is there: a login or vadduser that read
-	 * the record before a vdeluser (or vdeldomain) removed it and its
-	 * lastauth row must not write a row for a user that is gone.  The
-	 * SELECT takes a shared lock on the user's row, so the delete of
-	 * the row, and the lastauth delete after it, come after this. */
+	/* An UPDATE, else an INSERT ... SELECT: both are safe for a master
+	 * logging statements (binlog_format=STATEMENT), which an INSERT ...
+	 * SELECT ... ON DUPLICATE KEY UPDATE is not (a warning per login).
+	 * The insert is made only while the user's row is there: a login or
+	 * vadduser that read the record before a vdeluser (or vdeldomain)
+	 * removed it and its lastauth row must not write a row for a user
+	 * that is gone.  Its SELECT takes a shared lock on the user's row,
+	 * so the delete of the row, and the lastauth delete after it, come
+	 * after the insert. */
+	rc = vmy_exec_create(VMY_T_LASTAUTH, "lastauth", update, upd, 4, &n);
+	if (rc != 0 || n > 0)
+		return rc;
 	if ((rc = users_sql(sql, d, "INSERT INTO lastauth (user, domain, remote_ip, timestamp)"
-	                            " SELECT ?, ?, ?, ? FROM `%s` WHERE pw_name = ?" AND_DOMAIN
-	                            " ON DUPLICATE KEY UPDATE remote_ip = VALUES(remote_ip),"
-	                            " timestamp = VALUES(timestamp)")) != 0)
+	                            " SELECT ?, ?, ?, ? FROM `%s` WHERE pw_name = ?" AND_DOMAIN)) != 0)
 		return rc;
 #ifdef MANY_DOMAINS
-	rc = vmy_exec_create(VMY_T_LASTAUTH, "lastauth", sql, a, 6, NULL);
+	rc = vmy_exec(VMY_UPDATE, sql, ins, 6, NULL, NULL);
 #else
-	rc = vmy_exec_create(VMY_T_LASTAUTH, "lastauth", sql, a, 5, NULL);
+	rc = vmy_exec(VMY_UPDATE, sql, ins, 5, NULL, NULL);
 #endif
+	/* Another login inserted the row since the UPDATE: it is updated. */
+	if (rc == VA_USERNAME_EXISTS)
+		rc = vmy_exec(VMY_UPDATE, update, upd, 4, NULL, NULL);
 	/* the users table gone: the domain went, and the user with it */
 	return rc == VMY_NO_TABLE ? 0 : rc;
 #else

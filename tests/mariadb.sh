@@ -45,13 +45,14 @@ _mdb_user_opt() { [ "$(id -u)" = 0 ] && echo "--user=root" || echo "--user=$(id 
 sql() { "$MDB_CLIENT" --no-defaults -S "$MDB_SOCK" -u root -N -B "$MDB_DB" -e "$1"; }
 sql_root() { "$MDB_CLIENT" --no-defaults -S "$MDB_SOCK" -u root -N -B -e "$1"; }
 
+# MDB_BINLOG: the server's binary log options (default: none kept).
 _mdb_run() {
 	"$MDB_SERVER" --no-defaults $(_mdb_user_opt) --datadir="$MDB_DIR/data" \
 		--socket="$MDB_SOCK" --port="$MDB_PORT" --bind-address=127.0.0.1 \
 		--pid-file="$MDB_DIR/mariadb.pid" --log-error="$MDB_DIR/error.log" \
 		--skip-name-resolve --innodb-buffer-pool-size=16M --innodb-log-file-size=8M \
 		--innodb-flush-log-at-trx-commit=2 --innodb-use-native-aio=0 \
-		--skip-log-bin --max-connections=400 > "$MDB_DIR/stdout.log" 2>&1 &
+		--max-connections=400 ${MDB_BINLOG:---skip-log-bin} > "$MDB_DIR/stdout.log" 2>&1 &
 	MDB_PID=$!
 	CLEANUP_PIDS="$CLEANUP_PIDS $MDB_PID"
 	local i
