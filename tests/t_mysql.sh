@@ -448,5 +448,8 @@ run vadddomain lim.org pmpass
 is_rc 0 "after the grant the same vadddomain works"
 is "$(grep -c '^+lim.org-:' "$QH/users/assign")" 1 "... and the domain is assigned once"
 
+is "$(grep 'Unsafe statement' "$MDB_DIR/error.log" | head -3)" "" \
+	"no statement of this script's commands is unsafe for statement-based replication"
+
 mariadb_stop
 done_testing
