@@ -277,8 +277,10 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 	if (dirfd >= 0)
 		close(dirfd);
 	if (gone) {
-		(void)vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE alias = ? AND domain = ? AND"
-		               " valias_line = ? ORDER BY id DESC LIMIT 1", a, 3, NULL, NULL);
+		/* The row this connection just inserted (a DELETE ... LIMIT is
+		 * unsafe for a master logging statements). */
+		(void)vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE id = LAST_INSERT_ID() AND"
+		               " alias = ? AND domain = ? AND valias_line = ?", a, 3, NULL, NULL);
 		return VA_DOMAIN_DOES_NOT_EXIST;
 	}
 	vp_onchange("valias_insert", who, alias_line, 0);
