@@ -355,6 +355,17 @@ static int vcdb_getpw(const struct vdomain *d, const char *user, struct vpw_entr
 
 /* ------------------------------------------------------------------ */
 
+static int vcdb_stamp(const struct vdomain *d, struct vp_file_stamp out[2])
+{
+	struct vcdb_files f;
+
+	if (vcdb_files(d, &f) != 0)
+		return -1;
+	vp_file_stamp(f.passwd, &out[0]);
+	vp_file_stamp(f.index, &out[1]);
+	return 0;
+}
+
 static const vauth_backend vcdb_backend = {
 	.name         = "cdb",
 	.open         = vcdb_open,
@@ -374,6 +385,7 @@ static const vauth_backend vcdb_backend = {
 	.set_lastauth = vcdb_set_lastauth,
 	.get_lastauth = vcdb_get_lastauth,
 	.setpw_if     = vcdb_setpw_if,
+	.stamp        = vcdb_stamp,
 };
 
 const vauth_backend *vcdb_backend_get(void)

@@ -38,6 +38,15 @@ struct vdomain {
 	gid_t gid;
 };
 
+/* A file as stat() saw it: which file, and when it last changed
+ * (vpopmail-ng).  Zero for a file that was not there. */
+struct vp_file_stamp {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
 #define VQPASSWD_HAS_PW_FLAGS 1
 struct vqpasswd {
 	char  *pw_name;          /* user name, lower case */
@@ -135,6 +144,11 @@ typedef struct vauth_backend {
 	 * changed or went.  NULL: the caller cannot make the check. */
 	int   (*setpw_if)(const struct vdomain *d, const struct vqpasswd *old,
 	                  const struct vqpasswd *pw);
+	/* Optional (vpopmail-ng): the stamps of the (at most two) files the
+	 * domain's records are read from; while they stay the same, no record
+	 * has changed.  0, or nonzero if they cannot be had.  NULL: the
+	 * backend keeps no such files (a database). */
+	int   (*stamp)(const struct vdomain *d, struct vp_file_stamp out[2]);
 } vauth_backend;
 
 /* The compiled-in backend. */

@@ -465,6 +465,36 @@ is "$(tr -d '\r' < "$T0/rq.out")" $'+OK \n+OK \n+OK ' "q after the login's passw
 is "$(cat "$T0/rq.rc")" 0 "  exit 0"
 setup vpasswd bob@example.com Bobpass1
 
+# The record is read again only when what it is read from changed: with
+# the cdb backend, a session's commands stat vpasswd and vpasswd.cdb
+# instead of opening them each time...
+if [ "$SQL" = 0 ] && strace_ok; then
+	printf '%s\r\n' "$U" help help help q > "$T0/st.in"
+	strace -f -e trace=openat -o "$T0/st.log" "$top_builddir/vpopmaild" -t 5 < "$T0/st.in" > "$T0/st.out" 2>&1
+	is "$(grep -c 'example.com/vpasswd.cdb"' "$T0/st.log")" 1 \
+		"the login's record is not read again while its files are unchanged"
+	# ... and a change made in place (same inodes) is still seen: domain
+	# admin rights given by hand in vpasswd and vpasswd.cdb.
+	mkfifo "$T0/ri.in"
+	("$top_builddir/vpopmaild" -t 20 < "$T0/ri.in" > "$T0/ri.out" 2>&1; echo $? > "$T0/ri.rc") &
+	ri=$!
+	exec 9> "$T0/ri.in"
+	printf '%s\r\n' "$U" "list_dir bob@example.com/Maildir" >&9
+	for i in $(seq 1 200); do grep -q '^\.' "$T0/ri.out" && break; sleep 0.05; done
+	awk -F: -v OFS=: '$1 == "bob" { $4 = 4096 } { print }' "$DD/vpasswd" > "$T0/vpw" &&
+		vph mkvpwcdb "$T0/vpw" "$T0/vpw.cdb" && cat "$T0/vpw" > "$DD/vpasswd" &&
+		cat "$T0/vpw.cdb" > "$DD/vpasswd.cdb"
+	printf '%s\r\n' "list_dir bob@example.com/Maildir" >&9
+	exec 9>&-
+	wait "$ri"
+	like "$(tr -d '\r' < "$T0/ri.out")" $'\n\\.\n-ERR 8\\.108 Invalid Login$' \
+		"  rights given by editing vpasswd in place: the next command ends the session"
+	setup vmoduser -x bob@example.com
+else
+	skip "no strace, or not the cdb backend: record not read again"
+	skip "no strace, or not the cdb backend: vpasswd edited in place"
+fi
+
 # ------------------------------------------------------------ users
 # A system admin's account is out of a domain admin's reach, even in the
 # domain it administers (5.6 let postmaster set its password, log in as

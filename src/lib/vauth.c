@@ -104,6 +104,23 @@ int vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
 	return 0;
 }
 
+int vp_records_stamp(const char *domain, struct vp_records_stamp *out)
+{
+	const vauth_backend *b = be();
+	char cdbpath[VP_PATH_MAX];
+	struct vdomain d;
+
+	memset(out, 0, sizeof *out);
+	if (b->stamp == NULL ||
+	    vp_qmail_path(cdbpath, sizeof cdbpath, "users/" QMAIL_CDB_NAME) == NULL)
+		return -1;
+	/* users/cdb first: a domain moved after this changes the stamp */
+	vp_file_stamp(cdbpath, &out->f[0]);
+	if (vp_domain_lookup(domain, &d) != VA_SUCCESS || b->stamp(&d, &out->f[1]) != 0)
+		return -1;
+	return 0;
+}
+
 int vp_record_has_dir(const struct vdomain *d, const char *user, const char *dir)
 {
 	struct vpw_entry now = {0};

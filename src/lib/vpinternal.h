@@ -172,6 +172,8 @@ int   vp_slurp(const char *path, char **out, size_t *len);
  * inode): a file held open since, then named again, is still the one
  * at the path (an inode cannot be reused while it is open). */
 int   vp_fd_at_path(int fd, const char *path);
+/* path's stamp (vauth.h) into *out; all zero when it cannot be stat()ed. */
+void  vp_file_stamp(const char *path, struct vp_file_stamp *out);
 /*
  * The whole of a file, to read: a regular file is mapped (no copy, and
  * no fresh memory to fault in, which for a vpasswd of thousands of users
@@ -408,6 +410,14 @@ int   vp_getpw(const char *user, const char *domain, struct vpw_entry *out,
  * e starts zeroed) and its domain in *d. */
 int   vp_edit_user(const char *user, const char *domain, struct vpw_entry *e,
                    struct vdomain *d, int (*edit)(struct vqpasswd *pw, void *arg), void *arg);
+/* What a lookup of the users of `domain` reads: users/cdb and the
+ * backend's files.  While two of these compare equal (memcmp), a user's
+ * record read between them is still current.  0, or -1 when there is
+ * none to have (a backend without files, a domain that does not resolve). */
+struct vp_records_stamp {
+	struct vp_file_stamp f[3];
+};
+int   vp_records_stamp(const char *domain, struct vp_records_stamp *out);
 /* 1 when a vp_getpw() result is a failure of the user database (no
  * connection, a settings file that does not parse, a query error) rather
  * than an answer about the name: such a lookup must be retried later,

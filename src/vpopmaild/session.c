@@ -6,6 +6,7 @@
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #include "vpopmaild.h"
+#include "vpinternal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -117,9 +118,29 @@ int vpd_login_is(const struct vqpasswd *pw)
 	       (pw->pw_gid & RIGHTS_FLAGS) == login.flags && level_of(pw) == vpd.level;
 }
 
+/*
+ * The record is read again only when what it is read from has changed
+ * since it was last found current (with the cdb backend, a stat() of
+ * users/cdb, vpasswd and vpasswd.cdb instead of a lookup per command).
+ * The stamp is taken before the read: a change made during the read
+ * shows in the next stamp.
+ */
+static struct vp_records_stamp checked;
+static int have_checked;
+
 int vpd_login_current(void)
 {
-	return vpd_login_is(vauth_getpw(vpd.user, vpd.domain));
+	struct vp_records_stamp now;
+	int stamped = vp_records_stamp(vpd.domain, &now) == 0;
+
+	if (stamped && have_checked && memcmp(&now, &checked, sizeof now) == 0)
+		return 1;
+	have_checked = 0;
+	if (!vpd_login_is(vauth_getpw(vpd.user, vpd.domain)))
+		return 0;
+	checked = now;
+	have_checked = stamped;
+	return 1;
 }
 
 _Noreturn void vpd_login_gone(void)
@@ -142,7 +163,9 @@ int vpd_cmd_login(struct vpd_args *a, int mode)
 {
 	char user[MAX_PW_NAME + 1], domain[MAX_PW_DOMAIN + 1];
 	struct vqpasswd *pw;
+	struct vp_records_stamp stamp;
 	char *email, *pass;
+	int stamped;
 	uid_t uid = 0;
 	gid_t gid = 0;
 
@@ -158,6 +181,7 @@ int vpd_cmd_login(struct vpd_args *a, int mode)
 		vpd_err(8, 205);
 		return -2;
 	}
+	stamped = vp_records_stamp(domain, &stamp) == 0;	/* see vpd_login_current */
 	if ((pw = vauth_getpw(user, domain)) == NULL) {
 		vpd_err(8, 206);
 		return -2;
@@ -182,6 +206,8 @@ int vpd_cmd_login(struct vpd_args *a, int mode)
 	if (vpd.level == VPD_DOMAIN)
 		vpd.flags |= QA_ADMIN;
 	remember(pw);
+	checked = stamp;
+	have_checked = stamped;
 
 	if (mode == VPD_SILENT) {
 		vpd_ok();
