@@ -346,6 +346,19 @@ Domain: nowhere.org
 
 Error: Domain nowhere.org does not exist
 " "-d unknown domain: message"
+	# -d with an alias: the lookups write its real domain's name, here
+	# 40 bytes, over the argument; the argv string (5 bytes) and the
+	# environment after it in memory must stay whole.
+	long=$(printf 'r%.0s' $(seq 1 36)).com
+	setup vadddomain "$long" Secret123
+	setup vaddaliasdomain "$long" a.io
+	# (VPOPMAIL_QMAILDIR first: its string follows the argument's)
+	(env -i VPOPMAIL_QMAILDIR="$QH" VPOPMAIL_HOME="$VH" VPOPMAIL_UID="$VPOPMAIL_UID" \
+		VPOPMAIL_GID="$VPOPMAIL_GID" VPOPMAIL_PS=/bin/false \
+		"$top_builddir/vmakedotqmail" -t -d a.io > "$T0/mk.out" 2>&1) 2>/dev/null
+	is "$?" 0 "-d an alias of a longer domain: exit 0"
+	like "$(cat "$T0/mk.out")" "\*\*TESTING\*\* postmaster@$long " "  its users listed under the real domain"
+	setup vdeldomain "$long"
 	run vmakedotqmail -A -q default
 	is_rc 0 "-A -q default: exit 0"
 	like "$OUT" "SKIP domain: alias.net \(alias of example.com\)" "-A: alias domains skipped"

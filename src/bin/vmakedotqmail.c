@@ -297,9 +297,16 @@ int main(int argc, char **argv)
 		cli_exit(make_all_domains());
 	}
 	if (dvalue != NULL) {
+		/* The lookups write an alias's real domain, up to
+		 * MAX_PW_DOMAIN + 1 bytes, over their argument: a buffer of
+		 * ours, not the (shorter) argv string and what follows it. */
+		static char domain[CLI_BUF];
+
 		if (strlen(dvalue) >= CLI_BUF)
 			cli_fail(VA_DOMAIN_NAME_TOO_LONG);
-		make_domain(dvalue);
+		memcpy(domain, dvalue, strlen(dvalue) + 1);
+		dvalue = domain;
+		make_domain(domain);
 		cli_exit(0);
 	}
 	if (uvalue != NULL) {
