@@ -125,17 +125,18 @@ static int domain_lookup(const char *domain, struct vdomain *out, int flags)
 	if (vp_qmail_path(cdbpath, sizeof cdbpath, "users/" QMAIL_CDB_NAME) == NULL)
 		return VA_DOMAIN_DOES_NOT_EXIST;
 
+	/* The answer of the last lookup, while users/cdb is the same file as
+	 * then: no need to open it. */
+	if (stat(cdbpath, &st) == 0 && cache_matches(name, cdbpath, &st)) {
+		if (out != NULL)
+			*out = cache.dom;
+		return VA_SUCCESS;
+	}
 	if ((fd = open(cdbpath, O_RDONLY | O_CLOEXEC)) < 0)
 		return strict ? VA_NO_AUTH_CONNECTION : VA_DOMAIN_DOES_NOT_EXIST;
 	if (fstat(fd, &st) != 0) {
 		close(fd);
 		return strict ? VA_NO_AUTH_CONNECTION : VA_DOMAIN_DOES_NOT_EXIST;
-	}
-	if (cache_matches(name, cdbpath, &st)) {
-		close(fd);
-		if (out != NULL)
-			*out = cache.dom;
-		return VA_SUCCESS;
 	}
 
 	memset(&d, 0, sizeof d);
