@@ -18,6 +18,29 @@ out_is() { local d=$1 w; shift; printf -v w '%s\r\n' "$@"; is "$OUT" "$w" "$d"; 
 as() { local who=$1; shift; vpd "${!who}" "$@" q; }
 # in_session DESC LINE...: the output of `as` between the login and the quit.
 in_session() { local d=$1; shift; out_is "$d" "+OK " "+OK " "$@" "+OK "; }
+# A session fed one step at a time: fifo_open NAME starts vpopmaild on the
+# FIFO $T0/NAME.in (output $T0/NAME.out, exit status $T0/NAME.rc);
+# fifo_send LINE... writes lines (each + CRLF); fifo_wait NAME N waits for
+# N +OK lines, fifo_wait NAME . for the end of a block; fifo_close waits
+# for the daemon to end.
+fifo_open() {
+	mkfifo "$T0/$1.in"
+	("$top_builddir/vpopmaild" -t 20 < "$T0/$1.in" > "$T0/$1.out" 2>&1; echo $? > "$T0/$1.rc") &
+	FIFO_PID=$!
+	exec 9> "$T0/$1.in"
+}
+fifo_send() { printf '%s\r\n' "$@" >&9; }
+fifo_wait() {
+	local i
+	for i in $(seq 1 200); do
+		if [ "$2" = . ]; then X
+		elif [ "$(grep -c '^+OK' "$T0/$1.out")" -ge "$2" ]; then return; fi
+		sleep 0.05
+	done
+}
+fifo_close() { exec 9>&-; wait "$FIFO_PID"; }
+# fifo_out NAME: the session's output, CRs removed.
+fifo_out() { tr -d '\r' < "$T0/$1.out"; }
 
 sandbox_new
 setup vadddomain example.com Secret123 || exit 1
@@ -375,18 +398,14 @@ in_session "del_limits" "+OK "
 # ".", under the limits lock: a change vmoddomlimits made meanwhile to
 # another item is kept (5.6 wrote back everything it had read at the
 # start, undoing it).  The session is fed through a FIFO, one step at a time.
-mkfifo "$T0/sl.in"
-("$top_builddir/vpopmaild" -t 20 < "$T0/sl.in" > "$T0/sl.out" 2>&1) &
-sl=$!
-exec 7> "$T0/sl.in"
-printf '%s\r\n' "$SA" "set_limits example.com" "max_popaccounts 7" >&7
-for i in $(seq 1 200); do [ "$(grep -c '^+OK' "$T0/sl.out")" -ge 3 ] && break; sleep 0.05; done
+fifo_open sl
+fifo_send "$SA" "set_limits example.com" "max_popaccounts 7"
+fifo_wait sl 3
 run vmoddomlimits -A 9 example.com
 is_rc 0 "vmoddomlimits during a set_limits session: exit 0"
-printf '.\r\nq\r\n' >&7
-exec 7>&-
-wait "$sl"
-is "$(tr -d '\r' < "$T0/sl.out")" $'+OK \n+OK \n+OK \n+OK \n+OK ' "  the session: +OK at the end of set_limits"
+fifo_send . q
+fifo_close
+is "$(fifo_out sl)" $'+OK \n+OK \n+OK \n+OK \n+OK ' "  the session: +OK at the end of set_limits"
 run vmoddomlimits -S example.com
 like "$OUT" $'\nMax Pop Accounts: 7\n' "  the session's change is in"
 like "$OUT" $'\nMax Aliases: 9\n' "  vmoddomlimits' change made meanwhile is kept"
@@ -419,49 +438,37 @@ fi
 # or its password or rights change from outside, the next command ends
 # the session (5.6 went on with the rights of the login).  A change the
 # session makes to its own account does not.
-mkfifo "$T0/rs.in"
-("$top_builddir/vpopmaild" -t 20 < "$T0/rs.in" > "$T0/rs.out" 2>&1; echo $? > "$T0/rs.rc") &
-rs=$!
-exec 9> "$T0/rs.in"
-printf '%s\r\n' "$U" "mod_user bob@example.com" "clear_text_password Newpass22" "." \
-	"list_dir bob@example.com/Maildir" >&9
-for i in $(seq 1 200); do grep -q '^\.' "$T0/rs.out" && break; sleep 0.05; done
+fifo_open rs
+fifo_send "$U" "mod_user bob@example.com" "clear_text_password Newpass22" "." \
+	"list_dir bob@example.com/Maildir"
+fifo_wait rs .
 setup vpasswd bob@example.com Other3333
-printf '%s\r\n' "list_dir bob@example.com/Maildir" >&9
-exec 9>&-
-wait "$rs"
-like "$(tr -d '\r' < "$T0/rs.out")" $'^\\+OK \n\\+OK \n\\+OK \n\\+OK \n\\+OK\\+\n' "the session's own password change: it goes on"
-like "$(tr -d '\r' < "$T0/rs.out")" $'\n\\.\n-ERR 8\\.108 Invalid Login$' "a password changed from outside: the next command ends the session"
+fifo_send "list_dir bob@example.com/Maildir"
+fifo_close
+like "$(fifo_out rs)" $'^\\+OK \n\\+OK \n\\+OK \n\\+OK \n\\+OK\\+\n' "the session's own password change: it goes on"
+like "$(fifo_out rs)" $'\n\\.\n-ERR 8\\.108 Invalid Login$' "a password changed from outside: the next command ends the session"
 is "$(cat "$T0/rs.rc")" 255 "  exit 255"
 setup vpasswd bob@example.com Bobpass1
 # The same check at the '.' of the session's own mod_user: a password
 # changed from outside while the option lines came is not taken over.
-mkfifo "$T0/rt.in"
-("$top_builddir/vpopmaild" -t 20 < "$T0/rt.in" > "$T0/rt.out" 2>&1; echo $? > "$T0/rt.rc") &
-rt=$!
-exec 9> "$T0/rt.in"
-printf '%s\r\n' "$U" "mod_user bob@example.com" "comment taken over" >&9
-for i in $(seq 1 200); do [ "$(grep -c '^+OK' "$T0/rt.out")" -ge 3 ] && break; sleep 0.05; done
+fifo_open rt
+fifo_send "$U" "mod_user bob@example.com" "comment taken over"
+fifo_wait rt 3
 setup vpasswd bob@example.com Other4444
-printf '.\r\n' >&9
-exec 9>&-
-wait "$rt"
-like "$(tr -d '\r' < "$T0/rt.out")" $'\n-ERR 8\\.108 Invalid Login$' "a password changed during the session's own mod_user: the session ends"
+fifo_send .
+fifo_close
+like "$(fifo_out rt)" $'\n-ERR 8\\.108 Invalid Login$' "a password changed during the session's own mod_user: the session ends"
 is "$(vpw_field "$DD" bob 5)" bob "  its change is not made"
 setup vpasswd bob@example.com Bobpass1
 # Quitting needs no rights: a session whose login went away still gets
 # its +OK and exit 0 for q.
-mkfifo "$T0/rq.in"
-("$top_builddir/vpopmaild" -t 20 < "$T0/rq.in" > "$T0/rq.out" 2>&1; echo $? > "$T0/rq.rc") &
-rq=$!
-exec 9> "$T0/rq.in"
-printf '%s\r\n' "$U" >&9
-for i in $(seq 1 200); do [ "$(grep -c '^+OK' "$T0/rq.out")" -ge 2 ] && break; sleep 0.05; done
+fifo_open rq
+fifo_send "$U"
+fifo_wait rq 2
 setup vpasswd bob@example.com Other5555
-printf 'q\r\n' >&9
-exec 9>&-
-wait "$rq"
-is "$(tr -d '\r' < "$T0/rq.out")" $'+OK \n+OK \n+OK ' "q after the login's password changed from outside: +OK"
+fifo_send q
+fifo_close
+is "$(fifo_out rq)" $'+OK \n+OK \n+OK ' "q after the login's password changed from outside: +OK"
 is "$(cat "$T0/rq.rc")" 0 "  exit 0"
 setup vpasswd bob@example.com Bobpass1
 
@@ -475,19 +482,15 @@ if [ "$SQL" = 0 ] && strace_ok; then
 		"the login's record is not read again while its files are unchanged"
 	# ... and a change made in place (same inodes) is still seen: domain
 	# admin rights given by hand in vpasswd and vpasswd.cdb.
-	mkfifo "$T0/ri.in"
-	("$top_builddir/vpopmaild" -t 20 < "$T0/ri.in" > "$T0/ri.out" 2>&1; echo $? > "$T0/ri.rc") &
-	ri=$!
-	exec 9> "$T0/ri.in"
-	printf '%s\r\n' "$U" "list_dir bob@example.com/Maildir" >&9
-	for i in $(seq 1 200); do grep -q '^\.' "$T0/ri.out" && break; sleep 0.05; done
+	fifo_open ri
+	fifo_send "$U" "list_dir bob@example.com/Maildir"
+	fifo_wait ri .
 	awk -F: -v OFS=: '$1 == "bob" { $4 = 4096 } { print }' "$DD/vpasswd" > "$T0/vpw" &&
 		vph mkvpwcdb "$T0/vpw" "$T0/vpw.cdb" && cat "$T0/vpw" > "$DD/vpasswd" &&
 		cat "$T0/vpw.cdb" > "$DD/vpasswd.cdb"
-	printf '%s\r\n' "list_dir bob@example.com/Maildir" >&9
-	exec 9>&-
-	wait "$ri"
-	like "$(tr -d '\r' < "$T0/ri.out")" $'\n\\.\n-ERR 8\\.108 Invalid Login$' \
+	fifo_send "list_dir bob@example.com/Maildir"
+	fifo_close
+	like "$(fifo_out ri)" $'\n\\.\n-ERR 8\\.108 Invalid Login$' \
 		"  rights given by editing vpasswd in place: the next command ends the session"
 	setup vmoduser -x bob@example.com
 else
