@@ -654,4 +654,27 @@ else
 	done
 fi
 
+# 24. qmail-newu runs under the users/assign lock of the command that
+# started it.  That command killed (kill -9) frees the lock; the tool must
+# not run on, or it would put a users/cdb built from the older
+# users/assign over the one of the next command.  A stand-in qmail-newu
+# waits for a file to go, then leaves a mark.
+fresh_domain
+printf '#!/bin/sh\necho $$ > "%s/newu.pid"\nwhile [ -e "%s/hold" ]; do sleep 0.05; done\n: > "%s/newu.ran"\n' \
+	"$SB" "$SB" "$SB" > "$SB/newu-held"
+chmod 755 "$SB/newu-held"
+: > "$SB/hold"
+rm -f "$SB/newu.pid" "$SB/newu.ran"
+( exec env VPOPMAIL_QMAIL_NEWU="$SB/newu-held" "$top_builddir/vadddomain" killed.org Secret123 \
+	< /dev/null > /dev/null 2>&1 ) &
+kp=$!
+for i in $(seq 1 200); do [ -s "$SB/newu.pid" ] && break; sleep 0.05; done
+is "$(test -s "$SB/newu.pid" && echo started)" started "vadddomain started qmail-newu"
+kill -9 "$kp"
+wait "$kp" 2>/dev/null
+rm -f "$SB/hold"
+np=$(cat "$SB/newu.pid" 2>/dev/null)
+for i in $(seq 1 100); do kill -0 "$np" 2>/dev/null || break; sleep 0.05; done
+file_absent "$SB/newu.ran" "  killed meanwhile: its qmail-newu died with it"
+
 done_testing

@@ -232,6 +232,37 @@ is "$n" 12 "12 concurrent logins: all 12 relay after the last rebuild"
 is "$(leftovers "$VH/etc")" "" "concurrent logins: no temporary files left"
 : > "$SB/syslog"
 
+# A login killed while its tcprules runs takes the tcprules with it: an
+# orphan would finish after a later login's rebuild and put its older cdb
+# (without the later client) over it.  The first login's tcprules waits
+# for a file to go; the login is killed, a second one logs in, then the
+# file goes.
+printf '#!/bin/sh\necho $$ > "%s/held.pid"\nwhile [ -e "%s/hold" ]; do sleep 0.05; done\nexec "%s" "$@"\n' \
+	"$T0" "$T0" "$TCPRULES" > "$T0/tcprules-held"
+chmod 755 "$T0/tcprules-held"
+: > "$T0/hold"
+creds joe@example.com Passw0rd
+( exec env TCPLOCALPORT=110 TCPREMOTEIP=10.7.0.1 VPOPMAIL_TCPRULES="$T0/tcprules-held" \
+	${VP_TEST_WRAPPER:-} "$VCHKPW" /bin/true < /dev/null > /dev/null 2>&1 3< "$T0/.cred" ) &
+kp=$!
+for i in $(seq 1 200); do [ -s "$T0/held.pid" ] && break; sleep 0.05; done
+kill -9 "$kp"
+wait "$kp" 2>/dev/null
+login 10.7.0.2
+is_rc 0 "a login after one killed during its rebuild: exit 0"
+rm -f "$T0/hold"
+hp=$(cat "$T0/held.pid")
+for i in $(seq 1 100); do kill -0 "$hp" 2>/dev/null || break; sleep 0.05; done
+is "$(cdb_get "$CDB" 10.7.0.2)" "$CDBVAL" "  its client still relays after the killed login's tcprules would have ended"
+# The temp of a rebuild killed together with its tcprules (a process
+# group killed at once) is removed by the next rebuild.
+(exit 0) & dead=$!
+wait "$dead"
+: > "$VPOPMAIL_TCP_FILE.tmp.$dead"
+login 10.7.0.3
+file_absent "$VPOPMAIL_TCP_FILE.tmp.$dead" "  a dead rebuild's temp is removed by the next one"
+: > "$SB/syslog"
+
 # ------------------------------------------------------------ clearopensmtp
 now=$(date +%s)
 os_set "10.3.0.1:$RULE"$'\t'$((now - MIN * 60)) "10.3.0.2:$RULE"$'\t'$((now - MIN * 60 + 30)) \

@@ -42,7 +42,7 @@ static int qpath(char *buf, size_t size, const char *rel)
 static int run_tool(const char *prog, const char *name)
 {
 	const char *dir = vp_qmaildir();
-	pid_t pid;
+	pid_t pid, parent = getpid();
 	int status;
 
 	fflush(NULL);
@@ -50,6 +50,8 @@ static int run_tool(const char *prog, const char *name)
 	if (pid < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
 	if (pid == 0) {
+		if (vp_child_bound(parent) != 0)
+			_exit(111);
 		vp_child_signals();
 		umask(022);
 		if (chdir(dir) != 0)

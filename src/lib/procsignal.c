@@ -22,6 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 #include <unistd.h>
 
 void vp_child_signals(void)
@@ -29,6 +32,16 @@ void vp_child_signals(void)
 	/* vpopmaild and vdelivermail ignore SIGPIPE for themselves (a peer
 	 * gone is a write error there), and an ignored signal survives exec */
 	signal(SIGPIPE, SIG_DFL);
+}
+
+int vp_child_bound(pid_t parent)
+{
+#ifdef PR_SET_PDEATHSIG
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+		return -1;
+#endif
+	/* a parent killed before the prctl() has left us to init already */
+	return getppid() == parent ? 0 : -1;
 }
 
 #define PS_MAX_ARGS 32

@@ -203,7 +203,7 @@ static int rebuild(void)
 	struct lines roam = { NULL, 0, 0 };
 	int in, status, rc;
 	struct stat st;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (vp_fmt(cdb, sizeof cdb, "%s.cdb", tcpfile) != 0 ||
 	    vp_fmt(tmp, sizeof tmp, "%s.tmp.%ld", tcpfile, (long)getpid()) != 0)
@@ -220,12 +220,18 @@ static int rebuild(void)
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
 	free(roam.p);
+	/* the temp of a rebuild killed with its tcprules (a process group
+	 * killed at once) */
+	vp_sweep_temps(tcpfile, ".tmp.", 0);
+	parent = getpid();
 	pid = fork();
 	if (pid < 0) {
 		close(in);
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
 	if (pid == 0) {
+		if (vp_child_bound(parent) != 0)
+			_exit(111);
 		if (in != 0) {
 			if (dup2(in, 0) < 0)
 				_exit(111);

@@ -204,6 +204,11 @@ int   vp_link_target(const char *path, char target[PATH_MAX]);
 /* In a child between fork() and exec(): the signals the program to run
  * expects (SIGPIPE at its default again). */
 void  vp_child_signals(void);
+/* In a child that rewrites a file under its parent's lock (tcprules,
+ * qmail-newu, qmail-newmrh): die with the parent, whose death frees the
+ * lock; an orphan would put its older file over a later writer's (Linux;
+ * elsewhere only the check).  0, or -1 when the parent is gone already. */
+int   vp_child_bound(pid_t parent);
 
 /* ------------------------------------------------------------------ */
 /* names.c                                                            */
