@@ -171,6 +171,24 @@ $SIZE 1
 " "maildirsize with '$junk': rebuilt from the Maildir"
 done
 
+# A last line without its LF (a hand edit, an append cut short): a line
+# appended to it would be glued on ("0 0" + "<size> 1" reads as
+# "0 0<size> 1", thousands of messages: every later delivery bounced).
+# Such a file is recounted; so is an empty one (no definition line, and
+# the line appended would have been taken for it).
+for text in '2C\n0 0' ''; do
+	new_domain
+	quota 2C
+	dv
+	printf "$text" > "$BOX/maildirsize"
+	dv
+	is_rc 0 "maildirsize '$text': delivered"
+	file_is "$BOX/maildirsize" "2C
+$SIZE 1
+$SIZE 1
+" "maildirsize '$text': recounted, then appended"
+done
+
 new_domain
 quota 1000
 printf '1000S\n0 0\n900 1\n900 1\n' > "$BOX/maildirsize"

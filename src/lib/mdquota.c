@@ -108,7 +108,10 @@ static void mds_parse(const char *text, struct mds *m)
 	m->def[n] = '\0';
 	m->bytes = m->count = 0;
 	m->lines = 0;
-	m->bogus = 0;
+	/* No definition line, or a last line without its LF (a hand edit, an
+	 * append cut short): recounted, as an append would glue its line to
+	 * that last one ("0 0" + "312 1" reads "0 0312 1"). */
+	m->bogus = nl == NULL || text[strlen(text) - 1] != '\n';
 	if (nl == NULL)
 		return;
 	for (p = nl + 1; *p != '\0';) {
@@ -272,6 +275,15 @@ static void compact(int fd, const char *root, uid_t uid, gid_t gid)
 
 /* Append "<size> <count>" to <root>/maildirsize; lk: the Maildir's lock,
  * or -1 if it could not be had. */
+/* 1 when the file behind fd (size bytes) ends in LF: a line appended
+ * to it stands on its own. */
+static int ends_in_newline(int fd, off_t size)
+{
+	char last;
+
+	return size > 0 && pread(fd, &last, 1, size - 1) == 1 && last == '\n';
+}
+
 static void append_held(int lk, const char *root, const char *def, off_t size, int count,
                         uid_t uid, gid_t gid)
 {
@@ -310,7 +322,8 @@ static void append_held(int lk, const char *root, const char *def, off_t size, i
 	 * next appends, it would count this message never.  Without it, the
 	 * next reader recounts the Maildir.
 	 */
-	if (fstat(fd, &st) != 0 || write(fd, line, (size_t)len) != len)
+	if (fstat(fd, &st) != 0 || !ends_in_newline(fd, st.st_size) ||
+	    write(fd, line, (size_t)len) != len)
 		unlink(file);
 	else if (st.st_size + len >= MDS_COMPACT && time(NULL) <= st.st_mtime + MDS_MAX_AGE)
 		compact(fd, root, uid, gid);
