@@ -197,7 +197,7 @@ setup vadddomain example.com Secret123
 DD=$D/example.com
 # Killed while removing the tree: what it had set aside in the domain
 # directory (".<user>.deleted.<pid>", its process gone) goes with the next
-# vdeluser of the name; another name's, or a live process's, stays.
+# vdeluser, of the name or of another; a live process's stays.
 deadpid=$(sh -c 'echo $$')
 mkdir -p "$DD/.quinn.deleted.$deadpid/Maildir/new" "$DD/.quinny.deleted.$deadpid" "$DD/.quinn.deleted.$$"
 printf 'mail\n' > "$DD/.quinn.deleted.$deadpid/Maildir/new/1.x"
@@ -205,9 +205,14 @@ run vdeluser quinn@example.com
 is_rc 246 "set-aside tree of a killed removal, no record: exit 246"
 is_out "Error: User does not exist" "... User does not exist"
 file_absent "$DD/.quinn.deleted.$deadpid" "... the tree set aside by a dead process is removed"
-dir_exists "$DD/.quinny.deleted.$deadpid" "... another name's is left alone"
+file_absent "$DD/.quinny.deleted.$deadpid" "... and another name's"
 dir_exists "$DD/.quinn.deleted.$$" "... a live process's is left alone"
-rm -rf "$DD/.quinny.deleted.$deadpid" "$DD/.quinn.deleted.$$"
+rm -rf "$DD/.quinn.deleted.$$"
+mkdir -p "$DD/.zed.deleted.$deadpid/Maildir/cur"
+setup vadduser ann@example.com Passw0rd
+run vdeluser ann@example.com
+is_rc 0 "vdeluser of a user: exit 0"
+file_absent "$DD/.zed.deleted.$deadpid" "... and another name's dead set-aside tree went with it"
 if has_define USERS_BIG_DIR; then
 	# big-dir: the next user (#200) goes to hash directory 1.  Killed
 	# after the record went, vdeluser leaves the marked directory there.

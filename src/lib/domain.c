@@ -239,9 +239,9 @@ int vadddomain(char *domain, char *dir, uid_t uid, gid_t gid)
 		rc = VA_COULD_NOT_MAKE_DOMAIN_DIR;
 		goto undo_count;
 	}
-	/* the old tree of the name, if a vdeldomain was killed removing it */
+	/* trees of killed vdeldomains (this name's or another's) */
 	if (vp_dirname(domdir, parent, sizeof parent) == 0)
-		vp_sweep_aside(parent, domain);
+		vp_sweep_aside(parent);
 	rc = vp_write_qmail_default(domdir, "delete", uid, gid);
 	if (rc != VA_SUCCESS)
 		goto undo_dir;

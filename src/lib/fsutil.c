@@ -254,12 +254,9 @@ static void rmtree_entry(int dfd, const char *dir, const char *name)
 		(void)vp_rmtree(trash);
 }
 
-void vp_sweep_aside(const char *dir, const char *name)
+void vp_sweep_aside(const char *dir)
 {
-	char prefix[VP_PATH_MAX];
-
-	if (vp_fmt(prefix, sizeof prefix, ".%s.deleted.", name) == 0)
-		vp_sweep_dead(dir, prefix, 0, rmtree_entry);
+	vp_sweep_dead_aside(dir, rmtree_entry);
 }
 
 /*
@@ -270,7 +267,7 @@ void vp_sweep_aside(const char *dir, const char *name)
  * the old path (and fails or defers) instead of writing into a tree
  * being removed, where its file would be lost or would keep a directory
  * from going (ENOTEMPTY).  A removal killed half way leaves that name,
- * which the next removal of the name sweeps (vp_sweep_aside).
+ * which the next removal in that directory sweeps (vp_sweep_aside).
  */
 int vp_rmtree_aside(const char *path, const char *aside_dir)
 {
@@ -288,7 +285,7 @@ int vp_rmtree_aside(const char *path, const char *aside_dir)
 			return vp_rmtree(path);
 		aside_dir = parent;
 	}
-	vp_sweep_aside(aside_dir, base + 1);
+	vp_sweep_aside(aside_dir);
 	if (vp_fmt(trash, sizeof trash, "%s/.%s.deleted.%ld", aside_dir, base + 1, (long)getpid()) == 0 &&
 	    rename(path, trash) == 0) {
 		if (vp_rmtree(trash) == 0)

@@ -30,8 +30,25 @@ long vp_name_pid(const char *name, const char *prefix)
 	return pid;
 }
 
-void vp_sweep_dead(const char *dir, const char *prefix, int any_pid,
-		   void (*drop)(int dfd, const char *dir, const char *name))
+/* The pid in ".<name>.deleted.<pid>" (vp_rmtree_aside()'s names); 0 for
+ * a name of another form. */
+static long aside_pid(const char *name, const char *unused)
+{
+	const char *p, *tag = NULL;
+
+	(void)unused;
+	if (name[0] != '.')
+		return 0;
+	for (p = name + 1; (p = strstr(p, ".deleted.")) != NULL; p++)
+		tag = p;
+	return tag != NULL && tag > name + 1 ? vp_name_pid(tag, ".deleted.") : 0;
+}
+
+/* drop() each entry of dir whose name gives a pid (pid_of) of a process
+ * that is gone, or with any_pid of any but ours. */
+static void sweep(const char *dir, long (*pid_of)(const char *name, const char *arg),
+                  const char *arg, int any_pid,
+                  void (*drop)(int dfd, const char *dir, const char *name))
 {
 	long me = (long)getpid();
 	struct dirent *e;
@@ -40,7 +57,7 @@ void vp_sweep_dead(const char *dir, const char *prefix, int any_pid,
 	if (dp == NULL)
 		return;
 	while ((e = readdir(dp)) != NULL) {
-		long pid = vp_name_pid(e->d_name, prefix);
+		long pid = pid_of(e->d_name, arg);
 
 		if (pid == 0 || pid == me)
 			continue;
@@ -49,4 +66,15 @@ void vp_sweep_dead(const char *dir, const char *prefix, int any_pid,
 		drop(dirfd(dp), dir, e->d_name);
 	}
 	closedir(dp);
+}
+
+void vp_sweep_dead(const char *dir, const char *prefix, int any_pid,
+		   void (*drop)(int dfd, const char *dir, const char *name))
+{
+	sweep(dir, vp_name_pid, prefix, any_pid, drop);
+}
+
+void vp_sweep_dead_aside(const char *dir, void (*drop)(int dfd, const char *dir, const char *name))
+{
+	sweep(dir, aside_pid, NULL, 0, drop);
 }

@@ -396,7 +396,7 @@ int vp_userdir_leftover(const struct vdomain *d, const char *user)
 
 	if (strchr(user, '/') != NULL || strcmp(user, ".") == 0 || strcmp(user, "..") == 0)
 		return rc;
-	vp_sweep_aside(d->dir, user);
+	vp_sweep_aside(d->dir);
 	if (find_marked(d, user, dir, sizeof dir) != 0)
 		return rc;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

@@ -123,6 +123,9 @@ long  vp_name_pid(const char *name, const char *prefix);
  * whose process is gone, or with `any_pid` on each but our own. */
 void  vp_sweep_dead(const char *dir, const char *prefix, int any_pid,
 		    void (*drop)(int dfd, const char *dir, const char *name));
+/* The same for the trees vp_rmtree_aside() sets aside in dir
+ * (".<name>.deleted.<pid>", any name) whose process is gone. */
+void  vp_sweep_dead_aside(const char *dir, void (*drop)(int dfd, const char *dir, const char *name));
 /* Remove the "<dst><sep><pid>" temps of writers that were killed: those
  * whose process is gone or, when `locked` (the caller holds the lock
  * every writer of dst holds, and the build locks), all but ours. */
@@ -163,9 +166,9 @@ int   vp_path_below(const char *root, const char *dir);
 int   vp_rmtree(const char *path);
 /* The same, renamed out of the way first (to aside_dir, NULL: beside it). */
 int   vp_rmtree_aside(const char *path, const char *aside_dir);
-/* Remove what removals of `name` killed half way left in `dir`
- * (".<name>.deleted.<pid>", its process gone). */
-void  vp_sweep_aside(const char *dir, const char *name);
+/* Remove what removals killed half way left in `dir`: the trees
+ * ".<name>.deleted.<pid>" of any name, their process gone. */
+void  vp_sweep_aside(const char *dir);
 /* Read a small file fully into a malloc'd NUL-terminated buffer. */
 int   vp_slurp(const char *path, char **out, size_t *len);
 /* 1 if fd is open on the file that path names now (same device and
