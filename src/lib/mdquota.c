@@ -273,8 +273,6 @@ static void compact(int fd, const char *root, uid_t uid, gid_t gid)
 	vp_write_maildirsize(root, m.def, &u, 0600, 0, uid, gid, MDS_AFILE);
 }
 
-/* Append "<size> <count>" to <root>/maildirsize; lk: the Maildir's lock,
- * or -1 if it could not be had. */
 /* 1 when the file behind fd (size bytes) ends in LF: a line appended
  * to it stands on its own. */
 static int ends_in_newline(int fd, off_t size)
@@ -284,6 +282,8 @@ static int ends_in_newline(int fd, off_t size)
 	return size > 0 && pread(fd, &last, 1, size - 1) == 1 && last == '\n';
 }
 
+/* Append "<size> <count>" to <root>/maildirsize; lk: the Maildir's lock,
+ * or -1 if it could not be had. */
 static void append_held(int lk, const char *root, const char *def, off_t size, int count,
                         uid_t uid, gid_t gid)
 {
