@@ -617,8 +617,8 @@ fi
 
 # 23. vadduser racing a vdeldomain that wins: the add fails as
 # "Domain does not exist" (the cause), not with what the missing
-# directory broke on the way (5.6-style "User's directory already
-# exists" for the mkdir's ENOENT, or "can't read domain limits").
+# directory broke on the way (it said "can't read domain limits" or
+# "Creation of user's subdirectories failed").
 # Held as it opens the domain's .userdir.lock, then as it makes the
 # user's directory; vdeldomain runs to its end meanwhile.
 if [ "$have_strace" = 1 ]; then
