@@ -60,6 +60,8 @@ static int same_file(int a, int b)
  * done, the session runs on fds 0 and 1 as they are. */
 static void detach_stdio(void)
 {
+	/* inetd, xinetd, systemd Accept=yes: fd 2 is the connection too */
+	int conn2 = same_file(2, 0) || same_file(2, 1);
 	int ifd, ofd = -1, nul = -1;
 	FILE *fp = NULL;
 
@@ -69,9 +71,9 @@ static void detach_stdio(void)
 		return;
 	if ((ofd = fcntl(1, F_DUPFD_CLOEXEC, 3)) >= 0 && (fp = fdopen(ofd, "w")) != NULL &&
 	    (nul = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 &&
-	    dup2(nul, 0) == 0 && dup2(same_file(2, ifd) || same_file(2, ofd) ? nul : 2, 1) == 1) {
-		if (same_file(2, ofd) || same_file(2, ifd))
-			dup2(nul, 2);	/* inetd, xinetd, systemd Accept=yes: fd 2 is the connection too */
+	    dup2(nul, 0) == 0 && dup2(conn2 ? nul : 2, 1) == 1) {
+		if (conn2)
+			dup2(nul, 2);
 		close(nul);
 		in.fd = ifd;
 		out = fp;
