@@ -23,10 +23,7 @@ static struct {
 	int             valid;
 	char            name[MAX_PW_DOMAIN + 1];
 	char            cdb[VP_PATH_MAX];
-	dev_t           dev;
-	ino_t           ino;
-	off_t           size;
-	struct timespec mtime;
+	struct vp_file_stamp stamp;     /* of the cdb file */
 	struct vdomain  dom;
 } cache;
 
@@ -37,12 +34,12 @@ void vp_domain_cache_clear(void)
 
 static int cache_matches(const char *name, const char *cdb, const struct stat *st)
 {
-	return cache.valid && strcmp(cache.name, name) == 0 &&
-	       strcmp(cache.cdb, cdb) == 0 &&
-	       cache.dev == st->st_dev && cache.ino == st->st_ino &&
-	       cache.size == st->st_size &&
-	       cache.mtime.tv_sec == st->st_mtim.tv_sec &&
-	       cache.mtime.tv_nsec == st->st_mtim.tv_nsec;
+	struct vp_file_stamp now;
+
+	if (!cache.valid || strcmp(cache.name, name) != 0 || strcmp(cache.cdb, cdb) != 0)
+		return 0;
+	vp_stat_stamp(st, &now);
+	return memcmp(&now, &cache.stamp, sizeof now) == 0;
 }
 
 /* Decimal prefix, like atoi() but unsigned and without overflow games. */
@@ -168,10 +165,7 @@ static int domain_lookup(const char *domain, struct vdomain *out, int flags)
 	cache.valid = 1;
 	memcpy(cache.name, name, len + 1);
 	vp_strlcpy(cache.cdb, cdbpath, sizeof cache.cdb);
-	cache.dev = st.st_dev;
-	cache.ino = st.st_ino;
-	cache.size = st.st_size;
-	cache.mtime = st.st_mtim;
+	vp_stat_stamp(&st, &cache.stamp);
 	cache.dom = d;
 	if (out != NULL)
 		*out = d;

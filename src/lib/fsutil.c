@@ -322,18 +322,24 @@ int vp_fd_at_path(int fd, const char *path)
 	       held.st_dev == there.st_dev && held.st_ino == there.st_ino;
 }
 
+void vp_stat_stamp(const struct stat *st, struct vp_file_stamp *out)
+{
+	memset(out, 0, sizeof *out);	/* padding too: stamps are memcmp'd */
+	out->dev = st->st_dev;
+	out->ino = st->st_ino;
+	out->size = st->st_size;
+	out->mtime = st->st_mtim;
+	out->ctime = st->st_ctim;
+}
+
 void vp_file_stamp(const char *path, struct vp_file_stamp *out)
 {
 	struct stat st;
 
-	memset(out, 0, sizeof *out);	/* padding too: stamps are memcmp'd */
-	if (stat(path, &st) != 0)
-		return;
-	out->dev = st.st_dev;
-	out->ino = st.st_ino;
-	out->size = st.st_size;
-	out->mtime = st.st_mtim;
-	out->ctime = st.st_ctim;
+	if (stat(path, &st) == 0)
+		vp_stat_stamp(&st, out);
+	else
+		memset(out, 0, sizeof *out);
 }
 
 int vp_map(const char *path, struct vp_mapped *m)

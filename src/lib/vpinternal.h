@@ -175,8 +175,11 @@ int   vp_slurp(const char *path, char **out, size_t *len);
  * inode): a file held open since, then named again, is still the one
  * at the path (an inode cannot be reused while it is open). */
 int   vp_fd_at_path(int fd, const char *path);
-/* path's stamp (vauth.h) into *out; all zero when it cannot be stat()ed. */
+/* path's stamp (vauth.h) into *out; all zero when it cannot be stat()ed.
+ * Two stamps of one file compare equal (memcmp) while it is unchanged. */
 void  vp_file_stamp(const char *path, struct vp_file_stamp *out);
+/* The stamp of what *st describes. */
+void  vp_stat_stamp(const struct stat *st, struct vp_file_stamp *out);
 /*
  * The whole of a file, to read: a regular file is mapped (no copy, and
  * no fresh memory to fault in, which for a vpasswd of thousands of users
