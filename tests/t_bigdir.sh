@@ -121,4 +121,70 @@ else
 	for i in 1 2 3 4 5; do skip "no usable strace: hash directory cannot be made"; done
 fi
 
+# What a killed vdeluser (after the record went) or vadduser (after it made
+# the directory) left in a hash directory: the next holder of the domain's
+# .userdir.lock, an add or delete of any name, removes it and gives its
+# place back (the intent each writes into the lock file).  Before, it stayed
+# once the name was added again in another hash directory, counted.
+count() { head -1 "$DD/.dir-control"; }
+asides() { find "$DD" -maxdepth 1 -name '.*.deleted.*' | wc -l; }
+killed_at() {   # killed_at SYSCALL PATH PROG ARGS...: PROG killed at its first SYSCALL on PATH
+	local sc=$1 path=$2
+	shift 2
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null ${path:+-P $path} -e trace=$sc -e inject=$sc:signal=KILL:when=1" \
+		run "$@"
+}
+if strace_ok; then
+	sandbox_new
+	setup vadddomain example.com Secret123
+	DD=$D/example.com
+	printf '199\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n0\n' > "$DD/.dir-control"
+	for u in hank ida kim lee nat; do setup vadduser "$u@example.com" Passw0rd; done
+	is "$(vpw_field "$DD" hank 6)" "$DD/1/hank" "hank is in hash directory 1"
+	is "$(count)" 204 "204 users counted"
+
+	killed_at rename "$DD/1/hank" vdeluser hank@example.com
+	isnt "$RC" 0 "vdeluser killed as it sets the directory aside"
+	is "$(vpw_count "$DD" hank)" 0 "... after the record went"
+	dir_exists "$DD/1/hank/Maildir" "... the directory stays"
+	run vadduser jo@example.com Passw0rd
+	is_rc 0 "the next add (another name): exit 0"
+	file_absent "$DD/1/hank" "... removes the killed delete's directory"
+	is "$(count)" 204 "... gives its place back (204: 204 - hank + jo)"
+	is "$(vpw_field "$DD" jo 6)" "$DD/1/jo" "... which jo takes"
+	file_is "$DD/.dir_control_free" "" "... from the free list"
+
+	killed_at mkdir "$DD/1/kim2/Maildir/tmp" vadduser kim2@example.com Passw0rd
+	isnt "$RC" 0 "vadduser killed as it makes the Maildir"
+	dir_exists "$DD/1/kim2/Maildir/new" "... leaves a part of the skeleton"
+	is "$(count)" 205 "... counted"
+	run vdeluser ida@example.com
+	is_rc 0 "the next delete (another name): exit 0"
+	file_absent "$DD/1/kim2" "... removes the killed add's skeleton"
+	is "$(count)" 203 "... and gives its place back (203: 205 - kim2 - ida)"
+	file_lines "$DD/.dir_control_free" "... both places offered for reuse" 1 1
+
+	killed_at unlinkat "" vdeluser lee@example.com
+	isnt "$RC" 0 "vdeluser killed as it removes the directory set aside"
+	is "$(asides)" 1 "... leaves .lee.deleted.<pid>"
+	run vadduser mo@example.com Passw0rd
+	is_rc 0 "the next add: exit 0"
+	is "$(asides)" 0 "... removes what was set aside"
+	is "$(count)" 203 "... gives its place back (203: 203 - lee + mo)"
+
+	killed_at rename "$DD/1/nat" vdeluser nat@example.com
+	isnt "$RC" 0 "vdeluser killed again after the record went"
+	run vdeluser nat@example.com
+	is_rc 0 "the admin runs it again: exit 0"
+	is_err "Warning: removing $DD/1/nat, left by an interrupted vdeluser" "... as it finishes it"
+	file_absent "$DD/1/nat" "... the directory is gone"
+	is "$(count)" 202 "... counted down once"
+	is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
+	ok_cmd "vpasswd.cdb consistent" vpw_cdb_ok "$DD"
+	is "$(find "$DD/1" -mindepth 1 -maxdepth 1 | sort | sed "s|$DD/1/||" | tr '\n' ' ')" \
+		"jo kim mo " "hash directory 1 holds only the users there are"
+else
+	for i in $(seq 25); do skip "no usable strace: killed adds and deletes"; done
+fi
+
 done_testing

@@ -33,7 +33,8 @@ int vp_lock(const char *path)
 	long waited = 0, step = 1;
 	int fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	/* (read and write: .userdir.lock holds what its holder is doing) */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -1;
 	for (;;) {

@@ -104,7 +104,7 @@ int vdeluser(char *user, char *domain)
 	struct vdomain d;
 	struct vpw_entry e = {0};
 	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2], hash[VP_PATH_MAX];
-	char userdir[VP_PATH_MAX], mark[VP_PATH_MAX];
+	char userdir[VP_PATH_MAX], mark[VP_PATH_MAX], mark_dir[VP_PATH_MAX];
 	struct stat st;
 	int lk, marked, rc;
 
@@ -155,8 +155,16 @@ int vdeluser(char *user, char *domain)
 		}
 	}
 	/* Killed once the record is gone, this leaves the directory with the
-	 * mark: the next vdeluser or vadduser of the name removes it. */
+	 * mark and the intent in the lock file: the next holder of the lock
+	 * removes it and gives its place back (userintent.c); the next
+	 * vdeluser or vadduser of the name, when the intent could not be
+	 * written. */
+	vp_userdir_hash(d.dir, userdir, user, hash, sizeof hash);
 	marked = inside(&d, userdir) && vp_userdir_mark(userdir, mark, sizeof mark) == 0;
+	/* (a directory out of the usual <hash>/<user> layout is not noted) */
+	if (marked && vp_userdir_path(&d, hash, user, mark_dir, sizeof mark_dir) == 0 &&
+	    strcmp(mark_dir, userdir) == 0)
+		vp_intent_note('d', hash, user);
 	if (vauth_backend_get()->deluser(&d, user) != VA_SUCCESS) {
 		if (marked)
 			unlink(mark);
@@ -164,20 +172,22 @@ int vdeluser(char *user, char *domain)
 		fprintf(stderr, "Failed to delete user from auth backend\n");
 		return VA_ILLEGAL_USERNAME;
 	}
-	vp_userdir_hash(d.dir, userdir, user, hash, sizeof hash);
-	vp_user_release_slot(&d, hash);
 	/* Only ever remove a directory inside the domain's own tree.  One
-	 * that is gone already is a failure, as in 5.6 (the record is gone). */
+	 * that is gone already is a failure, as in 5.6 (the record is gone).
+	 * The place is given back last: a kill before that is finished by
+	 * the next holder of the lock, which gives it back then. */
 	if (inside(&d, userdir) && (lstat(userdir, &st) != 0 || vp_rmtree_aside(userdir, d.dir) != 0)) {
 		/* What could not be removed is back under its name, perhaps
 		 * without the mark (removed with the rest): marked again, the
 		 * next vdeluser of the name finishes it once it can. */
 		if (marked)
 			(void)vp_userdir_mark(userdir, mark, sizeof mark);
+		vp_user_release_slot(&d, hash);
 		vp_userdir_unlock(lk);
 		fprintf(stderr, "could not remove %s\n", userdir);
 		return VA_BAD_DIR;
 	}
+	vp_user_release_slot(&d, hash);
 	vp_userdir_unlock(lk);
 	vp_onchange("del_user", addr, "-", ON_VCHANGE_AFTER);
 	return VA_SUCCESS;

@@ -39,6 +39,8 @@ int vp_userdir_lock(const struct vdomain *d)
 	(void)vp_chown(path, d->uid, d->gid);
 #ifdef FILE_LOCKING
 	userdir_locked = 1;
+	/* first what a holder killed before us left half done (userintent.c) */
+	vp_intent_begin(fd, d);
 #endif
 	return fd;
 }
@@ -47,6 +49,7 @@ void vp_userdir_unlock(int fd)
 {
 	if (fd < 0)
 		return;
+	vp_intent_end(fd);
 	userdir_locked = 0;
 	vp_unlock(fd);
 }
@@ -112,6 +115,39 @@ static int has_mark(int dfd)
 	return fstatat(dfd, DELETING_MARK, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
 }
 
+int vp_userdir_marked(const char *userdir)
+{
+	int fd = open(userdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), marked;
+
+	if (fd < 0)
+		return 0;
+	marked = has_mark(fd);
+	close(fd);
+	return marked;
+}
+
+void vp_userdir_unmark(const char *userdir)
+{
+	int fd = open(userdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (has_mark(fd))
+		(void)unlinkat(fd, DELETING_MARK, 0);
+	close(fd);
+}
+
+int vp_userdir_disposable(const char *userdir)
+{
+	int fd = open(userdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0 && has_mark(fd)) {
+		close(fd);
+		return 1;
+	}
+	return fd >= 0 && skeleton_below(fd, 0);
+}
+
 /* Leave the mark in a user's directory (vdeluser(), before it removes the
  * record); 0 with the mark's path in `mark`, -1 when it cannot be left. */
 int vp_userdir_mark(const char *userdir, char *mark, size_t size)
@@ -134,7 +170,7 @@ int vp_userdir_mark(const char *userdir, char *mark, size_t size)
 static int stale_skeleton(const struct vdomain *d, const char *user, const char *userdir)
 {
 	struct vpw_entry e = {0};
-	int fd, rc;
+	int rc;
 
 	if (!userdir_locked)
 		return 0;
@@ -142,12 +178,7 @@ static int stale_skeleton(const struct vdomain *d, const char *user, const char 
 	vpw_entry_free(&e);
 	if (rc != VA_USER_DOES_NOT_EXIST)
 		return 0;       /* a record, or the database cannot tell now */
-	fd = open(userdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0 && has_mark(fd)) {
-		close(fd);
-		return 1;
-	}
-	return fd >= 0 && skeleton_below(fd, 0);
+	return vp_userdir_disposable(userdir);
 }
 
 /*
@@ -183,6 +214,12 @@ static int take_slot(const struct vdomain *d, char *hash, size_t hsize)
 }
 #endif
 
+int vp_userdir_path(const struct vdomain *d, const char *hash, const char *user,
+                    char *out, size_t size)
+{
+	return vp_fmt(out, size, "%s/%s%s%s", d->dir, hash, hash[0] ? "/" : "", user);
+}
+
 /* <domdir>[/<hash>]/<user> and its Maildir, in a slot already taken. */
 static int make_in_slot(const struct vdomain *d, const char *user, const char *hash,
                         char *userdir, size_t size)
@@ -193,7 +230,7 @@ static int make_in_slot(const struct vdomain *d, const char *user, const char *h
 		fprintf(stderr, "Error. Path exceeds maximum permitted length\n");
 		return VA_BAD_U_DIR;
 	}
-	if (vp_fmt(userdir, size, "%s/%s%s%s", d->dir, hash, hash[0] ? "/" : "", user) != 0)
+	if (vp_userdir_path(d, hash, user, userdir, size) != 0)
 		return VA_BAD_U_DIR;
 	if (mkdir(userdir, 0750) != 0 &&
 	    (errno != EEXIST || !stale_skeleton(d, user, userdir) ||
@@ -225,6 +262,7 @@ int vp_user_create_dir(const struct vdomain *d, const char *user,
 
 	if (rc != VA_SUCCESS)
 		return rc;
+	vp_intent_note('a', hash, user);
 	rc = make_in_slot(d, user, hash, userdir, size);
 	if (rc != VA_SUCCESS)
 		vp_user_release_slot(d, hash);
@@ -392,29 +430,30 @@ static int find_marked(const struct vdomain *d, const char *user, char *out, siz
 int vp_userdir_leftover(const struct vdomain *d, const char *user)
 {
 	char dir[VP_PATH_MAX];
-	int lk, fd, rc = VA_USER_DOES_NOT_EXIST;
+	const char *done;
+	struct vpw_entry e = {0};
+	int lk, rc = VA_USER_DOES_NOT_EXIST;
 
 	if (strchr(user, '/') != NULL || strcmp(user, ".") == 0 || strcmp(user, "..") == 0)
 		return rc;
-	vp_sweep_aside(d->dir);
-	if (find_marked(d, user, dir, sizeof dir) != 0)
+	/* Taking the lock finishes what a killed vdeluser noted it was
+	 * doing (userintent.c), this name's removal perhaps. */
+	if ((lk = vp_userdir_lock(d)) < 0)
 		return rc;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return rc;
-	if ((lk = vp_userdir_lock(d)) >= 0) {
-		struct vpw_entry e = {0};
-
-		/* under the lock: no add of the name made it its own meanwhile
-		 * (and the database answers: an outage is not "no record") */
-		if (vauth_backend_get()->getpw(d, user, &e) == VA_USER_DOES_NOT_EXIST &&
-		    has_mark(fd)) {
-			fprintf(stderr, "Warning: removing %s, left by an interrupted vdeluser\n", dir);
-			rc = vp_rmtree_aside(dir, d->dir) == 0 ? VA_SUCCESS : VA_BAD_DIR;
-		}
-		vpw_entry_free(&e);
+	if ((done = vp_intent_deleted(user)) != NULL) {
+		fprintf(stderr, "Warning: removing %s, left by an interrupted vdeluser\n", done);
 		vp_userdir_unlock(lk);
+		return VA_SUCCESS;
 	}
-	close(fd);
+	vp_sweep_aside(d->dir);
+	/* Under the lock no add of the name makes it its own meanwhile (and
+	 * the database must answer: an outage is not "no record"). */
+	if (find_marked(d, user, dir, sizeof dir) == 0 &&
+	    vauth_backend_get()->getpw(d, user, &e) == VA_USER_DOES_NOT_EXIST) {
+		fprintf(stderr, "Warning: removing %s, left by an interrupted vdeluser\n", dir);
+		rc = vp_rmtree_aside(dir, d->dir) == 0 ? VA_SUCCESS : VA_BAD_DIR;
+	}
+	vpw_entry_free(&e);
+	vp_userdir_unlock(lk);
 	return rc;
 }

@@ -479,6 +479,27 @@ void  vp_userdir_unlock(int fd);
  * removed, else VA_USER_DOES_NOT_EXIST or VA_BAD_DIR). */
 int   vp_userdir_mark(const char *userdir, char *mark, size_t size);
 int   vp_userdir_leftover(const struct vdomain *d, const char *user);
+/* 1 if the directory holds vdeluser's mark; the mark removed (userdir.c). */
+int   vp_userdir_marked(const char *userdir);
+void  vp_userdir_unmark(const char *userdir);
+/* 1 if the directory is marked, or an empty Maildir skeleton (what a
+ * killed vadduser or vdeluser leaves of a user without a record). */
+int   vp_userdir_disposable(const char *userdir);
+/* "<domdir>/<hash>/<user>" ("<domdir>/<user>" for hash ""); 0, or -1
+ * if it does not fit. */
+int   vp_userdir_path(const struct vdomain *d, const char *hash, const char *user,
+                      char *out, size_t size);
+/* userintent.c: the directories an add or delete holding the userdir
+ * lock (fd) is working on, written into the lock file so that the next
+ * holder finishes the work of one killed part way.  begin: right after
+ * the lock is taken (settles what a dead holder left); note: 'a' before
+ * an add makes the directory of its place, 'd' before a delete removes
+ * the record; end: before the lock goes.  vp_intent_deleted(): the
+ * directory of user whose removal the last begin finished, or NULL. */
+void  vp_intent_begin(int lockfd, const struct vdomain *d);
+void  vp_intent_note(char op, const char *hash, const char *user);
+void  vp_intent_end(int lockfd);
+const char *vp_intent_deleted(const char *user);
 /* <domdir>[/<hash>]/<user> with its Maildir, through the big-dir allocator;
  * under vp_userdir_lock(), an empty skeleton of a user without a record
  * (left by a killed writer) is replaced.  On failure the place it took in
