@@ -414,6 +414,11 @@ int vp_bigdir_batch_end(void)
 	return rc;
 }
 
+int vp_bigdir_batch_open(void)
+{
+	return batch.active;
+}
+
 struct next_dir {
 	char  *out;
 	size_t outsize;

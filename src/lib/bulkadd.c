@@ -170,7 +170,8 @@ static void prepare_batch(const struct vdomain *d, int lk, struct vbulk_user *us
 		}
 		u->rc = vp_or_domain_gone(d, lk, rc);
 	}
-	(void)vp_bigdir_batch_end();
+	if (vp_bigdir_batch_end() == VA_SUCCESS)
+		vp_intent_counted();
 	if (started == 0)
 		hash_worker(&w);	/* no thread: do it here */
 	while (started > 0)

@@ -187,16 +187,18 @@ static int stale_skeleton(const struct vdomain *d, const char *user, const char 
  * hash = "" in the domain directory itself, and always without big-dir.
  */
 #ifdef USERS_BIG_DIR
-static int take_slot(const struct vdomain *d, char *hash, size_t hsize)
+static int take_slot(const struct vdomain *d, char *hash, size_t hsize, int *reused)
 {
 	char ctl[VP_PATH_MAX];
 
 	hash[0] = '\0';
+	*reused = 0;
 	if (vp_dirctl_path(d->dir, ctl, sizeof ctl) != 0)
 		return VA_DIR_TOO_LONG;
 	if (vp_backfill_take(d->dir, hash, hsize) != 1)
 		return vp_bigdir_next(ctl, d->dir, d->uid, d->gid, hash, hsize) == VA_SUCCESS ?
 		       VA_SUCCESS : VA_BAD_U_DIR;
+	*reused = 1;
 	vp_bigdir_count_reuse(ctl, d->uid, d->gid);
 	if (vp_mkdir_below(d->dir, hash, d->uid, d->gid) != 0) {
 		vp_user_release_slot(d, hash);
@@ -205,11 +207,12 @@ static int take_slot(const struct vdomain *d, char *hash, size_t hsize)
 	return VA_SUCCESS;
 }
 #else
-static int take_slot(const struct vdomain *d, char *hash, size_t hsize)
+static int take_slot(const struct vdomain *d, char *hash, size_t hsize, int *reused)
 {
 	(void)d;
 	(void)hsize;
 	hash[0] = '\0';
+	*reused = 0;
 	return VA_SUCCESS;
 }
 #endif
@@ -258,11 +261,12 @@ static int make_in_slot(const struct vdomain *d, const char *user, const char *h
 int vp_user_create_dir(const struct vdomain *d, const char *user,
                        char *userdir, size_t size, char *hash, size_t hsize)
 {
-	int rc = take_slot(d, hash, hsize);
+	int reused, rc = take_slot(d, hash, hsize, &reused);
 
 	if (rc != VA_SUCCESS)
 		return rc;
-	vp_intent_note('a', hash, user);
+	/* (in a bulk add's batch the count is written later: 'b', 'r') */
+	vp_intent_note(!vp_bigdir_batch_open() ? 'a' : reused ? 'r' : 'b', hash, user);
 	rc = make_in_slot(d, user, hash, userdir, size);
 	if (rc != VA_SUCCESS)
 		vp_user_release_slot(d, hash);

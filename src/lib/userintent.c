@@ -6,6 +6,9 @@
  * While the lock is held the file lists one line per directory in play:
  *
  *	a <pid> <hash>/<user>	an add took that place and makes the directory
+ *	b <pid> <hash>/<user>	... a bulk add, which writes .dir-control once
+ *				per batch: the place is not counted yet
+ *	r <pid> <hash>/<user>	... the same, the place from .dir_control_free
  *	d <pid> <hash>/<user>	a delete is removing the directory
  *
  * (<hash> empty without a hash directory).  The holder cuts the file back
@@ -34,6 +37,7 @@
 static int intent_fd = -1;      /* the held lock file */
 static off_t intent_base;       /* lines kept by the settling (undecided) */
 static off_t intent_len;        /* ... and those of this holder after them */
+static off_t intent_counted;    /* lines before this are 'a', 'd' or kept */
 /* The last user whose removal the settling finished, and the directory
  * (vp_intent_deleted()). */
 static char deleted_user[MAX_PW_NAME + 1], deleted_dir[VP_PATH_MAX];
@@ -41,10 +45,17 @@ static char deleted_user[MAX_PW_NAME + 1], deleted_dir[VP_PATH_MAX];
 /* What to do with a line: drop it (settled) or keep it for later. */
 enum { SETTLED, UNDECIDED };
 
-/* Give back the big-dir place of a directory an add or delete left. */
-static void give_back(const struct vdomain *d, const char *hash)
+/* Give back the big-dir place of a directory an add ('a', 'b', 'r') or
+ * delete ('d') left: what of it is written in .dir-control and
+ * .dir_control_free. */
+static void give_back(const struct vdomain *d, char op, const char *hash)
 {
-	vp_user_release_slot(d, hash);
+	if (op == 'b')
+		return;                 /* nothing was written */
+	if (op == 'r')
+		(void)vp_backfill_give(d->dir, hash);
+	else
+		vp_user_release_slot(d, hash);
 }
 
 /* The record of user: VA_SUCCESS with its directory in dir, or the backend's answer. */
@@ -74,7 +85,7 @@ static int is_dir(const char *path)
  * does its place.  With no directory the add either never made it (a
  * place then stays counted, as before this file) or took it back itself.
  */
-static int settle_add(const struct vdomain *d, const char *hash, const char *user,
+static int settle_add(const struct vdomain *d, char op, const char *hash, const char *user,
                       const char *path)
 {
 	char dir[VP_PATH_MAX];
@@ -85,7 +96,7 @@ static int settle_add(const struct vdomain *d, const char *hash, const char *use
 	if ((rc == VA_SUCCESS && strcmp(dir, path) == 0) || !is_dir(path))
 		return SETTLED;
 	if (vp_userdir_disposable(path) && vp_rmtree(path) == 0)
-		give_back(d, hash);
+		give_back(d, op, hash);
 	return SETTLED;
 }
 
@@ -116,7 +127,7 @@ static int settle_del(const struct vdomain *d, long pid, const char *hash,
 	           !is_dir(aside) || vp_rmtree(aside) != 0) {
 		return SETTLED;
 	}
-	give_back(d, hash);
+	give_back(d, 'd', hash);
 	if (vp_strlcpy(deleted_user, user, sizeof deleted_user) != 0 ||
 	    vp_strlcpy(deleted_dir, path, sizeof deleted_dir) != 0)
 		deleted_user[0] = '\0';
@@ -130,7 +141,7 @@ static int settle_line(const struct vdomain *d, const char *line)
 	long pid;
 	char op = line[0];
 
-	if ((op != 'a' && op != 'd') || line[1] != ' ')
+	if (strchr("abrd", op) == NULL || op == '\0' || line[1] != ' ')
 		return SETTLED;         /* not a line of ours */
 	errno = 0;
 	pid = strtol(line + 2, &end, 10);
@@ -141,7 +152,7 @@ static int settle_line(const struct vdomain *d, const char *line)
 	if ((hash[0] != '\0' && !vp_hash_path_ok(hash)) || user[0] == '\0' || user[0] == '.' ||
 	    vp_userdir_path(d, hash, user, path, sizeof path) != 0)
 		return SETTLED;
-	return op == 'a' ? settle_add(d, hash, user, path) : settle_del(d, pid, hash, user, path);
+	return op == 'd' ? settle_del(d, pid, hash, user, path) : settle_add(d, op, hash, user, path);
 }
 
 /* Read the whole file held open as fd: a malloc'd copy, NUL-terminated. */
@@ -207,7 +218,7 @@ void vp_intent_begin(int lockfd, const struct vdomain *d)
 	if (lockfd < 0 || fstat(lockfd, &st) != 0)
 		return;
 	intent_base = st.st_size > 0 ? settle(lockfd, d) : 0;
-	intent_len = intent_base;
+	intent_len = intent_counted = intent_base;
 	intent_fd = lockfd;
 }
 
@@ -222,6 +233,27 @@ void vp_intent_note(char op, const char *hash, const char *user)
 	if (n > 0 && (size_t)n < sizeof line &&
 	    pwrite(intent_fd, line, (size_t)n, intent_len) == n)
 		intent_len += n;
+}
+
+void vp_intent_counted(void)
+{
+	size_t len, i;
+	char *buf;
+
+	if (intent_fd < 0 || intent_len <= intent_counted)
+		return;
+	len = (size_t)(intent_len - intent_counted);
+	if ((buf = malloc(len)) == NULL)
+		return;
+	if (pread(intent_fd, buf, len, intent_counted) == (ssize_t)len) {
+		for (i = 0; i < len; i++) {
+			if ((i == 0 || buf[i - 1] == '\n') && (buf[i] == 'b' || buf[i] == 'r'))
+				buf[i] = 'a';
+		}
+		if (pwrite(intent_fd, buf, len, intent_counted) == (ssize_t)len)
+			intent_counted = intent_len;
+	}
+	free(buf);
 }
 
 void vp_intent_end(int lockfd)

@@ -374,6 +374,8 @@ int   vp_bigdir_count_reuse(const char *ctlpath, uid_t uid, gid_t gid);
  * the single updates in between).  One batch at a time per process. */
 int   vp_bigdir_batch_begin(const char *ctlpath, uid_t uid, gid_t gid);
 int   vp_bigdir_batch_end(void);
+/* 1 while a batch is open: what it counts is not in the file yet. */
+int   vp_bigdir_batch_open(void);
 
 /* ------------------------------------------------------------------ */
 /* maildir.c                                                          */
@@ -499,6 +501,10 @@ int   vp_userdir_path(const struct vdomain *d, const char *hash, const char *use
 void  vp_intent_begin(int lockfd, const struct vdomain *d);
 void  vp_intent_note(char op, const char *hash, const char *user);
 void  vp_intent_end(int lockfd);
+/* The places noted 'b' and 'r' (taken in a .dir-control batch: not
+ * counted in the file yet, 'r' from .dir_control_free) are counted now:
+ * after vp_bigdir_batch_end() wrote the file. */
+void  vp_intent_counted(void);
 const char *vp_intent_deleted(const char *user);
 /* <domdir>[/<hash>]/<user> with its Maildir, through the big-dir allocator;
  * under vp_userdir_lock(), an empty skeleton of a user without a record
