@@ -302,6 +302,7 @@ static void add_many(char *domain, size_t domsize, struct vbulk_user *users, siz
 		vp_strlcpy(domain, d.real, domsize);
 	/* As vadduser(): from the checks to the stored records (below). */
 	lk = drc == VA_SUCCESS ? vp_userdir_lock(&d) : -1;
+	vp_intent_bulk(1);	/* (until the lock goes) */
 	have_limits = drc == VA_SUCCESS && vget_limits(d.real, &lim) == 0;
 	dir_rc = drc == VA_SUCCESS ? vp_domain_dir_ok(&d) : VA_SUCCESS;
 	if (drc == VA_SUCCESS && (!have_limits || dir_rc != VA_SUCCESS) &&

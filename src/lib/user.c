@@ -164,7 +164,7 @@ int vdeluser(char *user, char *domain)
 	/* (a directory out of the usual <hash>/<user> layout is not noted) */
 	if (marked && vp_userdir_path(&d, hash, user, mark_dir, sizeof mark_dir) == 0 &&
 	    strcmp(mark_dir, userdir) == 0)
-		vp_intent_note('d', hash, user);
+		vp_intent_deleting(&d, hash, user);
 	if (vauth_backend_get()->deluser(&d, user) != VA_SUCCESS) {
 		if (marked)
 			unlink(mark);

@@ -261,12 +261,12 @@ static int make_in_slot(const struct vdomain *d, const char *user, const char *h
 int vp_user_create_dir(const struct vdomain *d, const char *user,
                        char *userdir, size_t size, char *hash, size_t hsize)
 {
-	int reused, rc = take_slot(d, hash, hsize, &reused);
+	int reused, rc;
 
-	if (rc != VA_SUCCESS)
+	vp_intent_placing(d, user);
+	if ((rc = take_slot(d, hash, hsize, &reused)) != VA_SUCCESS)
 		return rc;
-	/* (in a bulk add's batch the count is written later: 'b', 'r') */
-	vp_intent_note(!vp_bigdir_batch_open() ? 'a' : reused ? 'r' : 'b', hash, user);
+	vp_intent_placed(d, hash, user, reused);
 	rc = make_in_slot(d, user, hash, userdir, size);
 	if (rc != VA_SUCCESS)
 		vp_user_release_slot(d, hash);

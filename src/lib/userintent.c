@@ -3,25 +3,36 @@
  * is doing to user directories, written into that lock file, so that the
  * next holder can finish the work of one that was killed.
  *
- * While the lock is held the file lists one line per directory in play:
+ * While the lock is held the file lists one line per directory in play,
+ * "<op> <pid> <places> <free> <hash>/<user>":
  *
- *	a <pid> <hash>/<user>	an add took that place and makes the directory
- *	b <pid> <hash>/<user>	... a bulk add, which writes .dir-control once
- *				per batch: the place is not counted yet
- *	r <pid> <hash>/<user>	... the same, the place from .dir_control_free
- *	d <pid> <hash>/<user>	a delete is removing the directory
+ *	a	an add takes a place and makes the directory there; <hash>
+ *		is "?" while the place is being taken
+ *	b	... a bulk add, which writes .dir-control once per batch: the
+ *		place is not counted yet
+ *	r	... the same, the place from .dir_control_free
+ *	d	a delete is removing the directory
  *
- * (<hash> empty without a hash directory).  The holder cuts the file back
- * when it lets the lock go, so at rest it is empty.  A file that is not
- * empty when the lock is taken was left by a holder that died (the lock
- * went with it): each line is settled against the user's record, as it
- * is now, before anything else is done under the lock.  Without this an
- * add killed after it made the directory, or a delete killed after the
- * record went, left a directory that nothing removed once the name was
- * added again in another hash directory, and a place in the big-dir
- * count that was never given back.
+ * <hash> is empty for a directory in the domain directory itself.
+ * <places> is .dir-control as it was before the place was taken (a) or
+ * given back (d), and <free> the size of .dir_control_free then (after
+ * the place was taken, for a); "-" for none (no big-dir, and a bulk
+ * add's lines).  Under the lock nothing else changes either file, so the
+ * next holder can tell what was done: a place being taken is undone by
+ * putting .dir-control back, one to be given back is given back once.
+ * Without them (bulk adds) a place is given back when a directory is
+ * removed.
  *
- * The lines are not fsynced: they only speed up recovery after a killed
+ * The holder cuts the file back when it lets the lock go, so at rest it
+ * is empty.  A file that is not empty when the lock is taken was left by
+ * a holder that died (the lock went with it): each line is settled
+ * against the user's record, as it is now, before anything else is done
+ * under the lock.  Without this an add killed after it made the
+ * directory, or a delete killed after the record went, left a directory
+ * that nothing removed once the name was added again in another hash
+ * directory, and a place in the big-dir count that was never given back.
+ *
+ * The lines are not fsynced: they only serve recovery after a killed
  * process, and the lock file is not a file others read.
  */
 #include "vpinternal.h"
@@ -37,7 +48,9 @@
 static int intent_fd = -1;      /* the held lock file */
 static off_t intent_base;       /* lines kept by the settling (undecided) */
 static off_t intent_len;        /* ... and those of this holder after them */
-static off_t intent_counted;    /* lines before this are 'a', 'd' or kept */
+static off_t intent_counted;    /* lines before this are not 'b' or 'r' */
+static off_t placing_at = -1;   /* the "a ... ?/<user>" line of vp_intent_placing() */
+static int intent_bulk;         /* vp_intent_bulk() */
 /* The last user whose removal the settling finished, and the directory
  * (vp_intent_deleted()). */
 static char deleted_user[MAX_PW_NAME + 1], deleted_dir[VP_PATH_MAX];
@@ -45,17 +58,119 @@ static char deleted_user[MAX_PW_NAME + 1], deleted_dir[VP_PATH_MAX];
 /* What to do with a line: drop it (settled) or keep it for later. */
 enum { SETTLED, UNDECIDED };
 
-/* Give back the big-dir place of a directory an add ('a', 'b', 'r') or
- * delete ('d') left: what of it is written in .dir-control and
- * .dir_control_free. */
-static void give_back(const struct vdomain *d, char op, const char *hash)
+/* The big-dir state of a domain: .dir-control and the size of
+ * .dir_control_free (have: 0 when there is no .dir-control to read). */
+struct places {
+	int have;
+	vdir_type vd;
+	long free_size;
+};
+
+static void places_now(const struct vdomain *d, struct places *p)
 {
-	if (op == 'b')
-		return;                 /* nothing was written */
-	if (op == 'r')
-		(void)vp_backfill_give(d->dir, hash);
+	char ctl[VP_PATH_MAX], freelist[VP_PATH_MAX];
+	struct stat st;
+
+	p->have = 0;
+#ifdef USERS_BIG_DIR
+	if (vp_dirctl_path(d->dir, ctl, sizeof ctl) != 0 || vp_dirctl_read(ctl, &p->vd) != 0 ||
+	    vp_fmt(freelist, sizeof freelist, "%s/.dir_control_free", d->dir) != 0)
+		return;
+	if (stat(freelist, &st) == 0)
+		p->free_size = (long)st.st_size;
+	else if (errno == ENOENT)
+		p->free_size = 0;
 	else
-		vp_user_release_slot(d, hash);
+		return;
+	p->have = 1;
+#else
+	(void)d;
+	(void)ctl;
+	(void)freelist;
+	(void)st;
+#endif
+}
+
+/* The <places> field: .dir-control's numbers and directory, no space. */
+static void places_encode(const struct places *p, char *out, size_t size)
+{
+	const vdir_type *v = &p->vd;
+
+	if (!p->have || strchr(v->the_dir, ' ') != NULL ||
+	    snprintf(out, size, "%lu,%d,%d,%d.%d.%d,%d.%d.%d,%d.%d.%d,%d.%d.%d,%s",
+	             v->cur_users, v->level_cur, v->level_max,
+	             v->level_start[0], v->level_start[1], v->level_start[2],
+	             v->level_end[0], v->level_end[1], v->level_end[2],
+	             v->level_mod[0], v->level_mod[1], v->level_mod[2],
+	             v->level_index[0], v->level_index[1], v->level_index[2],
+	             v->the_dir) >= (int)size)
+		vp_strlcpy(out, "-", size);
+}
+
+/* 0 with the fields read back into p, -1 for "-" or anything else. */
+static int places_decode(const char *s, long free_size, struct places *p)
+{
+	vdir_type *v = &p->vd;
+	int n = -1;
+
+	p->have = 0;
+	vp_dirctl_init(v);
+	if (sscanf(s, "%lu,%d,%d,%d.%d.%d,%d.%d.%d,%d.%d.%d,%d.%d.%d,%n",
+	           &v->cur_users, &v->level_cur, &v->level_max,
+	           &v->level_start[0], &v->level_start[1], &v->level_start[2],
+	           &v->level_end[0], &v->level_end[1], &v->level_end[2],
+	           &v->level_mod[0], &v->level_mod[1], &v->level_mod[2],
+	           &v->level_index[0], &v->level_index[1], &v->level_index[2], &n) != 15 ||
+	    n < 0 || vp_strlcpy(v->the_dir, s + n, sizeof v->the_dir) != 0 ||
+	    (v->the_dir[0] != '\0' && !vp_hash_path_ok(v->the_dir)) || free_size < 0)
+		return -1;
+	p->free_size = free_size;
+	p->have = 1;
+	return 0;
+}
+
+/* Put .dir-control back as it was (a place being taken when killed). */
+static void places_restore(const struct vdomain *d, const struct places *was)
+{
+	char ctl[VP_PATH_MAX];
+	int lk;
+
+	if (vp_dirctl_path(d->dir, ctl, sizeof ctl) != 0 || (lk = vp_dirctl_lock(ctl)) < 0)
+		return;
+	(void)vp_dirctl_write(ctl, &was->vd, d->uid, d->gid);
+	vp_dirctl_unlock(lk);
+}
+
+/*
+ * Give back the place of a directory an add ('a', 'b', 'r') or a delete
+ * ('d') left.  With `was` (the state noted): what of it is still to do,
+ * the count (if it is still was's, or one up from it for an add) and the
+ * hash directory offered in .dir_control_free (if that is still was's
+ * size).  Without: all of it if a directory was removed.  'b': nothing
+ * was written; 'r': only .dir_control_free.
+ */
+static void give_back(const struct vdomain *d, char op, const char *hash,
+                      const struct places *was, int removed)
+{
+	char ctl[VP_PATH_MAX];
+	struct places now;
+	int give, dec;
+
+	if (op == 'b')
+		return;
+	if (was->have) {
+		places_now(d, &now);
+		if (!now.have)
+			return;
+		dec = now.vd.cur_users == was->vd.cur_users + (op == 'd' ? 0 : 1);
+		give = now.free_size == was->free_size;
+	} else {
+		dec = give = removed;
+	}
+	if (give && hash[0] != '\0')
+		(void)vp_backfill_give(d->dir, hash);
+	if (dec && op != 'r' && vp_dirctl_path(d->dir, ctl, sizeof ctl) == 0)
+		(void)vp_bigdir_dec(ctl, d->uid, d->gid);
 }
 
 /* The record of user: VA_SUCCESS with its directory in dir, or the backend's answer. */
@@ -79,24 +194,38 @@ static int is_dir(const char *path)
 }
 
 /*
- * An add killed after it took the place: the directory it made (if it got
- * so far) goes unless the record names it, and the place with it.  A
- * directory that is neither an empty skeleton nor marked stays, and so
- * does its place.  With no directory the add either never made it (a
- * place then stays counted, as before this file) or took it back itself.
+ * An add killed part way.  Taking its place: .dir-control is put back if
+ * the take was written (a place from .dir_control_free is not offered
+ * again: which one is not known).  After: the directory it made goes
+ * unless the record names it, or it holds more than an empty skeleton
+ * (it then stays, and so does its place), and the place is given back
+ * unless it was already.
  */
-static int settle_add(const struct vdomain *d, char op, const char *hash, const char *user,
-                      const char *path)
+static int settle_add(const struct vdomain *d, char op, const struct places *was,
+                      const char *hash, const char *user, const char *path)
 {
 	char dir[VP_PATH_MAX];
-	int rc = record_dir(d, user, dir, sizeof dir);
+	int rc, removed = 0;
 
+	if (strcmp(hash, "?") == 0) {
+		struct places now;
+
+		places_now(d, &now);
+		if (was->have && now.have && now.vd.cur_users != was->vd.cur_users)
+			places_restore(d, was);
+		return SETTLED;
+	}
+	rc = record_dir(d, user, dir, sizeof dir);
 	if (rc != VA_SUCCESS && rc != VA_USER_DOES_NOT_EXIST)
 		return UNDECIDED;
-	if ((rc == VA_SUCCESS && strcmp(dir, path) == 0) || !is_dir(path))
-		return SETTLED;
-	if (vp_userdir_disposable(path) && vp_rmtree(path) == 0)
-		give_back(d, op, hash);
+	if (rc == VA_SUCCESS && strcmp(dir, path) == 0)
+		return SETTLED;         /* the add was done */
+	if (is_dir(path)) {
+		if (!vp_userdir_disposable(path) || vp_rmtree(path) != 0)
+			return SETTLED;
+		removed = 1;
+	}
+	give_back(d, op, hash, was, removed);
 	return SETTLED;
 }
 
@@ -104,14 +233,14 @@ static int settle_add(const struct vdomain *d, char op, const char *hash, const 
  * A delete killed part way.  The record still there (and naming the
  * directory): it stopped before removing it, so only its mark goes.
  * The record gone: the marked directory, or what it had set aside so far
- * (".<user>.deleted.<pid>" in the domain directory), is removed and its
- * place given back, which the delete does last.
+ * (".<user>.deleted.<pid>" in the domain directory), is removed, and the
+ * place given back unless it was already.
  */
-static int settle_del(const struct vdomain *d, long pid, const char *hash,
-                      const char *user, const char *path)
+static int settle_del(const struct vdomain *d, long pid, const struct places *was,
+                      const char *hash, const char *user, const char *path)
 {
 	char dir[VP_PATH_MAX], aside[VP_PATH_MAX];
-	int rc = record_dir(d, user, dir, sizeof dir);
+	int rc = record_dir(d, user, dir, sizeof dir), removed = 0;
 
 	if (rc == VA_SUCCESS) {
 		if (strcmp(dir, path) == 0)
@@ -123,13 +252,16 @@ static int settle_del(const struct vdomain *d, long pid, const char *hash,
 	if (is_dir(path)) {
 		if (!vp_userdir_marked(path) || vp_rmtree_aside(path, d->dir) != 0)
 			return SETTLED;
-	} else if (vp_fmt(aside, sizeof aside, "%s/.%s.deleted.%ld", d->dir, user, pid) != 0 ||
-	           !is_dir(aside) || vp_rmtree(aside) != 0) {
-		return SETTLED;
+		removed = 1;
+	} else if (vp_fmt(aside, sizeof aside, "%s/.%s.deleted.%ld", d->dir, user, pid) == 0 &&
+	           is_dir(aside)) {
+		if (vp_rmtree(aside) != 0)
+			return SETTLED;
+		removed = 1;
 	}
-	give_back(d, 'd', hash);
-	if (vp_strlcpy(deleted_user, user, sizeof deleted_user) != 0 ||
-	    vp_strlcpy(deleted_dir, path, sizeof deleted_dir) != 0)
+	give_back(d, 'd', hash, was, removed);
+	if (removed && (vp_strlcpy(deleted_user, user, sizeof deleted_user) != 0 ||
+	                vp_strlcpy(deleted_dir, path, sizeof deleted_dir) != 0))
 		deleted_user[0] = '\0';
 	return SETTLED;
 }
@@ -137,22 +269,44 @@ static int settle_del(const struct vdomain *d, long pid, const char *hash,
 /* One line (without its newline): SETTLED, or UNDECIDED to keep it. */
 static int settle_line(const struct vdomain *d, const char *line)
 {
-	char path[VP_PATH_MAX], hash[VP_PATH_MAX], *user, *end;
-	long pid;
-	char op = line[0];
+	char path[VP_PATH_MAX], rest[VP_PATH_MAX + 128], *field[3], *user, *hash;
+	struct places was;
+	long pid, free_size = -1;
+	char op = line[0], *p, *end;
+	int i;
 
-	if (strchr("abrd", op) == NULL || op == '\0' || line[1] != ' ')
+	if (op == '\0' || strchr("abrd", op) == NULL || line[1] != ' ' ||
+	    vp_strlcpy(rest, line + 2, sizeof rest) != 0)
 		return SETTLED;         /* not a line of ours */
+	/* <pid> <places> <free>, then the path */
+	for (i = 0, p = rest; i < 3; i++) {
+		field[i] = p;
+		if ((p = strchr(p, ' ')) == NULL)
+			return SETTLED;
+		*p++ = '\0';
+	}
+	hash = p;
 	errno = 0;
-	pid = strtol(line + 2, &end, 10);
-	if (errno != 0 || pid <= 0 || *end != ' ' || vp_strlcpy(hash, end + 1, sizeof hash) != 0 ||
-	    (user = strrchr(hash, '/')) == NULL)
+	pid = strtol(field[0], &end, 10);
+	if (errno != 0 || pid <= 0 || *end != '\0')
+		return SETTLED;
+	if (strcmp(field[2], "-") != 0) {
+		free_size = strtol(field[2], &end, 10);
+		if (errno != 0 || free_size < 0 || *end != '\0')
+			return SETTLED;
+	}
+	if (places_decode(field[1], free_size, &was) != 0)
+		was.have = 0;
+	if ((user = strrchr(hash, '/')) == NULL)
 		return SETTLED;
 	*user++ = '\0';
-	if ((hash[0] != '\0' && !vp_hash_path_ok(hash)) || user[0] == '\0' || user[0] == '.' ||
+	if (user[0] == '\0' || user[0] == '.' ||
+	    (hash[0] != '\0' && strcmp(hash, "?") != 0 && !vp_hash_path_ok(hash)) ||
+	    (strcmp(hash, "?") == 0 && op != 'a') ||
 	    vp_userdir_path(d, hash, user, path, sizeof path) != 0)
 		return SETTLED;
-	return op == 'd' ? settle_del(d, pid, hash, user, path) : settle_add(d, op, hash, user, path);
+	return op == 'd' ? settle_del(d, pid, &was, hash, user, path) :
+	       settle_add(d, op, &was, hash, user, path);
 }
 
 /* Read the whole file held open as fd: a malloc'd copy, NUL-terminated. */
@@ -214,6 +368,8 @@ void vp_intent_begin(int lockfd, const struct vdomain *d)
 	struct stat st;
 
 	intent_fd = -1;
+	placing_at = -1;
+	intent_bulk = 0;
 	deleted_user[0] = '\0';
 	if (lockfd < 0 || fstat(lockfd, &st) != 0)
 		return;
@@ -222,17 +378,82 @@ void vp_intent_begin(int lockfd, const struct vdomain *d)
 	intent_fd = lockfd;
 }
 
-void vp_intent_note(char op, const char *hash, const char *user)
+/* Write a line at `at` (the end, or the line placing_at, which is the
+ * last one); 0, or -1 if it could not be written. */
+static int put_line(off_t at, char op, const struct places *p, const char *hash,
+                    const char *user)
 {
-	char line[VP_PATH_MAX + 32];
+	char line[VP_PATH_MAX + 128], places[96], free_size[24];
 	int n;
 
-	if (intent_fd < 0 || strchr(hash, '\n') != NULL || strchr(user, '\n') != NULL)
+	if (strchr(hash, '\n') != NULL || strchr(user, '\n') != NULL)
+		return -1;
+	places_encode(p, places, sizeof places);
+	if (p->have)
+		snprintf(free_size, sizeof free_size, "%ld", p->free_size);
+	else
+		vp_strlcpy(free_size, "-", sizeof free_size);
+	n = snprintf(line, sizeof line, "%c %ld %s %s %s/%s\n", op, (long)getpid(), places,
+	             free_size, hash, user);
+	if (n <= 0 || (size_t)n >= sizeof line || pwrite(intent_fd, line, (size_t)n, at) != n)
+		return -1;
+	if (at + n < intent_len && ftruncate(intent_fd, at + n) != 0)
+		return -1;
+	intent_len = at + n;
+	return 0;
+}
+
+static struct places placing;   /* the state before the place was taken */
+
+void vp_intent_bulk(int on)
+{
+	intent_bulk = on;
+}
+
+void vp_intent_placing(const struct vdomain *d, const char *user)
+{
+	off_t start = intent_len;
+
+	placing_at = -1;
+	if (intent_fd < 0 || intent_bulk)
 		return;
-	n = snprintf(line, sizeof line, "%c %ld %s/%s\n", op, (long)getpid(), hash, user);
-	if (n > 0 && (size_t)n < sizeof line &&
-	    pwrite(intent_fd, line, (size_t)n, intent_len) == n)
-		intent_len += n;
+	places_now(d, &placing);
+	if (placing.have && put_line(start, 'a', &placing, "?", user) == 0)
+		placing_at = start;
+}
+
+void vp_intent_placed(const struct vdomain *d, const char *hash, const char *user, int reused)
+{
+	static const struct places none;
+	struct places was;
+
+	if (intent_fd < 0)
+		return;
+	if (placing_at >= 0) {
+		/* the place is taken: the line says which, and how big the
+		 * free list is now (so a give-back is seen) */
+		was = placing;
+		places_now(d, &placing);
+		was.free_size = placing.free_size;
+		if (!placing.have)
+			was.have = 0;
+		(void)put_line(placing_at, 'a', &was, hash, user);
+		placing_at = -1;
+		return;
+	}
+	/* (in a bulk add's batch the count is written later: 'b', 'r') */
+	(void)put_line(intent_len, !vp_bigdir_batch_open() ? 'a' : reused ? 'r' : 'b', &none,
+	               hash, user);
+}
+
+void vp_intent_deleting(const struct vdomain *d, const char *hash, const char *user)
+{
+	struct places now;
+
+	if (intent_fd < 0)
+		return;
+	places_now(d, &now);
+	(void)put_line(intent_len, 'd', &now, hash, user);
 }
 
 void vp_intent_counted(void)
@@ -263,6 +484,8 @@ void vp_intent_end(int lockfd)
 	if (intent_len > intent_base)
 		(void)ftruncate(intent_fd, intent_base);
 	intent_fd = -1;
+	placing_at = -1;
+	intent_bulk = 0;
 }
 
 const char *vp_intent_deleted(const char *user)

@@ -494,16 +494,20 @@ int   vp_userdir_path(const struct vdomain *d, const char *hash, const char *use
 /* userintent.c: the directories an add or delete holding the userdir
  * lock (fd) is working on, written into the lock file so that the next
  * holder finishes the work of one killed part way.  begin: right after
- * the lock is taken (settles what a dead holder left); note: 'a' before
- * an add makes the directory of its place, 'd' before a delete removes
- * the record; end: before the lock goes.  vp_intent_deleted(): the
- * directory of user whose removal the last begin finished, or NULL. */
+ * the lock is taken (settles what a dead holder left); end: before the
+ * lock goes.  An add notes placing (before it takes a place for the
+ * user) and placed (after: which one, and whether from
+ * .dir_control_free); a delete notes deleting before it removes the
+ * record.  bulk(1): a bulk add follows (no count in its lines).
+ * counted: the places of a bulk add's .dir-control batch are in the
+ * file now (after vp_bigdir_batch_end() wrote it).  vp_intent_deleted():
+ * the directory of user whose removal the last begin finished, or NULL. */
 void  vp_intent_begin(int lockfd, const struct vdomain *d);
-void  vp_intent_note(char op, const char *hash, const char *user);
 void  vp_intent_end(int lockfd);
-/* The places noted 'b' and 'r' (taken in a .dir-control batch: not
- * counted in the file yet, 'r' from .dir_control_free) are counted now:
- * after vp_bigdir_batch_end() wrote the file. */
+void  vp_intent_bulk(int on);
+void  vp_intent_placing(const struct vdomain *d, const char *user);
+void  vp_intent_placed(const struct vdomain *d, const char *hash, const char *user, int reused);
+void  vp_intent_deleting(const struct vdomain *d, const char *hash, const char *user);
 void  vp_intent_counted(void);
 const char *vp_intent_deleted(const char *user);
 /* <domdir>[/<hash>]/<user> with its Maildir, through the big-dir allocator;
