@@ -419,6 +419,12 @@ int vp_bigdir_batch_open(void)
 	return batch.active;
 }
 
+long vp_bigdir_batch_count(void)
+{
+	return batch.active && batch.dirty && batch.vd.cur_users < 0x7fffffffUL ?
+	       (long)batch.vd.cur_users : -1;
+}
+
 struct next_dir {
 	char  *out;
 	size_t outsize;

@@ -170,6 +170,7 @@ static void prepare_batch(const struct vdomain *d, int lk, struct vbulk_user *us
 		}
 		u->rc = vp_or_domain_gone(d, lk, rc);
 	}
+	vp_intent_batch_count(vp_bigdir_batch_count());
 	if (vp_bigdir_batch_end() == VA_SUCCESS)
 		vp_intent_counted();
 	if (started == 0)

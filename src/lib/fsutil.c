@@ -271,6 +271,11 @@ void vp_sweep_aside(const char *dir)
  */
 int vp_rmtree_aside(const char *path, const char *aside_dir)
 {
+	return vp_rmtree_aside_as(path, aside_dir, (long)getpid());
+}
+
+int vp_rmtree_aside_as(const char *path, const char *aside_dir, long pid)
+{
 	char trash[VP_PATH_MAX], parent[VP_PATH_MAX];
 	const char *base = strrchr(path, '/');
 
@@ -286,7 +291,7 @@ int vp_rmtree_aside(const char *path, const char *aside_dir)
 		aside_dir = parent;
 	}
 	vp_sweep_aside(aside_dir);
-	if (vp_fmt(trash, sizeof trash, "%s/.%s.deleted.%ld", aside_dir, base + 1, (long)getpid()) == 0 &&
+	if (vp_fmt(trash, sizeof trash, "%s/.%s.deleted.%ld", aside_dir, base + 1, pid) == 0 &&
 	    rename(path, trash) == 0) {
 		if (vp_rmtree(trash) == 0)
 			return 0;

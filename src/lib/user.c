@@ -160,11 +160,13 @@ int vdeluser(char *user, char *domain)
 	 * vdeluser or vadduser of the name, when the intent could not be
 	 * written. */
 	vp_userdir_hash(d.dir, userdir, user, hash, sizeof hash);
-	marked = inside(&d, userdir) && vp_userdir_mark(userdir, mark, sizeof mark) == 0;
-	/* (a directory out of the usual <hash>/<user> layout is not noted) */
-	if (marked && vp_userdir_path(&d, hash, user, mark_dir, sizeof mark_dir) == 0 &&
+	/* (noted before the mark: a kill in between leaves no mark in the
+	 * directory of a user who stays; a directory out of the usual
+	 * <hash>/<user> layout is not noted) */
+	if (inside(&d, userdir) && vp_userdir_path(&d, hash, user, mark_dir, sizeof mark_dir) == 0 &&
 	    strcmp(mark_dir, userdir) == 0)
 		vp_intent_deleting(&d, hash, user);
+	marked = inside(&d, userdir) && vp_userdir_mark(userdir, mark, sizeof mark) == 0;
 	if (vauth_backend_get()->deluser(&d, user) != VA_SUCCESS) {
 		if (marked)
 			unlink(mark);

@@ -13,6 +13,10 @@
  *	r	... the same, the place from .dir_control_free
  *	d	a delete is removing the directory
  *
+ * and "c <pid> <count>" before a bulk add writes .dir-control's count
+ * for a batch: if the file has that count, the batch's b and r lines
+ * were counted (they become a lines just after, and the c line x).
+ *
  * <hash> is empty for a directory in the domain directory itself.
  * <places> is .dir-control as it was before the place was taken (a) or
  * given back (d), and <free> the size of .dir_control_free then (after
@@ -51,6 +55,7 @@ static off_t intent_len;        /* ... and those of this holder after them */
 static off_t intent_counted;    /* lines before this are not 'b' or 'r' */
 static off_t placing_at = -1;   /* the "a ... ?/<user>" line of vp_intent_placing() */
 static int intent_bulk;         /* vp_intent_bulk() */
+static int batch_counted;       /* settling: the b and r lines were counted */
 /* The last user whose removal the settling finished, and the directory
  * (vp_intent_deleted()). */
 static char deleted_user[MAX_PW_NAME + 1], deleted_dir[VP_PATH_MAX];
@@ -249,8 +254,10 @@ static int settle_del(const struct vdomain *d, long pid, const struct places *wa
 	}
 	if (rc != VA_USER_DOES_NOT_EXIST)
 		return UNDECIDED;
+	/* Set aside under the dead deleter's name, not ours: a settling
+	 * killed while removing it leaves what the next one finds. */
 	if (is_dir(path)) {
-		if (!vp_userdir_marked(path) || vp_rmtree_aside(path, d->dir) != 0)
+		if (!vp_userdir_marked(path) || vp_rmtree_aside_as(path, d->dir, pid) != 0)
 			return SETTLED;
 		removed = 1;
 	} else if (vp_fmt(aside, sizeof aside, "%s/.%s.deleted.%ld", d->dir, user, pid) == 0 &&
@@ -297,10 +304,15 @@ static int settle_line(const struct vdomain *d, const char *line)
 	}
 	if (places_decode(field[1], free_size, &was) != 0)
 		was.have = 0;
+	if ((op == 'b' || op == 'r') && batch_counted)
+		op = 'a';
 	if ((user = strrchr(hash, '/')) == NULL)
 		return SETTLED;
 	*user++ = '\0';
 	if (user[0] == '\0' || user[0] == '.' ||
+#ifdef USERS_BIG_DIR
+	    user[1] == '\0' ||  /* (no user has a hash directory's name) */
+#endif
 	    (hash[0] != '\0' && strcmp(hash, "?") != 0 && !vp_hash_path_ok(hash)) ||
 	    (strcmp(hash, "?") == 0 && op != 'a') ||
 	    vp_userdir_path(d, hash, user, path, sizeof path) != 0)
@@ -332,6 +344,23 @@ static char *read_all(int fd, size_t *len)
 	return buf;
 }
 
+/* 1 if the last "c <pid> <count>" line of buf has .dir-control's count. */
+static int last_batch_counted(const struct vdomain *d, const char *buf)
+{
+	const char *p, *last = NULL;
+	struct places now;
+	long pid, count;
+	int n = -1;
+
+	for (p = buf; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p != NULL ? p + 1 : NULL)
+		if (p[0] == 'c' && p[1] == ' ')
+			last = p;
+	if (last == NULL || sscanf(last, "c %ld %ld\n%n", &pid, &count, &n) != 2 || n < 0)
+		return 0;
+	places_now(d, &now);
+	return now.have && (long)now.vd.cur_users == count;
+}
+
 /* Settle what a dead holder left in the lock file open as fd; the lines
  * that could not be settled now (the database did not answer) are kept
  * at its start.  Returns their length. */
@@ -342,6 +371,7 @@ static off_t settle(int fd, const struct vdomain *d)
 
 	if ((buf = read_all(fd, &len)) == NULL)
 		return 0;
+	batch_counted = last_batch_counted(d, buf);
 	for (line = buf; line < buf + len; line = nl + 1) {
 		size_t n;
 
@@ -456,6 +486,18 @@ void vp_intent_deleting(const struct vdomain *d, const char *hash, const char *u
 	(void)put_line(intent_len, 'd', &now, hash, user);
 }
 
+void vp_intent_batch_count(long count)
+{
+	char line[64];
+	int n;
+
+	if (intent_fd < 0 || count < 0)
+		return;
+	n = snprintf(line, sizeof line, "c %ld %ld\n", (long)getpid(), count);
+	if (pwrite(intent_fd, line, (size_t)n, intent_len) == n)
+		intent_len += n;
+}
+
 void vp_intent_counted(void)
 {
 	size_t len, i;
@@ -468,8 +510,12 @@ void vp_intent_counted(void)
 		return;
 	if (pread(intent_fd, buf, len, intent_counted) == (ssize_t)len) {
 		for (i = 0; i < len; i++) {
-			if ((i == 0 || buf[i - 1] == '\n') && (buf[i] == 'b' || buf[i] == 'r'))
+			if (i > 0 && buf[i - 1] != '\n')
+				continue;
+			if (buf[i] == 'b' || buf[i] == 'r')
 				buf[i] = 'a';
+			else if (buf[i] == 'c')
+				buf[i] = 'x';   /* (done with: a later batch's is not this one's) */
 		}
 		if (pwrite(intent_fd, buf, len, intent_counted) == (ssize_t)len)
 			intent_counted = intent_len;

@@ -166,6 +166,9 @@ int   vp_path_below(const char *root, const char *dir);
 int   vp_rmtree(const char *path);
 /* The same, renamed out of the way first (to aside_dir, NULL: beside it). */
 int   vp_rmtree_aside(const char *path, const char *aside_dir);
+/* The same, set aside under the name of process pid (finishing the
+ * removal a process killed part way noted it would make). */
+int   vp_rmtree_aside_as(const char *path, const char *aside_dir, long pid);
 /* Remove what removals killed half way left in `dir`: the trees
  * ".<name>.deleted.<pid>" of any name, their process gone. */
 void  vp_sweep_aside(const char *dir);
@@ -376,6 +379,8 @@ int   vp_bigdir_batch_begin(const char *ctlpath, uid_t uid, gid_t gid);
 int   vp_bigdir_batch_end(void);
 /* 1 while a batch is open: what it counts is not in the file yet. */
 int   vp_bigdir_batch_open(void);
+/* The count the open batch will write, or -1 (none open, or no change). */
+long  vp_bigdir_batch_count(void);
 
 /* ------------------------------------------------------------------ */
 /* maildir.c                                                          */
@@ -509,6 +514,8 @@ void  vp_intent_placing(const struct vdomain *d, const char *user);
 void  vp_intent_placed(const struct vdomain *d, const char *hash, const char *user, int reused);
 void  vp_intent_deleting(const struct vdomain *d, const char *hash, const char *user);
 void  vp_intent_counted(void);
+/* Before vp_bigdir_batch_end(): the count it is about to write. */
+void  vp_intent_batch_count(long count);
 const char *vp_intent_deleted(const char *user);
 /* <domdir>[/<hash>]/<user> with its Maildir, through the big-dir allocator;
  * under vp_userdir_lock(), an empty skeleton of a user without a record
