@@ -28,6 +28,10 @@ VERSION=$(sed -n 's/^#define VERSION "\(.*\)"$/\1/p' "$CONFIG_H" 2>/dev/null)
 has_define() { grep -q "^#define $1 1" "$CONFIG_H" 2>/dev/null; }
 CLEAR=0;  has_define CLEAR_PASS && CLEAR=1
 AUTHLOG=0; has_define ENABLE_AUTH_LOGGING && AUTHLOG=1
+# define_str NAME DEFAULT: the string value of a #define in vpopmail_config.h
+define_str() { local v; v=$(sed -n "s/^#define $1 \"\(.*\)\"\$/\1/p" "$CONFIG_H" 2>/dev/null); echo "${v:-$2}"; }
+DOMAINS_DIRNAME=$(define_str DOMAINS_DIR domains)
+USERS_CDB_NAME=$(define_str QMAIL_CDB_NAME cdb)
 
 PYTHON=${PYTHON:-}
 if [ -z "$PYTHON" ]; then
@@ -720,7 +724,7 @@ cdb_dump() { vph dump "$@"; }
 # crypt_ok CLEAR HASH: exit 0 when HASH is a hash of CLEAR.
 crypt_ok() { vph crypt_ok "$@"; }
 # users_cdb_ok: QH/users/cdb is byte-identical to what qmail-newu makes of users/assign.
-users_cdb_ok() { vph newu "$QH/users/assign" "$QH/users/cdb"; }
+users_cdb_ok() { vph newu "$QH/users/assign" "$QH/users/$USERS_CDB_NAME"; }
 mrh_cdb_ok() { vph newmrh "$QH/control/morercpthosts" "$QH/control/morercpthosts.cdb"; }
 # vpw_cdb_ok DOMDIR [NAME,NAME...]: vpasswd and vpasswd.cdb hold the same
 # records (but for the listed names).
@@ -735,7 +739,7 @@ sandbox_new() {
 	SB=$T0/sb$SB_N
 	VH=$SB/vpopmail
 	QH=$SB/qmail
-	D=$VH/domains
+	D=$VH/$DOMAINS_DIRNAME
 	mkdir -p "$VH/bin" "$VH/etc" "$D" "$QH/users" "$QH/control" "$QH/bin"
 	chmod 0700 "$D"
 	if [ -f "$top_srcdir/etc/vlimits.default" ]; then

@@ -212,6 +212,7 @@ static void print_usage_value(const struct vqpasswd *pw)
  */
 static struct vdomain lastauth_dom;
 
+#ifdef ENABLE_AUTH_LOGGING
 /* asctime() layout, newline included; localtime_r() does not re-read the zone file. */
 static void print_time(const char *label, time_t when)
 {
@@ -223,6 +224,7 @@ static void print_time(const char *label, time_t when)
 		out_str(buf);
 	}
 }
+#endif
 
 /*
  * Last-auth block: lastauth's mtime and first line.  No record, no IP or

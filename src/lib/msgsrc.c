@@ -37,6 +37,7 @@ int dx_tempfile(void)
 	return fd;
 }
 
+#ifdef MAKE_SEEKABLE
 static int copy_to_tempfile(void)
 {
 	int fd = dx_tempfile();
@@ -50,6 +51,7 @@ static int copy_to_tempfile(void)
 	close(fd);
 	return 0;
 }
+#endif
 
 static int add_dt(struct dx_dtlist *l, const char *v, size_t len)
 {

@@ -29,7 +29,7 @@ static const char *area(char *buf, size_t size, int *minor)
 {
 	if (vpd_is_sa()) {
 		*minor = 1510;
-		snprintf(buf, size, "%s/domains", vpopmail_dir());
+		snprintf(buf, size, "%s/%s", vpopmail_dir(), DOMAINS_DIR);
 		return buf;
 	}
 	if (vpd_is_qa()) {
