@@ -161,6 +161,9 @@ static void give_back(const struct vdomain *d, char op, const char *hash,
 	struct places now;
 	int give, dec;
 
+#ifndef USERS_BIG_DIR
+	op = 'b';               /* no places without big-dir */
+#endif
 	if (op == 'b')
 		return;
 	if (was->have) {
