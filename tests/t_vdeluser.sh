@@ -370,4 +370,38 @@ is_out "Error: Unable to chdir to vpopmail/domains directory" "domain directory 
 run vdeluser nobody@gone.com
 is_rc 251 "domain directory gone, unknown user: the directory is checked first"
 
+# A .userdir.lock left by a holder that died mid-way (its lines written by
+# hand here, so this also runs under valgrind): the next add or delete of
+# any name settles them first.  Only what a dead add or delete left goes:
+# not a directory holding mail, nor the directory of a user with a record,
+# nor anything named by a line that is not one of ours.
+if has_define FILE_LOCKING; then
+	sandbox_new
+	setup vadddomain example.com Secret123
+	DD=$D/example.com
+	setup vadduser keep@example.com Passw0rd
+	mkdir -p "$DD/ghost/Maildir/new" "$DD/ghost/Maildir/cur" "$DD/ghost/Maildir/tmp"
+	mkdir -p "$DD/mailer/Maildir/new"
+	printf 'Subject: x\n\nmail\n' > "$DD/mailer/Maildir/new/1.2.host"
+	mkdir -p "$DD/gone/Maildir/new"
+	: > "$DD/gone/.vdeluser-running"
+	mkdir -p "$SB/outside"
+	printf '%s\n' 'a 999999999 - - /ghost' 'a 999999999 - - /mailer' 'a 999999999 - - /keep' \
+		'd 999999999 - - /keep' 'd 999999999 - - /gone' 'a 999999999 - - ../../outside' \
+		'a 999999999 - - /..' 'x garbage' 'd 0 - - /mailer' > "$DD/.userdir.lock"
+	printf 'a 999999999 - - /cut' >> "$DD/.userdir.lock"
+	run vadduser newu@example.com Passw0rd
+	is_rc 0 "an add after a dead holder's lines: exit 0"
+	file_absent "$DD/ghost" "... removes the skeleton a dead add left"
+	file_absent "$DD/gone" "... finishes the dead delete"
+	file_exists "$DD/mailer/Maildir/new/1.2.host" "... leaves a directory holding mail"
+	dir_exists "$DD/keep/Maildir/new" "... leaves the directory of a user with a record"
+	dir_exists "$SB/outside" "... touches nothing a line names outside the domain"
+	is "$(wc -c < "$DD/.userdir.lock")" 0 "... and leaves the lock file empty"
+	run vverifypw keep@example.com Passw0rd
+	is_rc 0 "... keep still logs in"
+else
+	for i in 1 2 3 4 5 6 7 8; do skip "built with --disable-file-locking: no .userdir.lock"; done
+fi
+
 done_testing
