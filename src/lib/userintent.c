@@ -71,28 +71,32 @@ struct places {
 	long free_size;
 };
 
+/* The size of .dir_control_free (0: none), or -1. */
+static long free_size_now(const struct vdomain *d)
+{
+	char freelist[VP_PATH_MAX];
+	struct stat st;
+
+	if (vp_fmt(freelist, sizeof freelist, "%s/.dir_control_free", d->dir) != 0)
+		return -1;
+	if (stat(freelist, &st) == 0)
+		return (long)st.st_size;
+	return errno == ENOENT ? 0 : -1;
+}
+
 static void places_now(const struct vdomain *d, struct places *p)
 {
-	char ctl[VP_PATH_MAX], freelist[VP_PATH_MAX];
-	struct stat st;
+	char ctl[VP_PATH_MAX];
 
 	p->have = 0;
 #ifdef USERS_BIG_DIR
 	if (vp_dirctl_path(d->dir, ctl, sizeof ctl) != 0 || vp_dirctl_read(ctl, &p->vd) != 0 ||
-	    vp_fmt(freelist, sizeof freelist, "%s/.dir_control_free", d->dir) != 0)
-		return;
-	if (stat(freelist, &st) == 0)
-		p->free_size = (long)st.st_size;
-	else if (errno == ENOENT)
-		p->free_size = 0;
-	else
+	    (p->free_size = free_size_now(d)) < 0)
 		return;
 	p->have = 1;
 #else
 	(void)d;
 	(void)ctl;
-	(void)freelist;
-	(void)st;
 #endif
 }
 
@@ -466,9 +470,7 @@ void vp_intent_placed(const struct vdomain *d, const char *hash, const char *use
 		/* the place is taken: the line says which, and how big the
 		 * free list is now (so a give-back is seen) */
 		was = placing;
-		places_now(d, &placing);
-		was.free_size = placing.free_size;
-		if (!placing.have)
+		if ((was.free_size = free_size_now(d)) < 0)
 			was.have = 0;
 		(void)put_line(placing_at, 'a', &was, hash, user);
 		placing_at = -1;
