@@ -76,10 +76,15 @@ KNOWN = [
      'sqwebmail-pass.tmp.<pid> until the next write of the file'),
 ]
 HASH = re.compile(rb'\$(6)\$[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{86}|\$1\$[./0-9A-Za-z]{1,8}\$[./0-9A-Za-z]{22}')
+# A DES hash (a build with neither SHA-512 nor MD5; VP_DES_HASHES set by
+# sweep_common.sh) has no marker: the 13 characters before ":uid:gid:" of
+# a vpasswd line or a vpasswd.cdb record.
+DES = re.compile(rb'[./0-9A-Za-z]{13}(?=:[0-9]+:[0-9]+:)') if os.environ.get('VP_DES_HASHES') else None
 
 
 def mask(b):
-    return HASH.sub(b'$HASH', b)
+    b = HASH.sub(b'$HASH', b)
+    return DES.sub(b'$HASH', b) if DES else b
 
 
 # ------------------------------------------------------------------ cdb

@@ -248,12 +248,18 @@ dir_exists() {
 }
 
 # mask_hashes: replace crypt hashes by fixed text so vpasswd lines compare exactly.
+# A DES hash (--disable-sha512-passwords without MD5: 13 characters, no
+# marker) only where it can be told: a vpasswd line's second field, the
+# first of a vpasswd.cdb record after its key and a tab, or a whole line.
+DES_MASK='s/^([^:\t]*[:\t])?[./0-9A-Za-z]{13}(:|$)/\1DES-HASH\2/'
 mask_hashes() {
 	sed -E -e 's/\$6\$[./0-9A-Za-z]{8}\$[./0-9A-Za-z]{86}/$6$SALT$HASH/g' \
-	       -e 's/\$1\$[./0-9A-Za-z]{8}\$[./0-9A-Za-z]{22}/$1$SALT$HASH/g'
+	       -e 's/\$1\$[./0-9A-Za-z]{8}\$[./0-9A-Za-z]{22}/$1$SALT$HASH/g' \
+	       ${DES_MASK:+-e "$DES_MASK"}
 }
 HASH_MASK='$6$SALT$HASH'
 has_define SHA512_PASSWORDS || { has_define MD5_PASSWORDS && HASH_MASK='$1$SALT$HASH'; }
+if has_define SHA512_PASSWORDS || has_define MD5_PASSWORDS; then DES_MASK=; else HASH_MASK=DES-HASH; fi
 
 # Expected vpasswd line (masked hash): vpw_line NAME GECOS DIR QUOTA [CLEAR [FLAGS [HASH]]]
 vpw_line() {
@@ -393,6 +399,11 @@ BIGDIR=0; has_define USERS_BIG_DIR && BIGDIR=1
 bigdir_only() {
 	if [ "$BIGDIR" = 1 ]; then "$@"; else skip "built with --disable-users-big-dir: no per-domain .dir-control"; fi
 }
+# LOCKING: 0 in a --disable-file-locking build: no lock serialises writers,
+# so concurrent changes may be lost and a killed writer's leftovers are not
+# repaired by the next one (as in 5.6; doc/COMPATIBILITY.md).
+LOCKING=0; has_define FILE_LOCKING && LOCKING=1
+NOLOCK_WHY="built with --disable-file-locking: no lock serialises writers"
 SQL=0; has_define AUTH_MYSQL && [ -n "${VP_TEST_MYSQL_SOCKET:-}" ] && SQL=1
 # pw_uid of a new user: vpasswd's POP marker 1; 5.6's MySQL rows hold
 # vadduser()'s apop argument, USE_POP 0.

@@ -249,7 +249,9 @@ if has_define POP_AUTH_OPEN_RELAY; then
 	else
 		pass "roaming: a refused client's address is not in open-smtp"
 	fi
-	if command -v tcprules >/dev/null; then
+	if ! has_define REBUILD_TCPSERVER; then
+		file_absent "$VH/etc/tcp.smtp.cdb" "roaming, --disable-rebuild-tcpserver-file: no tcp.smtp.cdb is built"
+	elif command -v tcprules >/dev/null; then
 		ok_cmd "roaming: tcp.smtp.cdb lets the client relay" cdb_get "$VH/etc/tcp.smtp.cdb" "$ok_ip"
 	else
 		skip "roaming: tcprules (ucspi-tcp) not installed"

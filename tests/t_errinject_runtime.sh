@@ -190,9 +190,10 @@ EOF
 chmod 755 "$SB/qmail-inject"
 DD=$D/example.com
 # One message already there in each Maildir.
+printf '%s' "$MSG" > "$T0/msg"	# (a file: without make-seekable a pipe is refused)
 for u in bob carol; do
 	(cd "$DD" && EXT=$u HOST=example.com RPLINE=$RP DTLINE="Delivered-To: example.com-$u@example.com"$'\n' \
-		"$top_builddir/vdelivermail" '' delete < <(printf '%s' "$MSG"))
+		"$top_builddir/vdelivermail" '' delete < "$T0/msg")
 done
 tar -C "$SB" -cf "$T0/dv.tar" .
 dv_prep() { sb_restore "$T0/dv.tar"; }
@@ -279,7 +280,11 @@ errsweep "vdelivermail: delivery with a quota" dv_prep dv_check dv_run
 dv_prep_nomds() { dv_prep; rm -f "$BOX/maildirsize"; }
 errsweep "vdelivermail: delivery with a quota, no maildirsize yet" dv_prep_nomds dv_check dv_run
 DV_PIPE=1
-errsweep "vdelivermail: the message on a pipe" dv_prep dv_check dv_run
+if has_define MAKE_SEEKABLE; then
+	errsweep "vdelivermail: the message on a pipe" dv_prep dv_check dv_run
+else
+	skip "vdelivermail: the message on a pipe: built with --disable-make-seekable, a pipe is refused (t_vdelivermail.sh)"
+fi
 DV_PIPE=0
 dv_prep_nodir() { dv_prep; rm -rf "${DD:?}/bob"; }
 nodir_judge() {
@@ -469,7 +474,7 @@ vc_check() {
 		"a right password gets exit $RC: $ERR" || return 1
 	relay_whole 10.9.9.9 || return 1
 	# the client is let in: the relay is open, or the failure said so
-	if [ "$RC" = 0 ] && ! cdb_has 10.1.2.3 "$CDBVAL"; then
+	if [ "$RC" = 0 ] && ! relay_open 10.1.2.3; then
 		die_if '[ -z "$ERR" ] && [ ! -s "$SB/syslog" ]' "let in, relay not opened, nothing said" || return 1
 	fi
 	# the next login mends everything

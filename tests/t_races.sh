@@ -315,7 +315,9 @@ fi
 # rcpthosts and virtualdomains, which then kept it for good: vdeldomain
 # said the domain does not exist; found by a stress run.)
 for _case in alias real; do
-	if [ "$have_strace" = 1 ]; then
+	if [ "$LOCKING" != 1 ]; then
+		skip "vdeldomain $_case during vaddaliasdomain: $NOLOCK_WHY (5.6's race: the alias can stay in the control files)"
+	elif [ "$have_strace" = 1 ]; then
 		fresh_domain
 		# the add stopped on its way to rcpthosts, its users/assign line written
 		stop_at aa "$QH/control/rcpthosts.lock" "$top_builddir/vaddaliasdomain" alias.org example.com

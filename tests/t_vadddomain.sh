@@ -70,7 +70,9 @@ user_dir_ok "$DD" postmaster
 cdb_next
 is "$(cd "$DD" && ls -A | grep -v '\.lock$' | tr '\n' ' ')" "$([ "$BIGDIR" = 1 ] && printf '.dir-control ').qmail-default postmaster vpasswd vpasswd.cdb " \
 	"domain dir holds exactly the expected files"
-is "$(cd "$DD/postmaster/Maildir" && ls -A | tr '\n' ' ')" "cur new tmp " "Maildir holds cur new tmp only"
+# (--enable-sqwebmail-pass: and the password file sqwebmail reads)
+is "$(cd "$DD/postmaster/Maildir" && ls -A | tr '\n' ' ')" "cur new $(has_define SQWEBMAIL_PASS && printf 'sqwebmail-pass ')tmp " \
+	"Maildir holds cur new tmp only"
 is "$(find "$DD" \( ! -user "$VPOPMAIL_UID" -o ! -group "$VPOPMAIL_GID" \) ! -name '*.lock' | wc -l)" 0 "everything in the domain is owned by the domain uid:gid"
 is "$(leftovers "$VH" "$QH")" "" "no temporary files left"
 

@@ -928,12 +928,14 @@ file_absent "$DD/half.txt" "hang-up during write_file: no file"
 is "$(ls -a "$DD" | grep -c vpd)" 0 "hang-up during write_file: no temporary file left"
 is "$(vpw_count "$DD" half)" 0 "hang-up in a half command line: nothing done"
 
-# 50 concurrent sessions on one domain.
-setup vadduser shared@example.com Shared1
-is "$(client load "$PORT" 50 example.com Secret123)" "ok 50" "50 concurrent sessions: every exchange as expected"
-vpw_text "$DD" > "$T0/vpw"
-is "$(grep -c '^load[0-9][0-9]:' "$T0/vpw")" 50 "50 concurrent sessions: every user added"
-bad=$("$PYTHON" - "$DD" "$T0/vpw" <<'PY'
+# 50 concurrent sessions on one domain (without file locking, updates are
+# lost as in 5.6, and the domain is left damaged for the checks below).
+if [ "$LOCKING" = 1 ]; then
+	setup vadduser shared@example.com Shared1
+	is "$(client load "$PORT" 50 example.com Secret123)" "ok 50" "50 concurrent sessions: every exchange as expected"
+	vpw_text "$DD" > "$T0/vpw"
+	is "$(grep -c '^load[0-9][0-9]:' "$T0/vpw")" 50 "50 concurrent sessions: every user added"
+	bad=$("$PYTHON" - "$DD" "$T0/vpw" <<'PY'
 import os, sys, warnings
 warnings.simplefilter("ignore")
 import crypt
@@ -950,13 +952,16 @@ for i in range(50):
         bad += 1
 print(bad)
 PY
-)
-is "$bad" 0 "50 concurrent sessions: no update lost (comment, flags, password, file)"
-is "$(vpw_field "$DD" shared 4)" 315391 "15 sessions setting one flag each of one account: no flag lost"
-cdb_next 1
-vpw_cdb_ok "$DD" > "$T0/cdbcheck" && pass "vpasswd.cdb matches vpasswd after the load" ||
-	{ fail "vpasswd.cdb matches vpasswd after the load"; diag "$(cat "$T0/cdbcheck")"; }
-is "$(leftovers "$VH" "$QH")" "" "no temporary files left behind"
+	)
+	is "$bad" 0 "50 concurrent sessions: no update lost (comment, flags, password, file)"
+	is "$(vpw_field "$DD" shared 4)" 315391 "15 sessions setting one flag each of one account: no flag lost"
+	cdb_next 1
+	vpw_cdb_ok "$DD" > "$T0/cdbcheck" && pass "vpasswd.cdb matches vpasswd after the load" ||
+		{ fail "vpasswd.cdb matches vpasswd after the load"; diag "$(cat "$T0/cdbcheck")"; }
+	is "$(leftovers "$VH" "$QH")" "" "no temporary files left behind"
+else
+	skip "50 concurrent sessions: $NOLOCK_WHY"
+fi
 kill "$TCPPID" 2>/dev/null
 
 # ------------------------------------------------------------ children's stdin and stdout

@@ -73,10 +73,12 @@ shim_here() {
 	chmod 0666 "$SB/syslog"
 }
 # syslog_is TEXT DESC: the only line logged since the last check is
-# "vpopmail|16|5|TEXT" (LOG_MAIL, LOG_NOTICE); TEXT empty: nothing.
+# "LOG_NAME|16|5|TEXT" (LOG_MAIL, LOG_NOTICE; the ident is --enable-log-name's,
+# default "vpopmail"); TEXT empty: nothing.
+LOG_IDENT=$(define_str LOG_NAME vpopmail)
 syslog_is() {
 	if [ -z "$1" ]; then file_is "$SB/syslog" "" "$2"
-	else file_is "$SB/syslog" "vpopmail|16|5|$1"$'\n' "$2"; fi
+	else file_is "$SB/syslog" "$LOG_IDENT|16|5|$1"$'\n' "$2"; fi
 	: > "$SB/syslog"
 }
 # crypt_cost [VAR=value...] -- PROG: instructions vchkpw spends inside
@@ -108,7 +110,7 @@ syslog_ev() { if [ -z "$2" ]; then syslog_is "" "$3"; else syslog_is "$1: $2" "$
 syslog_seq() {
 	local name=$1 d=$2 want='' t; shift 2
 	if [ -z "$SHIM" ]; then skip "$d (no syslog shim)"; return; fi
-	for t in "$@"; do [ -n "$t" ] && want+="vpopmail|16|5|$name: $t"$'\n'; done
+	for t in "$@"; do [ -n "$t" ] && want+="$LOG_IDENT|16|5|$name: $t"$'\n'; done
 	file_is "$SB/syslog" "$want" "$d"
 	: > "$SB/syslog"
 }
