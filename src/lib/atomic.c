@@ -182,7 +182,9 @@ int vp_write_file_atomic(const char *dst, const void *data, size_t len, mode_t m
 	return vp_write_file_flags(dst, data, len, mode, 0);
 }
 
-int vp_write_file_flags(const char *dst, const void *data, size_t len, mode_t mode, int flags)
+/* The file, chowned to *uid, gid first when uid is not NULL. */
+static int write_file(const char *dst, const void *data, size_t len, mode_t mode, int flags,
+                      const uid_t *uid, gid_t gid)
 {
 	struct vp_afile af;
 	char tmp[VP_PATH_MAX];
@@ -195,11 +197,23 @@ int vp_write_file_flags(const char *dst, const void *data, size_t len, mode_t mo
 	if (rc != VA_SUCCESS)
 		return rc;
 	af.flags = flags;
-	if (len > 0 && fwrite(data, 1, len, af.fp) != len) {
+	if ((len > 0 && fwrite(data, 1, len, af.fp) != len) ||
+	    (uid != NULL && vp_chown(af.tmp, *uid, gid) != 0)) {
 		vp_afile_abort(&af);
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
 	return vp_afile_commit(&af);
+}
+
+int vp_write_file_flags(const char *dst, const void *data, size_t len, mode_t mode, int flags)
+{
+	return write_file(dst, data, len, mode, flags, NULL, 0);
+}
+
+int vp_write_file_owned(const char *dst, const void *data, size_t len, mode_t mode,
+                        uid_t uid, gid_t gid)
+{
+	return write_file(dst, data, len, mode, 0, &uid, gid);
 }
 
 int vp_lock_dir(const char *dir)

@@ -353,26 +353,16 @@ struct vqpasswd *vauth_user(char *user, char *domain, char *password, char *apop
 
 int vp_sqwebmail_write(const char *dir, const char *crypted, int newline, uid_t uid, gid_t gid)
 {
-	char path[VP_PATH_MAX], tmp[VP_PATH_MAX], line[MAX_BUFF];
-	struct vp_afile af;
+	char path[VP_PATH_MAX], line[MAX_BUFF];
 
 	if (dir == NULL || crypted == NULL)
 		return VA_NULL_POINTER;
 	if (vp_fmt(path, sizeof path, "%s/Maildir/sqwebmail-pass", dir) != 0 ||
 	    vp_fmt(line, sizeof line, "\t%s%s", crypted, newline ? "\n" : "") != 0)
 		return VA_SQWEBMAIL_PASS_FAIL;
-	/* owned by the domain before it is renamed into place: a failed
-	 * chown leaves the old file, not a root-owned new one */
-	if (vp_fmt(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) != 0)
+	if (vp_write_file_owned(path, line, strlen(line), 0600, uid, gid) != VA_SUCCESS)
 		return VA_SQWEBMAIL_PASS_FAIL;
-	vp_sweep_temps(path, ".tmp.", 0);
-	if (vp_afile_open(&af, path, tmp, 0600) != VA_SUCCESS)
-		return VA_SQWEBMAIL_PASS_FAIL;
-	if (fputs(line, af.fp) == EOF || vp_chown(af.tmp, uid, gid) != 0) {
-		vp_afile_abort(&af);
-		return VA_SQWEBMAIL_PASS_FAIL;
-	}
-	return vp_afile_commit(&af) == VA_SUCCESS ? VA_SUCCESS : VA_SQWEBMAIL_PASS_FAIL;
+	return VA_SUCCESS;
 }
 
 int vsqwebmail_pass(char *dir, char *crypted, uid_t uid, gid_t gid)

@@ -138,6 +138,10 @@ void  vp_afile_abort(struct vp_afile *af);
 int   vp_write_file_atomic(const char *dst, const void *data, size_t len, mode_t mode);
 /* The same with VP_AFILE_* flags. */
 int   vp_write_file_flags(const char *dst, const void *data, size_t len, mode_t mode, int flags);
+/* The same, the temp chowned (vp_chown) before it is renamed into place:
+ * a failed chown leaves the old file, never a new one owned by root. */
+int   vp_write_file_owned(const char *dst, const void *data, size_t len, mode_t mode,
+                          uid_t uid, gid_t gid);
 /* fsync the directory that contains `path`. */
 int   vp_fsync_parent(const char *path);
 
