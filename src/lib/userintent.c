@@ -40,6 +40,7 @@
  * process, and the lock file is not a file others read.
  */
 #include "vpinternal.h"
+#include "fdio.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -328,29 +329,6 @@ static int settle_line(const struct vdomain *d, const char *line)
 	       settle_add(d, op, &was, hash, user, path);
 }
 
-/* Read the whole file held open as fd: a malloc'd copy, NUL-terminated. */
-static char *read_all(int fd, size_t *len)
-{
-	struct stat st;
-	char *buf;
-	size_t got = 0;
-
-	if (fstat(fd, &st) != 0 || st.st_size <= 0 || (buf = malloc((size_t)st.st_size + 1)) == NULL)
-		return NULL;
-	while (got < (size_t)st.st_size) {
-		ssize_t n = pread(fd, buf + got, (size_t)st.st_size - got, (off_t)got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	buf[got] = '\0';
-	*len = got;
-	return buf;
-}
-
 /* 1 if the last "c <pid> <count>" line of buf has .dir-control's count. */
 static int last_batch_counted(const struct vdomain *d, const char *buf)
 {
@@ -376,7 +354,8 @@ static off_t settle(int fd, const struct vdomain *d)
 	size_t len, kept = 0;
 	char *buf, *line, *nl;
 
-	if ((buf = read_all(fd, &len)) == NULL)
+	/* (from the start: the holders only pread and pwrite this file) */
+	if (vp_slurp_fd(fd, 0, &buf, &len) != 0)
 		return 0;
 	batch_counted = last_batch_counted(d, buf);
 	for (line = buf; line < buf + len; line = nl + 1) {
