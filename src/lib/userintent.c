@@ -371,7 +371,7 @@ static off_t settle(int fd, const struct vdomain *d)
 		memmove(buf + kept, line, n + 1);
 		kept += n + 1;
 	}
-	if (kept > 0 && pwrite(fd, buf, kept, 0) != (ssize_t)kept)
+	if (kept > 0 && vp_pwrite_all(fd, buf, kept, 0) != 0)
 		kept = 0;
 	if (ftruncate(fd, (off_t)kept) != 0)
 		kept = 0;
@@ -411,7 +411,7 @@ static int put_line(off_t at, char op, const struct places *p, const char *hash,
 		vp_strlcpy(free_size, "-", sizeof free_size);
 	n = snprintf(line, sizeof line, "%c %ld %s %s %s/%s\n", op, (long)getpid(), places,
 	             free_size, hash, user);
-	if (n <= 0 || (size_t)n >= sizeof line || pwrite(intent_fd, line, (size_t)n, at) != n)
+	if (n <= 0 || (size_t)n >= sizeof line || vp_pwrite_all(intent_fd, line, (size_t)n, at) != 0)
 		return -1;
 	if (at + n < intent_len && ftruncate(intent_fd, at + n) != 0)
 		return -1;
@@ -478,7 +478,7 @@ void vp_intent_batch_count(long count)
 	if (intent_fd < 0 || count < 0)
 		return;
 	n = snprintf(line, sizeof line, "c %ld %ld\n", (long)getpid(), count);
-	if (pwrite(intent_fd, line, (size_t)n, intent_len) == n)
+	if (vp_pwrite_all(intent_fd, line, (size_t)n, intent_len) == 0)
 		intent_len += n;
 }
 
@@ -501,7 +501,7 @@ void vp_intent_counted(void)
 			else if (buf[i] == 'c')
 				buf[i] = 'x';   /* (done with: a later batch's is not this one's) */
 		}
-		if (pwrite(intent_fd, buf, len, intent_counted) == (ssize_t)len)
+		if (vp_pwrite_all(intent_fd, buf, len, intent_counted) == 0)
 			intent_counted = intent_len;
 	}
 	free(buf);
