@@ -106,7 +106,7 @@ int vdeluser(char *user, char *domain)
 	char addr[MAX_PW_NAME + MAX_PW_DOMAIN + 2], hash[VP_PATH_MAX];
 	char userdir[VP_PATH_MAX], mark[VP_PATH_MAX], mark_dir[VP_PATH_MAX];
 	struct stat st;
-	int lk, marked, rc;
+	int lk, marked, in_tree, rc;
 
 	if (user == NULL || *user == '\0' || domain == NULL)
 		return VA_ILLEGAL_USERNAME;
@@ -163,10 +163,11 @@ int vdeluser(char *user, char *domain)
 	/* (noted before the mark: a kill in between leaves no mark in the
 	 * directory of a user who stays; a directory out of the usual
 	 * <hash>/<user> layout is not noted) */
-	if (inside(&d, userdir) && vp_userdir_path(&d, hash, user, mark_dir, sizeof mark_dir) == 0 &&
+	in_tree = inside(&d, userdir);
+	if (in_tree && vp_userdir_path(&d, hash, user, mark_dir, sizeof mark_dir) == 0 &&
 	    strcmp(mark_dir, userdir) == 0)
 		vp_intent_deleting(&d, hash, user);
-	marked = inside(&d, userdir) && vp_userdir_mark(userdir, mark, sizeof mark) == 0;
+	marked = in_tree && vp_userdir_mark(userdir, mark, sizeof mark) == 0;
 	if (vauth_backend_get()->deluser(&d, user) != VA_SUCCESS) {
 		if (marked)
 			unlink(mark);
@@ -178,7 +179,7 @@ int vdeluser(char *user, char *domain)
 	 * that is gone already is a failure, as in 5.6 (the record is gone).
 	 * The place is given back last: a kill before that is finished by
 	 * the next holder of the lock, which gives it back then. */
-	if (inside(&d, userdir) && (lstat(userdir, &st) != 0 || vp_rmtree_aside(userdir, d.dir) != 0)) {
+	if (in_tree && (lstat(userdir, &st) != 0 || vp_rmtree_aside(userdir, d.dir) != 0)) {
 		/* What could not be removed is back under its name, perhaps
 		 * without the mark (removed with the rest): marked again, the
 		 * next vdeluser of the name finishes it once it can. */
