@@ -128,10 +128,13 @@ fi
 # once the name was added again in another hash directory, counted.
 count() { head -1 "$DD/.dir-control"; }
 asides() { find "$DD" -maxdepth 1 -name '.*.deleted.*' | wc -l; }
-killed_at() {   # killed_at SYSCALL PATH PROG ARGS...: PROG killed at its first SYSCALL on PATH
-	local sc=$1 path=$2
+# killed_at SYSCALL[#N] PATH PROG ARGS...: PROG killed at its first (Nth)
+# SYSCALL on PATH (any path if empty)
+killed_at() {
+	local sc=${1%%#*} n=1 path=$2
+	[ "$sc" = "$1" ] || n=${1#*#}
 	shift 2
-	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null ${path:+-P $path} -e trace=$sc -e inject=$sc:signal=KILL:when=1" \
+	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null ${path:+-P $path} -e trace=$sc -e inject=$sc:signal=KILL:when=$n" \
 		run "$@"
 }
 if [ "$LOCKING" != 1 ]; then
@@ -225,8 +228,7 @@ elif strace_ok; then
 	before=$(count)
 	for i in $(seq 300); do echo "b$i@example.com Passw0rd"; done > "$SB/list"
 	# (five mkdirs per user: the kill comes after a batch or two)
-	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=mkdir -e inject=mkdir:signal=KILL:when=1000" \
-		run vadduser -f "$SB/list"
+	killed_at mkdir#1000 "" vadduser -f "$SB/list"
 	isnt "$RC" 0 "vadduser -f killed part way"
 	like "$(find "$DD" -mindepth 2 -maxdepth 2 -name 'b*' | wc -l)" "^[1-9][0-9]+$" "... after making a hundred directories or more"
 	run vadduser pat@example.com Passw0rd
@@ -241,8 +243,7 @@ elif strace_ok; then
 	# unlock of .dir-control): those places were counted, and are given back
 	for i in $(seq 100); do echo "c$i@example.com Passw0rd"; done > "$SB/list2"
 	before=$(count)
-	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -P $DD -e trace=flock -e inject=flock:signal=KILL:when=2" \
-		run vadduser -f "$SB/list2"
+	killed_at flock#2 "$DD" vadduser -f "$SB/list2"
 	isnt "$RC" 0 "vadduser -f killed as its first batch was counted"
 	isnt "$(count)" "$before" "... counted"
 	run vadduser rex@example.com Passw0rd
