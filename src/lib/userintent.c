@@ -332,14 +332,17 @@ static int settle_line(const struct vdomain *d, const char *line)
 /* 1 if the last "c <pid> <count>" line of buf has .dir-control's count. */
 static int last_batch_counted(const struct vdomain *d, const char *buf)
 {
-	const char *p, *last = NULL;
+	const char *p, *nl, *last = NULL;
 	struct places now;
 	long pid, count;
 	int n = -1;
 
-	for (p = buf; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p != NULL ? p + 1 : NULL)
+	for (p = buf; *p != '\0'; p = nl + 1) {
 		if (p[0] == 'c' && p[1] == ' ')
 			last = p;
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+	}
 	if (last == NULL || sscanf(last, "c %ld %ld\n%n", &pid, &count, &n) != 2 || n < 0)
 		return 0;
 	places_now(d, &now);
