@@ -169,7 +169,7 @@ VPOPMAIL_TCPRULES=/bin/false login 10.2.0.1
 is_rc 0 "tcprules fails: the login still succeeds"
 rebuild_only is_err "Warning: update_rules() - tcprules failed" "tcprules fails: vchkpw prints 5.6's warning on stderr"
 is "$(os_count '^10.2.0.1:')" 1 "tcprules fails: open-smtp updated"
-cmp -s "$CDB" "$T0/cdb.before" && pass "tcprules fails: the old cdb stays" || fail "tcprules fails: the old cdb stays"
+cdb_kept "tcprules fails: the old cdb stays"
 VPOPMAIL_TCPRULES=$T0/bin/none login 10.2.0.2
 is_rc 0 "tcprules missing: the login still succeeds"
 is "$(leftovers "$VH/etc")" "" "no temporary files left after failures"
@@ -187,7 +187,7 @@ is_rc 0 "open-smtp unreadable: the login still succeeds"
 cp "$CDB" "$T0/cdb.before"
 run clearopensmtp
 is_err "Warning: update_rules() - tcprules failed" "open-smtp unreadable: clearopensmtp does not rebuild"
-cmp -s "$CDB" "$T0/cdb.before" && pass "open-smtp unreadable: the old cdb stays" || fail "open-smtp unreadable: the old cdb stays"
+cdb_kept "open-smtp unreadable: the old cdb stays"
 rm -f "$OS"; mv "$T0/os.saved" "$OS"
 else
 # ------------------------------------------------------------ database trouble
@@ -198,7 +198,7 @@ sqldb "RENAME TABLE relay TO relay_saved; CREATE TABLE relay (addr VARCHAR(39), 
 cp "$CDB" "$T0/cdb.before"
 login 10.5.0.1
 is_rc 0 "relay table unusable: the login still succeeds"
-cmp -s "$CDB" "$T0/cdb.before" && pass "relay table unusable: the old cdb stays" || fail "relay table unusable: the old cdb stays"
+cdb_kept "relay table unusable: the old cdb stays"
 [ -n "$SHIM" ] && like "$(cat "$SB/syslog")" "relay update failed joe@example.com:10.5.0.1" \
 	"relay table unusable: logged" || skip "no shim"
 # clearopensmtp: the DELETE works (timestamp exists), the SELECT of the
@@ -208,7 +208,7 @@ sqldb "INSERT INTO relay VALUES ('10.5.0.2', $((now - 99999))), ('10.5.0.3', $no
 run clearopensmtp
 is_rc 216 "relay rules unreadable: clearopensmtp exits with VA_QUERY_FAILED (-40)"
 is_err "Error - Unknown error. Relay rules not rebuilt." "relay rules unreadable: said on stderr"
-cmp -s "$CDB" "$T0/cdb.before" && pass "relay rules unreadable: the old cdb stays" || fail "relay rules unreadable: the old cdb stays"
+cdb_kept "relay rules unreadable: the old cdb stays"
 is "$(sqldb "SELECT addr FROM relay")" "10.5.0.3" "clearopensmtp: the old row was deleted all the same"
 sqldb "DROP TABLE relay; RENAME TABLE relay_saved TO relay"
 # The server out of reach: the login fails as a temporary error (111),
@@ -220,7 +220,7 @@ is_rc 111 "database down: the login is a temporary failure"
 run clearopensmtp
 is_rc 233 "database down: clearopensmtp exits with VA_NO_AUTH_CONNECTION"
 like "$ERR" "^Error - .*\. Initial open\." "database down: clearopensmtp says so"
-cmp -s "$CDB" "$T0/cdb.before" && pass "database down: the old cdb stays" || fail "database down: the old cdb stays"
+cdb_kept "database down: the old cdb stays"
 cp "$T0/vpopmail.mysql" "$VH/etc/vpopmail.mysql"
 : > "$SB/syslog"
 fi
