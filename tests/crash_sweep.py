@@ -433,12 +433,6 @@ ERRNO_KNOWN = [
      re.compile(r"neither the old nor the new one|morercpthosts"),
      'vdeldomain that cannot rewrite users/assign stops after removing the names from '
      'rcpthosts and virtualdomains (the domain is whole, but not in them) until the rerun'),
-    (re.compile(r'^(vadduser|vadddomain)'),
-     re.compile(r"^exit 0, but the state is not a clean run's: -[^ ]*/Maildir/sqwebmail-pass$"),
-     re.compile(r"sqwebmail-pass$|^rerun .*: exit (243|255) \(want \[0\]\): Error: (Domain|User) already exists$"),
-     '(--enable-sqwebmail-pass) vadduser, vadduser -f and vadddomain that cannot write '
-     'Maildir/sqwebmail-pass once the record is stored exit 0 without it, as 5.6 (sqwebmail '
-     'logins fail until the next password change writes it)'),
     (re.compile(r'^(vdeluser|vdeldomain|vadduser -f)'), re.compile(r"^exit 0, but the state is not a clean run's: ~domains/(example\.com/)?\.dir-control$"),
      re.compile(r"\.dir-control( \(.*\))?$"),
      'vdeluser, vdeldomain and vadduser -f exit 0 without a word when .dir-control '

@@ -180,6 +180,13 @@ static void prepare_batch(const struct vdomain *d, int lk, struct vbulk_user *us
 	for (i = 0; i < n; i++) {
 		struct vbulk_user *u = &users[slots[i].idx];
 
+#ifdef SQWEBMAIL_PASS
+		/* Before the record, as vadduser() does: a user whose file
+		 * cannot be written is not added. */
+		if (u->rc == VA_SUCCESS && slots[i].hrc == VA_SUCCESS)
+			slots[i].hrc = vp_sqwebmail_write(slots[i].userdir, slots[i].crypted, 1,
+			                                  d->uid, d->gid);
+#endif
 		if (u->rc == VA_SUCCESS && slots[i].hrc != VA_SUCCESS)
 			unmake(d, u, &slots[i], slots[i].hrc);
 	}
@@ -259,7 +266,7 @@ static void store_batch(const struct vdomain *d, int lk, struct vbulk_user *user
 		vp_user_new_record(&pws[0], u->user, slots[i].crypted,
 		                   (u->gecos != NULL && *u->gecos != '\0') ? u->gecos : u->user,
 		                   slots[i].userdir, (char *)quota, u->password, USE_POP);
-		u->rc = vp_user_added(d, &pws[0], 0);
+		u->rc = vp_user_added(d, &pws[0]);
 	}
 	free(pws);
 }

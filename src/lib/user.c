@@ -361,8 +361,11 @@ int vp_sqwebmail_write(const char *dir, const char *crypted, int newline, uid_t 
 	if (vp_fmt(path, sizeof path, "%s/Maildir/sqwebmail-pass", dir) != 0 ||
 	    vp_fmt(line, sizeof line, "\t%s%s", crypted, newline ? "\n" : "") != 0)
 		return VA_SQWEBMAIL_PASS_FAIL;
-	if (vp_write_file_owned(path, line, strlen(line), 0600, uid, gid) != VA_SUCCESS)
+	if (vp_write_file_owned(path, line, strlen(line), 0600, uid, gid) != VA_SUCCESS) {
+		/* verror() has no text for this code (nor had 5.6's). */
+		fprintf(stderr, "Failed to write %s\n", path);
 		return VA_SQWEBMAIL_PASS_FAIL;
+	}
 	return VA_SUCCESS;
 }
 

@@ -146,16 +146,10 @@ void vp_user_new_record(struct vqpasswd *pw, char *user, char *crypted, char *co
 #endif
 }
 
-int vp_user_added(const struct vdomain *d, struct vqpasswd *pw, int sqwebmail_done)
+int vp_user_added(const struct vdomain *d, struct vqpasswd *pw)
 {
 	if (strcmp(pw->pw_shell, "NOQUOTA") != 0)
 		vp_maildirsize_update(pw->pw_dir, pw->pw_shell, d->uid, d->gid);
-#ifdef SQWEBMAIL_PASS
-	if (!sqwebmail_done)
-		vsqwebmail_pass(pw->pw_dir, pw->pw_passwd, d->uid, d->gid);
-#else
-	(void)sqwebmail_done;
-#endif
 #ifdef ENABLE_AUTH_LOGGING
 	if (vauth_backend_get()->set_lastauth(d, pw, NULL_REMOTE_IP, time(NULL)) != 0) {
 		fprintf(stderr, "Failed to create create lastauth entry\n");
@@ -165,33 +159,48 @@ int vp_user_added(const struct vdomain *d, struct vqpasswd *pw, int sqwebmail_do
 	return VA_SUCCESS;
 }
 
-/* The hash job as the backend's adduser_late() collects it. */
+/* The hash job as the backend's adduser_late() collects it, and where
+ * its sqwebmail-pass goes (sqdir NULL: nowhere). */
 struct late_hash {
 	struct vp_hash_job *job;
 	char *out;
 	size_t size;
 	int rc;		/* the hash's own result, once asked for */
+	const char *sqdir;
+	const struct vdomain *d;
 };
+
+/* The hash is known (in lh->out): with --enable-sqwebmail-pass its file
+ * is written now, before the record that names it can be found, so that
+ * an add that cannot write it fails instead of leaving a user without. */
+static int hash_ready(struct late_hash *lh)
+{
+	if (lh->rc == VA_SUCCESS && lh->sqdir != NULL &&
+	    vp_sqwebmail_write(lh->sqdir, lh->out, 1, lh->d->uid, lh->d->gid) != VA_SUCCESS)
+		lh->rc = VA_SQWEBMAIL_PASS_FAIL;
+	return lh->rc;
+}
 
 static const char *collect_hash(void *ctx, int *rc)
 {
 	struct late_hash *lh = ctx;
 
 	lh->rc = vp_hash_finish(lh->job, lh->out, lh->size);
-	*rc = lh->rc;
+	*rc = hash_ready(lh);
 	return lh->rc == VA_SUCCESS ? lh->out : NULL;
 }
 
 /*
  * Store the new record.  With a backend that can lay the record out
  * around a stand-in (adduser_late), that work overlaps the hashing as
- * well; otherwise the hash is waited for first.
+ * well; otherwise the hash is waited for first.  `sqdir`: the user
+ * directory whose sqwebmail-pass is written once the hash is known.
  */
 static int store_user(struct vdomain *d, struct vqpasswd *pw, char *crypted, size_t csize,
-                      struct vp_hash_job *job, int *hash_rc)
+                      struct vp_hash_job *job, const char *sqdir, int *hash_rc)
 {
 	const vauth_backend *be = vauth_backend_get();
-	struct late_hash lh = { job, crypted, csize, VA_SUCCESS };
+	struct late_hash lh = { job, crypted, csize, VA_SUCCESS, sqdir, d };
 	char standin[MAX_PW_PASS + 1];
 	int rc;
 
@@ -204,7 +213,9 @@ static int store_user(struct vdomain *d, struct vqpasswd *pw, char *crypted, siz
 		*hash_rc = lh.rc;
 		return rc;
 	}
-	if (job != NULL && (*hash_rc = vp_hash_finish(job, crypted, csize)) != VA_SUCCESS)
+	if (job != NULL)
+		lh.rc = vp_hash_finish(job, crypted, csize);
+	if ((*hash_rc = hash_ready(&lh)) != VA_SUCCESS)
 		return *hash_rc;
 	return be->adduser(d, pw);
 }
@@ -254,6 +265,7 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	struct vqpasswd pw;
 	char userdir[VP_PATH_MAX], hash[MAX_DIR_NAME], crypted[MAX_PW_PASS + 1];
 	char quota[MAX_PW_QUOTA + 1], comment[MAX_PW_GECOS + 1];
+	const char *sqdir = NULL;
 	int rc, hrc, lk;
 
 	rc = vp_domain_lookup(domain, &d);
@@ -299,7 +311,11 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 	hrc = given != NULL ? vcheck_vqpw(&pw, d.real) : VA_SUCCESS;
 	if (given != NULL && hrc == VA_SUCCESS && given->sqwebmail)
 		hrc = vp_sqwebmail_write(userdir, crypted, 0, d.uid, d.gid);
-	rc = hrc != VA_SUCCESS ? hrc : store_user(&d, &pw, crypted, sizeof crypted, job, &hrc);
+#ifdef SQWEBMAIL_PASS
+	sqdir = given != NULL && given->sqwebmail ? NULL : userdir;
+#endif
+	rc = hrc != VA_SUCCESS ? hrc :
+	     store_user(&d, &pw, crypted, sizeof crypted, job, sqdir, &hrc);
 	/* A domain removed meanwhile: the record is ours to take back (a
 	 * database would keep it for a vadddomain of the name to inherit,
 	 * with no directory). */
@@ -320,7 +336,7 @@ static int add_user_hashing(char *user, char *domain, char *password, char *geco
 		fprintf(stderr, "Failed while attempting to add user to auth backend\n");
 		return VA_NO_AUTH_CONNECTION;
 	}
-	return vp_user_added(&d, &pw, given != NULL && given->sqwebmail);
+	return vp_user_added(&d, &pw);
 }
 
 /*

@@ -560,9 +560,9 @@ int   vp_domain_still_registered(const struct vdomain *d, int lockfd);
  * name) once d is no longer registered: the step failed because a
  * vdeldomain took the domain's directory or limits meanwhile. */
 int   vp_or_domain_gone(const struct vdomain *d, int lockfd, int rc);
-/* After the record is stored: maildirsize, sqwebmail-pass (unless done
- * already), lastauth. */
-int   vp_user_added(const struct vdomain *d, struct vqpasswd *pw, int sqwebmail_done);
+/* After the record is stored: maildirsize, lastauth.  (sqwebmail-pass
+ * is written before the record.) */
+int   vp_user_added(const struct vdomain *d, struct vqpasswd *pw);
 /* vadduser() with the hash given (vconvert's imports), in one write of
  * the record: `clear` is its clear-text copy, not judged by the strength
  * rules; with `sqwebmail`, Maildir/sqwebmail-pass (TAB + hash) is written
