@@ -122,6 +122,37 @@ out:
 	return rc;
 }
 
+int vp_backfill_peek(const char *domdir, char *out, size_t outsize)
+{
+	char file[VP_PATH_MAX], lock[VP_PATH_MAX], bak[VP_PATH_MAX];
+	char *buf = NULL, *val = NULL, *line, *end;
+	size_t len;
+	int rc;
+
+	if (out == NULL || outsize == 0)
+		return VA_NULL_POINTER;
+	*out = '\0';
+	rc = free_paths(domdir, file, lock, bak, sizeof file);
+	if (rc != VA_SUCCESS)
+		return rc;
+	if (vp_slurp(file, &buf, &len) != 0)
+		return errno == ENOENT ? 0 : VA_COULD_NOT_UPDATE_FILE;
+	rc = 0;
+	if ((val = malloc(len + 1)) == NULL)
+		rc = VA_MEMORY_ALLOC_ERR;
+	/* the entry vp_backfill_take() would take: the first valid one */
+	for (line = buf; rc == 0 && line < buf + len; line = end + 1) {
+		if ((end = memchr(line, '\n', (size_t)(buf + len - line))) == NULL)
+			end = buf + len;
+		if (line_entry(line, (size_t)(end - line), val) > 0 && vp_hash_path_ok(val) &&
+		    vp_strlcpy(out, val, outsize) == 0)
+			rc = 1;
+	}
+	free(val);
+	free(buf);
+	return rc;
+}
+
 int vp_backfill_give(const char *domdir, const char *hashdir)
 {
 	char file[VP_PATH_MAX], lock[VP_PATH_MAX], bak[VP_PATH_MAX];

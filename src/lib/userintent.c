@@ -7,7 +7,8 @@
  * "<op> <pid> <places> <free> <hash>/<user>":
  *
  *	a	an add takes a place and makes the directory there; <hash>
- *		is "?" while the place is being taken
+ *		is "?" while the place is being taken ("?<hash>" when
+ *		.dir_control_free is to give it)
  *	b	... a bulk add, which writes .dir-control once per batch: the
  *		place is not counted yet
  *	r	... the same, the place from .dir_control_free
@@ -208,8 +209,8 @@ static int is_dir(const char *path)
 
 /*
  * An add killed part way.  Taking its place: .dir-control is put back if
- * the take was written (a place from .dir_control_free is not offered
- * again: which one is not known).  After: the directory it made goes
+ * the take was written, and a place .dir_control_free gave up is offered
+ * there again.  After: the directory it made goes
  * unless the record names it, or it holds more than an empty skeleton
  * (it then stays, and so does its place), and the place is given back
  * unless it was already.
@@ -220,12 +221,15 @@ static int settle_add(const struct vdomain *d, char op, const struct places *was
 	char dir[VP_PATH_MAX];
 	int rc, removed = 0;
 
-	if (strcmp(hash, "?") == 0) {
+	if (hash[0] == '?') {
 		struct places now;
 
 		places_now(d, &now);
 		if (was->have && now.have && now.vd.cur_users != was->vd.cur_users)
 			places_restore(d, was);
+		/* the list gave up its first place (it is shorter): offered again */
+		if (hash[1] != '\0' && was->have && now.have && now.free_size < was->free_size)
+			(void)vp_backfill_give(d->dir, hash + 1);
 		return SETTLED;
 	}
 	rc = record_dir(d, user, dir, sizeof dir);
@@ -321,8 +325,8 @@ static int settle_line(const struct vdomain *d, const char *line)
 #ifdef USERS_BIG_DIR
 	    user[1] == '\0' ||  /* (no user has a hash directory's name) */
 #endif
-	    (hash[0] != '\0' && strcmp(hash, "?") != 0 && !vp_hash_path_ok(hash)) ||
-	    (strcmp(hash, "?") == 0 && op != 'a') ||
+	    (hash[0] == '?' ? op != 'a' || (hash[1] != '\0' && !vp_hash_path_ok(hash + 1)) :
+	     hash[0] != '\0' && !vp_hash_path_ok(hash)) ||
 	    vp_userdir_path(d, hash, user, path, sizeof path) != 0)
 		return SETTLED;
 	return op == 'd' ? settle_del(d, pid, &was, hash, user, path) :
@@ -432,12 +436,18 @@ void vp_intent_bulk(int on)
 void vp_intent_placing(const struct vdomain *d, const char *user)
 {
 	off_t start = intent_len;
+	char hash[MAX_DIR_NAME + 1] = "?";
 
 	placing_at = -1;
 	if (intent_fd < 0 || intent_bulk)
 		return;
 	places_now(d, &placing);
-	if (placing.have && put_line(start, 'a', &placing, "?", user) == 0)
+	/* "?<hash>": the place .dir_control_free will give, if it lists one
+	 * (without it a kill after the list gave it up would lose it) */
+	if (placing.have && placing.free_size > 0 &&
+	    vp_backfill_peek(d->dir, hash + 1, sizeof hash - 1) != 1)
+		hash[1] = '\0';
+	if (placing.have && put_line(start, 'a', &placing, hash, user) == 0)
 		placing_at = start;
 }
 

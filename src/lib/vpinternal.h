@@ -363,6 +363,8 @@ int   vp_domains_ctlpath(uid_t uid, char *out, size_t size);
 /* Backfill (.dir_control_free): take the first free hash dir (1 = got one, 0 = none). */
 int   vp_backfill_take(const char *domdir, char *out, size_t outsize);
 int   vp_backfill_give(const char *domdir, const char *hashdir);
+/* The entry vp_backfill_take() would take, left in the list: 1, 0 (none), or VA_*. */
+int   vp_backfill_peek(const char *domdir, char *out, size_t outsize);
 /* The hash part of a user directory `path` as vdeluser records it in the
  * list (1: a non-empty part in `out`, 0: none). */
 int   vp_backfill_hashpart(const char *path, const char *user, const char *domain,
