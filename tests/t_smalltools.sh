@@ -318,6 +318,22 @@ echo \"| $VH/bin/vdelivermail '' delete\" > $QH/control/defaultdelivery
 	is_out "bob@example.com SKIP (.qmail already exists)" "existing .qmail skipped"
 	run vmakedotqmail -o -u bob@example.com
 	is_out "bob@example.com DONE (existing .qmail overwritten)" "-o overwrites"
+	# The new .qmail is given to the owner of the user's directory before
+	# it replaces the old one: if that fails, the old one stays (before,
+	# the new one was in place, left to root, and the answer was DONE).
+	if [ "$(id -u)" = 0 ] && strace_ok; then
+		printf '| /usr/bin/other\n' > "$QH/control/defaultdelivery"
+		VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=lchown -e inject=lchown:error=EPERM" \
+			run vmakedotqmail -o -u bob@example.com
+		is_rc 237 "-o, the chown fails: exit 237"
+		is_out "Could not open $DD/bob/.qmail" "... could not open"
+		file_is "$DD/bob/.qmail" '| /usr/bin/maildrop
+' "... the old .qmail stays"
+		is "$(leftovers "$VH" "$QH")" "" "... no temporary file left"
+		printf '| /usr/bin/maildrop\n' > "$QH/control/defaultdelivery"
+	else
+		for i in 1 2 3 4; do skip "chown failure: needs root and strace"; done
+	fi
 	run vmakedotqmail -u nobody@example.com
 	is_rc 255 "unknown user: exit 255"
 	is_out "no such user nobody@example.com" "unknown user: message"

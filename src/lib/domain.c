@@ -49,10 +49,10 @@ int vp_write_qmail_default(const char *domdir, const char *action, uid_t uid, gi
 	if (vp_fmt(path, sizeof path, "%s/.qmail-default", domdir) != 0 ||
 	    vp_fmt(line, sizeof line, "| %s/bin/vdelivermail '' %s\n", vp_home(), action) != 0)
 		return VA_DIR_TOO_LONG;
-	rc = vp_write_file_atomic(path, line, strlen(line), 0600);
+	/* owned before it is in place: qmail-local reads it as the domain's user */
+	rc = vp_write_file_owned(path, line, strlen(line), 0600, uid, gid);
 	if (rc != VA_SUCCESS)
 		return VA_COULD_NOT_OPEN_QMAIL_DEFAULT;
-	vp_chown(path, uid, gid);
 	return VA_SUCCESS;
 }
 

@@ -81,10 +81,10 @@ int vdotqmail_write(const char *homedir, const char *text, size_t len)
 	rc = vdotqmail_path(homedir, path, sizeof(path));
 	if (rc != VA_SUCCESS)
 		return rc;
-	if (vp_write_file_atomic(path, text, len, 0600) != 0)
-		return VA_COULD_NOT_OPEN_DOT_QMAIL;
+	/* owned before it is in place: vdelivermail reads it as that owner */
 	dir_owner(homedir, &uid, &gid);
-	vp_chown(path, uid, gid);
+	if (vp_write_file_owned(path, text, len, 0600, uid, gid) != 0)
+		return VA_COULD_NOT_OPEN_DOT_QMAIL;
 	return VA_SUCCESS;
 }
 
@@ -123,10 +123,9 @@ int vdotqmail_default_write(const char *domdir, const char *line)
 	memcpy(text, line, n);
 	text[n] = '\n';
 	text[n + 1] = '\0';
-	rc = vp_write_file_atomic(path, text, n + 1, 0600);
+	rc = vp_write_file_owned(path, text, n + 1, 0600, uid, gid);
 	free(text);
 	if (rc != 0)
 		return VA_COULD_NOT_OPEN_QMAIL_DEFAULT;
-	vp_chown(path, uid, gid);
 	return VA_SUCCESS;
 }
