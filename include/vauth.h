@@ -160,6 +160,10 @@ void vpw_entry_free(struct vpw_entry *e);
 /* Classic API (vpopmail 5.6 vauth.h).                                */
 
 int   vauth_open(int will_update);
+/* The write connection of 5.6's SQL modules, which chkuser (qmail-smtpd)
+ * opens to tell a database outage from an unknown recipient: 0, or the
+ * VA_* code (also left in verrori).  The cdb module has nothing to open. */
+int   vauth_open_update(void);
 void  vclose(void);
 int   vauth_adddomain(char *domain);
 int   vauth_deldomain(char *domain);

@@ -3,7 +3,7 @@
  * libvpopmail and its installed headers, for tests/t_consumers.sh.  It is
  * built from the installed tree only ($(cat inc_deps) ... $(cat lib_deps)),
  * as qmailadmin 1.2.x, vqadmin, Dovecot's vpopmail passdb/userdb, courier's
- * authvchkpw and cvm-vchkpw are.
+ * authvchkpw, cvm-vchkpw and chkuser (qmail-smtpd's recipient check) are.
  *
  * "link" only needs to build: every function those programs call is taken
  * into a pointer of the type they call it with (so a changed prototype
@@ -16,8 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "vpopmail.h"
 #include "vauth.h"
@@ -67,6 +69,7 @@ typedef int (*t_i_cs)(const char *);
 typedef void (*t_v_lim)(struct vlimits *);
 typedef int (*t_i_lim)(struct vlimits *);
 typedef void (*t_v_pws)(struct vqpasswd *, char *);
+typedef int (*t_i_cscs)(const char *, const char *);
 
 struct api_fn {
 	const char *name;
@@ -119,6 +122,9 @@ static size_t api_count(void)
 		FN(t_s_cs, format_maildirquota),
 		FN(t_i_v, open_smtp_relay),
 		FN(t_i_ssspw, vauth_crypt),
+		/* chkuser */
+		FN(t_i_v, vauth_open_update),
+		FN(t_i_cscs, vmaildir_readquota),
 		/* the rest of 5.6's classic interface these programs' relatives use */
 		FN(t_i_v, update_rules),
 		FN(t_s_v, get_remote_ip),
@@ -193,6 +199,7 @@ static int link_check(void)
 	       (int)sizeof(VLIMITS_DEFAULT_FILE) > 1);
 	printf("ids %d %d\n", (long)VPOPMAILUID >= 0, (long)VPOPMAILGID >= 0);
 	printf("null %s\n", NULL_REMOTE_IP);
+	printf("default domain %s\n", DEFAULT_DOMAIN != NULL ? "set" : "NULL");
 	(void)onchange_buf;
 	return 0;
 }
@@ -374,6 +381,65 @@ static int chpass(char *user, char *domain, char *oldpass, char *newpass)
 	printf("vpasswd %d\n", vpasswd(user, domain, newpass, 0));
 	printf("old %s new %s\n", vauth_user(user, domain, oldpass, "") ? "accepted" : "refused",
 	       vauth_user(user, domain, newpass, "") ? "accepted" : "refused");
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* chkuser: is a recipient a mailbox, an alias or a forward here, and */
+/* is the mailbox fuller than the given percent?                       */
+
+static int chkuser(const char *rcpt, int maxpercent)
+{
+	char user[300], domain[500], path[1000], file[1400];
+	struct vqpasswd *pw;
+	char *at, *p;
+	int pct;
+
+	/* the write connection tells an outage from an unknown user */
+	if (vauth_open_update() != 0) {
+		printf("451 no auth resource\n");
+		return 3;
+	}
+	snprintf(user, sizeof user, "%s", rcpt);
+	if ((at = strrchr(user, '@')) != NULL) {
+		*at = '\0';
+		snprintf(domain, sizeof domain, "%s", at + 1);
+	} else {
+		snprintf(domain, sizeof domain, "%s", DEFAULT_DOMAIN);
+	}
+	lowerit(user);
+	lowerit(domain);
+	if (vget_assign(domain, path, sizeof path - 1, NULL, NULL) == NULL) {
+		printf("not a local domain\n");
+		return 0;
+	}
+#ifdef VALIAS
+	if (valias_select(user, domain) != NULL) {
+		printf("alias\n");
+		return 0;
+	}
+#endif
+	snprintf(file, sizeof file, "%s/.qmail-%s", path, user);
+	for (p = file + strlen(path) + 8; *p != '\0'; p++)
+		if (*p == '.')
+			*p = ':';
+	if (access(file, F_OK) == 0) {
+		printf("alias\n");
+		return 0;
+	}
+	if ((pw = vauth_getpw(user, domain)) == NULL || (pw->pw_gid & BOUNCE_MAIL)) {
+		printf("550 no mailbox\n");
+		return 1;
+	}
+	if (maxpercent > 0 && strcasecmp(pw->pw_shell, "NOQUOTA") != 0) {
+		snprintf(file, sizeof file, "%s/Maildir", pw->pw_dir);
+		pct = vmaildir_readquota(file, format_maildirquota(pw->pw_shell));
+		if (pct >= maxpercent) {
+			printf("552 mailbox full (%d%%)\n", pct);
+			return 1;
+		}
+	}
+	printf("mailbox\n");
 	return 0;
 }
 
@@ -669,6 +735,8 @@ int main(int argc, char **argv)
 		rc = cvm(argv[2], argv[3], argv[4]);
 	else if (strcmp(cmd, "chpass") == 0 && argc == 6)
 		rc = chpass(argv[2], argv[3], argv[4], argv[5]);
+	else if (strcmp(cmd, "chkuser") == 0 && argc == 4)
+		rc = chkuser(argv[2], atoi(argv[3]));
 	else if (strcmp(cmd, "qa-admin") == 0 && argc == 4)
 		rc = qa_admin(argv[2], argv[3]);
 	else if (strcmp(cmd, "qa-moduser") == 0 && argc == 6)

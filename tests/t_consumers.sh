@@ -1,7 +1,7 @@
 #!/bin/bash
 # t_consumers.sh - the programs written against vpopmail 5.6 (qmailadmin
 # 1.2.x, vqadmin, Dovecot's vpopmail passdb/userdb, courier's authvchkpw,
-# cvm-vchkpw) build from the installed tree alone and get what they expect:
+# cvm-vchkpw, chkuser) build from the installed tree alone and get what they expect:
 # tests/consumers.c names every function, constant and field they use, and
 # replays their call sequences against a sandbox.
 . "$(dirname "$0")/lib.sh"
@@ -21,20 +21,7 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 if ! make -C "$top_builddir" install DESTDIR="$DEST" > "$T0/install.log" 2>&1; then
 	fail "make install DESTDIR=..."
 	tail -n 15 "$T0/install.log" | sed 's/^/#   /'
-	# A record with no directory yet (inserted by hand): the userdb makes it.
-if [ "$SQL" = 1 ]; then
-	skip "mysql backend: a vpasswd line with no directory"
-else
-	hash=$(grep '^carol:' "$DD/vpasswd" | cut -d: -f2)
-	printf 'frank:%s:1:0:Frank::NOQUOTA\n' "$hash" >> "$DD/vpasswd"
-	setup vmkpasswd example.com
-	run "$C" dovecot frank@example.com NewPass99 POP3
-	is "$RC:$OUT:$(grep '^frank:' "$DD/vpasswd" | cut -d: -f6)" "0:user=frank domain=example.com $IDS home=$DD/frank
-hash intact
-:$DD/frank" "Dovecot: make_user_dir() gives a record without a directory one, and stores it"
-fi
-
-done_testing
+	done_testing
 fi
 inc=$(sed "s|-I/|-I$DEST/|g" "$P/etc/inc_deps")
 lib=$(sed "s|-L/|-L$DEST/|g" "$P/etc/lib_deps")
@@ -48,20 +35,7 @@ if $CC -std=c17 -Wall -Wextra -Werror $inc "$SRC" $lib ${VP_TEST_LDFLAGS:-} -o "
 else
 	fail "every call, constant and field of the consumers builds with -Wall -Wextra -Werror, prototypes as they call them"
 	sed -n '1,20p' "$T0/cc.log" | sed 's/^/#   /'
-	# A record with no directory yet (inserted by hand): the userdb makes it.
-if [ "$SQL" = 1 ]; then
-	skip "mysql backend: a vpasswd line with no directory"
-else
-	hash=$(grep '^carol:' "$DD/vpasswd" | cut -d: -f2)
-	printf 'frank:%s:1:0:Frank::NOQUOTA\n' "$hash" >> "$DD/vpasswd"
-	setup vmkpasswd example.com
-	run "$C" dovecot frank@example.com NewPass99 POP3
-	is "$RC:$OUT:$(grep '^frank:' "$DD/vpasswd" | cut -d: -f6)" "0:user=frank domain=example.com $IDS home=$DD/frank
-hash intact
-:$DD/frank" "Dovecot: make_user_dir() gives a record without a directory one, and stores it"
-fi
-
-done_testing
+	done_testing
 fi
 # shellcheck disable=SC2086
 ok_cmd "... and as GNU C89, the dialect of the old consumers' builds" \
@@ -103,7 +77,7 @@ ok_cmd "a program with its own str_replace() and file_exists() links the archive
 	$CC -std=c17 -Wall -Wextra -Werror $inc "$SRC" "$T0/own.c" $lib ${VP_TEST_LDFLAGS:-} -o "$T0/consumers-own"
 
 run "$C" link
-is "$RC:$OUT" "0:functions 52
+is "$RC:$OUT" "0:functions 54
 vqpasswd 6 0 0
 vlimits 0 0 0
 vdir 0
@@ -113,6 +87,7 @@ sizes 300 512 96 77
 config 1 1 1
 ids 1 1
 null 0.0.0.0
+default domain set
 " "5.6's values of the flags, codes and sizes the consumers test"
 
 # ------------------------------------------------------------ a sandbox
@@ -276,6 +251,34 @@ else
 " "vqadmin: no auth logging, no last login"
 	skip "no auth logging"
 fi
+
+# ------------------------------------------------------------ chkuser
+run "$C" chkuser Bob@Alias.Example 0
+is "$RC:$OUT" "0:mailbox
+" "chkuser: vauth_open_update(), then the mailbox found through the alias domain"
+run "$C" chkuser auto.reply@example.com 0
+is "$RC:$OUT" "0:alias
+" "chkuser: an alias"
+run "$C" chkuser nobody@example.com 0
+is "$RC:$OUT" "1:550 no mailbox
+" "chkuser: an unknown recipient"
+run "$C" chkuser someone@elsewhere.example 0
+is "$RC:$OUT" "0:not a local domain
+" "chkuser: another domain is not checked"
+setup vmoduser -b dave@example.com
+run "$C" chkuser dave@example.com 0
+is "$RC:$OUT" "1:550 no mailbox
+" "chkuser: BOUNCE_MAIL in pw_gid"
+VPOPMAIL_DOMAIN=example.com run "$C" chkuser carol 0
+is "$RC:$OUT" "0:mailbox
+" "chkuser: an address without a domain is looked up in DEFAULT_DOMAIN"
+printf '5242880S\n2621440 10\n' > "$DD/bob/Maildir/maildirsize"
+run "$C" chkuser bob@example.com 50
+is "$RC:$OUT" "1:552 mailbox full (50%)
+" "chkuser: vmaildir_readquota() of the quota format_maildirquota() gives"
+run "$C" chkuser bob@example.com 51
+is "$RC:$OUT" "0:mailbox
+" "chkuser: under the limit"
 
 # ------------------------------------------------------------ quota
 rm -f "$DD/bob/Maildir/maildirsize"

@@ -163,6 +163,11 @@ int vauth_open(int will_update)
 	return be()->open(will_update);
 }
 
+int vauth_open_update(void)
+{
+	return vauth_open(1);
+}
+
 void vclose(void)
 {
 	be()->close();
