@@ -721,13 +721,13 @@ int main(int argc, char **argv)
 	const char *cmd = argc > 1 ? argv[1] : "";
 	int rc = 2;
 
+	if (strcmp(cmd, "link") == 0)
+		return link_check();
 	if (vauth_open(0) != 0) {
 		printf("vauth_open failed\n");
 		return 2;
 	}
-	if (strcmp(cmd, "link") == 0)
-		rc = link_check();
-	else if (strcmp(cmd, "dovecot") == 0 && argc == 5)
+	if (strcmp(cmd, "dovecot") == 0 && argc == 5)
 		rc = dovecot(argv[2], argv[3], argv[4]);
 	else if (strcmp(cmd, "courier") == 0 && argc == 5)
 		rc = courier(argv[2], argv[3], argv[4]);

@@ -106,9 +106,11 @@ run "$C" dovecot Bob@Alias.Example Passw0rd IMAP
 is "$RC:$OUT" "0:user=bob domain=example.com $IDS home=$DD/bob quota=5242880S
 hash intact
 " "Dovecot: alias domain and capitals, uid/gid from vget_assign(), home, quota"
-cdb_next
-[ "$AUTHLOG" = 1 ] && file_is "$DD/bob/lastauth" "IMAP" "Dovecot: vset_lastauth() records the service name it passes" ||
-	skip "no auth logging"
+if [ "$SQL" = 1 ] || [ "$AUTHLOG" = 0 ]; then
+	skip "no lastauth file (mysql backend, or no auth logging)"
+else
+	file_is "$DD/bob/lastauth" "IMAP" "Dovecot: vset_lastauth() records the service name it passes"
+fi
 run "$C" dovecot bob@example.com wrong IMAP
 is "$RC:$OUT" "5:password mismatch
 " "Dovecot: a wrong password does not match the hash handed out"
@@ -149,13 +151,13 @@ is "$RC:$OUT" "0:vauth_setpw 0
 gid 0x280 gecos Robert 1 0 1 0
 " "qmailadmin: V_USER flags set in pw_gid and a gecos in the caller's buffer are stored"
 cdb_next
-is "$(grep '^bob:' "$DD/vpasswd" | cut -d: -f4,5)" "640:Robert" "... into the vpasswd record"
+is "$(grep '^bob:' "$DD/vpasswd" 2>/dev/null | cut -d: -f4,5)" "640:Robert" "... into the vpasswd record"
 run "$C" qa-moduser bob example.com Robert x001
 is "$OUT" "vauth_setpw 0
 gid 0x480 gecos Robert 1 0 0 1
 " "qmailadmin: a flag change alone is stored too"
 cdb_next
-is "$(grep '^bob:' "$DD/vpasswd" | cut -d: -f4)" "1152" "... into the vpasswd record"
+is "$(grep '^bob:' "$DD/vpasswd" 2>/dev/null | cut -d: -f4)" "1152" "... into the vpasswd record"
 run "$C" qa-users example.com c
 is "$RC:$OUT" "0:count 4
 search carol at 1
