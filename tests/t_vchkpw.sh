@@ -90,6 +90,13 @@ if [ "$AUTHLOG" = 1 ]; then
 	age=$(( $(date +%s) - $(stat -c %Y "$JH/lastauth") ))
 	[ "$age" -le 5 ] && pass "lastauth mtime is now" || fail "lastauth mtime is now (age $age)"
 	file_mode "$JH/lastauth" 0600 "lastauth keeps mode 0600"
+	# Whatever mode an existing lastauth has, it keeps it (spec §3.9).
+	chmod 0640 "$JH/lastauth" 2>/dev/null
+	vchk "${P110[@]}" -- "$DUMP"
+	cdb_next
+	file_mode "$JH/lastauth" 0640 "an existing lastauth keeps its mode (0640)"
+	chmod 0600 "$JH/lastauth" 2>/dev/null
+	: > "$SB/syslog"
 else
 	file_is "$JH/lastauth" "<missing>" "no lastauth without auth logging"
 fi
@@ -103,6 +110,20 @@ vchk TCPLOCALPORT=110 'TCPREMOTEIP=10.0.0.9;x' -- "$DUMP"
 cdb_next
 [ "$AUTHLOG" = 1 ] && file_is "$JH/lastauth" "10.0.0.9_x" "odd characters of the IP become _" || skip "no auth logging"
 : > "$SB/syslog"
+# IPv6 clients as 5.6 records them (spec §1.4): the ':' become '_', '::1'
+# loses its first two characters and everything up to the next ':' (empty);
+# a full-length address (over 30 characters) is cleaned too, where 5.6 kept
+# it raw (doc/COMPATIBILITY.md).
+for pair in '2001:db8::5|2001_db8__5' '::1|' \
+	'2001:0db8:0000:0000:0000:ff00:0042:8329|2001_0db8_0000_0000_0000_ff00_0042_8329'; do
+	vchk TCPLOCALPORT=110 "TCPREMOTEIP=${pair%%|*}" -- "$DUMP"
+	is_rc 0 "client ${pair%%|*}: exit 0"
+	cdb_next
+	[ "$AUTHLOG" = 1 ] && file_is "$JH/lastauth" "${pair#*|}" "client ${pair%%|*}: lastauth holds '${pair#*|}'" || skip "no auth logging"
+	relay=; [ "$ROAM" = 1 ] && relay="relay not opened for non-IPv4 address joe@example.com:${pair#*|}"
+	syslog_seq vchkpw-pop3 "client ${pair%%|*}: logged as '${pair#*|}'" \
+		"$(log_success "(PLAIN) login success joe@example.com:${pair#*|}")" "$relay"
+done
 vchk TCPLOCALPORT=110 -- "$DUMP"
 is_rc 0 "no remote IP: exit 0"
 cdb_next
@@ -624,8 +645,16 @@ if [ "$ROOT" = 1 ]; then
 		( ( exec setpriv --reuid=54321 --regid=54321 --clear-groups env TCPLOCALPORT=110 "$top_builddir/vchkpw" "$DUMP" ) </dev/null >"$T0/.out" 2>"$T0/.err" 3<"$T0/.cred" ) 2>/dev/null
 		rc=$?
 		is "$rc" "$UNK_RC" "run by another uid: user not found, exit $UNK_RC"
+		# Run as the domain's own uid (as vpopmail, not root), it works.
+		creds amy@ids.test Amys3cret
+		( ( exec setpriv --reuid=12345 --regid=12346 --clear-groups env TCPLOCALPORT=110 TCPREMOTEIP=$IP "$top_builddir/vchkpw" "$DUMP" ) </dev/null >"$T0/.out" 2>"$T0/.err" 3<"$T0/.cred" ) 2>/dev/null
+		RC=$?; OUT=$(cat "$T0/.out")
+		is_rc 0 "run by the domain's uid: login works"
+		out_has "ids:12345:12346:12346" "run by the domain's uid: the program runs with the domain's ids"
+		out_has "cwd:$AH" "run by the domain's uid: cwd is the user directory"
+		: > "$SB/syslog"
 	else
-		skip "no setpriv"
+		skip "no setpriv"; skip "no setpriv"; skip "no setpriv"; skip "no setpriv"
 	fi
 else
 	skip "ids: not root"
