@@ -185,6 +185,17 @@ else	# dropped only with make-seekable (spec runtime §4.3)
 	delivered "$BOX" "${RP}Delivered-To: bob@example.com
 " "empty message, --disable-make-seekable: delivered, headers only"
 fi
+if has_define MAKE_SEEKABLE; then
+	# ... at every delivery step: no program run, nothing forwarded.
+	to nosuch example.com
+	dv "|touch $SB/ran" ""
+	is_rc 0 "empty message, program catch-all: exit 0"
+	file_absent "$SB/ran" "empty message: the program is not run"
+	dv other@example.net ""
+	is_rc 0 "empty message, forward catch-all: exit 0"
+	file_absent "$SB/inject.args" "empty message: qmail-inject is not run"
+	to bob example.com
+fi
 
 new_domain
 big=$(head -c 300000 /dev/zero | tr '\0' 'a'; echo)
@@ -307,6 +318,14 @@ $MSG" "catchall Maildir: Delivered-To is the original recipient"
 dv ./bob/mbox
 is_rc 111 "mbox line: exit 111"
 is_out_raw "can't handle mbox delivery for ./bob/mbox" "mbox line: message without newline"
+printf '/var/mail/bob\n' > "$DD/bob/.qmail"
+to bob example.com
+n=$(count_new "$BOX")
+dv delete
+is_rc 111 "absolute mbox line in .qmail: exit 111"
+is_out_raw "can't handle mbox delivery for /var/mail/bob" "absolute mbox line: message without newline"
+is "$(count_new "$BOX")" "$n" "absolute mbox line: nothing delivered"
+rm -f "$DD/bob/.qmail"
 
 # Catchall user directory.
 new_domain
@@ -352,6 +371,12 @@ is_rc 0 "forward with &: exit 0"
 file_lines "$SB/inject.args" "forward with &: the & is removed" -- other@example.net
 file_is "$SB/inject.in" "${RP}Delivered-To: other@example.net
 $MSG" "forward without DTLINE: Delivered-To is the address"
+export DTLINE=$'Delivered-To:\n'
+dv '&other@example.net'
+is_rc 0 "forward, DTLINE shorter than 15 characters: exit 0"
+file_is "$SB/inject.in" "${RP}Delivered-To: other@example.net
+$MSG" "forward, DTLINE shorter than 15 characters: Delivered-To is the address"
+unset DTLINE
 # Long names: the forwarded copy's Delivered-To line is whole (it was cut
 # to 363 bytes: replaced by the target address, or left out altogether).
 L=$(printf 'x%.0s' $(seq 340))
@@ -555,6 +580,13 @@ $MSG" "qmail-ext: delivered to bob's Maildir"
 	dv bounce-no-mailbox
 	file_is "$SB/which" "default
 " "qmail-ext: then .qmail-default"
+	mv "$DD/bob/.qmail-default" "$SB/qmail-default.saved"
+	printf '|echo dotqmail > %s/which\n' "$SB" > "$DD/bob/.qmail"
+	dv bounce-no-mailbox
+	file_is "$SB/which" "dotqmail
+" "qmail-ext: last .qmail"
+	rm "$DD/bob/.qmail"
+	mv "$SB/qmail-default.saved" "$DD/bob/.qmail-default"
 	to bob-a.b example.com
 	printf '|echo dots > %s/which\n' "$SB" > "$DD/bob/.qmail-a:b"
 	dv bounce-no-mailbox
@@ -577,6 +609,14 @@ $MSG" "qmail-ext: delivered to bob's Maildir"
 	to nosuch-foo example.com
 	dv bounce-no-mailbox
 	is_rc 100 "qmail-ext: unknown base user bounces"
+	# A catch-all user directory: its .qmail-<ext> files count too (spec 4.13).
+	printf '|echo foo > %s/which\n' "$SB" > "$DD/bob/.qmail-foo"
+	dv "$DD/bob"
+	is_rc 0 "qmail-ext, catch-all directory: exit 0"
+	is_out "user does not exist, but will deliver to $DD/bob/" "qmail-ext, catch-all directory: message"
+	file_is "$SB/which" "foo
+" "qmail-ext, catch-all directory: its .qmail-foo ran for nosuch-foo"
+	rm "$DD/bob/.qmail-foo"
 	quiet_setup vmoduser -b bob@example.com
 	to bob-foo example.com
 	dv bounce-no-mailbox

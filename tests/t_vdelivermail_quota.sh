@@ -85,6 +85,22 @@ is_rc 100 "over quota with .over-quota.msg: exit 100"
 is_out_raw "Your box is full.
 
 " "over quota: the domain's .over-quota.msg"
+# The quota warning is due (none for a day) and there is a text for it: it
+# is delivered into the mailbox although the message itself bounces (5.6,
+# kept on purpose: doc/COMPATIBILITY.md).
+printf 'Subject: Mail quota warning\n\nNearly full.\n' > "$D/.quotawarn.msg"
+touch -d '25 hours ago' "$BOX/quotawarn"
+dv
+is_rc 100 "over quota, warning due: the message bounces"
+is "$(count_new "$BOX")" 3 "over quota, warning due: the warning is delivered all the same"
+w=$(grep -l 'Mail quota warning' "$BOX"/new/* | head -1)
+like "$(cat "$w" 2>/dev/null)" "^Delivered-To: bob@example.com
+Date: [^
+]*
+Subject: Mail quota warning
+
+Nearly full.\$" "over quota, warning due: the warning's text"
+rm -f "$D/.quotawarn.msg"
 
 # ------------------------------------------------------------ over quota (count)
 new_domain
