@@ -389,6 +389,31 @@ x" "bad open-smtp keys: clearopensmtp compiles only the young dotted-quad client
 	os_set
 fi
 
+# ------------------------------------------------------------ static rules and roaming entries
+# The static rules go to tcprules first, so a static rule for the very same
+# IP wins (tcprules keeps the first of two equal keys); a roaming entry,
+# being an exact IP, beats a static prefix rule when tcpserver looks it up
+# (spec runtime.md §5.3, observed with tcprulescheck on 5.6.13).
+printf '127.:allow,RELAYCLIENT=""\n10.5.:deny\n10.6.0.1:deny\n' > "$VPOPMAIL_TCP_FILE"
+os_set
+rm -f "$CDB"
+login 10.5.0.7
+is_rc 0 "client under a static deny prefix: login works"
+login 10.6.0.1
+is_rc 0 "client with a static deny rule of its own: login works"
+os_is "both clients are in the relay list" "10.5.0.7:$RULE"$'\t'T "10.6.0.1:$RULE"$'\t'T
+rebuild_only is "$(cdb_get "$CDB" 10.5.0.7)" "$CDBVAL" "roaming exact IP under a static prefix deny: relays"
+rebuild_only is "$(cdb_get "$CDB" 10.6.0.1)" 'D\0' "static rule for the same IP comes first: still denied"
+if [ "$REBUILD" = 1 ] && command -v tcprulescheck >/dev/null 2>&1; then
+	is "$(TCPREMOTEIP=10.5.0.7 tcprulescheck "$CDB" | head -1)" "rule 10.5.0.7:" "tcprulescheck: 10.5.0.7 takes its own rule"
+	is "$(TCPREMOTEIP=10.6.0.1 tcprulescheck "$CDB" | tail -1)" "deny connection" "tcprulescheck: 10.6.0.1 denied"
+	is "$(TCPREMOTEIP=10.5.0.8 tcprulescheck "$CDB")" "rule 10.5.:"$'\n'"deny connection" "tcprulescheck: the rest of 10.5. denied"
+else
+	skip "no tcprulescheck or no rebuild"; skip "no tcprulescheck or no rebuild"; skip "no tcprulescheck or no rebuild"
+fi
+printf '127.:allow,RELAYCLIENT=""\n10.5.:deny\n' > "$VPOPMAIL_TCP_FILE"
+os_set
+
 # ------------------------------------------------------------ the 5.6 names
 # What courier's authvchkpw and Dovecot's vpopmail passdb call after a
 # login: get_remote_ip(), open_smtp_relay(), update_rules().
