@@ -711,6 +711,17 @@ got=$(printf '%s' "$OUT" | sed -n '4,/^\.\r$/p' | grep -v $'^\\.\r$' | sort | tr
 want=$'a dir\nfifo fifo\nfile file\nlink link'
 [ -p "$DD/newdir/fifo" ] || want=$'a dir\nfile file\nlink link'
 is "$got" "$want" "list_dir: names and lstat types"
+# The other lstat types: a socket, and (root only) character and block devices.
+mkdir "$DD/special"
+"$PYTHON" -c 'import os, socket, sys; os.chdir(sys.argv[1]); socket.socket(socket.AF_UNIX).bind("sock")' "$DD/special"
+want=$'sock sock'
+if [ "$(id -u)" = 0 ] && mknod "$DD/special/cdev" c 1 3 2>/dev/null && mknod "$DD/special/bdev" b 7 0 2>/dev/null; then
+	want=$'bdev blkdev\ncdev chardev\nsock sock'
+fi
+as SA "list_dir example.com/special"
+got=$(printf '%s' "$OUT" | sed -n '4,/^\.\r$/p' | grep -v $'^\\.\r$' | sort | tr -d '\r')
+is "$got" "$want" "list_dir: socket, character and block device types"
+rm -rf "$DD/special"
 as SA "rm_dir example.com/newdir" "stat_file example.com/newdir"
 in_session "rm_dir is recursive" "+OK " "-ERR 0.2202 No such file or directory"
 [ -e /etc/hostname ] || : 

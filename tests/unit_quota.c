@@ -53,6 +53,9 @@ static void test_format(void)
 		{ "NOQUOTA", "NOQUOTA" }, { "100C", "100C" }, { "5K", "5120S" },
 		{ "5kbs", "5120S" }, { ",,5M,,", "5242880S" }, { "S", "" },
 		{ "1mbs,1000C", "1048576S,1000C" }, { "2M,1M", "1048576S" },
+		/* the rows observed on 5.6.13 (spec runtime.md 9.2) */
+		{ "1000KB", "1024000S" }, { "2000", "2000S" }, { "10M,200C", "10485760S,200C" },
+		{ "1000S,10C", "1000S,10C" },
 		/* G is our addition: vpopmail stores "1G" as "1S". */
 		{ "1G", "1073741824S" }, { "1GB", "1073741824S" }, { "1gbs", "1073741824S" },
 		{ "2G,100C", "2147483648S,100C" },
