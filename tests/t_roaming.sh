@@ -413,6 +413,20 @@ else
 fi
 printf '127.:allow,RELAYCLIENT=""\n10.5.:deny\n' > "$VPOPMAIL_TCP_FILE"
 os_set
+# open-smtp is written with vchkpw's umask (0644 seen under 022); the
+# compiled rules are made under umask 022 whatever vchkpw's.
+if [ "$SQL" = 0 ]; then
+	rm -f "$OS" "$CDB"
+	umask 077
+	login 10.6.0.2
+	umask 022
+	is_rc 0 "login under umask 077: exit 0"
+	file_mode "$OS" 0600 "open-smtp follows vchkpw's umask (077: 0600)"
+	rebuild_only file_mode "$CDB" 0644 "tcp.smtp.cdb is 0644 whatever vchkpw's umask"
+	os_set
+else
+	skip "mysql: no open-smtp file"; skip "mysql: no open-smtp file"; skip "mysql: no open-smtp file"
+fi
 
 # ------------------------------------------------------------ the 5.6 names
 # What courier's authvchkpw and Dovecot's vpopmail passdb call after a
