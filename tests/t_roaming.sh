@@ -427,6 +427,20 @@ if [ "$SQL" = 0 ]; then
 else
 	skip "mysql: no open-smtp file"; skip "mysql: no open-smtp file"; skip "mysql: no open-smtp file"
 fi
+# Owners (a vpopmail user other than root): vchkpw, running as root, leaves
+# open-smtp root's; the compiled rules, and open-smtp after clearopensmtp,
+# belong to vpopmail (spec §5.2, §5.3, §5.4).
+if [ "$SQL" = 0 ] && [ "$(id -u)" = 0 ]; then
+	rm -f "$OS" "$CDB"
+	VPOPMAIL_UID=12345 VPOPMAIL_GID=12346 login 10.6.0.3
+	is "$(owner_of "$OS")" 0:0 "vchkpw as root: open-smtp stays root's"
+	rebuild_only is "$(owner_of "$CDB")" 12345:12346 "vchkpw as root: tcp.smtp.cdb chowned to vpopmail"
+	VPOPMAIL_UID=12345 VPOPMAIL_GID=12346 run clearopensmtp
+	is "$(owner_of "$OS")" 12345:12346 "clearopensmtp: open-smtp chowned to vpopmail"
+	os_set
+else
+	skip "mysql or not root: owners"; skip "mysql or not root: owners"; skip "mysql or not root: owners"
+fi
 
 # ------------------------------------------------------------ the 5.6 names
 # What courier's authvchkpw and Dovecot's vpopmail passdb call after a
