@@ -8,7 +8,8 @@
  *
  *	a	an add takes a place and makes the directory there; <hash>
  *		is "?" while the place is being taken ("?<hash>" when
- *		.dir_control_free is to give it)
+ *		.dir_control_free is to give it; a bulk add writes such a
+ *		line only then, with its <free> and no <places>)
  *	b	... a bulk add, which writes .dir-control once per batch: the
  *		place is not counted yet
  *	r	... the same, the place from .dir_control_free
@@ -91,6 +92,7 @@ static void places_now(const struct vdomain *d, struct places *p)
 	char ctl[VP_PATH_MAX];
 
 	p->have = 0;
+	p->free_size = -1;
 #ifdef USERS_BIG_DIR
 	if (vp_dirctl_path(d->dir, ctl, sizeof ctl) != 0 || vp_dirctl_read(ctl, &p->vd) != 0 ||
 	    (p->free_size = free_size_now(d)) < 0)
@@ -223,12 +225,14 @@ static int settle_add(const struct vdomain *d, char op, const struct places *was
 
 	if (hash[0] == '?') {
 		struct places now;
+		long free_now = free_size_now(d);
 
 		places_now(d, &now);
 		if (was->have && now.have && now.vd.cur_users != was->vd.cur_users)
 			places_restore(d, was);
 		/* the list gave up its first place (it is shorter): offered again */
-		if (hash[1] != '\0' && was->have && now.have && now.free_size < was->free_size)
+		if (hash[1] != '\0' && was->free_size >= 0 && free_now >= 0 &&
+		    free_now < was->free_size)
 			(void)vp_backfill_give(d->dir, hash + 1);
 		return SETTLED;
 	}
@@ -314,8 +318,10 @@ static int settle_line(const struct vdomain *d, const char *line)
 		if (errno != 0 || free_size < 0 || *end != '\0')
 			return SETTLED;
 	}
-	if (places_decode(field[1], free_size, &was) != 0)
+	if (places_decode(field[1], free_size, &was) != 0) {
 		was.have = 0;
+		was.free_size = free_size;      /* (a bulk add's "?" line) */
+	}
 	if ((op == 'b' || op == 'r') && batch_counted)
 		op = 'a';
 	if ((user = strrchr(hash, '/')) == NULL)
@@ -325,7 +331,8 @@ static int settle_line(const struct vdomain *d, const char *line)
 #ifdef USERS_BIG_DIR
 	    user[1] == '\0' ||  /* (no user has a hash directory's name) */
 #endif
-	    (hash[0] == '?' ? op != 'a' || (hash[1] != '\0' && !vp_hash_path_ok(hash + 1)) :
+	    (hash[0] == '?' ? (op != 'a' && op != 'r') ||
+	                      (hash[1] != '\0' && !vp_hash_path_ok(hash + 1)) :
 	     hash[0] != '\0' && !vp_hash_path_ok(hash)) ||
 	    vp_userdir_path(d, hash, user, path, sizeof path) != 0)
 		return SETTLED;
@@ -412,7 +419,7 @@ static int put_line(off_t at, char op, const struct places *p, const char *hash,
 	if (strchr(hash, '\n') != NULL || strchr(user, '\n') != NULL)
 		return -1;
 	places_encode(p, places, sizeof places);
-	if (p->have)
+	if (p->free_size >= 0)
 		snprintf(free_size, sizeof free_size, "%ld", p->free_size);
 	else
 		vp_strlcpy(free_size, "-", sizeof free_size);
@@ -439,8 +446,18 @@ void vp_intent_placing(const struct vdomain *d, const char *user)
 	char hash[MAX_DIR_NAME + 1] = "?";
 
 	placing_at = -1;
-	if (intent_fd < 0 || intent_bulk)
+	if (intent_fd < 0)
 		return;
+	if (intent_bulk) {
+		/* Only the free list: a bulk add's count is settled by its
+		 * b, r and c lines. */
+		struct places p = { .have = 0, .free_size = free_size_now(d) };
+
+		if (p.free_size > 0 && vp_backfill_peek(d->dir, hash + 1, sizeof hash - 1) == 1 &&
+		    put_line(start, vp_bigdir_batch_open() ? 'r' : 'a', &p, hash, user) == 0)
+			placing_at = start;
+		return;
+	}
 	places_now(d, &placing);
 	/* "?<hash>": the place .dir_control_free will give, if it lists one
 	 * (without it a kill after the list gave it up would lose it) */
@@ -453,12 +470,12 @@ void vp_intent_placing(const struct vdomain *d, const char *user)
 
 void vp_intent_placed(const struct vdomain *d, const char *hash, const char *user, int reused)
 {
-	static const struct places none;
+	static const struct places none = { .have = 0, .free_size = -1 };
 	struct places was;
 
 	if (intent_fd < 0)
 		return;
-	if (placing_at >= 0) {
+	if (placing_at >= 0 && !intent_bulk) {
 		/* the place is taken: the line says which, and how big the
 		 * free list is now (so a give-back is seen) */
 		was = placing;
@@ -469,8 +486,9 @@ void vp_intent_placed(const struct vdomain *d, const char *hash, const char *use
 		return;
 	}
 	/* (in a bulk add's batch the count is written later: 'b', 'r') */
-	(void)put_line(intent_len, !vp_bigdir_batch_open() ? 'a' : reused ? 'r' : 'b', &none,
-	               hash, user);
+	(void)put_line(placing_at >= 0 ? placing_at : intent_len,
+	               !vp_bigdir_batch_open() ? 'a' : reused ? 'r' : 'b', &none, hash, user);
+	placing_at = -1;
 }
 
 void vp_intent_deleting(const struct vdomain *d, const char *hash, const char *user)
