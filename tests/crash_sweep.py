@@ -87,6 +87,9 @@ def mask(b):
     return DES.sub(b'$HASH', b) if DES else b
 
 
+# The build's domains directory (configure's --enable-domains-dir).
+DOMS = os.environ['VP_DOMAINS_DIRNAME']
+
 # ------------------------------------------------------------------ cdb
 # The cdb reader of the tests' helper (vph.py, written by lib.sh into
 # the directory given as VPH_DIR): records in order, hash tables checked.
@@ -433,7 +436,7 @@ ERRNO_KNOWN = [
      re.compile(r"neither the old nor the new one|morercpthosts"),
      'vdeldomain that cannot rewrite users/assign stops after removing the names from '
      'rcpthosts and virtualdomains (the domain is whole, but not in them) until the rerun'),
-    (re.compile(r'^(vdeluser|vdeldomain|vadduser -f)'), re.compile(r"^exit 0, but the state is not a clean run's: ~domains/(example\.com/)?\.dir-control$"),
+    (re.compile(r'^(vdeluser|vdeldomain|vadduser -f)'), re.compile(r"^exit 0, but the state is not a clean run's: ~" + re.escape(DOMS) + r"/(example\.com/)?\.dir-control$"),
      re.compile(r"\.dir-control( \(.*\))?$"),
      'vdeluser, vdeldomain and vadduser -f exit 0 without a word when .dir-control '
      'cannot be rewritten (its user or domain count stays off)'),

@@ -24,7 +24,7 @@ SWEEP=$top_srcdir/tests/crash_sweep.py
 # each of its TAP lines becomes one of this script's.
 run_sweep() {
 	local line st
-	VPH_DIR=$T0 VP_DES_HASHES=${DES_MASK:+1} "$PYTHON" "$SWEEP" "$1" > "$T0/sweep.out" 2>&1
+	VPH_DIR=$T0 VP_DOMAINS_DIRNAME=$DOMAINS_DIRNAME VP_DES_HASHES=${DES_MASK:+1} "$PYTHON" "$SWEEP" "$1" > "$T0/sweep.out" 2>&1
 	st=$?
 	while IFS= read -r line; do
 		case $line in

@@ -37,6 +37,8 @@ cat > "$T0/crashcheck.py" <<'PYEOF'
 import os, re, sys
 sys.path.insert(0, os.path.dirname(sys.argv[0]))
 from vph import *  # noqa: F401,F403  (the tests' helpers: read_cdb, newu_records, ...)
+# the build's names (configure's --enable-domains-dir, --enable-qmail-cdb-name)
+DOMS, UCDB = os.environ['VP_DOMAINS_DIRNAME'], os.environ['VP_USERS_CDB_NAME']
 
 def check(vh, qh, names):
     out = []
@@ -49,7 +51,7 @@ def check(vh, qh, names):
             return None
 
     assign = os.path.join(qh, 'users/assign')
-    ucdb = os.path.join(qh, 'users/cdb')
+    ucdb = os.path.join(qh, 'users', UCDB)
     arecs = None
     if rd(assign) is not None:
         try:
@@ -103,7 +105,7 @@ def check(vh, qh, names):
 
     # every vpasswd against its vpasswd.cdb, every .dir-control
     dctl = re.compile(r'^\d+\n\d+\n\d+\n\d+ \d+ \d+\n\d+ \d+ \d+\n\d+ \d+ \d+\n\d+ \d+ \d+\n[0-9/]*\n$')
-    for top, dirs, files in os.walk(os.path.join(vh, 'domains')):
+    for top, dirs, files in os.walk(os.path.join(vh, DOMS)):
         dirs[:] = [x for x in dirs if not re.match(r'^\..*\.deleted\.\d+$', x)]
         if '.dir-control' in files:
             t = (rd(os.path.join(top, '.dir-control')) or b'').decode('latin-1')
@@ -152,7 +154,7 @@ def check(vh, qh, names):
         f += 'c' if ('!%s-' % n).encode() in ckeys else '-'
         f += 'r' if n in rcpt or n in more else '-'
         f += 'v' if n in vdom else '-'
-        d = routes[n][3] if n in routes else os.path.join(vh, 'domains', n)
+        d = routes[n][3] if n in routes else os.path.join(vh, DOMS, n)
         f += 'd' if os.path.isdir(d) else '-'
         if os.environ.get('VP_CRASH_SQL') == '1':
             # the users are in the database: not looked at here
@@ -172,7 +174,7 @@ for req in sys.stdin:
 PYEOF
 # One checker process answers every check (a python start costs more
 # than a whole kill run here).
-coproc CKP { VP_CRASH_SQL=$SQL exec "$PYTHON" -u "$T0/crashcheck.py" 2>&1; }
+coproc CKP { VP_CRASH_SQL=$SQL VP_DOMAINS_DIRNAME=$DOMAINS_DIRNAME VP_USERS_CDB_NAME=$USERS_CDB_NAME exec "$PYTHON" -u "$T0/crashcheck.py" 2>&1; }
 CLEANUP_PIDS="$CLEANUP_PIDS $CKP_PID"
 # check [NAME...]: sets CK (all lines), CK_T (torn), CK_W (window), CK_S.
 check() {
@@ -439,10 +441,10 @@ if has_define ENABLE_MYSQL_LIMITS; then
 	skip "limits in the database (--enable-mysql-limits): vmoddomlimits writes no file"
 else
 	sweep "vmoddomlimits" prep_limits auto auto "vmoddomlimits -P 5 -Q 100 example.com" \
-		"file:@VH/domains/example.com/.qmailadmin-limits example.com" "other.org acrvdp" "" \
+		"file:@VH/$DOMAINS_DIRNAME/example.com/.qmailadmin-limits example.com" "other.org acrvdp" "" \
 		-- vmoddomlimits -P 9 -Q 200 -g pd example.com
 	sweep "vmoddomlimits -D" prep_limits auto auto "vmoddomlimits -P 7 example.com" \
-		"file:@VH/domains/example.com/.qmailadmin-limits example.com" "other.org acrvdp" "" \
+		"file:@VH/$DOMAINS_DIRNAME/example.com/.qmailadmin-limits example.com" "other.org acrvdp" "" \
 		-- vmoddomlimits -D example.com
 fi
 

@@ -148,7 +148,7 @@ else
 	setup vmoddomlimits -P 5 -Q 100 example.com
 	# (5.6: a new limits file is made by the writer as it is, root's and
 	# 0644; a later read hands it to the domain, 0600, as a best effort)
-	OWNER_OK=$(jstr '^domains/example\.com/\.qmailadmin-limits ')
+	OWNER_OK=$(jstr "^$DOMAINS_DIRNAME/example\\.com/\\.qmailadmin-limits ")
 	rerun 0 '' vmoddomlimits -P 9 -Q 200 -g pd example.com
 	sweep "vmoddomlimits" vmoddomlimits -P 9 -Q 200 -g pd example.com
 fi
