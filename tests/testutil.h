@@ -159,16 +159,17 @@ static void sandbox_sql_conf(const char *etcdir)
 }
 
 /*
- * <sandbox>/vpopmail (domains/, etc/ with an empty vlimits.default and, in
- * a mysql test run, vpopmail.mysql) and <sandbox>/qmail (users/, control/),
- * with the VPOPMAIL_* overrides pointing at them: the current user's ids,
- * no qmail-newu/qmail-newmrh (the library writes the cdbs), no ps.
+ * <sandbox>/vpopmail (the domains directory, etc/ with an empty
+ * vlimits.default and, in a mysql test run, vpopmail.mysql) and
+ * <sandbox>/qmail (users/, control/), with the VPOPMAIL_* overrides
+ * pointing at them: the current user's ids, no qmail-newu/qmail-newmrh
+ * (the library writes the cdbs), no ps.
  */
 __attribute__((unused))
 static void sandbox_homes(void)
 {
 	static const char *const dirs[] = {
-		"vpopmail", "vpopmail/domains", "vpopmail/etc",
+		"vpopmail", "vpopmail/" DOMAINS_DIR, "vpopmail/etc",
 		"qmail", "qmail/users", "qmail/control",
 	};
 	char path[VP_PATH_MAX];
@@ -176,7 +177,7 @@ static void sandbox_homes(void)
 
 	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++) {
 		sandbox_path(path, sizeof path, dirs[i]);
-		mkdir(path, strcmp(dirs[i], "vpopmail/domains") == 0 ? 0700 : 0755);
+		mkdir(path, strcmp(dirs[i], "vpopmail/" DOMAINS_DIR) == 0 ? 0700 : 0755);
 	}
 	sandbox_path(path, sizeof path, "vpopmail");
 	setenv("VPOPMAIL_HOME", path, 1);
@@ -216,7 +217,7 @@ static void sandbox_home(const char *name, const char *file, const char *text)
 }
 
 /*
- * Register example.com, its directory <sandbox>/domains/example.com (made
+ * Register example.com, its directory <sandbox>/<domains dir>/example.com (made
  * here, its path copied to domdir), in <sandbox>/qmail/users/assign and
  * users/cdb, owned by us.  The test points VPOPMAIL_QMAILDIR at
  * <sandbox>/qmail.  0, or -1 / the cdb writer's error.
@@ -227,9 +228,9 @@ static int sandbox_domain(char *domdir, size_t size)
 	char path[600];
 	FILE *fp;
 
-	sandbox_path(path, sizeof path, "domains");
+	sandbox_path(path, sizeof path, DOMAINS_DIR);
 	mkdir(path, 0700);
-	sandbox_path(domdir, size, "domains/example.com");
+	sandbox_path(domdir, size, DOMAINS_DIR "/example.com");
 	mkdir(domdir, 0700);
 	sandbox_path(path, sizeof path, "qmail");
 	mkdir(path, 0755);

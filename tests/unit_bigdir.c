@@ -264,10 +264,10 @@ static void test_ctlpath(void)
 
 	setenv("VPOPMAIL_UID", "4242", 1);
 	is_int(vp_domains_ctlpath(4242, out, sizeof out), 0, "ctlpath for the vpopmail uid");
-	sandbox_path(want, sizeof want, "domains/.dir-control");
-	is_str(out, want, "... is <VPOPMAILDIR>/domains/.dir-control");
+	sandbox_path(want, sizeof want, DOMAINS_DIR "/.dir-control");
+	is_str(out, want, "... is <VPOPMAILDIR>/<domains dir>/.dir-control");
 	is_int(vp_domains_ctlpath(0, out, sizeof out), 0, "ctlpath for uid 0");
-	is_str(out, "/root/domains/.dir-control", "... uses that uid's passwd home");
+	is_str(out, "/root/" DOMAINS_DIR "/.dir-control", "... uses that uid's passwd home");
 	ok(vp_domains_ctlpath(3999999, out, sizeof out) != 0 && out[0] == '\0',
 	   "uid without passwd entry: error and empty name");
 }
@@ -369,9 +369,9 @@ static void test_classic(void)
 	/* dom_<uid> names fall back to the domains counter of that uid. */
 	setenv("VPOPMAIL_UID", "4242", 1);
 	is_str(next_big_dir(4242, getgid()), "", "next_big_dir: first domain in the root");
-	sandbox_path(path, sizeof path, "domains/.dir-control");
+	sandbox_path(path, sizeof path, DOMAINS_DIR "/.dir-control");
 	is_str(file_text(path), "1\n0\n3\n0 0 0\n61 61 61\n0 2 4\n0 0 0\n\n",
-	       "... counted in <home>/domains/.dir-control");
+	       "... counted in <home>/<domains dir>/.dir-control");
 	is_int(vread_dir_control(&vd, "dom_4242", 4242, getgid()), 0, "vread_dir_control(dom_uid)");
 	ok(vd.cur_users == 1, "... reads the domains counter");
 }

@@ -89,8 +89,12 @@ static void test_verror(void)
 	is_str(verror(-1000), "Unknown error", "verror(-1000)");
 	is_str(verror(1), "Unknown error", "verror(1)");
 	is_str(verror(255), "Unknown error", "verror(255)");
-	is_str(verror(VA_BAD_D_DIR), "Unable to chdir to vpopmail/domains directory",
-	       "VA_BAD_D_DIR with the default DOMAINS_DIR");
+	/* (the list above spells the configured name: the default's own text) */
+	if (strcmp(DOMAINS_DIR, "domains") == 0)
+		is_str(verror(VA_BAD_D_DIR), "Unable to chdir to vpopmail/domains directory",
+		       "VA_BAD_D_DIR with the default DOMAINS_DIR");
+	else
+		ok(1, "# SKIP built with --enable-domains-dir=%s", DOMAINS_DIR);
 }
 
 static void test_exit_helpers(void)

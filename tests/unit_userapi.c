@@ -40,7 +40,7 @@ int main(void)
 	snprintf(user, sizeof user, "NoDir");
 	hash = make_user_dir(user, dom, getuid(), getgid());
 	ok(hash != NULL, "make_user_dir() succeeds");
-	snprintf(want, sizeof want, "%s/vpopmail/domains/example.com/%s%snodir", sandbox,
+	snprintf(want, sizeof want, "%s/vpopmail/" DOMAINS_DIR "/example.com/%s%snodir", sandbox,
 	         hash != NULL ? hash : "", hash != NULL && *hash != '\0' ? "/" : "");
 	pw = vauth_getpw("nodir", dom);
 	is_str(pw != NULL ? pw->pw_dir : "<none>", want, "the new directory is stored in the record");
@@ -53,7 +53,7 @@ int main(void)
 	is_int(verrori, 0, "... and verrori cleared (5.6)");
 	ok(vauth_getpw("ghost", dom) == NULL, "no record is made for it");
 	/* ghost's directory holds mail now: not a leftover to replace */
-	snprintf(path, sizeof path, "%s/vpopmail/domains/example.com/%s%sghost/Maildir/new/1.x",
+	snprintf(path, sizeof path, "%s/vpopmail/" DOMAINS_DIR "/example.com/%s%sghost/Maildir/new/1.x",
 	         sandbox, hash != NULL ? hash : "", hash != NULL && *hash != '\0' ? "/" : "");
 	put_file(path, "mail\n");
 	snprintf(user, sizeof user, "ghost");
@@ -127,7 +127,7 @@ int main(void)
 		is_str(name, "MiXed", "the caller's name is left as given");
 		snprintf(name, sizeof name, "mixed");
 		pw = vauth_getpw(name, dom);
-		snprintf(want, sizeof want, "%s/vpopmail/domains/example.com/0/1/mixed", sandbox);
+		snprintf(want, sizeof want, "%s/vpopmail/" DOMAINS_DIR "/example.com/0/1/mixed", sandbox);
 		is_str(pw != NULL ? pw->pw_name : "<none>", "mixed", "the record is named in lower case");
 		is_str(pw != NULL ? pw->pw_dir : "<none>", want, "and its directory is below the hash directory");
 	}

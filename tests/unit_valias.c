@@ -47,7 +47,7 @@ int main(void)
 	sandbox_homes();
 
 	is_int(vadddomain("example.com", NULL, getuid(), getgid()), 0, "domain created");
-	snprintf(domdir, sizeof domdir, "%s/vpopmail/domains/example.com", sandbox);
+	snprintf(domdir, sizeof domdir, "%s/vpopmail/" DOMAINS_DIR "/example.com", sandbox);
 
 	/* insert / remove */
 	snprintf(dom, sizeof dom, "example.com");
