@@ -411,11 +411,11 @@ VPW_UID=1; has_define AUTH_MYSQL && VPW_UID=0
 # sql_db DOMDIR QUERY: run QUERY on the database of DOMDIR's vpopmail home.
 sql_db() {
 	local db
-	db=$(sed -n '/^[^#]/{s/.*|//p;q}' "${1%/domains/*}/etc/vpopmail.mysql" 2>/dev/null)
+	db=$(sed -n '/^[^#]/{s/.*|//p;q}' "${1%/"$DOMAINS_DIRNAME"/*}/etc/vpopmail.mysql" 2>/dev/null)
 	mariadb --no-defaults -S "$VP_TEST_MYSQL_SOCKET" -u root -N -B --raw "$db" -e "$2" 2>/dev/null
 }
 # sql_lastauth DOMDIR USER: lastauth.remote_ip of USER in DOMDIR's domain.
-sql_lastauth() { local r=${1#*/domains/}; sql_db "$1" "SELECT remote_ip FROM lastauth WHERE user = '$2' AND domain = '${r%%/*}'"; }
+sql_lastauth() { local r=${1#*/"$DOMAINS_DIRNAME"/}; sql_db "$1" "SELECT remote_ip FROM lastauth WHERE user = '$2' AND domain = '${r%%/*}'"; }
 # vpw_text DOMDIR: the domain's vpasswd, from the file or the database.
 vpw_text() {
 	[ "$SQL" = 1 ] || { cat "$1/vpasswd" 2>/dev/null; return; }
@@ -743,7 +743,7 @@ vpw_cdb_ok() { vph vpw_vs_cdb "$1/vpasswd" "$1/vpasswd.cdb" ${2:+"$2"}; }
 
 # ------------------------------------------------------------------ sandbox
 # sandbox_new: a fresh vpopmail + qmail tree; exports the VPOPMAIL_* overrides.
-# Sets SB (sandbox root), VH (vpopmail home), QH (qmail home), D (= $VH/domains).
+# Sets SB (sandbox root), VH (vpopmail home), QH (qmail home), D (= $VH/$DOMAINS_DIRNAME).
 SB_N=0
 sandbox_new() {
 	SB_N=$((SB_N + 1))

@@ -236,7 +236,7 @@ if has_define POP_AUTH_OPEN_RELAY; then
 	# The relay list in open-smtp's format (mysql: the relay table).
 	relay_text() {
 		if [ "$SQL" = 1 ]; then
-			sql_db "$VH/domains/-" "SELECT CONCAT(ip_addr, ':$tail', CHAR(9), timestamp) FROM relay"
+			sql_db "$VH/$DOMAINS_DIRNAME/-" "SELECT CONCAT(ip_addr, ':$tail', CHAR(9), timestamp) FROM relay"
 		else cat "$VH/etc/open-smtp" 2>&1; fi
 	}
 	if relay_text | awk -F'\t' -v r="$rule" '$1 == r && $2 ~ /^[0-9]+$/ { f = 1 } END { exit !f }'; then

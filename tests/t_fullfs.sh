@@ -24,7 +24,7 @@ if ! mount -t tmpfs -o size=1m,nr_inodes=300 tmpfs "$FS" 2>/dev/null; then
 fi
 trap 'umount "$FS" 2>/dev/null; _cleanup' EXIT
 
-VH=$FS/vpopmail QH=$FS/qmail D=$FS/vpopmail/domains SB=$FS
+VH=$FS/vpopmail QH=$FS/qmail D=$FS/vpopmail/$DOMAINS_DIRNAME SB=$FS
 export VPOPMAIL_HOME=$VH VPOPMAIL_QMAILDIR=$QH
 export VPOPMAIL_UID=0 VPOPMAIL_GID=0
 export VPOPMAIL_QMAIL_NEWU=$QH/bin/qmail-newu VPOPMAIL_QMAIL_NEWMRH=$QH/bin/qmail-newmrh
@@ -60,7 +60,7 @@ sweep() {	# sweep pages|inodes MAX
 			bad=$((bad + 1)); diag "$kind $k: users/assign routes example.com to a removed directory (exit $RC)"
 		fi
 		if [ -e "$QH/users/assign" ] && ! users_cdb_ok >/dev/null 2>&1 &&
-		   { [ -e "$QH/users/cdb" ] || grep -q '^+' "$QH/users/assign"; }; then
+		   { [ -e "$QH/users/$USERS_CDB_NAME" ] || grep -q '^+' "$QH/users/assign"; }; then
 			bad2=$((bad2 + 1)); diag "$kind $k: users/cdb does not match users/assign (exit $RC)"
 		fi
 		left=$(leftovers "$FS")

@@ -44,8 +44,8 @@ cmp -s "$P/etc/vlimits.default" "$top_srcdir/etc/vlimits.default" && pass "etc/v
 file_exists "$P/etc/password_strength.conf" "etc/password_strength.conf installed"
 cmp -s "$P/etc/vusagec.conf" "$top_srcdir/etc/vusagec.conf" && pass "etc/vusagec.conf installed (spec 1.1)" || fail "etc/vusagec.conf installed (spec 1.1)"
 file_mode "$P/etc/vusagec.conf" 0644 "etc/vusagec.conf 0644"
-dir_exists "$P/domains" "domains/ created"
-file_mode "$P/domains" 0700 "domains/ mode 0700"
+dir_exists "$P/$DOMAINS_DIRNAME" "domains/ created"
+file_mode "$P/$DOMAINS_DIRNAME" 0700 "domains/ mode 0700"
 
 # installing again keeps an edited vlimits.default / password_strength.conf
 echo "# local edit" >> "$P/etc/vlimits.default"

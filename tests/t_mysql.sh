@@ -311,7 +311,7 @@ is_rc 0 "... vmoduser exit 0"
 QH1=$QH; D1=$D
 sandbox_new
 mariadb_conf tcp
-cp -p "$QH1/users/assign" "$QH1/users/cdb" "$QH/users/"
+cp -p "$QH1/users/assign" "$QH1/users/$USERS_CDB_NAME" "$QH/users/"
 run vuserinfo -d joe@example.com
 is_out "$D1/example.com/joe" "a second vpopmail home (TCP settings) sees joe"
 vchk joe@example.com 'pw two' 198.51.100.9

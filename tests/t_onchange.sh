@@ -197,7 +197,7 @@ is "$EV" "" "vadduser with a bad name: no event"
 
 # every call, "before" too, comes once the domain directory exists (5.6)
 expect; x_add_domain probe.org yes
-ONCHANGE_PROBE=$VH/domains/probe.org events vadddomain probe.org Secret123
+ONCHANGE_PROBE=$D/probe.org events vadddomain probe.org Secret123
 is "$EV" "$W" "vadddomain: the domain directory exists at every call"
 
 # postmaster creation fails: the domain is rolled back silently, because

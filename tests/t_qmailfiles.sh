@@ -18,7 +18,7 @@ want=(); for d in $order; do want+=("$d:$d"); done
 file_lines "$QH/control/virtualdomains" "virtualdomains sorted by the same key" "${want[@]}"
 ok_cmd "users/cdb byte-identical to qmail-newu's output" users_cdb_ok
 for d in $order; do
-	is "$(cdb_get "$QH/users/cdb" "!$d-")" "$(assign_value "$d" "$D/$d")" "users/cdb record for $d"
+	is "$(cdb_get "$QH/users/$USERS_CDB_NAME" "!$d-")" "$(assign_value "$d" "$D/$d")" "users/cdb record for $d"
 done
 setup vaddaliasdomain beta.net alpha.org
 like "$(sed -n 4p "$QH/users/assign")" '^\+alpha\.org-:beta\.net:' "alias inserted at its key position (alpha.org after alpha.com's subdomains)"
@@ -73,7 +73,7 @@ is_rc 0 "assign with a foreign '=' line: exit 0"
 like "$(cat "$QH/users/assign")" '(^|'$'\n'')=joe:joe:1000:1000:/home/joe:::'$'\n' "foreign line kept"
 is "$(tail -n 1 "$QH/users/assign")" "." "still ends with '.'"
 ok_cmd "users/cdb byte-identical to qmail-newu's output (with a '=' line)" users_cdb_ok
-is "$(cdb_get "$QH/users/cdb" '!joe\0')" 'joe\01000\01000\0/home/joe\0\0' "users/cdb: '=' line stored under !joe\\0"
+is "$(cdb_get "$QH/users/$USERS_CDB_NAME" '!joe\0')" 'joe\01000\01000\0/home/joe\0\0' "users/cdb: '=' line stored under !joe\\0"
 
 # users/assign ends, for qmail-newu, at the first line starting with '.':
 # that line and what follows stay after the table (5.6 sorted a ". " or
@@ -123,7 +123,7 @@ run vadddomain -d "$long" toolong.com Secret123
 is_rc 226 "base dir + domain longer than 160: exit 226"
 is_out "Error: dir too long (max=160)" "dir too long: message"
 unchanged "$snap" "dir too long: no file changed"
-file_absent "$long/domains" "dir too long: nothing created in the base dir"
+file_absent "$long/$DOMAINS_DIRNAME" "dir too long: nothing created in the base dir"
 
 # ------------------------------------------------------------ morercpthosts after 50 domains
 sandbox_new
@@ -181,7 +181,7 @@ sandbox_new
 cat > "$QH/bin/qmail-newu" <<EOF
 #!/bin/sh
 echo "newu \$(umask)" >> "$SB/tools.log"
-cd "$QH" && "$PYTHON" "$T0/vph.py" mknewu users/assign users/cdb
+cd "$QH" && "$PYTHON" "$T0/vph.py" mknewu users/assign "users/$USERS_CDB_NAME"
 EOF
 cat > "$QH/bin/qmail-newmrh" <<EOF
 #!/bin/sh

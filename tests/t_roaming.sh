@@ -55,7 +55,7 @@ login() {	# login IP [PORT] [USER]
 }
 # The relay list in open-smtp's format: the file, or the relay table's
 # rows (oldest first, as the file keeps them).
-sqldb() { sql_db "$VH/domains/-" "$1"; }
+sqldb() { sql_db "$VH/$DOMAINS_DIRNAME/-" "$1"; }
 os_text() {
 	if [ "$SQL" = 1 ]; then
 		sqldb "SELECT CONCAT(ip_addr, ':$RULE', IF(timestamp IS NULL, '', CONCAT(CHAR(9), timestamp)))

@@ -242,14 +242,14 @@ fi
 rcpt 'bob@example.com'
 is_rc 0 "vrcptcheck: database back: exit 0"
 # ... and so is a users/cdb that cannot be read (torn, or gone)
-cp "$QH/users/cdb" "$T0/users.cdb.saved"
-printf 'torn' > "$QH/users/cdb"
+cp "$QH/users/$USERS_CDB_NAME" "$T0/users.cdb.saved"
+printf 'torn' > "$QH/users/$USERS_CDB_NAME"
 rcpt 'bob@example.com'
 is_rc 111 "vrcptcheck: users/cdb torn: exit 111"
-rm -f "$QH/users/cdb"
+rm -f "$QH/users/$USERS_CDB_NAME"
 rcpt 'bob@example.com'
 is_rc 111 "vrcptcheck: users/cdb missing: exit 111"
-cp "$T0/users.cdb.saved" "$QH/users/cdb"
+cp "$T0/users.cdb.saved" "$QH/users/$USERS_CDB_NAME"
 rcpt 'bob@example.com'
 is_rc 0 "vrcptcheck: users/cdb back: exit 0"
 rcpt 'bob@nowhere.org'
@@ -579,7 +579,7 @@ else
 	# The map in the file's format: the file, or (mysql) the
 	# ip_alias_map table's rows in key order.
 	map_text() {
-		if [ "$SQL" = 1 ]; then sql_db "$VH/domains/-" "SELECT CONCAT(ip_addr, ' ', domain) FROM ip_alias_map ORDER BY ip_addr"
+		if [ "$SQL" = 1 ]; then sql_db "$VH/$DOMAINS_DIRNAME/-" "SELECT CONCAT(ip_addr, ' ', domain) FROM ip_alias_map ORDER BY ip_addr"
 		elif [ -e "$MAP" ]; then cat "$MAP"; fi
 	}
 	# map_is WANT-FILE WANT-SQL DESC: the backends keep different orders.
@@ -592,7 +592,7 @@ else
 	is_out "" "-a: silent"
 	if [ "$SQL" = 1 ]; then
 		file_absent "$MAP" "mysql: no map file"
-		is "$(sql_db "$VH/domains/-" "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY
+		is "$(sql_db "$VH/$DOMAINS_DIRNAME/-" "SELECT COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_KEY
 			FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()
 			AND TABLE_NAME = 'ip_alias_map' ORDER BY ORDINAL_POSITION")" \
 			"$(printf 'ip_addr\tvarchar(39)\tNO\tPRI\ndomain\tvarchar(96)\tYES\t')" \
@@ -666,7 +666,7 @@ junk' '10.0.0.1 example.com' "-d removes the pair, keeps other lines"
 		run vipmap -a 1111:2222:3333:4444:5555:6666:7777:8888:9 example.com
 		is "$(map_text)" "$before" "mysql: an IP longer than the column is refused"
 		setup vipmap -a "10.0.0.4" "o'neil.org"
-		is "$(sql_db "$VH/domains/-" "SELECT domain FROM ip_alias_map WHERE ip_addr = '10.0.0.4'")" "o'neil.org" \
+		is "$(sql_db "$VH/$DOMAINS_DIRNAME/-" "SELECT domain FROM ip_alias_map WHERE ip_addr = '10.0.0.4'")" "o'neil.org" \
 			"mysql: a quote in the domain is stored as it is"
 		setup vipmap -d "10.0.0.4" "o'neil.org"
 		is "$(map_text)" "$before" "mysql: and removed again"

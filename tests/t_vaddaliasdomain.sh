@@ -78,7 +78,7 @@ file_lines "$QH/control/rcpthosts" "rcpthosts (Appendix A)" alias.net example.co
 file_lines "$QH/control/virtualdomains" "virtualdomains (Appendix A)" alias.net:alias.net example.com:example.com
 file_mode "$QH/control/virtualdomains" 0644 "virtualdomains 0644"
 ok_cmd "users/cdb matches assign" users_cdb_ok
-is "$(cdb_get "$QH/users/cdb" '!alias.net-')" "$(assign_value example.com "$DD")" "users/cdb: alias record points at the real domain"
+is "$(cdb_get "$QH/users/$USERS_CDB_NAME" '!alias.net-')" "$(assign_value example.com "$DD")" "users/cdb: alias record points at the real domain"
 vpasswd_is "$DD" "vpasswd (Appendix A)" \
 	"$(vpw_line bob bob "$DD/bob" NOQUOTA Passw0rd)" \
 	"$(vpw_line postmaster Postmaster "$DD/postmaster" NOQUOTA Secret123)"

@@ -31,9 +31,9 @@ file_lines "$QH/users/assign" "users/assign holds the domain and the '.' line" \
 	"$(assign_line example.com example.com "$DD")" "."
 file_mode "$QH/users/assign" 0644 "users/assign mode 0644"
 ok_cmd "users/cdb is exactly what qmail-newu makes of users/assign" users_cdb_ok
-is "$(cdb_get "$QH/users/cdb" '!example.com-')" "$(assign_value example.com "$DD")" \
+is "$(cdb_get "$QH/users/$USERS_CDB_NAME" '!example.com-')" "$(assign_value example.com "$DD")" \
 	"users/cdb record !example.com- = real\\0uid\\0gid\\0dir\\0-\\0"
-is "$(cdb_get "$QH/users/cdb" '')" "-" "users/cdb empty key holds the wildcard chars '-'"
+is "$(cdb_get "$QH/users/$USERS_CDB_NAME" '')" "-" "users/cdb empty key holds the wildcard chars '-'"
 file_lines "$QH/control/rcpthosts" "rcpthosts holds the domain" example.com
 file_mode "$QH/control/rcpthosts" 0644 "rcpthosts mode 0644"
 file_lines "$QH/control/virtualdomains" "virtualdomains holds domain:domain" example.com:example.com
@@ -408,9 +408,9 @@ fi
 sandbox_new
 if strace_ok; then
 	VP_TEST_WRAPPER="$NOLSAN strace -f -y -o $SB/st.log -e trace=fsync" run vadddomain example.com Secret123
-	nf=$(nth_call "$SB/st.log" fsync /users/cdb)
+	nf=$(nth_call "$SB/st.log" fsync "/users/$USERS_CDB_NAME")
 	VP_TEST_WRAPPER="$NOLSAN strace -f -y -o $SB/st2.log -e trace=fsync" run vdeldomain example.com
-	nd=$(nth_call "$SB/st2.log" fsync /users/cdb)
+	nd=$(nth_call "$SB/st2.log" fsync "/users/$USERS_CDB_NAME")
 	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=fsync -e inject=fsync:error=ENOSPC:when=${nf:-1}" \
 		run vadddomain example.com Secret123
 	isnt "$RC" 0 "users/cdb cannot be rebuilt: vadddomain fails"
@@ -444,7 +444,7 @@ if strace_ok; then
 	}
 	unsorted
 	VP_TEST_WRAPPER="$NOLSAN strace -f -y -o $SB/st.log -e trace=fsync" run vadddomain example.com Secret123
-	nf=$(nth_call "$SB/st.log" fsync /users/cdb)
+	nf=$(nth_call "$SB/st.log" fsync "/users/$USERS_CDB_NAME")
 	unsorted
 	cp "$QH/users/assign" "$T0/assign.before"
 	VP_TEST_WRAPPER="$NOLSAN strace -f -o /dev/null -e trace=fsync -e inject=fsync:error=ENOSPC:when=${nf:-1}" \
@@ -496,19 +496,19 @@ base=$SB/base
 mkdir -p "$base" "$SB/base2"
 run vadddomain -u "$me" -d "$base" udom.com Secret123
 is_rc 0 "-u $me -d DIR: exit 0"
-dir_exists "$base/domains/udom.com" "-d: domain created under DIR/domains"
-file_mode "$base/domains" 0700 "-d: DIR/domains created 0700"
+dir_exists "$base/$DOMAINS_DIRNAME/udom.com" "-d: domain created under DIR/domains"
+file_mode "$base/$DOMAINS_DIRNAME" 0700 "-d: DIR/domains created 0700"
 file_lines "$QH/users/assign" "-u/-d: assign line uses the user's ids and DIR" \
-	"$(assign_line udom.com udom.com "$base/domains/udom.com" "$(id -u)" "$(id -g)")" "."
-file_absent "$base/domains/.dir-control" "-d: domain counter not kept in DIR"
+	"$(assign_line udom.com udom.com "$base/$DOMAINS_DIRNAME/udom.com" "$(id -u)" "$(id -g)")" "."
+file_absent "$base/$DOMAINS_DIRNAME/.dir-control" "-d: domain counter not kept in DIR"
 dirctl_is "$D/.dir-control" "-d: domain counter kept in ~vpopmail/domains" 1 "0 2 4" "0 0 0" ""
 cdb_next
-vpasswd_is "$base/domains/udom.com" "-d: postmaster under DIR" \
-	"$(vpw_line postmaster Postmaster "$base/domains/udom.com/postmaster" NOQUOTA Secret123)"
+vpasswd_is "$base/$DOMAINS_DIRNAME/udom.com" "-d: postmaster under DIR" \
+	"$(vpw_line postmaster Postmaster "$base/$DOMAINS_DIRNAME/udom.com/postmaster" NOQUOTA Secret123)"
 
 run vadddomain -d "$SB/base2" ddom.com Secret123
 is_rc 0 "-d alone: exit 0"
-like "$(cat "$QH/users/assign")" "\\+ddom\\.com-:ddom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base2/domains/ddom\\.com:-::" "-d alone: default ids"
+like "$(cat "$QH/users/assign")" "\\+ddom\\.com-:ddom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base2/$DOMAINS_DIRNAME/ddom\\.com:-::" "-d alone: default ids"
 
 # A relative base is made absolute from the current directory: qmail and
 # every later program read the paths from elsewhere.
@@ -517,38 +517,38 @@ here=$PWD; cd "$SB" || exit 1
 run vadddomain -d base3 rdom.com Secret123
 cd "$here" || exit 1
 is_rc 0 "-d with a relative base: exit 0"
-like "$(cat "$QH/users/assign")" "\\+rdom\\.com-:rdom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base3/domains/rdom\\.com:-::" \
+like "$(cat "$QH/users/assign")" "\\+rdom\\.com-:rdom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base3/$DOMAINS_DIRNAME/rdom\\.com:-::" \
 	"-d with a relative base: the absolute path in users/assign"
 run vuserinfo -d postmaster@rdom.com
-is "$OUT" "$SB/base3/domains/rdom.com/postmaster"$'\n' \
+is "$OUT" "$SB/base3/$DOMAINS_DIRNAME/rdom.com/postmaster"$'\n' \
 	"-d with a relative base: the postmaster's absolute directory in the user database"
 
 # An absolute base with "." or ".." parts is resolved: users/assign holds
 # no such part (an entry with one is taken as damaged).
 run vadddomain -d "$SB/./base3/../base2" dotdom.com Secret123
 is_rc 0 "-d with '.' and '..' parts: exit 0"
-like "$(cat "$QH/users/assign")" "\\+dotdom\\.com-:dotdom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base2/domains/dotdom\\.com:-::" \
+like "$(cat "$QH/users/assign")" "\\+dotdom\\.com-:dotdom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base2/$DOMAINS_DIRNAME/dotdom\\.com:-::" \
 	"-d with '.' and '..' parts: the resolved path in users/assign"
 run vadduser bob@dotdom.com Passw0rd
 is_rc 0 "-d with '.' and '..' parts: the domain is usable"
 
-mkdir -p "$SB/base4"; : > "$SB/base4/domains"
+mkdir -p "$SB/base4"; : > "$SB/base4/$DOMAINS_DIRNAME"
 snap=$(snapshot)
 run vadddomain -d "$SB/base4" nx.com Secret123
 is_rc 240 "-d with a plain file where domains/ belongs: exit 240"
-is_out "Error: Can not make domains directory" "-d with a plain file where domains/ belongs: message"
+is_out "Error: Can not make $DOMAINS_DIRNAME directory" "-d with a plain file where domains/ belongs: message"
 unchanged "$snap" "-d with a plain file where domains/ belongs: no file changed"
 
 snap=$(snapshot)
 run vadddomain -d "$SB/no/such/base" nx.com Secret123
 is_rc 250 "-d with a missing base directory: exit 250 (5.6 cannot change into it)"
-is_out "Error: Unable to chdir to vpopmail/domains/domain directory" "-d missing base: message"
+is_out "Error: Unable to chdir to vpopmail/$DOMAINS_DIRNAME/domain directory" "-d missing base: message"
 unchanged "$snap" "-d missing base: no file changed"
 here=$PWD; cd "$SB" || exit 1
 run vadddomain -d no/such/rel nx.com Secret123
 cd "$here" || exit 1
 is_rc 250 "-d with a missing relative base: exit 250"
-is_out "Error: Unable to chdir to vpopmail/domains/domain directory" "-d missing relative base: message"
+is_out "Error: Unable to chdir to vpopmail/$DOMAINS_DIRNAME/domain directory" "-d missing relative base: message"
 unchanged "$snap" "-d missing relative base: no file changed"
 : > "$SB/plainfile"
 snap=$(snapshot)
@@ -560,7 +560,7 @@ if [ "$(id -u)" = 0 ]; then iu=54321; ig=54322; else iu=$(id -u); ig=$(id -g); f
 run vadddomain -i "$iu" -g "$ig" ids.com Secret123
 is_rc 0 "-i $iu -g $ig: exit 0"
 like "$(cat "$QH/users/assign")" "\\+ids\\.com-:ids\\.com:$iu:$ig:$D/ids\\.com:-::" "-i/-g: assign line carries the ids"
-is "$(cdb_get "$QH/users/cdb" '!ids.com-')" "$(assign_value ids.com "$D/ids.com" "$iu" "$ig")" "-i/-g: users/cdb record"
+is "$(cdb_get "$QH/users/$USERS_CDB_NAME" '!ids.com-')" "$(assign_value ids.com "$D/ids.com" "$iu" "$ig")" "-i/-g: users/cdb record"
 if [ "$(id -u)" = 0 ]; then
 	is "$(owner_of "$D/ids.com")" "$iu:$ig" "-i/-g: domain dir chowned"
 	cdb_next

@@ -467,7 +467,7 @@ mv "$D/gone.com" "$SB/gone.moved"
 snap=$(snapshot)
 run vadduser xx@gone.com Passw0rd
 is_rc 251 "domain directory gone: exit 251"
-is_out "Error: Unable to chdir to vpopmail/domains directory" "domain directory gone: 5.6's message"
+is_out "Error: Unable to chdir to vpopmail/$DOMAINS_DIRNAME directory" "domain directory gone: 5.6's message"
 unchanged "$snap" "domain directory gone: nothing written"
 run_in $'yy@gone.com Passw0rd\n' vadduser -f -
 is_rc 251 "domain directory gone, -f: exit 251"

@@ -198,15 +198,15 @@ fi
 # The same for users/cdb, qmail's domain table: there but unreadable (a
 # directory in its place) is 111; missing (no virtual domain at all) is
 # "no such user".
-mv "$QH/users/cdb" "$T0/users.cdb.good"; mkdir "$QH/users/cdb"
+mv "$QH/users/$USERS_CDB_NAME" "$T0/users.cdb.good"; mkdir "$QH/users/$USERS_CDB_NAME"
 creds joe@example.com Passw0rd
 vchk "${P110[@]}" -- "$DUMP"
 is_rc 111 "users/cdb unreadable: exit 111, not a wrong password"
 is_out "" "users/cdb unreadable: program not run"
-rmdir "$QH/users/cdb"
+rmdir "$QH/users/$USERS_CDB_NAME"
 vchk "${P110[@]}" -- "$DUMP"
 is_rc $UNK_RC "users/cdb missing: exit $UNK_RC (no such user)"
-mv "$T0/users.cdb.good" "$QH/users/cdb"
+mv "$T0/users.cdb.good" "$QH/users/$USERS_CDB_NAME"
 vchk "${P110[@]}" -- "$DUMP"
 is_rc 0 "users/cdb back: login works again"
 : > "$SB/syslog"
@@ -289,7 +289,7 @@ rm -f "$VH/etc/defaultdomain"
 if [ "$IPALIAS" = 1 ]; then
 	setup vipmap -a 192.0.2.7 example.com
 	if [ "$SQL" = 1 ]; then
-		is "$(sql_db "$VH/domains/-" "SELECT domain FROM ip_alias_map WHERE ip_addr = '192.0.2.7'")" \
+		is "$(sql_db "$VH/$DOMAINS_DIRNAME/-" "SELECT domain FROM ip_alias_map WHERE ip_addr = '192.0.2.7'")" \
 			example.com "mysql: the mapping is a row of ip_alias_map"
 		file_absent "$VH/etc/ip_alias_map" "mysql: no map file"
 	fi

@@ -34,19 +34,19 @@ unchanged "$snap" "invalid domain name: no file changed"
 # A directory of a name qmail does not route is removed only when it
 # holds the mark vdeldomain leaves before it takes a domain out of qmail's
 # files (a vdeldomain killed half way); without it, it is not ours.
-mkdir -p "$VH/domains/kept.org/bob/Maildir/new"
-printf 'mail\n' > "$VH/domains/kept.org/bob/Maildir/new/1.x"
+mkdir -p "$D/kept.org/bob/Maildir/new"
+printf 'mail\n' > "$D/kept.org/bob/Maildir/new/1.x"
 snap=$(snapshot)
 run vdeldomain kept.org
 is_rc 245 "unrouted directory without the mark: exit 245"
 is_out "Error: Domain does not exist" "unrouted directory without the mark: message"
 unchanged "$snap" "unrouted directory without the mark: kept, mail and all"
-: > "$VH/domains/kept.org/.vdeldomain-running"
+: > "$D/kept.org/.vdeldomain-running"
 run vdeldomain kept.org
 is_rc 0 "unrouted directory with the mark (a killed vdeldomain's): exit 0"
-is_err "Warning: removing $VH/domains/kept.org, left by an interrupted vdeldomain" \
+is_err "Warning: removing $D/kept.org, left by an interrupted vdeldomain" \
 	"unrouted directory with the mark: the warning"
-file_absent "$VH/domains/kept.org" "unrouted directory with the mark: removed"
+file_absent "$D/kept.org" "unrouted directory with the mark: removed"
 
 # ------------------------------------------------------------ delete a real domain with users
 sandbox_new
@@ -63,7 +63,7 @@ file_absent "$DD" "domain directory tree removed"
 file_lines "$QH/users/assign" "assign keeps only the other domain" \
 	"$(assign_line example.org example.org "$D/example.org")" "."
 ok_cmd "users/cdb matches the new assign" users_cdb_ok
-if cdb_get "$QH/users/cdb" '!example.com-' >/dev/null; then fail "users/cdb no longer knows example.com"; else pass "users/cdb no longer knows example.com"; fi
+if cdb_get "$QH/users/$USERS_CDB_NAME" '!example.com-' >/dev/null; then fail "users/cdb no longer knows example.com"; else pass "users/cdb no longer knows example.com"; fi
 file_lines "$QH/control/rcpthosts" "rcpthosts keeps only the other domain" example.org
 file_lines "$QH/control/virtualdomains" "virtualdomains keeps only the other domain" example.org:example.org
 file_mode "$QH/control/rcpthosts" 0644 "rcpthosts still 0644"
@@ -162,18 +162,18 @@ mkdir -p "$SB/base"
 setup vadddomain -d "$SB/base" based.com Secret123
 run vdeldomain based.com
 is_rc 0 "domain made with -d: exit 0"
-file_absent "$SB/base/domains/based.com" "domain made with -d: its directory removed"
+file_absent "$SB/base/$DOMAINS_DIRNAME/based.com" "domain made with -d: its directory removed"
 file_lines "$QH/users/assign" "domain made with -d: assign cleaned" "."
 
 # ------------------------------------------------------------ the domain directory is a symlink
 sandbox_new
 mkdir -p "$SB/real"
 setup vadddomain -d "$SB/real" linked.com Secret123
-mv "$SB/real/domains/linked.com" "$SB/elsewhere"
-ln -s "$SB/elsewhere" "$SB/real/domains/linked.com"
+mv "$SB/real/$DOMAINS_DIRNAME/linked.com" "$SB/elsewhere"
+ln -s "$SB/elsewhere" "$SB/real/$DOMAINS_DIRNAME/linked.com"
 run vdeldomain linked.com
 is_rc 0 "symlinked domain dir: exit 0"
-file_absent "$SB/real/domains/linked.com" "symlinked domain dir: link removed"
+file_absent "$SB/real/$DOMAINS_DIRNAME/linked.com" "symlinked domain dir: link removed"
 dir_exists "$SB/elsewhere/postmaster" "symlinked domain dir: target not followed"
 
 # ------------------------------------------------------------ a directory not the domain's own

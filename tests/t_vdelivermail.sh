@@ -776,16 +776,16 @@ fi
 # send mail for existing users to the catch-all (5.6 deleted or bounced it).
 new_domain
 to bob example.com
-mv "$QH/users/cdb" "$QH/users/cdb.away"
+mv "$QH/users/$USERS_CDB_NAME" "$QH/users/$USERS_CDB_NAME.away"
 dv delete
 is_rc 111 "users/cdb missing, catch-all delete: exit 111, not deleted"
 is_out "vdelivermail: cannot read the user database
 system error" "users/cdb missing: the reason"
 is "$(new_in "$BOX")" "" "users/cdb missing: nothing delivered"
-printf 'torn' > "$QH/users/cdb"
+printf 'torn' > "$QH/users/$USERS_CDB_NAME"
 dv bounce-no-mailbox
 is_rc 111 "torn users/cdb: exit 111, not a bounce"
-mv "$QH/users/cdb.away" "$QH/users/cdb"
+mv "$QH/users/$USERS_CDB_NAME.away" "$QH/users/$USERS_CDB_NAME"
 to bob unknown.org
 dv delete
 is_rc 0 "readable users/cdb without the domain: the catch-all applies"

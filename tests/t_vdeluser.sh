@@ -372,7 +372,7 @@ setup vadduser bob@gone.com Passw0rd
 mv "$D/gone.com" "$SB/gone.moved"
 run vdeluser bob@gone.com
 is_rc 251 "domain directory gone: exit 251"
-is_out "Error: Unable to chdir to vpopmail/domains directory" "domain directory gone: 5.6's message (not 'User does not exist')"
+is_out "Error: Unable to chdir to vpopmail/$DOMAINS_DIRNAME directory" "domain directory gone: 5.6's message (not 'User does not exist')"
 run vdeluser nobody@gone.com
 is_rc 251 "domain directory gone, unknown user: the directory is checked first"
 

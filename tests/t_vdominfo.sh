@@ -27,7 +27,7 @@ write_assign() {
 		assign_line alias.org other.org "$D/0/other.org" 1003 1004; echo
 		echo .
 	} > "$QH/users/assign"
-	vph mknewu "$QH/users/assign" "$QH/users/cdb"
+	vph mknewu "$QH/users/assign" "$QH/users/$USERS_CDB_NAME"
 	mkdir -p "$D/example.com" "$D/0/other.org"
 	printf '7\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n\n' > "$D/example.com/.dir-control"
 }

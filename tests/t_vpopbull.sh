@@ -106,12 +106,12 @@ Error: domain ex:ample.com does not exist" "unknown (named lower-cased), '../', 
 unchanged "$snap" "unknown domains: nothing delivered"
 
 # users/cdb that cannot be read is not "no such domain", nor success
-cp "$QH/users/cdb" "$SB/users.cdb.saved"
-printf 'torn' > "$QH/users/cdb"
+cp "$QH/users/$USERS_CDB_NAME" "$SB/users.cdb.saved"
+printf 'torn' > "$QH/users/$USERS_CDB_NAME"
 run vpopbull -f "$MSG" example.com
 is_rc 233 "users/cdb unreadable: exit 233"
 is_err "Error: domain example.com: no authentication database connection" "users/cdb unreadable: said so"
-cp "$SB/users.cdb.saved" "$QH/users/cdb"
+cp "$SB/users.cdb.saved" "$QH/users/$USERS_CDB_NAME"
 # nor is a user list that cannot be read (vpasswd a directory)
 if [ "$SQL" != 1 ]; then
 	mv "$DD/vpasswd" "$SB/vpasswd.saved"; mkdir "$DD/vpasswd"

@@ -738,11 +738,11 @@ rm -rf "$DD/newdir"
 
 # path rules
 ln -s /etc "$DD/evil"
-mkdir -p "$VH/domainsX"; : > "$VH/domainsX/f"
+mkdir -p "${D}X"; : > "${D}X/f"
 as SA "read_file example.com/a%b" "read_file noslash" "read_file example.com/a@b" \
 	"read_file bad:x@example.com/f" "read_file nobody@example.com/f" "read_file nosuch.org/f" \
 	"read_file /etc/passwd" "read_file example.com/evil/passwd" "list_dir example.com/evil" \
-	"read_file $VH/domainsX/f" "rm_dir $D" "rm_dir new.org/" \
+	"read_file ${D}X/f" "rm_dir $D" "rm_dir new.org/" \
 	"read_file example.com/$(printf 'p%.0s' $(seq 300))" "stat_file bob@alias.net/Maildir"
 in_session "system admin: path refusals" \
 	"-ERR 21.1502 Invalid Directory.  % not allowed in path" \

@@ -334,7 +334,7 @@ if [ "$(id -u)" = 0 ]; then
 	setup vadddomain example.com Secret123
 	setup vadduser -q 1000 bob@example.com Passw0rd
 	sed -i 's/^+example.com-:example.com:[0-9]*:[0-9]*:/+example.com-:example.com:0:4294967295:/' "$QH/users/assign"
-	vph mknewu "$QH/users/assign" "$QH/users/cdb"
+	vph mknewu "$QH/users/assign" "$QH/users/$USERS_CDB_NAME"
 	run vuserinfo -n bob@example.com
 	is_rc 1 "root, gid that cannot be set: exit 1"
 	is_out "Error: unable to setuid" "root, gid that cannot be set: message"
