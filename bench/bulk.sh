@@ -14,7 +14,7 @@ awk -v n="$n" 'BEGIN { for (i = 1; i <= n; i++) printf "u%d@bulk.test pw%d-Secre
 t0=$(date +%s%N)
 "$b/vadduser" -f "$sb/list" >/dev/null
 t1=$(date +%s%N)
-got=$(wc -l < "$sb/vh/domains/bulk.test/vpasswd")
+got=$(wc -l < "$sb/vh/$doms/bulk.test/vpasswd")
 [ "$got" -eq $((n + 1)) ] || { echo "bulk: vpasswd holds $got lines, want $((n + 1))" >&2; exit 1; }
 
 secs=$(awk -v t=$((t1 - t0)) 'BEGIN { printf "%.1f", t / 1e9 }')

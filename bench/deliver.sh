@@ -32,7 +32,7 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 		"$b/vsetuserquota" "$u@shm.test" 100000M >/dev/null
 	done
 fi
-dd=$sb/vh/domains/bench.test
+dd=$sb/vh/$doms/bench.test
 head -c 3100 /dev/urandom | base64 -w 76 > "$sb/body"
 { printf 'From: a@example.net\nTo: b@bench.test\nSubject: bench\n\n'; cat "$sb/body"; } | head -c 4096 > "$sb/msg4k"
 export HOST=bench.test RPLINE=$'Return-Path: <a@example.net>\n'

@@ -46,7 +46,7 @@ echo "one more vadduser into 5,000 users: ${ms} ms median of 25  (target 5 ms, r
 # process, replacing files the size of this vpasswd and vpasswd.cdb
 # atomically (temp, fsync, rename), and the SHA-512 crypt that vadduser
 # runs on a second thread meanwhile.
-dd=$sb/vh/domains/bench.test
+dd=$sb/vh/$doms/bench.test
 if ${CC:-cc} -O2 -o "$sb/floor" "$src/bench/floor.c" -lcrypt 2>/dev/null; then
 	mkdir -p "$sb/floor.d"
 	"$sb/floor" "$sb/floor.d" "$(stat -c %s "$dd/vpasswd")" "$(stat -c %s "$dd/vpasswd.cdb")" |
