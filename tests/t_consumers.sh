@@ -235,7 +235,8 @@ run "$C" vq-user eve@example.com x 1M y
 is "$RC:$OUT" "1:exists
 " "vqadmin: an existing account is found first"
 run "$C" vq-domain alias.example
-is "$RC:$OUT" "0:example.com users 5
+# (without big-dir hashing no .dir-control counts them: 0, as in 5.6)
+is "$RC:$OUT" "0:example.com users $([ "$BIGDIR" = 1 ] && echo 5 || echo 0)
 " "vqadmin: open_big_dir()/close_big_dir() and the global vdir count the users"
 run "$C" vq-domain nosuch.example
 is "$RC:$OUT" "1:Domain nosuch.example does not exist
