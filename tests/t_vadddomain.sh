@@ -40,6 +40,9 @@ file_lines "$QH/control/virtualdomains" "virtualdomains holds domain:domain" exa
 file_mode "$QH/control/virtualdomains" 0644 "virtualdomains mode 0644"
 file_is "$QH/control/locals" "" "locals created empty"
 file_mode "$QH/control/locals" 0644 "locals mode 0644"
+for f in users/assign control/rcpthosts control/virtualdomains control/locals; do
+	file_mode "$QH/$f.lock" 0600 "$f.lock mode 0600"
+done
 file_absent "$QH/control/morercpthosts" "no morercpthosts for the first domain"
 
 file_mode "$DD" 0700 "domain dir 0700"
@@ -567,6 +570,24 @@ if [ "$(id -u)" = 0 ]; then
 	is "$(owner_of "$D/ids.com/vpasswd")" "$iu:$ig" "-i/-g: vpasswd chowned"
 	is "$(owner_of "$D/ids.com/postmaster/Maildir/new")" "$iu:$ig" "-i/-g: Maildir chowned"
 	is "$(owner_of "$D/ids.com/.qmail-default")" "$iu:$ig" "-i/-g: .qmail-default chowned"
+	cdb_next
+	is "$(owner_of "$D/ids.com/.vpasswd.lock")" "$iu:$ig" "-i/-g: .vpasswd.lock chowned"
+	bigdir_only is "$(owner_of "$D/ids.com/.dir-control")" "$iu:$ig" "-i/-g: .dir-control chowned"
+	if [ "$AUTHLOG" = 1 ] && [ "$SQL" = 0 ]; then
+		is "$(owner_of "$D/ids.com/postmaster/lastauth")" "$iu:$ig" "-i/-g: lastauth chowned"
+	else skip "no lastauth file in this build"; fi
+	# limits written by root keep root's owner and the umask's mode until a
+	# reader (here vadduser's vget_limits) forces 0600 and the domain's ids
+	if has_define ENABLE_MYSQL_LIMITS; then
+		skip "limits in the SQL table: no file"; skip "limits in the SQL table: no file"
+	else
+		setup vmoddomlimits -P 5 ids.com
+		is "$(owner_of "$D/ids.com/.qmailadmin-limits") $(mode_of "$D/ids.com/.qmailadmin-limits")" "0:0 0644" \
+			"-i/-g: .qmailadmin-limits written by root: root's, 0644 under umask 022"
+		setup vadduser carl@ids.com Passw0rd
+		is "$(owner_of "$D/ids.com/.qmailadmin-limits") $(mode_of "$D/ids.com/.qmailadmin-limits")" "$iu:$ig 0600" \
+			"-i/-g: read by vadduser: .qmailadmin-limits made 0600 and the domain's"
+	fi
 fi
 
 run vadddomain -O fast.com Secret123

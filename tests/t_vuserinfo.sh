@@ -86,6 +86,7 @@ is_err "" "full layout: nothing on stderr"
 file_is "$DD/bob/Maildir/maildirsize" "1000S
 427 1
 " "usage computed: maildirsize written"
+file_mode "$DD/bob/Maildir/maildirsize" 0644 "maildirsize made by vuserinfo follows the umask (022: 0644)"
 run vuserinfo -a BOB@Example.COM
 cdb_next
 is_out "$BOB_FULL" "-a, mixed-case address: same layout"
@@ -133,6 +134,17 @@ run vuserinfo -Q bob@example.com
 is_out "42%" "-Q: usage percent"
 run vuserinfo -Q postmaster@example.com
 is_out "NOQUOTA" "-Q, NOQUOTA user: NOQUOTA"
+# A maildirsize that is fresh and small is believed, whatever the Maildir
+# holds (5.6: a stale "77 1" gave 7% until the file was deleted).
+printf '1000S\n77 1\n' > "$DD/bob/Maildir/maildirsize"
+run vuserinfo -Q bob@example.com
+is_out "7%" "-Q: a fresh maildirsize is summed, not recounted (77 of 1000S)"
+file_is "$DD/bob/Maildir/maildirsize" "1000S
+77 1
+" "-Q: a fresh maildirsize is left as it is"
+rm -f "$DD/bob/Maildir/maildirsize"
+run vuserinfo -Q bob@example.com
+is_out "42%" "-Q: once it is deleted, the Maildir is counted again"
 run vuserinfo -C bob@example.com
 if [ "$CLEAR" = 1 ]; then is_out "Passw0rd" "-C: the clear password"; else is_out "" "-C in a build without clear passwords: nothing"; fi
 run vuserinfo -l bob@example.com
@@ -318,6 +330,10 @@ is_out "no such user nobody@example.com" "unknown user via an alias: the real do
 run vuserinfo bob@nowhere.com
 is_rc 255 "unknown domain: exit 255"
 is_out "no such user bob@nowhere.com" "unknown domain: message"
+# no domain part and no default domain: the message names the user alone
+run vuserinfo bob
+is_rc 255 "no domain: exit 255"
+is_out "no such user bob" "no domain: 'no such user <user>'"
 run vuserinfo "$(printf 'a%.0s' $(seq 400))@example.com"
 is_rc 231 "overlong user: exit 231"
 is_out "Error: user name too long (max=64)" "overlong user: message"
