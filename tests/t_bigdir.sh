@@ -279,4 +279,28 @@ else
 	for i in $(seq 65); do skip "no usable strace: killed adds and deletes"; done
 fi
 
+# ------------------------------------------------------------ owner of the free list (root only)
+# .dir_control_free belongs to whoever ran vdeluser (5.6 does not chown it),
+# unlike the domain's other files; vadduser's rewrite keeps that owner.
+if [ "$(id -u)" = 0 ]; then
+	sandbox_new
+	setup vadddomain -i 54321 -g 54322 ids.com Secret123
+	DD=$D/ids.com
+	# the 100th user of the domain goes to hash dir 0
+	printf '99\n0\n3\n0 0 0\n61 61 61\n0 2 2\n0 0 0\n\n' > "$DD/.dir-control"
+	setup vadduser hbob@ids.com Passw0rd
+	is "$(vpw_field "$DD" hbob 6)" "$DD/0/hbob" "user #100 of a -i/-g domain in hash dir 0"
+	setup vdeluser hbob@ids.com
+	is "$(owner_of "$DD/.dir_control_free") $(mode_of "$DD/.dir_control_free")" "0:0 0600" \
+		".dir_control_free made by vdeluser: the caller's, 0600"
+	is "$(owner_of "$DD/.dir_control_free.lock") $(mode_of "$DD/.dir_control_free.lock")" "0:0 0600" \
+		".dir_control_free.lock: the caller's, 0600"
+	setup vadduser hcar@ids.com Passw0rd
+	is "$(vpw_field "$DD" hcar 6)" "$DD/0/hcar" "the next user takes the freed place"
+	is "$(owner_of "$DD/.dir_control_free") $(mode_of "$DD/.dir_control_free")" "0:0 0644" \
+		".dir_control_free rewritten by vadduser: still the caller's, 0644"
+else
+	for i in $(seq 5); do skip "ownership needs root"; done
+fi
+
 done_testing
