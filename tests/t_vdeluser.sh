@@ -406,8 +406,24 @@ if has_define FILE_LOCKING; then
 	is "$(wc -c < "$DD/.userdir.lock")" 0 "... and leaves the lock file empty"
 	run vverifypw keep@example.com Passw0rd
 	is_rc 0 "... keep still logs in"
+	# A dead add that had .dir_control_free give it hash directory 5
+	# (the list, "5 6" before, is now "6"): 5 is offered again; lines
+	# that cannot be ours (a '?' place in a 'b' line, a bad hash path,
+	# a list that did not shrink) change nothing.
+	if [ "$BIGDIR" = 1 ]; then
+		printf '6\n' > "$DD/.dir_control_free"
+		printf '%s\n' 'r 999999999 - 4 ?5/zed' 'b 999999999 - 4 ?7/zed' \
+			'a 999999999 - 4 ?../x/zed' 'r 999999999 - 2 ?8/zed' > "$DD/.userdir.lock"
+		run vadduser newv@example.com Passw0rd
+		is "$(vpw_field "$DD" newv 6)" "$DD/6/newv" "the next add takes the free list's first place"
+		file_is "$DD/.dir_control_free" "5
+" "... after the dead add's place was offered again (only that one)"
+	else
+		skip "built with --disable-users-big-dir: no .dir_control_free"
+		skip "built with --disable-users-big-dir: no .dir_control_free"
+	fi
 else
-	for i in 1 2 3 4 5 6 7 8; do skip "built with --disable-file-locking: no .userdir.lock"; done
+	for i in 1 2 3 4 5 6 7 8 9 10; do skip "built with --disable-file-locking: no .userdir.lock"; done
 fi
 
 done_testing

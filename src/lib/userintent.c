@@ -449,6 +449,7 @@ void vp_intent_placing(const struct vdomain *d, const char *user)
 	if (intent_fd < 0)
 		return;
 	if (intent_bulk) {
+#ifdef USERS_BIG_DIR
 		/* Only the free list: a bulk add's count is settled by its
 		 * b, r and c lines. */
 		struct places p = { .have = 0, .free_size = free_size_now(d) };
@@ -456,6 +457,7 @@ void vp_intent_placing(const struct vdomain *d, const char *user)
 		if (p.free_size > 0 && vp_backfill_peek(d->dir, hash + 1, sizeof hash - 1) == 1 &&
 		    put_line(start, vp_bigdir_batch_open() ? 'r' : 'a', &p, hash, user) == 0)
 			placing_at = start;
+#endif
 		return;
 	}
 	places_now(d, &placing);
