@@ -764,7 +764,19 @@ sandbox_new() {
 		printf 'Policy = Passwords must be at least one character long\nLength >= 1\n' > "$VH/etc/password_strength.conf"
 	fi
 	export VPOPMAIL_HOME=$VH VPOPMAIL_QMAILDIR=$QH
-	export VPOPMAIL_UID=$(id -u) VPOPMAIL_GID=$(id -g)
+	if [ "$(id -u)" = 0 ] && [ "${VP_TEST_ROOT_IDS:-0}" != 1 ]; then
+		# As root the "vpopmail" ids are not root's, so that every chown
+		# is real and a file a root-run command leaves unreadable to the
+		# domain's uid shows up.  Like an installed tree, the homes and
+		# domains/ belong to vpopmail and the path to them is searchable.
+		export VPOPMAIL_UID=${VP_TEST_VPOPMAIL_UID:-23456} VPOPMAIL_GID=${VP_TEST_VPOPMAIL_GID:-23457}
+		chmod 0711 "$T0" "$SB"
+		chown "$VPOPMAIL_UID:$VPOPMAIL_GID" "$VH" "$VH/bin" "$VH/etc" "$D"
+	else
+		# Without root the library never chowns: the ids are the caller's.
+		# (A test file may set VP_TEST_ROOT_IDS=1 to keep root's ids.)
+		export VPOPMAIL_UID=$(id -u) VPOPMAIL_GID=$(id -g)
+	fi
 	export VPOPMAIL_QMAIL_NEWU=$QH/bin/qmail-newu VPOPMAIL_QMAIL_NEWMRH=$QH/bin/qmail-newmrh
 	export VPOPMAIL_PS=/bin/false
 	unset VPOPMAIL_DOMAIN

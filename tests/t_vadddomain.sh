@@ -504,7 +504,15 @@ file_mode "$base/$DOMAINS_DIRNAME" 0700 "-d: DIR/domains created 0700"
 file_lines "$QH/users/assign" "-u/-d: assign line uses the user's ids and DIR" \
 	"$(assign_line udom.com udom.com "$base/$DOMAINS_DIRNAME/udom.com" "$(id -u)" "$(id -g)")" "."
 file_absent "$base/$DOMAINS_DIRNAME/.dir-control" "-d: domain counter not kept in DIR"
-dirctl_is "$D/.dir-control" "-d: domain counter kept in ~vpopmail/domains" 1 "0 2 4" "0 0 0" ""
+# The counter for domains owned by uid U lives in ~vpopmail/domains when U is
+# vpopmail's uid, else in U's own home (storage-and-admin.md §1.2).
+if [ "$(id -u)" = "$VPOPMAIL_UID" ]; then
+	dirctl_is "$D/.dir-control" "-d: domain counter kept in ~vpopmail/domains" 1 "0 2 4" "0 0 0" ""
+	ddom_n=2 ddom_mods="0 2 2"
+else
+	file_absent "$D/.dir-control" "-u $me (not vpopmail) -d: no domain counter in ~vpopmail/domains"
+	ddom_n=1 ddom_mods="0 2 4"
+fi
 cdb_next
 vpasswd_is "$base/$DOMAINS_DIRNAME/udom.com" "-d: postmaster under DIR" \
 	"$(vpw_line postmaster Postmaster "$base/$DOMAINS_DIRNAME/udom.com/postmaster" NOQUOTA Secret123)"
@@ -512,6 +520,9 @@ vpasswd_is "$base/$DOMAINS_DIRNAME/udom.com" "-d: postmaster under DIR" \
 run vadddomain -d "$SB/base2" ddom.com Secret123
 is_rc 0 "-d alone: exit 0"
 like "$(cat "$QH/users/assign")" "\\+ddom\\.com-:ddom\\.com:$VPOPMAIL_UID:$VPOPMAIL_GID:$SB/base2/$DOMAINS_DIRNAME/ddom\\.com:-::" "-d alone: default ids"
+file_absent "$SB/base2/$DOMAINS_DIRNAME/.dir-control" "-d alone: domain counter not kept in DIR"
+dirctl_is "$D/.dir-control" "-d alone: vpopmail's domain counter kept in ~vpopmail/domains" "$ddom_n" "$ddom_mods" "0 0 0" ""
+is "$(owner_of "$D/.dir-control")" "$UIDGID" "-d alone: the domain counter owned by vpopmail"
 
 # A relative base is made absolute from the current directory: qmail and
 # every later program read the paths from elsewhere.

@@ -673,14 +673,17 @@ in_session "add_alias in an unknown domain" "-ERR 17.907 Alias Insertion Failed"
 as SA "write_file example.com/w.txt" "line one" "  two  " ".x" "." "read_file example.com/w.txt" \
 	"stat_file example.com/w.txt"
 in_session "write_file then read_file and stat_file" "+OK " "+OK+" "line one" "  two  " ".x" "." \
-	"+OK+" "uid: $(id -u)" "."
+	"+OK+" "uid: $VPOPMAIL_UID" "."
 file_is "$DD/w.txt" $'line one\r\n  two  \r\n.x\r\n' "write_file stores the lines as received"
 file_mode "$DD/w.txt" 0644 "write_file: a new file is 0644"
 chmod 0640 "$DD/w.txt"
+[ "$(id -u)" = 0 ] && chown 4242:4243 "$DD/w.txt"
 run_in $'slogin admin@example.com Adm1nPass\r\nwrite_file example.com/w.txt\r\nlf only\n.\n\r\n.\r\nq\r\n' vpopmaild -t 5
 in_session "write_file: LF lines and a '.' LF terminator" "+OK " "-ERR 4.107 Invalid Command"
 file_is "$DD/w.txt" $'lf only\n' "write_file replaced the file"
 file_mode "$DD/w.txt" 0640 "write_file keeps the mode of the file it replaces"
+[ "$(id -u)" = 0 ] && is "$(owner_of "$DD/w.txt")" 4242:4243 "write_file keeps the owner of the file it replaces" ||
+	skip "not root: no other owner to keep"
 printf 'x\n.\n..\r\n.\r\nlast' > "$DD/r.txt"
 as SA "read_file example.com/r.txt"
 is "$OUT" $'+OK \r\n+OK \r\n+OK+\r\nx\n..\n..\r\n..\r\nlast\r\n.\r\n+OK \r\n' \
@@ -704,6 +707,7 @@ in_session "mk_dir, rename_file, rm_file" "+OK " "-ERR 0.1602 File exists" "+OK 
 	"-ERR 0.3803 No such file or directory" "+OK " "-ERR 0.1902 No such file or directory" \
 	"-ERR 0.1702 No such file or directory"
 file_mode "$DD/newdir" 0700 "mk_dir: mode 0700"
+is "$(owner_of "$DD/newdir")" "$UIDGID" "mk_dir: owned by vpopmail"
 mkdir -p "$DD/newdir/a/b"; : > "$DD/newdir/a/b/f"; : > "$DD/newdir/file"
 ln -s /etc "$DD/newdir/link"; mkfifo "$DD/newdir/fifo" 2>/dev/null
 as SA "list_dir example.com/newdir/"
@@ -754,7 +758,7 @@ in_session "system admin: path refusals" \
 	"-ERR 26.1510 Unauthorized Directory." "-ERR 26.1510 Unauthorized Directory." \
 	"-ERR 26.1510 Unauthorized Directory." "-ERR 26.1510 Unauthorized Directory." \
 	"-ERR 26.1510 Unauthorized Directory." "+OK " "-ERR 26.1510 Unauthorized Directory." \
-	"+OK+" "uid: $(id -u)" "."
+	"+OK+" "uid: $VPOPMAIL_UID" "."
 file_absent "$D/new.org" "rm_dir of a domain directory by a system admin"
 # An '@' after the first '/' is 23.1504 however long the part before it
 # (a head longer than any address or domain was 11.1509).
