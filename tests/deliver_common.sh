@@ -26,5 +26,31 @@ deliver_domain() {
 	fi
 	DD=$D/example.com
 	BOX=$DD/bob/Maildir
+	as_domain_setup
 	export VPOPMAIL_SPAMC=$SB/no-spamc VPOPMAIL_MAILDROP=$SB/no-maildrop
 }
+
+# as_domain_setup: as root, vdelivermail runs as qmail-local runs it, with
+# the domain's ids (DV_AS, a RUN_AS prefix), so that a file an
+# administration command left unreadable to the domain shows up.  The
+# stand-ins for qmail-inject and for program lines write into $SB, which
+# is then writable by all; directories a test makes for delivery must be
+# given to the domain (give_domain).
+as_domain_setup() {
+	DV_AS=
+	[ "$(id -u)" = 0 ] && [ "$VPOPMAIL_UID" != 0 ] || return 0
+	if ! command -v setpriv >/dev/null 2>&1; then
+		[ -n "${_DV_SAID:-}" ] || diag "no setpriv: vdelivermail runs as root"; _DV_SAID=1; return 0
+	fi
+	local as="setpriv --reuid=$VPOPMAIL_UID --regid=$VPOPMAIL_GID --clear-groups"
+	# shellcheck disable=SC2086
+	if ! $as test -x "$(bin_path vdelivermail)" -a -r "$DD/.qmail-default"; then
+		[ -n "${_DV_SAID:-}" ] || diag "uid $VPOPMAIL_UID cannot reach the build or the sandbox: vdelivermail runs as root"
+		_DV_SAID=1; return 0
+	fi
+	DV_AS=$as
+	chmod 1777 "$SB"
+}
+# give_domain PATH...: PATH (recursively) owned by the domain, as
+# vadduser would leave it.
+give_domain() { chown -R "$UIDGID" "$@"; }

@@ -44,7 +44,7 @@ to() {
 dv() {
 	local here=$PWD
 	cd "${DD:-/}" || return
-	run_in "${2-$MSG}" vdelivermail '' "$1"
+	RUN_AS=$DV_AS run_in "${2-$MSG}" vdelivermail '' "$1"
 	cd "$here" || return
 }
 
@@ -143,6 +143,12 @@ is_out "" "bob: no output"
 is_err "" "bob: nothing on stderr"
 delivered "$BOX" "${RP}Delivered-To: bob@example.com
 $MSG" "bob: Return-Path, Delivered-To, message"
+# As root vdelivermail runs with the domain's ids, as under qmail-local.
+if [ "$(id -u)" != 0 ] || [ -n "$DV_AS" ]; then
+	is "$(owner_of "$(the_msg "$BOX")")" "$UIDGID" "bob: the message written by the domain's uid"
+else
+	skip "vdelivermail runs as root here (see the diagnostic above)"
+fi
 is "$(ls -A "$BOX" | grep -vx sqwebmail-pass)" "$(printf 'cur\nnew\ntmp')" "NOQUOTA: no maildirsize written"
 
 new_domain
@@ -856,6 +862,7 @@ EOF
 	file_lines "$SB/spamc.args" "spamc, catchall Maildir: -u <the Maildir's owner>" -f -u bob@example.com
 	# A Maildir that belongs to no user: no spamc.
 	mkdir -p "$DD/shared/Maildir/new" "$DD/shared/Maildir/cur" "$DD/shared/Maildir/tmp"
+	give_domain "$DD/shared"
 	rm -f "$SB/spamc.args"
 	dv ./shared/Maildir/
 	is_rc 0 "spamc, a Maildir of no user: exit 0"

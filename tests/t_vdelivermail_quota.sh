@@ -21,7 +21,7 @@ quota() { VP_TEST_WRAPPER= setup vsetuserquota bob@example.com "$1"; }
 dv() {
 	local here=$PWD
 	cd "$DD" || return
-	run_in "${2-$MSG}" vdelivermail '' "${1:-delete}"
+	RUN_AS=$DV_AS run_in "${2-$MSG}" vdelivermail '' "${1:-delete}"
 	cd "$here" || return
 }
 count_new() { ls -1 "$1/new" | grep -c . ; }
@@ -444,6 +444,7 @@ Subject: Mail quota warning
 new_domain
 mkdir -p "$DD/catch/Maildir/new" "$DD/catch/Maildir/cur" "$DD/catch/Maildir/tmp"
 printf '20S\n0 0\n' > "$DD/catch/Maildir/maildirsize"
+give_domain "$DD/catch"
 export EXT=nosuch
 dv ./catch/Maildir/
 is_rc 100 "catchall Maildir: quota from its maildirsize's first line"
@@ -473,6 +474,7 @@ new_domain
 quota 1000
 mkdir -p "$BOX/.Sub/new" "$BOX/.Sub/cur" "$BOX/.Sub/tmp"
 : > "$BOX/.Sub/maildirfolder"
+give_domain "$BOX/.Sub"
 export EXT=nosuch
 dv ./bob/Maildir/.Sub/
 is_rc 0 "delivery into a folder: exit 0"
