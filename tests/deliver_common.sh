@@ -44,7 +44,8 @@ as_domain_setup() {
 	fi
 	local as="setpriv --reuid=$VPOPMAIL_UID --regid=$VPOPMAIL_GID --clear-groups"
 	# shellcheck disable=SC2086
-	if ! $as test -x "$(bin_path vdelivermail)" -a -r "$DD/.qmail-default"; then
+	if ! $as test -x "$(bin_path vdelivermail)" -a -r "$DD/.qmail-default" ||
+	   { [ -n "${VP_TEST_MYSQL_SOCKET:-}" ] && ! $as test -w "$VP_TEST_MYSQL_SOCKET"; }; then
 		[ -n "${_DV_SAID:-}" ] || diag "uid $VPOPMAIL_UID cannot reach the build or the sandbox: vdelivermail runs as root"
 		_DV_SAID=1; return 0
 	fi
