@@ -7,6 +7,8 @@
 # Environment: top_builddir (built binaries, include/vpopmail_config.h) and
 # top_srcdir (etc/ templates); both default to the script's parent directory.
 # KEEP_SANDBOX=1 keeps the temporary tree for inspection.
+# As root, sandboxes use vpopmail ids that are not root's: 23456:23457, or
+# VP_TEST_VPOPMAIL_UID / VP_TEST_VPOPMAIL_GID; VP_TEST_ROOT_IDS=1 keeps 0:0.
 #
 # Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
 
@@ -743,6 +745,21 @@ mrh_cdb_ok() { vph newmrh "$QH/control/morercpthosts" "$QH/control/morercpthosts
 vpw_cdb_ok() { vph vpw_vs_cdb "$1/vpasswd" "$1/vpasswd.cdb" ${2:+"$2"}; }
 
 # ------------------------------------------------------------------ sandbox
+# sandbox_ids: exports VPOPMAIL_UID/GID and sets UIDGID.  As root the
+# "vpopmail" ids are not root's, so that every chown is real and a file a
+# root-run command leaves unreadable to the domain's uid shows up; returns 0
+# then.  Without root (or with VP_TEST_ROOT_IDS=1) the caller's ids, and 1:
+# the library chowns nothing there.
+sandbox_ids() {
+	if [ "$(id -u)" = 0 ] && [ "${VP_TEST_ROOT_IDS:-0}" != 1 ]; then
+		export VPOPMAIL_UID=${VP_TEST_VPOPMAIL_UID:-23456} VPOPMAIL_GID=${VP_TEST_VPOPMAIL_GID:-23457}
+		UIDGID="$VPOPMAIL_UID:$VPOPMAIL_GID"
+		return 0
+	fi
+	export VPOPMAIL_UID=$(id -u) VPOPMAIL_GID=$(id -g)
+	UIDGID="$VPOPMAIL_UID:$VPOPMAIL_GID"
+	return 1
+}
 # sandbox_new: a fresh vpopmail + qmail tree; exports the VPOPMAIL_* overrides.
 # Sets SB (sandbox root), VH (vpopmail home), QH (qmail home), D (= $VH/$DOMAINS_DIRNAME).
 SB_N=0
@@ -765,23 +782,15 @@ sandbox_new() {
 		printf 'Policy = Passwords must be at least one character long\nLength >= 1\n' > "$VH/etc/password_strength.conf"
 	fi
 	export VPOPMAIL_HOME=$VH VPOPMAIL_QMAILDIR=$QH
-	if [ "$(id -u)" = 0 ] && [ "${VP_TEST_ROOT_IDS:-0}" != 1 ]; then
-		# As root the "vpopmail" ids are not root's, so that every chown
-		# is real and a file a root-run command leaves unreadable to the
-		# domain's uid shows up.  Like an installed tree, the homes and
-		# domains/ belong to vpopmail and the path to them is searchable.
-		export VPOPMAIL_UID=${VP_TEST_VPOPMAIL_UID:-23456} VPOPMAIL_GID=${VP_TEST_VPOPMAIL_GID:-23457}
+	if sandbox_ids; then
+		# Like an installed tree, the vpopmail home and domains/ belong
+		# to vpopmail, and the path to them is searchable.
 		chmod 0711 "$T0" "$SB"
-		chown "$VPOPMAIL_UID:$VPOPMAIL_GID" "$VH" "$VH/bin" "$VH/etc" "$D"
-	else
-		# Without root the library never chowns: the ids are the caller's.
-		# (A test file may set VP_TEST_ROOT_IDS=1 to keep root's ids.)
-		export VPOPMAIL_UID=$(id -u) VPOPMAIL_GID=$(id -g)
+		chown "$UIDGID" "$VH" "$VH/bin" "$VH/etc" "$D"
 	fi
 	export VPOPMAIL_QMAIL_NEWU=$QH/bin/qmail-newu VPOPMAIL_QMAIL_NEWMRH=$QH/bin/qmail-newmrh
 	export VPOPMAIL_PS=/bin/false
 	unset VPOPMAIL_DOMAIN
-	UIDGID="$VPOPMAIL_UID:$VPOPMAIL_GID"
 	# A mysql build run against a shared private server
 	# (tests/mariadb-server.sh): one database per sandbox.
 	if [ -n "${VP_TEST_MYSQL_SOCKET:-}" ]; then

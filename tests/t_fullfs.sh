@@ -26,7 +26,7 @@ trap 'umount "$FS" 2>/dev/null; _cleanup' EXIT
 
 VH=$FS/vpopmail QH=$FS/qmail D=$FS/vpopmail/$DOMAINS_DIRNAME SB=$FS
 export VPOPMAIL_HOME=$VH VPOPMAIL_QMAILDIR=$QH
-export VPOPMAIL_UID=0 VPOPMAIL_GID=0
+sandbox_ids
 export VPOPMAIL_QMAIL_NEWU=$QH/bin/qmail-newu VPOPMAIL_QMAIL_NEWMRH=$QH/bin/qmail-newmrh
 export VPOPMAIL_PS=/bin/false
 unset VPOPMAIL_DOMAIN

@@ -90,7 +90,7 @@ is "$(cols dir_control | head -2)" "domain|varchar(96)|NO|PRI|NULL
 cur_users|int(11)|YES||NULL" "dir_control table: 5.6's columns (created on first use)"
 is "$(dirctl_row example.com)" "$(dirctl_file "$D/example.com/.dir-control")" \
 	"dir_control row of example.com = its .dir-control"
-is "$(dirctl_row "dom_$(id -u)")" "$(dirctl_file "$D/.dir-control")" \
+is "$(dirctl_row "dom_$VPOPMAIL_UID")" "$(dirctl_file "$D/.dir-control")" \
 	"dir_control row dom_<uid> = the domains directory's .dir-control"
 
 # ------------------------------------------------------------ users
