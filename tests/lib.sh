@@ -163,8 +163,8 @@ _run_with() {
 	# ("Segmentation fault") goes to /dev/null instead of the TAP stream.
 	# VP_TEST_WRAPPER (e.g. valgrind, see "make check-valgrind") runs the
 	# program under a checker that fails the test by exit status.
-	# shellcheck disable=SC2086
 	# RUN_AS (e.g. "setpriv --reuid=..."): run the program with other ids.
+	# shellcheck disable=SC2086
 	( ( exec $TIMEOUT $SETSID ${RUN_AS:-} ${VP_TEST_WRAPPER:-} "$exe" "$@" ) < "$in" > "$T0/.out" 2> "$T0/.err" ) 2>/dev/null
 	RC=$?
 	OUT=$(cat "$T0/.out"; printf x); OUT=${OUT%x}
