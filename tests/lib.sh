@@ -276,6 +276,18 @@ strace_ok() {
 	[ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
 		strace -o /dev/null true 2>/dev/null
 }
+# onchange_logger: an etc/onchange that appends each plain call as
+# "$1|$2|$3|$4" to $SB/onchange.log (the "before"/"after" calls of a build
+# with both modes are t_onchange's); nothing in builds without onchange.
+onchange_logger() {
+	has_define ONCHANGE_SCRIPT || return 0
+	cat > "$VH/etc/onchange" <<HOOK
+#!/bin/sh
+[ -z "\$4" ] && printf '%s|%s|%s|%s\n' "\$1" "\$2" "\$3" "\$4" >> "$SB/onchange.log"
+exit 0
+HOOK
+	chmod 0755 "$VH/etc/onchange"
+}
 # ------------------------------------------------------------------ forced interleavings
 # stopped_or_gone PID: wait (up to 10 s) until PID is held by strace
 # (stopped by an injected SIGSTOP, or in an injected delay) or has exited.

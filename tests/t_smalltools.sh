@@ -494,15 +494,7 @@ skipping postmaster@other.org
 	run vdeloldusers -V -d nowhere.org -e
 	is_rc 0 "-d unknown -e: exit 0"
 	is_out "What now - Success" "-d unknown -e: no entries, 5.6's message"
-	if has_define ONCHANGE_SCRIPT; then
-		cat > "$VH/etc/onchange" <<HOOK
-#!/bin/sh
-# plain calls only: the "before"/"after" ones of a build with both modes are t_onchange's
-[ -z "\$4" ] && printf '%s|%s|%s|%s\n' "\$1" "\$2" "\$3" "\$4" >> "$SB/onchange.log"
-exit 0
-HOOK
-		chmod 0755 "$VH/etc/onchange"
-	fi
+	onchange_logger
 	run vdeloldusers -D -d example.com
 	is_rc 0 "-D: exit 0"
 	if has_define ONCHANGE_SCRIPT; then

@@ -287,15 +287,7 @@ setup vadduser zed@example.com Passw0rd
 setup vadduser amy@example.com Passw0rd
 DD=$D/example.com
 order=$(cut -d: -f1 "$DD/vpasswd" | tr '\n' ' ')
-if has_define ONCHANGE_SCRIPT; then
-	cat > "$VH/etc/onchange" <<HOOK
-#!/bin/sh
-# plain calls only: the "before"/"after" ones of a build with both modes are t_onchange's
-[ -z "\$4" ] && printf '%s|%s|%s|%s\n' "\$1" "\$2" "\$3" "\$4" >> "$SB/onchange.log"
-exit 0
-HOOK
-	chmod 0755 "$VH/etc/onchange"
-fi
+onchange_logger
 run vmoduser -C Common12 -c Everyone -p -q 2M Example.COM
 is_rc 0 "domain form: exit 0"
 is_out "" "domain form: silent"
