@@ -276,6 +276,22 @@ strace_ok() {
 	[ -z "${VP_TEST_WRAPPER:-}" ] && command -v strace >/dev/null 2>&1 &&
 		strace -o /dev/null true 2>/dev/null
 }
+# require_installable: skip the whole script without make or a configured
+# build tree; else set CC, prefix (configure's), DEST=$T0/dest and P (the
+# prefix under it) for a `make install DESTDIR=$DEST`.
+require_installable() {
+	if ! command -v make >/dev/null 2>&1 || [ ! -f "$top_builddir/Makefile" ]; then
+		echo "1..0 # SKIP make or a configured build tree is not available"
+		exit 0
+	fi
+	CC=${CC:-cc}
+	command -v "$CC" >/dev/null 2>&1 || CC=gcc
+	prefix=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")
+	DEST=$T0/dest
+	P=$DEST$prefix
+	# a nested make must not join the jobserver of the make running the tests
+	unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+}
 # onchange_logger: an etc/onchange that appends each plain call as
 # "$1|$2|$3|$4" to $SB/onchange.log (the "before"/"after" calls of a build
 # with both modes are t_onchange's); nothing in builds without onchange.

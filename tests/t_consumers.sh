@@ -6,18 +6,7 @@
 # replays their call sequences against a sandbox.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v make >/dev/null 2>&1 || [ ! -f "$top_builddir/Makefile" ]; then
-	echo "1..0 # SKIP make or a configured build tree is not available"
-	exit 0
-fi
-CC=${CC:-cc}
-command -v "$CC" >/dev/null 2>&1 || CC=gcc
-
-prefix=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")
-DEST=$T0/dest
-P=$DEST$prefix
-# a nested make must not join the jobserver of the make running the tests
-unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+require_installable
 if ! make -C "$top_builddir" install DESTDIR="$DEST" > "$T0/install.log" 2>&1; then
 	fail "make install DESTDIR=..."
 	tail -n 15 "$T0/install.log" | sed 's/^/#   /'

@@ -4,18 +4,7 @@
 # headers, inc_deps and lib_deps.
 . "$(dirname "$0")/lib.sh"
 
-if ! command -v make >/dev/null 2>&1 || [ ! -f "$top_builddir/Makefile" ]; then
-	echo "1..0 # SKIP make or a configured build tree is not available"
-	exit 0
-fi
-CC=${CC:-cc}
-command -v "$CC" >/dev/null 2>&1 || CC=gcc
-
-prefix=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")
-DEST=$T0/dest
-P=$DEST$prefix
-# a nested make must not join the jobserver of the make running the tests
-unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
+require_installable
 if make -C "$top_builddir" install DESTDIR="$DEST" > "$T0/install.log" 2>&1; then
 	pass "make install DESTDIR=... succeeds"
 else
