@@ -43,6 +43,19 @@ static size_t line_entry(const char *line, size_t len, char *val)
 	return b - a;
 }
 
+/* What a line offers: 1 a place (copied into out), 0 nothing (blank or a
+ * comment), -1 an entry a take drops (not a hash path, or too long).
+ * val: room for the line's length + 1. */
+static int line_place(const char *line, size_t len, char *val, char *out, size_t outsize)
+{
+	if (line_entry(line, len, val) == 0)
+		return 0;
+	if (vp_hash_path_ok(val) && vp_strlcpy(out, val, outsize) == 0)
+		return 1;
+	*out = '\0';
+	return -1;
+}
+
 int vp_backfill_take(const char *domdir, char *out, size_t outsize)
 {
 	char file[VP_PATH_MAX], lock[VP_PATH_MAX], bak[VP_PATH_MAX];
@@ -83,18 +96,17 @@ int vp_backfill_take(const char *domdir, char *out, size_t outsize)
 	fchmod(af.fd, 0644);
 	for (line = buf; line < buf + len; line = end + 1) {
 		size_t n;
+		int offer;
 
 		end = memchr(line, '\n', (size_t)(buf + len - line));
 		if (end == NULL)
 			end = buf + len;
 		n = (size_t)(end - line);
-		if (!got && line_entry(line, n, val) > 0) {
-			if (vp_hash_path_ok(val) && vp_strlcpy(out, val, outsize) == 0) {
+		if (!got && (offer = line_place(line, n, val, out, outsize)) != 0) {
+			if (offer > 0)
 				got = 1;
-				continue;
-			}
-			*out = '\0';
-			dropped = 1;
+			else
+				dropped = 1;
 			continue;
 		}
 		fwrite(line, 1, n, af.fp);
@@ -144,8 +156,7 @@ int vp_backfill_peek(const char *domdir, char *out, size_t outsize)
 	for (line = buf; rc == 0 && line < buf + len; line = end + 1) {
 		if ((end = memchr(line, '\n', (size_t)(buf + len - line))) == NULL)
 			end = buf + len;
-		if (line_entry(line, (size_t)(end - line), val) > 0 && vp_hash_path_ok(val) &&
-		    vp_strlcpy(out, val, outsize) == 0)
+		if (line_place(line, (size_t)(end - line), val, out, outsize) > 0)
 			rc = 1;
 	}
 	free(val);
