@@ -44,6 +44,10 @@ TIMEOUT=; command -v timeout >/dev/null 2>&1 && TIMEOUT="timeout -k 5 ${VP_TIMEO
 
 # One temporary root per script; every sandbox lives below it.
 T0=$(mktemp -d "${TMPDIR:-/tmp}/vpt.XXXXXX") || { echo "Bail out! mktemp failed"; exit 1; }
+# Programs under test put their temporary files here, not in /tmp: a
+# test can see what they leave behind, and nothing outlives the script.
+mkdir -m 1777 "$T0/tmp" && chmod 1777 "$T0/tmp" && export TMPDIR="$T0/tmp" ||
+	{ echo "Bail out! cannot make $T0/tmp"; exit 1; }
 CLEANUP_PIDS=
 _cleanup() {
 	local p

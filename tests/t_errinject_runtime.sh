@@ -364,7 +364,11 @@ dvq_check() {
 	case $RC in
 	0) die_if '[ "$np" != 1 ] || [ "$nf" != 1 ] || [ "${c% *}" != 2 ]' \
 		"exit 0, but the program ran $np times, $nf forwards, $((${c% *} - 1)) copies: $OUT" || return 1;;
-	111) die_if '[ "${c% *}" != 1 ]' "exit 111 with the copy in the Maildir: $OUT" || return 1
+	# (2: the failing call was the fake qmail-inject's own, whose exit
+	# status vdelivermail passes on, as 5.6 does; qmail-local retries it)
+	2|111) [ "$RC" = 111 ] || [[ "$OUT" == *"system error calling qmail-inject"* ]] ||
+		{ echo "exit $RC: $OUT"; return 1; }
+	     die_if '[ "${c% *}" != 1 ]' "exit $RC with the copy in the Maildir: $OUT" || return 1
 	     die_if '[ "$np" -gt 1 ] || [ "$nf" -gt 1 ]' "ran twice" || return 1
 	     dv_again "$BOX" "$WANT_BOB" || return 1;;
 	*) echo "exit $RC: $OUT"; return 1;;
