@@ -8,10 +8,14 @@
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1   /* O_TMPFILE */
+#endif
 #include "deliver.h"
 #include "fdio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +25,12 @@
 #define DT_PREFIX     "Delivered-To: "
 #define DT_PREFIX_LEN 14
 
+/*
+ * An unnamed file in $TMPDIR (or /tmp).  O_TMPFILE never gives the file
+ * a name, so a vdelivermail killed at any moment leaves no copy of the
+ * message behind; where the filesystem lacks it, a mkstemp() name is
+ * unlinked at once (a kill in between can still leave that one file).
+ */
 int dx_tempfile(void)
 {
 	char path[VP_PATH_MAX];
@@ -29,6 +39,11 @@ int dx_tempfile(void)
 
 	if (dir == NULL || *dir == '\0')
 		dir = "/tmp";
+#ifdef O_TMPFILE
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+#endif
 	if (vp_fmt(path, sizeof path, "%s/vdelivermail.XXXXXX", dir) != 0)
 		return -1;
 	fd = mkstemp(path);
