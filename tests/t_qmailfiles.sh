@@ -210,6 +210,27 @@ ok_cmd "morercpthosts.cdb as written by the configured qmail-newmrh" mrh_cdb_ok
 run vadddomain -O more2.com Secret123
 file_lines "$SB/tools.log" "-O beyond 50: qmail-newmrh not run" "newu 0022"
 
+# A qmail-newu that fails: the domain is not added, and the message names
+# the compiled file by its configured name.
+cp "$QH/bin/qmail-newu" "$SB/newu.ok"
+printf '#!/bin/sh\nexit 1\n' > "$QH/bin/qmail-newu"
+cp "$QH/users/assign" "$SB/assign.before"
+run vadddomain broken.com Secret123
+is_rc 239 "qmail-newu fails: vadddomain exit 239"
+is_out "Error: Could not update file" "... stdout: the error"
+is_err "Failed while attempting to rebuild users/$USERS_CDB_NAME
+Failed while attempting to update_file() the assign file
+Error. Failed to add domain to assign file" "... stderr names users/$USERS_CDB_NAME"
+ok_cmd "... users/assign as before" cmp -s "$QH/users/assign" "$SB/assign.before"
+run vdeldomain more2.com
+is_rc 239 "vdeldomain, qmail-newu fails: exit 239"
+is_out "Error: Could not update file" "... stdout: the error"
+is_err "Failed while attempting to rebuild users/$USERS_CDB_NAME
+Failed while attempting to remove_lines() the assign file
+Warning: Failed to delete domain from the assign file" "vdeldomain, qmail-newu fails: stderr names users/$USERS_CDB_NAME"
+ok_cmd "... users/assign as before" cmp -s "$QH/users/assign" "$SB/assign.before"
+cp "$SB/newu.ok" "$QH/bin/qmail-newu"
+
 # ------------------------------------------------------------ SIGHUP to qmail-send
 sandbox_new
 dummy() {   # a process that counts the HUPs it gets in $SB/hup.<name>

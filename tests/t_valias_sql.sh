@@ -287,7 +287,7 @@ run dotqmail2valias alias.net nowhere.org
 is_rc 0 "alias and unknown domains: exit 0"
 is_err "Skipping alias.net (alias of example.com).
 conversion of alias.net failed
-Error, domain nowhere.org not found in users/cdb.
+Error, domain nowhere.org not found in users/$USERS_CDB_NAME.
 conversion of nowhere.org failed" "alias and unknown domains: messages"
 printf '&z@y.org\n' > "$DD/.qmail-zz"
 run dotqmail2valias -a

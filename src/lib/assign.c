@@ -378,7 +378,7 @@ int add_domain_assign(char *alias, char *real, char *dir, uid_t uid, gid_t gid)
 		 * it bounced; the postmaster could not be added, nor the
 		 * domain removed).  The old users/cdb matches the old
 		 * users/assign: put that back, and fail. */
-		fprintf(stderr, "Failed while attempting to rebuild users/cdb\n");
+		fprintf(stderr, "Failed while attempting to rebuild users/" QMAIL_CDB_NAME "\n");
 		if (!(wrote && before != NULL && vp_qfile_replace(assign, before, blen) == VA_SUCCESS) &&
 		    vp_assign_remove(assign, lines, 1) < 0)
 			fprintf(stderr, "Warning: Failed to delete domain from the assign file\n");
@@ -603,7 +603,7 @@ static int del_assign_locked(const char *assign, char **names, int count, const 
 	if (rc >= 0 && newu_locked() != VA_SUCCESS) {
 		int routed = 0;
 
-		fprintf(stderr, "Failed while attempting to rebuild users/cdb\n");
+		fprintf(stderr, "Failed while attempting to rebuild users/" QMAIL_CDB_NAME "\n");
 		vp_domain_cache_clear();
 		for (i = 0; i < count && !routed; i++)
 			routed = vp_domain_lookup(names[i], NULL) == VA_SUCCESS;

@@ -128,7 +128,7 @@ int vdotqmail2valias(const char *domain, FILE *out, FILE *err)
 		return VA_NULL_POINTER;
 	if (vp_strlcpy(dom, domain, sizeof dom) != 0 ||
 	    vget_assign(dom, dir, (int)sizeof dir, NULL, NULL) == NULL) {
-		fprintf(err, "Error, domain %s not found in users/cdb.\n", domain);
+		fprintf(err, "Error, domain %s not found in users/" QMAIL_CDB_NAME ".\n", domain);
 		return VA_DOMAIN_DOES_NOT_EXIST;
 	}
 	if (strcmp(dom, domain) != 0) {

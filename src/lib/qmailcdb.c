@@ -161,7 +161,7 @@ int vp_build_users_cdb(void)
 		[NEWU_READ]   = "unable to read users/assign",
 		[NEWU_FORMAT] = "bad format in users/assign",
 		[NEWU_NOMEM]  = "out of memory",
-		[NEWU_WRITE]  = "unable to write users/cdb.tmp",
+		[NEWU_WRITE]  = "unable to write users/" QMAIL_CDB_NAME ".tmp",
 	};
 	char src[VP_PATH_MAX], dst[VP_PATH_MAX], tmp[VP_PATH_MAX];
 	struct cdb_make cm;
@@ -180,7 +180,7 @@ int vp_build_users_cdb(void)
 	}
 	if (cdb_open_temp(&af, dst, tmp, &cm) != 0) {
 		fclose(fp);
-		fprintf(stderr, "qmail-newu: fatal: unable to open users/cdb.tmp\n");
+		fprintf(stderr, "qmail-newu: fatal: unable to open users/" QMAIL_CDB_NAME ".tmp\n");
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
 	err = newu_feed(&cm, fp);
@@ -195,7 +195,7 @@ int vp_build_users_cdb(void)
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
 	if (vp_afile_commit(&af) != VA_SUCCESS) {
-		fprintf(stderr, "qmail-newu: fatal: unable to move users/cdb.tmp to users/cdb\n");
+		fprintf(stderr, "qmail-newu: fatal: unable to move users/" QMAIL_CDB_NAME ".tmp to users/" QMAIL_CDB_NAME "\n");
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
 	return VA_SUCCESS;
