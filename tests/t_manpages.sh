@@ -48,6 +48,11 @@ for m in $MANS; do
 	th=$(sed -n 's/^\.TH[[:space:]]\{1,\}\([^[:space:]]*\)[[:space:]]\{1,\}\([^[:space:]]*\).*/\1 \2/p' "$f" | head -n 1 | sed 's/\\-/-/g')
 	want=$(printf '%s' "${name%.*}" | tr '[:lower:]' '[:upper:]')
 	is "$th" "$want ${name##*.}" "$name: .TH names the page"
+	# The version the page names (title line, "version: ..." of -v) is
+	# the one the programs print.
+	vers=$(grep -o -e '"vpopmail-ng [^"]*"' -e 'version: [0-9][0-9.]*' "$f" |
+		sed -e 's/^"vpopmail-ng //' -e 's/"$//' -e 's/^version: //' | sort -u | tr '\n' ' ')
+	is "$vers" "$VERSION " "$name: names version $VERSION"
 	if command -v groff >/dev/null 2>&1; then
 		w=$(groff -t -man -ww -z "$f" 2>&1)
 		rc=$?
