@@ -524,10 +524,8 @@ static int run(struct dx_ctx *c)
 	if ((rc = dx_msg_prepare(c)) != DX_OK)
 		return rc;
 	vp_fmt(addr, sizeof addr, "%s@%s", c->ext, c->domain);
-	if (dx_is_looping(c, addr)) {
-		fputs("mail is looping\n", c->out);
-		return DX_PERM;
-	}
+	if ((rc = dx_is_looping(c, addr)) != 0)
+		return dx_loop_result(c, rc);
 
 #ifdef VALIAS
 	rc = dx_valias(c, &found);
@@ -570,7 +568,6 @@ int vdelivermail(const char *instruction, FILE *out, int *status)
 	*status = run(c);
 	sigaction(SIGPIPE, &old, NULL);
 	fflush(out);
-	dx_msg_free(c);
 	vpw_entry_free(&c->pw);
 	free(c);
 	return VA_SUCCESS;

@@ -31,12 +31,6 @@
 #define DX_NAME_MAX   156
 #define DX_INSTR_MAX  299
 
-/* Delivered-To values found in the message's header section. */
-struct dx_dtlist {
-	char  **v;
-	size_t  n;
-};
-
 struct dx_ctx {
 	FILE  *out;                   /* diagnostics (qmail's log / bounce) */
 	char   ext[DX_NAME_MAX + 1];  /* EXT, lower case */
@@ -52,12 +46,12 @@ struct dx_ctx {
 	struct vpw_entry pw;          /* the recipient, when have_pw */
 	int    have_pw;
 	const char *catchall;         /* the .qmail-default instruction */
-	struct dx_dtlist dt;
+	size_t dt_lines;              /* Delivered-To lines in the header */
 };
 
 /* msgsrc.c */
 /* Make fd 0 a seekable file (copying a pipe to an unlinked temp file),
- * measure it and collect its Delivered-To header values.  DX_TEMP on error. */
+ * measure it and count its Delivered-To header lines.  DX_TEMP on error. */
 int  dx_msg_prepare(struct dx_ctx *c);
 /* Rewind fd 0; DX_TEMP if it cannot be. */
 int  dx_msg_rewind(struct dx_ctx *c);
@@ -65,9 +59,12 @@ int  dx_msg_rewind(struct dx_ctx *c);
 int  dx_tempfile(void);
 /* Read fd 0 to its end (so that a feeder never sees SIGPIPE). */
 void dx_msg_drain(void);
-/* 1 if "Delivered-To: <addr>" is DTLINE or in the header (case-insensitive). */
+/* 1 if "Delivered-To: <addr>" is DTLINE or in the header (case-insensitive),
+ * 0 if not, -1 if the message could not be read.  Reads fd 0 with pread(). */
 int  dx_is_looping(const struct dx_ctx *c, const char *addr);
-void dx_msg_free(struct dx_ctx *c);
+/* The answer to a dx_is_looping() that was not 0: "mail is looping" and
+ * DX_PERM, or DX_TEMP when the message could not be read. */
+int  dx_loop_result(struct dx_ctx *c, int looping);
 
 /* dotqmail_run.c */
 /* Run one instruction; *ran is set when it counted as an action. */

@@ -174,14 +174,13 @@ int dx_forward(struct dx_ctx *c, const char *addr)
 int dx_instruction(struct dx_ctx *c, const char *line, int is_catchall)
 {
 	size_t n = strlen(line);
+	int loop;
 
 	if (line[0] == '#' || n == 0)
 		return DX_OK;
 	/* A forward's '&' is not part of the address looked for. */
-	if (dx_is_looping(c, line[0] == '&' ? line + 1 : line)) {
-		fputs("mail is looping\n", c->out);
-		return DX_PERM;
-	}
+	if ((loop = dx_is_looping(c, line[0] == '&' ? line + 1 : line)) != 0)
+		return dx_loop_result(c, loop);
 #ifdef MAKE_SEEKABLE
 	if (c->size == 0)
 		return DX_OK;           /* an empty message is dropped */

@@ -68,38 +68,34 @@ static int copy_to_tempfile(void)
 }
 #endif
 
-static int add_dt(struct dx_dtlist *l, const char *v, size_t len)
-{
-	char **nv = realloc(l->v, (l->n + 1) * sizeof *nv);
-
-	if (nv == NULL)
-		return -1;
-	l->v = nv;
-	l->v[l->n] = strndup(v, len);
-	if (l->v[l->n] == NULL)
-		return -1;
-	l->n++;
-	return 0;
-}
-
 /*
- * Collect the values of "Delivered-To: " header lines (up to the first
- * empty line).  A line too long for the buffer cannot be one of ours
- * and is skipped.
+ * Walk the header section (up to the first empty line) of the message on
+ * fd 0 with pread(), so the file offset is left alone, and call fn on the
+ * value of each "Delivered-To: " line until it returns non-zero.  A line
+ * too long for the buffer cannot be one of ours and is skipped.  Nothing
+ * is kept: memory stays the same however many such lines there are.
+ * Returns fn's non-zero answer, 0 at the end of the header, -1 if the
+ * message could not be read.
  */
-static int scan_header(struct dx_ctx *c)
+typedef int (*dt_fn)(const char *value, size_t len, void *arg);
+
+static int walk_header(dt_fn fn, void *arg)
 {
 	char buf[8192];
 	size_t have = 0, start;
-	int skipping = 0;
+	off_t off = 0;
+	int skipping = 0, rc;
 	ssize_t got;
 
 	for (;;) {
-		got = vp_read(0, buf + have, sizeof buf - have);
+		got = pread(0, buf + have, sizeof buf - have, off);
+		if (got < 0 && errno == EINTR)
+			continue;
 		if (got < 0)
 			return -1;
 		if (got == 0)
 			return 0;
+		off += got;
 		have += (size_t)got;
 		start = 0;
 		for (;;) {
@@ -116,8 +112,8 @@ static int scan_header(struct dx_ctx *c)
 					return 0;           /* end of the header */
 				if (len > DT_PREFIX_LEN &&
 				    strncasecmp(buf + start, DT_PREFIX, DT_PREFIX_LEN) == 0 &&
-				    add_dt(&c->dt, buf + start + DT_PREFIX_LEN, len - DT_PREFIX_LEN) != 0)
-					return -1;
+				    (rc = fn(buf + start + DT_PREFIX_LEN, len - DT_PREFIX_LEN, arg)) != 0)
+					return rc;
 			}
 			start += len + 1;
 		}
@@ -129,6 +125,21 @@ static int scan_header(struct dx_ctx *c)
 		memmove(buf, buf + start, have - start);
 		have -= start;
 	}
+}
+
+static int count_dt(const char *value, size_t len, void *arg)
+{
+	(void)value;
+	(void)len;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* How many Delivered-To lines there are (none: no loop check reads them). */
+static int scan_header(struct dx_ctx *c)
+{
+	c->dt_lines = 0;
+	return walk_header(count_dt, &c->dt_lines);
 }
 
 int dx_msg_prepare(struct dx_ctx *c)
@@ -178,27 +189,34 @@ void dx_msg_drain(void)
 		;
 }
 
+static int same_dt(const char *value, size_t len, void *arg)
+{
+	const char *addr = arg;
+
+	return len == strlen(addr) && strncasecmp(value, addr, len) == 0;
+}
+
 int dx_is_looping(const struct dx_ctx *c, const char *addr)
 {
-	size_t n = strlen(addr), i;
+	size_t n = strlen(addr);
 
 	if (c->dtline != NULL && strncasecmp(c->dtline, DT_PREFIX, DT_PREFIX_LEN) == 0 &&
 	    strncasecmp(c->dtline + DT_PREFIX_LEN, addr, n) == 0 &&
 	    strcmp(c->dtline + DT_PREFIX_LEN + n, "\n") == 0)
 		return 1;
-	for (i = 0; i < c->dt.n; i++)
-		if (strcasecmp(c->dt.v[i], addr) == 0)
-			return 1;
-	return 0;
+	/* The header is read again for each address: a message with many
+	 * Delivered-To lines costs time, never memory. */
+	if (c->dt_lines == 0)
+		return 0;
+	return walk_header(same_dt, (void *)addr);
 }
 
-void dx_msg_free(struct dx_ctx *c)
+int dx_loop_result(struct dx_ctx *c, int looping)
 {
-	size_t i;
-
-	for (i = 0; i < c->dt.n; i++)
-		free(c->dt.v[i]);
-	free(c->dt.v);
-	c->dt.v = NULL;
-	c->dt.n = 0;
+	if (looping > 0) {
+		fputs("mail is looping\n", c->out);
+		return DX_PERM;
+	}
+	fputs("vdelivermail: cannot read the message\nsystem error\n", c->out);
+	return DX_TEMP;
 }
