@@ -466,15 +466,34 @@ void vpd_cmd_write_file(struct vpd_args *a)
 	vpd_ok();
 }
 
+/* The next piece of a line from fp: up to cap bytes, ending after its
+ * '\n' if that comes first.  0 at the end of the file. */
+static size_t line_piece(FILE *fp, char *buf, size_t cap)
+{
+	size_t n = 0;
+	int c;
+
+	while (n < cap && (c = getc_unlocked(fp)) != EOF) {
+		buf[n++] = (char)c;
+		if (c == '\n')
+			break;
+	}
+	return n;
+}
+
+/*
+ * Lines go out in pieces of at most a buffer: a file of one huge line
+ * (write_file makes it without limit) costs no more memory than any other.
+ * Only a whole line "." (with CRLF, LF or at the end) is stuffed, and
+ * such a line always fits in one piece.
+ */
 void vpd_cmd_read_file(struct vpd_args *a)
 {
-	char path[VPD_PATH_MAX + 1];
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
+	char path[VPD_PATH_MAX + 1], buf[4096];
+	size_t n;
 	struct stat st = { 0 };
 	FILE *fp;
-	int fd, open_line = 0;
+	int fd, bol = 1;
 
 	if (path_arg(a, 30, 2101, path, sizeof path) != 0)
 		return;
@@ -488,16 +507,16 @@ void vpd_cmd_read_file(struct vpd_args *a)
 		return;
 	}
 	vpd_more();
-	while ((n = getline(&line, &cap, fp)) > 0) {
+	while ((n = line_piece(fp, buf, sizeof buf)) > 0) {
 		/* a last line "." without LF goes out as "." CRLF: stuffed too */
-		if (is_terminator(line) || strcmp(line, ".") == 0)
+		if (bol && buf[0] == '.' && (n == 1 || (n == 2 && buf[1] == '\n') ||
+		                             (n == 3 && buf[1] == '\r' && buf[2] == '\n')))
 			vpd_write(".", 1);
-		vpd_write(line, (size_t)n);
-		open_line = line[n - 1] != '\n';
+		vpd_write(buf, n);
+		bol = buf[n - 1] == '\n';
 	}
-	free(line);
 	fclose(fp);
-	if (open_line)
+	if (!bol)
 		vpd_write("\r\n", 2);
 	vpd_end();
 }
