@@ -124,19 +124,34 @@ else
 	skip "vpopmaild's memory with a 64 MB line: not measured under a sanitizer or checker"
 fi
 
+# A user's .qmail is read whole for every message: at most 1 MiB of it
+# (it was read however large, 100 MB of memory for a 100 MB file that
+# write_file lets a user make).  A larger one defers the mail.
+deliver_domain
+export EXT=bob HOST=example.com RPLINE=$'Return-Path: <a@example.net>\n'
+export DTLINE=$'Delivered-To: example.com-bob@example.com\n'
+dotqmail_of() {	# dotqmail_of SIZE: comment lines, then ./Maildir/, SIZE bytes in all
+	"$PYTHON" -c 'import sys; n = int(sys.argv[1]) - 11
+sys.stdout.write("#" * (n - 1) + "\n" + "./Maildir/\n")' "$1" > "$DD/bob/.qmail"
+	give_domain "$DD/bob/.qmail"
+}
+printf 'Subject: x\n\nbody\n' > "$T0/small"
+dotqmail_of 1048576
+( cd "$DD" && RUN_AS=$DV_AS _run_with "$T0/small" vdelivermail '' delete; echo "$RC" > "$T0/rc" )
+is "$(cat "$T0/rc"):$(ls "$BOX/new" | wc -l)" "0:1" "vdelivermail: a .qmail of 1 MiB runs (exit 0, delivered)"
+rm -f "$BOX"/new/*
+dotqmail_of 1048577
+( cd "$DD" && RUN_AS=$DV_AS _run_with "$T0/small" vdelivermail '' delete; echo "$RC" > "$T0/rc"; printf '%s' "$OUT" > "$T0/out" )
+is "$(cat "$T0/rc"):$(ls "$BOX/new" | wc -l)" "111:0" "vdelivermail: a .qmail of 1 MiB and a byte defers the mail (exit 111)"
+file_is "$T0/out" "vdelivermail: .qmail is larger than 1048576 bytes"$'\n' "vdelivermail: ... saying so"
+rm -f "$DD/bob/.qmail"
+
 # vdelivermail keeps no per-line state for the loop check: a header of
 # 3,000,000 Delivered-To lines (54 MB) is delivered within a 48 MB
 # address space (it used to keep every value: some 120 MB).  A limit
 # works only for a plain program (no sanitizer, no checker).
 if [ -z "${VP_TEST_WRAPPER:-}" ] && ! grep -q -- '-fsanitize' "$top_builddir/config.log" 2>/dev/null; then
-	deliver_domain
-	to_bob() {
-		export EXT=bob HOST=example.com RPLINE=$'Return-Path: <a@example.net>\n'
-		export DTLINE=$'Delivered-To: example.com-bob@example.com\n'
-	}
-	to_bob
 	limited() { ( ulimit -v 49152 && cd "$DD" && RUN_AS=$DV_AS _run_with "$1" vdelivermail '' delete; exit "$RC" ); }
-	printf 'Subject: x\n\nbody\n' > "$T0/small"
 	limited "$T0/small"
 	if [ "$?" != 0 ]; then
 		skip "vdelivermail does not run within 48 MB of address space here: memory not measured"

@@ -30,6 +30,8 @@
 /* Lengths kept from the environment and arguments (as the original). */
 #define DX_NAME_MAX   156
 #define DX_INSTR_MAX  299
+/* A user's .qmail (or control/defaultdelivery) is read whole: at most this. */
+#define DX_DOTQMAIL_MAX (1024 * 1024)
 
 struct dx_ctx {
 	FILE  *out;                   /* diagnostics (qmail's log / bounce) */

@@ -221,15 +221,19 @@ int dx_instruction(struct dx_ctx *c, const char *line, int is_catchall)
  * first lines ran, and the retry would run them twice.  1 (after saying
  * so) if it cannot be used: it cannot be read, or a line other than a
  * comment holds a NUL byte (cut there, "\0" would be a blank line - the
- * mail silently dropped - and "&a@b\0junk" a forward to a@b).
+ * mail silently dropped - and "&a@b\0junk" a forward to a@b), or it is
+ * larger than DX_DOTQMAIL_MAX (a user's file, read whole for each message).
  */
 static int load_file(struct dx_ctx *c, int fd, const char *file, char **buf, size_t *len)
 {
 	const char *line, *end, *nl;
 
-	if (vp_slurp_fd(fd, 0, buf, len) != 0) {
+	if (vp_slurp_fd(fd, DX_DOTQMAIL_MAX, buf, len) != 0) {
 		*buf = NULL;
-		fprintf(c->out, "vdelivermail: cannot read %s\n", file);
+		if (errno == EFBIG)
+			fprintf(c->out, "vdelivermail: %s is larger than %d bytes\n", file, DX_DOTQMAIL_MAX);
+		else
+			fprintf(c->out, "vdelivermail: cannot read %s\n", file);
 		return 1;
 	}
 	end = *buf + *len;
