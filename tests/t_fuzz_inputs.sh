@@ -75,6 +75,25 @@ if [ "$rc" != 0 ]; then
 	sed -n '1,20p' "$T0/fuzz.err" | sed 's/^/#   /'
 fi
 
+# A user can build a tree of any depth in its directory (mk_dir, then
+# rename_file into the next one): deleting the user removes it all (the
+# removal stopped at 64 levels: the record went, the directory stayed,
+# "-ERR 0.405 Unable to chdir to vpopmail directory").
+restore_sandbox() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/sandbox.tar"; }
+restore_sandbox
+deep=("slogin bob@example.com Passw0rd" "mk_dir bob@example.com/d0" "write_file bob@example.com/d0/f" "deep" ".")
+for i in $(seq 1 99); do
+	deep+=("mk_dir bob@example.com/d$i" "rename_file bob@example.com/d$((i - 1)) bob@example.com/d$i/d")
+done
+deep+=(q)
+printf '%s\r\n' "${deep[@]}" > "$T0/deep.in"
+_run_with "$T0/deep.in" vpopmaild -t 5
+is "$(printf '%s' "$OUT" | grep -c '^+OK')" 203 "vpopmaild: a user builds a tree 100 levels deep"
+is "$(find "$DD/bob" -name f | tr -cd / | wc -c)" "$(( $(printf '%s' "$DD/bob" | tr -cd / | wc -c) + 101 ))" "... its file is 100 levels down"
+run_in $'slogin admin@example.com Adm1nPass\r\ndel_user bob@example.com\r\nq\r\n' vpopmaild -t 5
+is_out_raw $'+OK \r\n+OK \r\n+OK \r\n+OK \r\n' "vpopmaild: del_user of that user succeeds"
+is "$(ls -A "$DD" | grep -c bob)" 0 "... and its directory is gone, nothing left aside"
+
 # vpopmaild's read_file sends a line in pieces: stuffing holds across the
 # pieces, and a file of one 64 MB line (write_file makes one without any
 # limit) is sent whole within 48 MB of address space (it used to read each

@@ -86,12 +86,6 @@ static int chown_entry(int dfd, const char *name, const struct stat *st, void *a
 	return fchownat(dfd, name, o->uid, o->gid, AT_SYMLINK_NOFOLLOW);
 }
 
-static int remove_entry(int dfd, const char *name, const struct stat *st, void *arg)
-{
-	(void)arg;
-	return unlinkat(dfd, name, S_ISDIR(st->st_mode) ? AT_REMOVEDIR : 0);
-}
-
 int vp_chown_tree(const char *path, uid_t uid, gid_t gid)
 {
 	struct owner o = { uid, gid };
@@ -224,10 +218,67 @@ int vp_path_below(const char *root, const char *dir)
 	return dir[n] != '\0';
 }
 
+/*
+ * Remove everything below dfd (taken over and closed).  A directory at
+ * RM_DEPTH is not entered: it is moved up into top, the directory being
+ * removed, under a name of its own, and removed from there by the next
+ * pass.  A tree of any depth (a user can build one with mk_dir and
+ * rename_file) is removed with bounded recursion and open files.
+ */
+#define RM_DEPTH 32
+
+static int rm_below(int dfd, int top, int depth, unsigned long *moved)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int rc = 0;
+
+	if ((d = fdopendir(dfd)) == NULL) {
+		close(dfd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			if (errno != ENOENT)	/* (moved up meanwhile) */
+				rc = -1;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode) && depth >= RM_DEPTH) {
+			static unsigned long seq;
+			char name[64];
+			int r;
+
+			do {
+				snprintf(name, sizeof name, ".rmtree.%ld.%lu", (long)getpid(), ++seq);
+			} while ((r = renameat2(dirfd(d), de->d_name, top, name, RENAME_NOREPLACE)) != 0 &&
+			         errno == EEXIST);
+			if (r != 0)
+				rc = -1;
+			else
+				++*moved;
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			int sub = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+			if (sub < 0 || rm_below(sub, top, depth + 1, moved) != 0)
+				rc = -1;
+		}
+		if (unlinkat(dirfd(d), de->d_name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0)
+			rc = -1;
+	}
+	closedir(d);
+	return rc;
+}
+
 int vp_rmtree(const char *path)
 {
+	unsigned long moved;
 	struct stat st;
-	int fd;
+	int fd, top, rc;
 
 	if (!vp_tree_path_ok(path)) {
 		errno = EINVAL;
@@ -237,10 +288,19 @@ int vp_rmtree(const char *path)
 		return errno == ENOENT ? 0 : -1;
 	if (!S_ISDIR(st.st_mode))
 		return unlink(path);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (walk_below(fd, 0, WALK_POST, remove_entry, NULL) != 0)
+	/* Each pass removes RM_DEPTH levels; what lies deeper was moved up. */
+	do {
+		moved = 0;
+		if ((top = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+			return -1;
+		if ((fd = fcntl(top, F_DUPFD_CLOEXEC, 0)) < 0) {
+			close(top);
+			return -1;
+		}
+		rc = rm_below(fd, top, 0, &moved);
+		close(top);
+	} while (moved != 0);
+	if (rc != 0)
 		return -1;
 	return rmdir(path);
 }
