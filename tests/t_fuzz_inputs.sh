@@ -47,7 +47,9 @@ ln -s "$T0/outside" "$DD/bob/out"
 as_domain_setup
 tar -C "$SB" -cf "$T0/sandbox.tar" .
 
-SCALE=1
+# VP_FUZZ_SEED and VP_FUZZ_SCALE (a factor on the mutation counts) explore
+# further by hand; the suite always runs the same inputs.
+SCALE=${VP_FUZZ_SCALE:-1}
 [ -n "${VP_TEST_WRAPPER:-}" ] && SCALE=0.05
 QEXT=0; has_define QMAIL_EXT && QEXT=1
 "$PYTHON" - "$T0/spec.json" <<PY
@@ -57,7 +59,7 @@ json.dump({'sb': '$SB', 'tpl': '$T0/sandbox.tar', 'tmp': os.environ['TMPDIR'], '
            'vchkpw': '$(bin_path vchkpw)', 'vpopmaild': '$(bin_path vpopmaild)',
            'vdelivermail': '$(bin_path vdelivermail)',
            'wrapper': shlex.split(os.environ.get('VP_TEST_WRAPPER', '')),
-           'as_domain': shlex.split('$DV_AS'), 'qext': $QEXT, 'seed': 20261206, 'scale': $SCALE,
+           'as_domain': shlex.split('$DV_AS'), 'qext': $QEXT, 'seed': ${VP_FUZZ_SEED:-20261206}, 'scale': $SCALE,
            'uidgid': [int(uid), int(gid)] if '${UIDGID:-}' and uid and gid else None},
           open(sys.argv[1], 'w'))
 PY
