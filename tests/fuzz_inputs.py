@@ -10,7 +10,9 @@ it to restore, "tmp" the programs' TMPDIR, "vchkpw" / "vpopmaild" /
 "vdelivermail" the programs, "wrapper" (a checker such as valgrind, as a
 list), "as_domain" (the prefix that runs vdelivermail with the domain's
 ids), "domains" (the domains directory), "qext" (1 with qmail-ext),
-"seed", "scale" (fewer mutations under a checker).
+"uidgid" (the domain's [uid, gid], for a .qmail the test writes), "seed",
+"scale" (a factor on the mutation counts), "parts" (which interfaces;
+all three when absent).
 
 Every input is fixed or drawn from random.Random(seed): the same inputs
 on every run.  Each class of input gives one line, "ok DESC" or
