@@ -852,6 +852,22 @@ as U "write_file bob@example.com/Maildir/maildirsize" "0S" "0 0" "." \
 in_session "user: its quota and login files are the library's, its .qmail its own" \
 	"-ERR 26.1512 Unauthorized Directory." "-ERR 26.1512 Unauthorized Directory." \
 	"-ERR 26.1512 Unauthorized Directory." "+OK " "+OK "
+# A plain user's .qmail may store its mail only below its own directory:
+# a Maildir line going elsewhere would put messages straight into any
+# other mailbox (the admin's), past every SMTP check.
+as U "write_file bob@example.com/.qmail" "$DD/admin/Maildir/" "." \
+	"write_file bob@example.com/.qmail" "../admin/Maildir/" "." \
+	"write_file bob@example.com/.qmail-x" "./Maildir/../../admin/Maildir/" "." \
+	"write_file bob@example.com/.qmail" "&bob@example.com" "..//admin/Maildir/" "." \
+	"write_file bob@example.com/.qmail" "$DD/bob2/Maildir/" "." \
+	"write_file bob@example.com/.qmail" "./Maildir/" "$DD/bob/Maildir/" ".Maildir/" "#x" "." \
+	"read_file bob@example.com/.qmail" "rm_file bob@example.com/.qmail"
+in_session "user: a .qmail Maildir line outside its own directory is refused" \
+	"-ERR 26.1512 Unauthorized Directory." "-ERR 26.1512 Unauthorized Directory." \
+	"-ERR 26.1512 Unauthorized Directory." "-ERR 26.1512 Unauthorized Directory." \
+	"-ERR 26.1512 Unauthorized Directory." "+OK " \
+	"+OK+" "./Maildir/" "$DD/bob/Maildir/" ".Maildir/" "#x" "." "+OK "
+file_absent "$DD/bob/.qmail-x" "... and nothing is written"
 as SA "write_file example.com/vpasswd.bak.4242" "x" "." "rm_file example.com/vpasswd.bak.4242"
 in_session "a system admin still may" "+OK " "+OK "
 

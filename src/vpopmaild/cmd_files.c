@@ -412,6 +412,33 @@ static int is_terminator(const char *line)
 }
 
 /*
+ * A Maildir line (one starting with '.' or '/', as vdelivermail tells
+ * them) of a plain user's .qmail: it must stay in the user's directory,
+ * where vdelivermail runs the file from.  No ".." step, and an absolute
+ * path only below the user's directory: else a user could have its mail
+ * stored straight into any other mailbox of the same owner.  line is a
+ * whole line (len bytes, its line end included).
+ */
+static int own_maildir_line(const char *line, size_t len)
+{
+	char text[VPD_PATH_MAX + 3];
+	const char *p, *s;
+
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len >= sizeof text || memchr(line, '\0', len) != NULL)
+		return 0;
+	memcpy(text, line, len);
+	text[len] = '\0';
+	for (p = text; *p != '\0'; p = *s != '\0' ? s + 1 : s) {
+		s = p + strcspn(p, "/");
+		if (s - p == 2 && p[0] == '.' && p[1] == '.')
+			return 0;
+	}
+	return text[0] != '/' || vpd_path_under(text, vpd.userdir);
+}
+
+/*
  * The data lines are always read up to their terminator, also after an
  * error (5.6 answered a bad path at once and ran the data as commands).
  */
@@ -440,9 +467,13 @@ void vpd_cmd_write_file(struct vpd_args *a)
 		}
 		if (bol && rc == VPD_LINE && is_terminator(buf))
 			break;
-		if (major == 0 && memchr(buf, '|', len) != NULL && vpd_plain_dotqmail(path)) {
+		if (major == 0 && vpd_plain_dotqmail(path) &&
+		    (memchr(buf, '|', len) != NULL ||
+		     (bol && (buf[0] == '.' || buf[0] == '/') &&
+		      (rc != VPD_LINE || !own_maildir_line(buf, len))))) {
 			/* a program line in a plain user's .qmail: refused, also
-			 * inside a line (vdelivermail splits lines at 499 bytes) */
+			 * inside a line (vdelivermail splits lines at 499 bytes);
+			 * so is a Maildir line that leaves the user's directory */
 			sink_abort(&s);
 			major = 26;
 			minor = 1512;
