@@ -300,17 +300,17 @@ static int vcdb_getpw(const struct vdomain *d, const char *user, struct vpw_entr
 	 * able to answer "try again later" instead of bouncing mail or
 	 * refusing a login for good.
 	 */
-	fd = open(f.index, O_RDONLY | O_CLOEXEC);
+	fd = vp_open_read(f.index, 0);
 	if (fd < 0 && errno == ENOENT) {
 		if (build_stale_index(d) != 0)
 			return unreadable_or_absent(f.passwd);
-		fd = open(f.index, O_RDONLY | O_CLOEXEC);
+		fd = vp_open_read(f.index, 0);
 	} else if (fd >= 0 && vcdb_index_stale(f.passwd, f.index) && build_stale_index(d) == 0) {
 		/* vpasswd changed after the index was built (a writer stopped
 		 * between its two renames): rebuilt, read the new one.  If
 		 * that cannot be done, the old index still answers. */
 		close(fd);
-		fd = open(f.index, O_RDONLY | O_CLOEXEC);
+		fd = vp_open_read(f.index, 0);
 	}
 	if (fd < 0)
 		return errno == ENOENT ? VA_USER_DOES_NOT_EXIST : VA_NO_AUTH_CONNECTION;

@@ -51,15 +51,17 @@ void *vcdb_iter_open(const struct vdomain *d)
 	it = calloc(1, sizeof *it);
 	if (it == NULL)
 		return NULL;
-	it->fp = fopen(f.passwd, "re");
-	if (it->fp == NULL) {
+	it->fp = vp_fopen_read(f.passwd);
+	if (it->fp == NULL && errno != EINVAL) {
 		free(it);
 		return NULL;
 	}
 	/* 64 KB reads instead of stdio's 4 KB: a walk of a big domain is one
 	 * read per 16 pages rather than per page (memory stays constant).
-	 * glibc ignores the size unless it is given the buffer too. */
-	setvbuf(it->fp, it->buf, _IOFBF, sizeof it->buf);
+	 * glibc ignores the size unless it is given the buffer too.  (No fp:
+	 * vpasswd is there but not a file, a read error for iter_next.) */
+	if (it->fp != NULL)
+		setvbuf(it->fp, it->buf, _IOFBF, sizeof it->buf);
 	walk_dir.walks++;
 	return it;
 }
@@ -74,6 +76,8 @@ int vcdb_iter_next(void *p, struct vpw_entry *out)
 
 	if (it == NULL || out == NULL)
 		return VA_NULL_POINTER;
+	if (it->fp == NULL)
+		return VA_COULD_NOT_UPDATE_FILE;
 	return vpw_read_entry(it->fp, &it->line, &it->cap, out);
 }
 
@@ -83,7 +87,8 @@ void vcdb_iter_close(void *p)
 
 	if (it == NULL)
 		return;
-	fclose(it->fp);
+	if (it->fp != NULL)
+		fclose(it->fp);
 	free(it->line);
 	free(it);
 	if (--walk_dir.walks == 0 && walk_dir.fd >= 0) {
@@ -140,6 +145,7 @@ int vcdb_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 {
 #ifdef ENABLE_AUTH_LOGGING
 	char path[VP_PATH_MAX], nl[] = "\n";
+	struct stat st;
 	struct timespec ts[2];
 	struct iovec iov[2];
 	size_t len;
@@ -162,9 +168,14 @@ int vcdb_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 	 * new address as the first line (readers stop there), not the new
 	 * address run together with the tail of a longer old one.
 	 */
-	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	/* (O_NONBLOCK: a FIFO in its place must not hold up the login) */
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (fd < 0)
 		return VA_COULD_NOT_UPDATE_FILE;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return VA_COULD_NOT_UPDATE_FILE;
+	}
 	len = strlen(ip);
 	iov[0].iov_base = (void *)ip;   /* writev does not write through it */
 	iov[0].iov_len = len;
@@ -217,12 +228,13 @@ int vcdb_get_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 			return VA_NO_AUTH_CONNECTION;
 		if (when != NULL)
 			*when = st.st_mtime;
-		if (ip == NULL || ipsize == 0)
+		/* Not a file (a FIFO would block the open): no address. */
+		if (ip == NULL || ipsize == 0 || !S_ISREG(st.st_mode))
 			return 0;
 		if (rest != NULL)
-			fd = openat(walk_dir.fd, rest, O_RDONLY | O_CLOEXEC);
+			fd = openat(walk_dir.fd, rest, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 		else
-			fd = open(path, O_RDONLY | O_CLOEXEC);
+			fd = vp_open_read(path, 0);
 		if (fd < 0) {
 			/* There but unreadable (another owner): its time still
 			 * says when the account was made, as in 5.6; no address.

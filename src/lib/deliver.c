@@ -29,12 +29,12 @@ void dx_print_msgfile(struct dx_ctx *c, const char *name, const char *fallback)
 	FILE *fp = NULL;
 
 	if (c->have_dom && vp_fmt(path, sizeof path, "%s/%s", c->dom.dir, name) == 0)
-		fp = fopen(path, "re");
+		fp = vp_fopen_read(path);
 	if (fp == NULL && vp_home_path(path, sizeof path, DOMAINS_DIR) != NULL &&
 	    strlen(path) + strlen(name) + 2 < sizeof path) {
 		strcat(path, "/");
 		strcat(path, name);
-		fp = fopen(path, "re");
+		fp = vp_fopen_read(path);
 	}
 	if (fp == NULL) {
 		fprintf(c->out, "%s\n", fallback);
@@ -97,7 +97,7 @@ static void quota_warn(struct dx_ctx *c, const char *maildir, int is_catchall, c
 		return;
 	if (stat(stamp, &st) == 0 && time(NULL) < st.st_mtime + WARN_INTERVAL)
 		return;
-	fd = open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
 	if (fd < 0)
 		return;
 	futimens(fd, NULL);
@@ -105,9 +105,9 @@ static void quota_warn(struct dx_ctx *c, const char *maildir, int is_catchall, c
 
 	fd = -1;
 	if (c->have_dom && vp_fmt(path, sizeof path, "%s/.quotawarn.msg", c->dom.dir) == 0)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = vp_open_read(path, 0);
 	if (fd < 0 && vp_home_path(path, sizeof path, DOMAINS_DIR "/.quotawarn.msg") != NULL)
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = vp_open_read(path, 0);
 	if (fd < 0)
 		return;
 	/* Whole however long (EXT, DTLINE): no cut-off header line. */

@@ -129,7 +129,7 @@ static int domain_lookup(const char *domain, struct vdomain *out, int flags)
 			*out = cache.dom;
 		return VA_SUCCESS;
 	}
-	if ((fd = open(cdbpath, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = vp_open_read(cdbpath, 0)) < 0)
 		return strict ? VA_NO_AUTH_CONNECTION : VA_DOMAIN_DOES_NOT_EXIST;
 	if (fstat(fd, &st) != 0) {
 		close(fd);
@@ -242,7 +242,7 @@ int vp_assign_each(int (*fn)(const char *name, const char *real, void *arg), voi
 
 	if (vp_qmail_path(file, sizeof file, "users/assign") == NULL)
 		return VA_DIR_TOO_LONG;
-	if ((fp = fopen(file, "re")) == NULL)
+	if ((fp = vp_fopen_read(file)) == NULL)
 		return errno == ENOENT ? 0 : VA_CANNOT_READ_ASSIGN;
 	while (rc == 0 && getline(&line, &cap, fp) >= 0) {
 		if (vp_assign_end(line))
@@ -299,7 +299,7 @@ domain_entry *get_domain_entries(const char *match_real)
 			fclose(fp);
 		fp = NULL;
 		if (vp_qmail_path(file, sizeof file, "users/assign") != NULL)
-			fp = fopen(file, "re");
+			fp = vp_fopen_read(file);
 		vp_strlcpy(match, match_real, sizeof match);
 		vp_lower(match);
 		if (*match != '\0' && vp_domain_lookup(match, &d) == VA_SUCCESS)

@@ -48,7 +48,7 @@ static int read_lines(const char *path, string_list *out, int *list)
 	int rc = VA_SUCCESS;
 
 	*list = 0;
-	if ((fp = fopen(path, "re")) == NULL)
+	if ((fp = vp_fopen_read(path)) == NULL)
 		return VA_COULD_NOT_OPEN_DOT_QMAIL;
 	while (!*list && (n = getline(&line, &cap, fp)) >= 0) {
 		if (n > 0 && line[n - 1] == '\n')

@@ -293,7 +293,7 @@ static int run_file(struct dx_ctx *c, int fd, int *handled)
 /* Open a file to read: an fd, or -1 with errno. */
 static int open_read(const char *path)
 {
-	return open(path, O_RDONLY | O_CLOEXEC);
+	return vp_open_read(path, 0);
 }
 
 /* Open the first existing candidate; -1 with errno ENOENT if none. */

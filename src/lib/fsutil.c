@@ -363,6 +363,41 @@ int vp_rmtree_aside_as(const char *path, const char *aside_dir, long pid)
 	return vp_rmtree(path);
 }
 
+int vp_open_read(const char *path, int flags)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		err = errno;
+		if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
+			err = EINVAL;
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
+FILE *vp_fopen_read(const char *path)
+{
+	FILE *fp;
+	int fd, err;
+
+	if ((fd = vp_open_read(path, 0)) < 0)
+		return NULL;
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		err = errno;
+		close(fd);
+		errno = err;
+	}
+	return fp;
+}
+
 int vp_slurp(const char *path, char **out, size_t *len)
 {
 	int fd, rc = 0;
@@ -370,7 +405,7 @@ int vp_slurp(const char *path, char **out, size_t *len)
 	*out = NULL;
 	if (len != NULL)
 		*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = vp_open_read(path, 0);
 	if (fd < 0)
 		return -1;
 	if (vp_slurp_fd(fd, 0, out, len) != 0)
@@ -417,7 +452,7 @@ int vp_map(const char *path, struct vp_mapped *m)
 	m->data = NULL;
 	m->len = 0;
 	m->mapped = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = vp_open_read(path, 0)) < 0)
 		return -1;
 	if (fstat(fd, &st) != 0) {
 		rc = -1;

@@ -166,7 +166,7 @@ int vget_ip_map(char *ip, char *domain, int domain_size)
 		rc = vauth_backend_get()->ipmap_get(ip, domain, (size_t)domain_size);
 		return rc == 1 ? -1 : rc;
 	}
-	if (map_path(path, sizeof(path)) != 0 || (fp = fopen(path, "re")) == NULL)
+	if (map_path(path, sizeof(path)) != 0 || (fp = vp_fopen_read(path)) == NULL)
 		return -1;
 	while (rc != 0 && fgets(line, sizeof(line), fp) != NULL) {
 		if (split_pair(line, &f_ip, &f_dom) == 0 && strcmp(f_ip, ip) == 0)
@@ -236,7 +236,7 @@ int vshow_ip_map(int first, char *ip, char *domain)
 		if (fp != NULL)
 			fclose(fp);
 		fp = NULL;
-		if (map_path(path, sizeof(path)) != 0 || (fp = fopen(path, "re")) == NULL)
+		if (map_path(path, sizeof(path)) != 0 || (fp = vp_fopen_read(path)) == NULL)
 			return -1;
 	}
 	if (fp == NULL)

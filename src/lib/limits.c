@@ -197,7 +197,7 @@ int vlimits_read_limits_file(const char *path, struct vlimits *limits)
 
 	if (path == NULL || limits == NULL)
 		return VA_NULL_POINTER;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = vp_open_read(path, 0);
 	if (fd < 0)
 		return VA_CANNOT_READ_LIMITS;
 	rc = read_limits_fd(fd, limits);
@@ -247,10 +247,10 @@ int vget_limits(const char *domain, struct vlimits *limits)
 	 * a link planted in the domain directory must not make us chown
 	 * another file. */
 	linked = 0;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = vp_open_read(path, O_NOFOLLOW);
 	if (fd < 0 && errno == ELOOP) {
 		linked = 1;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = vp_open_read(path, 0);
 	}
 	if (fd >= 0) {
 		struct stat st;

@@ -170,7 +170,7 @@ static int mds_load(const char *file, struct mds *m)
 {
 	int fd, rc;
 
-	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = vp_open_read(file, O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ELOOP) {
 			unlink(file);          /* never follow a planted symlink */
@@ -372,7 +372,7 @@ void dx_maildir_usage(const char *maildir, storage_t *bytes, storage_t *count)
 
 	memset(&m, 0, sizeof m);
 	if (vp_fmt(file, sizeof file, "%s/maildirsize", maildir) == 0 &&
-	    (fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+	    (fd = vp_open_read(file, O_NOFOLLOW)) >= 0) {
 		rc = mds_read_fd(fd, &m);
 		close(fd);
 	}

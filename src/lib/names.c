@@ -260,7 +260,7 @@ static const char *file_default_domain(void)
 		return d;
 	vp_strlcpy(cached_path, path, sizeof(cached_path));
 	d[0] = '\0';
-	fp = fopen(path, "r");
+	fp = vp_fopen_read(path);
 	if (fp == NULL)
 		return d;
 	if (fgets(d, sizeof(d), fp) == NULL)
@@ -282,7 +282,7 @@ static int host_in_locals(const char *domain)
 
 	if (vp_qmail_path(path, sizeof(path), "control/locals") == NULL)
 		return 0;
-	if ((fp = fopen(path, "r")) == NULL)
+	if ((fp = vp_fopen_read(path)) == NULL)
 		return 0;
 	while (!found && fgets(line, sizeof(line), fp) != NULL) {
 		line[strcspn(line, "\n")] = '\0';

@@ -143,7 +143,7 @@ static void load_rules(void)
 	vp_strlcpy(pw.path, path, sizeof(pw.path));
 	if (path[0] == '\0')
 		return;
-	fp = fopen(path, "r");
+	fp = vp_fopen_read(path);
 	if (fp == NULL) {
 		if (errno == ENOENT)
 			return;

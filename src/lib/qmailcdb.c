@@ -174,7 +174,7 @@ int vp_build_users_cdb(void)
 	    vp_fmt(tmp, sizeof tmp, "%s.tmp", dst) != 0)
 		return VA_COULD_NOT_UPDATE_FILE;
 
-	if ((fp = fopen(src, "re")) == NULL) {
+	if ((fp = vp_fopen_read(src)) == NULL) {
 		fprintf(stderr, "qmail-newu: fatal: %s\n", why[NEWU_OPEN]);
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
@@ -248,7 +248,7 @@ int vp_build_morercpthosts_cdb(void)
 	    vp_qmail_path(tmp, sizeof tmp, "control/morercpthosts.tmp") == NULL)
 		return VA_COULD_NOT_UPDATE_FILE;
 
-	if ((fp = fopen(src, "re")) == NULL) {
+	if ((fp = vp_fopen_read(src)) == NULL) {
 		fprintf(stderr, "qmail-newmrh: fatal: unable to read control/morercpthosts: %s\n",
 		        qmail_errstr(errno));
 		return VA_COULD_NOT_UPDATE_FILE;

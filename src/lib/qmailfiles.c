@@ -226,7 +226,7 @@ static int put_assign_end(FILE *out, const char *end, ssize_t len, FILE *in,
 /* Open `file` for reading; *fp = NULL when it does not exist. */
 static int open_source(const char *file, FILE **fp)
 {
-	*fp = fopen(file, "re");
+	*fp = vp_fopen_read(file);
 	if (*fp == NULL && errno != ENOENT)
 		return VA_COULD_NOT_UPDATE_FILE;
 	return VA_SUCCESS;
@@ -343,7 +343,7 @@ static int write_sorted(const char *file, struct vp_afile *af, int type)
 	FILE *fp;
 	int rc = VA_COULD_NOT_UPDATE_FILE;
 
-	if (fflush(af->fp) != 0 || (fp = fopen(af->tmp, "re")) == NULL) {
+	if (fflush(af->fp) != 0 || (fp = vp_fopen_read(af->tmp)) == NULL) {
 		vp_afile_abort(af);
 		return VA_COULD_NOT_UPDATE_FILE;
 	}
@@ -609,7 +609,7 @@ int vp_qfile_replace(const char *file, const char *data, size_t len)
 /* Lines in `file` (a last line without '\n' counts); 0 if it is missing. */
 int vp_qfile_count_lines(const char *file)
 {
-	FILE *fp = fopen(file, "re");
+	FILE *fp = vp_fopen_read(file);
 	int c, last = '\n', n = 0;
 
 	if (fp == NULL)

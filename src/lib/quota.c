@@ -451,7 +451,7 @@ static int read_maildirsize(const char *file, struct vp_usage *u, unsigned *line
 	int fd;
 
 	u->incomplete = 0;
-	fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = vp_open_read(file, O_NOFOLLOW);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

@@ -266,7 +266,7 @@ static int rule_missing(const char *addr)
 	int fd, found = 0;
 
 	if (vp_fmt(cdb, sizeof cdb, "%s.cdb", vp_tcp_file()) != 0 ||
-	    (fd = open(cdb, O_RDONLY | O_CLOEXEC)) < 0)
+	    (fd = vp_open_read(cdb, 0)) < 0)
 		return 1;
 	if (cdb_init(&c, fd) == 0) {
 		found = cdb_find(&c, addr, (unsigned)strlen(addr)) > 0;

@@ -159,7 +159,7 @@ char *valias_select(char *alias, char *domain)
 		verrori = rc;
 		return NULL;
 	}
-	sel_fp = fopen(path, "re");
+	sel_fp = vp_fopen_read(path);
 	if (sel_fp == NULL)
 		return NULL;            /* no such alias */
 	return valias_select_next();

@@ -178,6 +178,15 @@ int   vp_rmtree_aside_as(const char *path, const char *aside_dir, long pid);
 void  vp_sweep_aside(const char *dir);
 /* Read a small file fully into a malloc'd NUL-terminated buffer. */
 int   vp_slurp(const char *path, char **out, size_t *len);
+/*
+ * Open path to read it only if it is a regular file (a symlink to one
+ * too); flags add to O_RDONLY | O_CLOEXEC (e.g. O_NOFOLLOW).  Anything
+ * else fails with errno EINVAL: opening a FIFO blocks until a writer
+ * comes, and a device such as /dev/zero never ends.  vp_fopen_read()
+ * is the same for stdio.
+ */
+int   vp_open_read(const char *path, int flags);
+FILE *vp_fopen_read(const char *path);
 /* 1 if fd is open on the file that path names now (same device and
  * inode): a file held open since, then named again, is still the one
  * at the path (an inode cannot be reused while it is open). */

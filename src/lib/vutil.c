@@ -52,7 +52,7 @@ int vp_dotqmail_first_line(const char *domdir, const char *name, char *line, siz
 	if (vp_fmt(file + start, sizeof file - start, "%s", name) != 0)
 		return -1;
 	str_replace(file + start, '.', ':');
-	if ((fp = fopen(file, "re")) == NULL)
+	if ((fp = vp_fopen_read(file)) == NULL)
 		return -1;
 	if (fgets(line, (int)size, fp) == NULL)
 		line[0] = '\0';
