@@ -1,6 +1,7 @@
 #!/bin/bash
 # t_fuzz_files.sh - damaged, odd and hostile files read by the commands:
-# a few exact checks first (files that are not regular files), then a seeded, bounded
+# a few exact checks first (files that are not regular files, sizes in
+# Maildir file names and quotas past 64 bits), then a seeded, bounded
 # mutation run: for each kind of file, every input is put in a fresh
 # sandbox and the commands that read it are run.  No command may crash,
 # hang, report a sanitizer error or exit with a status outside its set;
@@ -105,6 +106,30 @@ run vadduser zed@example.com Passw0rd
 isnt "$RC" 124 ".dir-control is a FIFO: vadduser does not block"
 VP_TIMEOUT=120
 TIMEOUT=; command -v timeout >/dev/null 2>&1 && TIMEOUT="timeout -k 5 $VP_TIMEOUT"
+
+# ------------------------------------------------------------ sizes past 64 bits
+# ",S=" sizes are summed in 64 bits: a name claiming 2^64-1 bytes wrapped
+# the sum to a few bytes (0% used, the quota lifted).  It now stops at
+# the largest size maildirsize holds.
+restore
+rm -f "$MD/maildirsize"
+printf 'x\n' > "$MD/cur/1.M1P1.h,S=18446744073709551615:2,S"
+printf 'x\n' > "$MD/cur/2.M1P1.h,S=5:2,S"
+[ "$ROOT" = 1 ] && chown -R "$UIDGID" "$MD"
+run vuserinfo -Q bob@example.com
+is_out "100%" ",S= of 2^64-1 plus 5: 100% used, not 0%"
+file_is "$MD/maildirsize" $'100000S\n9223372036854775807 2\n' ",S= past 2^63: maildirsize holds the largest size it can"
+dv bob
+is_rc 100 ",S= past 2^63: the user is over quota"
+# A usage past 2^64/100 against a bigger quota: the percentage is not
+# computed through a product that wraps.
+restore
+rm -f "$MD/maildirsize"
+printf 'x\n' > "$MD/cur/1.M1P1.h,S=500000000000000000:2,S"
+[ "$ROOT" = 1 ] && chown -R "$UIDGID" "$MD"
+VP_TEST_WRAPPER= setup vmoduser -q 1000000000000000000 bob@example.com
+run vuserinfo -Q bob@example.com
+is_out "50%" "5e17 bytes of a 1e18 quota: 50%"
 
 # ------------------------------------------------------------ the mutation run
 FUZZ_SEED=${FUZZ_SEED:-20261206}

@@ -114,6 +114,16 @@ char *format_maildirquota(const char *quota)
 	return out;
 }
 
+/* used * 100 / lim (used <= lim) without the product wrapping. */
+static int percent_of(storage_t used, storage_t lim)
+{
+	if (lim == 0)
+		return 100;
+	if (used <= UINT64_MAX / 100)
+		return (int)(used * 100 / lim);
+	return (int)(used / (lim / 100));
+}
+
 /*
  * Usage in percent of a quota string, Maildir++ style: every number is a
  * limit, followed by 'C' for a message count or anything else for bytes.
@@ -141,13 +151,13 @@ int vp_quota_percent(storage_t bytes, storage_t count, const char *quota, int *p
 				*pct = 100;
 				return -1;
 			}
-			cpct = lim != 0 ? (int)(count * 100 / lim) : 100;
+			cpct = percent_of(count, lim);
 		} else {
 			if (lim < bytes) {
 				*pct = 100;
 				return -1;
 			}
-			spct = lim != 0 ? (int)(bytes * 100 / lim) : 100;
+			spct = percent_of(bytes, lim);
 		}
 	}
 	*pct = spct > cpct ? spct : cpct;
@@ -180,8 +190,13 @@ static int size_from_name(const char *name, storage_t *size)
 		if (p[0] == ',' && p[1] == 'S' && p[2] == '=') {
 			storage_t v = 0;
 
+			/* A size past what maildirsize can hold (a hand-made
+			 * name) counts as that much, not as what it wraps to. */
 			for (p += 3; *p >= '0' && *p <= '9'; p++)
-				v = v * 10 + (storage_t)(*p - '0');
+				if (__builtin_mul_overflow(v, 10, &v) ||
+				    __builtin_add_overflow(v, (storage_t)(*p - '0'), &v) ||
+				    v > (storage_t)INT64_MAX)
+					v = (storage_t)INT64_MAX;
 			*size = v;
 			return 1;
 		}
@@ -229,7 +244,8 @@ static void count_dir(const char *dir, struct vp_usage *u)
 			}
 			size = (storage_t)st.st_size;
 		}
-		u->bytes += size;
+		if (__builtin_add_overflow(u->bytes, size, &u->bytes) || u->bytes > (storage_t)INT64_MAX)
+			u->bytes = (storage_t)INT64_MAX;
 		u->count++;
 	}
 	if (errno != 0)
