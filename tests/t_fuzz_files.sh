@@ -136,7 +136,7 @@ FUZZ_SEED=${FUZZ_SEED:-20261206}
 FUZZ_N=${FUZZ_N:-8}
 restore
 cat > "$T0/fuzz.py" <<'PYEOF'
-import os, random, struct, subprocess, sys, time
+import os, random, re, struct, subprocess, sys, time
 
 E = os.environ
 SB, VH, QH, D, DD, BOB = E['SB'], E['VH'], E['QH'], E['D'], E['DD'], E['BOB']
@@ -149,6 +149,7 @@ UID, GID = (int(x) for x in E['UIDGID'].split(':'))
 SQL = E.get('SQL', '0') == '1'
 ROAM = E.get('ROAM', '0') == '1'
 TMO = 60 if WRAP else 10
+VALGRIND = any('valgrind' in w for w in WRAP)
 rng = random.Random(int(E['FUZZ_SEED']))
 N = int(E['FUZZ_N'])
 
@@ -437,7 +438,7 @@ for name, path, seed, muts, ops, dom_owned, older, newer, special in KINDS:
                 why = rc
             elif rc < 0:
                 why = 'killed by signal %d' % -rc
-            elif any(s in err for s in SAN):
+            elif any(s in err for s in SAN) or (VALGRIND and re.search(rb'^==[0-9]+== ', err, re.M)):
                 why = 'sanitizer: ' + err[err.find(b'ERROR') if b'ERROR' in err else 0:][:120].decode('latin-1')
             elif op.rcs and rc not in op.rcs:
                 why = 'exit %d' % rc
