@@ -176,7 +176,8 @@ int   vp_rmtree_aside_as(const char *path, const char *aside_dir, long pid);
 /* Remove what removals killed half way left in `dir`: the trees
  * ".<name>.deleted.<pid>" of any name, their process gone. */
 void  vp_sweep_aside(const char *dir);
-/* Read a small file fully into a malloc'd NUL-terminated buffer. */
+/* Read a small file fully into a malloc'd NUL-terminated buffer (a
+ * regular file only, see vp_open_read()). */
 int   vp_slurp(const char *path, char **out, size_t *len);
 /*
  * Open path to read it only if it is a regular file (a symlink to one
@@ -199,8 +200,9 @@ void  vp_stat_stamp(const struct stat *st, struct vp_file_stamp *out);
 /*
  * The whole of a file, to read: a regular file is mapped (no copy, and
  * no fresh memory to fault in, which for a vpasswd of thousands of users
- * cost more than the read itself); anything else, or a failed mmap, is
- * read into memory.  Returns as vp_slurp (an empty file: data NULL, len
+ * cost more than the read itself); should mmap fail, it is read into
+ * memory.  Anything but a regular file fails, as with vp_open_read().
+ * Returns as vp_slurp (an empty file: data NULL, len
  * 0).  The file must not shrink while mapped: every writer of the files
  * read so replaces them by rename.  vp_unmap() releases either kind.
  */
