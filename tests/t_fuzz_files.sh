@@ -1,8 +1,8 @@
 #!/bin/bash
 # t_fuzz_files.sh - damaged, odd and hostile files read by the commands:
-# a few exact checks first (files that are not regular files, sizes in
-# Maildir file names and quotas past 64 bits), then a seeded, bounded
-# mutation run: for each kind of file, every input is put in a fresh
+# a few exact checks first (files that are not regular files, a damaged
+# vpasswd.cdb, sizes in Maildir file names and quotas past 64 bits), then
+# a seeded, bounded mutation run: for each kind of file, every input is put in a fresh
 # sandbox and the commands that read it are run.  No command may crash,
 # hang, report a sanitizer error or exit with a status outside its set;
 # vdelivermail must not report a message delivered that is nowhere.
@@ -106,6 +106,43 @@ run vadduser zed@example.com Passw0rd
 isnt "$RC" 124 ".dir-control is a FIFO: vadduser does not block"
 VP_TIMEOUT=120
 TIMEOUT=; command -v timeout >/dev/null 2>&1 && TIMEOUT="timeout -k 5 $VP_TIMEOUT"
+
+# ------------------------------------------------------------ a damaged index
+# One byte of a key in vpasswd.cdb, or of the hash in its slot, changed:
+# the lookup missed and bob's mail bounced for good while vpasswd holds
+# him.  A miss whose probed slots do not match their records is now an
+# unreadable index (111); a clean miss still bounces.
+damage_cdb() {
+	"$PYTHON" - "$DD/vpasswd.cdb" "$1" <<'PYEOF'
+import struct, sys
+p, what = sys.argv[1], sys.argv[2]
+d = bytearray(open(p, 'rb').read())
+pos = 2048
+while d[pos + 8:pos + 8 + struct.unpack_from('<I', d, pos)[0]] != b'bob':
+    pos += 8 + sum(struct.unpack_from('<II', d, pos))
+if what == 'key':
+    d[pos + 9] = ord('x')
+else:
+    for off in range(len(d) - 8, 2047, -8):
+        h, sp = struct.unpack_from('<II', d, off)
+        if sp == pos:
+            struct.pack_into('<II', d, off, h ^ 0x100, sp)
+            break
+open(p, 'wb').write(d)
+PYEOF
+	touch -d '-1 min' "$DD/vpasswd"
+}
+if [ "${SQL:-0}" != 1 ]; then
+	for what in key hash; do
+		restore; damage_cdb $what
+		dv bob
+		is_rc 111 "vpasswd.cdb, one byte of bob's $what changed: his mail waits (111)"
+		dv nosuch
+		is_rc 100 "vpasswd.cdb, one byte of bob's $what changed: an unknown user still bounces"
+		dv alice
+		is_rc 0 "vpasswd.cdb, one byte of bob's $what changed: alice still gets mail"
+	done
+fi
 
 # ------------------------------------------------------------ sizes past 64 bits
 # ",S=" sizes are summed in 64 bits: a name claiming 2^64-1 bytes wrapped
