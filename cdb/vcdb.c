@@ -273,36 +273,6 @@ static int unreadable_or_absent(const char *passwd)
 	return VA_NO_AUTH_CONNECTION;
 }
 
-/*
- * After cdb_find() missed key: 1 if the slots it probed are sound, each
- * naming a record whose key has the slot's hash.  A damaged index (a
- * byte of a key or of a slot's hash changed) otherwise reads as "no such
- * user", and that user's mail bounces while vpasswd still holds them.
- */
-static int miss_is_sound(const struct cdb *c, const char *key, unsigned klen)
-{
-	const unsigned char *p;
-	unsigned h = cdb_hash(key, klen), tpos, tlen, slot, i, hh, pos, kl;
-
-	if ((p = cdb_get(c, 8, (h & 255) << 3)) == NULL)
-		return 0;
-	tpos = cdb_unpack(p);
-	tlen = cdb_unpack(p + 4);
-	for (i = 0, slot = tlen != 0 ? (h >> 8) % tlen : 0; i < tlen; i++, slot = (slot + 1) % tlen) {
-		if (slot > (UINT_MAX - tpos) / 8 || (p = cdb_get(c, 8, tpos + slot * 8)) == NULL)
-			return 0;
-		hh = cdb_unpack(p);
-		if ((pos = cdb_unpack(p + 4)) == 0)
-			return 1;
-		if ((p = cdb_get(c, 8, pos)) == NULL)
-			return 0;
-		kl = cdb_unpack(p);
-		if (pos > UINT_MAX - 8 || (p = cdb_get(c, kl, pos + 8)) == NULL || cdb_hash(p, kl) != hh)
-			return 0;
-	}
-	return 1;
-}
-
 static int vcdb_getpw(const struct vdomain *d, const char *user, struct vpw_entry *out)
 {
 	struct vcdb_files f;
@@ -355,8 +325,9 @@ static int vcdb_getpw(const struct vdomain *d, const char *user, struct vpw_entr
 	 */
 	switch (cdb_find(&c, user, (unsigned)ulen)) {
 	case 0:
-		rc = miss_is_sound(&c, user, (unsigned)ulen) ? VA_USER_DOES_NOT_EXIST
-		                                              : VA_NO_AUTH_CONNECTION;
+		/* (a damaged index may miss a user it holds: not an answer) */
+		rc = vp_cdb_miss_sound(&c, user, (unsigned)ulen) ? VA_USER_DOES_NOT_EXIST
+		                                                  : VA_NO_AUTH_CONNECTION;
 		break;
 	case 1:
 		/* Rebuild the text line "user:value" and parse it. */

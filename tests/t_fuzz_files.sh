@@ -144,6 +144,28 @@ if [ "${SQL:-0}" != 1 ]; then
 	done
 fi
 
+# The same in qmail's users/cdb: example.com's key damaged made every
+# delivery and login of the domain "no such domain" (a bounce).
+restore
+"$PYTHON" - "$QH/users/$USERS_CDB_NAME" <<'PYEOF'
+import sys
+p = sys.argv[1]
+d = bytearray(open(p, 'rb').read())
+i = d.index(b'!example.com-', 2048)
+d[i + 3] = ord('z')
+open(p, 'wb').write(d)
+PYEOF
+dv bob
+is_rc 111 "users/cdb, one byte of example.com's key changed: bob's mail waits (111)"
+vchk_rc() {
+	printf '%s\0%s\0\0' "$1" "$2" > "$T0/.cred"
+	( ( exec $TIMEOUT env TCPLOCALPORT=110 "$(bin_path vchkpw)" /bin/true ) < /dev/null > /dev/null 2>&1 3< "$T0/.cred" ) 2>/dev/null
+	echo $?
+}
+is "$(vchk_rc bob@example.com Passw0rd)" 111 "users/cdb, one byte of example.com's key changed: bob's login is 'try again later' (111)"
+is "$(vchk_rc postmaster@other.org Secret123)" 0 "users/cdb, one byte of example.com's key changed: other.org's logins work"
+is "$(vchk_rc joe@nosuch.org Secret123)" 3 "users/cdb, one byte of example.com's key changed: an unknown domain is still refused (3)"
+
 # ------------------------------------------------------------ sizes past 64 bits
 # ",S=" sizes are summed in 64 bits: a name claiming 2^64-1 bytes wrapped
 # the sum to a few bytes (0% used, the quota lifted).  It now stops at

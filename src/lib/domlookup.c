@@ -143,7 +143,7 @@ static int domain_lookup(const char *domain, struct vdomain *out, int flags)
 	if (cdb_init(&c, fd) == 0) {
 		int found = cdb_find(&c, key, (unsigned)strlen(key));
 
-		if (found == 0)
+		if (found == 0 && (!strict || vp_cdb_miss_sound(&c, key, (unsigned)strlen(key))))
 			rc = VA_DOMAIN_DOES_NOT_EXIST;
 		else if (found > 0) {
 			const void *val = cdb_getdata(&c);

@@ -188,6 +188,10 @@ int   vp_slurp(const char *path, char **out, size_t *len);
  */
 int   vp_open_read(const char *path, int flags);
 FILE *vp_fopen_read(const char *path);
+/* After a cdb_find() miss of key: 1 if the slots it went through match
+ * their records, 0 if the file is damaged there (cdbmiss.c). */
+struct cdb;
+int   vp_cdb_miss_sound(const struct cdb *c, const void *key, unsigned klen);
 /* 1 if fd is open on the file that path names now (same device and
  * inode): a file held open since, then named again, is still the one
  * at the path (an inode cannot be reused while it is open). */
