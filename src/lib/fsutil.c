@@ -368,19 +368,21 @@ int vp_open_read(const char *path, int flags)
 	struct stat st;
 	int fd, err;
 
+	/* O_NONBLOCK: the open of a FIFO must not wait for a writer. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+	if (fstat(fd, &st) != 0)
 		err = errno;
-		if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode))
-			err = EINVAL;
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
+	else if (!S_ISREG(st.st_mode))
+		err = EINVAL;
+	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0)
+		err = errno;
+	else
+		return fd;
+	close(fd);
+	errno = err;
+	return -1;
 }
 
 FILE *vp_fopen_read(const char *path)
@@ -456,9 +458,9 @@ int vp_map(const char *path, struct vp_mapped *m)
 		return -1;
 	if (fstat(fd, &st) != 0) {
 		rc = -1;
-	} else if (S_ISREG(st.st_mode) && st.st_size == 0) {
+	} else if (st.st_size == 0) {
 		;	/* empty: nothing to map */
-	} else if (S_ISREG(st.st_mode) && (unsigned long long)st.st_size <= SIZE_MAX &&
+	} else if ((unsigned long long)st.st_size <= SIZE_MAX &&
 	           (p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0)) != MAP_FAILED) {
 		m->data = p;
 		m->len = (size_t)st.st_size;

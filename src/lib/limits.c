@@ -253,10 +253,8 @@ int vget_limits(const char *domain, struct vlimits *limits)
 		fd = vp_open_read(path, 0);
 	}
 	if (fd >= 0) {
-		struct stat st;
-
-		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-		    read_limits_fd(fd, limits) == VA_SUCCESS) {
+		/* (a regular file: vp_open_read() takes nothing else) */
+		if (read_limits_fd(fd, limits) == VA_SUCCESS) {
 			if (!linked) {
 				if (vp_can_chown() && fchown(fd, d.uid, d.gid) != 0) {
 					/* ownership is a best effort, as in vpopmail */

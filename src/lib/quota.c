@@ -470,7 +470,7 @@ static int read_maildirsize(const char *file, struct vp_usage *u, unsigned *line
 	fd = vp_open_read(file, O_NOFOLLOW);
 	if (fd < 0)
 		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0) {
 		close(fd);
 		return -1;
 	}
