@@ -4,8 +4,9 @@
  *
  *   tcpserver -vHRD 127.0.0.1 89 ~vpopmail/bin/vpopmaild
  *
- * The protocol lives in src/vpopmaild/.  -t sets the idle timeout in
- * seconds (default 60, as 5.6's fixed value).
+ * The protocol lives in src/vpopmaild/.  -t sets the timeout in seconds
+ * (default 60, as 5.6's fixed value): an idle client's, and the time each
+ * line has to arrive whole.
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */

@@ -1,11 +1,15 @@
 /*
  * io.c - vpopmaild's input and output.
  *
- * Input is read from fd 0 through a small buffer, with poll(2) giving each
- * wait an idle timeout; end of input and a timeout look the same to the
- * caller, and a line cut short by either is dropped, never executed.  5.6 waited on fd 1 and read fd 0 with stdio, which only works
- * when both are the same socket; waiting on the fd we read works with
- * pipes as well.
+ * Input is read from fd 0 through a small buffer, with poll(2).  The
+ * timeout bounds a whole line, not each wait: a line must be complete
+ * within the timeout from the moment the daemon starts waiting for it, so
+ * a client that sends a byte now and then cannot keep a process (root,
+ * before any login) for ever; an idle client times out as in 5.6.  End of
+ * input and a timeout look the same to the caller, and a line cut short
+ * by either is dropped, never executed.  5.6 waited on fd 1 and read fd 0
+ * with stdio, which only works when both are the same socket; waiting on
+ * the fd we read works with pipes as well.
  *
  * Output goes to fd 1, flushed before every wait for input.  A client
  * that went away makes the next write fail: the process then ends with
@@ -27,9 +31,11 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static struct {
@@ -37,6 +43,7 @@ static struct {
 	size_t pos, len;
 	int    eof;
 	int    timeout_ms;
+	int64_t deadline;   /* CLOCK_MONOTONIC ms by which the line must be in */
 	int    fd;          /* the client's input */
 } in;
 
@@ -98,11 +105,27 @@ void vpd_io_init(int timeout)
 	in.eof = 0;
 }
 
-/* Refill the buffer: 1 got data, 0 end of input or timeout. */
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The line about to be read must be complete within the timeout. */
+static void line_deadline(void)
+{
+	in.deadline = now_ms() + in.timeout_ms;
+}
+
+/* Refill the buffer: 1 got data, 0 end of input or the line's deadline
+ * passed. */
 static int fill(void)
 {
 	struct pollfd pfd;
 	ssize_t n;
+	int64_t left;
 	int rc;
 
 	if (in.eof)
@@ -111,7 +134,9 @@ static int fill(void)
 	pfd.fd = in.fd;
 	pfd.events = POLLIN;
 	for (;;) {
-		rc = poll(&pfd, 1, in.timeout_ms);
+		if ((left = in.deadline - now_ms()) <= 0)
+			break;
+		rc = poll(&pfd, 1, (int)left);
 		if (rc < 0 && errno == EINTR)
 			continue;
 		if (rc <= 0)
@@ -129,7 +154,8 @@ static int fill(void)
 	return 0;
 }
 
-int vpd_read_line(char *buf, size_t cap, size_t *len)
+/* vpd_read_line() within the deadline already set. */
+static int read_line(char *buf, size_t cap, size_t *len)
 {
 	size_t n = 0;
 
@@ -154,20 +180,27 @@ int vpd_read_line(char *buf, size_t cap, size_t *len)
 	return VPD_EOF;
 }
 
+int vpd_read_line(char *buf, size_t cap, size_t *len)
+{
+	line_deadline();
+	return read_line(buf, cap, len);
+}
+
 int vpd_read_command(char *buf, size_t cap, int *overlong)
 {
 	size_t len;
 	int rc;
 
 	*overlong = 0;
-	rc = vpd_read_line(buf, cap, &len);
+	line_deadline();	/* the skipped rest of an overlong line too */
+	rc = read_line(buf, cap, &len);
 	if (rc != VPD_PARTIAL)
 		return rc;
 	*overlong = 1;
 	do {
 		char skip[256];
 
-		rc = vpd_read_line(skip, sizeof skip, &len);
+		rc = read_line(skip, sizeof skip, &len);
 	} while (rc == VPD_PARTIAL);
 	buf[0] = '\0';
 	return rc == VPD_EOF ? VPD_EOF : VPD_LINE;

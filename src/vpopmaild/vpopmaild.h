@@ -3,7 +3,7 @@
  *
  * vpopmaild speaks vpopmail 5.6's line protocol on stdin/stdout (run under
  * tcpserver).  The files of this directory split it by concern:
- *   io.c        line reader (length limit, idle timeout) and response writer
+ *   io.c        line reader (length limit, per-line timeout) and response writer
  *   session.c   the login phase, the command loop, privilege helpers
  *   table.c     the command tables, dispatch and help
  *   userinfo.c  the user-info block and address parsing
@@ -26,7 +26,8 @@
 /* Longest command line accepted (bytes, newline included); longer lines
  * are discarded whole and answered as invalid commands. */
 #define VPD_LINE_MAX     1024
-/* Default idle timeout in seconds (5.6: 60). */
+/* Default timeout in seconds (5.6: 60): an idle client's, and the time a
+ * line has to arrive whole, however slowly it is sent. */
 #define VPD_TIMEOUT      60
 /* Lines read before a successful login, and failed logins tolerated. */
 #define VPD_LOGIN_LINES  4
@@ -66,6 +67,7 @@ extern struct vpd_session vpd;
 #define VPD_LINE     1      /* a whole line, newline kept */
 #define VPD_PARTIAL  2      /* the next cap-1 bytes of a longer line */
 #define VPD_EOF      0      /* end of input (also inside a line) or timeout */
+/* Each call has the whole timeout for its line (or piece of one). */
 
 void vpd_io_init(int timeout);
 /* Read one line into buf (NUL-terminated); *len gets its length. */

@@ -1,0 +1,85 @@
+#!/bin/bash
+# t_vpopmaild_bounds.sh - what a vpopmaild client cannot stretch: the
+# timeout bounds a whole line, so input sent a byte at a time cannot hold
+# a daemon (before login, inside an overlong line, after login) while an
+# idle or paced client is timed as before.
+. "$(dirname "$0")/lib.sh"
+require_bins vpopmaild vadddomain vadduser vmoduser
+
+sandbox_new
+setup vadddomain example.com Secret123 || exit 1
+setup vadduser admin@example.com Adm1nPass
+# SA_ADMIN in the record itself (vmoduser -S is for root only)
+if [ "$SQL" = 1 ]; then
+	sql_user_set "$D/example.com" admin 'pw_gid = 65536'
+else
+	awk -F: -v OFS=: '$1 == "admin" { $4 = 65536 } { print }' "$D/example.com/vpasswd" > "$T0/vpw" &&
+		cat "$T0/vpw" > "$D/example.com/vpasswd" &&
+		vph mkvpwcdb "$D/example.com/vpasswd" "$D/example.com/vpasswd.cdb"
+fi
+setup vadduser bob@example.com Bobpass1
+DD=$D/example.com
+BD=$DD/bob
+SA='slogin admin@example.com Adm1nPass'
+QA='slogin postmaster@example.com Secret123'
+U='slogin bob@example.com Bobpass1'
+
+# ------------------------------------------------------------ slow input
+# slow STEPS TIMEOUT: vpopmaild -t TIMEOUT fed by tests/vpopmaild_slow.py;
+# OUT its output, RC its exit status, SECS the seconds from the greeting
+# to its end.
+slow() {
+	# shellcheck disable=SC2086
+	"$PYTHON" "$top_srcdir/tests/vpopmaild_slow.py" "$1" \
+		${VP_TEST_WRAPPER:-} "$(bin_path vpopmaild)" -t "$2" > "$T0/slow.out" 2> "$T0/slow.err"
+	OUT=$(cat "$T0/slow.out"; printf x); OUT=${OUT%x}
+	RC=$(sed -n 's/^rc //p' "$T0/slow.err")
+	SECS=$(sed -n 's/^seconds //p' "$T0/slow.err")
+}
+# secs_between LOW HIGH DESC
+secs_between() {
+	if awk -v s="$SECS" -v l="$1" -v h="$2" 'BEGIN { exit !(s >= l && s < h) }'; then
+		pass "$3"
+	else
+		fail "$3"
+		diag "took ${SECS:-?} s, want [$1, $2)"
+	fi
+}
+XS=xxxxxxxxxxxxxxxxxxxxxxxxxxxx   # 28 bytes: 7 s at one byte per 0.25 s
+
+slow '[["greet"], ["dribble", 0.25, "'"$XS"'"]]' 1
+is "$OUT" $'+OK \r\n-ERR 3.103 Read Timeout\r\n' "a byte every 0.25 s before login: Read Timeout"
+is "$RC" 255 "... exit 255"
+secs_between 0.9 3 "... after the timeout of 1 s, not when the client stops"
+
+X1100=$(printf 'x%.0s' $(seq 1100))
+slow '[["greet"], ["send", "'"$X1100"'"], ["dribble", 0.25, "'"$XS"'"]]' 1
+is "$OUT" $'+OK \r\n-ERR 3.103 Read Timeout\r\n' "an overlong line, then a byte every 0.25 s: Read Timeout"
+secs_between 0.9 3 "... the skipped rest of the line has the same deadline"
+
+slow '[["greet"], ["send", "'"$U"'\r\n"], ["reply"], ["dribble", 0.25, "rm_file '"$XS"'"]]' 1
+is "$OUT" $'+OK \r\n+OK \r\n-ERR 3.106 Read Timeout\r\n' "a byte every 0.25 s after login: Read Timeout"
+is "$RC" 255 "... exit 255"
+secs_between 0.9 3 "... after 1 s"
+
+slow '[["greet"], ["send", "'"$U"'\r\n"], ["reply"], ["send", "write_file bob@example.com/w.txt\r\n"], ["dribble", 0.25, "'"$XS"'"]]' 1
+is "$OUT" $'+OK \r\n+OK \r\n-ERR 3.106 Read Timeout\r\n' "write_file, a data line a byte every 0.25 s: Read Timeout"
+secs_between 0.9 3 "... after 1 s"
+file_absent "$BD/w.txt" "... and no file"
+
+slow '[["greet"], ["sleep", 3]]' 1
+is "$OUT" $'+OK \r\n-ERR 3.103 Read Timeout\r\n' "an idle client: Read Timeout"
+secs_between 0.9 2.5 "... after the timeout of 1 s (-t 1)"
+
+# Lines each sent within the timeout keep the session, however long it
+# lasts; a line may come in pieces within it.
+R=$'-ERR 0.1902 No such file or directory\r\n'
+slow '[["greet"], ["send", "slogin bob@exa"], ["sleep", 0.5], ["send", "mple.com Bobpass1\r\n"], ["reply"],
+       ["sleep", 0.6], ["send", "rm_file bob@example.com/none\r\n"], ["reply"],
+       ["sleep", 0.6], ["send", "rm_file bob@example.com/none\r\n"], ["reply"],
+       ["sleep", 0.6], ["send", "q\r\n"], ["reply"]]' 1
+is "$OUT" $'+OK \r\n+OK \r\n'"$R$R"$'+OK \r\n' "a paced client: every line answered"
+is "$RC" 0 "... exit 0 after q"
+secs_between 1.8 6 "... a session longer than the timeout"
+
+done_testing
