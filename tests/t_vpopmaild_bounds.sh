@@ -2,7 +2,9 @@
 # t_vpopmaild_bounds.sh - what a vpopmaild client cannot stretch: the
 # timeout bounds a whole line, so input sent a byte at a time cannot hold
 # a daemon (before login, inside an overlong line, after login) while an
-# idle or paced client is timed as before.
+# idle or paced client is timed as before; write_file stores at most
+# 1 MiB below system admin and in any .qmail file, and refuses more with
+# nothing left behind.
 . "$(dirname "$0")/lib.sh"
 require_bins vpopmaild vadddomain vadduser vmoduser
 
@@ -81,5 +83,54 @@ slow '[["greet"], ["send", "slogin bob@exa"], ["sleep", 0.5], ["send", "mple.com
 is "$OUT" $'+OK \r\n+OK \r\n'"$R$R"$'+OK \r\n' "a paced client: every line answered"
 is "$RC" 0 "... exit 0 after q"
 secs_between 1.8 6 "... a session longer than the timeout"
+
+# ------------------------------------------------------------ write_file size
+head -c 1048576 /dev/zero | tr '\0' 'b' > "$T0/mib1"   # 1 MiB, one line, no LF
+# session_with LOGIN PATH FILE PATH2: a session writing FILE's bytes and
+# CR LF to PATH, then removing PATH2 (a command that must still run), q.
+session_with() {
+	{ printf '%s\r\n' "$1" "write_file $2"; cat "$3"; printf '\r\n.\r\nrm_file %s\r\nq\r\n' "$4"; } > "$T0/in"
+	run_stdin "$T0/in"
+}
+# run_stdin FILE: vpopmaild -t 10 with FILE as its input.
+run_stdin() {
+	# shellcheck disable=SC2086
+	( ( exec $TIMEOUT ${VP_TEST_WRAPPER:-} "$(bin_path vpopmaild)" -t 10 ) < "$1" > "$T0/.out" 2> "$T0/.err" ) 2>/dev/null
+	RC=$?
+	OUT=$(cat "$T0/.out"; printf x); OUT=${OUT%x}
+}
+TOOBIG=$'-ERR 0.2002 File too large\r\n'
+NOSUCH=$'-ERR 0.1902 No such file or directory\r\n'
+
+# 1048574 bytes and the CR LF the session adds: exactly 1 MiB stored
+head -c 1048574 "$T0/mib1" > "$T0/max"
+printf 'keep\n' > "$BD/keep.txt"
+session_with "$U" bob@example.com/max.txt "$T0/max" bob@example.com/none
+is "$OUT" $'+OK \r\n+OK \r\n+OK \r\n'"$NOSUCH"$'+OK \r\n' "a user's write_file of exactly 1 MiB: +OK"
+is "$(stat -c %s "$BD/max.txt" 2>/dev/null)" 1048576 "... 1048576 bytes stored"
+printf '\r\n' | cat "$T0/max" - | cmp -s - "$BD/max.txt" && pass "... byte for byte" || fail "... byte for byte"
+
+printf 'old\n' > "$BD/big.txt"
+head -c 1048575 "$T0/mib1" > "$T0/over"
+{ printf '%s\r\n' "$U" "write_file bob@example.com/big.txt"; cat "$T0/over"; printf '\r\nrm_file bob@example.com/keep.txt\r\n.\r\nq\r\n'; } > "$T0/in"
+run_stdin "$T0/in"
+is "$OUT" $'+OK \r\n+OK \r\n'"$TOOBIG"$'+OK \r\n' "a user's write_file of 1 MiB + 1 byte: File too large after the '.'"
+is "$RC" 0 "... the session goes on to q"
+file_is "$BD/big.txt" $'old\n' "... the file is left as it was"
+file_is "$BD/keep.txt" $'keep\n' "... data lines past the limit are not run as commands"
+is "$(ls -a "$BD" | grep -c vpd)" 0 "... no temporary file left"
+
+session_with "$QA" example.com/qa.txt "$T0/over" example.com/none
+is "$OUT" $'+OK \r\n+OK \r\n'"$TOOBIG$NOSUCH"$'+OK \r\n' "a domain admin's write_file past 1 MiB: File too large"
+file_absent "$DD/qa.txt" "... no file"
+
+session_with "$SA" example.com/sa.dat "$T0/over" example.com/none
+is "$OUT" $'+OK \r\n+OK \r\n+OK \r\n'"$NOSUCH"$'+OK \r\n' "a system admin's write_file past 1 MiB: +OK (unbounded, as 5.6)"
+is "$(stat -c %s "$DD/sa.dat" 2>/dev/null)" 1048577 "... every byte stored"
+
+session_with "$SA" example.com/.qmail-big "$T0/over" example.com/none
+is "$OUT" $'+OK \r\n+OK \r\n'"$TOOBIG$NOSUCH"$'+OK \r\n' "a system admin's .qmail-big past 1 MiB: File too large"
+file_absent "$DD/.qmail-big" "... no file"
+is "$(ls -a "$DD" | grep -c vpd)" 0 "... no temporary file left"
 
 done_testing

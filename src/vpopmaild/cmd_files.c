@@ -6,7 +6,8 @@
  * The last component is never followed when it is a symbolic link, the
  * area's root itself is never removed or renamed, and below system admin
  * the files the library keeps are never changed (vpd_may_change()).  write_file
- * replaces the file atomically (temporary file, fsync, rename).
+ * replaces the file atomically (temporary file, fsync, rename), and stores
+ * at most VPD_WRITE_MAX bytes below system admin.
  *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
@@ -20,6 +21,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -438,9 +440,28 @@ static int own_maildir_line(const char *line, size_t len)
 	return text[0] != '/' || vpd_path_under(text, vpd.userdir);
 }
 
+/* A .qmail or .qmail-* file, at any level. */
+static int dotqmail_name(const char *path)
+{
+	const char *name = strrchr(path, '/');
+
+	name = name != NULL ? name + 1 : path;
+	return strncmp(name, ".qmail", 6) == 0 && (name[6] == '\0' || name[6] == '-');
+}
+
+/* The most bytes write_file may store at path: VPD_WRITE_MAX below system
+ * admin, and for a .qmail file at any level (vdelivermail runs nothing
+ * from a larger one); a system admin's other files as 5.6, unbounded. */
+static size_t write_limit(const char *path)
+{
+	return !vpd_is_sa() || dotqmail_name(path) ? VPD_WRITE_MAX : SIZE_MAX;
+}
+
 /*
  * The data lines are always read up to their terminator, also after an
  * error (5.6 answered a bad path at once and ran the data as commands).
+ * Past the size limit nothing more is stored and the temp file goes:
+ * the answer is "File too large" and the target is left as it was.
  */
 void vpd_cmd_write_file(struct vpd_args *a)
 {
@@ -448,7 +469,7 @@ void vpd_cmd_write_file(struct vpd_args *a)
 	struct sink s = { -1, 0, 0, "" };
 	char *arg;
 	int major = 0, minor = 0, bol = 1, rc;
-	size_t len;
+	size_t len, stored = 0, limit = SIZE_MAX;
 
 	if ((arg = vpd_next(a)) == NULL) {
 		major = 30;
@@ -456,6 +477,7 @@ void vpd_cmd_write_file(struct vpd_args *a)
 	} else if (vpd_check_path(arg, path, sizeof path, &major, &minor) == 0 &&
 	           vpd_check_change(path, 0, &major, &minor) == 0) {
 		sink_open(&s, path);
+		limit = write_limit(path);
 	}
 	for (;;) {
 		rc = vpd_read_line(buf, sizeof buf, &len);
@@ -478,8 +500,14 @@ void vpd_cmd_write_file(struct vpd_args *a)
 			major = 26;
 			minor = 1512;
 		}
-		if (major == 0)
+		if (major == 0 && len > limit - stored && s.err != EFBIG) {
+			sink_abort(&s);
+			s.err = EFBIG;
+		}
+		if (major == 0 && s.err != EFBIG) {
 			sink_write(&s, buf, len);
+			stored += len;
+		}
 		bol = rc == VPD_LINE && len > 0 && buf[len - 1] == '\n';
 	}
 	if (major != 0) {
@@ -514,7 +542,8 @@ static size_t line_piece(FILE *fp, char *buf, size_t cap)
 
 /*
  * Lines go out in pieces of at most a buffer: a file of one huge line
- * (write_file makes it without limit) costs no more memory than any other.
+ * (a system admin's write_file makes one without limit) costs no more
+ * memory than any other.
  * Only a whole line "." (with CRLF, LF or at the end) is stuffed, and
  * such a line always fits in one piece.
  */

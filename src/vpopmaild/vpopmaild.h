@@ -26,6 +26,10 @@
 /* Longest command line accepted (bytes, newline included); longer lines
  * are discarded whole and answered as invalid commands. */
 #define VPD_LINE_MAX     1024
+/* Most bytes a write_file stores below system admin, and in a .qmail file
+ * at any level: the largest .qmail vdelivermail reads, and the largest
+ * .qmailadmin-limits the library reads. */
+#define VPD_WRITE_MAX    (1024 * 1024)
 /* Default timeout in seconds (5.6: 60): an idle client's, and the time a
  * line has to arrive whole, however slowly it is sent. */
 #define VPD_TIMEOUT      60
