@@ -26,31 +26,50 @@ int vp_chown(const char *path, uid_t uid, gid_t gid)
 }
 
 /*
- * Walk a tree below an open directory fd (taken over and closed), calling
- * visit on every entry without following symlinks.  With WALK_PRE a
- * directory is visited before its contents, with WALK_POST after them
- * (so a visitor may remove it).  Errors are counted, not fatal: the walk
- * goes on and -1 is returned at the end.
+ * Walk the tree below an open directory fd (taken over and closed),
+ * calling visit on every entry without following symlinks, each
+ * directory's entries before anything below them.  Any depth: a user can
+ * build a tree far deeper than any fixed limit (mk_dir and rename_file),
+ * so there is no recursion and only one directory is open at a time.  A
+ * directory is read whole, the names of its subdirectories kept on a heap
+ * stack, before the walk goes down into them; coming back up it opens
+ * ".." and checks that it is the directory it left (device and inode):
+ * a tree moved meanwhile stops the walk there instead of leading it out
+ * of the tree.  Other errors are counted, not fatal: the walk goes on and
+ * -1 is returned at the end.
  */
-enum walk_order { WALK_PRE, WALK_POST };
 typedef int (*walk_visitor)(int dfd, const char *name, const struct stat *st, void *arg);
 
-static int walk_below(int dfd, int depth, enum walk_order order,
-                      walk_visitor visit, void *arg)
-{
-	DIR *d;
-	struct dirent *de;
-	int rc = 0;
+struct walk_level {
+	dev_t  dev;
+	ino_t  ino;
+	char  *names;           /* subdirectory names, each NUL-terminated */
+	size_t len, next;       /* bytes used; offset of the next to enter */
+};
 
-	if (depth > 64)
+/* Visit the entries of dfd (left open) and note its subdirectories in lv.
+ * 0, or -1 if something failed (what could be done is done). */
+static int walk_read(int dfd, struct walk_level *lv, walk_visitor visit, void *arg)
+{
+	struct dirent *de;
+	struct stat st;
+	size_t cap = 0;
+	DIR *d;
+	int fd, rc = 0;
+
+	memset(lv, 0, sizeof *lv);
+	if (fstat(dfd, &st) != 0)
 		return -1;
-	d = fdopendir(dfd);
-	if (d == NULL) {
-		close(dfd);
+	lv->dev = st.st_dev;
+	lv->ino = st.st_ino;
+	if ((fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		struct stat st;
+		size_t n = strlen(de->d_name) + 1;
 
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -58,18 +77,96 @@ static int walk_below(int dfd, int depth, enum walk_order order,
 			rc = -1;
 			continue;
 		}
-		if (order == WALK_PRE && visit(dirfd(d), de->d_name, &st, arg) != 0)
+		if (visit(dirfd(d), de->d_name, &st, arg) != 0)
 			rc = -1;
-		if (S_ISDIR(st.st_mode)) {
-			int sub = openat(dirfd(d), de->d_name,
-			                 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0 || walk_below(sub, depth + 1, order, visit, arg) != 0)
+		if (!S_ISDIR(st.st_mode))
+			continue;
+		if (lv->len + n > cap) {
+			size_t ncap = cap < 256 ? 256 : cap * 2;
+			char *p;
+
+			while (ncap < lv->len + n)
+				ncap *= 2;
+			if ((p = realloc(lv->names, ncap)) == NULL) {
 				rc = -1;
+				continue;
+			}
+			lv->names = p;
+			cap = ncap;
 		}
-		if (order == WALK_POST && visit(dirfd(d), de->d_name, &st, arg) != 0)
-			rc = -1;
+		memcpy(lv->names + lv->len, de->d_name, n);
+		lv->len += n;
 	}
 	closedir(d);
+	return rc;
+}
+
+static int walk_tree(int dfd, walk_visitor visit, void *arg)
+{
+	struct walk_level *stack = NULL, *lv;
+	size_t depth = 0, cap = 0;
+	int cur = dfd, rc = 0;
+
+	for (;;) {
+		/* cur is a directory not read yet: read it, one level down */
+		if (depth == cap) {
+			size_t ncap = cap < 16 ? 16 : cap * 2;
+			struct walk_level *p = realloc(stack, ncap * sizeof *stack);
+
+			if (p == NULL) {
+				rc = -1;
+				break;
+			}
+			stack = p;
+			cap = ncap;
+		}
+		if (walk_read(cur, &stack[depth], visit, arg) != 0)
+			rc = -1;
+		depth++;
+		/* next subdirectory to enter, going back up as levels end */
+		for (;;) {
+			struct stat st;
+			int fd;
+
+			lv = &stack[depth - 1];
+			if (lv->next < lv->len) {
+				const char *name = lv->names + lv->next;
+
+				lv->next += strlen(name) + 1;
+				fd = openat(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				if (fd < 0) {
+					rc = -1;
+					continue;
+				}
+				close(cur);
+				cur = fd;
+				break;
+			}
+			free(lv->names);
+			if (--depth == 0)
+				goto done;
+			fd = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_dev != stack[depth - 1].dev ||
+			                st.st_ino != stack[depth - 1].ino)) {
+				close(fd);
+				fd = -1;
+			}
+			if (fd < 0) {
+				/* moved away meanwhile: stop here */
+				rc = -1;
+				while (depth > 0)
+					free(stack[--depth].names);
+				goto done;
+			}
+			close(cur);
+			cur = fd;
+		}
+	}
+	while (depth > 0)
+		free(stack[--depth].names);
+done:
+	close(cur);
+	free(stack);
 	return rc;
 }
 
@@ -103,7 +200,7 @@ int vp_chown_tree(const char *path, uid_t uid, gid_t gid)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
-	return walk_below(fd, 0, WALK_PRE, chown_entry, &o);
+	return walk_tree(fd, chown_entry, &o);
 }
 
 /* mkdir of buf's components from offset `from` on (those before it must
