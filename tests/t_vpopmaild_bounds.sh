@@ -69,7 +69,7 @@ is "$OUT" $'+OK \r\n+OK \r\n-ERR 3.106 Read Timeout\r\n' "write_file, a data lin
 secs_between 0.9 3 "... after 1 s"
 file_absent "$BD/w.txt" "... and no file"
 
-slow '[["greet"], ["sleep", 3]]' 1
+slow '[["greet"], ["end"]]' 1
 is "$OUT" $'+OK \r\n-ERR 3.103 Read Timeout\r\n' "an idle client: Read Timeout"
 secs_between 0.9 2.5 "... after the timeout of 1 s (-t 1)"
 
@@ -83,6 +83,15 @@ slow '[["greet"], ["send", "slogin bob@exa"], ["sleep", 0.5], ["send", "mple.com
 is "$OUT" $'+OK \r\n+OK \r\n'"$R$R"$'+OK \r\n' "a paced client: every line answered"
 is "$RC" 0 "... exit 0 after q"
 secs_between 1.8 6 "... a session longer than the timeout"
+
+# A client slow to read a reply does not lose its time to send the next
+# line: the timeout starts once the reply is out.  66 KiB of output fill
+# the pipe, the end of it waits in the daemon until the client reads.
+head -c 66527 /dev/zero | tr '\0' 'r' > "$BD/r66"; echo >> "$BD/r66"
+slow '[["greet"], ["send", "'"$U"'\r\n"], ["reply"], ["send", "read_file bob@example.com/r66\r\n"],
+       ["sleep", 2], ["reply"], ["reply"], ["reply"], ["sleep", 0.5], ["send", "q\r\n"], ["end"]]' 1
+is "$OUT" $'+OK \r\n+OK \r\n+OK+\r\n'"$(cat "$BD/r66")"$'\n.\r\n+OK \r\n' "a reply read 2 s late, q 0.5 s after it: answered"
+is "$RC" 0 "... exit 0"
 
 # ------------------------------------------------------------ write_file size
 head -c 1048576 /dev/zero | tr '\0' 'b' > "$T0/mib1"   # 1 MiB, one line, no LF

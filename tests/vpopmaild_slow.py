@@ -4,91 +4,95 @@
   vpopmaild_slow.py STEPS COMMAND...
 
 COMMAND (vpopmaild and its options, perhaps behind a wrapper such as
-valgrind) is started with pipes as stdin and stdout.  STEPS is a JSON list,
-run in order:
+valgrind) is started with pipes as stdin and stdout.  Its output is read
+only by the steps that say so, so it can be left unread for a while.
+STEPS is a JSON list, run in order:
   ["greet"]             wait for the first reply line; the clock starts
   ["send", TEXT]        write TEXT at once
-  ["reply"]             wait for one more reply line
-  ["sleep", S]          wait S seconds
-  ["dribble", S, TEXT]  write TEXT one byte every S seconds; stops early
-                        when the daemon has ended
-Then stdin is closed and the daemon waited for (20 s at most).  What the
-daemon wrote goes to stdout (exact bytes); stderr gets "rc N" and
-"seconds S", the time from the greeting until the daemon closed its
-output, in tenths.
+  ["reply"]             read up to one more reply line
+  ["sleep", S]          wait S seconds, reading nothing
+  ["dribble", S, TEXT]  write TEXT one byte every S seconds, reading what
+                        comes; stops early when the daemon has ended
+  ["end"]               read until the daemon ends
+Then stdin is closed and the rest read (20 s at most).  What the daemon
+wrote goes to stdout (exact bytes); stderr gets "rc N" and "seconds S",
+the time from the greeting until the daemon closed its output, in tenths.
 """
 import json
+import os
+import select
 import subprocess
 import sys
-import threading
 import time
 
 
-def main():
-    steps = json.loads(sys.argv[1])
-    proc = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    out = bytearray()
-    cond = threading.Condition()
-    ended = []
+class Daemon:
+    def __init__(self, argv):
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.fd = self.proc.stdout.fileno()
+        self.out = bytearray()
+        self.ended = None       # when its output closed
 
-    def reader():
-        while True:
-            b = proc.stdout.read1(65536)
-            with cond:
-                if not b:
-                    ended.append(time.monotonic())   # the daemon closed its output
-                    cond.notify_all()
-                    return
-                out.extend(b)
-                cond.notify_all()
+    def pump(self, until, want_lines=None):
+        """Read until the time `until`, the output's end, or want_lines lines."""
+        while self.ended is None:
+            if want_lines is not None and self.out.count(b'\n') >= want_lines:
+                return
+            left = until - time.monotonic()
+            if left <= 0:
+                return
+            r, _, _ = select.select([self.fd], [], [], left)
+            if not r:
+                return
+            b = os.read(self.fd, 65536)
+            if not b:
+                self.ended = time.monotonic()
+            self.out.extend(b)
 
-    t = threading.Thread(target=reader, daemon=True)
-    t.start()
-    start = time.monotonic()
-    lines_seen = 0
-
-    def wait_lines(n):
-        with cond:
-            cond.wait_for(lambda: out.count(b'\n') >= n or not t.is_alive(), timeout=30)
-
-    def write(data):
+    def write(self, data):
         try:
-            proc.stdin.write(data)
-            proc.stdin.flush()
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
             return True
         except (BrokenPipeError, OSError):
             return False
 
+
+def main():
+    steps = json.loads(sys.argv[1])
+    d = Daemon(sys.argv[2:])
+    start = time.monotonic()
+    lines = 0
     for step in steps:
         kind = step[0]
-        if kind == 'greet':
-            lines_seen = 1
-            wait_lines(lines_seen)
-            start = time.monotonic()
-        elif kind == 'reply':
-            lines_seen += 1
-            wait_lines(lines_seen)
+        if kind in ('greet', 'reply'):
+            lines += 1
+            d.pump(time.monotonic() + 30, lines)
+            if kind == 'greet':
+                start = time.monotonic()
         elif kind == 'send':
-            write(step[1].encode('latin-1'))
+            d.write(step[1].encode('latin-1'))
         elif kind == 'sleep':
             time.sleep(step[1])
         elif kind == 'dribble':
             for ch in step[2].encode('latin-1'):
-                if proc.poll() is not None or not write(bytes([ch])):
+                if d.ended is not None or not d.write(bytes([ch])):
                     break
-                time.sleep(step[1])
+                d.pump(time.monotonic() + step[1])
+        elif kind == 'end':
+            d.pump(time.monotonic() + 30)
     try:
-        proc.stdin.close()
+        d.proc.stdin.close()
     except OSError:
         pass
+    d.pump(time.monotonic() + 20)
     try:
-        rc = proc.wait(timeout=20)
+        rc = d.proc.wait(timeout=5)
     except subprocess.TimeoutExpired:
-        proc.kill()
-        rc = proc.wait()
-    t.join(timeout=5)
-    end = ended[0] if ended else time.monotonic()
-    sys.stdout.buffer.write(bytes(out))
+        d.proc.kill()
+        rc = d.proc.wait()
+    end = d.ended if d.ended is not None else time.monotonic()
+    sys.stdout.buffer.write(bytes(d.out))
     sys.stderr.write('rc %d\nseconds %.1f\n' % (rc, end - start))
 
 

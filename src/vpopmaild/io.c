@@ -113,9 +113,12 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The line about to be read must be complete within the timeout. */
+/* The line about to be read must be complete within the timeout, counted
+ * once the replies so far are out (a client slow to read them does not
+ * lose its time to send). */
 static void line_deadline(void)
 {
+	vpd_flush();
 	in.deadline = now_ms() + in.timeout_ms;
 }
 
@@ -134,8 +137,9 @@ static int fill(void)
 	pfd.fd = in.fd;
 	pfd.events = POLLIN;
 	for (;;) {
-		if ((left = in.deadline - now_ms()) <= 0)
-			break;
+		/* at the deadline, what has come already is still read */
+		if ((left = in.deadline - now_ms()) < 0)
+			left = 0;
 		rc = poll(&pfd, 1, (int)left);
 		if (rc < 0 && errno == EINTR)
 			continue;
