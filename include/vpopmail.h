@@ -602,7 +602,8 @@ void  vbulletin_init(struct vbulletin *b, int method);
  * if it cannot be opened or is a directory.  b->size tells if it is empty. */
 int   vbulletin_set_message(struct vbulletin *b, const char *file);
 /* Read the exclude list: one address per line, compared exactly after
- * the line's LF is removed.  VA_BAD_DIR (errno set) if unreadable. */
+ * the line's LF is removed; a second call adds to the list.  VA_BAD_DIR
+ * (errno set) if unreadable. */
 int   vbulletin_set_exclude(struct vbulletin *b, const char *file);
 /*
  * Deliver to (or with list_only, just report) every user of domain (an

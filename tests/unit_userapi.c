@@ -150,6 +150,32 @@ int main(void)
 		free(map);
 	}
 
+	/* A second exclude list: the first one's array was taken as empty,
+	 * and lines went on past the 128 slots it had (ASan sees it). */
+	{
+		struct vbulletin b;
+		FILE *fp;
+		size_t i;
+		int sorted = 1;
+
+		sandbox_path(path, sizeof path, "excl");
+		fp = fopen(path, "w");
+		for (i = 0; fp != NULL && i < 70; i++)
+			fprintf(fp, "u%03zu@example.com\n", 70 - i);
+		if (fp != NULL)
+			fclose(fp);
+		vbulletin_init(&b, VBULL_COPY);
+		is_int(vbulletin_set_exclude(&b, path), 0, "vbulletin_set_exclude(): 70 lines");
+		is_int(vbulletin_set_exclude(&b, path), 0, "  and the same file again");
+		is_int((int)b.nexclude, 140, "  both lists kept");
+		for (i = 1; i < b.nexclude; i++)
+			if (strcmp(b.exclude[i - 1], b.exclude[i]) > 0)
+				sorted = 0;
+		ok(sorted && strcmp(b.exclude[0], "u001@example.com") == 0 &&
+		   strcmp(b.exclude[139], "u070@example.com") == 0, "  sorted together");
+		vbulletin_free(&b);
+	}
+
 	vclose();
 	sandbox_remove();
 	return done_testing();

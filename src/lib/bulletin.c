@@ -133,12 +133,14 @@ int vbulletin_set_exclude(struct vbulletin *b, const char *file)
 {
 	FILE *fp;
 	char *line = NULL, **grown;
-	size_t cap = 0, room = 0;
+	size_t cap = 0, room;
 	ssize_t n;
 	int rc = VA_SUCCESS;
 
 	if (b == NULL || file == NULL)
 		return VA_NULL_POINTER;
+	/* A second list adds to the first: its array is taken as full. */
+	room = b->nexclude;
 	if ((fp = fopen(file, "re")) == NULL)
 		return VA_BAD_DIR;
 	while ((n = getline(&line, &cap, fp)) >= 0) {
