@@ -257,7 +257,6 @@ static void store_batch(const struct vdomain *d, int lk, struct vbulk_user *user
 		}
 	}
 	/* What follows each stored record, in order. */
-	k = 0;
 	for (i = 0; i < n; i++) {
 		struct vbulk_user *u = &users[slots[i].idx];
 
