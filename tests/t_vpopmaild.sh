@@ -624,6 +624,15 @@ in_session "get_user_size measures the Maildir; get_domain_size per user and tot
 as SA "get_domain_size NoSuch.COM"
 in_session "get_domain_size of an unknown domain: empty, its name in lower case (as 5.6)" \
 	"+OK+" "domain nosuch.com" "size 0" "count 0" "."
+# a name longer than any domain's (96) is unknown, not cut to the (alias)
+# domain it starts with
+LONGD=$(printf 'a%.0s' $(seq 60)).$(printf 'b%.0s' $(seq 30)).test
+setup vaddaliasdomain example.com "$LONGD" || exit 1
+as SA "user_count ${LONGD}x" "list_users ${LONGD}x" "get_domain_size ${LONGD}x" "user_count $LONGD"
+in_session "user_count, list_users, get_domain_size of a name longer than 96: no such domain" \
+	"+OK+" "count 0" "." "+OK+" "." "+OK+" "domain ${LONGD}x" "size 0" "count 0" "." \
+	"+OK+" "count ${#ORDER[@]}" "."
+setup vdeldomain "$LONGD" || exit 1
 
 # list_lists
 printf '|/usr/bin/ezmlm-reject %s\n|/usr/bin/ezmlm-send x\n' "$DD/list1" > "$DD/.qmail-list1"

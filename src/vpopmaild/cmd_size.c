@@ -71,6 +71,7 @@ void vpd_cmd_get_domain_size(struct vpd_args *a)
 	struct vqpasswd *pw;
 	storage_t size, count, total_size = 0, total_count = 0;
 	char *domain;
+	int fits;
 
 	if (!vpd_is_sa() && !vpd_is_qa()) {
 		vpd_printf("-ERR 3901 not authorized");
@@ -84,10 +85,11 @@ void vpd_cmd_get_domain_size(struct vpd_args *a)
 		vpd_printf("-ERR 3903 not authorized for domain");
 		return;
 	}
-	snprintf(dom, sizeof dom, "%s", domain);
-	lowerit(dom);		/* as 5.6, whose lookup folded it in place */
+	lowerit(domain);	/* as 5.6, whose lookup folded it in place */
 	vpd_more();
-	for (pw = vauth_getall(dom, 1, 1); pw != NULL; pw = vauth_getall(dom, 0, 1)) {
+	/* a name too long for any domain has no users; it is still echoed */
+	fits = vpd_domain_copy(dom, sizeof dom, domain) == 0;
+	for (pw = fits ? vauth_getall(dom, 1, 1) : NULL; pw != NULL; pw = vauth_getall(dom, 0, 1)) {
 		if (maildir_usage(pw->pw_dir, &size, &count) != 0) {
 			vauth_end_getall();
 			vpd_printf("-ERR 3904 unable to fetch size of user accounts '%s'", pw->pw_name);
@@ -99,7 +101,7 @@ void vpd_cmd_get_domain_size(struct vpd_args *a)
 		total_size += size;
 		total_count += count;
 	}
-	vpd_printf("domain %s", dom);
+	vpd_printf("domain %s", fits ? dom : domain);
 	vpd_printf("size %" PRIu64, total_size);
 	vpd_printf("count %" PRIu64, total_count);
 	vpd_end();

@@ -112,12 +112,11 @@ void vpd_cmd_user_count(struct vpd_args *a)
 		vpd_err(11, 2603);
 		return;
 	}
-	/* vauth_getall() may write the real domain's name into its argument */
-	snprintf(dom, sizeof dom, "%s", domain);
 	/* what list_users would list: a domain admin does not count a system
-	 * admin's account */
-	for (pw = vauth_getall(dom, 1, 1); pw != NULL; pw = vauth_getall(dom, 0, 1))
-		n += !vpd_out_of_reach(pw);
+	 * admin's account; a name too long for any domain has no users */
+	if (vpd_domain_copy(dom, sizeof dom, domain) == 0)
+		for (pw = vauth_getall(dom, 1, 1); pw != NULL; pw = vauth_getall(dom, 0, 1))
+			n += !vpd_out_of_reach(pw);
 	vpd_more();
 	vpd_printf("count %d", n);
 	vpd_end();
@@ -144,8 +143,9 @@ void vpd_cmd_list_users(struct vpd_args *a)
 	}
 	pg = vpd_page_args(a);
 	vpd_more();
-	snprintf(dom, sizeof dom, "%s", domain);	/* see vpd_cmd_user_count */
-	for (n = 0, pw = vauth_getall(dom, 1, 1); pw != NULL; pw = vauth_getall(dom, 0, 1)) {
+	n = 0;
+	pw = vpd_domain_copy(dom, sizeof dom, domain) == 0 ? vauth_getall(dom, 1, 1) : NULL;
+	for (; pw != NULL; pw = vauth_getall(dom, 0, 1)) {
 		if (vpd_out_of_reach(pw))
 			continue;       /* a system admin's account: not listed */
 		if (pg.last > 0 && n >= pg.last) {

@@ -34,6 +34,16 @@ int vpd_own_domain(const char *domain)
 	return domain != NULL && strcmp(domain, vpd.domain) == 0;
 }
 
+int vpd_domain_copy(char *dom, size_t cap, const char *domain)
+{
+	size_t n = strlen(domain);
+
+	if (n >= cap)
+		return -1;
+	memcpy(dom, domain, n + 1);
+	return 0;
+}
+
 int vpd_out_of_reach(const struct vqpasswd *pw)
 {
 	return !vpd_is_sa() && pw != NULL && (pw->pw_gid & SA_ADMIN) != 0;

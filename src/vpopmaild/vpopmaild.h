@@ -116,6 +116,10 @@ int  vpd_is_sa(void);
 int  vpd_is_qa(void);                   /* QA_ADMIN and not SA_ADMIN */
 /* A domain admin's check: does `domain` (as given) name the home domain? */
 int  vpd_own_domain(const char *domain);
+/* Copy a domain argument into dom (cap bytes), which vauth_getall() may
+ * overwrite with the real domain's name: -1 if it does not fit.  Such a
+ * name cannot be a domain's, and cut to fit it could be another's. */
+int  vpd_domain_copy(char *dom, size_t cap, const char *domain);
 /* A system admin's account, out of reach of this session (below system
  * admin): a domain admin who could read or set its password would log
  * in as a system admin (5.6 let them). */
