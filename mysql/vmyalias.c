@@ -34,7 +34,7 @@ int vdelete_sql_aliasdomain(char *alias)
 		return VA_NULL_POINTER;
 	vp_lower(alias);
 	a[0] = (struct vmy_arg)VMY_S(alias);
-	rc = vmy_exec(VMY_UPDATE, "DELETE FROM aliasdomains WHERE alias = ?", a, 1, NULL, NULL);
+	rc = vmy_exec(VMY_UPDATE, "DELETE FROM aliasdomains WHERE alias = BINARY ?", a, 1, NULL, NULL);
 	return rc == VMY_NO_TABLE ? 0 : rc;
 }
 #endif

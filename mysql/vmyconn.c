@@ -81,6 +81,12 @@ static MYSQL *open_server(const struct vmy_server *s, int create_db)
 	mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &t);
 	mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &io);
 	mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &io);
+	/* Names, gecos and passwords are byte strings, as in vpasswd: latin1
+	 * maps every byte to a character and back, so any value is stored
+	 * and read unchanged, a column's width counts bytes, and a lookup
+	 * with bytes no UTF-8 decoder takes finds nothing instead of failing
+	 * (the client library's default, utf8mb4, refused them). */
+	mysql_options(m, MYSQL_SET_CHARSET_NAME, "latin1");
 	/* CLIENT_FOUND_ROWS: an UPDATE reports the rows it matched, so "no
 	 * such user" and "nothing changed" can be told apart. */
 	if (mysql_real_connect(m, s->host, s->user, s->passwd, NULL, s->port,

@@ -308,7 +308,7 @@ static int vmy_deluser(const struct vdomain *d, const char *user)
 	if (d == NULL || user == NULL)
 		return VA_NULL_POINTER;
 	struct vmy_arg a[] = { VMY_S(user), VMY_S(domain_of(d)) };
-	if ((rc = users_sql(sql, d, "DELETE FROM `%s` WHERE pw_name = ?" AND_DOMAIN)) != 0)
+	if ((rc = users_sql(sql, d, "DELETE FROM `%s` WHERE pw_name = BINARY ?" AND_DOMAIN)) != 0)
 		return rc;
 #ifdef MANY_DOMAINS
 	rc = vmy_exec(VMY_UPDATE, sql, a, 2, NULL, &n);
@@ -321,7 +321,7 @@ static int vmy_deluser(const struct vdomain *d, const char *user)
 		return rc;
 	if (n == 0)
 		return VA_USER_DOES_NOT_EXIST;
-	rc = vmy_exec(VMY_UPDATE, "DELETE FROM lastauth WHERE user = ? AND domain = ?", a, 2, NULL, NULL);
+	rc = vmy_exec(VMY_UPDATE, "DELETE FROM lastauth WHERE user = BINARY ? AND domain = ?", a, 2, NULL, NULL);
 	return rc == VMY_NO_TABLE ? 0 : rc;
 }
 
@@ -339,7 +339,7 @@ static int vmy_getpw(const struct vdomain *d, const char *user, struct vpw_entry
 	if (geteuid() != 0 && geteuid() != d->uid)
 		return VA_USER_DOES_NOT_EXIST;
 	struct vmy_arg a[] = { VMY_S(user), VMY_S(domain_of(d)) };
-	if ((rc = users_sql(sql, d, "SELECT " USER_COLS " FROM `%s` WHERE pw_name = ?" AND_DOMAIN)) != 0)
+	if ((rc = users_sql(sql, d, "SELECT " USER_COLS " FROM `%s` WHERE pw_name = BINARY ?" AND_DOMAIN)) != 0)
 		return rc;
 	if ((cur = malloc(sizeof *cur)) == NULL)
 		return VA_MEMORY_ALLOC_ERR;
@@ -404,7 +404,7 @@ static size_t user_args(struct vmy_arg *a, const struct vqpasswd *pw)
 #define OLD_CLEAR ""
 #endif
 #define SET_USER "UPDATE `%s` SET pw_passwd = ?, pw_uid = ?, pw_gid = ?, " \
-                 "pw_gecos = ?, pw_dir = ?, pw_shell = ?" SET_CLEAR " WHERE pw_name = ?" AND_DOMAIN
+                 "pw_gecos = ?, pw_dir = ?, pw_shell = ?" SET_CLEAR " WHERE pw_name = BINARY ?" AND_DOMAIN
 /* Every column as it was read. */
 #define OLD_USER SAME_STR("pw_passwd") SAME_NUM("pw_uid") SAME_NUM("pw_gid") \
                  SAME_STR("pw_gecos") SAME_STR("pw_dir") SAME_STR("pw_shell") OLD_CLEAR
@@ -528,7 +528,7 @@ static int vmy_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 	struct vmy_arg ins[] = { VMY_S(pw->pw_name), VMY_S(domain_of(d)), VMY_S(str(ip)), VMY_I(when),
 	                         VMY_S(pw->pw_name), VMY_S(domain_of(d)) };
 	static const char update[] = "UPDATE lastauth SET remote_ip = ?, timestamp = ?"
-	                             " WHERE user = ? AND domain = ?";
+	                             " WHERE user = BINARY ? AND domain = ?";
 	char sql[SQL_MAX];
 	unsigned long long n = 0;
 	int rc;
@@ -548,7 +548,7 @@ static int vmy_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 	if (rc != 0 || n > 0)
 		return rc;
 	if ((rc = users_sql(sql, d, "INSERT INTO lastauth (user, domain, remote_ip, timestamp)"
-	                            " SELECT ?, ?, ?, ? FROM `%s` WHERE pw_name = ?" AND_DOMAIN)) != 0)
+	                            " SELECT ?, ?, ?, ? FROM `%s` WHERE pw_name = BINARY ?" AND_DOMAIN)) != 0)
 		return rc;
 #ifdef MANY_DOMAINS
 	rc = vmy_exec(VMY_UPDATE, sql, ins, 6, NULL, NULL);
@@ -585,7 +585,7 @@ static int vmy_get_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 
 		if ((cur = malloc(sizeof *cur)) == NULL)
 			return VA_MEMORY_ALLOC_ERR;
-		rc = vmy_exec(VMY_READ, "SELECT timestamp, remote_ip FROM lastauth WHERE user = ? AND domain = ?",
+		rc = vmy_exec(VMY_READ, "SELECT timestamp, remote_ip FROM lastauth WHERE user = BINARY ? AND domain = ?",
 		              a, 2, cur, NULL);
 		if (rc == 0) {
 			rc = vmy_fetch(cur);

@@ -13,6 +13,12 @@
  * names and, with --disable-many-domains, a domain's table name, which is
  * checked to hold nothing but [a-z0-9_] before use.
  *
+ * 5.6's tables compare names case-insensitively, with trailing spaces
+ * ignored and accented letters equal to plain ones (latin1_swedish_ci:
+ * 'caf\xe9' = 'cafe ' = 'cafe').  A user, lastauth or alias name, and an
+ * alias line, is therefore matched with "= BINARY ?": byte for byte, as
+ * the cdb backend's keys are.
+ *
  * Copyright (C) 2026 the vpopmail-ng authors.  GPL-2.0-or-later.
  */
 #ifndef VMYSQL_H

@@ -149,7 +149,7 @@ static char *select_rows(const char *sql, char *alias, char *domain, char *names
 
 char *valias_select(char *alias, char *domain)
 {
-	return select_rows("SELECT valias_line FROM valias WHERE alias = ? AND domain = ? ORDER BY id",
+	return select_rows("SELECT valias_line FROM valias WHERE alias = BINARY ? AND domain = ? ORDER BY id",
 	                   alias, domain, NULL);
 }
 
@@ -216,7 +216,7 @@ static int count_rows(const char *alias, const char *domain, long *n)
 	struct vmy_arg a[] = { VMY_S(alias), VMY_S(domain) };
 
 	*n = 0;
-	return vmy_each_row(VMY_UPDATE, "SELECT COUNT(*) FROM valias WHERE alias = ? AND domain = ?",
+	return vmy_each_row(VMY_UPDATE, "SELECT COUNT(*) FROM valias WHERE alias = BINARY ? AND domain = ?",
 	                    a, 2, keep_count, n);
 }
 
@@ -280,7 +280,7 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 		/* The row this connection just inserted (a DELETE ... LIMIT is
 		 * unsafe for a master logging statements). */
 		(void)vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE id = LAST_INSERT_ID() AND"
-		               " alias = ? AND domain = ? AND valias_line = ?", a, 3, NULL, NULL);
+		               " alias = BINARY ? AND domain = ? AND valias_line = BINARY ?", a, 3, NULL, NULL);
 		return VA_DOMAIN_DOES_NOT_EXIST;
 	}
 	vp_onchange("valias_insert", who, alias_line, 0);
@@ -309,7 +309,7 @@ int valias_remove(char *alias, char *domain, char *alias_line)
 	a[0] = (struct vmy_arg)VMY_S(alias);
 	a[1] = (struct vmy_arg)VMY_S(domain);
 	a[2] = (struct vmy_arg)VMY_S(alias_line);
-	rc = vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE alias = ? AND domain = ? AND valias_line = ?",
+	rc = vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE alias = BINARY ? AND domain = ? AND valias_line = BINARY ?",
 	              a, 3, NULL, NULL);
 	if (rc != 0)
 		return rc;
@@ -333,7 +333,7 @@ int valias_delete(char *alias, char *domain)
 	vp_onchange("valias_delete", who, "-", ON_VCHANGE_BEFORE);
 	a[0] = (struct vmy_arg)VMY_S(alias);
 	a[1] = (struct vmy_arg)VMY_S(domain);
-	rc = vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE alias = ? AND domain = ?", a, 2, NULL, &gone);
+	rc = vmy_exec(VMY_UPDATE, "DELETE FROM valias WHERE alias = BINARY ? AND domain = ?", a, 2, NULL, &gone);
 	if (rc == VMY_NO_TABLE)
 		rc = 0;
 	if (rc != 0)
