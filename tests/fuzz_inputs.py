@@ -12,7 +12,9 @@ list), "as_domain" (the prefix that runs vdelivermail with the domain's
 ids), "domains" (the domains directory), "qext" (1 with qmail-ext),
 "uidgid" (the domain's [uid, gid], for a .qmail the test writes), "seed",
 "scale" (a factor on the mutation counts), "parts" (which interfaces;
-all three when absent).
+all three when absent), "sql" (a mysql run: the client's argv, the
+sandbox's database, a dump of it restored with the files, and the query
+giving example.com's users as vpasswd lines; null otherwise).
 
 Every input is fixed or drawn from random.Random(seed): the same inputs
 on every run.  Each class of input gives one line, "ok DESC" or
@@ -43,11 +45,27 @@ def thin(inputs):
     return inputs[::3] if WRAP else inputs
 
 
+SQL = SPEC.get('sql')
+if SQL:
+    SQL_RESET = ('DROP DATABASE `{0}`; CREATE DATABASE `{0}`; USE `{0}`;\n'.format(SQL['db']).encode() +
+                 open(SQL['dump'], 'rb').read())
+
+
 def restore():
     subprocess.run(['sh', '-c', 'chmod -R u+rwx "$1" 2>/dev/null; rm -rf "$1"/* "$1"/.[!.]* 2>/dev/null; '
                     'tar -C "$1" -xf "$2"', 'x', SB, SPEC['tpl']], check=True)
+    if SQL:
+        subprocess.run(SQL['client'], input=SQL_RESET, check=True)
     for n in os.listdir(TMP):
         os.unlink(os.path.join(TMP, n))
+
+
+def vpasswd_lines():
+    """example.com's users as vpasswd lines: the file, or (mysql) the table."""
+    if SQL:
+        return subprocess.run(SQL['client'] + [SQL['db'], '-e', SQL['users']], capture_output=True,
+                              check=True).stdout.splitlines()
+    return open(DD + '/vpasswd', 'rb').read().splitlines()
 
 
 def show(b, n=80):
@@ -440,7 +458,7 @@ def vpopmaild_classes():
                   b'no_pop 1', b'max_popaccounts 5', b'|/bin/sh -c x', b'user_flag_2=1']
     names = list(COMMANDS)
     restore()
-    START_FLAGS = {l.split(b':')[0]: int(l.split(b':')[3]) for l in open(DD + '/vpasswd', 'rb')}
+    START_FLAGS = {l.split(b':')[0]: int(l.split(b':')[3]) for l in vpasswd_lines()}
     for i in range(int(60 * SCALE)):
         who = RND.choice(['U', 'U', 'QA', 'SA', 'none'])
         lines = [LOGIN[who]] if LOGIN[who] else []
@@ -463,7 +481,7 @@ def vpopmaild_classes():
         if why is None and who != 'SA':
             # SA_ADMIN, SA_EXPERT, V_OVERRIDE; QA_ADMIN too below a domain admin
             mask = 0x32000 | (0x1000 if who != 'QA' else 0)
-            for l in open(DD + '/vpasswd', 'rb'):
+            for l in vpasswd_lines():
                 f = l.split(b':')
                 if f[0] in (b'bob', b'postmaster', b'new') and int(f[3]) & mask & ~START_FLAGS.get(f[0], 0):
                     why = 'rights gained: ' + show(l)

@@ -10,13 +10,6 @@
 . "$(dirname "$0")/deliver_common.sh"
 require_bins vchkpw vpopmaild vdelivermail vadddomain vadduser vaddaliasdomain
 
-if [ "$SQL" = 1 ]; then
-	# the sandbox is restored from a tar before every input: users kept
-	# in a database would not be
-	skip "mysql backend: the inputs run against a sandbox restored from a copy of its files"
-	done_testing
-fi
-
 sandbox_new
 VP_TEST_WRAPPER= setup vadddomain example.com Secret123 || exit 1
 VP_TEST_WRAPPER= setup vadduser bob@example.com Passw0rd
@@ -26,8 +19,12 @@ VP_TEST_WRAPPER= setup vadddomain other.org Other123
 VP_TEST_WRAPPER= setup vadduser carol@other.org Carol1
 DD=$D/example.com
 # admin is a system administrator (vmoduser -S is for root only)
-awk -F: -v OFS=: '$1 == "admin" { $4 = 65536 } { print }' "$DD/vpasswd" > "$T0/vpw" &&
-	cat "$T0/vpw" > "$DD/vpasswd" && vph mkvpwcdb "$DD/vpasswd" "$DD/vpasswd.cdb"
+if [ "$SQL" = 1 ]; then
+	sql_user_set "$DD" admin 'pw_gid = 65536'
+else
+	awk -F: -v OFS=: '$1 == "admin" { $4 = 65536 } { print }' "$DD/vpasswd" > "$T0/vpw" &&
+		cat "$T0/vpw" > "$DD/vpasswd" && vph mkvpwcdb "$DD/vpasswd" "$DD/vpasswd.cdb"
+fi
 printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
 export VPOPMAIL_SPAMC=$SB/no-spamc VPOPMAIL_MAILDROP=$SB/no-maildrop
 export VPOPMAIL_SYSLOG=$SB/syslog
@@ -46,6 +43,17 @@ ln -s "$T0/outside" "$DD/bob/out"
 [ -n "${UIDGID:-}" ] && chown -h "$UIDGID" "$DD/bob/out"
 as_domain_setup
 tar -C "$SB" -cf "$T0/sandbox.tar" .
+# A mysql run: the sandbox's database is restored with its files, from a
+# dump; example.com's users are read from it in vpasswd's line format.
+SQLDB=
+if [ "$SQL" = 1 ]; then
+	SQLDB=$(sed -n '/^[^#]/{s/.*|//p;q}' "$VH/etc/vpopmail.mysql")
+	mariadb-dump --no-defaults -S "$VP_TEST_MYSQL_SOCKET" -u root "$SQLDB" > "$T0/db.sql" ||
+		{ fail "mariadb-dump of the sandbox's database"; done_testing; }
+	_sql_users "$DD"
+	SQLUSERS="SELECT CONCAT_WS(':', pw_name, pw_passwd, pw_uid, pw_gid, pw_gecos, pw_dir, pw_shell)
+		FROM \`$table\` WHERE $where ORDER BY BINARY pw_name"
+fi
 
 # VP_FUZZ_SEED and VP_FUZZ_SCALE (a factor on the mutation counts) explore
 # further by hand; the suite always runs the same inputs.
@@ -60,7 +68,10 @@ json.dump({'sb': '$SB', 'tpl': '$T0/sandbox.tar', 'tmp': os.environ['TMPDIR'], '
            'vdelivermail': '$(bin_path vdelivermail)',
            'wrapper': shlex.split(os.environ.get('VP_TEST_WRAPPER', '')),
            'as_domain': shlex.split('$DV_AS'), 'qext': $QEXT, 'seed': ${VP_FUZZ_SEED:-20261206}, 'scale': $SCALE,
-           'uidgid': [int(uid), int(gid)] if '${UIDGID:-}' and uid and gid else None},
+           'uidgid': [int(uid), int(gid)] if '${UIDGID:-}' and uid and gid else None,
+           'sql': {'client': ['mariadb', '--no-defaults', '-S', os.environ.get('VP_TEST_MYSQL_SOCKET', ''),
+                              '-u', 'root', '-N', '-B', '--raw'],
+                   'db': '$SQLDB', 'dump': '$T0/db.sql', 'users': '''${SQLUSERS:-}'''} if '$SQLDB' else None},
           open(sys.argv[1], 'w'))
 PY
 "$PYTHON" "$top_srcdir/tests/fuzz_inputs.py" "$T0/spec.json" > "$T0/fuzz.out" 2> "$T0/fuzz.err"
@@ -81,7 +92,11 @@ fi
 # rename_file into the next one): deleting the user removes it all (the
 # removal stopped at 64 levels: the record went, the directory stayed,
 # "-ERR 0.405 Unable to chdir to vpopmail directory").
-restore_sandbox() { chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/sandbox.tar"; }
+restore_sandbox() {
+	chmod -R u+rwx "$SB"; rm -rf "$SB"; mkdir "$SB"; tar -C "$SB" -xf "$T0/sandbox.tar"
+	[ -z "$SQLDB" ] || { echo "DROP DATABASE \`$SQLDB\`; CREATE DATABASE \`$SQLDB\`; USE \`$SQLDB\`;"; cat "$T0/db.sql"; } |
+		mariadb --no-defaults -S "$VP_TEST_MYSQL_SOCKET" -u root
+}
 restore_sandbox
 deep=("slogin bob@example.com Passw0rd" "mk_dir bob@example.com/d0" "write_file bob@example.com/d0/f" "deep" ".")
 for i in $(seq 1 99); do
