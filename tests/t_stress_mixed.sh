@@ -96,9 +96,23 @@ s_valias() {
 	op "valias-d va@d2.com" "$B/valias" -d va@d2.com
 }
 s_cycle() {
-	op "deldom cyc.org" "$B/vdeldomain" cyc.org
+	op "deldom cyc.org" "$B/vdeldomain" -f cyc.org
 	op "adddom cyc.org" "$B/vadddomain" cyc.org Secret123
 	op "add cu@cyc.org" "$B/vadduser" cu@cyc.org Passw0rd
+}
+# users and an alias of cyc.org while it comes and goes: any outcome but
+# a crash (bash reports a signal on the worker's stderr); the checks look
+# at what is left
+s_cyc_users() {
+	op "add cx$1@cyc.org" "$B/vadduser" "cx$1@cyc.org" Passw0rd
+	op "del cx$(($1 - 1))@cyc.org" "$B/vdeluser" "cx$(($1 - 1))@cyc.org"
+	op "add cyal.net" "$B/vaddaliasdomain" cyc.org cyal.net
+	op "del cyal.net" "$B/vdeldomain" cyal.net
+}
+# every user of d2.com changed at once (a flag set, then all cleared)
+s_domain_mod() {
+	op "flag d2.com" "$B/vmoduser" -u d2.com
+	op "clear d2.com" "$B/vmoduser" -x d2.com
 }
 # deliver I USER DOMAIN: one message with the token dlv-I-USER@DOMAIN,
 # as qmail-local runs the domain's .qmail-default (in its directory).
@@ -190,13 +204,15 @@ pause() {
 	return 1
 }
 
-TAGS="ad mod al va cyc dlv lgn"
+TAGS="ad mod al va cyc cx dm dlv lgn"
 pids=
 worker ad s_adddel
 worker mod s_mod
 worker al s_alias
 worker va s_valias
 worker cyc s_cycle
+worker cx s_cyc_users
+worker dm s_domain_mod
 worker dlv s_deliver
 worker lgn s_login
 CLEANUP_PIDS="$CLEANUP_PIDS $pids"
@@ -221,7 +237,7 @@ done
 n=$(cat "$W"/log.* | wc -l)
 diag "$n commands in $SECS s"
 # Workers that own their names: every command succeeded.
-for t in ad mod al va cyc; do
+for t in ad mod al va cyc dm; do
 	is "$(awk '$NF != 0' "$W/log.$t" | head -n 3)" "" "$t: every command exited 0 ($(wc -l < "$W/log.$t") commands)"
 done
 is "$(awk '$1 == "dlv" && $3 != 0 && $3 != 100 && $3 != 111' "$W/log.dlv" | head -n 3)" "" \
@@ -230,8 +246,10 @@ is "$(awk '$1 == "dlv" && $2 ~ /^r1@d[12]\.com$/ && $3 != 0' "$W/log.dlv" | head
 	"every delivery to the fixed users r1@d1.com and r1@d2.com exited 0"
 is "$(awk '$1 == "login" && $2 ~ /^l1@d[12]\.com$/ && $3 != 0' "$W/log.lgn" | head -n 3)" "" \
 	"every login of l1@d1.com and l1@d2.com with its password succeeded ($(grep -c '^login l1@d' "$W/log.lgn"))"
-is "$(awk '$1 == "login" && $3 != 0 && $3 != 1 && $3 != 3' "$W/log.lgn" | head -n 3)" "" \
-	"every other login succeeded or was refused (exit 0, 1 or 3)"
+# (111, try again: with a table per domain, between vadddomain's
+# users/assign line and its CREATE TABLE cyc.org has no users table.)
+is "$(awk '$1 == "login" && $3 != 0 && $3 != 1 && $3 != 3 && $3 != 111' "$W/log.lgn" | head -n 3)" "" \
+	"every other login succeeded, was refused or deferred (exit 0, 1, 3 or 111)"
 # Mail accepted for a user that exists now and was never deleted (r1, the
 # t users not deleted) is in the mailbox: the token in a file of new/.
 lost=
