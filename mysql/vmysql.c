@@ -527,7 +527,10 @@ static int vmy_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 	struct vmy_arg upd[] = { VMY_S(str(ip)), VMY_I(when), VMY_S(pw->pw_name), VMY_S(domain_of(d)) };
 	struct vmy_arg ins[] = { VMY_S(pw->pw_name), VMY_S(domain_of(d)), VMY_S(str(ip)), VMY_I(when),
 	                         VMY_S(pw->pw_name), VMY_S(domain_of(d)) };
-	static const char update[] = "UPDATE lastauth SET remote_ip = ?, timestamp = ?"
+	/* remote_ip is VARCHAR(39): a longer address (an IPv6 one with a
+	 * zone) is cut to fit, as vlog's columns are, rather than failing
+	 * the write in strict mode and leaving the previous login shown. */
+	static const char update[] = "UPDATE lastauth SET remote_ip = LEFT(?, 39), timestamp = ?"
 	                             " WHERE user = BINARY ? AND domain = ?";
 	char sql[SQL_MAX];
 	unsigned long long n = 0;
@@ -548,7 +551,7 @@ static int vmy_set_lastauth(const struct vdomain *d, const struct vqpasswd *pw,
 	if (rc != 0 || n > 0)
 		return rc;
 	if ((rc = users_sql(sql, d, "INSERT INTO lastauth (user, domain, remote_ip, timestamp)"
-	                            " SELECT ?, ?, ?, ? FROM `%s` WHERE pw_name = BINARY ?" AND_DOMAIN)) != 0)
+	                            " SELECT ?, ?, LEFT(?, 39), ? FROM `%s` WHERE pw_name = BINARY ?" AND_DOMAIN)) != 0)
 		return rc;
 #ifdef MANY_DOMAINS
 	rc = vmy_exec(VMY_UPDATE, sql, ins, 6, NULL, NULL);

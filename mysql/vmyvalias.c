@@ -27,6 +27,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define VALIAS_ALIAS_MAX 32     /* valias.alias VARCHAR(32) */
+
 #ifdef VALIAS
 
 static string_list lines;       /* the lines, or the names of select_names */
@@ -240,6 +242,11 @@ int valias_insert(char *alias, char *domain, char *alias_line)
 
 	if ((rc = prepare_line(alias, domain, alias_line)) != 0)
 		return rc;
+	/* valias.alias is VARCHAR(32) (5.6's layout), shorter than a user
+	 * name: a longer name is refused, where the server would fail the
+	 * insert (strict mode) or cut the name into another alias's. */
+	if (strlen(alias) > VALIAS_ALIAS_MAX)
+		return VA_USER_NAME_TOO_LONG;
 	event_name(who, sizeof who, alias, domain);
 	/* 5.6's SQL modules: "before" with the line as given, the others
 	 * with the line as stored (leading blanks dropped). */

@@ -58,6 +58,23 @@ printf 'xy@example.com\0\xff\xfe\x80p\xc3\xa8\0' > "$T0/cred"
 exec 3< "$T0/cred"; run vchkpw /bin/echo OK; exec 3<&-
 is "$RC" 3 "vchkpw with one byte changed: refused (exit 3)"
 
+# The address of a login is kept whole (cdb) or cut to lastauth's 39
+# characters (mysql), never left at the previous login's.
+if [ "$AUTHLOG" = 1 ]; then
+	ip6=2001:0db8:1234:5678:9abc:def0:1234:5678:9abc
+	printf 'cafe@example.com\0Passw0rd\0' > "$T0/cred"
+	exec 3< "$T0/cred"; TCPREMOTEIP=1.2.3.4 run vchkpw /bin/echo OK; exec 3<&-
+	exec 3< "$T0/cred"; TCPREMOTEIP=$ip6 run vchkpw /bin/echo OK; exec 3<&-
+	is "$RC" 0 "vchkpw from an address of ${#ip6} characters: accepted"
+	want=$(printf %s "$ip6" | tr : _)
+	[ "$SQL" = 1 ] && want=${want:0:39}
+	run vuserinfo -l cafe@example.com
+	is "$(printf %s "$OUT" | grep '^last auth ip:')" "last auth ip: $want" \
+		"... vuserinfo -l shows that address (the first 39 characters with mysql)"
+else
+	skip "built without auth logging: no last login address"
+fi
+
 # remove_alias takes away the line named, byte for byte.
 printf 'slogin postmaster@example.com Secret123\r\nadd_alias al@example.com &Bob@example.net\r\nadd_alias al@example.com &bob@example.net\r\nremove_alias al@example.com &bob@example.net\r\nq\r\n' > "$T0/vpd.in"
 _run_with "$T0/vpd.in" vpopmaild -t 5

@@ -50,6 +50,16 @@ is_err "Error: alias bob@example.com -> fred@example.org already exists." "dupli
 L160=$(printf 'a%.0s' $(seq 1 148))@example.org
 run valias -i "$L160" long@example.com
 is_rc 224 "160-byte line: exit 224"
+# valias.alias is VARCHAR(32): a longer name is refused, not cut into
+# another alias (or failed by the server as "Unknown error").
+A32=$(printf 'a%.0s' $(seq 1 32))
+run valias -i fred@example.org "$A32@example.com"
+is_rc 0 "-i alias of 32 characters (the column's width): exit 0"
+is "$(rows "$A32" example.com)" "fred@example.org" "... stored"
+run valias -i fred@example.org "${A32}b@example.com"
+is "$RC:$ERR" $'231:Error: user name too long (max=64)\n' "-i alias of 33 characters: user name too long (exit 231)"
+is "$(rows "$A32" example.com)" "fred@example.org" "... nothing stored under its first 32 characters"
+run valias -d "$A32@example.com"
 run valias -i $'a@b.org\nc@d.org' nl@example.com
 is_rc 236 "line with a newline: exit 236"
 run valias -i a@b.org "bad user@example.com"
