@@ -149,10 +149,16 @@ typedef struct vauth_backend {
 	 * has changed.  0, or nonzero if they cannot be had.  NULL: the
 	 * backend keeps no such files (a database). */
 	int   (*stamp)(const struct vdomain *d, struct vp_file_stamp out[2]);
+	/* Optional (vpopmail-ng): why the last VA_NO_AUTH_CONNECTION came,
+	 * in a line for the admin ("" if it has nothing to add): a server
+	 * that cannot be reached and a table that is missing read alike. */
+	const char *(*why)(void);
 } vauth_backend;
 
 /* The compiled-in backend. */
 const vauth_backend *vauth_backend_get(void);
+/* The backend's why(), or "". */
+const char *vauth_why(void);
 
 void vpw_entry_free(struct vpw_entry *e);
 

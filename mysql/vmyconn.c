@@ -25,6 +25,28 @@ static MYSQL *conn_update;
 static MYSQL *conn_read;
 #endif
 static int in_transaction;
+/* The client library's reason for the last failed connect. */
+static char conn_why[256];
+/* What made the last VA_NO_AUTH_CONNECTION, for vmy_why(). */
+static char last_why[384];
+
+static void set_why(const char *what, const char *detail)
+{
+	snprintf(last_why, sizeof last_why, "vmysql: %s%s", what, detail);
+}
+
+const char *vmy_why(void)
+{
+	return last_why;
+}
+
+void vmy_note_no_table(const char *table)
+{
+	char what[160];
+
+	snprintf(what, sizeof what, "table `%s` does not exist", table);
+	set_why(what, "");
+}
 
 /* Errors that mean "no usable connection": temporary, worth a reconnect. */
 static int is_conn_error(unsigned e)
@@ -91,12 +113,14 @@ static MYSQL *open_server(const struct vmy_server *s, int create_db)
 	 * such user" and "nothing changed" can be told apart. */
 	if (mysql_real_connect(m, s->host, s->user, s->passwd, NULL, s->port,
 	                       s->socket[0] != '\0' ? s->socket : NULL, CLIENT_FOUND_ROWS) == NULL) {
+		snprintf(conn_why, sizeof conn_why, "%s", mysql_error(m));
 		mysql_close(m);
 		return NULL;
 	}
 	if (mysql_select_db(m, s->database) != 0) {
 		/* vpopmail creates the database it was told to use. */
 		if (!create_db || quote_ident(sql + 16, sizeof sql - 16, s->database) != 0) {
+			snprintf(conn_why, sizeof conn_why, "%s", mysql_error(m));
 			mysql_close(m);
 			return NULL;
 		}
@@ -123,15 +147,19 @@ static MYSQL *get_conn(enum vmy_role role, int *rc)
 	if (role == VMY_READ) {
 		if (conn_read == NULL && (conn_read = open_server(&c->read, 0)) == NULL)
 			conn_read = open_server(&c->update, 0);
-		if (conn_read == NULL)
+		if (conn_read == NULL) {
 			*rc = VA_NO_AUTH_CONNECTION;
+			set_why("can't connect to the server: ", conn_why);
+		}
 		return conn_read;
 	}
 #else
 	(void)role;
 #endif
-	if (conn_update == NULL && (conn_update = open_server(&c->update, 1)) == NULL)
+	if (conn_update == NULL && (conn_update = open_server(&c->update, 1)) == NULL) {
 		*rc = VA_NO_AUTH_CONNECTION;
+		set_why("can't connect to the server: ", conn_why);
+	}
 	return conn_update;
 }
 
@@ -249,7 +277,11 @@ int vmy_exec(enum vmy_role role, const char *sql, const struct vmy_arg *args,
 		e = run_on(m, sql, args, nargs, cur, affected);
 	}
 	if (e != 0 && is_conn_error(e)) {
+		char why[64];
+
 		in_transaction = 0;
+		snprintf(why, sizeof why, "MySQL error %u", e);
+		set_why("lost the connection to the server: ", why);
 		drop_conn(m);
 	}
 	return e == 0 ? 0 : map_error(e);

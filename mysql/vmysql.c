@@ -262,7 +262,11 @@ static int insert_one(const struct vdomain *d, const struct vqpasswd *pw)
 	 * One that is gone (renamed, being restored) must not come back
 	 * empty, which would turn every other user into "no such user". */
 	rc = vmy_exec(VMY_UPDATE, sql, a, sizeof a / sizeof a[0], NULL, NULL);
-	return rc == VMY_NO_TABLE ? VA_NO_AUTH_CONNECTION : rc;
+	if (rc == VMY_NO_TABLE) {
+		vmy_note_no_table(table);
+		rc = VA_NO_AUTH_CONNECTION;
+	}
+	return rc;
 }
 
 static int vmy_adduser(const struct vdomain *d, const struct vqpasswd *pw)
@@ -352,9 +356,13 @@ static int vmy_getpw(const struct vdomain *d, const char *user, struct vpw_entry
 	 * it: a table that is not there (a database restored without it, a
 	 * wrong database name) is trouble to wait out, not "no such user",
 	 * which would bounce the domain's mail and refuse its logins. */
-	if (rc == VMY_NO_TABLE)
+	if (rc == VMY_NO_TABLE) {
+		char table[128];
+
+		if (vmy_users_table(domain_of(d), table, sizeof table) == 0)
+			vmy_note_no_table(table);
 		rc = VA_NO_AUTH_CONNECTION;
-	else if (rc == 0) {
+	} else if (rc == 0) {
 		rc = vmy_fetch(cur);
 		if (rc == 1) {
 			row_to_pw(cur, &pw);
@@ -645,6 +653,7 @@ static const vauth_backend vmysql_backend = {
 	.ipmap_del    = vmy_ipmap_del,
 	.ipmap_walk   = vmy_ipmap_walk,
 	.dirctl_saved = vmy_dirctl_saved,
+	.why          = vmy_why,
 };
 
 const vauth_backend *vauth_backend_get(void)

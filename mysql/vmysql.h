@@ -125,6 +125,12 @@ void vmy_rollback(void);
 
 /* Close every connection. */
 void vmy_close_all(void);
+/* A missing table reported as VA_NO_AUTH_CONNECTION, as a server that
+ * cannot be reached is: noted for vmy_why(), which tells the two apart. */
+void vmy_note_no_table(const char *table);
+/* The backend's why(): the last connect failure, lost connection or
+ * missing table noted, as a line for the admin; "" if none. */
+const char *vmy_why(void);
 
 /* ------------------------------------------------------------------ */
 /* vmyschema.c                                                        */

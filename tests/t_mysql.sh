@@ -256,6 +256,9 @@ else
 fi
 run vadduser new@example.com pw
 isnt "$RC" 0 "server down: vadduser fails"
+# the same "no authentication database connection" as for a missing
+# table (below): stderr says which, with the client library's reason
+like "$ERR" "Initial open.*vmysql: can't connect to the server: .*sock" "... and says on stderr that it could not connect, and why"
 dir_absent() { if [ -e "$1" ]; then fail "$2"; else pass "$2"; fi; }
 dir_absent "$D/example.com/new" "... and leaves no directory behind"
 mariadb_restart || { echo "Bail out! $MDB_WHY"; exit 1; }
@@ -277,6 +280,8 @@ is "$RC" 0 "settings restored: the login works again"
 sql_root "RENAME TABLE \`$MDB_DB\`.\`$T\` TO \`$MDB_DB\`.\`${T}_hold\`"
 run vadduser new2@example.com pw
 isnt "$RC" 0 "users table gone: vadduser fails"
+is "$(grep -c vmysql <<<"$ERR")" 1 "... says so once on stderr"
+like "$ERR" "vmysql: table .$T. does not exist" "... naming the missing table, not a connection"
 is "$(sql_root "SHOW TABLES FROM \`$MDB_DB\` LIKE '$T'")" "" "... and does not create the table again"
 vchk joe@example.com 'pw two'
 is "$RC" 111 "... joe's login is still a temporary failure"

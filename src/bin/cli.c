@@ -25,6 +25,8 @@ void cli_open(void)
 {
 	if (vauth_open(1) != 0) {
 		fprintf(stderr, "Error - %s. Initial open.\n", verror(verrori));
+		if (verrori == VA_NO_AUTH_CONNECTION && *vauth_why() != '\0')
+			fprintf(stderr, "%s\n", vauth_why());
 		cli_exit(verrori);
 	}
 }
@@ -45,6 +47,9 @@ void cli_version_options(int argc, char **argv)
 void cli_print_error(int va)
 {
 	printf("Error: %s\n", verror(va));
+	/* A database that cannot answer: why, for the admin (5.6 said no more). */
+	if (va == VA_NO_AUTH_CONNECTION && *vauth_why() != '\0')
+		fprintf(stderr, "%s\n", vauth_why());
 }
 
 /* The strength codes run from VA_PWSTR_EMPTY (-69) down to VA_PWSTR_DELTA (-74). */

@@ -168,6 +168,13 @@ int vauth_open_update(void)
 	return vauth_open(1);
 }
 
+const char *vauth_why(void)
+{
+	const char *w = be()->why != NULL ? be()->why() : NULL;
+
+	return w != NULL ? w : "";
+}
+
 void vclose(void)
 {
 	be()->close();
