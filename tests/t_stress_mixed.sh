@@ -96,9 +96,15 @@ s_valias() {
 	op "valias-d va@d2.com" "$B/valias" -d va@d2.com
 }
 s_cycle() {
+	local rc
 	op "deldom cyc.org" "$B/vdeldomain" -f cyc.org
 	op "adddom cyc.org" "$B/vadddomain" cyc.org Secret123
-	op "add cu@cyc.org" "$B/vadduser" cu@cyc.org Passw0rd
+	# its stderr kept: a failure says whether a table was missing or the
+	# server could not be reached (see the KNOWN diag below)
+	"$B/vadduser" cu@cyc.org Passw0rd < /dev/null > /dev/null 2> "$W/cu.err"
+	rc=$?
+	echo "add cu@cyc.org $rc"
+	[ "$rc" = 0 ] || echo "exit $rc: $(tr '\n' ' ' < "$W/cu.err")" >> "$W/cu.fail"
 }
 # users and an alias of cyc.org while it comes and goes: any outcome but
 # a crash (bash reports a signal on the worker's stderr); the checks look
@@ -238,12 +244,13 @@ n=$(cat "$W"/log.* | wc -l)
 diag "$n commands in $SECS s"
 # Workers that own their names: every command succeeded.
 # (With a table per domain a vadduser right after the vadddomain of
-# cyc.org has been seen, once in some ten runs, to exit 233 (no users
-# table, or no connection within the 2 s timeout).  Not explained yet:
-# reported, not failed, in those builds.)
+# cyc.org has been seen, once in some ten runs, to exit 233.  Not
+# explained yet (some 50 runs did not show it again): reported with its
+# stderr, which says whether the table was missing or the server could
+# not be reached, not failed, in those builds.)
 if has_define AUTH_MYSQL && ! has_define MANY_DOMAINS; then
 	n=$(grep -c '^add cu@cyc.org 233$' "$W/log.cyc")
-	[ "$n" = 0 ] || diag "KNOWN: $n vadduser of cu@cyc.org after its vadddomain exited 233 (no users table)"
+	[ "$n" = 0 ] || diag "KNOWN: $n vadduser of cu@cyc.org after its vadddomain exited 233: $(head -n 3 "$W/cu.fail")"
 	sed -i '/^add cu@cyc.org 233$/d' "$W/log.cyc"
 fi
 for t in ad mod al va cyc dm; do
