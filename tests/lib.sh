@@ -762,6 +762,16 @@ if __name__ == '__main__':
     main()
 PYEOF
 vph() { "$PYTHON" "$T0/vph.py" "$@"; }
+# make_sa_admin DOMDIR USER: make USER a system administrator (SA_ADMIN,
+# 65536, in the record's gid field: vmoduser -S is for root only).
+make_sa_admin() {
+	if [ "$SQL" = 1 ]; then
+		sql_user_set "$1" "$2" 'pw_gid = 65536'
+	else
+		awk -F: -v OFS=: -v u="$2" '$1 == u { $4 = 65536 } { print }' "$1/vpasswd" > "$T0/vpw" &&
+			cat "$T0/vpw" > "$1/vpasswd" && vph mkvpwcdb "$1/vpasswd" "$1/vpasswd.cdb"
+	fi
+}
 
 # cdb_get FILE KEY: prints the value (NUL shown as \0); exit 1 if absent.
 cdb_get() { vph get "$@"; }

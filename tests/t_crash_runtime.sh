@@ -244,12 +244,7 @@ VP_TEST_WRAPPER= setup vadddomain example.com Secret123
 VP_TEST_WRAPPER= setup vadduser -c Admin admin@example.com Adm1nPass
 VP_TEST_WRAPPER= setup vadduser -c Bob bob@example.com Bobpass1
 DD=$D/example.com
-if [ "$SQL" = 1 ]; then
-	sql_user_set "$DD" admin 'pw_gid = 65536'
-else
-	awk -F: -v OFS=: '$1 == "admin" { $4 = 65536 } { print }' "$DD/vpasswd" > "$T0/vpw" &&
-		cat "$T0/vpw" > "$DD/vpasswd" && vph mkvpwcdb "$DD/vpasswd" "$DD/vpasswd.cdb"
-fi
+make_sa_admin "$DD" admin
 OLDW=$'old\r\n' NEWW=$'new one\r\nnew two\r\n'
 printf '%s' "$OLDW" > "$DD/w.txt"
 tar -C "$SB" -cf "$T0/pd.tar" .

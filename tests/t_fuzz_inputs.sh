@@ -18,13 +18,7 @@ VP_TEST_WRAPPER= setup vaddaliasdomain example.com alias.net
 VP_TEST_WRAPPER= setup vadddomain other.org Other123
 VP_TEST_WRAPPER= setup vadduser carol@other.org Carol1
 DD=$D/example.com
-# admin is a system administrator (vmoduser -S is for root only)
-if [ "$SQL" = 1 ]; then
-	sql_user_set "$DD" admin 'pw_gid = 65536'
-else
-	awk -F: -v OFS=: '$1 == "admin" { $4 = 65536 } { print }' "$DD/vpasswd" > "$T0/vpw" &&
-		cat "$T0/vpw" > "$DD/vpasswd" && vph mkvpwcdb "$DD/vpasswd" "$DD/vpasswd.cdb"
-fi
+make_sa_admin "$DD" admin
 printf 'disable_spamassassin\ndisable_maildrop\n' >> "$VH/etc/vlimits.default"
 export VPOPMAIL_SPAMC=$SB/no-spamc VPOPMAIL_MAILDROP=$SB/no-maildrop
 export VPOPMAIL_SYSLOG=$SB/syslog

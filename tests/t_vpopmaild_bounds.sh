@@ -11,14 +11,7 @@ require_bins vpopmaild vadddomain vadduser vmoduser
 sandbox_new
 setup vadddomain example.com Secret123 || exit 1
 setup vadduser admin@example.com Adm1nPass
-# SA_ADMIN in the record itself (vmoduser -S is for root only)
-if [ "$SQL" = 1 ]; then
-	sql_user_set "$D/example.com" admin 'pw_gid = 65536'
-else
-	awk -F: -v OFS=: '$1 == "admin" { $4 = 65536 } { print }' "$D/example.com/vpasswd" > "$T0/vpw" &&
-		cat "$T0/vpw" > "$D/example.com/vpasswd" &&
-		vph mkvpwcdb "$D/example.com/vpasswd" "$D/example.com/vpasswd.cdb"
-fi
+make_sa_admin "$D/example.com" admin
 setup vadduser bob@example.com Bobpass1
 DD=$D/example.com
 BD=$DD/bob
