@@ -41,10 +41,10 @@ int vp_chown(const char *path, uid_t uid, gid_t gid)
 typedef int (*walk_visitor)(int dfd, const char *name, const struct stat *st, void *arg);
 
 struct walk_level {
-	dev_t  dev;
-	ino_t  ino;
-	char  *names;           /* subdirectory names, each NUL-terminated */
-	size_t len, next;       /* bytes used; offset of the next to enter */
+	dev_t       dev;
+	ino_t       ino;
+	string_list names;      /* its subdirectories */
+	int         next;       /* the next of them to enter */
 };
 
 /* Visit the entries of dfd (left open) and note its subdirectories in lv.
@@ -53,7 +53,6 @@ static int walk_read(int dfd, struct walk_level *lv, walk_visitor visit, void *a
 {
 	struct dirent *de;
 	struct stat st;
-	size_t cap = 0;
 	DIR *d;
 	int fd, rc = 0;
 
@@ -69,8 +68,6 @@ static int walk_read(int dfd, struct walk_level *lv, walk_visitor visit, void *a
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
-		size_t n = strlen(de->d_name) + 1;
-
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
@@ -79,23 +76,8 @@ static int walk_read(int dfd, struct walk_level *lv, walk_visitor visit, void *a
 		}
 		if (visit(dirfd(d), de->d_name, &st, arg) != 0)
 			rc = -1;
-		if (!S_ISDIR(st.st_mode))
-			continue;
-		if (lv->len + n > cap) {
-			size_t ncap = cap < 256 ? 256 : cap * 2;
-			char *p;
-
-			while (ncap < lv->len + n)
-				ncap *= 2;
-			if ((p = realloc(lv->names, ncap)) == NULL) {
-				rc = -1;
-				continue;
-			}
-			lv->names = p;
-			cap = ncap;
-		}
-		memcpy(lv->names + lv->len, de->d_name, n);
-		lv->len += n;
+		if (S_ISDIR(st.st_mode) && string_list_add(&lv->names, de->d_name) != 0)
+			rc = -1;
 	}
 	closedir(d);
 	return rc;
@@ -129,10 +111,9 @@ static int walk_tree(int dfd, walk_visitor visit, void *arg)
 			int fd;
 
 			lv = &stack[depth - 1];
-			if (lv->next < lv->len) {
-				const char *name = lv->names + lv->next;
+			if (lv->next < lv->names.count) {
+				const char *name = lv->names.values[lv->next++];
 
-				lv->next += strlen(name) + 1;
 				fd = openat(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 				if (fd < 0) {
 					rc = -1;
@@ -142,7 +123,7 @@ static int walk_tree(int dfd, walk_visitor visit, void *arg)
 				cur = fd;
 				break;
 			}
-			free(lv->names);
+			string_list_free(&lv->names);
 			if (--depth == 0)
 				goto done;
 			fd = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -155,7 +136,7 @@ static int walk_tree(int dfd, walk_visitor visit, void *arg)
 				/* moved away meanwhile: stop here */
 				rc = -1;
 				while (depth > 0)
-					free(stack[--depth].names);
+					string_list_free(&stack[--depth].names);
 				goto done;
 			}
 			close(cur);
@@ -163,7 +144,7 @@ static int walk_tree(int dfd, walk_visitor visit, void *arg)
 		}
 	}
 	while (depth > 0)
-		free(stack[--depth].names);
+		string_list_free(&stack[--depth].names);
 done:
 	close(cur);
 	free(stack);
