@@ -290,12 +290,6 @@ static int run_file(struct dx_ctx *c, int fd, int *handled)
 	return rc;
 }
 
-/* Open a file to read: an fd, or -1 with errno. */
-static int open_read(const char *path)
-{
-	return vp_open_read(path, 0);
-}
-
 /* Open the first existing candidate; -1 with errno ENOENT if none. */
 static int open_candidate(const struct dx_ctx *c, const char *dir)
 {
@@ -311,7 +305,7 @@ static int open_candidate(const struct dx_ctx *c, const char *dir)
 	if (c->extpart[0] != '\0') {
 		if (strchr(c->extpart, '/') == NULL &&
 		    vp_fmt(path, sizeof path, "%s/.qmail-%s", dir, c->extpart) == 0 &&
-		    ((fd = open_read(path)) >= 0 || errno != ENOENT))
+		    ((fd = vp_open_read(path, 0)) >= 0 || errno != ENOENT))
 			return fd;
 		vp_strlcpy(pre, c->extpart, sizeof pre);
 		for (i = strlen(pre); i > 0; i--) {
@@ -320,11 +314,11 @@ static int open_candidate(const struct dx_ctx *c, const char *dir)
 			pre[i - 1] = '\0';
 			if (strchr(pre, '/') == NULL &&
 			    vp_fmt(path, sizeof path, "%s/.qmail-%s-default", dir, pre) == 0 &&
-			    ((fd = open_read(path)) >= 0 || errno != ENOENT))
+			    ((fd = vp_open_read(path, 0)) >= 0 || errno != ENOENT))
 				return fd;
 		}
 		if (vp_fmt(path, sizeof path, "%s/.qmail-default", dir) == 0 &&
-		    ((fd = open_read(path)) >= 0 || errno != ENOENT))
+		    ((fd = vp_open_read(path, 0)) >= 0 || errno != ENOENT))
 			return fd;
 	}
 #else
@@ -334,7 +328,7 @@ static int open_candidate(const struct dx_ctx *c, const char *dir)
 		errno = ENOENT;
 		return -1;
 	}
-	return open_read(path);
+	return vp_open_read(path, 0);
 }
 
 int dx_dotqmail(struct dx_ctx *c, const char *dir, int *handled)
@@ -366,7 +360,7 @@ int dx_defaultdelivery(struct dx_ctx *c, int *handled)
 	*handled = 0;
 	if (vp_qmail_path(path, sizeof path, "control/defaultdelivery") == NULL)
 		return DX_OK;
-	fd = open_read(path);
+	fd = vp_open_read(path, 0);
 	if (fd < 0) {
 		/* Missing: not handled.  There but unreadable: it may say
 		 * where the mail goes, so wait rather than guess (5.6 went on
